@@ -1,0 +1,2 @@
+// Placeholder replaced by the protocol generator.
+console.log('generator not written yet', process.argv[2]);

@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// Runs every compiled test file under dist/test with node's built-in runner.
+// Node 20's `--test` does not expand globs, so the files are listed here.
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const roots = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['dist/test'];
+const files = [];
+function walk(dir) {
+  for (const name of readdirSync(dir).sort()) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p);
+    else if (name.endsWith('.test.js')) files.push(p);
+  }
+}
+for (const r of roots) {
+  if (statSync(r).isFile()) files.push(r);
+  else walk(r);
+}
+if (files.length === 0) {
+  console.error('no test files found under', roots.join(' '));
+  process.exit(1);
+}
+const concurrency = process.env.TEST_CONCURRENCY ?? '2';
+const res = spawnSync(
+  process.execPath,
+  ['--enable-source-maps', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
+  { stdio: 'inherit' },
+);
+process.exit(res.status ?? 1);
