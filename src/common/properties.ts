@@ -26,7 +26,7 @@ export function parseProperties(text: string): Map<string, string> {
     const rawKey = sep < 0 ? line : line.slice(0, sep);
     let rest = sep < 0 ? '' : line.slice(sep);
     rest = rest.replace(/^[ \t\f]*[=:]?[ \t\f]*/, '');
-    out.set(unescape(rawKey), unescape(rest));
+    out.set(unescapeProperty(rawKey), unescapeProperty(rest));
   }
   return out;
 }
@@ -37,7 +37,7 @@ function endsWithOddBackslashes(s: string): boolean {
   return n % 2 === 1;
 }
 
-function unescape(s: string): string {
+function unescapeProperty(s: string): string {
   return s.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, e: string) => {
     if (e.length === 5) return String.fromCharCode(Number.parseInt(e.slice(1), 16));
     return e === 't' ? '\t' : e === 'n' ? '\n' : e === 'r' ? '\r' : e === 'f' ? '\f' : e;
