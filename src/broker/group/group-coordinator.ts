@@ -157,6 +157,11 @@ export class GroupCoordinator {
     return this.s.offsets.get(groupId, topic, partition);
   }
 
+  /** How many committed offsets the coordinator holds, over all groups. */
+  committedOffsetCount(): number {
+    return this.s.offsets.size;
+  }
+
   /** The __consumer_offsets partition of a group. */
   partitionFor(groupId: string): number {
     return this.s.partitionFor(groupId);
