@@ -178,9 +178,10 @@ export function unwrapMessage(m: LegacyMessage, options: DecompressOptions = {})
       );
     }
   }
-  const base = m.magic === 1 ? m.offset - messages[messages.length - 1]!.offset : 0n;
-  if (base < 0n)
-    throw new ProtocolError('INVALID_RECORD', 'inner relative offsets exceed the wrapper offset', m.at);
+  // Producers leave the wrapper offset at 0 for the broker to assign, which makes the base
+  // negative: then, like Kafka's deep iterator (and kafka-python's), inner offsets stand as they are.
+  const relativeBase = m.magic === 1 ? m.offset - messages[messages.length - 1]!.offset : -1n;
+  const base = relativeBase >= 0n ? relativeBase : 0n;
   let previous = -1n;
   return messages.map((i) => {
     const offset = base + i.offset;
