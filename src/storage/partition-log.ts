@@ -99,6 +99,8 @@ export class PartitionLog {
   private syncing = false;
   private syncWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private pendingRollFlush: Promise<void> = Promise.resolve();
+  /** Bytes recovery cut off torn or corrupt tails when this log was opened. */
+  readonly truncatedOnLoadBytes: number;
 
   private constructor(o: PartitionLogOptions, loaded: ReturnType<typeof loadSegments>) {
     this.dir = o.dir;
@@ -111,6 +113,7 @@ export class PartitionLog {
     this.isOffline = o.isOffline ?? (() => false);
     this.schedule = o.schedule ?? ((fn, ms) => setTimeout(fn, ms).unref());
     this.segments = loaded.segments;
+    this.truncatedOnLoadBytes = loaded.truncatedBytes;
     this.leo = loaded.logEndOffset;
     this.lso = Math.min(Math.max(o.logStartOffset ?? 0, this.segments[0]!.baseOffset), this.leo);
     this.rp = Math.min(o.recoveryPoint ?? 0, this.leo);

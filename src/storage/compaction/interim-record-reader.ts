@@ -55,21 +55,18 @@ export function forEachRecord(batch: Buffer, visit: (r: RecordView) => void): vo
     if (len < 0 || recEnd > end) throw new RecordFormatError(`record ${i} length ${len} overruns the batch`);
     if (bodyAt + 1 > recEnd) throw new RecordFormatError(`record ${i} is empty`);
     const attributes = batch[bodyAt]!;
-    let p = bodyAt + 1;
-    let timestampDelta: number;
-    let offsetDelta: number;
-    let keyLen: number;
-    [timestampDelta, p] = varlong(batch, p, recEnd);
-    [offsetDelta, p] = varlong(batch, p, recEnd);
-    [keyLen, p] = varlong(batch, p, recEnd);
+    const [timestampDelta, p1] = varlong(batch, bodyAt + 1, recEnd);
+    const [offsetDelta, p2] = varlong(batch, p1, recEnd);
+    const [keyLen, p3] = varlong(batch, p2, recEnd);
+    let p = p3;
     let key: Buffer | null = null;
     if (keyLen >= 0) {
       if (p + keyLen > recEnd) throw new RecordFormatError(`record ${i} key overruns the record`);
       key = batch.subarray(p, p + keyLen);
       p += keyLen;
     }
-    let valueLen: number;
-    [valueLen, p] = varlong(batch, p, recEnd);
+    const [valueLen, p4] = varlong(batch, p, recEnd);
+    p = p4;
     if (valueLen > 0) {
       if (p + valueLen > recEnd) throw new RecordFormatError(`record ${i} value overruns the record`);
       p += valueLen;
