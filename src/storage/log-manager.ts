@@ -258,7 +258,7 @@ export class LogManager {
     for (const d of this.dirs) {
       if (d.offline) continue;
       for (const e of this.entries.values()) {
-        if (e.dir !== d || e.log === null || e.log.isClosed) continue;
+        if (e.dir !== d || e.log === null) continue;
         const key = tpKey(e.tp);
         d.recoveryPoints.set(key, { tp: e.tp, offset: e.log.recoveryPoint });
         d.logStartOffsets.set(key, { tp: e.tp, offset: e.log.logStartOffset });

@@ -84,7 +84,7 @@ async function verify(
     const expected = crashBatch(seq);
     setBaseOffset(expected, BigInt(offset));
     assert.ok(
-      got !== undefined && got.equals(expected),
+      got?.equals(expected) === true,
       `${context}: acknowledged offset ${offset} (seq ${seq}) differs`,
     );
   }
