@@ -99,6 +99,8 @@ export class PartitionLog {
   private syncing = false;
   private syncWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
   private pendingRollFlush: Promise<void> = Promise.resolve();
+  /** fsyncs issued for acknowledgements in fsync mode (group commit makes this lower than appends). */
+  groupCommitSyncs = 0;
   /** Bytes recovery cut off torn or corrupt tails when this log was opened. */
   readonly truncatedOnLoadBytes: number;
 
@@ -577,6 +579,7 @@ export class PartitionLog {
     this.syncing = true;
     const target = this.leo;
     const seg = this.activeSegment;
+    this.groupCommitSyncs++;
     this.pendingRollFlush
       .then(() => seg.flushAsync())
       .then(
