@@ -22,7 +22,11 @@ after(async () => {
 
 async function kcat(args: string[], stdin = ''): Promise<string> {
   try {
-    return await runCommand('kcat', ['-b', broker.bootstrap, '-X', 'client.id=strom-interop', ...args], stdin);
+    return await runCommand(
+      'kcat',
+      ['-b', broker.bootstrap, '-X', 'client.id=strom-interop', ...args],
+      stdin,
+    );
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
       assert.fail('kcat is not installed; install the Debian package kcat (CI does, in .ci/run)');
@@ -56,5 +60,8 @@ test('kcat -L lists the topic with its partition led by the capture broker', asy
     [broker.state.nodeId],
   );
   assert.equal(meta.topics[0]?.topic, 'interop');
-  assert.deepEqual(meta.topics[0]?.partitions.map((p) => [p.partition, p.leader]), [[0, broker.state.nodeId]]);
+  assert.deepEqual(
+    meta.topics[0]?.partitions.map((p) => [p.partition, p.leader]),
+    [[0, broker.state.nodeId]],
+  );
 });

@@ -29,13 +29,16 @@ export interface RecordsSummary {
  * Decompressing is left to the record code, so compressed legacy sets report no record count.
  */
 export function summarizeRecords(records: Buffer): RecordsSummary {
-  if (records.length <= BatchOffsets.magic) throw new Error(`records of ${records.length} bytes hold no batch`);
+  if (records.length <= BatchOffsets.magic)
+    throw new Error(`records of ${records.length} bytes hold no batch`);
   const magic = records[BatchOffsets.magic]!;
   if (magic === 2) {
     const { batches, partialTail } = splitBatches(records);
     if (partialTail !== 0) throw new Error(`records end with ${partialTail} bytes of a partial batch`);
     const headers = batches.map((b) => validateBatch(b));
-    const codecs = new Set(headers.map((h) => CODEC_NAMES[h.attributes & ATTR_COMPRESSION_MASK] ?? 'unknown'));
+    const codecs = new Set(
+      headers.map((h) => CODEC_NAMES[h.attributes & ATTR_COMPRESSION_MASK] ?? 'unknown'),
+    );
     if (codecs.size !== 1) throw new Error(`batches mix codecs: ${[...codecs].join(', ')}`);
     return {
       magic,
@@ -48,7 +51,8 @@ export function summarizeRecords(records: Buffer): RecordsSummary {
   let entries = 0;
   let codec = 'none';
   while (at < records.length) {
-    if (records.length - at < LEGACY_ENTRY_OVERHEAD) throw new Error(`message set has a partial entry at ${at}`);
+    if (records.length - at < LEGACY_ENTRY_OVERHEAD)
+      throw new Error(`message set has a partial entry at ${at}`);
     const size = records.readInt32BE(at + 8);
     if (size < 0 || at + LEGACY_ENTRY_OVERHEAD + size > records.length) {
       throw new Error(`message at ${at} claims ${size} bytes`);
@@ -56,7 +60,8 @@ export function summarizeRecords(records: Buffer): RecordsSummary {
     if (records[at + BatchOffsets.magic] !== magic) throw new Error(`message at ${at} changes magic`);
     // Legacy messages carry a CRC-32 (not CRC32C) from the magic byte to the end of the message.
     const crc = crc32(records.subarray(at + LEGACY_CRC_FROM, at + LEGACY_ENTRY_OVERHEAD + size));
-    if (crc !== records.readUInt32BE(at + LEGACY_ENTRY_OVERHEAD)) throw new Error(`message at ${at} fails its CRC`);
+    if (crc !== records.readUInt32BE(at + LEGACY_ENTRY_OVERHEAD))
+      throw new Error(`message at ${at} fails its CRC`);
     codec = CODEC_NAMES[records[at + LEGACY_ATTRIBUTES_AT]! & ATTR_COMPRESSION_MASK] ?? 'unknown';
     entries += 1;
     at += LEGACY_ENTRY_OVERHEAD + size;

@@ -1,5 +1,5 @@
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
-import { ApiVersionsResponse } from '../../../src/protocol/generated/index.js';
+import { encodeResponse } from '../../../src/protocol/frame.js';
 import { API_REGISTRY, ApiKey } from '../../../src/protocol/generated/api-registry.js';
 import { Reader } from '../../../src/protocol/primitives/reader.js';
 import { Writer } from '../../../src/protocol/primitives/writer.js';
@@ -87,7 +87,7 @@ export class CaptureBroker {
     const connectionId = this.nextConnectionId++;
     this.sockets.add(socket);
     socket.setNoDelay(true);
-    let pending = Buffer.alloc(0);
+    let pending: Buffer = Buffer.alloc(0);
     // Kafka answers requests on one connection in order; a delayed Fetch holds back later replies.
     let chain = Promise.resolve();
     socket.on('data', (chunk: Buffer) => {
@@ -134,11 +134,16 @@ export class CaptureBroker {
     const handler = CAPTURE_HANDLERS.get(c.apiKey);
     if (c.apiKey === ApiKey.ApiVersions && handler !== undefined && c.apiVersion > handler.maxVersion) {
       // KIP-511: a client newer than the broker gets v0 with UNSUPPORTED_VERSION and our range, then retries.
-      const body = ApiVersionsResponse.encode(0, {
+      const body = {
         errorCode: ErrorCode.UnsupportedVersion,
-        apiKeys: [{ apiKey: ApiKey.ApiVersions, minVersion: handler.minVersion, maxVersion: handler.maxVersion }],
-      });
-      return { bytes: frameResponse(c.correlationId, 0, body), delayMs: 0 };
+        apiKeys: [
+          { apiKey: ApiKey.ApiVersions, minVersion: handler.minVersion, maxVersion: handler.maxVersion },
+        ],
+      };
+      return {
+        bytes: Buffer.concat(encodeResponse(ApiKey.ApiVersions, 0, c.correlationId, body)),
+        delayMs: 0,
+      };
     }
     const r = new Reader(c.frame);
     const header = decodeRequestHeader(r);

@@ -6,7 +6,11 @@ import { topicIdFor } from './capture-state.js';
  * Field values a frame must decode to, known from what the scenario asked its client to do
  * (topic, acks, group), not from decoding: they check the codecs read the right fields.
  */
-export function expectationsFor(s: Scenario, apiName: string, version: number): Record<string, ExpectedValue> {
+export function expectationsFor(
+  s: Scenario,
+  apiName: string,
+  version: number,
+): Record<string, ExpectedValue> {
   const topic = s.topic;
   const group = s.groupId;
   switch (apiName) {

@@ -34,7 +34,8 @@ function decodeFrame(c: CapturedFrame): { clientId: string | null; body: unknown
   const api = API_REGISTRY.get(c.apiKey);
   if (api === undefined) throw new CaptureError(`unknown api key ${c.apiKey}`);
   const body = api.request.read(r, c.apiVersion);
-  if (r.remaining() !== 0) throw new CaptureError(`${api.name} v${c.apiVersion}: ${r.remaining()} bytes left`);
+  if (r.remaining() !== 0)
+    throw new CaptureError(`${api.name} v${c.apiVersion}: ${r.remaining()} bytes left`);
   return { clientId: header.clientId, body };
 }
 
@@ -90,7 +91,8 @@ function record(
     if (clientId !== s.clientId) throw new CaptureError(`${s.name}: client id ${clientId}`);
     const expect = expectationsFor(s, api.name, c.apiVersion);
     const unmet = unmetExpectations(body, expect);
-    if (unmet.length > 0) throw new CaptureError(`${s.name} ${api.name} v${c.apiVersion}: ${unmet.join('; ')}`);
+    if (unmet.length > 0)
+      throw new CaptureError(`${s.name} ${api.name} v${c.apiVersion}: ${unmet.join('; ')}`);
 
     let batchFile: string | null = null;
     if (api.name === 'Produce' && s.records !== undefined && !batchDone) {
@@ -119,7 +121,8 @@ function record(
     if (batchFile !== null) batches[batches.length - 1]!.frameFile = file;
     added += 1;
   }
-  if (s.records !== undefined && !batchDone) throw new CaptureError(`${s.name}: no Produce frame was captured`);
+  if (s.records !== undefined && !batchDone)
+    throw new CaptureError(`${s.name}: no Produce frame was captured`);
   return added;
 }
 
@@ -147,7 +150,9 @@ function writeBatch(s: Scenario, req: ProduceRequest, clientVersion: string, bat
 
 function writeIndex(outputs: Map<ClientName, ClientOutput>, batches: BatchEntry[], only: Set<string>): void {
   if (only.size > 0) {
-    console.log('partial capture: frames and batches written, index.json left as it was; rerun without arguments');
+    console.log(
+      'partial capture: frames and batches written, index.json left as it was; rerun without arguments',
+    );
     return;
   }
   const index: GoldenIndex = {

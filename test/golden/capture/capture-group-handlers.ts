@@ -32,11 +32,16 @@ export function joinGroupResponse(
     protocolName: protocol?.name ?? '',
     leader: memberId,
     memberId,
-    members: [{ memberId, groupInstanceId: req.groupInstanceId, metadata: protocol?.metadata ?? Buffer.alloc(0) }],
+    members: [
+      { memberId, groupInstanceId: req.groupInstanceId, metadata: protocol?.metadata ?? Buffer.alloc(0) },
+    ],
   };
 }
 
-export function offsetCommitResponse(state: CaptureState, req: OffsetCommitRequest): MessageInput<OffsetCommitResponse> {
+export function offsetCommitResponse(
+  state: CaptureState,
+  req: OffsetCommitRequest,
+): MessageInput<OffsetCommitResponse> {
   const group = state.group(req.groupId);
   return {
     throttleTimeMs: 0,
@@ -60,7 +65,10 @@ function committedTopics(state: CaptureState, groupId: string, topics: FetchTopi
   const group = state.group(groupId);
   const wanted =
     topics ??
-    [...state.topics.values()].map((t) => ({ name: t.name, partitionIndexes: t.partitions.map((_l, i) => i) }));
+    [...state.topics.values()].map((t) => ({
+      name: t.name,
+      partitionIndexes: t.partitions.map((_l, i) => i),
+    }));
   return wanted.map((t) => ({
     name: t.name,
     partitions: t.partitionIndexes.map((partitionIndex) => ({

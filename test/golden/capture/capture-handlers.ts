@@ -1,3 +1,4 @@
+import { ApiKey } from '../../../src/protocol/generated/api-registry.js';
 import {
   ApiVersionsRequest,
   ApiVersionsResponse,
@@ -32,10 +33,9 @@ import {
 } from '../../../src/protocol/generated/index.js';
 import type { MessageCodec, MessageInput } from '../../../src/protocol/message-codec.js';
 import type { Reader } from '../../../src/protocol/primitives/reader.js';
-import { ApiKey } from '../../../src/protocol/generated/api-registry.js';
-import { type CaptureState, appendRecords } from './capture-state.js';
+import { joinGroupResponse, offsetCommitResponse, offsetFetchResponse } from './capture-group-handlers.js';
 import { fetchResponse, listOffsetsResponse, metadataResponse } from './capture-read-handlers.js';
-import { offsetCommitResponse, offsetFetchResponse, joinGroupResponse } from './capture-group-handlers.js';
+import { appendRecords, type CaptureState } from './capture-state.js';
 
 /** Kafka error codes the capture broker uses (Errors.java). */
 export const ErrorCode = {
@@ -83,7 +83,12 @@ const KAFKA_3_9_MAX_VERSIONS: ReadonlyMap<number, number> = new Map([
 function handler<Req, Res>(
   request: MessageCodec<Req>,
   response: MessageCodec<Res>,
-  handle: (state: CaptureState, req: Req, version: number, clientId: string | null) => MessageInput<Res> | null,
+  handle: (
+    state: CaptureState,
+    req: Req,
+    version: number,
+    clientId: string | null,
+  ) => MessageInput<Res> | null,
   delayMs?: (req: Req, res: MessageInput<Res>) => number,
 ): CaptureHandler {
   const cap = KAFKA_3_9_MAX_VERSIONS.get(request.apiKey) ?? request.maxVersion;
@@ -109,7 +114,13 @@ function produceResponse(state: CaptureState, req: ProduceRequest): MessageInput
         const log = topic.partitions[p.index];
         if (log === undefined) return { index: p.index, errorCode: ErrorCode.UnknownTopicOrPartition };
         const baseOffset = p.records === null ? 0n : appendRecords(log, p.records);
-        return { index: p.index, errorCode: ErrorCode.None, baseOffset, logAppendTimeMs: -1n, logStartOffset: 0n };
+        return {
+          index: p.index,
+          errorCode: ErrorCode.None,
+          baseOffset,
+          logAppendTimeMs: -1n,
+          logStartOffset: 0n,
+        };
       }),
     };
   });
@@ -125,11 +136,19 @@ function findCoordinatorResponse(
   const me = { nodeId: state.nodeId, host: state.host, port: state.port };
   if (version < 4) return { errorCode: ErrorCode.None, errorMessage: null, ...me };
   return {
-    coordinators: req.coordinatorKeys.map((key) => ({ key, ...me, errorCode: ErrorCode.None, errorMessage: null })),
+    coordinators: req.coordinatorKeys.map((key) => ({
+      key,
+      ...me,
+      errorCode: ErrorCode.None,
+      errorMessage: null,
+    })),
   };
 }
 
-function createTopicsResponse(state: CaptureState, req: CreateTopicsRequest): MessageInput<CreateTopicsResponse> {
+function createTopicsResponse(
+  state: CaptureState,
+  req: CreateTopicsRequest,
+): MessageInput<CreateTopicsResponse> {
   return {
     topics: req.topics.map((t) => {
       const exists = state.topics.has(t.name);
@@ -148,8 +167,14 @@ function createTopicsResponse(state: CaptureState, req: CreateTopicsRequest): Me
   };
 }
 
-function deleteTopicsResponse(state: CaptureState, req: DeleteTopicsRequest): MessageInput<DeleteTopicsResponse> {
-  const names = [...req.topicNames, ...req.topics.map((t) => t.name ?? state.topicById(t.topicId)?.name ?? '')];
+function deleteTopicsResponse(
+  state: CaptureState,
+  req: DeleteTopicsRequest,
+): MessageInput<DeleteTopicsResponse> {
+  const names = [
+    ...req.topicNames,
+    ...req.topics.map((t) => t.name ?? state.topicById(t.topicId)?.name ?? ''),
+  ];
   return {
     responses: names.map((name) => {
       const topic = state.topics.get(name);

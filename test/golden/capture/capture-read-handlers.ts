@@ -12,7 +12,6 @@ import { type CaptureState, type CaptureTopic, logEndOffset, readRecords } from 
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
 /** ListOffsets special timestamps (ListOffsetsRequest.json). */
 const LATEST_TIMESTAMP = -1n;
-const EARLIEST_TIMESTAMP = -2n;
 
 /** One broker (the capture broker itself) leading every partition of every topic it knows. */
 export function metadataResponse(
@@ -21,12 +20,13 @@ export function metadataResponse(
   version: number,
 ): MessageInput<MetadataResponse> {
   // Null topics means all topics; so does an empty list in v0, which had no null.
-  const all = req.topics === null || (version === 0 && req.topics.length === 0);
-  const topics: CaptureTopic[] = all
-    ? [...state.topics.values()]
-    : req.topics.map((t) => (t.name !== null ? state.topic(t.name) : state.topicById(t.topicId))).filter(
-        (t): t is CaptureTopic => t !== undefined,
-      );
+  const requested = req.topics === null || (version === 0 && req.topics.length === 0) ? null : req.topics;
+  const topics: CaptureTopic[] =
+    requested === null
+      ? [...state.topics.values()]
+      : requested
+          .map((t) => (t.name !== null ? state.topic(t.name) : state.topicById(t.topicId)))
+          .filter((t): t is CaptureTopic => t !== undefined);
   return {
     throttleTimeMs: 0,
     brokers: [{ nodeId: state.nodeId, host: state.host, port: state.port, rack: null }],
@@ -94,7 +94,8 @@ export function listOffsetsResponse(
       name: t.name,
       partitions: t.partitions.map((p) => {
         const log = state.topics.get(t.name)?.partitions[p.partitionIndex];
-        if (log === undefined) return { partitionIndex: p.partitionIndex, errorCode: UNKNOWN_TOPIC_OR_PARTITION };
+        if (log === undefined)
+          return { partitionIndex: p.partitionIndex, errorCode: UNKNOWN_TOPIC_OR_PARTITION };
         // Every other timestamp resolves to the log start: the capture broker keeps no time index.
         const offset = p.timestamp === LATEST_TIMESTAMP ? logEndOffset(log) : 0n;
         return {
@@ -103,11 +104,10 @@ export function listOffsetsResponse(
           oldStyleOffsets: version === 0 ? [offset] : [],
           timestamp: -1n,
           offset: version === 0 ? undefined : offset,
-          leaderEpoch: 0,
+          // Fields a version lacks must keep their defaults (they are not ignorable).
+          leaderEpoch: version >= 4 ? 0 : -1,
         };
       }),
     })),
   };
 }
-
-export { EARLIEST_TIMESTAMP };

@@ -61,7 +61,21 @@ export function scenarios(root: string): Scenario[] {
         kcat(
           b,
           'strom-golden-kcat',
-          ['-P', '-t', topic, '-p', '0', '-K', ':', '-z', codec, '-H', 'trace=golden', '-H', `codec=${codec}`],
+          [
+            '-P',
+            '-t',
+            topic,
+            '-p',
+            '0',
+            '-K',
+            ':',
+            '-z',
+            codec,
+            '-H',
+            'trace=golden',
+            '-H',
+            `codec=${codec}`,
+          ],
           KCAT_RECORDS,
         ).then(() => {}),
     });
@@ -72,7 +86,16 @@ export function scenarios(root: string): Scenario[] {
     clientId: 'strom-golden-kcat',
     topic: 'golden-kcat-gzip',
     run: async (b) => {
-      const out = await kcat(b, 'strom-golden-kcat', ['-C', '-t', 'golden-kcat-gzip', '-o', 'beginning', '-e', '-f', '%k=%s\n']);
+      const out = await kcat(b, 'strom-golden-kcat', [
+        '-C',
+        '-t',
+        'golden-kcat-gzip',
+        '-o',
+        'beginning',
+        '-e',
+        '-f',
+        '%k=%s\n',
+      ]);
       if (out !== 'key-1=value-1\nkey-2=value-2\nkey-3=value-3\n') throw new Error(`kcat consumed ${out}`);
     },
   });
@@ -85,7 +108,10 @@ export function scenarios(root: string): Scenario[] {
     topic: 'golden-confluent',
     acks: -1,
     records: { magic: 2, codec: 'none', recordCount: 3 },
-    run: (b) => runCommand(PYTHON, [confluent, 'produce', b, 'golden-confluent', 'strom-golden-confluent']).then(() => {}),
+    run: (b) =>
+      runCommand(PYTHON, [confluent, 'produce', b, 'golden-confluent', 'strom-golden-confluent']).then(
+        () => {},
+      ),
   });
   list.push({
     client: 'confluent-kafka-python',
@@ -116,9 +142,14 @@ export function scenarios(root: string): Scenario[] {
         acks: 1,
         records: { magic: run.magic, codec, recordCount: 3, ...legacy(run.magic, codec) },
         run: (b) =>
-          runCommand(PYTHON, [kafkaPython, b, topic, 'strom-golden-kafka-python', run.apiVersion, codec]).then(
-            () => {},
-          ),
+          runCommand(PYTHON, [
+            kafkaPython,
+            b,
+            topic,
+            'strom-golden-kafka-python',
+            run.apiVersion,
+            codec,
+          ]).then(() => {}),
       });
     }
   }

@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
-import { BatchOffsets, setBaseOffset, splitBatches } from '../../../src/protocol/records/record-batch-header.js';
+import {
+  BatchOffsets,
+  setBaseOffset,
+  splitBatches,
+} from '../../../src/protocol/records/record-batch-header.js';
 
 /** A stored run of records: a v2 batch, or one legacy (magic 0/1) message with its offset rewritten. */
 export interface StoredBatch {

@@ -3,7 +3,12 @@ import { spawn } from 'node:child_process';
 const COMMAND_TIMEOUT_MS = 60_000;
 
 /** Runs a command to completion; rejects with its output when it fails or outlives the timeout. */
-export function runCommand(cmd: string, args: string[], stdin = '', timeoutMs = COMMAND_TIMEOUT_MS): Promise<string> {
+export function runCommand(
+  cmd: string,
+  args: string[],
+  stdin = '',
+  timeoutMs = COMMAND_TIMEOUT_MS,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
@@ -27,4 +32,3 @@ export function runCommand(cmd: string, args: string[], stdin = '', timeoutMs = 
     child.stdin.end(stdin);
   });
 }
-

@@ -46,7 +46,10 @@ export async function kafkajsConsume(
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     const got: string[] = [];
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`kafkajs consumed only ${got.length} records`)), 20_000);
+      const timer = setTimeout(
+        () => reject(new Error(`kafkajs consumed only ${got.length} records`)),
+        20_000,
+      );
       consumer
         .run({
           autoCommit: true,
