@@ -33,7 +33,8 @@ export interface FrameEntry {
   /** Decoded body values by dotted path (`topicData.0.name`); arrays are indexed by number
    * and have a `length`. */
   expect: Record<string, ExpectedValue>;
-  records?: ExpectedRecords & { batchFile: string };
+  /** For Produce: its records, and the batch file cut from them (null when that file came from another frame). */
+  records?: ExpectedRecords & { batchFile: string | null };
 }
 
 export interface BatchEntry extends ExpectedRecords {

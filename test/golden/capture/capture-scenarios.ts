@@ -15,6 +15,8 @@ export interface Scenario {
   topic?: string;
   groupId?: string;
   acks?: number;
+  /** ClientSoftwareName the client sends in ApiVersions v3+ (KIP-511). */
+  softwareName?: string;
   /** What the Produce frames of this scenario carry. */
   records?: ExpectedRecords;
   run(bootstrap: string): Promise<void>;
@@ -46,6 +48,7 @@ export function scenarios(root: string): Scenario[] {
     client: 'kcat',
     name: 'kcat -L',
     clientId: 'strom-golden-kcat',
+    softwareName: 'librdkafka',
     run: (b) => kcat(b, 'strom-golden-kcat', ['-L']).then(() => {}),
   });
   for (const codec of KCAT_CODECS) {
@@ -54,6 +57,7 @@ export function scenarios(root: string): Scenario[] {
       client: 'kcat',
       name: `kcat -P -z ${codec}`,
       clientId: 'strom-golden-kcat',
+      softwareName: 'librdkafka',
       topic,
       acks: -1,
       records: { magic: 2, codec, recordCount: 3 },
@@ -84,6 +88,7 @@ export function scenarios(root: string): Scenario[] {
     client: 'kcat',
     name: 'kcat -C -e',
     clientId: 'strom-golden-kcat',
+    softwareName: 'librdkafka',
     topic: 'golden-kcat-gzip',
     run: async (b) => {
       const out = await kcat(b, 'strom-golden-kcat', [
@@ -105,6 +110,7 @@ export function scenarios(root: string): Scenario[] {
     client: 'confluent-kafka-python',
     name: 'idempotent producer with headers',
     clientId: 'strom-golden-confluent',
+    softwareName: 'confluent-kafka-python',
     topic: 'golden-confluent',
     acks: -1,
     records: { magic: 2, codec: 'none', recordCount: 3 },
@@ -117,6 +123,7 @@ export function scenarios(root: string): Scenario[] {
     client: 'confluent-kafka-python',
     name: 'group consumer',
     clientId: 'strom-golden-confluent',
+    softwareName: 'confluent-kafka-python',
     topic: 'golden-confluent',
     groupId: 'golden-confluent-group',
     run: (b) =>
@@ -133,7 +140,7 @@ export function scenarios(root: string): Scenario[] {
   const kafkaPython = join(clients, 'kafka_python_client.py');
   for (const run of KAFKA_PYTHON_RUNS) {
     for (const codec of run.codecs) {
-      const topic = `golden-kafka-python-${codec}-magic${run.magic}`;
+      const topic = `golden-kafka-python-${run.apiVersion}-${codec}`;
       list.push({
         client: 'kafka-python',
         name: `producer api_version=${run.apiVersion} ${codec}`,
