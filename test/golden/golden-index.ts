@@ -16,6 +16,15 @@ export interface ExpectedRecords {
   recordCount: number;
   /** Outer entries of a legacy message set: each record, or one wrapper when compressed. */
   messageSetEntries?: number;
+  /** Each record as the client was given it (UTF-8 key, value and headers). */
+  contents: ExpectedRecord[];
+}
+
+export interface ExpectedRecord {
+  key: string;
+  value: string;
+  /** [key, value] pairs in order; legacy message sets cannot carry headers. */
+  headers: [string, string][];
 }
 
 export interface FrameEntry {

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { ClientName, ExpectedRecords } from '../golden-index.js';
+import type { ClientName, ExpectedRecord, ExpectedRecords } from '../golden-index.js';
 import { kafkajsAdmin, kafkajsConsume, kafkajsProduce } from './clients/kafkajs-client.js';
 import { runCommand } from './run-command.js';
 
@@ -41,6 +41,11 @@ function legacy(magic: number, codec: string): Partial<ExpectedRecords> {
   return magic === 2 ? {} : { messageSetEntries: codec === 'none' ? 3 : 1 };
 }
 
+/** The three records every producer scenario sends, with the headers that scenario adds to each. */
+function contents(...headers: [string, string][]): ExpectedRecord[] {
+  return [1, 2, 3].map((i) => ({ key: `key-${i}`, value: `value-${i}`, headers }));
+}
+
 export function scenarios(root: string): Scenario[] {
   const clients = join(root, 'test/golden/capture/clients');
   const list: Scenario[] = [];
@@ -60,7 +65,7 @@ export function scenarios(root: string): Scenario[] {
       softwareName: 'librdkafka',
       topic,
       acks: -1,
-      records: { magic: 2, codec, recordCount: 3 },
+      records: { magic: 2, codec, recordCount: 3, contents: contents(['trace', 'golden'], ['codec', codec]) },
       run: (b) =>
         kcat(
           b,
@@ -113,7 +118,12 @@ export function scenarios(root: string): Scenario[] {
     softwareName: 'confluent-kafka-python',
     topic: 'golden-confluent',
     acks: -1,
-    records: { magic: 2, codec: 'none', recordCount: 3 },
+    records: {
+      magic: 2,
+      codec: 'none',
+      recordCount: 3,
+      contents: contents(['trace', 'golden'], ['client', 'confluent-kafka-python']),
+    },
     run: (b) =>
       runCommand(PYTHON, [confluent, 'produce', b, 'golden-confluent', 'strom-golden-confluent']).then(
         () => {},
@@ -147,7 +157,13 @@ export function scenarios(root: string): Scenario[] {
         clientId: 'strom-golden-kafka-python',
         topic,
         acks: 1,
-        records: { magic: run.magic, codec, recordCount: 3, ...legacy(run.magic, codec) },
+        records: {
+          magic: run.magic,
+          codec,
+          recordCount: 3,
+          contents: run.magic === 2 ? contents(['trace', 'golden']) : contents(),
+          ...legacy(run.magic, codec),
+        },
         run: (b) =>
           runCommand(PYTHON, [
             kafkaPython,
@@ -168,7 +184,12 @@ export function scenarios(root: string): Scenario[] {
       clientId: 'strom-golden-kafkajs',
       topic: `golden-kafkajs-${codec}`,
       acks: -1,
-      records: { magic: 2, codec, recordCount: 3 },
+      records: {
+        magic: 2,
+        codec,
+        recordCount: 3,
+        contents: contents(['trace', 'golden'], ['client', 'kafkajs']),
+      },
       run: (b) => kafkajsProduce(b, `golden-kafkajs-${codec}`, 'strom-golden-kafkajs', codec),
     });
   }
