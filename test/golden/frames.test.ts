@@ -108,11 +108,31 @@ describe('fixture set', () => {
       'kafka-python',
       'kafkajs',
       'kcat',
+      'platformatic-kafka',
     ]);
     const produce = index.frames.filter((f) => f.apiName === 'Produce');
     assert.deepEqual([...new Set(produce.map((f) => f.records?.magic))].sort(), [0, 1, 2]);
     const codecs = new Set(index.batches.filter((b) => b.magic === 2).map((b) => b.codec));
     assert.deepEqual([...codecs].sort(), ['gzip', 'lz4', 'none', 'snappy', 'zstd']);
+  });
+
+  test('covers flexible versions (compact fields, tagged fields) of the main APIs', () => {
+    const flexible = new Set(
+      index.frames
+        .filter((f) => API_REGISTRY.get(f.apiKey)?.request.isFlexible(f.version))
+        .map((f) => f.apiName),
+    );
+    for (const name of [
+      'ApiVersions',
+      'Metadata',
+      'Produce',
+      'Fetch',
+      'JoinGroup',
+      'OffsetCommit',
+      'CreateTopics',
+    ]) {
+      assert.ok(flexible.has(name), `a flexible ${name} frame is captured`);
+    }
   });
 
   test('each client has one fixture per (api, version)', () => {

@@ -5,7 +5,12 @@
 
 export type ExpectedValue = string | number | boolean | null;
 
-export type ClientName = 'kcat' | 'confluent-kafka-python' | 'kafka-python' | 'kafkajs';
+export type ClientName =
+  | 'kcat'
+  | 'confluent-kafka-python'
+  | 'kafka-python'
+  | 'kafkajs'
+  | 'platformatic-kafka';
 
 /** What a Produce frame's records must look like (the same facts its batch file carries). */
 export interface ExpectedRecords {

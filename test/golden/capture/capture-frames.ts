@@ -46,7 +46,7 @@ interface ClientOutput {
 
 async function main(): Promise<void> {
   const only = new Set(process.argv.slice(2));
-  const versions = await clientVersions();
+  const versions = await clientVersions(ROOT);
   const selected = scenarios(ROOT).filter((s) => only.size === 0 || only.has(s.client));
   const outputs = new Map<ClientName, ClientOutput>();
   const batches: BatchEntry[] = [];

@@ -1,7 +1,13 @@
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClientName, ExpectedRecord, ExpectedRecords } from '../golden-index.js';
 import { kafkajsAdmin, kafkajsConsume, kafkajsProduce } from './clients/kafkajs-client.js';
+import {
+  PLATFORMATIC_CODECS,
+  platformaticAdmin,
+  platformaticConsume,
+  platformaticProduce,
+} from './clients/platformatic-client.js';
 import { runCommand } from './run-command.js';
 
 /** Debian's Python modules (confluent_kafka, kafka) load in the system interpreter. */
@@ -208,11 +214,55 @@ export function scenarios(root: string): Scenario[] {
     topic: 'golden-kafkajs-admin',
     run: (b) => kafkajsAdmin(b, 'golden-kafkajs-admin', 'strom-golden-kafkajs'),
   });
+  for (const codec of PLATFORMATIC_CODECS) {
+    list.push({
+      client: 'platformatic-kafka',
+      name: `producer ${codec}`,
+      clientId: 'strom-golden-platformatic',
+      topic: `golden-platformatic-${codec}`,
+      acks: -1,
+      records: {
+        magic: 2,
+        codec,
+        recordCount: 3,
+        contents: contents(['trace', 'golden'], ['client', 'platformatic-kafka']),
+      },
+      run: (b) => platformaticProduce(b, `golden-platformatic-${codec}`, 'strom-golden-platformatic', codec),
+    });
+  }
+  list.push({
+    client: 'platformatic-kafka',
+    name: 'group consumer',
+    clientId: 'strom-golden-platformatic',
+    topic: 'golden-platformatic-lz4',
+    groupId: 'golden-platformatic-group',
+    run: (b) =>
+      platformaticConsume(
+        b,
+        'golden-platformatic-lz4',
+        'strom-golden-platformatic',
+        'golden-platformatic-group',
+      ),
+  });
+  list.push({
+    client: 'platformatic-kafka',
+    name: 'admin create and delete topic',
+    clientId: 'strom-golden-platformatic',
+    topic: 'golden-platformatic-admin',
+    run: (b) => platformaticAdmin(b, 'golden-platformatic-admin', 'strom-golden-platformatic'),
+  });
   return list;
 }
 
 /** The version of each client, as recorded in index.json. */
-export async function clientVersions(): Promise<Record<ClientName, string>> {
+function packageVersion(root: string, name: string): string {
+  const pkg = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+export async function clientVersions(root: string): Promise<Record<ClientName, string>> {
   const kcatV = await runCommand('kcat', ['-V']);
   const m = /Version (\S+) .*librdkafka (\S+)/.exec(kcatV);
   const confluentV = await runCommand(PYTHON, [
@@ -220,11 +270,13 @@ export async function clientVersions(): Promise<Record<ClientName, string>> {
     'import confluent_kafka as c; print(c.version()[0] + " (librdkafka " + c.libversion()[0] + ")")',
   ]);
   const kafkaPythonV = await runCommand(PYTHON, ['-c', 'import kafka; print(kafka.__version__)']);
-  const kafkajsV = (createRequire(import.meta.url)('kafkajs/package.json') as { version: string }).version;
+  const kafkajsV = packageVersion(root, 'kafkajs');
+  const platformaticV = packageVersion(root, '@platformatic/kafka');
   return {
     kcat: m ? `${m[1]} (librdkafka ${m[2]})` : 'unknown',
     'confluent-kafka-python': confluentV.trim(),
     'kafka-python': kafkaPythonV.trim(),
     kafkajs: kafkajsV,
+    'platformatic-kafka': platformaticV,
   };
 }

@@ -29,6 +29,8 @@ export function runCommand(
       if (code === 0) resolve(out);
       else reject(new Error(`${cmd} ${args.join(' ')} exited with ${code ?? signal}: ${err.trim()}`));
     });
+    // A command that exits without reading its input closes the pipe first: not an error here.
+    child.stdin.on('error', () => {});
     child.stdin.end(stdin);
   });
 }
