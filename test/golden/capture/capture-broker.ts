@@ -1,10 +1,11 @@
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
+import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { encodeResponse } from '../../../src/protocol/frame.js';
 import { API_REGISTRY, ApiKey } from '../../../src/protocol/generated/api-registry.js';
 import { Reader } from '../../../src/protocol/primitives/reader.js';
 import { Writer } from '../../../src/protocol/primitives/writer.js';
 import { decodeRequestHeader } from '../../../src/protocol/request-header.js';
-import { CAPTURE_HANDLERS, ErrorCode } from './capture-handlers.js';
+import { CAPTURE_HANDLERS } from './capture-handlers.js';
 import { CaptureState } from './capture-state.js';
 
 /** One request as the client sent it. `frame` is header + body, without the 4-byte size. */
@@ -135,7 +136,7 @@ export class CaptureBroker {
     if (c.apiKey === ApiKey.ApiVersions && handler !== undefined && c.apiVersion > handler.maxVersion) {
       // KIP-511: a client newer than the broker gets v0 with UNSUPPORTED_VERSION and our range, then retries.
       const body = {
-        errorCode: ErrorCode.UnsupportedVersion,
+        errorCode: ErrorCode.UNSUPPORTED_VERSION,
         apiKeys: [
           { apiKey: ApiKey.ApiVersions, minVersion: handler.minVersion, maxVersion: handler.maxVersion },
         ],

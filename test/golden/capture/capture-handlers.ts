@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { ApiKey } from '../../../src/protocol/generated/api-registry.js';
 import {
   ApiVersionsRequest,
@@ -36,13 +37,6 @@ import type { Reader } from '../../../src/protocol/primitives/reader.js';
 import { joinGroupResponse, offsetCommitResponse, offsetFetchResponse } from './capture-group-handlers.js';
 import { fetchResponse, listOffsetsResponse, metadataResponse } from './capture-read-handlers.js';
 import { appendRecords, type CaptureState } from './capture-state.js';
-
-/** Kafka error codes the capture broker uses (Errors.java). */
-export const ErrorCode = {
-  None: 0,
-  UnknownTopicOrPartition: 3,
-  UnsupportedVersion: 35,
-} as const;
 
 /** What a handler produced: the encoded body, or nothing (Produce with acks=0), plus an optional delay. */
 export interface Reply {
@@ -112,11 +106,11 @@ function produceResponse(state: CaptureState, req: ProduceRequest): MessageInput
       name: t.name,
       partitionResponses: t.partitionData.map((p) => {
         const log = topic.partitions[p.index];
-        if (log === undefined) return { index: p.index, errorCode: ErrorCode.UnknownTopicOrPartition };
+        if (log === undefined) return { index: p.index, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
         const baseOffset = p.records === null ? 0n : appendRecords(log, p.records);
         return {
           index: p.index,
-          errorCode: ErrorCode.None,
+          errorCode: ErrorCode.NONE,
           baseOffset,
           logAppendTimeMs: -1n,
           logStartOffset: 0n,
@@ -134,12 +128,12 @@ function findCoordinatorResponse(
   version: number,
 ): MessageInput<FindCoordinatorResponse> {
   const me = { nodeId: state.nodeId, host: state.host, port: state.port };
-  if (version < 4) return { errorCode: ErrorCode.None, errorMessage: null, ...me };
+  if (version < 4) return { errorCode: ErrorCode.NONE, errorMessage: null, ...me };
   return {
     coordinators: req.coordinatorKeys.map((key) => ({
       key,
       ...me,
-      errorCode: ErrorCode.None,
+      errorCode: ErrorCode.NONE,
       errorMessage: null,
     })),
   };
@@ -156,8 +150,8 @@ function createTopicsResponse(
       return {
         name: t.name,
         topicId: topic.topicId,
-        // TOPIC_ALREADY_EXISTS (36) for a second create, as Kafka answers.
-        errorCode: exists ? 36 : ErrorCode.None,
+        // A second create fails, as Kafka answers it.
+        errorCode: exists ? ErrorCode.TOPIC_ALREADY_EXISTS : ErrorCode.NONE,
         errorMessage: null,
         numPartitions: topic.partitions.length,
         replicationFactor: 1,
@@ -182,7 +176,7 @@ function deleteTopicsResponse(
       return {
         name,
         topicId: topic?.topicId,
-        errorCode: topic === undefined ? ErrorCode.UnknownTopicOrPartition : ErrorCode.None,
+        errorCode: topic === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NONE,
         errorMessage: null,
       };
     }),
@@ -196,7 +190,7 @@ function apiVersionsHandler(others: CaptureHandler[]): CaptureHandler {
       .map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion }))
       .sort((a, b) => a.apiKey - b.apiKey);
   const self: CaptureHandler = handler(ApiVersionsRequest, ApiVersionsResponse, () => ({
-    errorCode: ErrorCode.None,
+    errorCode: ErrorCode.NONE,
     apiKeys: keys(),
     throttleTimeMs: 0,
   }));
@@ -216,16 +210,16 @@ const HANDLER_LIST: CaptureHandler[] = [
   handler(OffsetFetchRequest, OffsetFetchResponse, offsetFetchResponse),
   handler(FindCoordinatorRequest, FindCoordinatorResponse, findCoordinatorResponse),
   handler(JoinGroupRequest, JoinGroupResponse, joinGroupResponse),
-  handler(HeartbeatRequest, HeartbeatResponse, () => ({ errorCode: ErrorCode.None })),
+  handler(HeartbeatRequest, HeartbeatResponse, () => ({ errorCode: ErrorCode.NONE })),
   handler(LeaveGroupRequest, LeaveGroupResponse, (_s, req) => ({
-    errorCode: ErrorCode.None,
-    members: req.members.map((m) => ({ ...m, errorCode: ErrorCode.None })),
+    errorCode: ErrorCode.NONE,
+    members: req.members.map((m) => ({ ...m, errorCode: ErrorCode.NONE })),
   })),
   handler(SyncGroupRequest, SyncGroupResponse, (state, req) => {
     const group = state.group(req.groupId);
     for (const a of req.assignments) group.assignments.set(a.memberId, a.assignment);
     return {
-      errorCode: ErrorCode.None,
+      errorCode: ErrorCode.NONE,
       protocolType: req.protocolType,
       protocolName: req.protocolName,
       assignment: group.assignments.get(req.memberId) ?? Buffer.alloc(0),
@@ -234,7 +228,7 @@ const HANDLER_LIST: CaptureHandler[] = [
   handler(CreateTopicsRequest, CreateTopicsResponse, createTopicsResponse),
   handler(DeleteTopicsRequest, DeleteTopicsResponse, deleteTopicsResponse),
   handler(InitProducerIdRequest, InitProducerIdResponse, (state) => ({
-    errorCode: ErrorCode.None,
+    errorCode: ErrorCode.NONE,
     producerId: state.newProducerId(),
     producerEpoch: 0,
   })),

@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import type {
   FetchRequest,
   FetchResponse,
@@ -9,7 +10,6 @@ import type {
 import type { MessageInput } from '../../../src/protocol/message-codec.js';
 import { type CaptureState, type CaptureTopic, logEndOffset, readRecords } from './capture-state.js';
 
-const UNKNOWN_TOPIC_OR_PARTITION = 3;
 /** ListOffsets special timestamps (ListOffsetsRequest.json). */
 const LATEST_TIMESTAMP = -1n;
 
@@ -64,7 +64,11 @@ export function fetchResponse(state: CaptureState, req: FetchRequest): MessageIn
         partitions: t.partitions.map((p) => {
           const log = topic?.partitions[p.partition];
           if (log === undefined) {
-            return { partitionIndex: p.partition, errorCode: UNKNOWN_TOPIC_OR_PARTITION, records: null };
+            return {
+              partitionIndex: p.partition,
+              errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+              records: null,
+            };
           }
           const end = logEndOffset(log);
           return {
@@ -95,7 +99,7 @@ export function listOffsetsResponse(
       partitions: t.partitions.map((p) => {
         const log = state.topics.get(t.name)?.partitions[p.partitionIndex];
         if (log === undefined)
-          return { partitionIndex: p.partitionIndex, errorCode: UNKNOWN_TOPIC_OR_PARTITION };
+          return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
         // Every other timestamp resolves to the log start: the capture broker keeps no time index.
         const offset = p.timestamp === LATEST_TIMESTAMP ? logEndOffset(log) : 0n;
         return {
