@@ -2,9 +2,11 @@
  * Captures golden request frames from real Kafka clients. Run by hand (see test/golden/README.md):
  *   npm run build && node dist/test/golden/capture/capture-frames.js [client ...]
  * It starts the capture broker on a free port, runs every client scenario against it, and rewrites
- * test/golden/frames/<client>/, test/golden/batches/ and test/golden/frames/index.json.
+ * test/golden/frames/<client>/, test/golden/batches/ and test/golden/frames/index.json. Naming
+ * clients runs only theirs and writes the result to a new temporary folder instead, for trying a change.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { StromError } from '../../../src/common/strom-error.js';
@@ -20,7 +22,8 @@ import { expectationsFor } from './capture-expectations.js';
 import { clientVersions, type Scenario, scenarios } from './capture-scenarios.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const GOLDEN = join(ROOT, 'test/golden');
+/** Where fixtures go: test/golden for a full capture, a fresh temporary folder for a partial one. */
+let GOLDEN = join(ROOT, 'test/golden');
 
 class CaptureError extends StromError {
   constructor(message: string) {
@@ -50,7 +53,9 @@ async function main(): Promise<void> {
   const selected = scenarios(ROOT).filter((s) => only.size === 0 || only.has(s.client));
   const outputs = new Map<ClientName, ClientOutput>();
   const batches: BatchEntry[] = [];
-  if (only.size === 0) rmSync(join(GOLDEN, 'batches'), { recursive: true, force: true });
+  // A partial capture must not leave the committed index out of step with the files it describes.
+  if (only.size > 0) GOLDEN = mkdtempSync(join(tmpdir(), 'strom-golden-'));
+  rmSync(join(GOLDEN, 'batches'), { recursive: true, force: true });
   const broker = await CaptureBroker.start();
   try {
     for (const s of selected) {
@@ -72,7 +77,7 @@ async function main(): Promise<void> {
   } finally {
     await broker.stop();
   }
-  writeIndex(outputs, batches, only);
+  writeIndex(outputs, batches);
 }
 
 /** Writes the new (api, version) frames of one scenario and the batch it produced; returns the count. */
@@ -156,20 +161,14 @@ function writeBatch(
   return file;
 }
 
-function writeIndex(outputs: Map<ClientName, ClientOutput>, batches: BatchEntry[], only: Set<string>): void {
-  if (only.size > 0) {
-    console.log(
-      'partial capture: frames and batches written, index.json left as it was; rerun without arguments',
-    );
-    return;
-  }
+function writeIndex(outputs: Map<ClientName, ClientOutput>, batches: BatchEntry[]): void {
   const index: GoldenIndex = {
     note: 'Written by test/golden/capture/capture-frames.ts; see test/golden/README.md. Do not edit by hand.',
     frames: [...outputs.values()].flatMap((o) => o.frames),
     batches,
   };
   writeFileSync(join(GOLDEN, 'frames', 'index.json'), `${JSON.stringify(index, null, 2)}\n`);
-  console.log(`${index.frames.length} frames and ${batches.length} batches indexed`);
+  console.log(`${index.frames.length} frames and ${batches.length} batches indexed under ${GOLDEN}`);
 }
 
 main().catch((err: unknown) => {
