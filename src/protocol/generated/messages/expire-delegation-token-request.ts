@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   EMPTY_BYTES,
   keepUnknownTaggedField,
   readTag,
@@ -21,40 +22,10 @@ export interface ExpireDelegationTokenRequest {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfExpireDelegationTokenRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'Hmac',
-    property: 'hmac',
-    type: 'bytes',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ExpiryTimePeriodMs',
-    property: 'expiryTimePeriodMs',
-    type: 'int64',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfExpireDelegationTokenRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'Hmac', type: 'bytes', versions: '0+' },
+  { name: 'ExpiryTimePeriodMs', type: 'int64', versions: '0+' },
+]);
 
 export const ExpireDelegationTokenRequest: MessageCodec<ExpireDelegationTokenRequest> =
   createCodec<ExpireDelegationTokenRequest>({

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   EMPTY_BYTES,
   keepUnknownTaggedField,
   readTag,
@@ -19,24 +20,9 @@ export interface SaslAuthenticateRequest {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfSaslAuthenticateRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'AuthBytes',
-    property: 'authBytes',
-    type: 'bytes',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfSaslAuthenticateRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'AuthBytes', type: 'bytes', versions: '0+' },
+]);
 
 export const SaslAuthenticateRequest: MessageCodec<SaslAuthenticateRequest> =
   createCodec<SaslAuthenticateRequest>({
