@@ -5,7 +5,7 @@
  */
 import { cpus } from 'node:os';
 import { decodeRequest, decodeResponse, encodeRequest, encodeResponse } from '../src/protocol/frame.js';
-import { ApiKey, ProduceRequest } from '../src/protocol/generated/index.js';
+import { ApiKey, MetadataResponse, ProduceRequest } from '../src/protocol/generated/index.js';
 import { Reader } from '../src/protocol/primitives/reader.js';
 import { decodeRequestHeader } from '../src/protocol/request-header.js';
 
@@ -94,6 +94,29 @@ const fetch = {
 const fetchFrame = Buffer.concat(encodeResponse(ApiKey.Fetch, FETCH_VERSION, 1, fetch)).subarray(4);
 const copyTarget = Buffer.allocUnsafe(records.length);
 
+// Many small fields and no record data: what the generated code itself costs per field.
+const metadata = {
+  brokers: [{ nodeId: 1, host: 'localhost', port: 9092, rack: null }],
+  clusterId: 'bench',
+  controllerId: 1,
+  topics: Array.from({ length: 100 }, (_, t) => ({
+    errorCode: 0,
+    name: `topic-${t}`,
+    topicId: 'AQIDBAUGBwgJCgsMDQ4PEA',
+    partitions: Array.from({ length: 10 }, (_, p) => ({
+      partitionIndex: p,
+      leaderId: 1,
+      leaderEpoch: 5,
+      replicaNodes: [1, 2, 3],
+      isrNodes: [1, 2, 3],
+      offlineReplicas: [],
+    })),
+  })),
+};
+const METADATA_VERSION = 12;
+const metadataBytes = MetadataResponse.encode(METADATA_VERSION, metadata);
+const metadataCopy = Buffer.allocUnsafe(metadataBytes.length);
+
 console.log(`node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores`);
 console.log(
   `records ${RECORD_COUNT} × ${RECORD_BYTES} B = ${records.length} B; ${REPETITIONS} repetitions of ~${TARGET_MS_PER_REPETITION} ms after warm-up`,
@@ -119,3 +142,20 @@ const results = [
   ),
 ];
 for (const r of results) print(r, baseline);
+console.log(`Metadata v12 response, 100 topics × 10 partitions: ${metadataBytes.length} B`);
+const metadataBaseline = measure('baseline: Buffer.copy of the response', metadataBytes.length, () =>
+  metadataBytes.copy(metadataCopy, 0),
+);
+print(metadataBaseline, null);
+print(
+  measure('Metadata v12 response encode', metadataBytes.length, () =>
+    MetadataResponse.encode(METADATA_VERSION, metadata),
+  ),
+  metadataBaseline,
+);
+print(
+  measure('Metadata v12 response decode', metadataBytes.length, () =>
+    MetadataResponse.decode(METADATA_VERSION, metadataBytes),
+  ),
+  metadataBaseline,
+);
