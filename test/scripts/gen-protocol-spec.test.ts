@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { camelCase, kebabCase, OPEN, parseRange, parseSpec, stripComments } from '../../scripts/gen-protocol/spec.js';
+import {
+  camelCase,
+  kebabCase,
+  OPEN,
+  parseRange,
+  parseSpec,
+  stripComments,
+} from '../../scripts/gen-protocol/spec.js';
 
 describe('gen-protocol spec reading', () => {
   it('strips // and /* */ comments but not // inside strings', () => {
