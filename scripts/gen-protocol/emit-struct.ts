@@ -36,6 +36,7 @@ export function emitInterface(s: StructSpec, ctx: EmitContext, about: string | n
     let doc = f.about ?? '';
     if (f.mapKey) doc += ' (map key)';
     if (f.tag !== null) doc += ` (tag ${f.tag})`;
+    if (f.sensitive) doc += ' Sensitive: never log.';
     out += docComment(doc, '  ');
     out += `  ${f.property}: ${fieldType(f, ctx.spec)};\n`;
   }
@@ -217,6 +218,7 @@ export function emitDescriptors(s: StructSpec, ctx: EmitContext): string {
     if (f.mapKey) parts.push('mapKey: true');
     if (f.entityType) parts.push(`entityType: ${JSON.stringify(f.entityType)}`);
     if (f.zeroCopy) parts.push('zeroCopy: true');
+    if (f.sensitive) parts.push('sensitive: true');
     if (t.kind === 'struct') parts.push(`fields: ${descriptorName(t.struct)}`);
     out += `{ ${parts.join(', ')} },\n`;
   }

@@ -156,6 +156,7 @@ export interface FieldLiteral {
   readonly mapKey?: boolean;
   readonly entityType?: string;
   readonly zeroCopy?: boolean;
+  readonly sensitive?: boolean;
   readonly fields?: readonly FieldDescriptor[];
 }
 
@@ -184,6 +185,7 @@ export function describeFields(literals: readonly FieldLiteral[]): readonly Fiel
     mapKey: f.mapKey === true,
     entityType: f.entityType ?? null,
     zeroCopy: f.zeroCopy === true,
+    sensitive: f.sensitive === true,
     fields: f.fields ?? null,
   }));
 }

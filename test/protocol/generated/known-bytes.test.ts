@@ -10,6 +10,7 @@ import {
   MetadataRequest,
   ProduceRequest,
   RequestHeader,
+  SaslAuthenticateRequest,
   TopicRecord,
 } from '../../../src/protocol/generated/index.js';
 import { ProtocolError } from '../../../src/protocol/primitives/protocol-error.js';
@@ -260,6 +261,16 @@ describe('registry', () => {
     const apiVersions = API_REGISTRY.get(ApiKey.ApiVersions)!;
     assert.equal(apiVersions.requestHeaderVersion(3), 2);
     assert.equal(apiVersions.responseHeaderVersion(3), 0);
+  });
+
+  it('marks secrets so that logs can leave them out', () => {
+    const auth = SaslAuthenticateRequest.fields.find((f) => f.name === 'AuthBytes')!;
+    assert.equal(auth.sensitive, true);
+    assert.equal(SaslAuthenticateRequest.fields.filter((f) => f.sensitive).length, 1);
+    assert.equal(
+      ProduceRequest.fields.some((f) => f.sensitive),
+      false,
+    );
   });
 
   it('maps metadata record types to codecs', () => {

@@ -33,7 +33,7 @@ export interface CreateDelegationTokenResponse {
   maxTimestampMs: bigint;
   /** The token UUID. */
   tokenId: string;
-  /** HMAC of the delegation token. */
+  /** HMAC of the delegation token. Sensitive: never log. */
   hmac: Buffer;
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. */
   throttleTimeMs: number;
@@ -51,7 +51,7 @@ const fieldsOfCreateDelegationTokenResponse: readonly FieldDescriptor[] = descri
   { name: 'ExpiryTimestampMs', type: 'int64', versions: '0+' },
   { name: 'MaxTimestampMs', type: 'int64', versions: '0+' },
   { name: 'TokenId', type: 'string', versions: '0+' },
-  { name: 'Hmac', type: 'bytes', versions: '0+' },
+  { name: 'Hmac', type: 'bytes', versions: '0+', sensitive: true },
   { name: 'ThrottleTimeMs', type: 'int32', versions: '0+' },
 ]);
 

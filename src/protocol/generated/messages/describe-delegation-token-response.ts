@@ -43,7 +43,7 @@ export interface DescribeDelegationTokenResponseDescribedDelegationToken {
   maxTimestamp: bigint;
   /** The token ID. */
   tokenId: string;
-  /** The token HMAC. */
+  /** The token HMAC. Sensitive: never log. */
   hmac: Buffer;
   /** Those who are able to renew this token before it expires. */
   renewers: DescribeDelegationTokenResponseDescribedDelegationTokenRenewer[];
@@ -76,7 +76,7 @@ const fieldsOfDescribeDelegationTokenResponseDescribedDelegationToken: readonly 
     { name: 'ExpiryTimestamp', type: 'int64', versions: '0+' },
     { name: 'MaxTimestamp', type: 'int64', versions: '0+' },
     { name: 'TokenId', type: 'string', versions: '0+' },
-    { name: 'Hmac', type: 'bytes', versions: '0+' },
+    { name: 'Hmac', type: 'bytes', versions: '0+', sensitive: true },
     {
       name: 'Renewers',
       type: '[]DescribedDelegationTokenRenewer',

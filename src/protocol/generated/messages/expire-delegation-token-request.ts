@@ -14,7 +14,7 @@ import type { Writer } from '../../primitives/writer.js';
 
 /** ExpireDelegationTokenRequest (request, key 40), versions 0-2, flexible 2+. */
 export interface ExpireDelegationTokenRequest {
-  /** The HMAC of the delegation token to be expired. */
+  /** The HMAC of the delegation token to be expired. Sensitive: never log. */
   hmac: Buffer;
   /** The expiry time period in milliseconds. */
   expiryTimePeriodMs: bigint;
@@ -23,7 +23,7 @@ export interface ExpireDelegationTokenRequest {
 }
 
 const fieldsOfExpireDelegationTokenRequest: readonly FieldDescriptor[] = describeFields([
-  { name: 'Hmac', type: 'bytes', versions: '0+' },
+  { name: 'Hmac', type: 'bytes', versions: '0+', sensitive: true },
   { name: 'ExpiryTimePeriodMs', type: 'int64', versions: '0+' },
 ]);
 

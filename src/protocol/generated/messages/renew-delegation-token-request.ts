@@ -14,7 +14,7 @@ import type { Writer } from '../../primitives/writer.js';
 
 /** RenewDelegationTokenRequest (request, key 39), versions 0-2, flexible 2+. */
 export interface RenewDelegationTokenRequest {
-  /** The HMAC of the delegation token to be renewed. */
+  /** The HMAC of the delegation token to be renewed. Sensitive: never log. */
   hmac: Buffer;
   /** The renewal time period in milliseconds. */
   renewPeriodMs: bigint;
@@ -23,7 +23,7 @@ export interface RenewDelegationTokenRequest {
 }
 
 const fieldsOfRenewDelegationTokenRequest: readonly FieldDescriptor[] = describeFields([
-  { name: 'Hmac', type: 'bytes', versions: '0+' },
+  { name: 'Hmac', type: 'bytes', versions: '0+', sensitive: true },
   { name: 'RenewPeriodMs', type: 'int64', versions: '0+' },
 ]);
 

@@ -14,14 +14,14 @@ import type { Writer } from '../../primitives/writer.js';
 
 /** SaslAuthenticateRequest (request, key 36), versions 0-2, flexible 2+. */
 export interface SaslAuthenticateRequest {
-  /** The SASL authentication bytes from the client, as defined by the SASL mechanism. */
+  /** The SASL authentication bytes from the client, as defined by the SASL mechanism. Sensitive: never log. */
   authBytes: Buffer;
   /** Tagged fields this version of Strom does not know, kept so re-encoding preserves them. */
   unknownTaggedFields?: TaggedField[];
 }
 
 const fieldsOfSaslAuthenticateRequest: readonly FieldDescriptor[] = describeFields([
-  { name: 'AuthBytes', type: 'bytes', versions: '0+' },
+  { name: 'AuthBytes', type: 'bytes', versions: '0+', sensitive: true },
 ]);
 
 export const SaslAuthenticateRequest: MessageCodec<SaslAuthenticateRequest> =

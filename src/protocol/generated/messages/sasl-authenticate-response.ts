@@ -18,7 +18,7 @@ export interface SaslAuthenticateResponse {
   errorCode: number;
   /** The error message, or null if there was no error. */
   errorMessage: string | null;
-  /** The SASL authentication bytes from the server, as defined by the SASL mechanism. */
+  /** The SASL authentication bytes from the server, as defined by the SASL mechanism. Sensitive: never log. */
   authBytes: Buffer;
   /** Number of milliseconds after which only re-authentication over the existing connection to create a new session can occur. */
   sessionLifetimeMs: bigint;
@@ -29,7 +29,7 @@ export interface SaslAuthenticateResponse {
 const fieldsOfSaslAuthenticateResponse: readonly FieldDescriptor[] = describeFields([
   { name: 'ErrorCode', type: 'int16', versions: '0+' },
   { name: 'ErrorMessage', type: 'string', versions: '0+', nullableVersions: '0+' },
-  { name: 'AuthBytes', type: 'bytes', versions: '0+' },
+  { name: 'AuthBytes', type: 'bytes', versions: '0+', sensitive: true },
   { name: 'SessionLifetimeMs', type: 'int64', versions: '1+', ignorable: true, default: '0' },
 ]);
 
