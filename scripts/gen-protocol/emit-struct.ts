@@ -87,7 +87,7 @@ export function emitRead(s: StructSpec, ctx: EmitContext): string {
         const test = cond === 'true' ? `tag === ${f.tag}` : `tag === ${f.tag} && ${cond}`;
         tagged.push(
           `if (${test}) {\nconst t = taggedFieldReader(r, size);\n` +
-            `o.${f.property} = ${readExpr(f.type, m, 't', ctx, seg.lo, seg.hi)};\n` +
+            `o.${f.property} = ${readExpr(f.type, { ...m, tagged: true }, 't', ctx, seg.lo, seg.hi)};\n` +
             `endTaggedField(t, ${f.tag});\ncontinue;\n}\n`,
         );
       }
@@ -135,7 +135,7 @@ export function emitWrite(s: StructSpec, ctx: EmitContext): string {
       } else {
         ctx.runtime.add('encodeTaggedField');
         const test = nonDefaultTest(f, 'x', ctx);
-        const write = writeStatements(f.type, m, 'x', 'tw', mayBeNull, f.name, ctx);
+        const write = writeStatements(f.type, { ...m, tagged: true }, 'x', 'tw', mayBeNull, f.name, ctx);
         fieldTagged.push(
           `if (${cond === 'true' ? '' : `${cond} && `}${test}) {\n` +
             `tagged.push(encodeTaggedField(${f.tag}, (tw) => {\n${write}}));\n}\n`,

@@ -5,6 +5,7 @@ import {
   ApiKey,
   ApiVersionsRequest,
   ApiVersionsResponse,
+  ConsumerGroupMemberMetadataValue,
   FetchRequest,
   METADATA_RECORD_TYPES,
   MetadataRequest,
@@ -173,6 +174,23 @@ describe('FetchRequest ClusterId (tag 0, v12+)', () => {
     const tail = withId.length - 7;
     const bad = Buffer.concat([withId.subarray(0, tail), hex(`01 00 05 04 ${ascii('abc')} 00`)]);
     assert.throws(() => FetchRequest.decode(12, bad), protocolError('INVALID_FIELD'));
+  });
+});
+
+describe('nullable struct in a tagged field', () => {
+  it('uses an unsigned varint presence marker, as Kafka does inside tagged fields', () => {
+    const bytes = ConsumerGroupMemberMetadataValue.encode(0, {
+      classicMemberMetadata: { sessionTimeoutMs: 45000, supportedProtocols: [] },
+    });
+    // Fixed part: null instance and rack ids, empty client id and host, no topics, null regex,
+    // rebalance timeout -1, null assignor. Then one tagged field: tag 0, 7 bytes, marker 1, struct.
+    assert.deepEqual(bytes, hex('00 00 01 01 01 00 ffffffff 00  01 00 07 01 0000afc8 01 00'));
+    assert.deepStrictEqual(ConsumerGroupMemberMetadataValue.decode(0, bytes).classicMemberMetadata, {
+      sessionTimeoutMs: 45000,
+      supportedProtocols: [],
+    });
+    const explicitNull = hex('00 00 01 01 01 00 ffffffff 00  01 00 01 00');
+    assert.equal(ConsumerGroupMemberMetadataValue.decode(0, explicitNull).classicMemberMetadata, null);
   });
 });
 

@@ -135,7 +135,7 @@ function readConsumerGroupMemberMetadataValue(r: Reader, v: number): ConsumerGro
     if (tag === 0) {
       const t = taggedFieldReader(r, size);
       o.classicMemberMetadata =
-        t.readInt8() < 0 ? null : readConsumerGroupMemberMetadataValueClassicMemberMetadata(t, v);
+        t.readUnsignedVarint() === 0 ? null : readConsumerGroupMemberMetadataValueClassicMemberMetadata(t, v);
       endTaggedField(t, 0);
       continue;
     }
@@ -190,9 +190,9 @@ function writeConsumerGroupMemberMetadataValue(
     if (x !== null) {
       tagged.push(
         encodeTaggedField(0, (tw) => {
-          if (x === null) tw.writeInt8(-1);
+          if (x === null) tw.writeUnsignedVarint(0);
           else {
-            tw.writeInt8(1);
+            tw.writeUnsignedVarint(1);
             writeConsumerGroupMemberMetadataValueClassicMemberMetadata(tw, v, x);
           }
         }),
