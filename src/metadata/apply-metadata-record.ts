@@ -5,22 +5,29 @@ import type { MetadataImage } from './metadata-image.js';
 export function applyMetadataRecord(image: MetadataImage, record: MetadataRecord): void {
   switch (record.type) {
     case 'TopicRecord':
-      return image.applyTopic(record.data);
+      image.applyTopic(record.data);
+      return;
     case 'PartitionRecord':
-      return image.applyPartition(record.data);
+      image.applyPartition(record.data);
+      return;
     case 'PartitionChangeRecord':
-      return image.applyPartitionChange(record.data);
+      image.applyPartitionChange(record.data);
+      return;
     case 'RemoveTopicRecord':
-      return image.applyRemoveTopic(record.data.topicId);
+      image.applyRemoveTopic(record.data.topicId);
+      return;
     case 'ConfigRecord':
-      return image.applyConfig(record.data);
+      image.applyConfig(record.data);
+      return;
     case 'FeatureLevelRecord':
-      return image.applyFeatureLevel(record.data.name, record.data.featureLevel);
+      image.applyFeatureLevel(record.data.name, record.data.featureLevel);
+      return;
     case 'ProducerIdsRecord':
       image.nextProducerId = record.data.nextProducerId;
       return;
     case 'RegisterBrokerRecord':
-      return image.applyBroker({ ...record.data });
+      image.applyBroker({ ...record.data });
+      return;
     case 'NoOpRecord':
       return;
   }

@@ -161,9 +161,15 @@ export class MetadataImage {
 
   applyConfig(r: ConfigRecordData): void {
     let byName = this.configs.get(r.resourceType);
-    if (!byName) this.configs.set(r.resourceType, (byName = new Map()));
+    if (!byName) {
+      byName = new Map();
+      this.configs.set(r.resourceType, byName);
+    }
     let entries = byName.get(r.resourceName);
-    if (!entries) byName.set(r.resourceName, (entries = new Map()));
+    if (!entries) {
+      entries = new Map();
+      byName.set(r.resourceName, entries);
+    }
     if (r.value === null) entries.delete(r.name);
     else entries.set(r.name, r.value);
   }

@@ -42,7 +42,10 @@ export class Purgatory {
     this.pending++;
     for (const k of keys) {
       let set = this.watchers.get(k);
-      if (!set) this.watchers.set(k, (set = new Set()));
+      if (!set) {
+        set = new Set();
+        this.watchers.set(k, set);
+      }
       set.add(entry);
     }
     entry.timer = this.clock.setTimer(timeoutMs, () => this.finish(entry, true));
