@@ -261,14 +261,14 @@ export class SimConsumer {
         generationIdOrMemberEpoch: generationId,
         memberId: this.memberId,
         groupInstanceId: this.groupInstanceId,
-        retentionTimeMs: -1,
+        retentionTimeMs: -1n,
         topics: [...byTopic].map(([name, partitions]) => ({
           name,
           partitions: partitions.map((partitionIndex) => ({
             partitionIndex,
             committedOffset: offset,
             committedLeaderEpoch: -1,
-            commitTimestamp: -1,
+            commitTimestamp: -1n,
             committedMetadata: this.name,
           })),
         })),

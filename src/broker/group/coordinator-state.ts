@@ -128,7 +128,8 @@ export class CoordinatorState {
     group.generationId = value.generation;
     group.protocolType = value.protocolType === '' ? null : value.protocolType;
     group.protocolName = value.protocol;
-    group.currentStateTimestampMs = value.currentStateTimestamp === -1 ? null : value.currentStateTimestamp;
+    group.currentStateTimestampMs =
+      value.currentStateTimestamp === -1n ? null : Number(value.currentStateTimestamp);
     group.state = value.members.length === 0 ? 'Empty' : 'Stable';
     for (const m of value.members) {
       group.add(loadedMember(m, value), null);

@@ -31,7 +31,7 @@ export interface GroupMetadataValue {
   readonly protocol: string | null;
   readonly leader: string | null;
   /** v2+; -1 when unknown. */
-  readonly currentStateTimestamp: number;
+  readonly currentStateTimestamp: bigint;
   readonly members: readonly GroupMetadataMember[];
 }
 
@@ -46,9 +46,9 @@ export interface OffsetCommitValue {
   /** v3+; -1 when unknown. */
   readonly leaderEpoch: number;
   readonly metadata: string;
-  readonly commitTimestamp: number;
+  readonly commitTimestamp: bigint;
   /** v1 only; -1 when the commit carries no retention of its own. */
-  readonly expireTimestamp: number;
+  readonly expireTimestamp: bigint;
 }
 
 /** One __consumer_offsets record, decoded; `value: null` is a tombstone. */
@@ -99,7 +99,7 @@ export function encodeGroupMetadataValue(
   w.writeInt32(v.generation);
   nstr(w, v.protocol, flexible);
   nstr(w, v.leader, flexible);
-  if (version >= 2) w.writeInt64(BigInt(v.currentStateTimestamp));
+  if (version >= 2) w.writeInt64(v.currentStateTimestamp);
   if (flexible) w.writeCompactArrayLength(v.members.length);
   else w.writeArrayLength(v.members.length);
   for (const m of v.members) {
@@ -126,7 +126,7 @@ export function decodeGroupMetadataValue(buf: Buffer): GroupMetadataValue {
   const generation = r.readInt32();
   const protocol = flexible ? r.readCompactNullableString() : r.readNullableString();
   const leader = flexible ? r.readCompactNullableString() : r.readNullableString();
-  const currentStateTimestamp = version >= 2 ? Number(r.readInt64()) : -1;
+  const currentStateTimestamp = version >= 2 ? r.readInt64() : -1n;
   // The smallest member: six empty strings/bytes and two int32s.
   const n = flexible ? r.readCompactArrayLength(12) : r.readArrayLength(20);
   if (n < 0) throw new ProtocolError('NULL_NOT_ALLOWED', 'members is null', r.pos);
@@ -161,7 +161,7 @@ export function decodeGroupMetadataValue(buf: Buffer): GroupMetadataValue {
 export function encodeOffsetCommitValue(v: OffsetCommitValue, version?: number): Buffer {
   const ver =
     version ??
-    (v.expireTimestamp >= 0 ? OFFSET_COMMIT_VALUE_VERSION_WITH_EXPIRE : OFFSET_COMMIT_VALUE_VERSION);
+    (v.expireTimestamp >= 0n ? OFFSET_COMMIT_VALUE_VERSION_WITH_EXPIRE : OFFSET_COMMIT_VALUE_VERSION);
   checkVersion('OffsetCommitValue', ver, 0, 4, -1);
   const flexible = ver >= FLEXIBLE_VALUE_VERSION;
   const w = new Writer(64);
@@ -169,8 +169,8 @@ export function encodeOffsetCommitValue(v: OffsetCommitValue, version?: number):
   w.writeInt64(v.offset);
   if (ver >= 3) w.writeInt32(v.leaderEpoch);
   str(w, v.metadata, flexible);
-  w.writeInt64(BigInt(v.commitTimestamp));
-  if (ver === 1) w.writeInt64(BigInt(v.expireTimestamp));
+  w.writeInt64(v.commitTimestamp);
+  if (ver === 1) w.writeInt64(v.expireTimestamp);
   if (flexible) w.writeUnsignedVarint(0);
   return w.toBuffer();
 }
@@ -183,8 +183,8 @@ export function decodeOffsetCommitValue(buf: Buffer): OffsetCommitValue {
   const offset = r.readInt64();
   const leaderEpoch = version >= 3 ? r.readInt32() : -1;
   const metadata = flexible ? r.readCompactString() : r.readString();
-  const commitTimestamp = Number(r.readInt64());
-  const expireTimestamp = version === 1 ? Number(r.readInt64()) : -1;
+  const commitTimestamp = r.readInt64();
+  const expireTimestamp = version === 1 ? r.readInt64() : -1n;
   if (flexible) skipTaggedFields(r);
   expectEnd(r);
   return { offset, leaderEpoch, metadata, commitTimestamp, expireTimestamp };

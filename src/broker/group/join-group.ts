@@ -72,7 +72,7 @@ function emptyGroupRecord(group: ClassicGroup, nowMs: number): ReturnType<typeof
       generation: 0,
       protocol: null,
       leader: null,
-      currentStateTimestamp: group.currentStateTimestampMs ?? nowMs,
+      currentStateTimestamp: BigInt(group.currentStateTimestampMs ?? nowMs),
       members: [],
     },
   };

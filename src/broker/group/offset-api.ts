@@ -6,8 +6,8 @@ export interface OffsetCommitRequestPartition {
   readonly committedOffset: bigint;
   /** v6+; -1 when unknown. */
   readonly committedLeaderEpoch: number;
-  /** v1 only; -1 means "now". */
-  readonly commitTimestamp: number;
+  /** v1 only; -1 means "now". int64 as in the spec. */
+  readonly commitTimestamp: bigint;
   readonly committedMetadata: string | null;
 }
 
@@ -23,8 +23,8 @@ export interface OffsetCommitRequest {
   /** '' in v0. */
   readonly memberId: string;
   readonly groupInstanceId: string | null;
-  /** v2-4; -1 means the broker's offsets.retention.minutes. */
-  readonly retentionTimeMs: number;
+  /** v2-4; -1 means the broker's offsets.retention.minutes. int64 as in the spec. */
+  readonly retentionTimeMs: bigint;
   readonly topics: readonly OffsetCommitRequestTopic[];
 }
 

@@ -27,7 +27,7 @@ export function offsetCommit(s: CoordinatorState, ctx: RequestContext, req: Offs
   }
   const nowMs = s.nowMs();
   // RetentionTimeMs (v2-4) gives the commit its own expiry; -1 leaves it to offsets.retention.minutes.
-  const expireTimestamp = req.retentionTimeMs === -1 ? -1 : nowMs + req.retentionTimeMs;
+  const expireTimestamp = req.retentionTimeMs === -1n ? -1n : BigInt(nowMs) + req.retentionTimeMs;
   const records: GroupRecord[] = [];
   const topics: OffsetCommitResponseTopic[] = req.topics.map((topic) => ({
     name: topic.name,
@@ -43,7 +43,7 @@ export function offsetCommit(s: CoordinatorState, ctx: RequestContext, req: Offs
           offset: p.committedOffset,
           leaderEpoch: p.committedLeaderEpoch,
           metadata,
-          commitTimestamp: p.commitTimestamp === -1 ? nowMs : p.commitTimestamp,
+          commitTimestamp: p.commitTimestamp === -1n ? BigInt(nowMs) : p.commitTimestamp,
           expireTimestamp,
         },
       });

@@ -43,7 +43,8 @@ function expiredOffsets(
       continue;
     }
     for (const [partition, v] of partitions) {
-      const expired = v.expireTimestamp >= 0 ? nowMs >= v.expireTimestamp : nowMs - base(v) >= retentionMs;
+      const expired =
+        v.expireTimestamp >= 0n ? nowMs >= Number(v.expireTimestamp) : nowMs - base(v) >= retentionMs;
       if (expired)
         out.push({ type: 'OffsetCommit', key: { group: group.groupId, topic, partition }, value: null });
       else allExpired = false;
@@ -58,10 +59,10 @@ function expiredOffsets(
  * the commit but only for topics it no longer subscribes to; otherwise never.
  */
 function expirationBase(group: ClassicGroup): ((v: OffsetCommitValue) => number) | null {
-  if (group.protocolType === null) return (v) => v.commitTimestamp;
-  if (group.is('Empty')) return (v) => group.currentStateTimestampMs ?? v.commitTimestamp;
+  if (group.protocolType === null) return (v) => Number(v.commitTimestamp);
+  if (group.is('Empty')) return (v) => group.currentStateTimestampMs ?? Number(v.commitTimestamp);
   if (group.usesConsumerProtocol() && group.subscribedTopics !== null && group.is('Stable')) {
-    return (v) => v.commitTimestamp;
+    return (v) => Number(v.commitTimestamp);
   }
   return null;
 }

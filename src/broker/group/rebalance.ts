@@ -23,7 +23,7 @@ export function groupMetadataRecord(
       generation: group.generationId,
       protocol,
       leader: group.leaderId,
-      currentStateTimestamp: group.currentStateTimestampMs ?? -1,
+      currentStateTimestamp: BigInt(group.currentStateTimestampMs ?? -1),
       members: [...group.members.values()].map((m) => ({
         memberId: m.memberId,
         groupInstanceId: m.groupInstanceId,

@@ -52,7 +52,7 @@ describe('DeleteGroups', () => {
       generationIdOrMemberEpoch: -1,
       memberId: '',
       groupInstanceId: null,
-      retentionTimeMs: -1,
+      retentionTimeMs: -1n,
       topics: [
         {
           name: 't',
@@ -60,7 +60,7 @@ describe('DeleteGroups', () => {
             partitionIndex,
             committedOffset: 1n,
             committedLeaderEpoch: -1,
-            commitTimestamp: -1,
+            commitTimestamp: -1n,
             committedMetadata: null,
           })),
         },
@@ -98,7 +98,7 @@ describe('loading a partition', () => {
       generationIdOrMemberEpoch: 1,
       memberId: members[1]!,
       groupInstanceId: null,
-      retentionTimeMs: -1,
+      retentionTimeMs: -1n,
       topics: [
         {
           name: 't',
@@ -107,7 +107,7 @@ describe('loading a partition', () => {
               partitionIndex: 4,
               committedOffset: 77n,
               committedLeaderEpoch: 2,
-              commitTimestamp: -1,
+              commitTimestamp: -1n,
               committedMetadata: 'x',
             },
           ],

@@ -16,7 +16,7 @@ const metadata: GroupMetadataValue = {
   generation: 7,
   protocol: 'range',
   leader: 'm1',
-  currentStateTimestamp: 1_700_000_000_123,
+  currentStateTimestamp: 1_700_000_000_123n,
   members: [
     {
       memberId: 'm1',
@@ -45,7 +45,7 @@ const metadata: GroupMetadataValue = {
 function atVersion(v: GroupMetadataValue, version: number): GroupMetadataValue {
   return {
     ...v,
-    currentStateTimestamp: version >= 2 ? v.currentStateTimestamp : -1,
+    currentStateTimestamp: version >= 2 ? v.currentStateTimestamp : -1n,
     members: v.members.map((m) => ({
       ...m,
       groupInstanceId: version >= 3 ? m.groupInstanceId : null,
@@ -69,7 +69,7 @@ describe('GroupMetadataValue', () => {
       generation: 1,
       protocol: null,
       leader: null,
-      currentStateTimestamp: 2,
+      currentStateTimestamp: 2n,
       members: [],
     };
     assert.equal(
@@ -108,13 +108,13 @@ describe('OffsetCommitValue', () => {
     offset: 1234567890123n,
     leaderEpoch: 5,
     metadata: 'meta',
-    commitTimestamp: 99,
-    expireTimestamp: -1,
+    commitTimestamp: 99n,
+    expireTimestamp: -1n,
   };
 
   for (let version = 0; version <= 4; version++) {
     it(`round-trips version ${version}`, () => {
-      const v = { ...value, expireTimestamp: version === 1 ? 500 : -1 };
+      const v = { ...value, expireTimestamp: version === 1 ? 500n : -1n };
       const decoded = decodeOffsetCommitValue(encodeOffsetCommitValue(v, version));
       assert.deepEqual(decoded, { ...v, leaderEpoch: version >= 3 ? 5 : -1 });
     });
@@ -122,7 +122,7 @@ describe('OffsetCommitValue', () => {
 
   it('writes version 3, or version 1 when the commit has its own expiry', () => {
     assert.equal(encodeOffsetCommitValue(value).readInt16BE(0), 3);
-    assert.equal(encodeOffsetCommitValue({ ...value, expireTimestamp: 7 }).readInt16BE(0), 1);
+    assert.equal(encodeOffsetCommitValue({ ...value, expireTimestamp: 7n }).readInt16BE(0), 1);
   });
 
   it('encodes version 3 exactly', () => {
@@ -138,7 +138,7 @@ describe('group record codec', () => {
     {
       type: 'OffsetCommit',
       key: { group: 'g', topic: 't', partition: 3 },
-      value: { offset: 42n, leaderEpoch: -1, metadata: '', commitTimestamp: 5, expireTimestamp: -1 },
+      value: { offset: 42n, leaderEpoch: -1, metadata: '', commitTimestamp: 5n, expireTimestamp: -1n },
     },
     { type: 'OffsetCommit', key: { group: 'g', topic: 't', partition: 3 }, value: null },
   ];

@@ -16,7 +16,7 @@ function commit(
     generationIdOrMemberEpoch,
     memberId,
     groupInstanceId: null,
-    retentionTimeMs: -1,
+    retentionTimeMs: -1n,
     topics: [
       {
         name: 't',
@@ -25,7 +25,7 @@ function commit(
             partitionIndex: 0,
             committedOffset: offset,
             committedLeaderEpoch: 3,
-            commitTimestamp: -1,
+            commitTimestamp: -1n,
             committedMetadata: 'm',
           },
         ],
@@ -48,7 +48,7 @@ describe('OffsetCommit', () => {
       { offset: v.offset, epoch: v.leaderEpoch, meta: v.metadata },
       { offset: 42n, epoch: 3, meta: 'm' },
     );
-    assert.equal(v.commitTimestamp, kit.clock.nowMs());
+    assert.equal(v.commitTimestamp, BigInt(kit.clock.nowMs()));
     const last = kit.log.at(-1)!;
     assert.equal(last.record.type, 'OffsetCommit');
     assert.equal(last.partition, kit.coordinator.partitionFor('g'));
@@ -240,11 +240,11 @@ describe('offset expiration (offsets.retention.minutes)', () => {
 
   it('honours a commit-specific retention (v2-4 RetentionTimeMs)', () => {
     const kit = new Kit({ offsetsRetentionMs: 1_000_000, offsetsRetentionCheckIntervalMs: 1_000 });
-    kit.call('OffsetCommit', commit('s', -1, '', 1n, { retentionTimeMs: 5_000 }), 2);
+    kit.call('OffsetCommit', commit('s', -1, '', 1n, { retentionTimeMs: 5_000n }), 2);
     const written = kit.log.at(-1)!.record;
     assert.equal(
       written.type === 'OffsetCommit' && written.value?.expireTimestamp,
-      kit.clock.nowMs() + 5_000,
+      BigInt(kit.clock.nowMs() + 5_000),
     );
     kit.advance(4_000);
     assert.ok(kit.coordinator.committedOffset('s', 't', 0));
