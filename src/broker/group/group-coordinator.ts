@@ -122,6 +122,7 @@ export class GroupCoordinator {
       if (group.members.size > s.config.groupMaxSize) prepareRebalance(s, group);
     }
     if (!s.timers.has(EXPIRATION_TIMER_KEY)) this.scheduleExpiration();
+    s.log.info({ partition, groups: this.groupsIn(partition) }, 'coordinator partition loaded');
     return s.drainEffects();
   }
 
@@ -140,6 +141,7 @@ export class GroupCoordinator {
     }
     this.dropPartition(partition);
     s.partitions.delete(partition);
+    s.log.info({ partition }, 'coordinator partition unloaded');
     return s.drainEffects();
   }
 
@@ -165,6 +167,12 @@ export class GroupCoordinator {
   /** The __consumer_offsets partition of a group. */
   partitionFor(groupId: string): number {
     return this.s.partitionFor(groupId);
+  }
+
+  private groupsIn(partition: number): number {
+    let n = 0;
+    for (const g of this.s.groups.values()) if (g.partition === partition) n++;
+    return n;
   }
 
   private scheduleExpiration(): void {

@@ -1,6 +1,6 @@
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { type ClassicGroup, ClassicGroupMember, type PendingRequest } from './classic-group.js';
-import type { CoordinatorState } from './coordinator-state.js';
+import { type CoordinatorState, heartbeatTimerKey } from './coordinator-state.js';
 import {
   type JoinGroupRequest,
   type JoinGroupResponse,
@@ -14,6 +14,7 @@ import {
   maybePrepareRebalanceOrCompleteJoin,
   prepareRebalance,
   rescheduleHeartbeat,
+  scheduleHeartbeatExpiry,
 } from './rebalance.js';
 import { validateMember } from './validate-member.js';
 
@@ -26,15 +27,16 @@ const SKIP_ASSIGNMENT_MIN_VERSION = 9;
 export function joinGroup(s: CoordinatorState, ctx: RequestContext, req: JoinGroupRequest) {
   const fail = (errorCode: number) =>
     s.respond(ctx.requestId, 'JoinGroup', joinGroupError(errorCode, req.memberId));
+  // The order of these checks is Kafka's GroupCoordinatorService.joinGroup.
   if (req.groupId === '') return fail(ErrorCode.INVALID_GROUP_ID);
-  const ownership = s.ownershipError(req.groupId);
-  if (ownership !== ErrorCode.NONE) return fail(ownership);
   if (
     req.sessionTimeoutMs < s.config.groupMinSessionTimeoutMs ||
     req.sessionTimeoutMs > s.config.groupMaxSessionTimeoutMs
   ) {
     return fail(ErrorCode.INVALID_SESSION_TIMEOUT);
   }
+  const ownership = s.ownershipError(req.groupId);
+  if (ownership !== ErrorCode.NONE) return fail(ownership);
   // Before v1 there is no rebalance timeout: the session timeout stands in for it.
   const request = req.rebalanceTimeoutMs < 0 ? { ...req, rebalanceTimeoutMs: req.sessionTimeoutMs } : req;
   const isUnknownMember = request.memberId === UNKNOWN_MEMBER_ID;
@@ -125,21 +127,11 @@ function joinNewMember(s: CoordinatorState, ctx: RequestContext, req: JoinGroupR
     // Hand out the id and wait for the member to come back with it; a member that never does
     // is dropped after the session timeout.
     group.pendingJoinMembers.add(newMemberId);
-    s.timers.schedule(
-      `${group.groupId}\u0000hb\u0000${newMemberId}`,
-      s.monotonicMs() + req.sessionTimeoutMs,
-      () => expirePendingMember(s, group, newMemberId),
-    );
+    scheduleHeartbeatExpiry(s, group, newMemberId, req.sessionTimeoutMs);
     s.respond(ctx.requestId, 'JoinGroup', joinGroupError(ErrorCode.MEMBER_ID_REQUIRED, newMemberId));
   } else {
     addMember(s, ctx, req, group, newMemberId);
   }
-}
-
-function expirePendingMember(s: CoordinatorState, group: ClassicGroup, memberId: string) {
-  if (s.groups.get(group.groupId) !== group || !group.pendingJoinMembers.has(memberId)) return;
-  group.remove(memberId);
-  if (group.is('PreparingRebalance') && group.hasAllMembersJoined()) maybeCompleteJoinPhase(s, group);
 }
 
 function joinExistingMember(
@@ -266,7 +258,7 @@ function updateStaticMember(
       assignment: Buffer.alloc(0),
     });
   }
-  s.timers.cancel(`${group.groupId}\u0000hb\u0000${oldMemberId}`);
+  s.timers.cancel(heartbeatTimerKey(group.groupId, oldMemberId));
   rescheduleHeartbeat(s, group, replaced);
   const pending: PendingRequest = { requestId: ctx.requestId, apiVersion: ctx.apiVersion };
   group.updateMember(replaced, req.protocols, req.rebalanceTimeoutMs, req.sessionTimeoutMs, pending);

@@ -112,8 +112,9 @@ export function joinGroupError(errorCode: number, memberId: string): JoinGroupRe
   return {
     errorCode,
     generationId: -1,
+    // Kafka's defaults: ProtocolType defaults to null, ProtocolName (nullable only from v7) to "".
     protocolType: null,
-    protocolName: null,
+    protocolName: '',
     leader: '',
     skipAssignment: false,
     memberId,

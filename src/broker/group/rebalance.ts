@@ -119,6 +119,15 @@ export function completeJoin(s: CoordinatorState, group: ClassicGroup): void {
     return;
   }
   group.initNextGeneration(s.nowMs());
+  s.log.info(
+    {
+      group: group.groupId,
+      generationId: group.generationId,
+      members: group.members.size,
+      protocol: group.protocolName,
+    },
+    'join phase completed',
+  );
   if (group.is('Empty')) {
     s.append(group.partition, [groupMetadataRecord(group, new Map())]);
     return;
@@ -177,9 +186,17 @@ export function rescheduleHeartbeat(
   member: ClassicGroupMember,
   timeoutMs = member.sessionTimeoutMs,
 ): void {
-  const groupId = group.groupId;
-  const memberId = member.memberId;
-  s.timers.schedule(heartbeatTimerKey(groupId, memberId), s.monotonicMs() + timeoutMs, () =>
+  scheduleHeartbeatExpiry(s, group, member.memberId, timeoutMs);
+}
+
+/** The session deadline of a member, or of a pending member (KIP-394) that has yet to join with its id. */
+export function scheduleHeartbeatExpiry(
+  s: CoordinatorState,
+  group: ClassicGroup,
+  memberId: string,
+  timeoutMs: number,
+) {
+  s.timers.schedule(heartbeatTimerKey(group.groupId, memberId), s.monotonicMs() + timeoutMs, () =>
     expireHeartbeat(s, group, memberId),
   );
 }
@@ -192,7 +209,10 @@ function expireHeartbeat(s: CoordinatorState, group: ClassicGroup, memberId: str
     return;
   }
   const member = group.members.get(memberId);
-  if (member && !member.hasSatisfiedHeartbeat()) removeMemberAndUpdateGroup(s, group, member);
+  if (member && !member.hasSatisfiedHeartbeat()) {
+    s.log.info({ group: group.groupId, memberId }, 'member session expired');
+    removeMemberAndUpdateGroup(s, group, member);
+  }
 }
 
 /** Removes an expired or departed member, answering its parked JoinGroup with UNKNOWN_MEMBER_ID. */
