@@ -132,6 +132,17 @@ export class GroupSimulation implements ConsumerHost {
     this.checkSettled();
   }
 
+  /** A summary of the run that two runs of the same seed must agree on. */
+  fingerprint(): string {
+    const logs = [...this.log].map(([p, records]) => [
+      p,
+      records.length,
+      records.at(-1)?.key.toString('hex') ?? '',
+    ]);
+    const consumers = this.consumers.map((c) => [c.name, c.state, c.memberId, c.generationId]);
+    return JSON.stringify({ time: this.time, stats: this.stats, logs, consumers });
+  }
+
   private at(at: number, fn: () => void): void {
     const e: Event = { at, seq: this.seq++, fn };
     // Sorted insert: queues stay small (a few dozen events).

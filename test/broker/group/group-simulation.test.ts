@@ -20,6 +20,22 @@ function seeds(): number[] {
 }
 
 describe('group coordinator simulation', () => {
+  it('replays a seed exactly', () => {
+    const a = new GroupSimulation(7);
+    a.run();
+    const b = new GroupSimulation(7);
+    b.run();
+    assert.equal(a.fingerprint(), b.fingerprint());
+    assert.notEqual(
+      a.fingerprint(),
+      (() => {
+        const c = new GroupSimulation(8);
+        c.run();
+        return c.fingerprint();
+      })(),
+    );
+  });
+
   it('keeps its invariants under joins, leaves, crashes, slow members and restarts', () => {
     const totals = { events: 0, restarts: 0, commitsAcked: 0, staleRejected: 0, rebalances: 0 };
     for (const seed of seeds()) {
