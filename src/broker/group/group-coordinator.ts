@@ -21,7 +21,8 @@ import { offsetFetch } from './offset-fetch.js';
 import { prepareRebalance, rescheduleHeartbeat } from './rebalance.js';
 import { syncGroup } from './sync-group.js';
 
-const EXPIRATION_TIMER_KEY = '\u0000offsets-expiration';
+// Group timer keys all contain a NUL after the group id; this one has none, so no group's keys can match it.
+const EXPIRATION_TIMER_KEY = 'offsets-expiration';
 
 export interface GroupCoordinatorOptions {
   readonly config?: Partial<GroupCoordinatorConfig>;
