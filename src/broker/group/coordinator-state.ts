@@ -22,6 +22,8 @@ export class CoordinatorState {
   readonly timers = new TimerQueue();
   readonly partitions = new Map<number, PartitionStatus>();
   private effects: GroupEffect[] = [];
+  /** While timers fire, the deadline of the one running: it acts at its deadline, however late the tick. */
+  private firingAtMs: number | null = null;
 
   constructor(
     readonly config: GroupCoordinatorConfig,
@@ -30,14 +32,29 @@ export class CoordinatorState {
     readonly log: Logger,
   ) {}
 
-  /** Wall-clock time for timestamps kept in records. */
+  /** Wall-clock time for timestamps kept in records (moved back to a firing timer's deadline). */
   nowMs(): number {
-    return this.clock.nowMs();
+    if (this.firingAtMs === null) return this.clock.nowMs();
+    return this.clock.nowMs() - Math.max(0, this.clock.monotonicMs() - this.firingAtMs);
   }
 
   /** Monotonic time for deadlines. */
   monotonicMs(): number {
-    return this.clock.monotonicMs();
+    return this.firingAtMs ?? this.clock.monotonicMs();
+  }
+
+  /**
+   * Runs the timers due at `nowMs`, each as if at its own deadline, so that what a timer schedules
+   * (the next retention sweep, an extended initial delay) does not depend on how often the shell ticks.
+   */
+  runTimers(nowMs: number): void {
+    try {
+      this.timers.runDue(nowMs, (deadlineMs) => {
+        this.firingAtMs = deadlineMs;
+      });
+    } finally {
+      this.firingAtMs = null;
+    }
   }
 
   partitionFor(groupId: string): number {

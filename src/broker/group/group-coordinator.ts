@@ -93,7 +93,7 @@ export class GroupCoordinator {
 
   /** Fires the timers due at `nowMs` (monotonic): session, join, sync and retention deadlines. */
   tick(nowMs: number = this.s.monotonicMs()): GroupEffect[] {
-    this.s.timers.runDue(nowMs);
+    this.s.runTimers(nowMs);
     return this.s.drainEffects();
   }
 

@@ -43,8 +43,11 @@ export class TimerQueue {
     return this.heap[0]?.deadlineMs ?? null;
   }
 
-  /** Fires every timer due at or before `nowMs`, including ones scheduled by the timers it fires. */
-  runDue(nowMs: number): void {
+  /**
+   * Fires every timer due at or before `nowMs`, including ones scheduled by the timers it fires.
+   * `onFire` hears each timer's deadline just before it runs.
+   */
+  runDue(nowMs: number, onFire?: (deadlineMs: number) => void): void {
     for (;;) {
       this.dropCancelledTop();
       const top = this.heap[0];
@@ -52,6 +55,7 @@ export class TimerQueue {
       this.pop();
       this.byKey.delete(top.key);
       top.cancelled = true;
+      onFire?.(top.deadlineMs);
       top.fn();
     }
   }
