@@ -61,8 +61,19 @@ export class GroupSimulation implements ConsumerHost {
   private readonly handedOut = new Map<string, Map<string, string>>();
   private readonly lastGeneration = new Map<string, number>();
   private readonly lastStableGeneration = new Map<string, number>();
+  /** Effects not yet made durable (appends) or sent (responses behind them), in order. */
+  private unflushed: { effect: GroupEffect; commitContext?: { generation: number; state: string } }[] = [];
+  private flushScheduled = false;
+  private crashBeforeFlush = false;
   private readonly persistedGeneration = new Map<string, number>();
-  readonly stats = { events: 0, restarts: 0, commitsAcked: 0, staleRejected: 0, rebalances: 0 };
+  readonly stats = {
+    events: 0,
+    restarts: 0,
+    lostAppends: 0,
+    commitsAcked: 0,
+    staleRejected: 0,
+    rebalances: 0,
+  };
 
   constructor(readonly seed: number) {
     this.random = new SeededRandom(seed);
@@ -121,7 +132,7 @@ export class GroupSimulation implements ConsumerHost {
       if (at > end) break;
       this.time = Math.max(this.time, at);
       if (deadline !== null && deadline < eventAt) {
-        this.apply(this.coordinator.tick(this.time), this.coordinatorEpoch);
+        this.apply(this.coordinator.tick(this.time));
       } else {
         this.queue.shift();
         next!.fn();
@@ -175,9 +186,11 @@ export class GroupSimulation implements ConsumerHost {
     for (let p = 0; p < NUM_PARTITIONS; p++) {
       this.coordinator.beginLoad(p);
       const records = (this.log.get(p) ?? []).map((r) => groupRecordCodec.decode(r));
-      this.apply(this.coordinator.loadFrom(p, records), this.coordinatorEpoch);
+      this.apply(this.coordinator.loadFrom(p, records));
     }
     this.lastGeneration.clear();
+    // In-memory Stable generations that never became durable are gone with the old coordinator.
+    this.lastStableGeneration.clear();
     for (const groupId of Object.keys(GROUPS)) {
       const loaded = this.coordinator.group(groupId)?.generationId ?? 0;
       const persisted = this.persistedGeneration.get(groupId) ?? 0;
@@ -189,6 +202,9 @@ export class GroupSimulation implements ConsumerHost {
   private restartCoordinator(): void {
     this.stats.restarts++;
     const epoch = this.coordinatorEpoch;
+    // The crash loses whatever was not flushed: records never durable, responses never sent.
+    for (const u of this.unflushed) if (u.effect.type === 'append') this.stats.lostAppends++;
+    this.unflushed = [];
     this.startCoordinator();
     // Connections to the old coordinator break: whoever waited on it retries.
     for (const [id, p] of this.pending) {
@@ -209,7 +225,7 @@ export class GroupSimulation implements ConsumerHost {
       context: { requestId, apiVersion, clientId: p.consumer.name, clientHost: '/sim' },
       request: p.request,
     } as GroupRequest;
-    this.apply(this.coordinator.handle(input), this.coordinatorEpoch, before);
+    this.apply(this.coordinator.handle(input), before);
   }
 
   /** The group's generation and state when a commit reaches the coordinator, to judge its answer. */
@@ -220,18 +236,39 @@ export class GroupSimulation implements ConsumerHost {
     return { generation: group?.generationId ?? -1, state: group?.state ?? 'none' };
   }
 
-  private apply(
-    effects: GroupEffect[],
-    epoch: number,
-    commitContext?: { generation: number; state: string },
-  ): void {
-    for (const e of effects) {
+  /**
+   * The shell: effects wait, in order, until the next flush makes the appends durable; only then do
+   * the responses behind them go out. A restart loses what was not flushed.
+   */
+  private apply(effects: GroupEffect[], commitContext?: { generation: number; state: string }): void {
+    for (const effect of effects) this.unflushed.push({ effect, commitContext });
+    if (!this.flushScheduled && this.unflushed.length > 0) {
+      this.flushScheduled = true;
+      this.at(this.time + 1 + this.random.int(10), () => this.flush());
+    }
+    if (this.crashBeforeFlush && effects.some((e) => e.type === 'append')) {
+      // The coordinator's broker dies with these records still unflushed.
+      this.crashBeforeFlush = false;
+      this.at(this.time, () => this.restartCoordinator());
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.unflushed;
+    this.unflushed = [];
+    const epoch = this.coordinatorEpoch;
+    for (const { effect: e, commitContext } of batch) {
       if (e.type === 'append') {
         const log = this.log.get(e.partition) ?? [];
         for (const r of e.records) {
           log.push(groupRecordCodec.encode(r));
-          if (r.type === 'GroupMetadata' && r.value)
-            this.persistedGeneration.set(r.key.group, r.value.generation);
+          if (r.type !== 'GroupMetadata' || !r.value) continue;
+          const before = this.persistedGeneration.get(r.key.group) ?? 0;
+          if (r.value.generation < before) {
+            this.fail(`${r.key.group}: durable generation went back from ${before} to ${r.value.generation}`);
+          }
+          this.persistedGeneration.set(r.key.group, r.value.generation);
         }
         this.log.set(e.partition, log);
         continue;
@@ -328,6 +365,8 @@ export class GroupSimulation implements ConsumerHost {
         }
       }
     }
+    // Offsets applied but not yet durable have no acknowledgement yet: compare when all is flushed.
+    if (this.unflushed.length > 0) return;
     for (const [key, offset] of this.acknowledged) {
       const [groupId, topic, partition] = key.split('/');
       const held = this.coordinator.committedOffset(groupId!, topic!, Number(partition))?.offset;
@@ -394,6 +433,7 @@ export class GroupSimulation implements ConsumerHost {
       // A crashed static member comes back as a new process with the same instance id.
       pick(this.consumers.filter((c) => c.state === 'crashed' && c.groupInstanceId !== null))?.start();
     } else if (roll < 80) pick(live)?.commitStale();
-    else if (roll < 85) this.restartCoordinator();
+    else if (roll < 82) this.restartCoordinator();
+    else if (roll < 85) this.crashBeforeFlush = true;
   }
 }

@@ -37,7 +37,14 @@ describe('group coordinator simulation', () => {
   });
 
   it('keeps its invariants under joins, leaves, crashes, slow members and restarts', () => {
-    const totals = { events: 0, restarts: 0, commitsAcked: 0, staleRejected: 0, rebalances: 0 };
+    const totals = {
+      events: 0,
+      restarts: 0,
+      lostAppends: 0,
+      commitsAcked: 0,
+      staleRejected: 0,
+      rebalances: 0,
+    };
     for (const seed of seeds()) {
       const sim = new GroupSimulation(seed);
       sim.run();
@@ -45,6 +52,7 @@ describe('group coordinator simulation', () => {
     }
     // The runs must have exercised what they claim to test.
     assert.ok(totals.restarts > 0, 'coordinator restarts happened');
+    assert.ok(totals.lostAppends > 0, 'restarts lost unflushed appends');
     assert.ok(totals.commitsAcked > 0, 'commits were acknowledged');
     assert.ok(totals.staleRejected > 0, 'stale commits were rejected');
     assert.ok(totals.rebalances > 0, 'groups rebalanced');
