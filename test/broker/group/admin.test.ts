@@ -142,6 +142,20 @@ describe('loading a partition', () => {
     assert.equal(restarted.group('g')!.state, 'Empty');
   });
 
+  it('rebalances a loaded group larger than group.max.size', () => {
+    const kit = new Kit();
+    kit.stableGroup('g', 3);
+    const p = kit.coordinator.partitionFor('g');
+    const records = kit.log.filter((e) => e.partition === p).map((e) => e.record);
+    const smaller = new GroupCoordinator({
+      clock: kit.clock,
+      random: new SeededRandom(3),
+      config: { groupMaxSize: 2 },
+    });
+    smaller.loadFrom(p, records);
+    assert.equal(smaller.group('g')!.state, 'PreparingRebalance');
+  });
+
   it('answers parked requests NOT_COORDINATOR when the partition is unloaded', () => {
     const kit = new Kit();
     const { members } = kit.stableGroup('g', 2);
