@@ -167,7 +167,8 @@ export function emitRegistry(apis: Api[]): string {
       `[${a.apiKey}, { apiKey: ${a.apiKey}, name: '${a.name}', request: ${a.request.name}, ` +
       `response: ${a.response.name}, minVersion: ${rq.min}, maxVersion: ${rq.max}, ` +
       `requestHeaderVersion: ${reqHeader}, responseHeaderVersion: ${respHeader}, ` +
-      `listeners: [${a.request.listeners.map((l) => `'${l}'`).join(', ')}] }],\n`;
+      `listeners: [${a.request.listeners.map((l) => `'${l}'`).join(', ')}], ` +
+      `latestVersionUnstable: ${a.request.latestVersionUnstable} }],\n`;
   }
   return `${out}]);\n`;
 }
