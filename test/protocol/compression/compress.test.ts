@@ -10,6 +10,7 @@ import { isXerialSnappy } from '../../../src/protocol/compression/snappy-codec.j
 import { xxhash32 } from '../../../src/protocol/compression/xxhash32.js';
 import { ProtocolError } from '../../../src/protocol/primitives/protocol-error.js';
 import { CompressionType } from '../../../src/protocol/records/record-batch-header.js';
+import { Prng } from '../../helpers/prng.js';
 
 const CODECS = [
   CompressionType.None,
@@ -19,17 +20,8 @@ const CODECS = [
   CompressionType.Zstd,
 ] as const;
 
-/** Deterministic pseudo-random bytes (xorshift32), so failures replay. */
-export function randomBytes(n: number, seed: number): Buffer {
-  const b = Buffer.allocUnsafe(n);
-  let x = seed | 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x & 0xff;
-  }
-  return b;
+function randomBytes(n: number, seed: number): Buffer {
+  return new Prng(seed).bytes(n);
 }
 
 function jsonish(n: number): Buffer {

@@ -12,30 +12,10 @@ import {
   CompressionType,
   computeBatchCrc,
 } from '../../../src/protocol/records/record-batch-header.js';
+import { Prng } from '../../helpers/prng.js';
 
 /** Seeded so a failure replays: FUZZ_SEED=<n> reruns one seed. */
 const SEED = Number(process.env.FUZZ_SEED ?? 20240601);
-
-class Random {
-  private x: number;
-  constructor(seed: number) {
-    this.x = seed | 0 || 1;
-  }
-  next(): number {
-    this.x ^= this.x << 13;
-    this.x ^= this.x >>> 17;
-    this.x ^= this.x << 5;
-    return this.x >>> 0;
-  }
-  below(n: number): number {
-    return this.next() % n;
-  }
-  bytes(n: number): Buffer {
-    const b = Buffer.allocUnsafe(n);
-    for (let i = 0; i < n; i++) b[i] = this.next() & 0xff;
-    return b;
-  }
-}
 
 /** Runs `fn`; anything thrown must be a ProtocolError. Returns whether it threw. */
 function onlyProtocolErrors(fn: () => unknown, context: string): boolean {
@@ -52,32 +32,32 @@ function onlyProtocolErrors(fn: () => unknown, context: string): boolean {
   }
 }
 
-function mutate(rnd: Random, input: Buffer, from: number): Buffer {
+function mutate(rnd: Prng, input: Buffer, from: number): Buffer {
   const b = Buffer.from(input);
-  const edits = 1 + rnd.below(4);
+  const edits = 1 + rnd.int(4);
   for (let e = 0; e < edits; e++) {
-    const at = from + rnd.below(b.length - from);
-    switch (rnd.below(3)) {
+    const at = from + rnd.int(b.length - from);
+    switch (rnd.int(3)) {
       case 0:
-        b[at] = b[at]! ^ (1 << rnd.below(8));
+        b[at] = b[at]! ^ (1 << rnd.int(8));
         break;
       case 1:
-        b[at] = rnd.below(256);
+        b[at] = rnd.int(256);
         break;
       default:
-        b[at] = [0x00, 0x7f, 0x80, 0xff][rnd.below(4)]!;
+        b[at] = [0x00, 0x7f, 0x80, 0xff][rnd.int(4)]!;
     }
   }
-  return rnd.below(8) === 0 ? b.subarray(0, from + rnd.below(b.length - from)) : b;
+  return rnd.int(8) === 0 ? b.subarray(0, from + rnd.int(b.length - from)) : b;
 }
 
-function records(rnd: Random, n: number): Record[] {
+function records(rnd: Prng, n: number): Record[] {
   return Array.from({ length: n }, (_, i) => ({
     offsetDelta: i,
-    timestampDelta: rnd.below(1000),
-    key: rnd.below(3) === 0 ? null : rnd.bytes(rnd.below(20)),
-    value: rnd.below(4) === 0 ? null : Buffer.from('abcabcabc'.repeat(rnd.below(30))),
-    headers: rnd.below(2) === 0 ? [] : [{ key: 'k', value: rnd.bytes(rnd.below(5)) }],
+    timestampDelta: rnd.int(1000),
+    key: rnd.int(3) === 0 ? null : rnd.bytes(rnd.int(20)),
+    value: rnd.int(4) === 0 ? null : Buffer.from('abcabcabc'.repeat(rnd.int(30))),
+    headers: rnd.int(2) === 0 ? [] : [{ key: 'k', value: rnd.bytes(rnd.int(5)) }],
   }));
 }
 
@@ -91,14 +71,14 @@ const CODECS = [
 
 describe(`decoders on arbitrary bytes (seed ${SEED})`, () => {
   it('random bytes yield a value or a ProtocolError, never anything else', () => {
-    const rnd = new Random(SEED);
+    const rnd = new Prng(SEED);
     for (let i = 0; i < 3000; i++) {
-      const b = rnd.bytes(rnd.below(200));
+      const b = rnd.bytes(rnd.int(200));
       // Give some inputs plausible framing so they get past the first length check.
-      if (b.length >= 61 && rnd.below(2) === 0) {
+      if (b.length >= 61 && rnd.int(2) === 0) {
         b.writeInt32BE(b.length - 12, BatchOffsets.batchLength);
-        b[BatchOffsets.magic] = rnd.below(3);
-        if (rnd.below(2) === 0) b.writeUInt32BE(computeBatchCrc(b), BatchOffsets.crc);
+        b[BatchOffsets.magic] = rnd.int(3);
+        if (rnd.int(2) === 0) b.writeUInt32BE(computeBatchCrc(b), BatchOffsets.crc);
       }
       onlyProtocolErrors(() => decodeRecordBatch(b), `decodeRecordBatch #${i}`);
       onlyProtocolErrors(() => decodeMessageSet(b, { allowPartialTail: true }), `decodeMessageSet #${i}`);
@@ -109,11 +89,11 @@ describe(`decoders on arbitrary bytes (seed ${SEED})`, () => {
   });
 
   it('mutated batches with a recomputed CRC reach records and codecs, and only raise ProtocolError', () => {
-    const rnd = new Random(SEED + 1);
+    const rnd = new Prng(SEED + 1);
     let rejected = 0;
     for (let i = 0; i < 2500; i++) {
       const codec = CODECS[i % CODECS.length]!;
-      const batch = encodeRecordBatch({ compression: codec, records: records(rnd, 1 + rnd.below(8)) });
+      const batch = encodeRecordBatch({ compression: codec, records: records(rnd, 1 + rnd.int(8)) });
       const bad = mutate(rnd, batch, BatchOffsets.attributes);
       if (bad.length >= 61) {
         bad.writeInt32BE(bad.length - 12, BatchOffsets.batchLength);
@@ -125,10 +105,10 @@ describe(`decoders on arbitrary bytes (seed ${SEED})`, () => {
   });
 
   it('mutated message sets with a recomputed CRC only raise ProtocolError', () => {
-    const rnd = new Random(SEED + 2);
+    const rnd = new Prng(SEED + 2);
     for (let i = 0; i < 2000; i++) {
       const codec = CODECS[i % 4]!;
-      const legacy = records(rnd, 1 + rnd.below(6)).map((r, j) => ({
+      const legacy = records(rnd, 1 + rnd.int(6)).map((r, j) => ({
         offset: BigInt(j),
         timestamp: 0n,
         key: r.key,
