@@ -50,7 +50,7 @@ for (const magic of [0, 1]) {
   }
 }
 
-const python = String.raw`
+const python = `
 import gzip, sys, os, lz4.frame, snappy, zstandard
 from kafka.codec import snappy_decode, lz4_decode, lz4_decode_old_kafka
 from kafka.record.default_records import DefaultRecordBatch
