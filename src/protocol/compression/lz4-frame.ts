@@ -59,6 +59,9 @@ function parseFrame(data: Buffer, start: number): { frame: Frame; end: number } 
   const bd = data[at + 5]!;
   if ((flg & FLG_VERSION_MASK) !== FLG_VERSION_01) throw corrupt('unsupported frame version', at + 4);
   if ((flg & FLG_RESERVED) !== 0 || (bd & 0x8f) !== 0) throw corrupt('reserved bits set', at + 4);
+  // Kafka's KafkaLZ4BlockInputStream refuses linked blocks too; each block decodes on its own here.
+  if ((flg & FLG_BLOCK_INDEPENDENCE) === 0)
+    throw corrupt('dependent (linked) blocks are not supported', at + 4);
   const sizeCode = (bd >> 4) & 0x07;
   if (sizeCode < 4) throw corrupt(`invalid block size code ${sizeCode}`, at + 5);
   const blockBytesMax = 1 << (8 + 2 * sizeCode);

@@ -83,6 +83,29 @@ function batchAttributes(input: RecordBatchInput): number {
   return setBit(attrs, ATTR_CONTROL, input.control);
 }
 
+/** Our own callers' mistakes would otherwise produce a batch that every reader rejects. */
+function checkInput(input: RecordBatchInput): void {
+  let previous = -1;
+  for (const r of input.records) {
+    if (!Number.isInteger(r.offsetDelta) || r.offsetDelta <= previous || r.offsetDelta > 0x7fffffff) {
+      throw new ProtocolError('INVALID_RECORD', `offset delta ${r.offsetDelta} does not follow ${previous}`);
+    }
+    if (!Number.isSafeInteger(r.timestampDelta)) {
+      throw new ProtocolError('INVALID_RECORD', `timestamp delta ${r.timestampDelta} is not a safe integer`);
+    }
+    previous = r.offsetDelta;
+  }
+  if (
+    input.lastOffsetDelta !== undefined &&
+    (input.lastOffsetDelta < previous || input.lastOffsetDelta < 0)
+  ) {
+    throw new ProtocolError(
+      'INVALID_RECORD',
+      `last offset delta ${input.lastOffsetDelta} is below ${previous}`,
+    );
+  }
+}
+
 function writeRecords(records: readonly Record[]): Buffer {
   let size = 0;
   for (const r of records) size += recordBytes(r);
@@ -118,6 +141,7 @@ function assemble(input: RecordBatchInput, attrs: number, body: Buffer): Buffer 
 
 /** Encodes a v2 batch with its CRC32C; compresses the records when the attributes say so. */
 export function encodeRecordBatch(input: RecordBatchInput): Buffer {
+  checkInput(input);
   const attrs = batchAttributes(input);
   const body = writeRecords(input.records);
   const type = (attrs & ATTR_COMPRESSION_MASK) as CompressionType;
@@ -126,6 +150,7 @@ export function encodeRecordBatch(input: RecordBatchInput): Buffer {
 
 /** As encodeRecordBatch, compressing off the main thread where the codec allows. */
 export async function encodeRecordBatchAsync(input: RecordBatchInput): Promise<Buffer> {
+  checkInput(input);
   const attrs = batchAttributes(input);
   const body = writeRecords(input.records);
   const type = (attrs & ATTR_COMPRESSION_MASK) as CompressionType;

@@ -92,6 +92,13 @@ describe('compression codecs', () => {
     assertCorrupt(() => decompressSync(CompressionType.Lz4, frame));
   });
 
+  it('rejects LZ4 frames with dependent blocks, as Kafka does', () => {
+    const frame = compressSync(CompressionType.Lz4, jsonish(1000));
+    frame[4] = frame[4]! & ~0x20;
+    frame[6] = (xxhash32(frame.subarray(4, 6)) >>> 8) & 0xff;
+    assertCorrupt(() => decompressSync(CompressionType.Lz4, frame));
+  });
+
   it('stores incompressible LZ4 blocks uncompressed (high bit of the block size)', () => {
     const frame = compressSync(CompressionType.Lz4, randomBytes(1000, 3));
     assert.equal(frame.readUInt32LE(7), (1000 | 0x80000000) >>> 0);
