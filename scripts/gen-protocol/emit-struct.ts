@@ -96,9 +96,10 @@ export function emitRead(s: StructSpec, ctx: EmitContext): string {
   const flexCond = rangeCondition(b, spec.flexibleVersions);
   if (flexCond !== null) {
     ctx.runtime.add('keepUnknownTaggedField');
+    ctx.runtime.add('readTag');
     const loop =
-      'const count = r.readUnsignedVarint();\nfor (let i = 0; i < count; i++) {\n' +
-      'const tag = r.readUnsignedVarint();\nconst size = r.readUnsignedVarint();\n' +
+      'const count = r.readUnsignedVarint();\nlet tag = -1;\nfor (let i = 0; i < count; i++) {\n' +
+      'tag = readTag(r, tag);\nconst size = r.readUnsignedVarint();\n' +
       tagged.join('') +
       'keepUnknownTaggedField(o, tag, r.readRaw(size));\n}\n';
     body += flexCond === 'true' ? loop : `if (${flexCond}) {\n${loop}}\n`;

@@ -53,6 +53,20 @@ export function readNullableArray<T>(
   return out;
 }
 
+/**
+ * Reads the next tag of a tagged-field section. Writers emit tags in ascending order (KIP-482);
+ * insisting on it here rejects duplicates and keeps every accepted encoding canonical, so a
+ * decoded message re-encodes to the same bytes.
+ */
+export function readTag(r: Reader, previous: number): number {
+  const start = r.pos;
+  const tag = r.readUnsignedVarint();
+  if (tag <= previous) {
+    throw new ProtocolError('INVALID_FIELD', `tag ${tag} follows tag ${previous}; tags must ascend`, start);
+  }
+  return tag;
+}
+
 /** A reader over exactly one tagged field's `size` bytes; `r` moves past them. */
 export function taggedFieldReader(r: Reader, size: number): Reader {
   if (size > r.remaining()) {

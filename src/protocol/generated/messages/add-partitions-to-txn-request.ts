@@ -5,6 +5,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
 } from '../../codec-support.js';
 import type { FieldDescriptor, MessageCodec, MessageInput, TaggedField } from '../../message-codec.js';
@@ -299,8 +300,9 @@ function readAddPartitionsToTxnRequest(r: Reader, v: number): AddPartitionsToTxn
   }
   if (v >= 3) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }
@@ -388,8 +390,9 @@ function readAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(
   o.verifyOnly = r.readBoolean();
   o.topics = readArray(r, true, 3, (e) => readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -447,8 +450,9 @@ function readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(
   }
   if (v >= 3) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }

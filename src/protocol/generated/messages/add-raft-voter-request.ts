@@ -4,6 +4,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -195,8 +196,9 @@ function readAddRaftVoterRequest(r: Reader, v: number): AddRaftVoterRequest {
   o.voterDirectoryId = r.readUuid();
   o.listeners = readArray(r, true, 5, (e) => readAddRaftVoterRequestListener(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -240,8 +242,9 @@ function readAddRaftVoterRequestListener(r: Reader, _v: number): AddRaftVoterReq
   o.host = r.readCompactString();
   o.port = r.readUInt16();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

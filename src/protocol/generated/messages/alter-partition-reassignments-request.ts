@@ -5,6 +5,7 @@ import {
   keepUnknownTaggedField,
   readArray,
   readNullableArray,
+  readTag,
   writeTaggedFields,
 } from '../../codec-support.js';
 import type { FieldDescriptor, MessageCodec, MessageInput, TaggedField } from '../../message-codec.js';
@@ -164,8 +165,9 @@ function readAlterPartitionReassignmentsRequest(r: Reader, v: number): AlterPart
   o.timeoutMs = r.readInt32();
   o.topics = readArray(r, true, 3, (e) => readAlterPartitionReassignmentsRequestReassignableTopic(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -204,8 +206,9 @@ function readAlterPartitionReassignmentsRequestReassignableTopic(
     readAlterPartitionReassignmentsRequestReassignablePartition(e, v),
   );
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -242,8 +245,9 @@ function readAlterPartitionReassignmentsRequestReassignablePartition(
   o.partitionIndex = r.readInt32();
   o.replicas = readNullableArray(r, true, 4, (e) => e.readInt32());
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

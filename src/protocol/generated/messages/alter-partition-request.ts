@@ -5,6 +5,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -315,8 +316,9 @@ function readAlterPartitionRequest(r: Reader, v: number): AlterPartitionRequest 
   o.brokerEpoch = r.readInt64();
   o.topics = readArray(r, true, 3, (e) => readAlterPartitionRequestTopicData(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -356,8 +358,9 @@ function readAlterPartitionRequestTopicData(r: Reader, v: number): AlterPartitio
   }
   o.partitions = readArray(r, true, 14, (e) => readAlterPartitionRequestPartitionData(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -413,8 +416,9 @@ function readAlterPartitionRequestPartitionData(r: Reader, v: number): AlterPart
   }
   o.partitionEpoch = r.readInt32();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -479,8 +483,9 @@ function readAlterPartitionRequestBrokerState(r: Reader, _v: number): AlterParti
   o.brokerId = r.readInt32();
   o.brokerEpoch = r.readInt64();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

@@ -4,6 +4,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -290,8 +291,9 @@ function readAlterPartitionResponse(r: Reader, v: number): AlterPartitionRespons
   o.errorCode = r.readInt16();
   o.topics = readArray(r, true, 3, (e) => readAlterPartitionResponseTopicData(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -331,8 +333,9 @@ function readAlterPartitionResponseTopicData(r: Reader, v: number): AlterPartiti
   }
   o.partitions = readArray(r, true, 20, (e) => readAlterPartitionResponsePartitionData(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -386,8 +389,9 @@ function readAlterPartitionResponsePartitionData(r: Reader, v: number): AlterPar
   }
   o.partitionEpoch = r.readInt32();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

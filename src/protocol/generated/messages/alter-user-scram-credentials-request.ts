@@ -5,6 +5,7 @@ import {
   EMPTY_BYTES,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
 } from '../../codec-support.js';
 import type { FieldDescriptor, MessageCodec, MessageInput, TaggedField } from '../../message-codec.js';
@@ -222,8 +223,9 @@ function readAlterUserScramCredentialsRequest(r: Reader, v: number): AlterUserSc
     readAlterUserScramCredentialsRequestScramCredentialUpsertion(e, v),
   );
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -263,8 +265,9 @@ function readAlterUserScramCredentialsRequestScramCredentialDeletion(
   o.name = r.readCompactString();
   o.mechanism = r.readInt8();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -304,8 +307,9 @@ function readAlterUserScramCredentialsRequestScramCredentialUpsertion(
   o.salt = r.readCompactBytes();
   o.saltedPassword = r.readCompactBytes();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

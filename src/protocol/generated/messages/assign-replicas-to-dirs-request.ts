@@ -4,6 +4,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -207,8 +208,9 @@ function readAssignReplicasToDirsRequest(r: Reader, v: number): AssignReplicasTo
   o.brokerEpoch = r.readInt64();
   o.directories = readArray(r, true, 18, (e) => readAssignReplicasToDirsRequestDirectoryData(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -249,8 +251,9 @@ function readAssignReplicasToDirsRequestDirectoryData(
   o.id = r.readUuid();
   o.topics = readArray(r, true, 18, (e) => readAssignReplicasToDirsRequestTopicData(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -287,8 +290,9 @@ function readAssignReplicasToDirsRequestTopicData(
   o.topicId = r.readUuid();
   o.partitions = readArray(r, true, 5, (e) => readAssignReplicasToDirsRequestPartitionData(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -323,8 +327,9 @@ function readAssignReplicasToDirsRequestPartitionData(
   };
   o.partitionIndex = r.readInt32();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

@@ -4,6 +4,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -225,8 +226,9 @@ function readAssignReplicasToDirsResponse(r: Reader, v: number): AssignReplicasT
   o.errorCode = r.readInt16();
   o.directories = readArray(r, true, 18, (e) => readAssignReplicasToDirsResponseDirectoryData(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -267,8 +269,9 @@ function readAssignReplicasToDirsResponseDirectoryData(
   o.id = r.readUuid();
   o.topics = readArray(r, true, 18, (e) => readAssignReplicasToDirsResponseTopicData(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -305,8 +308,9 @@ function readAssignReplicasToDirsResponseTopicData(
   o.topicId = r.readUuid();
   o.partitions = readArray(r, true, 7, (e) => readAssignReplicasToDirsResponsePartitionData(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -343,8 +347,9 @@ function readAssignReplicasToDirsResponsePartitionData(
   o.partitionIndex = r.readInt32();
   o.errorCode = r.readInt16();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

@@ -7,6 +7,7 @@ import {
   endTaggedField,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   taggedFieldReader,
   writeTaggedFields,
 } from '../../codec-support.js';
@@ -158,8 +159,9 @@ function readBrokerHeartbeatRequest(r: Reader, v: number): BrokerHeartbeatReques
   o.wantFence = r.readBoolean();
   o.wantShutDown = r.readBoolean();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     if (tag === 0 && v >= 1) {
       const t = taggedFieldReader(r, size);

@@ -5,6 +5,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -365,8 +366,9 @@ function readBrokerRegistrationRequest(r: Reader, v: number): BrokerRegistration
     o.previousBrokerEpoch = r.readInt64();
   }
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -446,8 +448,9 @@ function readBrokerRegistrationRequestListener(r: Reader, _v: number): BrokerReg
   o.port = r.readUInt16();
   o.securityProtocol = r.readInt16();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -488,8 +491,9 @@ function readBrokerRegistrationRequestFeature(r: Reader, _v: number): BrokerRegi
   o.minSupportedVersion = r.readInt16();
   o.maxSupportedVersion = r.readInt16();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

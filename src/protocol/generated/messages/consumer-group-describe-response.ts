@@ -4,6 +4,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -522,8 +523,9 @@ function readConsumerGroupDescribeResponse(r: Reader, v: number): ConsumerGroupD
   o.throttleTimeMs = r.readInt32();
   o.groups = readArray(r, true, 20, (e) => readConsumerGroupDescribeResponseDescribedGroup(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -574,8 +576,9 @@ function readConsumerGroupDescribeResponseDescribedGroup(
   o.members = readArray(r, true, 16, (e) => readConsumerGroupDescribeResponseMember(e, v));
   o.authorizedOperations = r.readInt32();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -653,8 +656,9 @@ function readConsumerGroupDescribeResponseMember(r: Reader, v: number): Consumer
   o.assignment = readConsumerGroupDescribeResponseAssignment(r, v);
   o.targetAssignment = readConsumerGroupDescribeResponseAssignment(r, v);
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -721,8 +725,9 @@ function readConsumerGroupDescribeResponseAssignment(
   };
   o.topicPartitions = readArray(r, true, 19, (e) => readConsumerGroupDescribeResponseTopicPartitions(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -757,8 +762,9 @@ function readConsumerGroupDescribeResponseTopicPartitions(
   o.topicName = r.readCompactString();
   o.partitions = readArray(r, true, 4, (e) => e.readInt32());
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

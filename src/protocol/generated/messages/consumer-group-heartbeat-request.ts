@@ -5,6 +5,7 @@ import {
   keepUnknownTaggedField,
   readArray,
   readNullableArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -263,8 +264,9 @@ function readConsumerGroupHeartbeatRequest(r: Reader, v: number): ConsumerGroupH
     readConsumerGroupHeartbeatRequestTopicPartitions(e, v),
   );
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -338,8 +340,9 @@ function readConsumerGroupHeartbeatRequestTopicPartitions(
   o.topicId = r.readUuid();
   o.partitions = readArray(r, true, 4, (e) => e.readInt32());
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

@@ -4,6 +4,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -246,8 +247,9 @@ function readConsumerGroupHeartbeatResponse(r: Reader, v: number): ConsumerGroup
   o.heartbeatIntervalMs = r.readInt32();
   o.assignment = r.readInt8() < 0 ? null : readConsumerGroupHeartbeatResponseAssignment(r, v);
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -303,8 +305,9 @@ function readConsumerGroupHeartbeatResponseAssignment(
   };
   o.topicPartitions = readArray(r, true, 18, (e) => readConsumerGroupHeartbeatResponseTopicPartitions(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -337,8 +340,9 @@ function readConsumerGroupHeartbeatResponseTopicPartitions(
   o.topicId = r.readUuid();
   o.partitions = readArray(r, true, 4, (e) => e.readInt32());
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

@@ -4,6 +4,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -278,8 +279,9 @@ function readControllerRegistrationRequest(r: Reader, v: number): ControllerRegi
   o.listeners = readArray(r, true, 7, (e) => readControllerRegistrationRequestListener(e, v));
   o.features = readArray(r, true, 6, (e) => readControllerRegistrationRequestFeature(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -335,8 +337,9 @@ function readControllerRegistrationRequestListener(
   o.port = r.readUInt16();
   o.securityProtocol = r.readInt16();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -380,8 +383,9 @@ function readControllerRegistrationRequestFeature(
   o.minSupportedVersion = r.readInt16();
   o.maxSupportedVersion = r.readInt16();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

@@ -5,6 +5,7 @@ import {
   createCodec,
   EMPTY_BYTES,
   keepUnknownTaggedField,
+  readTag,
   writeTaggedFields,
 } from '../../codec-support.js';
 import type { FieldDescriptor, MessageCodec, MessageInput, TaggedField } from '../../message-codec.js';
@@ -277,8 +278,9 @@ function readCreateDelegationTokenResponse(r: Reader, v: number): CreateDelegati
   o.throttleTimeMs = r.readInt32();
   if (v >= 2) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }

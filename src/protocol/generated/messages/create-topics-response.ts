@@ -7,6 +7,7 @@ import {
   keepUnknownTaggedField,
   readArray,
   readNullableArray,
+  readTag,
   taggedFieldReader,
   writeTaggedFields,
   ZERO_UUID,
@@ -336,8 +337,9 @@ function readCreateTopicsResponse(r: Reader, v: number): CreateTopicsResponse {
   }
   if (v >= 5) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }
@@ -410,8 +412,9 @@ function readCreateTopicsResponseCreatableTopicResult(
   }
   if (v >= 5) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       if (tag === 0 && v >= 5) {
         const t = taggedFieldReader(r, size);
@@ -513,8 +516,9 @@ function readCreateTopicsResponseCreatableTopicConfigs(
   o.configSource = r.readInt8();
   o.isSensitive = r.readBoolean();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

@@ -4,6 +4,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -146,8 +147,9 @@ function readDeleteShareGroupStateRequest(r: Reader, v: number): DeleteShareGrou
   o.groupId = r.readCompactString();
   o.topics = readArray(r, true, 18, (e) => readDeleteShareGroupStateRequestDeleteStateData(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -184,8 +186,9 @@ function readDeleteShareGroupStateRequestDeleteStateData(
   o.topicId = r.readUuid();
   o.partitions = readArray(r, true, 5, (e) => readDeleteShareGroupStateRequestPartitionData(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -220,8 +223,9 @@ function readDeleteShareGroupStateRequestPartitionData(
   };
   o.partition = r.readInt32();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

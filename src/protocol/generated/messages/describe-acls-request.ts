@@ -4,6 +4,7 @@ import {
   absentFieldError,
   createCodec,
   keepUnknownTaggedField,
+  readTag,
   writeTaggedFields,
 } from '../../codec-support.js';
 import type { FieldDescriptor, MessageCodec, MessageInput, TaggedField } from '../../message-codec.js';
@@ -189,8 +190,9 @@ function readDescribeAclsRequest(r: Reader, v: number): DescribeAclsRequest {
   o.permissionType = r.readInt8();
   if (v >= 2) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }

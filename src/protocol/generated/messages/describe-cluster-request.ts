@@ -4,6 +4,7 @@ import {
   absentFieldError,
   createCodec,
   keepUnknownTaggedField,
+  readTag,
   writeTaggedFields,
 } from '../../codec-support.js';
 import type { FieldDescriptor, MessageCodec, MessageInput, TaggedField } from '../../message-codec.js';
@@ -77,8 +78,9 @@ function readDescribeClusterRequest(r: Reader, v: number): DescribeClusterReques
     o.endpointType = r.readInt8();
   }
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

@@ -5,6 +5,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
 } from '../../codec-support.js';
 import type { FieldDescriptor, MessageCodec, MessageInput, TaggedField } from '../../message-codec.js';
@@ -278,8 +279,9 @@ function readDescribeClusterResponse(r: Reader, v: number): DescribeClusterRespo
   o.brokers = readArray(r, true, 11, (e) => readDescribeClusterResponseDescribeClusterBroker(e, v));
   o.clusterAuthorizedOperations = r.readInt32();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -344,8 +346,9 @@ function readDescribeClusterResponseDescribeClusterBroker(
   o.port = r.readInt32();
   o.rack = r.readCompactNullableString();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

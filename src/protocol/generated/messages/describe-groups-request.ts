@@ -5,6 +5,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
 } from '../../codec-support.js';
 import type { FieldDescriptor, MessageCodec, MessageInput, TaggedField } from '../../message-codec.js';
@@ -82,8 +83,9 @@ function readDescribeGroupsRequest(r: Reader, v: number): DescribeGroupsRequest 
   }
   if (v >= 5) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }

@@ -5,6 +5,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -512,8 +513,9 @@ function readDescribeQuorumResponse(r: Reader, v: number): DescribeQuorumRespons
     o.nodes = readArray(r, true, 6, (e) => readDescribeQuorumResponseNode(e, v));
   }
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -560,8 +562,9 @@ function readDescribeQuorumResponseTopicData(r: Reader, v: number): DescribeQuor
   o.topicName = r.readCompactString();
   o.partitions = readArray(r, true, 25, (e) => readDescribeQuorumResponsePartitionData(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -609,8 +612,9 @@ function readDescribeQuorumResponsePartitionData(r: Reader, v: number): Describe
   o.currentVoters = readArray(r, true, 13, (e) => readDescribeQuorumResponseReplicaState(e, v));
   o.observers = readArray(r, true, 13, (e) => readDescribeQuorumResponseReplicaState(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -685,8 +689,9 @@ function readDescribeQuorumResponseReplicaState(r: Reader, v: number): DescribeQ
     o.lastCaughtUpTimestamp = r.readInt64();
   }
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -737,8 +742,9 @@ function readDescribeQuorumResponseNode(r: Reader, v: number): DescribeQuorumRes
   o.nodeId = r.readInt32();
   o.listeners = readArray(r, true, 5, (e) => readDescribeQuorumResponseListener(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -774,8 +780,9 @@ function readDescribeQuorumResponseListener(r: Reader, _v: number): DescribeQuor
   o.host = r.readCompactString();
   o.port = r.readUInt16();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

@@ -5,6 +5,7 @@ import {
   keepUnknownTaggedField,
   readArray,
   readNullableArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -431,8 +432,9 @@ function readDescribeTopicPartitionsResponse(r: Reader, v: number): DescribeTopi
   );
   o.nextCursor = r.readInt8() < 0 ? null : readDescribeTopicPartitionsResponseCursor(r, v);
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -487,8 +489,9 @@ function readDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseTopic
   );
   o.topicAuthorizedOperations = r.readInt32();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -555,8 +558,9 @@ function readDescribeTopicPartitionsResponseDescribeTopicPartitionsResponseParti
   o.lastKnownElr = readNullableArray(r, true, 4, (e) => e.readInt32());
   o.offlineReplicas = readArray(r, true, 4, (e) => e.readInt32());
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -639,8 +643,9 @@ function readDescribeTopicPartitionsResponseCursor(
   o.topicName = r.readCompactString();
   o.partitionIndex = r.readInt32();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

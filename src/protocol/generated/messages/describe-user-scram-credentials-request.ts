@@ -4,6 +4,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readNullableArray,
+  readTag,
   writeTaggedFields,
 } from '../../codec-support.js';
 import type { FieldDescriptor, MessageCodec, MessageInput, TaggedField } from '../../message-codec.js';
@@ -81,8 +82,9 @@ function readDescribeUserScramCredentialsRequest(r: Reader, v: number): Describe
   };
   o.users = readNullableArray(r, true, 2, (e) => readDescribeUserScramCredentialsRequestUserName(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -116,8 +118,9 @@ function readDescribeUserScramCredentialsRequestUserName(
   };
   o.name = r.readCompactString();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

@@ -6,6 +6,7 @@ import {
   keepUnknownTaggedField,
   readArray,
   readNullableArray,
+  readTag,
   writeTaggedFields,
 } from '../../codec-support.js';
 import type { FieldDescriptor, MessageCodec, MessageInput, TaggedField } from '../../message-codec.js';
@@ -147,8 +148,9 @@ function readElectLeadersRequest(r: Reader, v: number): ElectLeadersRequest {
   o.timeoutMs = r.readInt32();
   if (v >= 2) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }
@@ -211,8 +213,9 @@ function readElectLeadersRequestTopicPartitions(r: Reader, v: number): ElectLead
   }
   if (v >= 2) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }

@@ -4,6 +4,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -349,8 +350,9 @@ function readEndQuorumEpochRequest(r: Reader, v: number): EndQuorumEpochRequest 
   }
   if (v >= 1) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }
@@ -412,8 +414,9 @@ function readEndQuorumEpochRequestTopicData(r: Reader, v: number): EndQuorumEpoc
   }
   if (v >= 1) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }
@@ -472,8 +475,9 @@ function readEndQuorumEpochRequestPartitionData(r: Reader, v: number): EndQuorum
   }
   if (v >= 1) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }
@@ -529,8 +533,9 @@ function readEndQuorumEpochRequestReplicaInfo(r: Reader, _v: number): EndQuorumE
   o.candidateId = r.readInt32();
   o.candidateDirectoryId = r.readUuid();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -563,8 +568,9 @@ function readEndQuorumEpochRequestLeaderEndpoint(r: Reader, _v: number): EndQuor
   o.host = r.readCompactString();
   o.port = r.readUInt16();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

@@ -7,6 +7,7 @@ import {
   endTaggedField,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   taggedFieldReader,
   writeTaggedFields,
 } from '../../codec-support.js';
@@ -286,8 +287,9 @@ function readEndQuorumEpochResponse(r: Reader, v: number): EndQuorumEpochRespons
   }
   if (v >= 1) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       if (tag === 0 && v >= 1) {
         const t = taggedFieldReader(r, size);
@@ -362,8 +364,9 @@ function readEndQuorumEpochResponseTopicData(r: Reader, v: number): EndQuorumEpo
   }
   if (v >= 1) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }
@@ -416,8 +419,9 @@ function readEndQuorumEpochResponsePartitionData(r: Reader, v: number): EndQuoru
   o.leaderEpoch = r.readInt32();
   if (v >= 1) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }
@@ -461,8 +465,9 @@ function readEndQuorumEpochResponseNodeEndpoint(r: Reader, _v: number): EndQuoru
   o.host = r.readCompactString();
   o.port = r.readUInt16();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

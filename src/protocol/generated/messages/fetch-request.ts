@@ -7,6 +7,7 @@ import {
   endTaggedField,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   taggedFieldReader,
   writeTaggedFields,
   ZERO_UUID,
@@ -602,8 +603,9 @@ function readFetchRequest(r: Reader, v: number): FetchRequest {
   }
   if (v >= 12) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       if (tag === 0 && v >= 12) {
         const t = taggedFieldReader(r, size);
@@ -742,8 +744,9 @@ function readFetchRequestReplicaState(r: Reader, _v: number): FetchRequestReplic
   o.replicaId = r.readInt32();
   o.replicaEpoch = r.readInt64();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -787,8 +790,9 @@ function readFetchRequestFetchTopic(r: Reader, v: number): FetchRequestFetchTopi
   }
   if (v >= 12) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }
@@ -854,8 +858,9 @@ function readFetchRequestFetchPartition(r: Reader, v: number): FetchRequestFetch
   o.partitionMaxBytes = r.readInt32();
   if (v >= 12) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       if (tag === 0 && v >= 17) {
         const t = taggedFieldReader(r, size);
@@ -943,8 +948,9 @@ function readFetchRequestForgottenTopic(r: Reader, v: number): FetchRequestForgo
   }
   if (v >= 12) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }

@@ -8,6 +8,7 @@ import {
   keepUnknownTaggedField,
   readArray,
   readNullableArray,
+  readTag,
   taggedFieldReader,
   writeTaggedFields,
   ZERO_UUID,
@@ -670,8 +671,9 @@ function readFetchResponse(r: Reader, v: number): FetchResponse {
   }
   if (v >= 12) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       if (tag === 0 && v >= 16) {
         const t = taggedFieldReader(r, size);
@@ -766,8 +768,9 @@ function readFetchResponseFetchableTopicResponse(r: Reader, v: number): FetchRes
   }
   if (v >= 12) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }
@@ -851,8 +854,9 @@ function readFetchResponsePartitionData(r: Reader, v: number): FetchResponsePart
   }
   if (v >= 12) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       if (tag === 0 && v >= 12) {
         const t = taggedFieldReader(r, size);
@@ -1005,8 +1009,9 @@ function readFetchResponseEpochEndOffset(r: Reader, _v: number): FetchResponseEp
   o.epoch = r.readInt32();
   o.endOffset = r.readInt64();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -1037,8 +1042,9 @@ function readFetchResponseLeaderIdAndEpoch(r: Reader, _v: number): FetchResponse
   o.leaderId = r.readInt32();
   o.leaderEpoch = r.readInt32();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -1069,8 +1075,9 @@ function readFetchResponseSnapshotId(r: Reader, _v: number): FetchResponseSnapsh
   o.endOffset = r.readInt64();
   o.epoch = r.readInt32();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -1098,8 +1105,9 @@ function readFetchResponseAbortedTransaction(r: Reader, v: number): FetchRespons
   o.firstOffset = r.readInt64();
   if (v >= 12) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }
@@ -1137,8 +1145,9 @@ function readFetchResponseNodeEndpoint(r: Reader, _v: number): FetchResponseNode
   o.port = r.readInt32();
   o.rack = r.readCompactNullableString();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

@@ -6,6 +6,7 @@ import {
   endTaggedField,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   taggedFieldReader,
   writeTaggedFields,
   ZERO_UUID,
@@ -301,8 +302,9 @@ function readFetchSnapshotRequest(r: Reader, v: number): FetchSnapshotRequest {
   o.maxBytes = r.readInt32();
   o.topics = readArray(r, true, 3, (e) => readFetchSnapshotRequestTopicSnapshot(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     if (tag === 0) {
       const t = taggedFieldReader(r, size);
@@ -353,8 +355,9 @@ function readFetchSnapshotRequestTopicSnapshot(r: Reader, v: number): FetchSnaps
   o.name = r.readCompactString();
   o.partitions = readArray(r, true, 30, (e) => readFetchSnapshotRequestPartitionSnapshot(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -396,8 +399,9 @@ function readFetchSnapshotRequestPartitionSnapshot(
   o.snapshotId = readFetchSnapshotRequestSnapshotId(r, v);
   o.position = r.readInt64();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     if (tag === 0 && v >= 1) {
       const t = taggedFieldReader(r, size);
@@ -453,8 +457,9 @@ function readFetchSnapshotRequestSnapshotId(r: Reader, _v: number): FetchSnapsho
   o.endOffset = r.readInt64();
   o.epoch = r.readInt32();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

@@ -9,6 +9,7 @@ import {
   keepUnknownTaggedField,
   nullFieldError,
   readArray,
+  readTag,
   taggedFieldReader,
   writeTaggedFields,
 } from '../../codec-support.js';
@@ -445,8 +446,9 @@ function readFetchSnapshotResponse(r: Reader, v: number): FetchSnapshotResponse 
   o.errorCode = r.readInt16();
   o.topics = readArray(r, true, 3, (e) => readFetchSnapshotResponseTopicSnapshot(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     if (tag === 0 && v >= 1) {
       const t = taggedFieldReader(r, size);
@@ -506,8 +508,9 @@ function readFetchSnapshotResponseTopicSnapshot(r: Reader, v: number): FetchSnap
   o.name = r.readCompactString();
   o.partitions = readArray(r, true, 37, (e) => readFetchSnapshotResponsePartitionSnapshot(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -553,8 +556,9 @@ function readFetchSnapshotResponsePartitionSnapshot(
   o.position = r.readInt64();
   o.unalignedRecords = r.readCompactBytes();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     if (tag === 0) {
       const t = taggedFieldReader(r, size);
@@ -619,8 +623,9 @@ function readFetchSnapshotResponseSnapshotId(r: Reader, _v: number): FetchSnapsh
   o.endOffset = r.readInt64();
   o.epoch = r.readInt32();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -654,8 +659,9 @@ function readFetchSnapshotResponseLeaderIdAndEpoch(
   o.leaderId = r.readInt32();
   o.leaderEpoch = r.readInt32();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -688,8 +694,9 @@ function readFetchSnapshotResponseNodeEndpoint(r: Reader, _v: number): FetchSnap
   o.host = r.readCompactString();
   o.port = r.readUInt16();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

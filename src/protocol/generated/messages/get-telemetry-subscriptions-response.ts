@@ -4,6 +4,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -216,8 +217,9 @@ function readGetTelemetrySubscriptionsResponse(r: Reader, _v: number): GetTeleme
   o.deltaTemporality = r.readBoolean();
   o.requestedMetrics = readArray(r, true, 1, (e) => e.readCompactString());
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

@@ -4,6 +4,7 @@ import {
   absentFieldError,
   createCodec,
   keepUnknownTaggedField,
+  readTag,
   writeTaggedFields,
 } from '../../codec-support.js';
 import type { FieldDescriptor, MessageCodec, MessageInput, TaggedField } from '../../message-codec.js';
@@ -123,8 +124,9 @@ function readInitProducerIdRequest(r: Reader, v: number): InitProducerIdRequest 
   }
   if (v >= 2) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }

@@ -4,6 +4,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -182,8 +183,9 @@ function readInitializeShareGroupStateRequest(r: Reader, v: number): InitializeS
   o.groupId = r.readCompactString();
   o.topics = readArray(r, true, 18, (e) => readInitializeShareGroupStateRequestInitializeStateData(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -220,8 +222,9 @@ function readInitializeShareGroupStateRequestInitializeStateData(
   o.topicId = r.readUuid();
   o.partitions = readArray(r, true, 17, (e) => readInitializeShareGroupStateRequestPartitionData(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -260,8 +263,9 @@ function readInitializeShareGroupStateRequestPartitionData(
   o.stateEpoch = r.readInt32();
   o.startOffset = r.readInt64();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

@@ -4,6 +4,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -162,8 +163,9 @@ function readInitializeShareGroupStateResponse(r: Reader, v: number): Initialize
   };
   o.results = readArray(r, true, 18, (e) => readInitializeShareGroupStateResponseInitializeStateResult(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -196,8 +198,9 @@ function readInitializeShareGroupStateResponseInitializeStateResult(
   o.topicId = r.readUuid();
   o.partitions = readArray(r, true, 8, (e) => readInitializeShareGroupStateResponsePartitionResult(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -236,8 +239,9 @@ function readInitializeShareGroupStateResponsePartitionResult(
   o.errorCode = r.readInt16();
   o.errorMessage = r.readCompactNullableString();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

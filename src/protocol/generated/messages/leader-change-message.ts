@@ -5,6 +5,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -159,8 +160,9 @@ function readLeaderChangeMessage(r: Reader, v: number): LeaderChangeMessage {
   o.voters = readArray(r, true, 5, (e) => readLeaderChangeMessageVoter(e, v));
   o.grantingVoters = readArray(r, true, 5, (e) => readLeaderChangeMessageVoter(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -203,8 +205,9 @@ function readLeaderChangeMessageVoter(r: Reader, v: number): LeaderChangeMessage
     o.voterDirectoryId = r.readUuid();
   }
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

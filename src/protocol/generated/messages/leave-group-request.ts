@@ -5,6 +5,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
 } from '../../codec-support.js';
 import type { FieldDescriptor, MessageCodec, MessageInput, TaggedField } from '../../message-codec.js';
@@ -168,8 +169,9 @@ function readLeaveGroupRequest(r: Reader, v: number): LeaveGroupRequest {
   }
   if (v >= 4) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }
@@ -236,8 +238,9 @@ function readLeaveGroupRequestMemberIdentity(r: Reader, v: number): LeaveGroupRe
   }
   if (v >= 4) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }

@@ -5,6 +5,7 @@ import {
   keepUnknownTaggedField,
   readArray,
   readNullableArray,
+  readTag,
   writeTaggedFields,
 } from '../../codec-support.js';
 import type { FieldDescriptor, MessageCodec, MessageInput, TaggedField } from '../../message-codec.js';
@@ -123,8 +124,9 @@ function readListPartitionReassignmentsRequest(r: Reader, v: number): ListPartit
     readListPartitionReassignmentsRequestListPartitionReassignmentsTopics(e, v),
   );
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -164,8 +166,9 @@ function readListPartitionReassignmentsRequestListPartitionReassignmentsTopics(
   o.name = r.readCompactString();
   o.partitionIndexes = readArray(r, true, 4, (e) => e.readInt32());
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

@@ -7,6 +7,7 @@ import {
   nullFieldError,
   readArray,
   readNullableArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -175,8 +176,9 @@ function readMetadataRequest(r: Reader, v: number): MetadataRequest {
   }
   if (v >= 9) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }
@@ -260,8 +262,9 @@ function readMetadataRequestMetadataRequestTopic(r: Reader, v: number): Metadata
   }
   if (v >= 9) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }

@@ -5,6 +5,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
 } from '../../codec-support.js';
 import type { FieldDescriptor, MessageCodec, MessageInput, TaggedField } from '../../message-codec.js';
@@ -472,8 +473,9 @@ function readOffsetFetchResponse(r: Reader, v: number): OffsetFetchResponse {
   }
   if (v >= 6) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }
@@ -546,8 +548,9 @@ function readOffsetFetchResponseOffsetFetchResponseTopic(
   }
   if (v >= 6) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }
@@ -611,8 +614,9 @@ function readOffsetFetchResponseOffsetFetchResponsePartition(
   o.errorCode = r.readInt16();
   if (v >= 6) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }
@@ -669,8 +673,9 @@ function readOffsetFetchResponseOffsetFetchResponseGroup(
   o.topics = readArray(r, true, 3, (e) => readOffsetFetchResponseOffsetFetchResponseTopics(e, v));
   o.errorCode = r.readInt16();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -711,8 +716,9 @@ function readOffsetFetchResponseOffsetFetchResponseTopics(
   o.name = r.readCompactString();
   o.partitions = readArray(r, true, 20, (e) => readOffsetFetchResponseOffsetFetchResponsePartitions(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -755,8 +761,9 @@ function readOffsetFetchResponseOffsetFetchResponsePartitions(
   o.metadata = r.readCompactNullableString();
   o.errorCode = r.readInt16();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

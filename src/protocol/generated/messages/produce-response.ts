@@ -7,6 +7,7 @@ import {
   endTaggedField,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   taggedFieldReader,
   writeTaggedFields,
 } from '../../codec-support.js';
@@ -468,8 +469,9 @@ function readProduceResponse(r: Reader, v: number): ProduceResponse {
   }
   if (v >= 9) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       if (tag === 0 && v >= 10) {
         const t = taggedFieldReader(r, size);
@@ -546,8 +548,9 @@ function readProduceResponseTopicProduceResponse(r: Reader, v: number): ProduceR
   }
   if (v >= 9) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }
@@ -622,8 +625,9 @@ function readProduceResponsePartitionProduceResponse(
   }
   if (v >= 9) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       if (tag === 0 && v >= 10) {
         const t = taggedFieldReader(r, size);
@@ -726,8 +730,9 @@ function readProduceResponseBatchIndexAndErrorMessage(
   }
   if (v >= 9) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }
@@ -765,8 +770,9 @@ function readProduceResponseLeaderIdAndEpoch(r: Reader, _v: number): ProduceResp
   o.leaderId = r.readInt32();
   o.leaderEpoch = r.readInt32();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -801,8 +807,9 @@ function readProduceResponseNodeEndpoint(r: Reader, _v: number): ProduceResponse
   o.port = r.readInt32();
   o.rack = r.readCompactNullableString();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

@@ -4,6 +4,7 @@ import {
   createCodec,
   EMPTY_BYTES,
   keepUnknownTaggedField,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -135,8 +136,9 @@ function readPushTelemetryRequest(r: Reader, _v: number): PushTelemetryRequest {
   o.compressionType = r.readInt8();
   o.metrics = r.readCompactBytes();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

@@ -4,6 +4,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -295,8 +296,9 @@ function readReadShareGroupStateResponse(r: Reader, v: number): ReadShareGroupSt
   };
   o.results = readArray(r, true, 18, (e) => readReadShareGroupStateResponseReadStateResult(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -329,8 +331,9 @@ function readReadShareGroupStateResponseReadStateResult(
   o.topicId = r.readUuid();
   o.partitions = readArray(r, true, 21, (e) => readReadShareGroupStateResponsePartitionResult(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -375,8 +378,9 @@ function readReadShareGroupStateResponsePartitionResult(
   o.startOffset = r.readInt64();
   o.stateBatches = readArray(r, true, 20, (e) => readReadShareGroupStateResponseStateBatch(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -433,8 +437,9 @@ function readReadShareGroupStateResponseStateBatch(
   o.deliveryState = r.readInt8();
   o.deliveryCount = r.readInt16();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

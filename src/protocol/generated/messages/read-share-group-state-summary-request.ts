@@ -4,6 +4,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -164,8 +165,9 @@ function readReadShareGroupStateSummaryRequest(r: Reader, v: number): ReadShareG
   o.groupId = r.readCompactString();
   o.topics = readArray(r, true, 18, (e) => readReadShareGroupStateSummaryRequestReadStateSummaryData(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -202,8 +204,9 @@ function readReadShareGroupStateSummaryRequestReadStateSummaryData(
   o.topicId = r.readUuid();
   o.partitions = readArray(r, true, 9, (e) => readReadShareGroupStateSummaryRequestPartitionData(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -240,8 +243,9 @@ function readReadShareGroupStateSummaryRequestPartitionData(
   o.partition = r.readInt32();
   o.leaderEpoch = r.readInt32();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

@@ -4,6 +4,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -200,8 +201,9 @@ function readReadShareGroupStateSummaryResponse(r: Reader, v: number): ReadShare
     readReadShareGroupStateSummaryResponseReadStateSummaryResult(e, v),
   );
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -234,8 +236,9 @@ function readReadShareGroupStateSummaryResponseReadStateSummaryResult(
   o.topicId = r.readUuid();
   o.partitions = readArray(r, true, 20, (e) => readReadShareGroupStateSummaryResponsePartitionResult(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -278,8 +281,9 @@ function readReadShareGroupStateSummaryResponsePartitionResult(
   o.stateEpoch = r.readInt32();
   o.startOffset = r.readInt64();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

@@ -4,6 +4,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -266,8 +267,9 @@ function readShareAcknowledgeRequest(r: Reader, v: number): ShareAcknowledgeRequ
   o.shareSessionEpoch = r.readInt32();
   o.topics = readArray(r, true, 18, (e) => readShareAcknowledgeRequestAcknowledgeTopic(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -308,8 +310,9 @@ function readShareAcknowledgeRequestAcknowledgeTopic(
   o.topicId = r.readUuid();
   o.partitions = readArray(r, true, 6, (e) => readShareAcknowledgeRequestAcknowledgePartition(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -348,8 +351,9 @@ function readShareAcknowledgeRequestAcknowledgePartition(
     readShareAcknowledgeRequestAcknowledgementBatch(e, v),
   );
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -388,8 +392,9 @@ function readShareAcknowledgeRequestAcknowledgementBatch(
   o.lastOffset = r.readInt64();
   o.acknowledgeTypes = readArray(r, true, 1, (e) => e.readInt8());
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

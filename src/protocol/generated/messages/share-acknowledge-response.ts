@@ -4,6 +4,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -385,8 +386,9 @@ function readShareAcknowledgeResponse(r: Reader, v: number): ShareAcknowledgeRes
   );
   o.nodeEndpoints = readArray(r, true, 11, (e) => readShareAcknowledgeResponseNodeEndpoint(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -438,8 +440,9 @@ function readShareAcknowledgeResponseShareAcknowledgeTopicResponse(
   o.topicId = r.readUuid();
   o.partitions = readArray(r, true, 17, (e) => readShareAcknowledgeResponsePartitionData(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -480,8 +483,9 @@ function readShareAcknowledgeResponsePartitionData(
   o.errorMessage = r.readCompactNullableString();
   o.currentLeader = readShareAcknowledgeResponseLeaderIdAndEpoch(r, v);
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -523,8 +527,9 @@ function readShareAcknowledgeResponseLeaderIdAndEpoch(
   o.leaderId = r.readInt32();
   o.leaderEpoch = r.readInt32();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -562,8 +567,9 @@ function readShareAcknowledgeResponseNodeEndpoint(
   o.port = r.readInt32();
   o.rack = r.readCompactNullableString();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

@@ -4,6 +4,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -407,8 +408,9 @@ function readShareFetchRequest(r: Reader, v: number): ShareFetchRequest {
   o.topics = readArray(r, true, 18, (e) => readShareFetchRequestFetchTopic(e, v));
   o.forgottenTopicsData = readArray(r, true, 18, (e) => readShareFetchRequestForgottenTopic(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -465,8 +467,9 @@ function readShareFetchRequestFetchTopic(r: Reader, v: number): ShareFetchReques
   o.topicId = r.readUuid();
   o.partitions = readArray(r, true, 10, (e) => readShareFetchRequestFetchPartition(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -502,8 +505,9 @@ function readShareFetchRequestFetchPartition(r: Reader, v: number): ShareFetchRe
   o.partitionMaxBytes = r.readInt32();
   o.acknowledgementBatches = readArray(r, true, 18, (e) => readShareFetchRequestAcknowledgementBatch(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -546,8 +550,9 @@ function readShareFetchRequestAcknowledgementBatch(
   o.lastOffset = r.readInt64();
   o.acknowledgeTypes = readArray(r, true, 1, (e) => e.readInt8());
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -585,8 +590,9 @@ function readShareFetchRequestForgottenTopic(r: Reader, _v: number): ShareFetchR
   o.topicId = r.readUuid();
   o.partitions = readArray(r, true, 4, (e) => e.readInt32());
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

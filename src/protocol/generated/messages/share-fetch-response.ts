@@ -4,6 +4,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -516,8 +517,9 @@ function readShareFetchResponse(r: Reader, v: number): ShareFetchResponse {
   o.responses = readArray(r, true, 18, (e) => readShareFetchResponseShareFetchableTopicResponse(e, v));
   o.nodeEndpoints = readArray(r, true, 11, (e) => readShareFetchResponseNodeEndpoint(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -565,8 +567,9 @@ function readShareFetchResponseShareFetchableTopicResponse(
   o.topicId = r.readUuid();
   o.partitions = readArray(r, true, 22, (e) => readShareFetchResponsePartitionData(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -612,8 +615,9 @@ function readShareFetchResponsePartitionData(r: Reader, v: number): ShareFetchRe
   o.records = r.readCompactNullableBytes();
   o.acquiredRecords = readArray(r, true, 19, (e) => readShareFetchResponseAcquiredRecords(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -671,8 +675,9 @@ function readShareFetchResponseLeaderIdAndEpoch(r: Reader, _v: number): ShareFet
   o.leaderId = r.readInt32();
   o.leaderEpoch = r.readInt32();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -705,8 +710,9 @@ function readShareFetchResponseAcquiredRecords(r: Reader, _v: number): ShareFetc
   o.lastOffset = r.readInt64();
   o.deliveryCount = r.readInt16();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -745,8 +751,9 @@ function readShareFetchResponseNodeEndpoint(r: Reader, _v: number): ShareFetchRe
   o.port = r.readInt32();
   o.rack = r.readCompactNullableString();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

@@ -4,6 +4,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -468,8 +469,9 @@ function readShareGroupDescribeResponse(r: Reader, v: number): ShareGroupDescrib
   o.throttleTimeMs = r.readInt32();
   o.groups = readArray(r, true, 20, (e) => readShareGroupDescribeResponseDescribedGroup(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -520,8 +522,9 @@ function readShareGroupDescribeResponseDescribedGroup(
   o.members = readArray(r, true, 12, (e) => readShareGroupDescribeResponseMember(e, v));
   o.authorizedOperations = r.readInt32();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -593,8 +596,9 @@ function readShareGroupDescribeResponseMember(r: Reader, v: number): ShareGroupD
   o.subscribedTopicNames = readArray(r, true, 1, (e) => e.readCompactString());
   o.assignment = readShareGroupDescribeResponseAssignment(r, v);
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -649,8 +653,9 @@ function readShareGroupDescribeResponseAssignment(
   };
   o.topicPartitions = readArray(r, true, 19, (e) => readShareGroupDescribeResponseTopicPartitions(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -685,8 +690,9 @@ function readShareGroupDescribeResponseTopicPartitions(
   o.topicName = r.readCompactString();
   o.partitions = readArray(r, true, 4, (e) => e.readInt32());
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

@@ -4,6 +4,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readNullableArray,
+  readTag,
   writeTaggedFields,
 } from '../../codec-support.js';
 import type { FieldDescriptor, MessageCodec, MessageInput, TaggedField } from '../../message-codec.js';
@@ -135,8 +136,9 @@ function readShareGroupHeartbeatRequest(r: Reader, _v: number): ShareGroupHeartb
   o.rackId = r.readCompactNullableString();
   o.subscribedTopicNames = readNullableArray(r, true, 1, (e) => e.readCompactString());
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

@@ -5,6 +5,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
 } from '../../codec-support.js';
 import type { FieldDescriptor, MessageCodec, MessageInput, TaggedField } from '../../message-codec.js';
@@ -339,8 +340,9 @@ function readTxnOffsetCommitRequest(r: Reader, v: number): TxnOffsetCommitReques
   }
   if (v >= 3) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }
@@ -440,8 +442,9 @@ function readTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(
   }
   if (v >= 3) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }
@@ -503,8 +506,9 @@ function readTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(
   }
   if (v >= 3) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }

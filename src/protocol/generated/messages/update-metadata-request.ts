@@ -7,6 +7,7 @@ import {
   endTaggedField,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   taggedFieldReader,
   writeTaggedFields,
   ZERO_UUID,
@@ -624,8 +625,9 @@ function readUpdateMetadataRequest(r: Reader, v: number): UpdateMetadataRequest 
   }
   if (v >= 6) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       if (tag === 0 && v >= 8) {
         const t = taggedFieldReader(r, size);
@@ -765,8 +767,9 @@ function readUpdateMetadataRequestUpdateMetadataPartitionState(
   }
   if (v >= 6) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }
@@ -880,8 +883,9 @@ function readUpdateMetadataRequestUpdateMetadataTopicState(
   }
   if (v >= 6) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }
@@ -957,8 +961,9 @@ function readUpdateMetadataRequestUpdateMetadataBroker(
   }
   if (v >= 6) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }
@@ -1038,8 +1043,9 @@ function readUpdateMetadataRequestUpdateMetadataEndpoint(
   o.securityProtocol = r.readInt16();
   if (v >= 6) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }

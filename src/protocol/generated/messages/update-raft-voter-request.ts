@@ -4,6 +4,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -261,8 +262,9 @@ function readUpdateRaftVoterRequest(r: Reader, v: number): UpdateRaftVoterReques
   o.listeners = readArray(r, true, 5, (e) => readUpdateRaftVoterRequestListener(e, v));
   o.kRaftVersionFeature = readUpdateRaftVoterRequestKRaftVersionFeature(r, v);
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -310,8 +312,9 @@ function readUpdateRaftVoterRequestListener(r: Reader, _v: number): UpdateRaftVo
   o.host = r.readCompactString();
   o.port = r.readUInt16();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -349,8 +352,9 @@ function readUpdateRaftVoterRequestKRaftVersionFeature(
   o.minSupportedVersion = r.readInt16();
   o.maxSupportedVersion = r.readInt16();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

@@ -5,6 +5,7 @@ import {
   encodeTaggedField,
   endTaggedField,
   keepUnknownTaggedField,
+  readTag,
   taggedFieldReader,
   writeTaggedFields,
 } from '../../codec-support.js';
@@ -176,8 +177,9 @@ function readUpdateRaftVoterResponse(r: Reader, v: number): UpdateRaftVoterRespo
   o.throttleTimeMs = r.readInt32();
   o.errorCode = r.readInt16();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     if (tag === 0) {
       const t = taggedFieldReader(r, size);
@@ -228,8 +230,9 @@ function readUpdateRaftVoterResponseCurrentLeader(
   o.host = r.readCompactString();
   o.port = r.readInt32();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

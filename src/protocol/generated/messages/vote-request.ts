@@ -4,6 +4,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -272,8 +273,9 @@ function readVoteRequest(r: Reader, v: number): VoteRequest {
   }
   o.topics = readArray(r, true, 3, (e) => readVoteRequestTopicData(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -309,8 +311,9 @@ function readVoteRequestTopicData(r: Reader, v: number): VoteRequestTopicData {
   o.topicName = r.readCompactString();
   o.partitions = readArray(r, true, 25, (e) => readVoteRequestPartitionData(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -354,8 +357,9 @@ function readVoteRequestPartitionData(r: Reader, v: number): VoteRequestPartitio
   o.lastOffsetEpoch = r.readInt32();
   o.lastOffset = r.readInt64();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

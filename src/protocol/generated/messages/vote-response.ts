@@ -7,6 +7,7 @@ import {
   endTaggedField,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   taggedFieldReader,
   writeTaggedFields,
 } from '../../codec-support.js';
@@ -298,8 +299,9 @@ function readVoteResponse(r: Reader, v: number): VoteResponse {
   o.errorCode = r.readInt16();
   o.topics = readArray(r, true, 3, (e) => readVoteResponseTopicData(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     if (tag === 0 && v >= 1) {
       const t = taggedFieldReader(r, size);
@@ -355,8 +357,9 @@ function readVoteResponseTopicData(r: Reader, v: number): VoteResponseTopicData 
   o.topicName = r.readCompactString();
   o.partitions = readArray(r, true, 16, (e) => readVoteResponsePartitionData(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -392,8 +395,9 @@ function readVoteResponsePartitionData(r: Reader, _v: number): VoteResponseParti
   o.leaderEpoch = r.readInt32();
   o.voteGranted = r.readBoolean();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -438,8 +442,9 @@ function readVoteResponseNodeEndpoint(r: Reader, _v: number): VoteResponseNodeEn
   o.host = r.readCompactString();
   o.port = r.readUInt16();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

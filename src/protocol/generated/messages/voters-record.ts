@@ -4,6 +4,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -260,8 +261,9 @@ function readVotersRecord(r: Reader, v: number): VotersRecord {
   o.version = r.readInt16();
   o.voters = readArray(r, true, 27, (e) => readVotersRecordVoter(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -295,8 +297,9 @@ function readVotersRecordVoter(r: Reader, v: number): VotersRecordVoter {
   o.endpoints = readArray(r, true, 5, (e) => readVotersRecordEndpoint(e, v));
   o.kRaftVersionFeature = readVotersRecordKRaftVersionFeature(r, v);
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -336,8 +339,9 @@ function readVotersRecordEndpoint(r: Reader, _v: number): VotersRecordEndpoint {
   o.host = r.readCompactString();
   o.port = r.readUInt16();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -368,8 +372,9 @@ function readVotersRecordKRaftVersionFeature(r: Reader, _v: number): VotersRecor
   o.minSupportedVersion = r.readInt16();
   o.maxSupportedVersion = r.readInt16();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

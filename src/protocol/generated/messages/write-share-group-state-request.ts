@@ -4,6 +4,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../codec-support.js';
@@ -297,8 +298,9 @@ function readWriteShareGroupStateRequest(r: Reader, v: number): WriteShareGroupS
   o.groupId = r.readCompactString();
   o.topics = readArray(r, true, 18, (e) => readWriteShareGroupStateRequestWriteStateData(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -335,8 +337,9 @@ function readWriteShareGroupStateRequestWriteStateData(
   o.topicId = r.readUuid();
   o.partitions = readArray(r, true, 22, (e) => readWriteShareGroupStateRequestPartitionData(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -379,8 +382,9 @@ function readWriteShareGroupStateRequestPartitionData(
   o.startOffset = r.readInt64();
   o.stateBatches = readArray(r, true, 20, (e) => readWriteShareGroupStateRequestStateBatch(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -433,8 +437,9 @@ function readWriteShareGroupStateRequestStateBatch(
   o.deliveryState = r.readInt8();
   o.deliveryCount = r.readInt16();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

@@ -4,6 +4,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../../codec-support.js';
@@ -187,8 +188,9 @@ function readConsumerGroupCurrentMemberAssignmentValue(
     readConsumerGroupCurrentMemberAssignmentValueTopicPartitions(e, v),
   );
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -240,8 +242,9 @@ function readConsumerGroupCurrentMemberAssignmentValueTopicPartitions(
   o.topicId = r.readUuid();
   o.partitions = readArray(r, true, 4, (e) => e.readInt32());
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

@@ -7,6 +7,7 @@ import {
   endTaggedField,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   taggedFieldReader,
   writeTaggedFields,
 } from '../../../codec-support.js';
@@ -306,8 +307,9 @@ function readConsumerGroupMemberMetadataValue(r: Reader, v: number): ConsumerGro
   o.rebalanceTimeoutMs = r.readInt32();
   o.serverAssignor = r.readCompactNullableString();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     if (tag === 0) {
       const t = taggedFieldReader(r, size);
@@ -392,8 +394,9 @@ function readConsumerGroupMemberMetadataValueClassicMemberMetadata(
     readConsumerGroupMemberMetadataValueClassicProtocol(e, v),
   );
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -430,8 +433,9 @@ function readConsumerGroupMemberMetadataValueClassicProtocol(
   o.name = r.readCompactString();
   o.metadata = r.readCompactBytes();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

@@ -4,6 +4,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../../codec-support.js';
@@ -180,8 +181,9 @@ function readConsumerGroupPartitionMetadataValue(r: Reader, v: number): Consumer
   };
   o.topics = readArray(r, true, 23, (e) => readConsumerGroupPartitionMetadataValueTopicMetadata(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -220,8 +222,9 @@ function readConsumerGroupPartitionMetadataValueTopicMetadata(
     readConsumerGroupPartitionMetadataValuePartitionMetadata(e, v),
   );
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -266,8 +269,9 @@ function readConsumerGroupPartitionMetadataValuePartitionMetadata(
   o.partition = r.readInt32();
   o.racks = readArray(r, true, 1, (e) => e.readCompactString());
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

@@ -5,6 +5,7 @@ import {
   EMPTY_BYTES,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
 } from '../../../codec-support.js';
 import type { FieldDescriptor, MessageCodec, MessageInput, TaggedField } from '../../../message-codec.js';
@@ -312,8 +313,9 @@ function readGroupMetadataValue(r: Reader, v: number): GroupMetadataValue {
   }
   if (v >= 4) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }
@@ -422,8 +424,9 @@ function readGroupMetadataValueMemberMetadata(r: Reader, v: number): GroupMetada
   }
   if (v >= 4) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }

@@ -4,6 +4,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../../codec-support.js';
@@ -184,8 +185,9 @@ function readShareGroupPartitionMetadataValue(r: Reader, v: number): ShareGroupP
   );
   o.deletingTopics = readArray(r, true, 18, (e) => readShareGroupPartitionMetadataValueTopicInfo(e, v));
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -227,8 +229,9 @@ function readShareGroupPartitionMetadataValueTopicPartitionsInfo(
   o.topicName = r.readCompactString();
   o.partitions = readArray(r, true, 4, (e) => e.readInt32());
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -269,8 +272,9 @@ function readShareGroupPartitionMetadataValueTopicInfo(
   o.topicId = r.readUuid();
   o.topicName = r.readCompactString();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

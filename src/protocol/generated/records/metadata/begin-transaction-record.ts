@@ -5,6 +5,7 @@ import {
   encodeTaggedField,
   endTaggedField,
   keepUnknownTaggedField,
+  readTag,
   taggedFieldReader,
   writeTaggedFields,
 } from '../../../codec-support.js';
@@ -56,8 +57,9 @@ function readBeginTransactionRecord(r: Reader, _v: number): BeginTransactionReco
     name: null,
   };
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     if (tag === 0) {
       const t = taggedFieldReader(r, size);

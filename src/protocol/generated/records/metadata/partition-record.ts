@@ -8,6 +8,7 @@ import {
   keepUnknownTaggedField,
   readArray,
   readNullableArray,
+  readTag,
   taggedFieldReader,
   writeTaggedFields,
   ZERO_UUID,
@@ -299,8 +300,9 @@ function readPartitionRecord(r: Reader, v: number): PartitionRecord {
     o.directories = readArray(r, true, 16, (e) => e.readUuid());
   }
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     if (tag === 0) {
       const t = taggedFieldReader(r, size);

@@ -7,6 +7,7 @@ import {
   endTaggedField,
   keepUnknownTaggedField,
   readArray,
+  readTag,
   taggedFieldReader,
   writeTaggedFields,
   ZERO_UUID,
@@ -384,8 +385,9 @@ function readRegisterBrokerRecord(r: Reader, v: number): RegisterBrokerRecord {
     o.inControlledShutdown = r.readBoolean();
   }
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     if (tag === 0 && v >= 3) {
       const t = taggedFieldReader(r, size);
@@ -484,8 +486,9 @@ function readRegisterBrokerRecordBrokerEndpoint(r: Reader, _v: number): Register
   o.port = r.readUInt16();
   o.securityProtocol = r.readInt16();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -526,8 +529,9 @@ function readRegisterBrokerRecordBrokerFeature(r: Reader, _v: number): RegisterB
   o.minSupportedVersion = r.readInt16();
   o.maxSupportedVersion = r.readInt16();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

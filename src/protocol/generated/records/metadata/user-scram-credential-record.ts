@@ -4,6 +4,7 @@ import {
   createCodec,
   EMPTY_BYTES,
   keepUnknownTaggedField,
+  readTag,
   writeTaggedFields,
 } from '../../../codec-support.js';
 import type { FieldDescriptor, MessageCodec, MessageInput, TaggedField } from '../../../message-codec.js';
@@ -155,8 +156,9 @@ function readUserScramCredentialRecord(r: Reader, _v: number): UserScramCredenti
   o.serverKey = r.readCompactBytes();
   o.iterations = r.readInt32();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

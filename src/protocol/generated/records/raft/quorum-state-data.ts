@@ -5,6 +5,7 @@ import {
   createCodec,
   keepUnknownTaggedField,
   readNullableArray,
+  readTag,
   writeTaggedFields,
   ZERO_UUID,
 } from '../../../codec-support.js';
@@ -202,8 +203,9 @@ function readQuorumStateData(r: Reader, v: number): QuorumStateData {
     o.currentVoters = readNullableArray(r, true, 5, (e) => readQuorumStateDataVoter(e, v));
   }
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }
@@ -270,8 +272,9 @@ function readQuorumStateDataVoter(r: Reader, _v: number): QuorumStateDataVoter {
   };
   o.voterId = r.readInt32();
   const count = r.readUnsignedVarint();
+  let tag = -1;
   for (let i = 0; i < count; i++) {
-    const tag = r.readUnsignedVarint();
+    tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
     keepUnknownTaggedField(o, tag, r.readRaw(size));
   }

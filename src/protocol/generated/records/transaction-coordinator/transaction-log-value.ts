@@ -5,6 +5,7 @@ import {
   keepUnknownTaggedField,
   readArray,
   readNullableArray,
+  readTag,
   writeTaggedFields,
 } from '../../../codec-support.js';
 import type { FieldDescriptor, MessageCodec, MessageInput, TaggedField } from '../../../message-codec.js';
@@ -226,8 +227,9 @@ function readTransactionLogValue(r: Reader, v: number): TransactionLogValue {
   o.transactionStartTimestampMs = r.readInt64();
   if (v >= 1) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }
@@ -302,8 +304,9 @@ function readTransactionLogValuePartitionsSchema(r: Reader, v: number): Transact
   }
   if (v >= 1) {
     const count = r.readUnsignedVarint();
+    let tag = -1;
     for (let i = 0; i < count; i++) {
-      const tag = r.readUnsignedVarint();
+      tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
       keepUnknownTaggedField(o, tag, r.readRaw(size));
     }

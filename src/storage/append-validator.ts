@@ -1,0 +1,212 @@
+import { ProtocolError } from '../protocol/primitives/protocol-error.js';
+import {
+  ATTR_COMPRESSION_MASK,
+  ATTR_CONTROL,
+  ATTR_TIMESTAMP_TYPE,
+  BatchOffsets,
+  computeBatchCrc,
+  type RecordBatchHeader,
+  setBaseOffset,
+  setPartitionLeaderEpoch,
+  splitBatches,
+  validateBatch,
+} from '../protocol/records/record-batch-header.js';
+import type { BatchInfo } from './batch-cursor.js';
+import { forEachRecord, RecordFormatError } from './compaction/interim-record-reader.js';
+import type { LogConfig } from './log-config.js';
+import { StorageError } from './storage-error.js';
+
+/** Who is appending: clients go through every check; replication and coordinators less so. */
+export type AppendOrigin = 'client' | 'coordinator' | 'replication';
+
+export interface ValidatedAppend {
+  batches: BatchInfo[];
+  firstOffset: number;
+  lastOffset: number;
+  maxTimestamp: number;
+  offsetOfMaxTimestamp: number;
+  /** The broker time stamped into the batches, or -1 for CreateTime. */
+  logAppendTime: number;
+  recordCount: number;
+}
+
+const NO_LIMIT = (v: number): boolean => v < 0 || !Number.isFinite(v);
+
+/**
+ * Validates concatenated v2 batches and, only if all pass, patches them in place: base offsets
+ * (from `nextOffset`, for leader appends), the partition leader epoch, and LogAppendTime. A
+ * failure leaves the bytes untouched. Pure: time comes in as `nowMs`.
+ * Kafka's LogValidator for magic v2, minus format conversion and recompression (broker edge).
+ */
+export function validateAndAssign(
+  data: Buffer,
+  config: LogConfig,
+  opts: {
+    nowMs: number;
+    nextOffset: number;
+    origin: AppendOrigin;
+    leaderEpoch: number | null;
+  },
+): ValidatedAppend {
+  let split: { batches: Buffer[]; partialTail: number };
+  try {
+    split = splitBatches(data);
+  } catch (e) {
+    throw new StorageError('CORRUPT_MESSAGE', (e as Error).message, { cause: e });
+  }
+  if (split.partialTail !== 0) {
+    throw new StorageError('CORRUPT_MESSAGE', `${split.partialTail} bytes after the last whole batch`);
+  }
+  if (split.batches.length === 0) throw new StorageError('INVALID_RECORD', 'no record batches to append');
+  if (data.length > config.segmentBytes) {
+    throw new StorageError(
+      'RECORD_LIST_TOO_LARGE',
+      `${data.length} bytes exceed segment.bytes ${config.segmentBytes}`,
+    );
+  }
+  const assign = opts.origin !== 'replication';
+  const headers: RecordBatchHeader[] = [];
+  let expectNext = opts.nextOffset;
+  for (const batch of split.batches) {
+    let h: RecordBatchHeader;
+    try {
+      h = validateBatch(batch);
+    } catch (e) {
+      const code =
+        e instanceof ProtocolError && e.code === 'INVALID_RECORD' ? 'INVALID_RECORD' : 'CORRUPT_MESSAGE';
+      throw new StorageError(code, (e as Error).message, { cause: e });
+    }
+    if (batch.length > config.maxMessageBytes) {
+      throw new StorageError(
+        'MESSAGE_TOO_LARGE',
+        `batch of ${batch.length} bytes exceeds max.message.bytes ${config.maxMessageBytes}`,
+      );
+    }
+    if (assign) checkLeaderBatch(batch, h, config, opts);
+    else {
+      const base = Number(h.baseOffset);
+      if (base < expectNext) {
+        throw new StorageError(
+          'OFFSETS_OUT_OF_ORDER',
+          `batch at offset ${base} is below the next offset ${expectNext}`,
+        );
+      }
+      expectNext = base + h.lastOffsetDelta + 1;
+    }
+    headers.push(h);
+  }
+
+  // Everything passed: now change bytes.
+  const logAppend = config.messageTimestampType === 'LogAppendTime' && opts.origin !== 'replication';
+  const infos: BatchInfo[] = [];
+  let next = opts.nextOffset;
+  let maxTimestamp = -1;
+  let offsetOfMaxTimestamp = -1;
+  let recordCount = 0;
+  let position = 0;
+  for (let i = 0; i < split.batches.length; i++) {
+    const batch = split.batches[i]!;
+    const h = headers[i]!;
+    const base = assign ? next : Number(h.baseOffset);
+    if (assign) setBaseOffset(batch, BigInt(base));
+    if (assign && opts.leaderEpoch !== null) setPartitionLeaderEpoch(batch, opts.leaderEpoch);
+    let batchMaxTs = Number(h.maxTimestamp);
+    let attributes = h.attributes;
+    if (logAppend && (h.attributes & ATTR_CONTROL) === 0) {
+      // Timestamp type and max timestamp are covered by the CRC: recompute it.
+      attributes = h.attributes | ATTR_TIMESTAMP_TYPE;
+      batch.writeInt16BE(attributes, BatchOffsets.attributes);
+      batch.writeBigInt64BE(BigInt(opts.nowMs), BatchOffsets.maxTimestamp);
+      batch.writeUInt32BE(computeBatchCrc(batch), BatchOffsets.crc);
+      batchMaxTs = opts.nowMs;
+    }
+    const lastOffset = base + h.lastOffsetDelta;
+    if (batchMaxTs > maxTimestamp) {
+      maxTimestamp = batchMaxTs;
+      offsetOfMaxTimestamp = lastOffset;
+    }
+    infos.push({
+      position,
+      sizeBytes: batch.length,
+      baseOffset: base,
+      lastOffset,
+      maxTimestamp: batchMaxTs,
+      attributes,
+      recordCount: h.recordCount,
+    });
+    recordCount += h.recordCount;
+    position += batch.length;
+    next = lastOffset + 1;
+  }
+  return {
+    batches: infos,
+    firstOffset: infos[0]!.baseOffset,
+    lastOffset: infos[infos.length - 1]!.lastOffset,
+    maxTimestamp,
+    offsetOfMaxTimestamp,
+    logAppendTime: logAppend ? opts.nowMs : -1,
+    recordCount,
+  };
+}
+
+/** The checks Kafka's LogValidator makes on batches from producers (and coordinators). */
+function checkLeaderBatch(
+  batch: Buffer,
+  h: RecordBatchHeader,
+  config: LogConfig,
+  opts: { nowMs: number; origin: AppendOrigin },
+): void {
+  const invalid = (msg: string): never => {
+    throw new StorageError('INVALID_RECORD', msg);
+  };
+  const isControl = (h.attributes & ATTR_CONTROL) !== 0;
+  if (opts.origin === 'client' && isControl) invalid('clients may not write control batches');
+  if (opts.origin === 'client' && h.baseOffset !== 0n) {
+    invalid(`the base offset of a produced batch should be 0, but it is ${h.baseOffset}`);
+  }
+  if (h.recordCount === 0) invalid('record batch has no records');
+  if (h.lastOffsetDelta !== h.recordCount - 1) {
+    invalid(`last offset delta ${h.lastOffsetDelta} does not match ${h.recordCount} records`);
+  }
+  const compressed = (h.attributes & ATTR_COMPRESSION_MASK) !== 0;
+  const createTime = config.messageTimestampType === 'CreateTime';
+  const checkTs = (ts: number): void => {
+    if (!createTime) return;
+    if (
+      !NO_LIMIT(config.messageTimestampBeforeMaxMs) &&
+      ts < opts.nowMs - config.messageTimestampBeforeMaxMs
+    ) {
+      throw new StorageError(
+        'INVALID_TIMESTAMP',
+        `timestamp ${ts} is more than message.timestamp.before.max.ms before now`,
+      );
+    }
+    if (!NO_LIMIT(config.messageTimestampAfterMaxMs) && ts > opts.nowMs + config.messageTimestampAfterMaxMs) {
+      throw new StorageError(
+        'INVALID_TIMESTAMP',
+        `timestamp ${ts} is more than message.timestamp.after.max.ms after now`,
+      );
+    }
+  };
+  if (compressed || isControl) {
+    checkTs(Number(h.maxTimestamp));
+    return;
+  }
+  // Uncompressed: walk the records once to check what the header cannot tell us.
+  const baseTs = Number(h.baseTimestamp);
+  const compacted = config.cleanupPolicy !== 'delete';
+  let expectDelta = 0;
+  try {
+    forEachRecord(batch, (r) => {
+      if (r.offsetDelta !== expectDelta)
+        invalid(`record offset delta ${r.offsetDelta}, expected ${expectDelta}`);
+      expectDelta++;
+      if (compacted && r.key === null) invalid('compacted topic cannot accept a record without a key');
+      const ts = baseTs + r.timestampDelta;
+      checkTs(ts);
+    });
+  } catch (e) {
+    if (e instanceof RecordFormatError) throw new StorageError('CORRUPT_MESSAGE', e.message, { cause: e });
+    throw e;
+  }
+}

@@ -1,0 +1,168 @@
+import * as fs from 'node:fs';
+
+/**
+ * Bounds the number of open file descriptors across all partitions: files open on first use and
+ * the least recently used idle ones close when the limit is reached. Every access goes through
+ * positional reads and writes, so a file reopened later needs no seek state.
+ */
+export class FileHandleCache {
+  readonly maxOpen: number;
+  /** Map iteration order is insertion order: the first entry is the least recently used. */
+  private readonly open = new Map<LogFile, number>();
+
+  constructor(maxOpen = 1024) {
+    this.maxOpen = Math.max(4, maxOpen);
+  }
+
+  get openCount(): number {
+    return this.open.size;
+  }
+
+  /** @internal Returns an open fd for `file`, opening it (and evicting another) if needed. */
+  acquire(file: LogFile): number {
+    const fd = this.open.get(file);
+    if (fd !== undefined) {
+      this.open.delete(file);
+      this.open.set(file, fd);
+      return fd;
+    }
+    this.evict();
+    const opened = fs.openSync(file.path, 'r+');
+    this.open.set(file, opened);
+    return opened;
+  }
+
+  /** @internal */
+  release(file: LogFile): void {
+    const fd = this.open.get(file);
+    if (fd === undefined) return;
+    this.open.delete(file);
+    fs.closeSync(fd);
+  }
+
+  private evict(): void {
+    if (this.open.size < this.maxOpen) return;
+    for (const [f, fd] of this.open) {
+      if (f.pins > 0) continue;
+      this.open.delete(f);
+      fs.closeSync(fd);
+      if (this.open.size < this.maxOpen) return;
+    }
+  }
+}
+
+/**
+ * One segment or index file. The fd comes from the shared cache; an asynchronous operation pins
+ * the fd so eviction cannot close it underneath. Renames keep the fd valid, so readers that hold a
+ * FileSlice of a segment being deleted or swapped still read the old bytes.
+ */
+export class LogFile {
+  path: string;
+  /** @internal Asynchronous operations in flight. */
+  pins = 0;
+  private readonly cache: FileHandleCache;
+
+  constructor(cache: FileHandleCache, path: string) {
+    this.cache = cache;
+    this.path = path;
+  }
+
+  /** Creates (or truncates) the file on disk and returns a handle to it. */
+  static create(cache: FileHandleCache, path: string): LogFile {
+    fs.closeSync(fs.openSync(path, 'w'));
+    return new LogFile(cache, path);
+  }
+
+  size(): number {
+    return fs.fstatSync(this.cache.acquire(this)).size;
+  }
+
+  /** Reads up to `length` bytes at `position`; fewer at the end of the file. */
+  readAt(position: number, length: number): Buffer {
+    const buf = Buffer.allocUnsafe(length);
+    const n = this.readInto(buf, position);
+    return n === length ? buf : buf.subarray(0, n);
+  }
+
+  readInto(buf: Buffer, position: number): number {
+    const fd = this.cache.acquire(this);
+    let done = 0;
+    while (done < buf.length) {
+      const n = fs.readSync(fd, buf, done, buf.length - done, position + done);
+      if (n === 0) break;
+      done += n;
+    }
+    return done;
+  }
+
+  async readAtAsync(position: number, length: number): Promise<Buffer> {
+    const fd = this.cache.acquire(this);
+    this.pins++;
+    try {
+      const buf = Buffer.allocUnsafe(length);
+      let done = 0;
+      while (done < length) {
+        const { bytesRead } = await readAsync(fd, buf, done, length - done, position + done);
+        if (bytesRead === 0) break;
+        done += bytesRead;
+      }
+      return done === length ? buf : buf.subarray(0, done);
+    } finally {
+      this.pins--;
+    }
+  }
+
+  writeAt(data: Uint8Array, position: number): void {
+    const fd = this.cache.acquire(this);
+    let done = 0;
+    while (done < data.length) {
+      done += fs.writeSync(fd, data, done, data.length - done, position + done);
+    }
+  }
+
+  truncate(length: number): void {
+    fs.ftruncateSync(this.cache.acquire(this), length);
+  }
+
+  syncNow(): void {
+    fs.fdatasyncSync(this.cache.acquire(this));
+  }
+
+  /** fdatasync off the event loop, so appends can continue (and queue for the next group commit). */
+  async sync(): Promise<void> {
+    const fd = this.cache.acquire(this);
+    this.pins++;
+    try {
+      await new Promise<void>((resolve, reject) => fs.fdatasync(fd, (e) => (e ? reject(e) : resolve())));
+    } finally {
+      this.pins--;
+    }
+  }
+
+  renameTo(path: string): void {
+    fs.renameSync(this.path, path);
+    this.path = path;
+  }
+
+  close(): void {
+    this.cache.release(this);
+  }
+
+  /** Closes and unlinks; a pinned fd stays usable until its operation ends (POSIX semantics). */
+  delete(): void {
+    if (this.pins === 0) this.close();
+    fs.rmSync(this.path, { force: true });
+  }
+}
+
+function readAsync(
+  fd: number,
+  buf: Buffer,
+  offset: number,
+  length: number,
+  position: number,
+): Promise<{ bytesRead: number }> {
+  return new Promise((resolve, reject) =>
+    fs.read(fd, buf, offset, length, position, (e, bytesRead) => (e ? reject(e) : resolve({ bytesRead }))),
+  );
+}

@@ -1,0 +1,371 @@
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { type Logger, noopLogger } from '../common/logger.js';
+import {
+  parseTpDirName,
+  readOffsetCheckpoint,
+  syncDir,
+  type TopicPartition,
+  tpKey,
+  writeFileAtomically,
+  writeOffsetCheckpoint,
+} from './checkpoint-file.js';
+import { FileHandleCache } from './file-handle-cache.js';
+import { type LogConfig, makeLogConfig } from './log-config.js';
+import { LogDirLock } from './log-dir-lock.js';
+import { ensureMetaProperties } from './meta-properties.js';
+import { PartitionLog } from './partition-log.js';
+import { isIoError, StorageError } from './storage-error.js';
+
+export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint';
+export const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint';
+export const REPLICATION_OFFSET_CHECKPOINT = 'replication-offset-checkpoint';
+export const CLEANER_OFFSET_CHECKPOINT = 'cleaner-offset-checkpoint';
+export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
+
+export interface LogManagerOptions {
+  /** log.dirs */
+  logDirs: string[];
+  clusterId: string;
+  nodeId: number;
+  /** Broker-wide defaults (log.* configs); topic overrides come through topicConfig. */
+  defaultConfig?: Partial<LogConfig>;
+  /** Per-topic overrides, asked when a partition is loaded or created. */
+  topicConfig?: (topic: string) => Partial<LogConfig>;
+  /** Upper bound on open segment and index files across all partitions. */
+  maxOpenFiles?: number;
+  now?: () => number;
+  logger?: Logger;
+  /** log.retention.check.interval.ms */
+  retentionCheckIntervalMs?: number;
+  /** log.flush.offset.checkpoint.interval.ms (also the high watermark checkpoint interval). */
+  checkpointIntervalMs?: number;
+  /** log.flush.scheduler.interval.ms: how often flush.ms is checked. */
+  flushCheckIntervalMs?: number;
+}
+
+interface LogDir {
+  path: string;
+  lock: LogDirLock | null;
+  offline: boolean;
+  hadCleanShutdown: boolean;
+  /** Checkpointed offsets of partitions not loaded yet, carried into the next checkpoint. */
+  recoveryPoints: Map<string, { tp: TopicPartition; offset: number }>;
+  logStartOffsets: Map<string, { tp: TopicPartition; offset: number }>;
+  highWatermarks: Map<string, { tp: TopicPartition; offset: number }>;
+  cleanerOffsets: Map<string, { tp: TopicPartition; offset: number }>;
+}
+
+interface Entry {
+  tp: TopicPartition;
+  dir: LogDir;
+  log: PartitionLog | null;
+}
+
+/**
+ * Owns the log dirs: locks them, checks meta.properties, knows every partition directory, loads
+ * partitions on first use, writes the offset checkpoints, runs retention and flush.ms, and leaves
+ * the clean-shutdown marker. An I/O error takes one log dir offline; the others keep serving.
+ */
+export class LogManager {
+  private readonly opts: LogManagerOptions;
+  private readonly dirs: LogDir[] = [];
+  private readonly entries = new Map<string, Entry>();
+  readonly cache: FileHandleCache;
+  readonly logger: Logger;
+  private readonly now: () => number;
+  private timers: NodeJS.Timeout[] = [];
+  private closed = false;
+
+  private constructor(opts: LogManagerOptions) {
+    this.opts = opts;
+    this.cache = new FileHandleCache(opts.maxOpenFiles ?? 1024);
+    this.logger = (opts.logger ?? noopLogger).child({ component: 'log-manager' });
+    this.now = opts.now ?? Date.now;
+  }
+
+  /**
+   * Opens every log dir. A dir locked by another process, or whose meta.properties names another
+   * cluster or node, refuses start-up; a dir failing with an I/O error starts offline.
+   */
+  static open(opts: LogManagerOptions): LogManager {
+    const m = new LogManager(opts);
+    try {
+      for (const path of opts.logDirs) m.openDir(path);
+    } catch (e) {
+      for (const d of m.dirs) d.lock?.release();
+      throw e;
+    }
+    if (m.dirs.every((d) => d.offline)) {
+      for (const d of m.dirs) d.lock?.release();
+      throw new StorageError('KAFKA_STORAGE_ERROR', 'every log dir is offline');
+    }
+    return m;
+  }
+
+  private openDir(path: string): void {
+    const dir: LogDir = {
+      path,
+      lock: null,
+      offline: false,
+      hadCleanShutdown: false,
+      recoveryPoints: new Map(),
+      logStartOffsets: new Map(),
+      highWatermarks: new Map(),
+      cleanerOffsets: new Map(),
+    };
+    this.dirs.push(dir);
+    try {
+      fs.mkdirSync(path, { recursive: true });
+      dir.lock = LogDirLock.acquire(path);
+      ensureMetaProperties(path, { clusterId: this.opts.clusterId, nodeId: this.opts.nodeId });
+      const marker = join(path, CLEAN_SHUTDOWN_FILE);
+      dir.hadCleanShutdown = fs.existsSync(marker);
+      dir.recoveryPoints = readOffsetCheckpoint(join(path, RECOVERY_POINT_CHECKPOINT));
+      dir.logStartOffsets = readOffsetCheckpoint(join(path, LOG_START_OFFSET_CHECKPOINT));
+      dir.highWatermarks = readOffsetCheckpoint(join(path, REPLICATION_OFFSET_CHECKPOINT));
+      dir.cleanerOffsets = readOffsetCheckpoint(join(path, CLEANER_OFFSET_CHECKPOINT));
+      for (const name of fs.readdirSync(path)) {
+        const tp = parseTpDirName(name);
+        if (tp === null || !fs.statSync(join(path, name)).isDirectory()) continue;
+        this.entries.set(tpKey(tp), { tp, dir, log: null });
+      }
+      // The marker only vouches for the stop before this start: remove it now, so a crash from
+      // here on is recovered. Partitions loaded later still use hadCleanShutdown from this read.
+      if (dir.hadCleanShutdown) {
+        fs.rmSync(marker);
+        syncDir(path);
+      }
+      this.logger.info(
+        { logDir: path, partitions: this.entries.size, cleanShutdown: dir.hadCleanShutdown },
+        'log dir opened',
+      );
+    } catch (e) {
+      if (!isIoError(e)) throw e;
+      this.markOffline(dir, e);
+    }
+  }
+
+  /** Log dirs and whether each is online. */
+  logDirs(): Array<{ path: string; online: boolean }> {
+    return this.dirs.map((d) => ({ path: d.path, online: !d.offline }));
+  }
+
+  /** Every partition with a directory in an online log dir, loaded or not. */
+  partitions(): TopicPartition[] {
+    return [...this.entries.values()].map((e) => e.tp);
+  }
+
+  configFor(topic: string): LogConfig {
+    return makeLogConfig({ ...this.opts.defaultConfig, ...this.opts.topicConfig?.(topic) });
+  }
+
+  /** The partition's log, loading it on first use; null when it does not exist here. */
+  getLog(tp: TopicPartition): PartitionLog | null {
+    this.checkOpen();
+    const e = this.entries.get(tpKey(tp));
+    if (e === undefined) return null;
+    if (e.dir.offline) throw new StorageError('KAFKA_STORAGE_ERROR', `log dir ${e.dir.path} is offline`);
+    if (e.log === null) e.log = this.load(e);
+    return e.log;
+  }
+
+  /** The partition's log, created in the online log dir holding the fewest partitions if new. */
+  getOrCreateLog(tp: TopicPartition): PartitionLog {
+    const existing = this.getLog(tp);
+    if (existing !== null) return existing;
+    const counts = new Map<LogDir, number>();
+    for (const d of this.dirs) if (!d.offline) counts.set(d, 0);
+    for (const e of this.entries.values()) if (counts.has(e.dir)) counts.set(e.dir, counts.get(e.dir)! + 1);
+    const [dir] = [...counts.entries()].sort((a, b) => a[1] - b[1])[0] ?? [];
+    if (dir === undefined) throw new StorageError('KAFKA_STORAGE_ERROR', 'no online log dir');
+    const e: Entry = { tp, dir, log: null };
+    this.entries.set(tpKey(tp), e);
+    e.log = this.load(e);
+    return e.log;
+  }
+
+  private load(e: Entry): PartitionLog {
+    const key = tpKey(e.tp);
+    const dir = e.dir;
+    try {
+      return PartitionLog.open({
+        dir: join(dir.path, key),
+        topicPartition: e.tp,
+        config: this.configFor(e.tp.topic),
+        cache: this.cache,
+        now: this.now,
+        logger: (this.opts.logger ?? noopLogger).child({ topic: e.tp.topic, partition: e.tp.partition }),
+        recoveryPoint: dir.recoveryPoints.get(key)?.offset ?? 0,
+        logStartOffset: dir.logStartOffsets.get(key)?.offset ?? 0,
+        highWatermark: dir.highWatermarks.get(key)?.offset ?? 0,
+        hadCleanShutdown: dir.hadCleanShutdown,
+        onIoError: (err) => this.markOffline(dir, err),
+        isOffline: () => dir.offline,
+      });
+    } catch (err) {
+      if (!isIoError(err)) throw err;
+      this.markOffline(dir, err);
+      throw new StorageError('KAFKA_STORAGE_ERROR', `could not load ${key}: ${err.message}`, { cause: err });
+    }
+  }
+
+  /** Deletes a partition (topic deletion or reassignment away): closes it and removes its files. */
+  async deleteLog(tp: TopicPartition): Promise<void> {
+    const key = tpKey(tp);
+    const e = this.entries.get(key);
+    if (e === undefined) return;
+    this.entries.delete(key);
+    if (e.log !== null) await e.log.close();
+    for (const m of [e.dir.recoveryPoints, e.dir.logStartOffsets, e.dir.highWatermarks, e.dir.cleanerOffsets])
+      m.delete(key);
+    const path = join(e.dir.path, key);
+    // Rename first (Kafka's `-delete` suffix) so a crash mid-delete never leaves a half partition.
+    const doomed = `${path}.${this.now().toString(36)}-delete`;
+    fs.renameSync(path, doomed);
+    fs.rmSync(doomed, { recursive: true, force: true });
+  }
+
+  /** Applies changed topic configs to loaded partitions. */
+  updateTopicConfig(topic: string): void {
+    const config = this.configFor(topic);
+    for (const e of this.entries.values())
+      if (e.tp.topic === topic && e.log !== null) e.log.updateConfig(config);
+  }
+
+  /** @internal Cleaner checkpoints: the first dirty offset per partition. */
+  cleanerOffset(tp: TopicPartition): number {
+    const e = this.entries.get(tpKey(tp));
+    return e?.dir.cleanerOffsets.get(tpKey(tp))?.offset ?? 0;
+  }
+
+  /** @internal */
+  setCleanerOffset(tp: TopicPartition, offset: number): void {
+    const e = this.entries.get(tpKey(tp));
+    e?.dir.cleanerOffsets.set(tpKey(tp), { tp, offset });
+  }
+
+  /** Loaded, usable logs. */
+  loadedLogs(): PartitionLog[] {
+    const out: PartitionLog[] = [];
+    for (const e of this.entries.values())
+      if (e.log !== null && !e.dir.offline && !e.log.isClosed) out.push(e.log);
+    return out;
+  }
+
+  /** Writes the four offset checkpoints of every online dir (atomically). */
+  checkpoint(): void {
+    for (const d of this.dirs) {
+      if (d.offline) continue;
+      for (const e of this.entries.values()) {
+        if (e.dir !== d || e.log === null) continue;
+        const key = tpKey(e.tp);
+        d.recoveryPoints.set(key, { tp: e.tp, offset: e.log.recoveryPoint });
+        d.logStartOffsets.set(key, { tp: e.tp, offset: e.log.logStartOffset });
+        d.highWatermarks.set(key, { tp: e.tp, offset: e.log.highWatermark });
+      }
+      try {
+        writeOffsetCheckpoint(join(d.path, RECOVERY_POINT_CHECKPOINT), d.recoveryPoints);
+        writeOffsetCheckpoint(join(d.path, LOG_START_OFFSET_CHECKPOINT), d.logStartOffsets);
+        writeOffsetCheckpoint(join(d.path, REPLICATION_OFFSET_CHECKPOINT), d.highWatermarks);
+        writeOffsetCheckpoint(join(d.path, CLEANER_OFFSET_CHECKPOINT), d.cleanerOffsets);
+      } catch (e) {
+        if (!isIoError(e)) throw e;
+        this.markOffline(d, e);
+      }
+    }
+  }
+
+  /** One pass of the periodic work: retention on every loaded log, and flush.ms. */
+  runRetention(): number {
+    let deleted = 0;
+    for (const log of this.loadedLogs()) {
+      try {
+        deleted += log.deleteOldSegments();
+      } catch (e) {
+        if (!(e instanceof StorageError && e.code === 'KAFKA_STORAGE_ERROR')) throw e;
+      }
+    }
+    return deleted;
+  }
+
+  runFlushCheck(): void {
+    for (const log of this.loadedLogs()) {
+      try {
+        log.maybeFlush();
+      } catch (e) {
+        if (!(e instanceof StorageError && e.code === 'KAFKA_STORAGE_ERROR')) throw e;
+      }
+    }
+  }
+
+  /** Starts the background timers (retention, flush.ms, checkpoints). Tests call the run* methods instead. */
+  startScheduler(): void {
+    const every = (ms: number, fn: () => void) => {
+      const t = setInterval(() => {
+        try {
+          fn();
+        } catch (e) {
+          this.logger.error({ err: e }, 'background log task failed');
+        }
+      }, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(this.opts.retentionCheckIntervalMs ?? 300_000, () => this.runRetention());
+    every(this.opts.flushCheckIntervalMs ?? 1000, () => this.runFlushCheck());
+    every(this.opts.checkpointIntervalMs ?? 60_000, () => this.checkpoint());
+  }
+
+  /** Registers an extra periodic task (the cleaner uses this) stopped at shutdown. */
+  addTimer(t: NodeJS.Timeout): void {
+    this.timers.push(t);
+  }
+
+  /**
+   * Clean shutdown: flush and close every log, write checkpoints, then leave the
+   * `.kafka_cleanshutdown` marker so the next start skips recovery, and release the locks.
+   */
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    for (const e of this.entries.values()) {
+      if (e.log !== null && !e.dir.offline) {
+        try {
+          await e.log.close();
+        } catch (err) {
+          if (!isIoError(err)) throw err;
+          this.markOffline(e.dir, err);
+        }
+      }
+    }
+    this.checkpoint();
+    for (const d of this.dirs) {
+      if (!d.offline) {
+        try {
+          writeFileAtomically(join(d.path, CLEAN_SHUTDOWN_FILE), '');
+        } catch (err) {
+          if (!isIoError(err)) throw err;
+          this.markOffline(d, err);
+        }
+      }
+      d.lock?.release();
+    }
+    this.logger.info({}, 'log manager shut down');
+  }
+
+  private markOffline(dir: LogDir, err: Error): void {
+    if (dir.offline) return;
+    dir.offline = true;
+    this.logger.error(
+      { logDir: dir.path, err },
+      'log dir is offline after an I/O error; its partitions report KAFKA_STORAGE_ERROR until restart',
+    );
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new StorageError('LOG_CLOSED', 'log manager is shut down');
+  }
+}

@@ -1,0 +1,338 @@
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { ATTR_COMPRESSION_MASK, ATTR_TIMESTAMP_TYPE } from '../protocol/records/record-batch-header.js';
+import { BatchCursor, type BatchInfo } from './batch-cursor.js';
+import { forEachRecord } from './compaction/interim-record-reader.js';
+import { type FileHandleCache, LogFile } from './file-handle-cache.js';
+import { FileSlice } from './file-slice.js';
+import { OffsetIndex, TimeIndex } from './index-file.js';
+
+export const LOG_SUFFIX = '.log';
+export const INDEX_SUFFIX = '.index';
+export const TIME_INDEX_SUFFIX = '.timeindex';
+export const CLEANED_SUFFIX = '.cleaned';
+export const SWAP_SUFFIX = '.swap';
+export const DELETED_SUFFIX = '.deleted';
+
+/** Kafka's file name: the base offset as 20 zero-padded digits. */
+export function segmentFileName(baseOffset: number, suffix: string): string {
+  return `${String(baseOffset).padStart(20, '0')}${suffix}`;
+}
+
+export interface SegmentSettings {
+  indexIntervalBytes: number;
+  segmentIndexBytes: number;
+}
+
+/**
+ * One segment: `<base>.log` with the batches exactly as they travel on the wire, and its sparse
+ * `.index` and `.timeindex`. Only the last (active) segment of a log is appended to.
+ */
+export class LogSegment {
+  readonly baseOffset: number;
+  readonly dir: string;
+  readonly log: LogFile;
+  readonly offsetIndex: OffsetIndex;
+  readonly timeIndex: TimeIndex;
+  /** Bytes in the .log file. */
+  size: number;
+  /** Wall time the segment was created or, after a restart, its file's mtime (segment.ms). */
+  createdMs: number;
+  private bytesSinceLastIndexEntry = 0;
+  private maxTs: { timestamp: number; offset: number } | null = null;
+  private firstBatchTs: number | null | undefined;
+  private indexesChecked = false;
+
+  private constructor(
+    dir: string,
+    baseOffset: number,
+    cache: FileHandleCache,
+    s: SegmentSettings,
+    suffix = '',
+  ) {
+    this.dir = dir;
+    this.baseOffset = baseOffset;
+    const logPath = join(dir, segmentFileName(baseOffset, LOG_SUFFIX + suffix));
+    this.log = new LogFile(cache, logPath);
+    this.offsetIndex = new OffsetIndex(
+      cache,
+      join(dir, segmentFileName(baseOffset, INDEX_SUFFIX + suffix)),
+      baseOffset,
+      s.segmentIndexBytes,
+    );
+    this.timeIndex = new TimeIndex(
+      cache,
+      join(dir, segmentFileName(baseOffset, TIME_INDEX_SUFFIX + suffix)),
+      baseOffset,
+      s.segmentIndexBytes,
+    );
+    const st = fs.statSync(logPath);
+    this.size = st.size;
+    this.createdMs = st.mtimeMs;
+  }
+
+  /** A new, empty segment (files created). `suffix` is '.cleaned' for the cleaner's output. */
+  static create(
+    dir: string,
+    baseOffset: number,
+    cache: FileHandleCache,
+    s: SegmentSettings,
+    nowMs: number,
+    suffix = '',
+  ): LogSegment {
+    for (const ext of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
+      fs.writeFileSync(join(dir, segmentFileName(baseOffset, ext + suffix)), Buffer.alloc(0));
+    }
+    const seg = new LogSegment(dir, baseOffset, cache, s, suffix);
+    seg.createdMs = nowMs;
+    seg.indexesChecked = true;
+    seg.firstBatchTs = null;
+    return seg;
+  }
+
+  /** Opens an existing segment without reading it: only a stat, so start-up stays fast. */
+  static open(dir: string, baseOffset: number, cache: FileHandleCache, s: SegmentSettings): LogSegment {
+    return new LogSegment(dir, baseOffset, cache, s);
+  }
+
+  updateSettings(s: SegmentSettings): void {
+    this.offsetIndex.setMaxBytes(s.segmentIndexBytes);
+    this.timeIndex.setMaxBytes(s.segmentIndexBytes);
+  }
+
+  /**
+   * Checks the index files once, on first use: whole entries, ordered, inside the log. A
+   * failure rebuilds them from the log (Kafka's sanityCheck plus rebuild on corruption).
+   * Returns true when a rebuild happened.
+   */
+  ensureIndexes(indexIntervalBytes: number): boolean {
+    if (this.indexesChecked) return false;
+    this.indexesChecked = true;
+    const ok =
+      fs.existsSync(this.offsetIndex.file.path) &&
+      fs.existsSync(this.timeIndex.file.path) &&
+      this.offsetIndex.sizeLooksValid() &&
+      this.timeIndex.sizeLooksValid() &&
+      this.offsetIndex.sanityCheck(this.size) &&
+      this.timeIndex.sanityCheck();
+    if (ok) return false;
+    this.recover(indexIntervalBytes);
+    return true;
+  }
+
+  /** The largest timestamp and its offset so far, from the time index (loaded on demand). */
+  maxTimestampSoFar(): { timestamp: number; offset: number } {
+    if (this.maxTs === null) this.maxTs = this.timeIndex.lastEntry();
+    return this.maxTs;
+  }
+
+  /** Kafka's largestTimestamp: the max timestamp, or the file's mtime when there is none. */
+  largestTimestamp(): number {
+    const t = this.maxTimestampSoFar().timestamp;
+    return t >= 0 ? t : fs.statSync(this.log.path).mtimeMs;
+  }
+
+  /** The max timestamp of the first batch, which segment.ms counts from (KIP-32); null if empty. */
+  rollingBasedTimestamp(): number | null {
+    if (this.firstBatchTs === undefined) {
+      const first = this.size > 0 ? new BatchCursor(this.log, 0, this.size).next() : null;
+      this.firstBatchTs = first ? first.maxTimestamp : null;
+    }
+    return this.firstBatchTs;
+  }
+
+  /**
+   * Appends batches already carrying their offsets. `batches` positions are relative to `data`.
+   * Index entries are added every index.interval.bytes, as LogSegment.append in Kafka.
+   */
+  append(data: Buffer, batches: readonly BatchInfo[], indexIntervalBytes: number): void {
+    const start = this.size;
+    this.log.writeAt(data, start);
+    this.size += data.length;
+    for (const b of batches) this.indexBatch(b, start + b.position, indexIntervalBytes);
+  }
+
+  private indexBatch(b: BatchInfo, position: number, indexIntervalBytes: number): void {
+    if (this.firstBatchTs === null || this.firstBatchTs === undefined) this.firstBatchTs = b.maxTimestamp;
+    const max = this.maxTimestampSoFar();
+    if (b.maxTimestamp > max.timestamp) this.maxTs = { timestamp: b.maxTimestamp, offset: b.lastOffset };
+    if (this.bytesSinceLastIndexEntry > indexIntervalBytes) {
+      this.offsetIndex.append(b.lastOffset, position);
+      const m = this.maxTimestampSoFar();
+      this.timeIndex.maybeAppend(m.timestamp, m.offset);
+      this.bytesSinceLastIndexEntry = 0;
+    }
+    this.bytesSinceLastIndexEntry += b.sizeBytes;
+  }
+
+  /** The first batch whose last offset is >= `offset`, found through the index. */
+  translateOffset(offset: number, startingPosition = 0): BatchInfo | null {
+    const from = Math.max(startingPosition, this.offsetIndex.lookup(offset).position);
+    const cursor = new BatchCursor(this.log, from, this.size);
+    for (let b = cursor.next(); b !== null; b = cursor.next()) {
+      if (b.lastOffset >= offset) return b;
+    }
+    return null;
+  }
+
+  /**
+   * A slice from the batch holding `startOffset`, up to `maxBytes` (the first batch whole when
+   * `minOneMessage`), not past the batch holding `maxOffset` (exclusive bound, e.g. the high watermark).
+   */
+  read(
+    startOffset: number,
+    maxBytes: number,
+    maxOffset: number | null,
+    minOneMessage: boolean,
+  ): FileSlice | null {
+    const first = this.translateOffset(startOffset);
+    if (first === null) return null;
+    let maxPosition = this.size;
+    if (maxOffset !== null) {
+      if (startOffset >= maxOffset) return null;
+      // Like Kafka: stop before the batch holding maxOffset; the high watermark is a batch boundary.
+      const bound = this.translateOffset(maxOffset, first.position);
+      if (bound !== null) maxPosition = bound.position;
+    }
+    let length = Math.min(maxPosition - first.position, maxBytes);
+    if (minOneMessage && length < first.sizeBytes)
+      length = Math.min(first.sizeBytes, maxPosition - first.position);
+    if (length <= 0) return null;
+    return new FileSlice(this.log, first.position, length);
+  }
+
+  /** The first offset >= startingOffset whose record timestamp is >= `timestamp` (ListOffsets). */
+  findOffsetByTimestamp(
+    timestamp: number,
+    startingOffset: number,
+  ): { offset: number; timestamp: number } | null {
+    const entry = this.timeIndex.lookup(timestamp);
+    const from = this.offsetIndex.lookup(Math.max(entry.offset, startingOffset)).position;
+    const cursor = new BatchCursor(this.log, from, this.size);
+    for (let b = cursor.next(); b !== null; b = cursor.next()) {
+      if (b.maxTimestamp < timestamp || b.lastOffset < startingOffset) continue;
+      const compressed = (b.attributes & ATTR_COMPRESSION_MASK) !== 0;
+      const logAppendTime = (b.attributes & ATTR_TIMESTAMP_TYPE) !== 0;
+      if (compressed || logAppendTime) {
+        // Every record of a LogAppendTime batch carries maxTimestamp. Compressed batches are not
+        // decompressed here (that is the broker edge's job), so the batch's first offset stands in.
+        return { offset: Math.max(b.baseOffset, startingOffset), timestamp: b.maxTimestamp };
+      }
+      const bytes = cursor.bytesOf(b);
+      const baseTs = Number(bytes.readBigInt64BE(27));
+      let found: { offset: number; timestamp: number } | null = null;
+      forEachRecord(bytes, (r) => {
+        const ts = baseTs + r.timestampDelta;
+        const off = b.baseOffset + r.offsetDelta;
+        if (found === null && ts >= timestamp && off >= startingOffset)
+          found = { offset: off, timestamp: ts };
+      });
+      if (found !== null) return found;
+    }
+    return null;
+  }
+
+  /** The offset after the last batch (scans from the last index entry), or the base offset when empty. */
+  readNextOffset(): number {
+    if (this.size === 0) return this.baseOffset;
+    const from = this.offsetIndex.lookup(Number.MAX_SAFE_INTEGER).position;
+    const cursor = new BatchCursor(this.log, from, this.size);
+    let next = this.baseOffset;
+    for (let b = cursor.next(); b !== null; b = cursor.next()) next = b.lastOffset + 1;
+    return next;
+  }
+
+  /**
+   * Verifies every batch (length, magic, CRC, offsets), truncates at the first torn or corrupt one
+   * and rebuilds both indexes. Returns the number of bytes truncated.
+   */
+  recover(indexIntervalBytes: number): number {
+    this.offsetIndex.reset();
+    this.timeIndex.reset();
+    this.maxTs = { timestamp: -1, offset: this.baseOffset };
+    this.bytesSinceLastIndexEntry = 0;
+    this.firstBatchTs = null;
+    const cursor = new BatchCursor(this.log, 0, this.size, true, this.baseOffset);
+    let validBytes = 0;
+    for (let b = cursor.next(); b !== null; b = cursor.next()) {
+      if (b.lastOffset - this.baseOffset > 0x7fffffff) break;
+      this.indexBatch(b, b.position, indexIntervalBytes);
+      validBytes = b.position + b.sizeBytes;
+    }
+    const truncated = this.size - validBytes;
+    if (truncated > 0) {
+      this.log.truncate(validBytes);
+      this.size = validBytes;
+    }
+    this.indexesChecked = true;
+    return truncated;
+  }
+
+  /** Removes batches with offsets >= `offset` (a batch holding it goes entirely). Returns bytes removed. */
+  truncateTo(offset: number): number {
+    const b = this.translateOffset(offset);
+    if (b === null) return 0;
+    const newSize = b.position;
+    const removed = this.size - newSize;
+    this.offsetIndex.truncateTo(offset);
+    this.timeIndex.truncateTo(offset);
+    this.log.truncate(newSize);
+    this.size = newSize;
+    this.maxTs = null;
+    if (this.timeIndex.entries === 0) this.rescanMaxTimestamp();
+    this.bytesSinceLastIndexEntry = 0;
+    if (newSize === 0) this.firstBatchTs = null;
+    return removed;
+  }
+
+  private rescanMaxTimestamp(): void {
+    const cursor = new BatchCursor(this.log, 0, this.size);
+    let m = { timestamp: -1, offset: this.baseOffset };
+    for (let b = cursor.next(); b !== null; b = cursor.next()) {
+      if (b.maxTimestamp > m.timestamp) m = { timestamp: b.maxTimestamp, offset: b.lastOffset };
+    }
+    this.maxTs = m;
+  }
+
+  /** When the segment stops being active: record the final max timestamp in the time index. */
+  onBecomeInactive(): void {
+    const m = this.maxTimestampSoFar();
+    if (m.timestamp >= 0) this.timeIndex.maybeAppend(m.timestamp, m.offset);
+  }
+
+  flush(): void {
+    this.log.syncNow();
+    this.offsetIndex.flush();
+    this.timeIndex.flush();
+  }
+
+  async flushAsync(): Promise<void> {
+    await this.log.sync();
+  }
+
+  /** Renames all three files from `fromSuffix` to `toSuffix` (appended after the extension). */
+  changeSuffix(fromSuffix: string, toSuffix: string): void {
+    for (const f of [this.log, this.offsetIndex.file, this.timeIndex.file]) {
+      if (!f.path.endsWith(fromSuffix)) continue;
+      f.renameTo(f.path.slice(0, f.path.length - fromSuffix.length) + toSuffix);
+    }
+  }
+
+  close(): void {
+    this.log.close();
+    this.offsetIndex.close();
+    this.timeIndex.close();
+  }
+
+  /** Drops index memory copies; idle partitions call this to bound memory. */
+  unloadIndexes(): void {
+    this.offsetIndex.unload();
+    this.timeIndex.unload();
+  }
+
+  deleteFiles(): void {
+    this.log.delete();
+    this.offsetIndex.delete();
+    this.timeIndex.delete();
+  }
+}

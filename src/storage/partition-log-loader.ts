@@ -1,0 +1,81 @@
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../common/logger.js';
+import type { FileHandleCache } from './file-handle-cache.js';
+import type { LogConfig } from './log-config.js';
+import { LOG_SUFFIX, LogSegment, SWAP_SUFFIX } from './log-segment.js';
+import { classifySegmentFiles, segmentsToRecover } from './recovery-plan.js';
+
+export interface LoadedSegments {
+  segments: LogSegment[];
+  logEndOffset: number;
+  /** Bytes cut off torn or corrupt tails. */
+  truncatedBytes: number;
+}
+
+/**
+ * Opens a partition directory (Kafka's LogLoader): removes `.cleaned`/`.deleted` leftovers,
+ * completes interrupted swaps, opens segments without reading them, and after an unclean stop
+ * verifies every segment from the recovery point on, truncating at the first torn or corrupt
+ * batch and dropping any segment after it.
+ */
+export function loadSegments(
+  dir: string,
+  config: LogConfig,
+  cache: FileHandleCache,
+  opts: {
+    recoveryPoint: number;
+    logStartOffset: number;
+    hadCleanShutdown: boolean;
+    nowMs: number;
+    logger: Logger;
+  },
+): LoadedSegments {
+  fs.mkdirSync(dir, { recursive: true });
+  const settings = {
+    indexIntervalBytes: config.indexIntervalBytes,
+    segmentIndexBytes: config.segmentIndexBytes,
+  };
+  let files = classifySegmentFiles(fs.readdirSync(dir));
+  for (const name of files.remove) fs.rmSync(join(dir, name), { force: true });
+  const swapped = new Set<number>();
+  for (const name of files.swaps) {
+    const final = name.slice(0, -SWAP_SUFFIX.length);
+    if (final.endsWith(LOG_SUFFIX)) {
+      // A `.swap` log is a complete cleaned segment: the swap was interrupted after it was written.
+      fs.renameSync(join(dir, name), join(dir, final));
+      swapped.add(Number(final.slice(0, 20)));
+    } else fs.rmSync(join(dir, name), { force: true });
+  }
+  if (files.swaps.length > 0) files = classifySegmentFiles(fs.readdirSync(dir));
+
+  let segments = files.logs.map((base) => LogSegment.open(dir, base, cache, settings));
+  let truncatedBytes = 0;
+  const recover = new Set(segmentsToRecover(files.logs, opts.recoveryPoint, opts.hadCleanShutdown));
+  for (const b of swapped) recover.add(b);
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i]!;
+    if (!recover.has(seg.baseOffset)) continue;
+    const cut = seg.recover(config.indexIntervalBytes);
+    if (cut > 0) {
+      truncatedBytes += cut;
+      opts.logger.warn(
+        { segment: seg.baseOffset, truncatedBytes: cut, size: seg.size },
+        'truncated a torn or corrupt tail during recovery',
+      );
+      // Offsets after a corrupt batch cannot be trusted to follow it: drop later segments.
+      for (const later of segments.slice(i + 1)) {
+        truncatedBytes += later.size;
+        later.deleteFiles();
+      }
+      segments = segments.slice(0, i + 1);
+      break;
+    }
+  }
+  if (segments.length === 0) {
+    segments = [LogSegment.create(dir, opts.logStartOffset, cache, settings, opts.nowMs)];
+  }
+  const active = segments[segments.length - 1]!;
+  active.ensureIndexes(config.indexIntervalBytes);
+  return { segments, logEndOffset: active.readNextOffset(), truncatedBytes };
+}

@@ -1,0 +1,49 @@
+import { StromError } from '../common/strom-error.js';
+
+/**
+ * Stable codes for storage failures. Those named after Kafka error codes map one to one onto
+ * them in the broker (CORRUPT_MESSAGE is Kafka's code 2, and so on); the others are local
+ * conditions that stop a log dir or the process from starting.
+ */
+export type StorageErrorCode =
+  /** A batch failed its CRC, length or magic checks. */
+  | 'CORRUPT_MESSAGE'
+  /** A well-formed batch that breaks a rule: offsets, keys on compacted topics, control batches. */
+  | 'INVALID_RECORD'
+  /** One batch is larger than max.message.bytes. */
+  | 'MESSAGE_TOO_LARGE'
+  /** The batches of one append are larger than segment.bytes (Kafka's RECORD_LIST_TOO_LARGE). */
+  | 'RECORD_LIST_TOO_LARGE'
+  /** A CreateTime timestamp outside message.timestamp.before.max.ms / after.max.ms. */
+  | 'INVALID_TIMESTAMP'
+  /** A read or truncation outside [logStartOffset, logEndOffset]. */
+  | 'OFFSET_OUT_OF_RANGE'
+  /** The log dir holding the partition is offline after an I/O error (ENOSPC, EIO). */
+  | 'KAFKA_STORAGE_ERROR'
+  /** A replicated append whose offsets go backwards (Kafka's OffsetsOutOfOrderException). */
+  | 'OFFSETS_OUT_OF_ORDER'
+  /** Another live process (or another LogManager here) holds the log dir's `.lock`. */
+  | 'LOG_DIR_LOCKED'
+  /** meta.properties names a different cluster.id or node.id than this broker's. */
+  | 'INCONSISTENT_META_PROPERTIES'
+  /** A checkpoint or meta.properties file that cannot be parsed. */
+  | 'CORRUPT_CHECKPOINT'
+  /** The partition log or manager was used after close(). */
+  | 'LOG_CLOSED';
+
+export class StorageError extends StromError {
+  declare readonly code: StorageErrorCode;
+
+  constructor(code: StorageErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** Errors from the operating system that mean the disk, not our data, is at fault. */
+export function isIoError(err: unknown): err is NodeJS.ErrnoException {
+  return (
+    err instanceof Error &&
+    typeof (err as NodeJS.ErrnoException).code === 'string' &&
+    typeof (err as NodeJS.ErrnoException).syscall === 'string'
+  );
+}
