@@ -135,6 +135,12 @@ describe('up-conversion of message sets to v2 batches', () => {
     }
   });
 
+  it('converts empty input to nothing in both directions', () => {
+    assert.deepEqual(upConvertMessageSet(Buffer.alloc(0)), []);
+    assert.equal(downConvert(Buffer.alloc(0), 0).length, 0);
+    assert.equal(downConvert(encodeRecordBatch({ records: [], lastOffsetDelta: 0 }), 1).length, 0);
+  });
+
   it('rejects offsets that cannot form a batch unless renumbered', () => {
     const records = [
       { offset: 5n, key: null, value: Buffer.from('a') },
