@@ -120,10 +120,15 @@ function parseFrames(data: Buffer): Frame[] {
   return frames;
 }
 
-/** lz4-napi's block API takes a little-endian size prefix; a bound (the frame's block size) works. */
+/**
+ * lz4-napi's block API takes a little-endian size prefix, which it allocates up front and trims
+ * after; an upper bound works. An LZ4 sequence turns each input byte into at most 255 output
+ * bytes, so tiny blocks get small bounds: a frame of many 5-byte blocks that each claim 4 MiB
+ * would otherwise cost a 4 MiB allocation per block.
+ */
 function prefixed(block: Block, blockBytesMax: number): Buffer {
   const buf = Buffer.allocUnsafe(block.data.length + 4);
-  buf.writeUInt32LE(blockBytesMax, 0);
+  buf.writeUInt32LE(Math.min(blockBytesMax, block.data.length * 256 + 64), 0);
   block.data.copy(buf, 4);
   return buf;
 }

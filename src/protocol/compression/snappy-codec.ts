@@ -39,11 +39,23 @@ function rawLength(block: Uint8Array, position: number): number {
   throw new ProtocolError('CORRUPT_RECORD', 'snappy block has no valid length', position);
 }
 
-function uncompressRaw(block: Buffer, position: number, budget: number): Buffer {
+/**
+ * Checks a raw block's declared length before the library allocates it: against the caller's
+ * budget, and against what the block could possibly expand to. Snappy's densest element, a copy
+ * with a 2-byte offset, turns 3 bytes into 64, so no block expands more than about 21 times.
+ */
+function checkRawLength(block: Buffer, position: number, budget: number): void {
   const n = rawLength(block, position);
   if (n > budget) {
     throw new ProtocolError('CORRUPT_RECORD', `snappy block claims ${n} bytes, over the limit`, position);
   }
+  if (n > block.length * 22 + 64) {
+    throw new ProtocolError('CORRUPT_RECORD', `snappy block of ${block.length} bytes claims ${n}`, position);
+  }
+}
+
+function uncompressRaw(block: Buffer, position: number, budget: number): Buffer {
+  checkRawLength(block, position, budget);
   try {
     return snappy.uncompressSync(block, DEC) as Buffer;
   } catch (cause) {
@@ -81,9 +93,7 @@ export function snappyDecompressSync(data: Buffer, maxBytes = DECOMPRESSED_BYTES
 
 export async function snappyDecompress(data: Buffer, maxBytes = DECOMPRESSED_BYTES_MAX): Promise<Buffer> {
   if (!isXerialSnappy(data)) {
-    const n = rawLength(data, 0);
-    if (n > maxBytes)
-      throw new ProtocolError('CORRUPT_RECORD', `snappy claims ${n} bytes, over the limit`, 0);
+    checkRawLength(data, 0, maxBytes);
     try {
       return (await snappy.uncompress(data, DEC)) as Buffer;
     } catch (cause) {

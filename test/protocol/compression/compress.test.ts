@@ -134,6 +134,9 @@ describe('compression codecs', () => {
     // Varint 0xffffffff (4 GiB - 1) followed by nothing.
     const claim = Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]);
     assertCorrupt(() => decompressSync(CompressionType.Snappy, claim));
+    // 100 MB, under the cap, but more than 12 bytes of snappy can ever expand to.
+    const inflated = Buffer.from([0x80, 0xc2, 0xd7, 0x2f, 0, 0, 0, 0, 0, 0, 0, 0]);
+    assertCorrupt(() => decompressSync(CompressionType.Snappy, inflated));
   });
 
   it('reports unknown codec ids as UNSUPPORTED_COMPRESSION', async () => {
