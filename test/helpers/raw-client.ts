@@ -38,7 +38,8 @@ export class RawClient {
   async readFrame(timeoutMs = 5000): Promise<Buffer | null> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const all = Buffer.concat(this.chunks);
+      const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+      this.chunks = [all];
       if (all.length >= 4) {
         const size = all.readInt32BE(0);
         if (all.length >= 4 + size) {
