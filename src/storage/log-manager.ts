@@ -10,6 +10,7 @@ import {
   writeFileAtomically,
   writeOffsetCheckpoint,
 } from './checkpoint-file.js';
+import { LogCleaner } from './compaction/log-cleaner.js';
 import { FileHandleCache } from './file-handle-cache.js';
 import { type LogConfig, makeLogConfig } from './log-config.js';
 import { LogDirLock } from './log-dir-lock.js';
@@ -42,6 +43,8 @@ export interface LogManagerOptions {
   checkpointIntervalMs?: number;
   /** log.flush.scheduler.interval.ms: how often flush.ms is checked. */
   flushCheckIntervalMs?: number;
+  /** log.cleaner.backoff.ms: how often the cleaner looks for dirty compacted logs. */
+  cleanerBackoffMs?: number;
 }
 
 interface LogDir {
@@ -73,6 +76,7 @@ export class LogManager {
   private readonly entries = new Map<string, Entry>();
   readonly cache: FileHandleCache;
   readonly logger: Logger;
+  readonly cleaner: LogCleaner;
   private readonly now: () => number;
   private timers: NodeJS.Timeout[] = [];
   private closed = false;
@@ -82,6 +86,7 @@ export class LogManager {
     this.cache = new FileHandleCache(opts.maxOpenFiles ?? 1024);
     this.logger = (opts.logger ?? noopLogger).child({ component: 'log-manager' });
     this.now = opts.now ?? Date.now;
+    this.cleaner = new LogCleaner(this, this.cache, opts.logger ?? noopLogger);
   }
 
   /**
@@ -299,6 +304,11 @@ export class LogManager {
     }
   }
 
+  /** One cleaner pass over loaded compacted logs; returns how many were cleaned. */
+  runCleaner(): Promise<number> {
+    return this.cleaner.runOnce(this.loadedLogs());
+  }
+
   /** Starts the background timers (retention, flush.ms, checkpoints). Tests call the run* methods instead. */
   startScheduler(): void {
     const every = (ms: number, fn: () => void) => {
@@ -315,6 +325,9 @@ export class LogManager {
     every(this.opts.retentionCheckIntervalMs ?? 300_000, () => this.runRetention());
     every(this.opts.flushCheckIntervalMs ?? 1000, () => this.runFlushCheck());
     every(this.opts.checkpointIntervalMs ?? 60_000, () => this.checkpoint());
+    every(this.opts.cleanerBackoffMs ?? 15_000, () => {
+      this.runCleaner().catch((e: unknown) => this.logger.error({ err: e }, 'log cleaner failed'));
+    });
   }
 
   /** Registers an extra periodic task (the cleaner uses this) stopped at shutdown. */

@@ -427,10 +427,12 @@ export class PartitionLog {
 
   /** @internal Removes segments from the log and deletes their files after file.delete.delay.ms. */
   deleteSegmentFiles(segs: readonly LogSegment[]): void {
-    for (const s of segs) {
-      s.changeSuffix('', DELETED_SUFFIX);
-    }
-    const delay = this.config.fileDeleteDelayMs;
+    for (const s of segs) s.changeSuffix('', DELETED_SUFFIX);
+    this.scheduleDeletion(segs);
+  }
+
+  /** @internal Deletes already renamed (`.deleted`) segment files after file.delete.delay.ms. */
+  scheduleDeletion(segs: readonly LogSegment[]): void {
     const run = () => {
       for (const s of segs) {
         try {
@@ -440,8 +442,17 @@ export class PartitionLog {
         }
       }
     };
+    const delay = this.config.fileDeleteDelayMs;
     if (delay <= 0) run();
     else this.schedule(run, delay);
+  }
+
+  /** @internal The cleaner swaps a cleaned segment in place of the original (same base offset). */
+  replaceSegment(old: LogSegment, cleaned: LogSegment): void {
+    const i = this.segments.indexOf(old);
+    if (i < 0 || old === this.activeSegment)
+      throw new Error('replaceSegment: not an inactive segment of this log');
+    this.segments = [...this.segments.slice(0, i), cleaned, ...this.segments.slice(i + 1)];
   }
 
   /** @internal */

@@ -13,6 +13,8 @@ export interface RecordView {
   end: number;
   attributes: number;
   timestampDelta: number;
+  /** Byte position of the offset delta varint: from here to `end` a record can be copied as is. */
+  offsetDeltaStart: number;
   offsetDelta: number;
   key: Buffer | null;
   valueIsNull: boolean;
@@ -76,6 +78,7 @@ export function forEachRecord(batch: Buffer, visit: (r: RecordView) => void): vo
       end: recEnd,
       attributes,
       timestampDelta,
+      offsetDeltaStart: p1,
       offsetDelta,
       key,
       valueIsNull: valueLen < 0,
