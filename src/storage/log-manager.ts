@@ -49,6 +49,8 @@ export interface LogManagerOptions {
 
 interface LogDir {
   path: string;
+  /** Partitions placed in this dir (for choosing where a new one goes). */
+  partitionCount: number;
   lock: LogDirLock | null;
   offline: boolean;
   hadCleanShutdown: boolean;
@@ -111,6 +113,7 @@ export class LogManager {
   private openDir(path: string): void {
     const dir: LogDir = {
       path,
+      partitionCount: 0,
       lock: null,
       offline: false,
       hadCleanShutdown: false,
@@ -134,6 +137,7 @@ export class LogManager {
         const tp = parseTpDirName(name);
         if (tp === null || !fs.statSync(join(path, name)).isDirectory()) continue;
         this.entries.set(tpKey(tp), { tp, dir, log: null });
+        dir.partitionCount++;
       }
       // The marker only vouches for the stop before this start: remove it now, so a crash from
       // here on is recovered. Partitions loaded later still use hadCleanShutdown from this read.
@@ -179,11 +183,11 @@ export class LogManager {
   getOrCreateLog(tp: TopicPartition): PartitionLog {
     const existing = this.getLog(tp);
     if (existing !== null) return existing;
-    const counts = new Map<LogDir, number>();
-    for (const d of this.dirs) if (!d.offline) counts.set(d, 0);
-    for (const e of this.entries.values()) if (counts.has(e.dir)) counts.set(e.dir, counts.get(e.dir)! + 1);
-    const [dir] = [...counts.entries()].sort((a, b) => a[1] - b[1])[0] ?? [];
+    let dir: LogDir | undefined;
+    for (const d of this.dirs)
+      if (!d.offline && (dir === undefined || d.partitionCount < dir.partitionCount)) dir = d;
     if (dir === undefined) throw new StorageError('KAFKA_STORAGE_ERROR', 'no online log dir');
+    dir.partitionCount++;
     const e: Entry = { tp, dir, log: null };
     this.entries.set(tpKey(tp), e);
     e.log = this.load(e);
@@ -221,6 +225,7 @@ export class LogManager {
     const e = this.entries.get(key);
     if (e === undefined) return;
     this.entries.delete(key);
+    e.dir.partitionCount--;
     if (e.log !== null) await e.log.close();
     for (const m of [e.dir.recoveryPoints, e.dir.logStartOffsets, e.dir.highWatermarks, e.dir.cleanerOffsets])
       m.delete(key);
@@ -344,16 +349,17 @@ export class LogManager {
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    for (const e of this.entries.values()) {
-      if (e.log !== null && !e.dir.offline) {
-        try {
-          await e.log.close();
-        } catch (err) {
-          if (!isIoError(err)) throw err;
-          this.markOffline(e.dir, err);
-        }
+    // Close in parallel, bounded, so thousands of partitions' fsyncs overlap in the thread pool.
+    const open = [...this.entries.values()].filter((e) => e.log !== null && !e.dir.offline);
+    const closeOne = async (e: Entry): Promise<void> => {
+      try {
+        await e.log!.close();
+      } catch (err) {
+        if (!isIoError(err)) throw err;
+        this.markOffline(e.dir, err);
       }
-    }
+    };
+    for (let i = 0; i < open.length; i += 64) await Promise.all(open.slice(i, i + 64).map(closeOne));
     this.checkpoint();
     for (const d of this.dirs) {
       if (!d.offline) {

@@ -42,6 +42,8 @@ export class LogSegment {
   private maxTs: { timestamp: number; offset: number } | null = null;
   private firstBatchTs: number | null | undefined;
   private indexesChecked = false;
+  /** Written since the last full flush; a clean segment skips the fsyncs. */
+  private dirty = false;
 
   private constructor(
     dir: string,
@@ -147,6 +149,7 @@ export class LogSegment {
    */
   append(data: Buffer, batches: readonly BatchInfo[], indexIntervalBytes: number): void {
     const start = this.size;
+    this.dirty = true;
     this.log.writeAt(data, start);
     this.size += data.length;
     for (const b of batches) this.indexBatch(b, start + b.position, indexIntervalBytes);
@@ -247,6 +250,7 @@ export class LogSegment {
    * and rebuilds both indexes. Returns the number of bytes truncated.
    */
   recover(indexIntervalBytes: number): number {
+    this.dirty = true;
     this.offsetIndex.reset();
     this.timeIndex.reset();
     this.maxTs = { timestamp: -1, offset: this.baseOffset };
@@ -264,6 +268,8 @@ export class LogSegment {
       this.log.truncate(validBytes);
       this.size = validBytes;
     }
+    this.offsetIndex.persist();
+    this.timeIndex.persist();
     this.indexesChecked = true;
     return truncated;
   }
@@ -272,6 +278,7 @@ export class LogSegment {
   truncateTo(offset: number): number {
     const b = this.translateOffset(offset);
     if (b === null) return 0;
+    this.dirty = true;
     const newSize = b.position;
     const removed = this.size - newSize;
     this.offsetIndex.truncateTo(offset);
@@ -297,15 +304,31 @@ export class LogSegment {
   /** When the segment stops being active: record the final max timestamp in the time index. */
   onBecomeInactive(): void {
     const m = this.maxTimestampSoFar();
-    if (m.timestamp >= 0) this.timeIndex.maybeAppend(m.timestamp, m.offset);
+    if (m.timestamp >= 0) {
+      this.dirty = true;
+      this.timeIndex.maybeAppend(m.timestamp, m.offset);
+    }
+    this.offsetIndex.persist();
+    this.timeIndex.persist();
   }
 
+  /** fsyncs the log and both indexes, unless nothing changed since the last flush. */
   flush(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
     this.log.syncNow();
     this.offsetIndex.flush();
     this.timeIndex.flush();
   }
 
+  /** The same, off the event loop; the three fsyncs run in parallel. */
+  async flushAll(): Promise<void> {
+    if (!this.dirty) return;
+    this.dirty = false;
+    await Promise.all([this.log.sync(), this.offsetIndex.flushAsync(), this.timeIndex.flushAsync()]);
+  }
+
+  /** fsyncs the log data only: what group commit needs before an acknowledgement. */
   async flushAsync(): Promise<void> {
     await this.log.sync();
   }

@@ -283,9 +283,7 @@ export class PartitionLog {
         this.pendingRollFlush = this.pendingRollFlush
           .then(async () => {
             if (this.closed) return;
-            await old.flushAsync();
-            old.offsetIndex.flush();
-            old.timeIndex.flush();
+            await old.flushAll();
             if (upTo > this.rp && this.segments.includes(old))
               this.rp = Math.max(this.rp, Math.min(upTo, this.leo));
           })
@@ -611,15 +609,21 @@ export class PartitionLog {
       });
   }
 
-  /** Flushes and closes files; a closed log rejects every call. */
+  /** Flushes (fsyncs off the event loop) and closes files; a closed log rejects every call. */
   async close(): Promise<void> {
     if (this.closed) return;
     await this.pendingRollFlush;
+    while (this.syncing) await new Promise((r) => setImmediate(r));
     if (!this.isOffline()) {
       try {
         this.activeSegment.onBecomeInactive();
-        this.flushSync();
-      } catch {}
+        const target = this.leo;
+        await Promise.all(this.segments.map((s) => s.flushAll()));
+        this.rp = Math.max(this.rp, target);
+      } catch (e) {
+        if (!isIoError(e)) throw e;
+        this.reportIoError(e);
+      }
     }
     this.closed = true;
     for (const s of this.segments) s.close();
