@@ -1,0 +1,368 @@
+import { ConfigDef, type ConfigKeyDef, Validators } from '../../common/config-def.js';
+import { TOPIC_CONFIG_DEF, topicConfigSynonyms } from '../../metadata/topic-config-def.js';
+
+const LONG_MAX = 9223372036854775807n;
+
+/** Broker keys of Kafka's server configuration that Strom understands, with Kafka's defaults. */
+const brokerKeys: ConfigKeyDef[] = [
+  {
+    name: 'node.id',
+    type: 'int',
+    defaultValue: 1,
+    doc: "This broker's id in the cluster",
+    validate: Validators.atLeast(0),
+  },
+  {
+    name: 'broker.id',
+    type: 'int',
+    defaultValue: null,
+    doc: 'Older name for node.id',
+    validate: Validators.atLeast(0),
+  },
+  {
+    name: 'process.roles',
+    type: 'list',
+    defaultValue: ['broker', 'controller'],
+    doc: 'Roles of this process',
+    validate: Validators.listOf('broker', 'controller'),
+  },
+  {
+    name: 'cluster.id',
+    type: 'string',
+    defaultValue: null,
+    doc: 'Cluster id written to meta.properties on first start (generated when unset)',
+  },
+  {
+    name: 'listeners',
+    type: 'list',
+    defaultValue: ['PLAINTEXT://localhost:9092'],
+    doc: 'Listener URIs to bind',
+  },
+  {
+    name: 'advertised.listeners',
+    type: 'list',
+    defaultValue: null,
+    doc: 'Listener URIs given to clients (default: listeners)',
+  },
+  {
+    name: 'listener.security.protocol.map',
+    type: 'list',
+    defaultValue: ['PLAINTEXT:PLAINTEXT'],
+    doc: 'Listener name to security protocol',
+  },
+  {
+    name: 'inter.broker.listener.name',
+    type: 'string',
+    defaultValue: null,
+    doc: 'Listener used between brokers',
+  },
+  {
+    name: 'log.dirs',
+    type: 'list',
+    defaultValue: null,
+    doc: 'Directories holding partition logs (default: log.dir)',
+  },
+  {
+    name: 'log.dir',
+    type: 'string',
+    defaultValue: './strom-data',
+    doc: 'Directory holding partition logs when log.dirs is unset',
+  },
+  {
+    name: 'num.partitions',
+    type: 'int',
+    defaultValue: 1,
+    doc: 'Default partition count of auto-created topics',
+    validate: Validators.atLeast(1),
+  },
+  {
+    name: 'default.replication.factor',
+    type: 'int',
+    defaultValue: 1,
+    doc: 'Default replication factor of auto-created topics',
+    validate: Validators.atLeast(1),
+  },
+  {
+    name: 'auto.create.topics.enable',
+    type: 'boolean',
+    defaultValue: true,
+    doc: 'Create topics on metadata or produce requests for unknown topics',
+  },
+  { name: 'delete.topic.enable', type: 'boolean', defaultValue: true, doc: 'Allow DeleteTopics' },
+  {
+    name: 'socket.request.max.bytes',
+    type: 'int',
+    defaultValue: 104857600,
+    doc: 'Largest request accepted',
+    validate: Validators.atLeast(1),
+  },
+  {
+    name: 'socket.send.buffer.bytes',
+    type: 'int',
+    defaultValue: 102400,
+    doc: 'SO_SNDBUF, -1 for the OS default',
+  },
+  {
+    name: 'socket.receive.buffer.bytes',
+    type: 'int',
+    defaultValue: 102400,
+    doc: 'SO_RCVBUF, -1 for the OS default',
+  },
+  {
+    name: 'socket.listen.backlog.size',
+    type: 'int',
+    defaultValue: 50,
+    doc: 'Listen backlog',
+    validate: Validators.atLeast(1),
+  },
+  {
+    name: 'connections.max.idle.ms',
+    type: 'long',
+    defaultValue: 600000,
+    doc: 'Idle connections are closed after this',
+  },
+  {
+    name: 'queued.max.requests',
+    type: 'int',
+    defaultValue: 500,
+    doc: 'Requests in flight per connection before reading pauses',
+    validate: Validators.atLeast(1),
+  },
+  {
+    name: 'queued.max.request.bytes',
+    type: 'long',
+    defaultValue: -1,
+    doc: 'Bytes of queued requests before reading pauses, -1 for no limit',
+  },
+  {
+    name: 'num.network.threads',
+    type: 'int',
+    defaultValue: 3,
+    doc: 'Accepted for compatibility; Strom uses one event loop',
+    validate: Validators.atLeast(1),
+  },
+  {
+    name: 'num.io.threads',
+    type: 'int',
+    defaultValue: 8,
+    doc: 'Accepted for compatibility; Strom uses one event loop',
+    validate: Validators.atLeast(1),
+  },
+  { name: 'log.retention.hours', type: 'int', defaultValue: 168, doc: 'Retention in hours (tertiary)' },
+  { name: 'log.retention.minutes', type: 'int', defaultValue: null, doc: 'Retention in minutes (secondary)' },
+  {
+    name: 'log.retention.ms',
+    type: 'long',
+    defaultValue: null,
+    doc: 'Retention in milliseconds, -1 for no limit',
+  },
+  {
+    name: 'log.roll.hours',
+    type: 'int',
+    defaultValue: 168,
+    doc: 'Segment roll time in hours',
+    validate: Validators.atLeast(1),
+  },
+  { name: 'log.roll.ms', type: 'long', defaultValue: null, doc: 'Segment roll time in milliseconds' },
+  {
+    name: 'log.roll.jitter.hours',
+    type: 'int',
+    defaultValue: 0,
+    doc: 'Segment roll jitter in hours',
+    validate: Validators.atLeast(0),
+  },
+  {
+    name: 'log.roll.jitter.ms',
+    type: 'long',
+    defaultValue: null,
+    doc: 'Segment roll jitter in milliseconds',
+  },
+  {
+    name: 'log.retention.check.interval.ms',
+    type: 'long',
+    defaultValue: 300000,
+    doc: 'How often retention runs',
+    validate: Validators.atLeast(1),
+  },
+  {
+    name: 'log.cleaner.enable',
+    type: 'boolean',
+    defaultValue: true,
+    doc: 'Run the log cleaner for compacted topics',
+  },
+  {
+    name: 'log.cleaner.backoff.ms',
+    type: 'long',
+    defaultValue: 15000,
+    doc: 'Sleep when there is nothing to clean',
+    validate: Validators.atLeast(0),
+  },
+  {
+    name: 'log.flush.scheduler.interval.ms',
+    type: 'long',
+    defaultValue: LONG_MAX,
+    doc: 'How often logs are checked for flush.ms',
+  },
+  {
+    name: 'log.flush.offset.checkpoint.interval.ms',
+    type: 'int',
+    defaultValue: 60000,
+    doc: 'Recovery point checkpoint interval',
+    validate: Validators.atLeast(0),
+  },
+  {
+    name: 'log.flush.start.offset.checkpoint.interval.ms',
+    type: 'int',
+    defaultValue: 60000,
+    doc: 'Log start offset checkpoint interval',
+    validate: Validators.atLeast(0),
+  },
+  {
+    name: 'replica.high.watermark.checkpoint.interval.ms',
+    type: 'long',
+    defaultValue: 5000,
+    doc: 'High watermark checkpoint interval',
+  },
+  {
+    name: 'strom.log.fsync.on.ack',
+    type: 'boolean',
+    defaultValue: false,
+    doc: "fsync produced batches before acknowledging them (group commit); off is Kafka's page-cache default",
+  },
+  {
+    name: 'group.initial.rebalance.delay.ms',
+    type: 'int',
+    defaultValue: 3000,
+    doc: 'Delay of the first rebalance of an empty group',
+  },
+  {
+    name: 'group.min.session.timeout.ms',
+    type: 'int',
+    defaultValue: 6000,
+    doc: 'Smallest session timeout a member may ask for',
+  },
+  {
+    name: 'group.max.session.timeout.ms',
+    type: 'int',
+    defaultValue: 1800000,
+    doc: 'Largest session timeout a member may ask for',
+  },
+  {
+    name: 'group.max.size',
+    type: 'int',
+    defaultValue: 2147483647,
+    doc: 'Most members in one group',
+    validate: Validators.atLeast(1),
+  },
+  {
+    name: 'offsets.topic.num.partitions',
+    type: 'int',
+    defaultValue: 50,
+    doc: 'Partitions of __consumer_offsets',
+    validate: Validators.atLeast(1),
+  },
+  {
+    name: 'offsets.topic.replication.factor',
+    type: 'short',
+    defaultValue: 3,
+    doc: 'Replication factor of __consumer_offsets',
+    validate: Validators.atLeast(1),
+  },
+  {
+    name: 'offsets.topic.segment.bytes',
+    type: 'int',
+    defaultValue: 104857600,
+    doc: 'Segment size of __consumer_offsets',
+    validate: Validators.atLeast(1),
+  },
+  {
+    name: 'offsets.retention.minutes',
+    type: 'int',
+    defaultValue: 10080,
+    doc: 'Retention of committed offsets of empty groups',
+    validate: Validators.atLeast(1),
+  },
+  {
+    name: 'offsets.retention.check.interval.ms',
+    type: 'long',
+    defaultValue: 600000,
+    doc: 'How often stale offsets are removed',
+    validate: Validators.atLeast(1),
+  },
+  {
+    name: 'offsets.commit.timeout.ms',
+    type: 'int',
+    defaultValue: 5000,
+    doc: 'Wait for an offset commit to be replicated',
+    validate: Validators.atLeast(1),
+  },
+  {
+    name: 'transaction.state.log.num.partitions',
+    type: 'int',
+    defaultValue: 50,
+    doc: 'Partitions of __transaction_state',
+    validate: Validators.atLeast(1),
+  },
+  {
+    name: 'transaction.state.log.replication.factor',
+    type: 'short',
+    defaultValue: 3,
+    doc: 'Replication factor of __transaction_state',
+    validate: Validators.atLeast(1),
+  },
+  {
+    name: 'transaction.max.timeout.ms',
+    type: 'int',
+    defaultValue: 900000,
+    doc: 'Largest transaction timeout a producer may ask for',
+    validate: Validators.atLeast(1),
+  },
+  {
+    name: 'transactional.id.expiration.ms',
+    type: 'int',
+    defaultValue: 604800000,
+    doc: 'Idle transactional ids expire after this',
+    validate: Validators.atLeast(1),
+  },
+  {
+    name: 'producer.id.expiration.ms',
+    type: 'int',
+    defaultValue: 86400000,
+    doc: 'Idle producer ids expire after this',
+    validate: Validators.atLeast(1),
+  },
+  {
+    name: 'fetch.max.bytes',
+    type: 'int',
+    defaultValue: 57671680,
+    doc: 'Largest fetch response',
+    validate: Validators.atLeast(1024),
+  },
+  {
+    name: 'max.incremental.fetch.session.cache.slots',
+    type: 'int',
+    defaultValue: 1000,
+    doc: 'Fetch sessions kept',
+    validate: Validators.atLeast(0),
+  },
+  {
+    name: 'replica.lag.time.max.ms',
+    type: 'long',
+    defaultValue: 30000,
+    doc: 'A follower this far behind leaves the ISR',
+  },
+];
+
+/** Broker keys that only provide topic defaults, named by Kafka's ServerTopicConfigSynonyms. */
+const topicDefaultKeys = new Map<string, ConfigKeyDef>();
+for (const topicKey of TOPIC_CONFIG_DEF.names()) {
+  const topicDef = TOPIC_CONFIG_DEF.get(topicKey)!;
+  for (const brokerKey of topicConfigSynonyms(topicKey)) {
+    if (brokerKeys.some((k) => k.name === brokerKey)) continue;
+    topicDefaultKeys.set(brokerKey, { ...topicDef, name: brokerKey, dynamic: true });
+  }
+}
+
+export const BROKER_CONFIG_DEF = new ConfigDef();
+for (const k of brokerKeys) BROKER_CONFIG_DEF.define(k);
+for (const k of topicDefaultKeys.values()) BROKER_CONFIG_DEF.define(k);

@@ -1,0 +1,139 @@
+import { readFileSync } from 'node:fs';
+import { type ConfigValue, InvalidConfigError } from '../../common/config-def.js';
+import { parseProperties } from '../../common/properties.js';
+import { TOPIC_CONFIG_DEF, topicConfigSynonyms } from '../../metadata/topic-config-def.js';
+import { BROKER_CONFIG_DEF } from './broker-config-def.js';
+
+export interface Listener {
+  readonly name: string;
+  readonly securityProtocol: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+const HOUR_MS = 3_600_000;
+
+/** Parses `NAME://host:port` (host may be empty, an IPv4 address, a name or a bracketed IPv6 address). */
+export function parseListener(uri: string, protocolMap: ReadonlyMap<string, string>, key: string): Listener {
+  const m = /^([A-Za-z0-9_]+):\/\/(\[[0-9a-fA-F:.]+\]|[^:/]*):(\d+)$/.exec(uri.trim());
+  if (!m) throw new InvalidConfigError(key, `"${uri}" is not of the form NAME://host:port`);
+  const name = m[1]!.toUpperCase();
+  const port = Number(m[3]);
+  if (port > 65535) throw new InvalidConfigError(key, `port ${port} is out of range`);
+  const securityProtocol = protocolMap.get(name) ?? name;
+  if (securityProtocol !== 'PLAINTEXT') {
+    throw new InvalidConfigError(
+      key,
+      `security protocol ${securityProtocol} of listener ${name} is not supported yet`,
+    );
+  }
+  return { name, securityProtocol, host: m[2]!.replace(/^\[|\]$/g, ''), port };
+}
+
+/**
+ * The broker's validated configuration. Construction parses and validates every key, so a broker
+ * never starts listening with an invalid value; unknown keys are reported as warnings.
+ */
+export class BrokerConfig {
+  readonly values: ReadonlyMap<string, ConfigValue>;
+  /** Keys as the user gave them (for DescribeConfigs' STATIC_BROKER_CONFIG source). */
+  readonly explicit: ReadonlyMap<string, string>;
+  readonly warnings: readonly string[];
+  readonly listeners: readonly Listener[];
+  readonly advertisedListeners: readonly Listener[];
+
+  constructor(raw: ReadonlyMap<string, string>) {
+    const { values, unknown } = BROKER_CONFIG_DEF.parse(raw);
+    this.values = values;
+    this.explicit = new Map(raw);
+    this.warnings = unknown.map((k) => `unknown configuration key ${k} is ignored`);
+    const protocolMap = new Map<string, string>();
+    for (const entry of this.list('listener.security.protocol.map')) {
+      const [name, proto] = entry.split(':');
+      if (!name || !proto)
+        throw new InvalidConfigError('listener.security.protocol.map', `bad entry "${entry}"`);
+      protocolMap.set(name.toUpperCase(), proto.toUpperCase());
+    }
+    this.listeners = this.list('listeners').map((u) => parseListener(u, protocolMap, 'listeners'));
+    if (this.listeners.length === 0)
+      throw new InvalidConfigError('listeners', 'at least one listener is required');
+    const advertised = values.get('advertised.listeners');
+    this.advertisedListeners = Array.isArray(advertised)
+      ? advertised.map((u) => parseListener(u, protocolMap, 'advertised.listeners'))
+      : this.listeners;
+    const brokerId = values.get('broker.id');
+    if (typeof brokerId === 'number' && raw.has('node.id') && brokerId !== this.nodeId) {
+      throw new InvalidConfigError('broker.id', `${brokerId} differs from node.id ${this.nodeId}`);
+    }
+  }
+
+  /** Reads a server.properties file (optional) and applies `key=value` overrides on top. */
+  static load(options: { file?: string; overrides?: readonly string[] } = {}): BrokerConfig {
+    const raw = options.file
+      ? parseProperties(readFileSync(options.file, 'utf8'))
+      : new Map<string, string>();
+    for (const o of options.overrides ?? []) {
+      const eq = o.indexOf('=');
+      if (eq <= 0) throw new InvalidConfigError(o, 'an override must be key=value');
+      raw.set(o.slice(0, eq).trim(), o.slice(eq + 1));
+    }
+    return new BrokerConfig(raw);
+  }
+
+  get(key: string): ConfigValue {
+    const v = this.values.get(key);
+    if (v === undefined) throw new InvalidConfigError(key, 'unknown configuration');
+    return v;
+  }
+
+  int(key: string): number {
+    return Number(this.get(key));
+  }
+
+  bool(key: string): boolean {
+    return this.get(key) === true;
+  }
+
+  list(key: string): string[] {
+    const v = this.get(key);
+    return Array.isArray(v) ? v : [];
+  }
+
+  get nodeId(): number {
+    const brokerId = this.values.get('broker.id');
+    return this.explicit.has('node.id') || typeof brokerId !== 'number' ? this.int('node.id') : brokerId;
+  }
+
+  get logDirs(): string[] {
+    const dirs = this.values.get('log.dirs');
+    return Array.isArray(dirs) && dirs.length > 0 ? dirs : [String(this.get('log.dir'))];
+  }
+
+  /**
+   * Topic config defaults derived from broker keys, most specific synonym first
+   * (log.retention.ms over log.retention.minutes over log.retention.hours).
+   */
+  topicDefaults(): Map<string, ConfigValue> {
+    const out = new Map<string, ConfigValue>();
+    for (const topicKey of TOPIC_CONFIG_DEF.names()) {
+      out.set(topicKey, this.topicDefault(topicKey).value);
+    }
+    return out;
+  }
+
+  /** The default of one topic key and the broker key it came from (null when Kafka's built-in default). */
+  topicDefault(topicKey: string): { value: ConfigValue; source: string | null } {
+    for (const brokerKey of topicConfigSynonyms(topicKey)) {
+      if (!this.explicit.has(brokerKey)) continue;
+      const v = this.get(brokerKey);
+      if (v === null) continue;
+      if (brokerKey.endsWith('.hours')) return { value: Number(v) * HOUR_MS, source: brokerKey };
+      if (brokerKey.endsWith('.minutes')) return { value: Number(v) * 60_000, source: brokerKey };
+      return { value: v, source: brokerKey };
+    }
+    if (topicKey === 'retention.ms')
+      return { value: this.int('log.retention.hours') * HOUR_MS, source: null };
+    if (topicKey === 'segment.ms') return { value: this.int('log.roll.hours') * HOUR_MS, source: null };
+    return { value: TOPIC_CONFIG_DEF.get(topicKey)!.defaultValue ?? null, source: null };
+  }
+}

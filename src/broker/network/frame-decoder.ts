@@ -1,0 +1,72 @@
+import { StromError } from '../../common/strom-error.js';
+
+/** A frame whose size prefix is negative or above socket.request.max.bytes: the connection must close. */
+export class InvalidFrameSizeError extends StromError {
+  readonly size: number;
+  constructor(size: number, max: number) {
+    super('INVALID_FRAME_SIZE', `frame size ${size} is outside 0..${max} (socket.request.max.bytes)`);
+    this.size = size;
+  }
+}
+
+/**
+ * Splits a byte stream into size-prefixed frames. The size is checked against the limit as soon as
+ * its 4 bytes arrive, before any body is buffered, so an oversized frame costs nothing. Small chunks
+ * are coalesced; a frame that arrives whole inside one chunk is returned as a view of that chunk.
+ */
+export class FrameDecoder {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** Body size of the frame being assembled, -1 while its size prefix is incomplete. */
+  private expected = -1;
+
+  constructor(private readonly maxFrameBytes: number) {}
+
+  /** Bytes held for an incomplete frame. */
+  get bufferedBytes(): number {
+    return this.pendingBytes;
+  }
+
+  /** Feeds a chunk; returns the complete frames (bodies without the size prefix). Throws InvalidFrameSizeError. */
+  push(chunk: Buffer): Buffer[] {
+    const frames: Buffer[] = [];
+    let data = chunk;
+    if (this.pendingBytes > 0) {
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+      const needed = this.expected < 0 ? 4 : 4 + this.expected;
+      if (this.pendingBytes < needed) {
+        if (this.expected < 0 && this.pendingBytes >= 4)
+          this.readSize(Buffer.concat(this.pending, this.pendingBytes));
+        return frames;
+      }
+      data = Buffer.concat(this.pending, this.pendingBytes);
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.expected = -1;
+    }
+    let at = 0;
+    while (data.length - at >= 4) {
+      const size = this.readSize(data.subarray(at));
+      if (data.length - at - 4 < size) break;
+      frames.push(data.subarray(at + 4, at + 4 + size));
+      at += 4 + size;
+      this.expected = -1;
+    }
+    if (at < data.length) {
+      // Keep the tail; copy it when small so a large socket chunk is not pinned by a few bytes.
+      const tail = data.subarray(at);
+      this.pending = [tail.length < 1024 ? Buffer.from(tail) : tail];
+      this.pendingBytes = tail.length;
+      if (tail.length >= 4) this.readSize(tail);
+    }
+    return frames;
+  }
+
+  private readSize(buf: Buffer): number {
+    const size = buf.readInt32BE(0);
+    if (size < 0 || size > this.maxFrameBytes) throw new InvalidFrameSizeError(size, this.maxFrameBytes);
+    this.expected = size;
+    return size;
+  }
+}

@@ -1,0 +1,94 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Logger } from '../../common/logger.js';
+import type { Listener } from '../config/broker-config.js';
+import { Connection, type ConnectionLimits, type FrameHandler } from './connection.js';
+
+export interface BoundListener extends Listener {
+  /** The port actually bound (differs from `port` when it was 0). */
+  readonly boundPort: number;
+}
+
+/**
+ * Accepts connections on every listener and hands frames to the request handler.
+ * Idle connections are swept on a timer; close() stops accepting, lets in-flight requests finish, then closes.
+ */
+export class SocketServer {
+  private readonly servers: Server[] = [];
+  private readonly connections = new Set<Connection>();
+  private nextId = 0;
+  private sweeper: NodeJS.Timeout | undefined;
+  bound: BoundListener[] = [];
+
+  constructor(
+    private readonly handler: FrameHandler,
+    private readonly limits: ConnectionLimits,
+    private readonly log: Logger,
+    private readonly socketOptions: { backlog: number },
+  ) {}
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  async start(listeners: readonly Listener[]): Promise<BoundListener[]> {
+    for (const l of listeners) {
+      const server = createServer({ noDelay: true, pauseOnConnect: false }, (socket) =>
+        this.accept(socket, l),
+      );
+      server.on('error', (err) => this.log.error({ err, listener: l.name }, 'listener error'));
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(
+          { host: l.host === '' ? undefined : l.host, port: l.port, backlog: this.socketOptions.backlog },
+          () => {
+            server.off('error', reject);
+            resolve();
+          },
+        );
+      });
+      const addr = server.address();
+      const boundPort = typeof addr === 'object' && addr ? addr.port : l.port;
+      this.servers.push(server);
+      this.bound.push({ ...l, boundPort });
+      this.log.info({ listener: l.name, host: l.host, port: boundPort }, 'listening');
+    }
+    const sweepEvery = Math.max(10, Math.min(this.limits.idleTimeoutMs / 4, 30_000));
+    this.sweeper = setInterval(() => this.sweepIdle(), sweepEvery);
+    this.sweeper.unref();
+    return this.bound;
+  }
+
+  private accept(socket: Socket, listener: Listener): void {
+    const connectionId = `${listener.name}-${++this.nextId}`;
+    const clientAddress = `${socket.remoteAddress}:${socket.remotePort}`;
+    const log = this.log.child({ connectionId });
+    const conn = new Connection(
+      socket,
+      { connectionId, listenerName: listener.name, clientAddress, log },
+      this.handler,
+      this.limits,
+      (c) => this.connections.delete(c),
+    );
+    this.connections.add(conn);
+    log.debug({ clientAddress }, 'connection accepted');
+  }
+
+  private sweepIdle(): void {
+    const now = Date.now();
+    for (const c of this.connections) {
+      if (c.isIdle(now)) c.close('idle for connections.max.idle.ms');
+    }
+  }
+
+  /** Stops accepting, waits for in-flight requests (at most `graceMs`), then closes every connection. */
+  async close(graceMs = 4000): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    const closed = this.servers.map((s) => new Promise<void>((r) => s.close(() => r())));
+    const drained = Promise.all([...this.connections].map((c) => c.closeWhenDrained()));
+    await Promise.race([drained, new Promise((r) => setTimeout(r, graceMs).unref())]);
+    for (const c of this.connections) c.close('shutdown');
+    await Promise.all(closed);
+  }
+}
+
+export type { ConnectionLimits };

@@ -1,0 +1,185 @@
+/**
+ * The in-memory state that replaying the metadata log produces: topics, partitions, configs,
+ * brokers and features. It changes only through `apply*` methods fed by metadata records, so a
+ * restart that replays the same records rebuilds the same image.
+ */
+
+export const ConfigResourceType = {
+  TOPIC: 2,
+  BROKER: 4,
+  BROKER_LOGGER: 8,
+  CLIENT_METRICS: 16,
+  GROUP: 32,
+} as const;
+
+export interface PartitionState {
+  readonly partitionId: number;
+  replicas: number[];
+  isr: number[];
+  removingReplicas: number[];
+  addingReplicas: number[];
+  leader: number;
+  leaderEpoch: number;
+  partitionEpoch: number;
+  leaderRecoveryState: number;
+  directories: string[];
+}
+
+export interface TopicImage {
+  readonly name: string;
+  readonly topicId: string;
+  readonly partitions: Map<number, PartitionState>;
+}
+
+export interface BrokerEndpoint {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly securityProtocol: number;
+}
+
+export interface BrokerRegistration {
+  readonly brokerId: number;
+  readonly incarnationId: string;
+  readonly brokerEpoch: bigint;
+  readonly endPoints: readonly BrokerEndpoint[];
+  readonly rack: string | null;
+  fenced: boolean;
+  inControlledShutdown: boolean;
+}
+
+/** Field shapes of the metadata records the image applies (the generated record types satisfy them). */
+export interface TopicRecordData {
+  name: string;
+  topicId: string;
+}
+export interface PartitionRecordData {
+  partitionId: number;
+  topicId: string;
+  replicas: number[];
+  isr: number[];
+  removingReplicas: number[];
+  addingReplicas: number[];
+  leader: number;
+  leaderEpoch: number;
+  partitionEpoch: number;
+  leaderRecoveryState: number;
+  directories: string[];
+}
+export interface PartitionChangeRecordData {
+  partitionId: number;
+  topicId: string;
+  isr: number[] | null;
+  leader: number;
+  replicas: number[] | null;
+  removingReplicas: number[] | null;
+  addingReplicas: number[] | null;
+  leaderRecoveryState: number;
+  directories: string[] | null;
+}
+export interface ConfigRecordData {
+  resourceType: number;
+  resourceName: string;
+  name: string;
+  value: string | null;
+}
+
+/** PartitionChangeRecord's Leader: -2 means "unchanged", -1 means "no leader". */
+const LEADER_UNCHANGED = -2;
+
+export class MetadataImage {
+  clusterId = '';
+  /** Offset of the last metadata record applied; -1 for an empty log. */
+  offset = -1n;
+  readonly topicsById = new Map<string, TopicImage>();
+  readonly topicsByName = new Map<string, TopicImage>();
+  /** Config overrides by resource type, then resource name ('' for the cluster-wide broker default). */
+  readonly configs = new Map<number, Map<string, Map<string, string>>>();
+  readonly brokers = new Map<number, BrokerRegistration>();
+  readonly features = new Map<string, number>();
+  nextProducerId = 0n;
+
+  topic(name: string): TopicImage | undefined {
+    return this.topicsByName.get(name);
+  }
+
+  partition(topic: string, partition: number): PartitionState | undefined {
+    return this.topicsByName.get(topic)?.partitions.get(partition);
+  }
+
+  configsOf(resourceType: number, resourceName: string): ReadonlyMap<string, string> {
+    return this.configs.get(resourceType)?.get(resourceName) ?? new Map();
+  }
+
+  applyTopic(r: TopicRecordData): void {
+    const t: TopicImage = { name: r.name, topicId: r.topicId, partitions: new Map() };
+    this.topicsById.set(r.topicId, t);
+    this.topicsByName.set(r.name, t);
+  }
+
+  applyPartition(r: PartitionRecordData): void {
+    const t = this.topicsById.get(r.topicId);
+    if (!t) throw new Error(`PartitionRecord for unknown topic id ${r.topicId}`);
+    t.partitions.set(r.partitionId, {
+      partitionId: r.partitionId,
+      replicas: [...r.replicas],
+      isr: [...r.isr],
+      removingReplicas: [...r.removingReplicas],
+      addingReplicas: [...r.addingReplicas],
+      leader: r.leader,
+      leaderEpoch: r.leaderEpoch,
+      partitionEpoch: r.partitionEpoch,
+      leaderRecoveryState: r.leaderRecoveryState,
+      directories: [...r.directories],
+    });
+  }
+
+  /** Applies a change; a leader change bumps the leader epoch, every change bumps the partition epoch. */
+  applyPartitionChange(r: PartitionChangeRecordData): void {
+    const p = this.topicsById.get(r.topicId)?.partitions.get(r.partitionId);
+    if (!p) throw new Error(`PartitionChangeRecord for unknown partition ${r.topicId}-${r.partitionId}`);
+    if (r.isr) p.isr = [...r.isr];
+    if (r.replicas) p.replicas = [...r.replicas];
+    if (r.removingReplicas) p.removingReplicas = [...r.removingReplicas];
+    if (r.addingReplicas) p.addingReplicas = [...r.addingReplicas];
+    if (r.directories) p.directories = [...r.directories];
+    if (r.leaderRecoveryState >= 0) p.leaderRecoveryState = r.leaderRecoveryState;
+    if (r.leader !== LEADER_UNCHANGED) {
+      p.leader = r.leader;
+      p.leaderEpoch++;
+    }
+    p.partitionEpoch++;
+  }
+
+  applyRemoveTopic(topicId: string): void {
+    const t = this.topicsById.get(topicId);
+    if (!t) return;
+    this.topicsById.delete(topicId);
+    this.topicsByName.delete(t.name);
+    this.configs.get(ConfigResourceType.TOPIC)?.delete(t.name);
+  }
+
+  applyConfig(r: ConfigRecordData): void {
+    let byName = this.configs.get(r.resourceType);
+    if (!byName) {
+      byName = new Map();
+      this.configs.set(r.resourceType, byName);
+    }
+    let entries = byName.get(r.resourceName);
+    if (!entries) {
+      entries = new Map();
+      byName.set(r.resourceName, entries);
+    }
+    if (r.value === null) entries.delete(r.name);
+    else entries.set(r.name, r.value);
+  }
+
+  applyBroker(b: BrokerRegistration): void {
+    this.brokers.set(b.brokerId, b);
+  }
+
+  applyFeatureLevel(name: string, level: number): void {
+    if (level === 0) this.features.delete(name);
+    else this.features.set(name, level);
+  }
+}

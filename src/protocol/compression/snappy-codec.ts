@@ -1,0 +1,112 @@
+import * as snappy from 'snappy';
+import { ProtocolError } from '../primitives/protocol-error.js';
+import { DECOMPRESSED_BYTES_MAX } from './decompressed-bytes-max.js';
+
+/**
+ * Snappy as Kafka clients write it. The Java client wraps raw snappy blocks in xerial's
+ * SnappyOutputStream framing: the 8-byte magic `\x82SNAPPY\0`, int32 version and compatible-version,
+ * then int32 (big-endian) length-prefixed raw snappy blocks. librdkafka and most others write one
+ * raw snappy block. Decoding accepts both; encoding writes raw unless `xerial` is asked for.
+ */
+const XERIAL_MAGIC = Buffer.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]);
+const XERIAL_HEADER_BYTES = 16;
+/** xerial's default block size; the Java client uses it too. */
+const XERIAL_BLOCK_BYTES = 32 * 1024;
+
+export function isXerialSnappy(data: Uint8Array): boolean {
+  if (data.length < XERIAL_HEADER_BYTES) return false;
+  for (let i = 0; i < XERIAL_MAGIC.length; i++) if (data[i] !== XERIAL_MAGIC[i]) return false;
+  return true;
+}
+
+/** The uncompressed length a raw snappy block declares (its leading varint). */
+function rawLength(block: Uint8Array, position: number): number {
+  let value = 0;
+  for (let i = 0; i < 5; i++) {
+    if (i >= block.length) break;
+    const b = block[i]!;
+    value += (b & 0x7f) * 2 ** (7 * i);
+    if ((b & 0x80) === 0) return value;
+  }
+  throw new ProtocolError('CORRUPT_RECORD', 'snappy block has no valid length', position);
+}
+
+function uncompressRaw(block: Buffer, position: number, budget: number): Buffer {
+  const n = rawLength(block, position);
+  if (n > budget) {
+    throw new ProtocolError('CORRUPT_RECORD', `snappy block claims ${n} bytes, over the limit`, position);
+  }
+  try {
+    return snappy.uncompressSync(block, { asBuffer: true }) as Buffer;
+  } catch (cause) {
+    throw new ProtocolError('CORRUPT_RECORD', 'snappy data is corrupt', position, { cause });
+  }
+}
+
+/** Splits a xerial stream into its raw blocks, checking each length against the input. */
+function xerialBlocks(data: Buffer): { block: Buffer; at: number }[] {
+  const blocks: { block: Buffer; at: number }[] = [];
+  let at = XERIAL_HEADER_BYTES;
+  while (at < data.length) {
+    if (data.length - at < 4) throw new ProtocolError('CORRUPT_RECORD', 'truncated xerial block length', at);
+    const n = data.readInt32BE(at);
+    if (n < 0 || n > data.length - at - 4) {
+      throw new ProtocolError('CORRUPT_RECORD', `xerial block length ${n} exceeds the input`, at);
+    }
+    blocks.push({ block: data.subarray(at + 4, at + 4 + n), at: at + 4 });
+    at += 4 + n;
+  }
+  return blocks;
+}
+
+export function snappyDecompressSync(data: Buffer, maxBytes = DECOMPRESSED_BYTES_MAX): Buffer {
+  if (!isXerialSnappy(data)) return uncompressRaw(data, 0, maxBytes);
+  const out: Buffer[] = [];
+  let total = 0;
+  for (const { block, at } of xerialBlocks(data)) {
+    const part = uncompressRaw(block, at, maxBytes - total);
+    out.push(part);
+    total += part.length;
+  }
+  return Buffer.concat(out, total);
+}
+
+export async function snappyDecompress(data: Buffer, maxBytes = DECOMPRESSED_BYTES_MAX): Promise<Buffer> {
+  if (!isXerialSnappy(data)) {
+    const n = rawLength(data, 0);
+    if (n > maxBytes)
+      throw new ProtocolError('CORRUPT_RECORD', `snappy claims ${n} bytes, over the limit`, 0);
+    try {
+      return (await snappy.uncompress(data, { asBuffer: true })) as Buffer;
+    } catch (cause) {
+      throw new ProtocolError('CORRUPT_RECORD', 'snappy data is corrupt', 0, { cause });
+    }
+  }
+  // xerial blocks are small (32 KiB); decoding them on this thread costs less than a hop per block.
+  return snappyDecompressSync(data, maxBytes);
+}
+
+function xerialHeader(): Buffer {
+  const h = Buffer.alloc(XERIAL_HEADER_BYTES);
+  XERIAL_MAGIC.copy(h, 0);
+  h.writeInt32BE(1, 8); // version
+  h.writeInt32BE(1, 12); // minimum compatible version
+  return h;
+}
+
+export function snappyCompressSync(data: Buffer, xerial = false): Buffer {
+  if (!xerial) return snappy.compressSync(data);
+  const parts: Buffer[] = [xerialHeader()];
+  for (let at = 0; at < data.length; at += XERIAL_BLOCK_BYTES) {
+    const block = snappy.compressSync(data.subarray(at, at + XERIAL_BLOCK_BYTES));
+    const len = Buffer.allocUnsafe(4);
+    len.writeInt32BE(block.length, 0);
+    parts.push(len, block);
+  }
+  return Buffer.concat(parts);
+}
+
+export async function snappyCompress(data: Buffer, xerial = false): Promise<Buffer> {
+  if (!xerial) return snappy.compress(data);
+  return snappyCompressSync(data, true);
+}

@@ -1,0 +1,57 @@
+/**
+ * XXH32, as the LZ4 frame format uses for its header, block and content checksums.
+ * Only header checksums (a few bytes) are computed on every frame, so a plain implementation suffices;
+ * content checksums are checked when a producer sets them, which Kafka's own clients do not.
+ */
+const PRIME1 = 0x9e3779b1;
+const PRIME2 = 0x85ebca77;
+const PRIME3 = 0xc2b2ae3d;
+const PRIME4 = 0x27d4eb2f;
+const PRIME5 = 0x165667b1;
+
+function rotl(x: number, r: number): number {
+  return (x << r) | (x >>> (32 - r));
+}
+
+function round(acc: number, lane: number): number {
+  return Math.imul(rotl((acc + Math.imul(lane, PRIME2)) | 0, 13), PRIME1);
+}
+
+export function xxhash32(data: Uint8Array, seed = 0, start = 0, end = data.length): number {
+  let p = start;
+  let h: number;
+  const u32 = (i: number): number =>
+    data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24);
+  if (end - start >= 16) {
+    let v1 = (seed + PRIME1 + PRIME2) | 0;
+    let v2 = (seed + PRIME2) | 0;
+    let v3 = seed | 0;
+    let v4 = (seed - PRIME1) | 0;
+    const limit = end - 16;
+    while (p <= limit) {
+      v1 = round(v1, u32(p));
+      v2 = round(v2, u32(p + 4));
+      v3 = round(v3, u32(p + 8));
+      v4 = round(v4, u32(p + 12));
+      p += 16;
+    }
+    h = (rotl(v1, 1) + rotl(v2, 7) + rotl(v3, 12) + rotl(v4, 18)) | 0;
+  } else {
+    h = (seed + PRIME5) | 0;
+  }
+  h = (h + (end - start)) | 0;
+  while (p + 4 <= end) {
+    h = Math.imul(rotl((h + Math.imul(u32(p), PRIME3)) | 0, 17), PRIME4);
+    p += 4;
+  }
+  while (p < end) {
+    h = Math.imul(rotl((h + Math.imul(data[p]!, PRIME5)) | 0, 11), PRIME1);
+    p++;
+  }
+  h ^= h >>> 15;
+  h = Math.imul(h, PRIME2);
+  h ^= h >>> 13;
+  h = Math.imul(h, PRIME3);
+  h ^= h >>> 16;
+  return h >>> 0;
+}

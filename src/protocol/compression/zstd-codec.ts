@@ -1,0 +1,107 @@
+import { createRequire } from 'node:module';
+import * as zlib from 'node:zlib';
+import { compress as napiCompress } from 'zstd-napi';
+import type * as ZstdBinding from 'zstd-napi/binding.js';
+import { ProtocolError } from '../primitives/protocol-error.js';
+import { DECOMPRESSED_BYTES_MAX } from './decompressed-bytes-max.js';
+
+/**
+ * Zstandard (KIP-110). Node's zlib has zstd from 22.15; on older Node we use zstd-napi, which
+ * builds the bundled zstd sources with node-gyp at install (see docs/dependencies.md).
+ * Level 3 is Kafka's default (compression.zstd.level, KIP-390).
+ */
+export const ZSTD_LEVEL_DEFAULT = 3;
+
+interface BuiltinZstd {
+  zstdCompressSync(data: Buffer, options?: object): Buffer;
+  zstdDecompressSync(data: Buffer, options?: object): Buffer;
+  zstdCompress(data: Buffer, options: object, cb: (err: Error | null, out: Buffer) => void): void;
+  zstdDecompress(data: Buffer, options: object, cb: (err: Error | null, out: Buffer) => void): void;
+  constants: { ZSTD_c_compressionLevel: number };
+}
+
+const builtin: BuiltinZstd | null =
+  typeof (zlib as unknown as Partial<BuiltinZstd>).zstdCompressSync === 'function'
+    ? (zlib as unknown as BuiltinZstd)
+    : null;
+
+/** Which implementation runs here; benchmarks and docs print it. */
+export const zstdImplementation: 'node:zlib' | 'zstd-napi' = builtin ? 'node:zlib' : 'zstd-napi';
+
+// The binding is CommonJS without an exports map; its streaming call lets us cap the output.
+const binding = createRequire(import.meta.url)('zstd-napi/binding') as typeof ZstdBinding;
+let dctx: ZstdBinding.DCtx | null = null;
+const OUTPUT_CHUNK_BYTES = 128 * 1024;
+
+function corrupt(message: string, cause?: unknown): ProtocolError {
+  return new ProtocolError('CORRUPT_RECORD', `zstd: ${message}`, 0, cause ? { cause } : undefined);
+}
+
+function napiDecompress(data: Buffer, maxBytes: number): Buffer {
+  const ctx = dctx ?? new binding.DCtx();
+  dctx = null; // a context left mid-frame by an error must not be reused
+  const chunks: Buffer[] = [];
+  let input = data;
+  let total = 0;
+  for (;;) {
+    const room = Math.min(Math.max(OUTPUT_CHUNK_BYTES, input.length * 4), maxBytes - total + 1);
+    const chunk = Buffer.allocUnsafe(room);
+    let hint: number;
+    let produced: number;
+    let consumed: number;
+    try {
+      [hint, produced, consumed] = ctx.decompressStream(chunk, input);
+    } catch (cause) {
+      throw corrupt('corrupt frame', cause);
+    }
+    total += produced;
+    if (total > maxBytes) throw corrupt('decompressed size over the limit');
+    if (produced > 0) chunks.push(chunk.subarray(0, produced));
+    input = input.subarray(consumed);
+    if (hint === 0 && input.length === 0) break;
+    if (input.length === 0 && produced < room) throw corrupt('truncated frame');
+    if (produced === 0 && consumed === 0) throw corrupt('no progress decoding frame');
+  }
+  dctx = ctx;
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+}
+
+export function zstdDecompressSync(data: Buffer, maxBytes = DECOMPRESSED_BYTES_MAX): Buffer {
+  if (builtin) {
+    try {
+      return builtin.zstdDecompressSync(data, { maxOutputLength: maxBytes });
+    } catch (cause) {
+      throw corrupt('corrupt frame', cause);
+    }
+  }
+  return napiDecompress(data, maxBytes);
+}
+
+export function zstdDecompress(data: Buffer, maxBytes = DECOMPRESSED_BYTES_MAX): Promise<Buffer> {
+  if (builtin) {
+    return new Promise((resolve, reject) => {
+      builtin.zstdDecompress(data, { maxOutputLength: maxBytes }, (err, out) =>
+        err ? reject(corrupt('corrupt frame', err)) : resolve(out),
+      );
+    });
+  }
+  // zstd-napi has no thread-pool one-shot call; decoding a batch takes well under a millisecond.
+  return Promise.resolve().then(() => napiDecompress(data, maxBytes));
+}
+
+export function zstdCompressSync(data: Buffer, level = ZSTD_LEVEL_DEFAULT): Buffer {
+  if (builtin) {
+    return builtin.zstdCompressSync(data, { params: { [builtin.constants.ZSTD_c_compressionLevel]: level } });
+  }
+  return napiCompress(data, { compressionLevel: level });
+}
+
+export function zstdCompress(data: Buffer, level = ZSTD_LEVEL_DEFAULT): Promise<Buffer> {
+  if (builtin) {
+    const options = { params: { [builtin.constants.ZSTD_c_compressionLevel]: level } };
+    return new Promise((resolve, reject) => {
+      builtin.zstdCompress(data, options, (err, out) => (err ? reject(err) : resolve(out)));
+    });
+  }
+  return Promise.resolve().then(() => napiCompress(data, { compressionLevel: level }));
+}

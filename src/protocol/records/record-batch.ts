@@ -1,0 +1,248 @@
+import {
+  type CompressOptions,
+  compress,
+  compressSync,
+  decompress,
+  decompressSync,
+} from '../compression/compress.js';
+import type { DecompressOptions } from '../compression/decompressed-bytes-max.js';
+import { ProtocolError } from '../primitives/protocol-error.js';
+import { Reader } from '../primitives/reader.js';
+import { Writer } from '../primitives/writer.js';
+import { RECORD_BYTES_MIN, type Record, readRecord, recordBytes, writeRecord } from './record.js';
+import {
+  ATTR_COMPRESSION_MASK,
+  ATTR_CONTROL,
+  ATTR_TIMESTAMP_TYPE,
+  ATTR_TRANSACTIONAL,
+  BATCH_HEADER_BYTES,
+  BatchOffsets,
+  CompressionType,
+  computeBatchCrc,
+  LOG_OVERHEAD,
+  type RecordBatchHeader,
+  TimestampType,
+  validateBatch,
+} from './record-batch-header.js';
+
+/**
+ * Full encoding and decoding of record batches (magic 2, KIP-98). The broker's produce path only
+ * validates and patches headers (record-batch-header.ts); this is for clients, format conversion,
+ * recompression, compaction and tests.
+ */
+export interface RecordBatchInput {
+  baseOffset?: bigint;
+  partitionLeaderEpoch?: number;
+  /** Raw attribute bits; the named fields below override the bits they name. */
+  attributes?: number;
+  compression?: CompressionType;
+  compressOptions?: CompressOptions;
+  timestampType?: TimestampType;
+  transactional?: boolean;
+  control?: boolean;
+  producerId?: bigint;
+  producerEpoch?: number;
+  baseSequence?: number;
+  baseTimestamp?: bigint;
+  /** Defaults to baseTimestamp plus the largest timestamp delta. */
+  maxTimestamp?: bigint;
+  /** Defaults to the last record's offset delta (0 for an empty batch, as compaction may leave). */
+  lastOffsetDelta?: number;
+  records: readonly Record[];
+}
+
+/** Header fields with the attribute bits spelled out. */
+export interface RecordBatchInfo extends RecordBatchHeader {
+  compression: CompressionType;
+  timestampType: TimestampType;
+  transactional: boolean;
+  control: boolean;
+}
+
+export interface RecordBatch extends RecordBatchInfo {
+  records: Record[];
+}
+
+export interface OpenRecordBatch extends RecordBatchInfo {
+  /** Parses records one at a time; the checks that need all of them run when it finishes. */
+  records(): Generator<Record, void, undefined>;
+}
+
+function setBit(attrs: number, bit: number, on: boolean | undefined): number {
+  if (on === undefined) return attrs;
+  return on ? attrs | bit : attrs & ~bit;
+}
+
+function batchAttributes(input: RecordBatchInput): number {
+  let attrs = input.attributes ?? 0;
+  if (input.compression !== undefined) attrs = (attrs & ~ATTR_COMPRESSION_MASK) | input.compression;
+  if (input.timestampType !== undefined) {
+    attrs = setBit(attrs, ATTR_TIMESTAMP_TYPE, input.timestampType === TimestampType.LogAppendTime);
+  }
+  attrs = setBit(attrs, ATTR_TRANSACTIONAL, input.transactional);
+  return setBit(attrs, ATTR_CONTROL, input.control);
+}
+
+function writeRecords(records: readonly Record[]): Buffer {
+  let size = 0;
+  for (const r of records) size += recordBytes(r);
+  const w = new Writer(Math.max(size, 16));
+  for (const r of records) writeRecord(w, r);
+  return w.toBuffer();
+}
+
+function assemble(input: RecordBatchInput, attrs: number, body: Buffer): Buffer {
+  const records = input.records;
+  const baseTimestamp = input.baseTimestamp ?? 0n;
+  let maxDelta = 0;
+  for (const r of records) if (r.timestampDelta > maxDelta) maxDelta = r.timestampDelta;
+  const lastOffsetDelta =
+    input.lastOffsetDelta ?? (records.length > 0 ? records[records.length - 1]!.offsetDelta : 0);
+  const batch = Buffer.allocUnsafe(BATCH_HEADER_BYTES + body.length);
+  batch.writeBigInt64BE(input.baseOffset ?? 0n, BatchOffsets.baseOffset);
+  batch.writeInt32BE(batch.length - LOG_OVERHEAD, BatchOffsets.batchLength);
+  batch.writeInt32BE(input.partitionLeaderEpoch ?? -1, BatchOffsets.partitionLeaderEpoch);
+  batch.writeInt8(2, BatchOffsets.magic);
+  batch.writeInt16BE(attrs, BatchOffsets.attributes);
+  batch.writeInt32BE(lastOffsetDelta, BatchOffsets.lastOffsetDelta);
+  batch.writeBigInt64BE(baseTimestamp, BatchOffsets.baseTimestamp);
+  batch.writeBigInt64BE(input.maxTimestamp ?? baseTimestamp + BigInt(maxDelta), BatchOffsets.maxTimestamp);
+  batch.writeBigInt64BE(input.producerId ?? -1n, BatchOffsets.producerId);
+  batch.writeInt16BE(input.producerEpoch ?? -1, BatchOffsets.producerEpoch);
+  batch.writeInt32BE(input.baseSequence ?? -1, BatchOffsets.baseSequence);
+  batch.writeInt32BE(records.length, BatchOffsets.recordCount);
+  body.copy(batch, BATCH_HEADER_BYTES);
+  batch.writeUInt32BE(computeBatchCrc(batch), BatchOffsets.crc);
+  return batch;
+}
+
+/** Encodes a v2 batch with its CRC32C; compresses the records when the attributes say so. */
+export function encodeRecordBatch(input: RecordBatchInput): Buffer {
+  const attrs = batchAttributes(input);
+  const body = writeRecords(input.records);
+  const type = (attrs & ATTR_COMPRESSION_MASK) as CompressionType;
+  return assemble(input, attrs, compressSync(type, body, input.compressOptions));
+}
+
+/** As encodeRecordBatch, compressing off the main thread where the codec allows. */
+export async function encodeRecordBatchAsync(input: RecordBatchInput): Promise<Buffer> {
+  const attrs = batchAttributes(input);
+  const body = writeRecords(input.records);
+  const type = (attrs & ATTR_COMPRESSION_MASK) as CompressionType;
+  return assemble(input, attrs, await compress(type, body, input.compressOptions));
+}
+
+/** Validates a batch (length, magic, CRC, counts) and spells out its attributes. */
+export function readBatchInfo(batch: Buffer): RecordBatchInfo {
+  const h = validateBatch(batch);
+  const compression = h.attributes & ATTR_COMPRESSION_MASK;
+  if (compression > CompressionType.Zstd) {
+    throw new ProtocolError(
+      'UNSUPPORTED_COMPRESSION',
+      `compression type ${compression} is not supported`,
+      BatchOffsets.attributes,
+    );
+  }
+  return {
+    ...h,
+    compression: compression as CompressionType,
+    timestampType:
+      h.attributes & ATTR_TIMESTAMP_TYPE ? TimestampType.LogAppendTime : TimestampType.CreateTime,
+    transactional: (h.attributes & ATTR_TRANSACTIONAL) !== 0,
+    control: (h.attributes & ATTR_CONTROL) !== 0,
+  };
+}
+
+function invalid(message: string, at: number): ProtocolError {
+  return new ProtocolError('INVALID_RECORD', message, at);
+}
+
+function* parseRecords(
+  info: RecordBatchInfo,
+  body: Buffer,
+  start: number,
+): Generator<Record, void, undefined> {
+  const r = new Reader(body, start);
+  if (info.recordCount * RECORD_BYTES_MIN > r.remaining()) {
+    throw invalid(
+      `${info.recordCount} records cannot fit in ${r.remaining()} bytes`,
+      BatchOffsets.recordCount,
+    );
+  }
+  let previous = -1;
+  for (let i = 0; i < info.recordCount; i++) {
+    if (r.remaining() === 0) {
+      throw invalid(`batch declares ${info.recordCount} records but holds ${i}`, BatchOffsets.recordCount);
+    }
+    const at = r.pos;
+    const record = readRecord(r);
+    // Offsets only grow within a batch; compaction may leave gaps but never reorders.
+    if (record.offsetDelta <= previous || record.offsetDelta > info.lastOffsetDelta) {
+      throw invalid(`offset delta ${record.offsetDelta} out of order or past the last offset delta`, at);
+    }
+    previous = record.offsetDelta;
+    yield record;
+  }
+  if (r.remaining() !== 0) {
+    throw invalid(`${r.remaining()} bytes follow the ${info.recordCount} declared records`, r.pos);
+  }
+}
+
+function opened(info: RecordBatchInfo, body: Buffer, start: number): OpenRecordBatch {
+  return { ...info, records: () => parseRecords(info, body, start) };
+}
+
+/** Empty batches (compaction keeps them for producer state) may carry no compressed body at all. */
+function needsDecompression(info: RecordBatchInfo, batch: Buffer): boolean {
+  return (
+    info.compression !== CompressionType.None &&
+    !(info.recordCount === 0 && batch.length === BATCH_HEADER_BYTES)
+  );
+}
+
+/**
+ * Validates the batch and decompresses its records (if compressed); records are then parsed
+ * lazily. Keys, values and header values are views into the batch (or into its decompressed copy).
+ */
+export function openRecordBatch(batch: Buffer, options: DecompressOptions = {}): OpenRecordBatch {
+  const info = readBatchInfo(batch);
+  if (!needsDecompression(info, batch)) return opened(info, batch, BATCH_HEADER_BYTES);
+  return opened(info, decompressSync(info.compression, batch.subarray(BATCH_HEADER_BYTES), options), 0);
+}
+
+export async function openRecordBatchAsync(
+  batch: Buffer,
+  options: DecompressOptions = {},
+): Promise<OpenRecordBatch> {
+  const info = readBatchInfo(batch);
+  if (!needsDecompression(info, batch)) return opened(info, batch, BATCH_HEADER_BYTES);
+  return opened(info, await decompress(info.compression, batch.subarray(BATCH_HEADER_BYTES), options), 0);
+}
+
+function collect(open: OpenRecordBatch): RecordBatch {
+  const { records, ...info } = open;
+  return { ...info, records: [...records()] };
+}
+
+/** Decodes one whole batch; `batch` must hold exactly one (see splitBatches for several). */
+export function decodeRecordBatch(batch: Buffer, options: DecompressOptions = {}): RecordBatch {
+  return collect(openRecordBatch(batch, options));
+}
+
+export async function decodeRecordBatchAsync(
+  batch: Buffer,
+  options: DecompressOptions = {},
+): Promise<RecordBatch> {
+  return collect(await openRecordBatchAsync(batch, options));
+}
+
+/** A record's absolute offset. */
+export function recordOffset(batch: RecordBatchHeader, record: Record): bigint {
+  return batch.baseOffset + BigInt(record.offsetDelta);
+}
+
+/** A record's timestamp: with LogAppendTime every record carries the batch's max timestamp. */
+export function recordTimestamp(batch: RecordBatchInfo, record: Record): bigint {
+  if (batch.timestampType === TimestampType.LogAppendTime) return batch.maxTimestamp;
+  return batch.baseTimestamp + BigInt(record.timestampDelta);
+}
