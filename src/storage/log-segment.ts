@@ -1,11 +1,16 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { ATTR_COMPRESSION_MASK, ATTR_TIMESTAMP_TYPE } from '../protocol/records/record-batch-header.js';
+import { openRecordBatch } from '../protocol/records/record-batch.js';
+import {
+  ATTR_COMPRESSION_MASK,
+  ATTR_TIMESTAMP_TYPE,
+  BatchOffsets,
+} from '../protocol/records/record-batch-header.js';
 import { BatchCursor, type BatchInfo } from './batch-cursor.js';
-import { forEachRecord } from './compaction/interim-record-reader.js';
 import { type FileHandleCache, LogFile } from './file-handle-cache.js';
 import { FileSlice } from './file-slice.js';
 import { OffsetIndex, TimeIndex } from './index-file.js';
+import { forEachRecord } from './record-scan.js';
 
 export const LOG_SUFFIX = '.log';
 export const INDEX_SUFFIX = '.index';
@@ -214,22 +219,22 @@ export class LogSegment {
     const cursor = new BatchCursor(this.log, from, this.size);
     for (let b = cursor.next(); b !== null; b = cursor.next()) {
       if (b.maxTimestamp < timestamp || b.lastOffset < startingOffset) continue;
-      const compressed = (b.attributes & ATTR_COMPRESSION_MASK) !== 0;
-      const logAppendTime = (b.attributes & ATTR_TIMESTAMP_TYPE) !== 0;
-      if (compressed || logAppendTime) {
-        // Every record of a LogAppendTime batch carries maxTimestamp. Compressed batches are not
-        // decompressed here (that is the broker edge's job), so the batch's first offset stands in.
+      if ((b.attributes & ATTR_TIMESTAMP_TYPE) !== 0) {
+        // Every record of a LogAppendTime batch carries the batch's max timestamp.
         return { offset: Math.max(b.baseOffset, startingOffset), timestamp: b.maxTimestamp };
       }
       const bytes = cursor.bytesOf(b);
-      const baseTs = Number(bytes.readBigInt64BE(27));
+      const baseTs = Number(bytes.readBigInt64BE(BatchOffsets.baseTimestamp));
       let found: { offset: number; timestamp: number } | null = null;
-      forEachRecord(bytes, (r) => {
-        const ts = baseTs + r.timestampDelta;
-        const off = b.baseOffset + r.offsetDelta;
+      const consider = (offsetDelta: number, timestampDelta: number): void => {
+        const ts = baseTs + timestampDelta;
+        const off = b.baseOffset + offsetDelta;
         if (found === null && ts >= timestamp && off >= startingOffset)
           found = { offset: off, timestamp: ts };
-      });
+      };
+      if ((b.attributes & ATTR_COMPRESSION_MASK) === 0)
+        forEachRecord(bytes, (r) => consider(r.offsetDelta, r.timestampDelta));
+      else for (const r of openRecordBatch(bytes).records()) consider(r.offsetDelta, r.timestampDelta);
       if (found !== null) return found;
     }
     return null;

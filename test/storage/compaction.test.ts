@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ATTR_DELETE_HORIZON, validateBatch } from '../../src/protocol/records/record-batch-header.js';
+import { decodeRecordBatch, encodeRecordBatch } from '../../src/protocol/records/record-batch.js';
+import {
+  ATTR_DELETE_HORIZON,
+  CompressionType,
+  validateBatch,
+} from '../../src/protocol/records/record-batch-header.js';
 import type { TopicPartition } from '../../src/storage/checkpoint-file.js';
 import { filterBatch } from '../../src/storage/compaction/batch-filter.js';
 import { keepRecord, planCleanableRange, shouldClean } from '../../src/storage/compaction/cleaner-plan.js';
@@ -298,6 +303,61 @@ describe('compaction and transactions', () => {
       recs.some((r) => r.key === 'd'),
       'the open transaction is untouched',
     );
+    await log.close();
+  });
+});
+
+describe('compaction of compressed batches', () => {
+  it('decompresses, filters and recompresses with the same codec, keeping offsets', async () => {
+    const cache = new FileHandleCache(16);
+    const clock = new TestClock();
+    const log = openLog(
+      tempDir(),
+      { cleanupPolicy: 'compact', segmentBytes: 600 },
+      { cache, now: clock.now },
+    );
+    const gz = (pairs: Array<[string, string | null]>) =>
+      encodeRecordBatch({
+        compression: CompressionType.Gzip,
+        baseTimestamp: BigInt(clock.ms),
+        records: pairs.map(([k, v], i) => ({
+          offsetDelta: i,
+          timestampDelta: i,
+          key: Buffer.from(k),
+          value: v === null ? null : Buffer.from(v),
+          headers: [],
+        })),
+      });
+    for (let i = 0; i < 12; i++)
+      await log.append(
+        gz([
+          ['a', `a${i}`],
+          ['b', `b${i}`],
+          [`only${i}`, 'x'],
+        ]),
+      );
+    await log.append(gz([['b', null]]));
+    assert.equal(
+      log.offsetForTimestamp(clock.ms + 2)?.offset,
+      2,
+      'timestamp lookup inside a compressed batch',
+    );
+    log.roll();
+    log.setHighWatermark(log.logEndOffset);
+    const stats = await new LogCleaner(new MapCheckpoints(), cache).clean(log, true);
+    assert.ok(stats !== null && stats.recordsDropped === 22 + 1);
+    const batches = readAll(log);
+    for (const b of batches) assert.equal(b.readInt16BE(21) & 0x07, CompressionType.Gzip);
+    const recs = batches.flatMap((b) => decodeRecordBatch(b).records.map((r) => ({ b, r })));
+    const latest = new Map(
+      recs.map(({ b, r }) => [
+        r.key!.toString(),
+        { offset: Number(b.readBigInt64BE(0)) + r.offsetDelta, value: r.value?.toString() ?? null },
+      ]),
+    );
+    assert.deepEqual(latest.get('a'), { offset: 33, value: 'a11' });
+    assert.deepEqual(latest.get('b'), { offset: 36, value: null });
+    assert.equal(recs.length, 2 + 12);
     await log.close();
   });
 });

@@ -1,7 +1,8 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { type Logger, noopLogger } from '../../common/logger.js';
+import { ControlRecordType, decodeControlRecordKey } from '../../protocol/records/control-record.js';
+import { openRecordBatch } from '../../protocol/records/record-batch.js';
 import {
-  ATTR_COMPRESSION_MASK,
   ATTR_CONTROL,
   ATTR_TRANSACTIONAL,
   BatchOffsets,
@@ -14,7 +15,6 @@ import { CLEANED_SUFFIX, DELETED_SUFFIX, LOG_SUFFIX, LogSegment, SWAP_SUFFIX } f
 import type { PartitionLog } from '../partition-log.js';
 import { filterBatch } from './batch-filter.js';
 import { type CleanableRange, planCleanableRange, shouldClean } from './cleaner-plan.js';
-import { forEachRecord } from './interim-record-reader.js';
 
 /** Where cleaned positions are remembered between runs (the manager's cleaner-offset-checkpoint). */
 export interface CleanerCheckpoints {
@@ -125,9 +125,9 @@ export class LogCleaner {
           continue;
         }
         let isAbort = false;
-        forEachRecord(header, (r) => {
-          if (r.key !== null && r.key.length >= 4 && r.key.readInt16BE(2) === 0) isAbort = true;
-        });
+        for (const r of openRecordBatch(header).records()) {
+          if (decodeControlRecordKey(r.key).type === ControlRecordType.Abort) isAbort = true;
+        }
         if (isAbort) for (const o of open.get(producerId) ?? []) aborted.add(o);
         open.delete(producerId);
       }
@@ -173,12 +173,12 @@ export class LogCleaner {
       const cursor = new BatchCursor(seg.log, 0, seg.size);
       for (let b = cursor.next(); b !== null; b = cursor.next()) {
         if (b.lastOffset < firstDirty || aborted.has(b.baseOffset)) continue;
-        if ((b.attributes & (ATTR_CONTROL | ATTR_COMPRESSION_MASK)) !== 0) continue;
+        if ((b.attributes & ATTR_CONTROL) !== 0) continue;
         const base = b.baseOffset;
-        forEachRecord(cursor.bytesOf(b), (r) => {
+        for (const r of openRecordBatch(cursor.bytesOf(b)).records()) {
           const off = base + r.offsetDelta;
           if (r.key !== null && off >= firstDirty) map.set(r.key.toString('latin1'), off);
-        });
+        }
         if (++n % BATCHES_PER_SLICE === 0) await yieldToEventLoop();
       }
     }

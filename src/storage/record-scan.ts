@@ -1,10 +1,11 @@
-import { BATCH_HEADER_BYTES, BatchOffsets } from '../../protocol/records/record-batch-header.js';
+import { BATCH_HEADER_BYTES, BatchOffsets } from '../protocol/records/record-batch-header.js';
 
 /**
- * INTERIM: a minimal reader for the records of an uncompressed v2 batch, written for storage
- * before the full record codec (src/protocol/records/record-batch.ts) landed. It is to be replaced
- * by that codec. It reads only what storage needs: offset and timestamp deltas, the key, whether
- * the value is null (a tombstone), and where each record's bytes lie so they can be copied as is.
+ * A lean walk over the records of an uncompressed v2 batch, for the append path. The full codec
+ * (src/protocol/records/record-batch.ts) builds a Record object per record and checks the CRC again;
+ * on produce the CRC is already checked and only offsets, timestamps and keys matter, so this reads
+ * just those, allocating nothing but key views. Everything else (compaction, compressed batches)
+ * uses the full codec.
  */
 export interface RecordView {
   /** Byte position of the record's length varint within the batch. */
@@ -87,14 +88,4 @@ export function forEachRecord(batch: Buffer, visit: (r: RecordView) => void): vo
     pos = recEnd;
   }
   if (pos !== end) throw new RecordFormatError(`${end - pos} bytes follow the last record`);
-}
-
-/** Appends a zigzag varlong to `out` (used when re-encoding a record's timestamp delta). */
-export function pushVarlong(out: number[], v: number): void {
-  let raw = v >= 0 ? v * 2 : -v * 2 - 1;
-  while (raw >= 0x80) {
-    out.push((raw % 0x80) | 0x80);
-    raw = Math.floor(raw / 0x80);
-  }
-  out.push(raw);
 }
