@@ -205,7 +205,7 @@ function checkLeaderBatch(
     checkTs(baseTs + timestampDelta);
   };
   try {
-    if (!compressed) forEachRecord(batch, (r) => check(r.offsetDelta, r.timestampDelta, r.key !== null));
+    if (!compressed) forEachRecord(batch, (r) => check(r.offsetDelta, r.timestampDelta, r.keyLength >= 0));
     else
       for (const r of openRecordBatch(batch).records())
         check(r.offsetDelta, r.timestampDelta, r.key !== null);

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
+import { type Clock, systemClock } from '../common/clock.js';
 import { type Logger, noopLogger } from '../common/logger.js';
 import {
   parseTpDirName,
@@ -35,7 +36,8 @@ export interface LogManagerOptions {
   topicConfig?: (topic: string) => Partial<LogConfig>;
   /** Upper bound on open segment and index files across all partitions. */
   maxOpenFiles?: number;
-  now?: () => number;
+  /** Wall time for timestamps, retention and segment.ms, and timers for deferred deletes. */
+  clock?: Clock;
   logger?: Logger;
   /** log.retention.check.interval.ms */
   retentionCheckIntervalMs?: number;
@@ -79,7 +81,7 @@ export class LogManager {
   readonly cache: FileHandleCache;
   readonly logger: Logger;
   readonly cleaner: LogCleaner;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private timers: NodeJS.Timeout[] = [];
   private closed = false;
 
@@ -87,7 +89,7 @@ export class LogManager {
     this.opts = opts;
     this.cache = new FileHandleCache(opts.maxOpenFiles ?? 1024);
     this.logger = (opts.logger ?? noopLogger).child({ component: 'log-manager' });
-    this.now = opts.now ?? Date.now;
+    this.clock = opts.clock ?? systemClock;
     this.cleaner = new LogCleaner(this, this.cache, opts.logger ?? noopLogger);
   }
 
@@ -203,7 +205,10 @@ export class LogManager {
         topicPartition: e.tp,
         config: this.configFor(e.tp.topic),
         cache: this.cache,
-        now: this.now,
+        now: () => this.clock.nowMs(),
+        schedule: (fn, delayMs) => {
+          this.clock.setTimer(delayMs, fn);
+        },
         logger: (this.opts.logger ?? noopLogger).child({ topic: e.tp.topic, partition: e.tp.partition }),
         recoveryPoint: dir.recoveryPoints.get(key)?.offset ?? 0,
         logStartOffset: dir.logStartOffsets.get(key)?.offset ?? 0,
@@ -231,7 +236,7 @@ export class LogManager {
       m.delete(key);
     const path = join(e.dir.path, key);
     // Rename first (Kafka's `-delete` suffix) so a crash mid-delete never leaves a half partition.
-    const doomed = `${path}.${this.now().toString(36)}-delete`;
+    const doomed = `${path}.${this.clock.nowMs().toString(36)}-delete`;
     fs.renameSync(path, doomed);
     fs.rmSync(doomed, { recursive: true, force: true });
   }
