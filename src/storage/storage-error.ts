@@ -1,4 +1,5 @@
 import { StromError } from '../common/strom-error.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 
 /**
  * Stable codes for storage failures. Those named after Kafka error codes map one to one onto
@@ -47,3 +48,25 @@ export function isIoError(err: unknown): err is NodeJS.ErrnoException {
     typeof (err as NodeJS.ErrnoException).syscall === 'string'
   );
 }
+
+/** The Kafka error code a response carries for each storage error (see src/storage/README.md). */
+const KAFKA_ERROR_FOR: { [C in StorageErrorCode]: number } = {
+  CORRUPT_MESSAGE: ErrorCode.CORRUPT_MESSAGE,
+  INVALID_RECORD: ErrorCode.INVALID_RECORD,
+  MESSAGE_TOO_LARGE: ErrorCode.MESSAGE_TOO_LARGE,
+  RECORD_LIST_TOO_LARGE: ErrorCode.RECORD_LIST_TOO_LARGE,
+  INVALID_TIMESTAMP: ErrorCode.INVALID_TIMESTAMP,
+  OFFSET_OUT_OF_RANGE: ErrorCode.OFFSET_OUT_OF_RANGE,
+  KAFKA_STORAGE_ERROR: ErrorCode.KAFKA_STORAGE_ERROR,
+  OFFSETS_OUT_OF_ORDER: ErrorCode.UNKNOWN_SERVER_ERROR,
+  LOG_DIR_LOCKED: ErrorCode.KAFKA_STORAGE_ERROR,
+  INCONSISTENT_META_PROPERTIES: ErrorCode.KAFKA_STORAGE_ERROR,
+  CORRUPT_CHECKPOINT: ErrorCode.KAFKA_STORAGE_ERROR,
+  LOG_CLOSED: ErrorCode.NOT_LEADER_OR_FOLLOWER,
+};
+
+export function kafkaErrorCode(code: StorageErrorCode): number {
+  return KAFKA_ERROR_FOR[code];
+}
+
+export const STORAGE_ERROR_CODES = Object.keys(KAFKA_ERROR_FOR) as StorageErrorCode[];
