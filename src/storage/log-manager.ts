@@ -185,6 +185,15 @@ export class LogManager {
   getOrCreateLog(tp: TopicPartition): PartitionLog {
     const existing = this.getLog(tp);
     if (existing !== null) return existing;
+    // The name becomes a directory: refuse anything Kafka's topic rules would (and so any path).
+    if (
+      !/^[a-zA-Z0-9._-]{1,249}$/.test(tp.topic) ||
+      tp.topic === '.' ||
+      tp.topic === '..' ||
+      !(tp.partition >= 0)
+    ) {
+      throw new StorageError('INVALID_TOPIC', `invalid topic-partition ${tp.topic}-${tp.partition}`);
+    }
     let dir: LogDir | undefined;
     for (const d of this.dirs)
       if (!d.offline && (dir === undefined || d.partitionCount < dir.partitionCount)) dir = d;

@@ -336,23 +336,20 @@ export class PartitionLog {
     this.io(() => this.epochs.assign(epoch, startOffset));
   }
 
-  /** @internal Used by maintenance and the cleaner. */
-  setLogStartOffset(offset: number): void {
+  private setLogStartOffset(offset: number): void {
     this.lso = offset;
     if (this.hw < offset) this.hw = offset;
     this.epochs.truncateFromStart(offset);
   }
 
-  /** @internal */
-  setLogEndOffset(offset: number): void {
+  private setLogEndOffset(offset: number): void {
     this.leo = offset;
     this.hw = Math.min(this.hw, offset);
     this.rp = Math.min(this.rp, offset);
     this.lso = Math.min(this.lso, offset);
   }
 
-  /** @internal */
-  resetOffsets(offset: number): void {
+  private resetOffsets(offset: number): void {
     this.leo = offset;
     this.lso = offset;
     this.hw = offset;
@@ -462,7 +459,7 @@ export class PartitionLog {
       const active = this.activeSegment;
       active.ensureIndexes(this.config.indexIntervalBytes);
       active.truncateTo(offset);
-      for (const s of drop) if (s !== active) s.deleteFiles();
+      this.deleteSegmentFiles(drop.filter((s) => s !== active));
       this.setLogEndOffset(active.readNextOffset());
       this.epochs.truncateFromEnd(this.leo);
       this.logger.info({ offset, logEndOffset: this.leo }, 'truncated log');
@@ -474,7 +471,7 @@ export class PartitionLog {
     this.io(() => {
       const old = this.segments;
       this.segments = [];
-      for (const s of old) s.deleteFiles();
+      this.deleteSegmentFiles(old);
       this.segments = [LogSegment.create(this.dir, offset, this.cache, this.config, this.now())];
       this.resetOffsets(offset);
       this.epochs.truncateFromEnd(-1);

@@ -29,6 +29,8 @@ export type StorageErrorCode =
   | 'INCONSISTENT_META_PROPERTIES'
   /** A checkpoint or meta.properties file that cannot be parsed. */
   | 'CORRUPT_CHECKPOINT'
+  /** A topic name that cannot be a directory name (Kafka's topic name rules). */
+  | 'INVALID_TOPIC'
   /** The partition log or manager was used after close(). */
   | 'LOG_CLOSED';
 
@@ -62,6 +64,7 @@ const KAFKA_ERROR_FOR: { [C in StorageErrorCode]: number } = {
   LOG_DIR_LOCKED: ErrorCode.KAFKA_STORAGE_ERROR,
   INCONSISTENT_META_PROPERTIES: ErrorCode.KAFKA_STORAGE_ERROR,
   CORRUPT_CHECKPOINT: ErrorCode.KAFKA_STORAGE_ERROR,
+  INVALID_TOPIC: ErrorCode.INVALID_TOPIC_EXCEPTION,
   LOG_CLOSED: ErrorCode.NOT_LEADER_OR_FOLLOWER,
 };
 
