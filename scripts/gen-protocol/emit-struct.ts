@@ -13,7 +13,7 @@ import {
   versionCondition,
   writeStatements,
 } from './emit-values.js';
-import type { FieldSpec, MessageSpec, Range, StructSpec } from './spec.js';
+import { type FieldSpec, type MessageSpec, OPEN, type Range, type StructSpec } from './spec.js';
 
 function docComment(text: string | null, indent = ''): string {
   if (!text) return '';
@@ -36,6 +36,7 @@ export function emitInterface(s: StructSpec, ctx: EmitContext, about: string | n
     let doc = f.about ?? '';
     if (f.mapKey) doc += ' (map key)';
     if (f.tag !== null) doc += ` (tag ${f.tag})`;
+    if (f.sensitive) doc += ' Sensitive: never log.';
     out += docComment(doc, '  ');
     out += `  ${f.property}: ${fieldType(f, ctx.spec)};\n`;
   }
@@ -62,49 +63,72 @@ function boundsOf(s: StructSpec, ctx: EmitContext): Range {
   return ctx.bounds.get(s) ?? ctx.spec.validVersions;
 }
 
+/** A local for a field while its struct is being read; the prefix keeps it clear of the loop's names. */
+function local(f: FieldSpec): string {
+  return `_${f.property}`;
+}
+
 export function emitRead(s: StructSpec, ctx: EmitContext): string {
   const spec = ctx.spec;
   const b = boundsOf(s, ctx);
-  let body = `const o: ${s.typeName} = {\n`;
-  for (const f of s.fields) body += `${f.property}: ${defaultExpr(f, ctx)},\n`;
-  body += '};\n';
+  const flexCond = rangeCondition(b, spec.flexibleVersions);
+  // Fields are read in order into an object literal built once, so every decoded struct has the
+  // same shape and no default is built only to be thrown away.
+  const values: string[] = [];
   const tagged: string[] = [];
+  let body = '';
   for (const f of s.fields) {
-    const branches: { cond: string; body: string }[] = [];
-    for (const seg of modeSegments(f, spec, b)) {
+    let isTagged = false;
+    const segs = modeSegments(f, spec, b).reverse();
+    // When every version reads the field in the fixed part, the last choice needs no test and the
+    // default is never used.
+    const everywhere = segs.every((seg) => seg.key.kind === 'regular');
+    let expr = everywhere ? '' : defaultExpr(f, ctx);
+    const fieldTagged: string[] = [];
+    for (const [k, seg] of segs.entries()) {
       const m = seg.key;
       if (m.kind === 'absent') continue;
-      const cond = versionCondition(b, seg.lo, seg.hi);
+      const cond = everywhere && k === 0 ? 'true' : versionCondition(b, seg.lo, seg.hi);
       if (m.kind === 'regular') {
-        branches.push({
-          cond,
-          body: `o.${f.property} = ${readExpr(f.type, m, 'r', ctx, seg.lo, seg.hi)};\n`,
-        });
+        const read = readExpr(f.type, m, 'r', ctx, seg.lo, seg.hi);
+        expr = cond === 'true' ? read : `${cond} ? ${read} : ${expr}`;
       } else {
+        isTagged = true;
         ctx.runtime.add('taggedFieldReader');
         ctx.runtime.add('endTaggedField');
         const test = cond === 'true' ? `tag === ${f.tag}` : `tag === ${f.tag} && ${cond}`;
-        tagged.push(
+        fieldTagged.unshift(
           `if (${test}) {\nconst t = taggedFieldReader(r, size);\n` +
-            `o.${f.property} = ${readExpr(f.type, m, 't', ctx, seg.lo, seg.hi)};\n` +
+            `${local(f)} = ${readExpr(f.type, { ...m, tagged: true }, 't', ctx, seg.lo, seg.hi)};\n` +
             `endTaggedField(t, ${f.tag});\ncontinue;\n}\n`,
         );
       }
     }
-    body += branchChain(branches);
+    tagged.push(...fieldTagged);
+    if (flexCond === null) {
+      values.push(`${f.property}: ${expr},\n`);
+    } else {
+      body += `${isTagged ? 'let' : 'const'} ${local(f)}: ${fieldType(f, spec)} = ${expr};\n`;
+      values.push(`${f.property}: ${local(f)},\n`);
+    }
   }
-  const flexCond = rangeCondition(b, spec.flexibleVersions);
-  if (flexCond !== null) {
-    ctx.runtime.add('keepUnknownTaggedField');
-    ctx.runtime.add('readTag');
-    const loop =
-      'const count = r.readUnsignedVarint();\nlet tag = -1;\nfor (let i = 0; i < count; i++) {\n' +
-      'tag = readTag(r, tag);\nconst size = r.readUnsignedVarint();\n' +
-      tagged.join('') +
-      'keepUnknownTaggedField(o, tag, r.readRaw(size));\n}\n';
-    body += flexCond === 'true' ? loop : `if (${flexCond}) {\n${loop}}\n`;
-  }
-  body += 'return o;\n';
+  if (flexCond === null) return emitReadFunction(s, `return {\n${values.join('')}};\n`);
+  ctx.runtime.add('appendTaggedField');
+  ctx.runtime.add('readTag');
+  ctx.runtime.add('type TaggedField');
+  const loop =
+    'const count = r.readUnsignedVarint();\nlet tag = -1;\nfor (let i = 0; i < count; i++) {\n' +
+    'tag = readTag(r, tag);\nconst size = r.readUnsignedVarint();\n' +
+    tagged.join('') +
+    'unknown = appendTaggedField(unknown, tag, r.readRaw(size));\n}\n';
+  body += 'let unknown: TaggedField[] | undefined;\n';
+  body += flexCond === 'true' ? loop : `if (${flexCond}) {\n${loop}}\n`;
+  body += `const o: ${s.typeName} = {\n${values.join('')}};\n`;
+  body += 'if (unknown !== undefined) o.unknownTaggedFields = unknown;\nreturn o;\n';
+  return emitReadFunction(s, body);
+}
+
+function emitReadFunction(s: StructSpec, body: string): string {
   const p = params(body, [
     ['r', 'Reader'],
     ['v', 'number'],
@@ -134,7 +158,7 @@ export function emitWrite(s: StructSpec, ctx: EmitContext): string {
       } else {
         ctx.runtime.add('encodeTaggedField');
         const test = nonDefaultTest(f, 'x', ctx);
-        const write = writeStatements(f.type, m, 'x', 'tw', mayBeNull, f.name, ctx);
+        const write = writeStatements(f.type, { ...m, tagged: true }, 'x', 'tw', mayBeNull, f.name, ctx);
         fieldTagged.push(
           `if (${cond === 'true' ? '' : `${cond} && `}${test}) {\n` +
             `tagged.push(encodeTaggedField(${f.tag}, (tw) => {\n${write}}));\n}\n`,
@@ -185,31 +209,41 @@ export function emitIsDefault(s: StructSpec, ctx: EmitContext): string {
   return `function isDefault${s.typeName}(${terms.length === 0 ? '_m' : 'm'}: MessageInput<${s.typeName}>): boolean {\nreturn ${body};\n}\n`;
 }
 
-function rangeLiteral(r: Range | null): string {
-  return r === null ? 'null' : `{ min: ${r.min}, max: ${r.max} }`;
-}
-
-function str(s: string | null): string {
-  return s === null ? 'null' : JSON.stringify(s);
+function rangeText(r: Range): string {
+  if (r.max < r.min) return 'none';
+  if (r.max === OPEN) return `${r.min}+`;
+  return r.min === r.max ? `${r.min}` : `${r.min}-${r.max}`;
 }
 
 export function descriptorName(s: StructSpec): string {
   return `fieldsOf${s.typeName}`;
 }
 
-/** Field metadata as data, for tools and tests that walk every message without the JSON specs. */
-export function emitDescriptors(s: StructSpec): string {
-  let out = `const ${descriptorName(s)}: readonly FieldDescriptor[] = [\n`;
+/**
+ * Field metadata as data, for tools and tests that walk every message without the JSON specs.
+ * Written in the spec's own terms (version strings, only the keys the spec sets) to stay compact.
+ */
+export function emitDescriptors(s: StructSpec, ctx: EmitContext): string {
+  ctx.runtime.add('describeFields');
+  let out = `const ${descriptorName(s)}: readonly FieldDescriptor[] = describeFields([\n`;
   for (const f of s.fields) {
     const t = f.type.kind === 'array' ? f.type.element : f.type;
-    const nested = t.kind === 'struct' ? descriptorName(t.struct) : 'null';
-    out +=
-      `{ name: ${str(f.name)}, property: ${str(f.property)}, type: ${str(f.typeText)}, ` +
-      `versions: ${rangeLiteral(f.versions)}, nullableVersions: ${rangeLiteral(f.nullableVersions)}, ` +
-      `taggedVersions: ${rangeLiteral(f.taggedVersions)}, tag: ${f.tag}, ` +
-      `flexibleVersions: ${rangeLiteral(f.flexibleVersions)}, ignorable: ${f.ignorable}, ` +
-      `default: ${str(f.default)}, mapKey: ${f.mapKey}, entityType: ${str(f.entityType)}, ` +
-      `zeroCopy: ${f.zeroCopy}, fields: ${nested} },\n`;
+    const parts = [
+      `name: ${JSON.stringify(f.name)}`,
+      `type: ${JSON.stringify(f.typeText)}`,
+      `versions: '${rangeText(f.versions)}'`,
+    ];
+    if (f.nullableVersions) parts.push(`nullableVersions: '${rangeText(f.nullableVersions)}'`);
+    if (f.taggedVersions) parts.push(`taggedVersions: '${rangeText(f.taggedVersions)}', tag: ${f.tag}`);
+    if (f.flexibleVersions) parts.push(`flexibleVersions: '${rangeText(f.flexibleVersions)}'`);
+    if (f.ignorable) parts.push('ignorable: true');
+    if (f.default !== null) parts.push(`default: ${JSON.stringify(f.default)}`);
+    if (f.mapKey) parts.push('mapKey: true');
+    if (f.entityType) parts.push(`entityType: ${JSON.stringify(f.entityType)}`);
+    if (f.zeroCopy) parts.push('zeroCopy: true');
+    if (f.sensitive) parts.push('sensitive: true');
+    if (t.kind === 'struct') parts.push(`fields: ${descriptorName(t.struct)}`);
+    out += `{ ${parts.join(', ')} },\n`;
   }
-  return `${out}];\n`;
+  return `${out}]);\n`;
 }

@@ -47,7 +47,15 @@ export interface FieldSpec {
   readonly entityType: string | null;
   readonly zeroCopy: boolean;
   readonly about: string | null;
+  /** Credentials and their derivatives: logs must never show these (see the style guide). */
+  readonly sensitive: boolean;
 }
+
+/**
+ * Fields holding secrets. The specs do not say which fields are secret, so the generator keeps the
+ * list: SASL exchanges, SCRAM credentials and delegation-token HMACs.
+ */
+const SENSITIVE_FIELDS = new Set(['AuthBytes', 'Hmac', 'Salt', 'SaltedPassword', 'StoredKey', 'ServerKey']);
 
 export interface StructSpec {
   /** The spec's struct name, e.g. 'TopicProduceData'. */
@@ -67,6 +75,8 @@ export interface MessageSpec {
   readonly validVersions: Range;
   readonly flexibleVersions: Range;
   readonly listeners: readonly string[];
+  /** The newest version is still being designed; brokers do not advertise it by default. */
+  readonly latestVersionUnstable: boolean;
   readonly root: StructSpec;
   /** Every nested struct, in the order first met, so the output order never depends on anything else. */
   readonly structs: StructSpec[];
@@ -167,6 +177,7 @@ interface RawSpec {
   validVersions: string;
   flexibleVersions: string;
   listeners?: string[];
+  latestVersionUnstable?: boolean;
   fields: RawField[];
   commonStructs?: { name: string; versions?: string; fields: RawField[] }[];
 }
@@ -237,6 +248,7 @@ class StructResolver {
       entityType: f.entityType ?? null,
       zeroCopy: f.zeroCopy === true,
       about: f.about ?? null,
+      sensitive: SENSITIVE_FIELDS.has(f.name),
     };
   }
 }
@@ -258,6 +270,7 @@ export function parseSpec(text: string, file: string, folder: string): MessageSp
     validVersions: parseRange(raw.validVersions, raw.name),
     flexibleVersions: parseRange(raw.flexibleVersions, raw.name),
     listeners: raw.listeners ?? [],
+    latestVersionUnstable: raw.latestVersionUnstable === true,
     root,
     structs: resolver.structs,
   };

@@ -52,6 +52,8 @@ export interface FieldDescriptor {
   readonly mapKey: boolean;
   readonly entityType: string | null;
   readonly zeroCopy: boolean;
+  /** A secret (SASL bytes, SCRAM salts and keys, token HMACs): never log its value. */
+  readonly sensitive: boolean;
   /** Fields of the struct (or of each array element) for struct types. */
   readonly fields: readonly FieldDescriptor[] | null;
 }
@@ -90,4 +92,9 @@ export interface ApiDescriptor {
   responseHeaderVersion(version: number): number;
   /** Which listeners serve this API: 'broker', 'controller' (and 'zkBroker' in older specs). */
   readonly listeners: readonly string[];
+  /**
+   * The spec marks `maxVersion` as still unstable (share groups, for now): Kafka leaves it out of
+   * ApiVersions responses unless unstable versions are enabled.
+   */
+  readonly latestVersionUnstable: boolean;
 }

@@ -65,7 +65,7 @@ const KAFKA_ERROR_FOR: { [C in StorageErrorCode]: number } = {
   INCONSISTENT_META_PROPERTIES: ErrorCode.KAFKA_STORAGE_ERROR,
   CORRUPT_CHECKPOINT: ErrorCode.KAFKA_STORAGE_ERROR,
   INVALID_TOPIC: ErrorCode.INVALID_TOPIC_EXCEPTION,
-  LOG_CLOSED: ErrorCode.NOT_LEADER_OR_FOLLOWER,
+  LOG_CLOSED: ErrorCode.KAFKA_STORAGE_ERROR,
 };
 
 export function kafkaErrorCode(code: StorageErrorCode): number {

@@ -2,8 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
-  keepUnknownTaggedField,
+  describeFields,
   readArray,
   readTag,
   writeTaggedFields,
@@ -52,206 +53,42 @@ export interface AddPartitionsToTxnRequestAddPartitionsToTxnTopic {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfAddPartitionsToTxnRequestAddPartitionsToTxnTopic: readonly FieldDescriptor[] = [
-  {
-    name: 'Name',
-    property: 'name',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Partitions',
-    property: 'partitions',
-    type: '[]int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfAddPartitionsToTxnRequestAddPartitionsToTxnTopic: readonly FieldDescriptor[] = describeFields([
+  { name: 'Name', type: 'string', versions: '0+', mapKey: true, entityType: 'topicName' },
+  { name: 'Partitions', type: '[]int32', versions: '0+' },
+]);
 
-const fieldsOfAddPartitionsToTxnRequestAddPartitionsToTxnTransaction: readonly FieldDescriptor[] = [
-  {
-    name: 'TransactionalId',
-    property: 'transactionalId',
-    type: 'string',
-    versions: { min: 4, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: 'transactionalId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ProducerId',
-    property: 'producerId',
-    type: 'int64',
-    versions: { min: 4, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'producerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ProducerEpoch',
-    property: 'producerEpoch',
-    type: 'int16',
-    versions: { min: 4, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'VerifyOnly',
-    property: 'verifyOnly',
-    type: 'bool',
-    versions: { min: 4, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: 'false',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Topics',
-    property: 'topics',
-    type: '[]AddPartitionsToTxnTopic',
-    versions: { min: 4, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: fieldsOfAddPartitionsToTxnRequestAddPartitionsToTxnTopic,
-  },
-];
+const fieldsOfAddPartitionsToTxnRequestAddPartitionsToTxnTransaction: readonly FieldDescriptor[] =
+  describeFields([
+    { name: 'TransactionalId', type: 'string', versions: '4+', mapKey: true, entityType: 'transactionalId' },
+    { name: 'ProducerId', type: 'int64', versions: '4+', entityType: 'producerId' },
+    { name: 'ProducerEpoch', type: 'int16', versions: '4+' },
+    { name: 'VerifyOnly', type: 'bool', versions: '4+', default: 'false' },
+    {
+      name: 'Topics',
+      type: '[]AddPartitionsToTxnTopic',
+      versions: '4+',
+      fields: fieldsOfAddPartitionsToTxnRequestAddPartitionsToTxnTopic,
+    },
+  ]);
 
-const fieldsOfAddPartitionsToTxnRequest: readonly FieldDescriptor[] = [
+const fieldsOfAddPartitionsToTxnRequest: readonly FieldDescriptor[] = describeFields([
   {
     name: 'Transactions',
-    property: 'transactions',
     type: '[]AddPartitionsToTxnTransaction',
-    versions: { min: 4, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '4+',
     fields: fieldsOfAddPartitionsToTxnRequestAddPartitionsToTxnTransaction,
   },
-  {
-    name: 'V3AndBelowTransactionalId',
-    property: 'v3AndBelowTransactionalId',
-    type: 'string',
-    versions: { min: 0, max: 3 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'transactionalId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'V3AndBelowProducerId',
-    property: 'v3AndBelowProducerId',
-    type: 'int64',
-    versions: { min: 0, max: 3 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'producerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'V3AndBelowProducerEpoch',
-    property: 'v3AndBelowProducerEpoch',
-    type: 'int16',
-    versions: { min: 0, max: 3 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+  { name: 'V3AndBelowTransactionalId', type: 'string', versions: '0-3', entityType: 'transactionalId' },
+  { name: 'V3AndBelowProducerId', type: 'int64', versions: '0-3', entityType: 'producerId' },
+  { name: 'V3AndBelowProducerEpoch', type: 'int16', versions: '0-3' },
   {
     name: 'V3AndBelowTopics',
-    property: 'v3AndBelowTopics',
     type: '[]AddPartitionsToTxnTopic',
-    versions: { min: 0, max: 3 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0-3',
     fields: fieldsOfAddPartitionsToTxnRequestAddPartitionsToTxnTopic,
   },
-];
+]);
 
 export const AddPartitionsToTxnRequest: MessageCodec<AddPartitionsToTxnRequest> =
   createCodec<AddPartitionsToTxnRequest>({
@@ -266,47 +103,37 @@ export const AddPartitionsToTxnRequest: MessageCodec<AddPartitionsToTxnRequest> 
   });
 
 function readAddPartitionsToTxnRequest(r: Reader, v: number): AddPartitionsToTxnRequest {
-  const o: AddPartitionsToTxnRequest = {
-    transactions: [],
-    v3AndBelowTransactionalId: '',
-    v3AndBelowProducerId: 0n,
-    v3AndBelowProducerEpoch: 0,
-    v3AndBelowTopics: [],
-  };
-  if (v >= 4) {
-    o.transactions = readArray(r, true, 14, (e) =>
-      readAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(e, v),
-    );
-  }
-  if (v <= 2) {
-    o.v3AndBelowTransactionalId = r.readString();
-  } else if (v === 3) {
-    o.v3AndBelowTransactionalId = r.readCompactString();
-  }
-  if (v <= 3) {
-    o.v3AndBelowProducerId = r.readInt64();
-  }
-  if (v <= 3) {
-    o.v3AndBelowProducerEpoch = r.readInt16();
-  }
-  if (v <= 2) {
-    o.v3AndBelowTopics = readArray(r, false, 6, (e) =>
-      readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(e, v),
-    );
-  } else if (v === 3) {
-    o.v3AndBelowTopics = readArray(r, true, 3, (e) =>
-      readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(e, v),
-    );
-  }
+  const _transactions: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction[] =
+    v >= 4
+      ? readArray(r, true, 14, (e) => readAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(e, v))
+      : [];
+  const _v3AndBelowTransactionalId: string = v <= 2 ? r.readString() : v === 3 ? r.readCompactString() : '';
+  const _v3AndBelowProducerId: bigint = v <= 3 ? r.readInt64() : 0n;
+  const _v3AndBelowProducerEpoch: number = v <= 3 ? r.readInt16() : 0;
+  const _v3AndBelowTopics: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[] =
+    v <= 2
+      ? readArray(r, false, 6, (e) => readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(e, v))
+      : v === 3
+        ? readArray(r, true, 3, (e) => readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(e, v))
+        : [];
+  let unknown: TaggedField[] | undefined;
   if (v >= 3) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: AddPartitionsToTxnRequest = {
+    transactions: _transactions,
+    v3AndBelowTransactionalId: _v3AndBelowTransactionalId,
+    v3AndBelowProducerId: _v3AndBelowProducerId,
+    v3AndBelowProducerEpoch: _v3AndBelowProducerEpoch,
+    v3AndBelowTopics: _v3AndBelowTopics,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -377,25 +204,29 @@ function readAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(
   r: Reader,
   v: number,
 ): AddPartitionsToTxnRequestAddPartitionsToTxnTransaction {
-  const o: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction = {
-    transactionalId: '',
-    producerId: 0n,
-    producerEpoch: 0,
-    verifyOnly: false,
-    topics: [],
-  };
-  o.transactionalId = r.readCompactString();
-  o.producerId = r.readInt64();
-  o.producerEpoch = r.readInt16();
-  o.verifyOnly = r.readBoolean();
-  o.topics = readArray(r, true, 3, (e) => readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(e, v));
+  const _transactionalId: string = r.readCompactString();
+  const _producerId: bigint = r.readInt64();
+  const _producerEpoch: number = r.readInt16();
+  const _verifyOnly: boolean = r.readBoolean();
+  const _topics: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[] = readArray(r, true, 3, (e) =>
+    readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(e, v),
+  );
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction = {
+    transactionalId: _transactionalId,
+    producerId: _producerId,
+    producerEpoch: _producerEpoch,
+    verifyOnly: _verifyOnly,
+    topics: _topics,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -434,29 +265,24 @@ function readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(
   r: Reader,
   v: number,
 ): AddPartitionsToTxnRequestAddPartitionsToTxnTopic {
-  const o: AddPartitionsToTxnRequestAddPartitionsToTxnTopic = {
-    name: '',
-    partitions: [],
-  };
-  if (v <= 2) {
-    o.name = r.readString();
-  } else if (v >= 3) {
-    o.name = r.readCompactString();
-  }
-  if (v <= 2) {
-    o.partitions = readArray(r, false, 4, (e) => e.readInt32());
-  } else if (v >= 3) {
-    o.partitions = readArray(r, true, 4, (e) => e.readInt32());
-  }
+  const _name: string = v <= 2 ? r.readString() : r.readCompactString();
+  const _partitions: number[] =
+    v <= 2 ? readArray(r, false, 4, (e) => e.readInt32()) : readArray(r, true, 4, (e) => e.readInt32());
+  let unknown: TaggedField[] | undefined;
   if (v >= 3) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: AddPartitionsToTxnRequestAddPartitionsToTxnTopic = {
+    name: _name,
+    partitions: _partitions,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

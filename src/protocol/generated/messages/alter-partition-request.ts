@@ -2,8 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
-  keepUnknownTaggedField,
+  describeFields,
   readArray,
   readTag,
   writeTaggedFields,
@@ -59,241 +60,41 @@ export interface AlterPartitionRequestBrokerState {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfAlterPartitionRequestBrokerState: readonly FieldDescriptor[] = [
-  {
-    name: 'BrokerId',
-    property: 'brokerId',
-    type: 'int32',
-    versions: { min: 3, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'BrokerEpoch',
-    property: 'brokerEpoch',
-    type: 'int64',
-    versions: { min: 3, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfAlterPartitionRequestBrokerState: readonly FieldDescriptor[] = describeFields([
+  { name: 'BrokerId', type: 'int32', versions: '3+', entityType: 'brokerId' },
+  { name: 'BrokerEpoch', type: 'int64', versions: '3+', default: '-1' },
+]);
 
-const fieldsOfAlterPartitionRequestPartitionData: readonly FieldDescriptor[] = [
-  {
-    name: 'PartitionIndex',
-    property: 'partitionIndex',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'LeaderEpoch',
-    property: 'leaderEpoch',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'NewIsr',
-    property: 'newIsr',
-    type: '[]int32',
-    versions: { min: 0, max: 2 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfAlterPartitionRequestPartitionData: readonly FieldDescriptor[] = describeFields([
+  { name: 'PartitionIndex', type: 'int32', versions: '0+' },
+  { name: 'LeaderEpoch', type: 'int32', versions: '0+' },
+  { name: 'NewIsr', type: '[]int32', versions: '0-2', entityType: 'brokerId' },
   {
     name: 'NewIsrWithEpochs',
-    property: 'newIsrWithEpochs',
     type: '[]BrokerState',
-    versions: { min: 3, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '3+',
     fields: fieldsOfAlterPartitionRequestBrokerState,
   },
-  {
-    name: 'LeaderRecoveryState',
-    property: 'leaderRecoveryState',
-    type: 'int8',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '0',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'PartitionEpoch',
-    property: 'partitionEpoch',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+  { name: 'LeaderRecoveryState', type: 'int8', versions: '1+', default: '0' },
+  { name: 'PartitionEpoch', type: 'int32', versions: '0+' },
+]);
 
-const fieldsOfAlterPartitionRequestTopicData: readonly FieldDescriptor[] = [
-  {
-    name: 'TopicName',
-    property: 'topicName',
-    type: 'string',
-    versions: { min: 0, max: 1 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'TopicId',
-    property: 'topicId',
-    type: 'uuid',
-    versions: { min: 2, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfAlterPartitionRequestTopicData: readonly FieldDescriptor[] = describeFields([
+  { name: 'TopicName', type: 'string', versions: '0-1', ignorable: true, entityType: 'topicName' },
+  { name: 'TopicId', type: 'uuid', versions: '2+', ignorable: true },
   {
     name: 'Partitions',
-    property: 'partitions',
     type: '[]PartitionData',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfAlterPartitionRequestPartitionData,
   },
-];
+]);
 
-const fieldsOfAlterPartitionRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'BrokerId',
-    property: 'brokerId',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'BrokerEpoch',
-    property: 'brokerEpoch',
-    type: 'int64',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Topics',
-    property: 'topics',
-    type: '[]TopicData',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: fieldsOfAlterPartitionRequestTopicData,
-  },
-];
+const fieldsOfAlterPartitionRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'BrokerId', type: 'int32', versions: '0+', entityType: 'brokerId' },
+  { name: 'BrokerEpoch', type: 'int64', versions: '0+', default: '-1' },
+  { name: 'Topics', type: '[]TopicData', versions: '0+', fields: fieldsOfAlterPartitionRequestTopicData },
+]);
 
 export const AlterPartitionRequest: MessageCodec<AlterPartitionRequest> = createCodec<AlterPartitionRequest>({
   name: 'AlterPartitionRequest',
@@ -307,21 +108,25 @@ export const AlterPartitionRequest: MessageCodec<AlterPartitionRequest> = create
 });
 
 function readAlterPartitionRequest(r: Reader, v: number): AlterPartitionRequest {
-  const o: AlterPartitionRequest = {
-    brokerId: 0,
-    brokerEpoch: -1n,
-    topics: [],
-  };
-  o.brokerId = r.readInt32();
-  o.brokerEpoch = r.readInt64();
-  o.topics = readArray(r, true, 3, (e) => readAlterPartitionRequestTopicData(e, v));
+  const _brokerId: number = r.readInt32();
+  const _brokerEpoch: bigint = r.readInt64();
+  const _topics: AlterPartitionRequestTopicData[] = readArray(r, true, 3, (e) =>
+    readAlterPartitionRequestTopicData(e, v),
+  );
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: AlterPartitionRequest = {
+    brokerId: _brokerId,
+    brokerEpoch: _brokerEpoch,
+    topics: _topics,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -345,25 +150,25 @@ function writeAlterPartitionRequest(w: Writer, v: number, m: MessageInput<AlterP
 }
 
 function readAlterPartitionRequestTopicData(r: Reader, v: number): AlterPartitionRequestTopicData {
-  const o: AlterPartitionRequestTopicData = {
-    topicName: '',
-    topicId: ZERO_UUID,
-    partitions: [],
-  };
-  if (v <= 1) {
-    o.topicName = r.readCompactString();
-  }
-  if (v >= 2) {
-    o.topicId = r.readUuid();
-  }
-  o.partitions = readArray(r, true, 14, (e) => readAlterPartitionRequestPartitionData(e, v));
+  const _topicName: string = v <= 1 ? r.readCompactString() : '';
+  const _topicId: string = v >= 2 ? r.readUuid() : ZERO_UUID;
+  const _partitions: AlterPartitionRequestPartitionData[] = readArray(r, true, 14, (e) =>
+    readAlterPartitionRequestPartitionData(e, v),
+  );
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: AlterPartitionRequestTopicData = {
+    topicName: _topicName,
+    topicId: _topicId,
+    partitions: _partitions,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -395,33 +200,30 @@ function writeAlterPartitionRequestTopicData(
 }
 
 function readAlterPartitionRequestPartitionData(r: Reader, v: number): AlterPartitionRequestPartitionData {
-  const o: AlterPartitionRequestPartitionData = {
-    partitionIndex: 0,
-    leaderEpoch: 0,
-    newIsr: [],
-    newIsrWithEpochs: [],
-    leaderRecoveryState: 0,
-    partitionEpoch: 0,
-  };
-  o.partitionIndex = r.readInt32();
-  o.leaderEpoch = r.readInt32();
-  if (v <= 2) {
-    o.newIsr = readArray(r, true, 4, (e) => e.readInt32());
-  }
-  if (v >= 3) {
-    o.newIsrWithEpochs = readArray(r, true, 13, (e) => readAlterPartitionRequestBrokerState(e, v));
-  }
-  if (v >= 1) {
-    o.leaderRecoveryState = r.readInt8();
-  }
-  o.partitionEpoch = r.readInt32();
+  const _partitionIndex: number = r.readInt32();
+  const _leaderEpoch: number = r.readInt32();
+  const _newIsr: number[] = v <= 2 ? readArray(r, true, 4, (e) => e.readInt32()) : [];
+  const _newIsrWithEpochs: AlterPartitionRequestBrokerState[] =
+    v >= 3 ? readArray(r, true, 13, (e) => readAlterPartitionRequestBrokerState(e, v)) : [];
+  const _leaderRecoveryState: number = v >= 1 ? r.readInt8() : 0;
+  const _partitionEpoch: number = r.readInt32();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: AlterPartitionRequestPartitionData = {
+    partitionIndex: _partitionIndex,
+    leaderEpoch: _leaderEpoch,
+    newIsr: _newIsr,
+    newIsrWithEpochs: _newIsrWithEpochs,
+    leaderRecoveryState: _leaderRecoveryState,
+    partitionEpoch: _partitionEpoch,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -476,19 +278,21 @@ function writeAlterPartitionRequestPartitionData(
 }
 
 function readAlterPartitionRequestBrokerState(r: Reader, _v: number): AlterPartitionRequestBrokerState {
-  const o: AlterPartitionRequestBrokerState = {
-    brokerId: 0,
-    brokerEpoch: -1n,
-  };
-  o.brokerId = r.readInt32();
-  o.brokerEpoch = r.readInt64();
+  const _brokerId: number = r.readInt32();
+  const _brokerEpoch: bigint = r.readInt64();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: AlterPartitionRequestBrokerState = {
+    brokerId: _brokerId,
+    brokerEpoch: _brokerEpoch,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

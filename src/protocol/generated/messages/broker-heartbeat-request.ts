@@ -2,10 +2,11 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
+  describeFields,
   encodeTaggedField,
   endTaggedField,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   taggedFieldReader,
@@ -33,104 +34,14 @@ export interface BrokerHeartbeatRequest {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfBrokerHeartbeatRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'BrokerId',
-    property: 'brokerId',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'BrokerEpoch',
-    property: 'brokerEpoch',
-    type: 'int64',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'CurrentMetadataOffset',
-    property: 'currentMetadataOffset',
-    type: 'int64',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'WantFence',
-    property: 'wantFence',
-    type: 'bool',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'WantShutDown',
-    property: 'wantShutDown',
-    type: 'bool',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'OfflineLogDirs',
-    property: 'offlineLogDirs',
-    type: '[]uuid',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: { min: 1, max: 32767 },
-    tag: 0,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfBrokerHeartbeatRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'BrokerId', type: 'int32', versions: '0+', entityType: 'brokerId' },
+  { name: 'BrokerEpoch', type: 'int64', versions: '0+', default: '-1' },
+  { name: 'CurrentMetadataOffset', type: 'int64', versions: '0+' },
+  { name: 'WantFence', type: 'bool', versions: '0+' },
+  { name: 'WantShutDown', type: 'bool', versions: '0+' },
+  { name: 'OfflineLogDirs', type: '[]uuid', versions: '1+', taggedVersions: '1+', tag: 0 },
+]);
 
 export const BrokerHeartbeatRequest: MessageCodec<BrokerHeartbeatRequest> =
   createCodec<BrokerHeartbeatRequest>({
@@ -145,19 +56,13 @@ export const BrokerHeartbeatRequest: MessageCodec<BrokerHeartbeatRequest> =
   });
 
 function readBrokerHeartbeatRequest(r: Reader, v: number): BrokerHeartbeatRequest {
-  const o: BrokerHeartbeatRequest = {
-    brokerId: 0,
-    brokerEpoch: -1n,
-    currentMetadataOffset: 0n,
-    wantFence: false,
-    wantShutDown: false,
-    offlineLogDirs: [],
-  };
-  o.brokerId = r.readInt32();
-  o.brokerEpoch = r.readInt64();
-  o.currentMetadataOffset = r.readInt64();
-  o.wantFence = r.readBoolean();
-  o.wantShutDown = r.readBoolean();
+  const _brokerId: number = r.readInt32();
+  const _brokerEpoch: bigint = r.readInt64();
+  const _currentMetadataOffset: bigint = r.readInt64();
+  const _wantFence: boolean = r.readBoolean();
+  const _wantShutDown: boolean = r.readBoolean();
+  let _offlineLogDirs: string[] = [];
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
@@ -165,12 +70,21 @@ function readBrokerHeartbeatRequest(r: Reader, v: number): BrokerHeartbeatReques
     const size = r.readUnsignedVarint();
     if (tag === 0 && v >= 1) {
       const t = taggedFieldReader(r, size);
-      o.offlineLogDirs = readArray(t, true, 16, (e) => e.readUuid());
+      _offlineLogDirs = readArray(t, true, 16, (e) => e.readUuid());
       endTaggedField(t, 0);
       continue;
     }
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: BrokerHeartbeatRequest = {
+    brokerId: _brokerId,
+    brokerEpoch: _brokerEpoch,
+    currentMetadataOffset: _currentMetadataOffset,
+    wantFence: _wantFence,
+    wantShutDown: _wantShutDown,
+    offlineLogDirs: _offlineLogDirs,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

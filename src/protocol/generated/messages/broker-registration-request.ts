@@ -2,8 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
-  keepUnknownTaggedField,
+  describeFields,
   readArray,
   readTag,
   writeTaggedFields,
@@ -61,270 +62,35 @@ export interface BrokerRegistrationRequestFeature {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfBrokerRegistrationRequestListener: readonly FieldDescriptor[] = [
-  {
-    name: 'Name',
-    property: 'name',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Host',
-    property: 'host',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Port',
-    property: 'port',
-    type: 'uint16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'SecurityProtocol',
-    property: 'securityProtocol',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfBrokerRegistrationRequestListener: readonly FieldDescriptor[] = describeFields([
+  { name: 'Name', type: 'string', versions: '0+', mapKey: true },
+  { name: 'Host', type: 'string', versions: '0+' },
+  { name: 'Port', type: 'uint16', versions: '0+' },
+  { name: 'SecurityProtocol', type: 'int16', versions: '0+' },
+]);
 
-const fieldsOfBrokerRegistrationRequestFeature: readonly FieldDescriptor[] = [
-  {
-    name: 'Name',
-    property: 'name',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'MinSupportedVersion',
-    property: 'minSupportedVersion',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'MaxSupportedVersion',
-    property: 'maxSupportedVersion',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfBrokerRegistrationRequestFeature: readonly FieldDescriptor[] = describeFields([
+  { name: 'Name', type: 'string', versions: '0+', mapKey: true },
+  { name: 'MinSupportedVersion', type: 'int16', versions: '0+' },
+  { name: 'MaxSupportedVersion', type: 'int16', versions: '0+' },
+]);
 
-const fieldsOfBrokerRegistrationRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'BrokerId',
-    property: 'brokerId',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ClusterId',
-    property: 'clusterId',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'IncarnationId',
-    property: 'incarnationId',
-    type: 'uuid',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfBrokerRegistrationRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'BrokerId', type: 'int32', versions: '0+', entityType: 'brokerId' },
+  { name: 'ClusterId', type: 'string', versions: '0+' },
+  { name: 'IncarnationId', type: 'uuid', versions: '0+' },
   {
     name: 'Listeners',
-    property: 'listeners',
     type: '[]Listener',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfBrokerRegistrationRequestListener,
   },
-  {
-    name: 'Features',
-    property: 'features',
-    type: '[]Feature',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: fieldsOfBrokerRegistrationRequestFeature,
-  },
-  {
-    name: 'Rack',
-    property: 'rack',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'IsMigratingZkBroker',
-    property: 'isMigratingZkBroker',
-    type: 'bool',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: 'false',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'LogDirs',
-    property: 'logDirs',
-    type: '[]uuid',
-    versions: { min: 2, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'PreviousBrokerEpoch',
-    property: 'previousBrokerEpoch',
-    type: 'int64',
-    versions: { min: 3, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+  { name: 'Features', type: '[]Feature', versions: '0+', fields: fieldsOfBrokerRegistrationRequestFeature },
+  { name: 'Rack', type: 'string', versions: '0+', nullableVersions: '0+' },
+  { name: 'IsMigratingZkBroker', type: 'bool', versions: '1+', default: 'false' },
+  { name: 'LogDirs', type: '[]uuid', versions: '2+', ignorable: true },
+  { name: 'PreviousBrokerEpoch', type: 'int64', versions: '3+', ignorable: true, default: '-1' },
+]);
 
 export const BrokerRegistrationRequest: MessageCodec<BrokerRegistrationRequest> =
   createCodec<BrokerRegistrationRequest>({
@@ -339,39 +105,39 @@ export const BrokerRegistrationRequest: MessageCodec<BrokerRegistrationRequest> 
   });
 
 function readBrokerRegistrationRequest(r: Reader, v: number): BrokerRegistrationRequest {
-  const o: BrokerRegistrationRequest = {
-    brokerId: 0,
-    clusterId: '',
-    incarnationId: ZERO_UUID,
-    listeners: [],
-    features: [],
-    rack: null,
-    isMigratingZkBroker: false,
-    logDirs: [],
-    previousBrokerEpoch: -1n,
-  };
-  o.brokerId = r.readInt32();
-  o.clusterId = r.readCompactString();
-  o.incarnationId = r.readUuid();
-  o.listeners = readArray(r, true, 7, (e) => readBrokerRegistrationRequestListener(e, v));
-  o.features = readArray(r, true, 6, (e) => readBrokerRegistrationRequestFeature(e, v));
-  o.rack = r.readCompactNullableString();
-  if (v >= 1) {
-    o.isMigratingZkBroker = r.readBoolean();
-  }
-  if (v >= 2) {
-    o.logDirs = readArray(r, true, 16, (e) => e.readUuid());
-  }
-  if (v >= 3) {
-    o.previousBrokerEpoch = r.readInt64();
-  }
+  const _brokerId: number = r.readInt32();
+  const _clusterId: string = r.readCompactString();
+  const _incarnationId: string = r.readUuid();
+  const _listeners: BrokerRegistrationRequestListener[] = readArray(r, true, 7, (e) =>
+    readBrokerRegistrationRequestListener(e, v),
+  );
+  const _features: BrokerRegistrationRequestFeature[] = readArray(r, true, 6, (e) =>
+    readBrokerRegistrationRequestFeature(e, v),
+  );
+  const _rack: string | null = r.readCompactNullableString();
+  const _isMigratingZkBroker: boolean = v >= 1 ? r.readBoolean() : false;
+  const _logDirs: string[] = v >= 2 ? readArray(r, true, 16, (e) => e.readUuid()) : [];
+  const _previousBrokerEpoch: bigint = v >= 3 ? r.readInt64() : -1n;
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: BrokerRegistrationRequest = {
+    brokerId: _brokerId,
+    clusterId: _clusterId,
+    incarnationId: _incarnationId,
+    listeners: _listeners,
+    features: _features,
+    rack: _rack,
+    isMigratingZkBroker: _isMigratingZkBroker,
+    logDirs: _logDirs,
+    previousBrokerEpoch: _previousBrokerEpoch,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -437,23 +203,25 @@ function writeBrokerRegistrationRequest(
 }
 
 function readBrokerRegistrationRequestListener(r: Reader, _v: number): BrokerRegistrationRequestListener {
-  const o: BrokerRegistrationRequestListener = {
-    name: '',
-    host: '',
-    port: 0,
-    securityProtocol: 0,
-  };
-  o.name = r.readCompactString();
-  o.host = r.readCompactString();
-  o.port = r.readUInt16();
-  o.securityProtocol = r.readInt16();
+  const _name: string = r.readCompactString();
+  const _host: string = r.readCompactString();
+  const _port: number = r.readUInt16();
+  const _securityProtocol: number = r.readInt16();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: BrokerRegistrationRequestListener = {
+    name: _name,
+    host: _host,
+    port: _port,
+    securityProtocol: _securityProtocol,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -482,21 +250,23 @@ function writeBrokerRegistrationRequestListener(
 }
 
 function readBrokerRegistrationRequestFeature(r: Reader, _v: number): BrokerRegistrationRequestFeature {
-  const o: BrokerRegistrationRequestFeature = {
-    name: '',
-    minSupportedVersion: 0,
-    maxSupportedVersion: 0,
-  };
-  o.name = r.readCompactString();
-  o.minSupportedVersion = r.readInt16();
-  o.maxSupportedVersion = r.readInt16();
+  const _name: string = r.readCompactString();
+  const _minSupportedVersion: number = r.readInt16();
+  const _maxSupportedVersion: number = r.readInt16();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: BrokerRegistrationRequestFeature = {
+    name: _name,
+    minSupportedVersion: _minSupportedVersion,
+    maxSupportedVersion: _maxSupportedVersion,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,8 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
-  keepUnknownTaggedField,
+  describeFields,
   readArray,
   readTag,
   writeTaggedFields,
@@ -39,139 +40,19 @@ export interface CreateAclsRequestAclCreation {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfCreateAclsRequestAclCreation: readonly FieldDescriptor[] = [
-  {
-    name: 'ResourceType',
-    property: 'resourceType',
-    type: 'int8',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ResourceName',
-    property: 'resourceName',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ResourcePatternType',
-    property: 'resourcePatternType',
-    type: 'int8',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '3',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Principal',
-    property: 'principal',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Host',
-    property: 'host',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Operation',
-    property: 'operation',
-    type: 'int8',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'PermissionType',
-    property: 'permissionType',
-    type: 'int8',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfCreateAclsRequestAclCreation: readonly FieldDescriptor[] = describeFields([
+  { name: 'ResourceType', type: 'int8', versions: '0+' },
+  { name: 'ResourceName', type: 'string', versions: '0+' },
+  { name: 'ResourcePatternType', type: 'int8', versions: '1+', default: '3' },
+  { name: 'Principal', type: 'string', versions: '0+' },
+  { name: 'Host', type: 'string', versions: '0+' },
+  { name: 'Operation', type: 'int8', versions: '0+' },
+  { name: 'PermissionType', type: 'int8', versions: '0+' },
+]);
 
-const fieldsOfCreateAclsRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'Creations',
-    property: 'creations',
-    type: '[]AclCreation',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: fieldsOfCreateAclsRequestAclCreation,
-  },
-];
+const fieldsOfCreateAclsRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'Creations', type: '[]AclCreation', versions: '0+', fields: fieldsOfCreateAclsRequestAclCreation },
+]);
 
 export const CreateAclsRequest: MessageCodec<CreateAclsRequest> = createCodec<CreateAclsRequest>({
   name: 'CreateAclsRequest',
@@ -185,23 +66,24 @@ export const CreateAclsRequest: MessageCodec<CreateAclsRequest> = createCodec<Cr
 });
 
 function readCreateAclsRequest(r: Reader, v: number): CreateAclsRequest {
-  const o: CreateAclsRequest = {
-    creations: [],
-  };
-  if (v <= 1) {
-    o.creations = readArray(r, false, 9, (e) => readCreateAclsRequestAclCreation(e, v));
-  } else if (v >= 2) {
-    o.creations = readArray(r, true, 8, (e) => readCreateAclsRequestAclCreation(e, v));
-  }
+  const _creations: CreateAclsRequestAclCreation[] =
+    v <= 1
+      ? readArray(r, false, 9, (e) => readCreateAclsRequestAclCreation(e, v))
+      : readArray(r, true, 8, (e) => readCreateAclsRequestAclCreation(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: CreateAclsRequest = {
+    creations: _creations,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -226,45 +108,33 @@ function writeCreateAclsRequest(w: Writer, v: number, m: MessageInput<CreateAcls
 }
 
 function readCreateAclsRequestAclCreation(r: Reader, v: number): CreateAclsRequestAclCreation {
-  const o: CreateAclsRequestAclCreation = {
-    resourceType: 0,
-    resourceName: '',
-    resourcePatternType: 3,
-    principal: '',
-    host: '',
-    operation: 0,
-    permissionType: 0,
-  };
-  o.resourceType = r.readInt8();
-  if (v <= 1) {
-    o.resourceName = r.readString();
-  } else if (v >= 2) {
-    o.resourceName = r.readCompactString();
-  }
-  if (v >= 1) {
-    o.resourcePatternType = r.readInt8();
-  }
-  if (v <= 1) {
-    o.principal = r.readString();
-  } else if (v >= 2) {
-    o.principal = r.readCompactString();
-  }
-  if (v <= 1) {
-    o.host = r.readString();
-  } else if (v >= 2) {
-    o.host = r.readCompactString();
-  }
-  o.operation = r.readInt8();
-  o.permissionType = r.readInt8();
+  const _resourceType: number = r.readInt8();
+  const _resourceName: string = v <= 1 ? r.readString() : r.readCompactString();
+  const _resourcePatternType: number = v >= 1 ? r.readInt8() : 3;
+  const _principal: string = v <= 1 ? r.readString() : r.readCompactString();
+  const _host: string = v <= 1 ? r.readString() : r.readCompactString();
+  const _operation: number = r.readInt8();
+  const _permissionType: number = r.readInt8();
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: CreateAclsRequestAclCreation = {
+    resourceType: _resourceType,
+    resourceName: _resourceName,
+    resourcePatternType: _resourcePatternType,
+    principal: _principal,
+    host: _host,
+    operation: _operation,
+    permissionType: _permissionType,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

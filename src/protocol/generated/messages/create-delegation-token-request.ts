@@ -2,8 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
-  keepUnknownTaggedField,
+  describeFields,
   readArray,
   readTag,
   writeTaggedFields,
@@ -35,107 +36,22 @@ export interface CreateDelegationTokenRequestCreatableRenewers {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfCreateDelegationTokenRequestCreatableRenewers: readonly FieldDescriptor[] = [
-  {
-    name: 'PrincipalType',
-    property: 'principalType',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'PrincipalName',
-    property: 'principalName',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfCreateDelegationTokenRequestCreatableRenewers: readonly FieldDescriptor[] = describeFields([
+  { name: 'PrincipalType', type: 'string', versions: '0+' },
+  { name: 'PrincipalName', type: 'string', versions: '0+' },
+]);
 
-const fieldsOfCreateDelegationTokenRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'OwnerPrincipalType',
-    property: 'ownerPrincipalType',
-    type: 'string',
-    versions: { min: 3, max: 32767 },
-    nullableVersions: { min: 3, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'OwnerPrincipalName',
-    property: 'ownerPrincipalName',
-    type: 'string',
-    versions: { min: 3, max: 32767 },
-    nullableVersions: { min: 3, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfCreateDelegationTokenRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'OwnerPrincipalType', type: 'string', versions: '3+', nullableVersions: '3+' },
+  { name: 'OwnerPrincipalName', type: 'string', versions: '3+', nullableVersions: '3+' },
   {
     name: 'Renewers',
-    property: 'renewers',
     type: '[]CreatableRenewers',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfCreateDelegationTokenRequestCreatableRenewers,
   },
-  {
-    name: 'MaxLifetimeMs',
-    property: 'maxLifetimeMs',
-    type: 'int64',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+  { name: 'MaxLifetimeMs', type: 'int64', versions: '0+' },
+]);
 
 export const CreateDelegationTokenRequest: MessageCodec<CreateDelegationTokenRequest> =
   createCodec<CreateDelegationTokenRequest>({
@@ -150,33 +66,30 @@ export const CreateDelegationTokenRequest: MessageCodec<CreateDelegationTokenReq
   });
 
 function readCreateDelegationTokenRequest(r: Reader, v: number): CreateDelegationTokenRequest {
-  const o: CreateDelegationTokenRequest = {
-    ownerPrincipalType: null,
-    ownerPrincipalName: null,
-    renewers: [],
-    maxLifetimeMs: 0n,
-  };
-  if (v >= 3) {
-    o.ownerPrincipalType = r.readCompactNullableString();
-  }
-  if (v >= 3) {
-    o.ownerPrincipalName = r.readCompactNullableString();
-  }
-  if (v <= 1) {
-    o.renewers = readArray(r, false, 4, (e) => readCreateDelegationTokenRequestCreatableRenewers(e, v));
-  } else if (v >= 2) {
-    o.renewers = readArray(r, true, 3, (e) => readCreateDelegationTokenRequestCreatableRenewers(e, v));
-  }
-  o.maxLifetimeMs = r.readInt64();
+  const _ownerPrincipalType: string | null = v >= 3 ? r.readCompactNullableString() : null;
+  const _ownerPrincipalName: string | null = v >= 3 ? r.readCompactNullableString() : null;
+  const _renewers: CreateDelegationTokenRequestCreatableRenewers[] =
+    v <= 1
+      ? readArray(r, false, 4, (e) => readCreateDelegationTokenRequestCreatableRenewers(e, v))
+      : readArray(r, true, 3, (e) => readCreateDelegationTokenRequestCreatableRenewers(e, v));
+  const _maxLifetimeMs: bigint = r.readInt64();
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: CreateDelegationTokenRequest = {
+    ownerPrincipalType: _ownerPrincipalType,
+    ownerPrincipalName: _ownerPrincipalName,
+    renewers: _renewers,
+    maxLifetimeMs: _maxLifetimeMs,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -228,29 +141,23 @@ function readCreateDelegationTokenRequestCreatableRenewers(
   r: Reader,
   v: number,
 ): CreateDelegationTokenRequestCreatableRenewers {
-  const o: CreateDelegationTokenRequestCreatableRenewers = {
-    principalType: '',
-    principalName: '',
-  };
-  if (v <= 1) {
-    o.principalType = r.readString();
-  } else if (v >= 2) {
-    o.principalType = r.readCompactString();
-  }
-  if (v <= 1) {
-    o.principalName = r.readString();
-  } else if (v >= 2) {
-    o.principalName = r.readCompactString();
-  }
+  const _principalType: string = v <= 1 ? r.readString() : r.readCompactString();
+  const _principalName: string = v <= 1 ? r.readString() : r.readCompactString();
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: CreateDelegationTokenRequestCreatableRenewers = {
+    principalType: _principalType,
+    principalName: _principalName,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,9 +2,10 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
+  describeFields,
   EMPTY_BYTES,
-  keepUnknownTaggedField,
   readTag,
   writeTaggedFields,
 } from '../../codec-support.js';
@@ -32,7 +33,7 @@ export interface CreateDelegationTokenResponse {
   maxTimestampMs: bigint;
   /** The token UUID. */
   tokenId: string;
-  /** HMAC of the delegation token. */
+  /** HMAC of the delegation token. Sensitive: never log. */
   hmac: Buffer;
   /** The duration in milliseconds for which the request was throttled due to a quota violation, or zero if the request did not violate any quota. */
   throttleTimeMs: number;
@@ -40,184 +41,19 @@ export interface CreateDelegationTokenResponse {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfCreateDelegationTokenResponse: readonly FieldDescriptor[] = [
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'PrincipalType',
-    property: 'principalType',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'PrincipalName',
-    property: 'principalName',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'TokenRequesterPrincipalType',
-    property: 'tokenRequesterPrincipalType',
-    type: 'string',
-    versions: { min: 3, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'TokenRequesterPrincipalName',
-    property: 'tokenRequesterPrincipalName',
-    type: 'string',
-    versions: { min: 3, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'IssueTimestampMs',
-    property: 'issueTimestampMs',
-    type: 'int64',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ExpiryTimestampMs',
-    property: 'expiryTimestampMs',
-    type: 'int64',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'MaxTimestampMs',
-    property: 'maxTimestampMs',
-    type: 'int64',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'TokenId',
-    property: 'tokenId',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Hmac',
-    property: 'hmac',
-    type: 'bytes',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ThrottleTimeMs',
-    property: 'throttleTimeMs',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfCreateDelegationTokenResponse: readonly FieldDescriptor[] = describeFields([
+  { name: 'ErrorCode', type: 'int16', versions: '0+' },
+  { name: 'PrincipalType', type: 'string', versions: '0+' },
+  { name: 'PrincipalName', type: 'string', versions: '0+' },
+  { name: 'TokenRequesterPrincipalType', type: 'string', versions: '3+' },
+  { name: 'TokenRequesterPrincipalName', type: 'string', versions: '3+' },
+  { name: 'IssueTimestampMs', type: 'int64', versions: '0+' },
+  { name: 'ExpiryTimestampMs', type: 'int64', versions: '0+' },
+  { name: 'MaxTimestampMs', type: 'int64', versions: '0+' },
+  { name: 'TokenId', type: 'string', versions: '0+' },
+  { name: 'Hmac', type: 'bytes', versions: '0+', sensitive: true },
+  { name: 'ThrottleTimeMs', type: 'int32', versions: '0+' },
+]);
 
 export const CreateDelegationTokenResponse: MessageCodec<CreateDelegationTokenResponse> =
   createCodec<CreateDelegationTokenResponse>({
@@ -232,59 +68,41 @@ export const CreateDelegationTokenResponse: MessageCodec<CreateDelegationTokenRe
   });
 
 function readCreateDelegationTokenResponse(r: Reader, v: number): CreateDelegationTokenResponse {
-  const o: CreateDelegationTokenResponse = {
-    errorCode: 0,
-    principalType: '',
-    principalName: '',
-    tokenRequesterPrincipalType: '',
-    tokenRequesterPrincipalName: '',
-    issueTimestampMs: 0n,
-    expiryTimestampMs: 0n,
-    maxTimestampMs: 0n,
-    tokenId: '',
-    hmac: EMPTY_BYTES,
-    throttleTimeMs: 0,
-  };
-  o.errorCode = r.readInt16();
-  if (v <= 1) {
-    o.principalType = r.readString();
-  } else if (v >= 2) {
-    o.principalType = r.readCompactString();
-  }
-  if (v <= 1) {
-    o.principalName = r.readString();
-  } else if (v >= 2) {
-    o.principalName = r.readCompactString();
-  }
-  if (v >= 3) {
-    o.tokenRequesterPrincipalType = r.readCompactString();
-  }
-  if (v >= 3) {
-    o.tokenRequesterPrincipalName = r.readCompactString();
-  }
-  o.issueTimestampMs = r.readInt64();
-  o.expiryTimestampMs = r.readInt64();
-  o.maxTimestampMs = r.readInt64();
-  if (v <= 1) {
-    o.tokenId = r.readString();
-  } else if (v >= 2) {
-    o.tokenId = r.readCompactString();
-  }
-  if (v <= 1) {
-    o.hmac = r.readBytes();
-  } else if (v >= 2) {
-    o.hmac = r.readCompactBytes();
-  }
-  o.throttleTimeMs = r.readInt32();
+  const _errorCode: number = r.readInt16();
+  const _principalType: string = v <= 1 ? r.readString() : r.readCompactString();
+  const _principalName: string = v <= 1 ? r.readString() : r.readCompactString();
+  const _tokenRequesterPrincipalType: string = v >= 3 ? r.readCompactString() : '';
+  const _tokenRequesterPrincipalName: string = v >= 3 ? r.readCompactString() : '';
+  const _issueTimestampMs: bigint = r.readInt64();
+  const _expiryTimestampMs: bigint = r.readInt64();
+  const _maxTimestampMs: bigint = r.readInt64();
+  const _tokenId: string = v <= 1 ? r.readString() : r.readCompactString();
+  const _hmac: Buffer = v <= 1 ? r.readBytes() : r.readCompactBytes();
+  const _throttleTimeMs: number = r.readInt32();
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: CreateDelegationTokenResponse = {
+    errorCode: _errorCode,
+    principalType: _principalType,
+    principalName: _principalName,
+    tokenRequesterPrincipalType: _tokenRequesterPrincipalType,
+    tokenRequesterPrincipalName: _tokenRequesterPrincipalName,
+    issueTimestampMs: _issueTimestampMs,
+    expiryTimestampMs: _expiryTimestampMs,
+    maxTimestampMs: _maxTimestampMs,
+    tokenId: _tokenId,
+    hmac: _hmac,
+    throttleTimeMs: _throttleTimeMs,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,8 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
-  keepUnknownTaggedField,
+  describeFields,
   readArray,
   readTag,
   writeTaggedFields,
@@ -56,238 +57,38 @@ export interface DeleteAclsResponseDeleteAclsMatchingAcl {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfDeleteAclsResponseDeleteAclsMatchingAcl: readonly FieldDescriptor[] = [
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorMessage',
-    property: 'errorMessage',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ResourceType',
-    property: 'resourceType',
-    type: 'int8',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ResourceName',
-    property: 'resourceName',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'PatternType',
-    property: 'patternType',
-    type: 'int8',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '3',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Principal',
-    property: 'principal',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Host',
-    property: 'host',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Operation',
-    property: 'operation',
-    type: 'int8',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'PermissionType',
-    property: 'permissionType',
-    type: 'int8',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfDeleteAclsResponseDeleteAclsMatchingAcl: readonly FieldDescriptor[] = describeFields([
+  { name: 'ErrorCode', type: 'int16', versions: '0+' },
+  { name: 'ErrorMessage', type: 'string', versions: '0+', nullableVersions: '0+' },
+  { name: 'ResourceType', type: 'int8', versions: '0+' },
+  { name: 'ResourceName', type: 'string', versions: '0+' },
+  { name: 'PatternType', type: 'int8', versions: '1+', default: '3' },
+  { name: 'Principal', type: 'string', versions: '0+' },
+  { name: 'Host', type: 'string', versions: '0+' },
+  { name: 'Operation', type: 'int8', versions: '0+' },
+  { name: 'PermissionType', type: 'int8', versions: '0+' },
+]);
 
-const fieldsOfDeleteAclsResponseDeleteAclsFilterResult: readonly FieldDescriptor[] = [
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorMessage',
-    property: 'errorMessage',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfDeleteAclsResponseDeleteAclsFilterResult: readonly FieldDescriptor[] = describeFields([
+  { name: 'ErrorCode', type: 'int16', versions: '0+' },
+  { name: 'ErrorMessage', type: 'string', versions: '0+', nullableVersions: '0+' },
   {
     name: 'MatchingAcls',
-    property: 'matchingAcls',
     type: '[]DeleteAclsMatchingAcl',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfDeleteAclsResponseDeleteAclsMatchingAcl,
   },
-];
+]);
 
-const fieldsOfDeleteAclsResponse: readonly FieldDescriptor[] = [
-  {
-    name: 'ThrottleTimeMs',
-    property: 'throttleTimeMs',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfDeleteAclsResponse: readonly FieldDescriptor[] = describeFields([
+  { name: 'ThrottleTimeMs', type: 'int32', versions: '0+' },
   {
     name: 'FilterResults',
-    property: 'filterResults',
     type: '[]DeleteAclsFilterResult',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfDeleteAclsResponseDeleteAclsFilterResult,
   },
-];
+]);
 
 export const DeleteAclsResponse: MessageCodec<DeleteAclsResponse> = createCodec<DeleteAclsResponse>({
   name: 'DeleteAclsResponse',
@@ -301,25 +102,26 @@ export const DeleteAclsResponse: MessageCodec<DeleteAclsResponse> = createCodec<
 });
 
 function readDeleteAclsResponse(r: Reader, v: number): DeleteAclsResponse {
-  const o: DeleteAclsResponse = {
-    throttleTimeMs: 0,
-    filterResults: [],
-  };
-  o.throttleTimeMs = r.readInt32();
-  if (v <= 1) {
-    o.filterResults = readArray(r, false, 8, (e) => readDeleteAclsResponseDeleteAclsFilterResult(e, v));
-  } else if (v >= 2) {
-    o.filterResults = readArray(r, true, 5, (e) => readDeleteAclsResponseDeleteAclsFilterResult(e, v));
-  }
+  const _throttleTimeMs: number = r.readInt32();
+  const _filterResults: DeleteAclsResponseDeleteAclsFilterResult[] =
+    v <= 1
+      ? readArray(r, false, 8, (e) => readDeleteAclsResponseDeleteAclsFilterResult(e, v))
+      : readArray(r, true, 5, (e) => readDeleteAclsResponseDeleteAclsFilterResult(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: DeleteAclsResponse = {
+    throttleTimeMs: _throttleTimeMs,
+    filterResults: _filterResults,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -351,31 +153,28 @@ function readDeleteAclsResponseDeleteAclsFilterResult(
   r: Reader,
   v: number,
 ): DeleteAclsResponseDeleteAclsFilterResult {
-  const o: DeleteAclsResponseDeleteAclsFilterResult = {
-    errorCode: 0,
-    errorMessage: null,
-    matchingAcls: [],
-  };
-  o.errorCode = r.readInt16();
-  if (v <= 1) {
-    o.errorMessage = r.readNullableString();
-  } else if (v >= 2) {
-    o.errorMessage = r.readCompactNullableString();
-  }
-  if (v <= 1) {
-    o.matchingAcls = readArray(r, false, 13, (e) => readDeleteAclsResponseDeleteAclsMatchingAcl(e, v));
-  } else if (v >= 2) {
-    o.matchingAcls = readArray(r, true, 11, (e) => readDeleteAclsResponseDeleteAclsMatchingAcl(e, v));
-  }
+  const _errorCode: number = r.readInt16();
+  const _errorMessage: string | null = v <= 1 ? r.readNullableString() : r.readCompactNullableString();
+  const _matchingAcls: DeleteAclsResponseDeleteAclsMatchingAcl[] =
+    v <= 1
+      ? readArray(r, false, 13, (e) => readDeleteAclsResponseDeleteAclsMatchingAcl(e, v))
+      : readArray(r, true, 11, (e) => readDeleteAclsResponseDeleteAclsMatchingAcl(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: DeleteAclsResponseDeleteAclsFilterResult = {
+    errorCode: _errorCode,
+    errorMessage: _errorMessage,
+    matchingAcls: _matchingAcls,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -419,53 +218,37 @@ function readDeleteAclsResponseDeleteAclsMatchingAcl(
   r: Reader,
   v: number,
 ): DeleteAclsResponseDeleteAclsMatchingAcl {
-  const o: DeleteAclsResponseDeleteAclsMatchingAcl = {
-    errorCode: 0,
-    errorMessage: null,
-    resourceType: 0,
-    resourceName: '',
-    patternType: 3,
-    principal: '',
-    host: '',
-    operation: 0,
-    permissionType: 0,
-  };
-  o.errorCode = r.readInt16();
-  if (v <= 1) {
-    o.errorMessage = r.readNullableString();
-  } else if (v >= 2) {
-    o.errorMessage = r.readCompactNullableString();
-  }
-  o.resourceType = r.readInt8();
-  if (v <= 1) {
-    o.resourceName = r.readString();
-  } else if (v >= 2) {
-    o.resourceName = r.readCompactString();
-  }
-  if (v >= 1) {
-    o.patternType = r.readInt8();
-  }
-  if (v <= 1) {
-    o.principal = r.readString();
-  } else if (v >= 2) {
-    o.principal = r.readCompactString();
-  }
-  if (v <= 1) {
-    o.host = r.readString();
-  } else if (v >= 2) {
-    o.host = r.readCompactString();
-  }
-  o.operation = r.readInt8();
-  o.permissionType = r.readInt8();
+  const _errorCode: number = r.readInt16();
+  const _errorMessage: string | null = v <= 1 ? r.readNullableString() : r.readCompactNullableString();
+  const _resourceType: number = r.readInt8();
+  const _resourceName: string = v <= 1 ? r.readString() : r.readCompactString();
+  const _patternType: number = v >= 1 ? r.readInt8() : 3;
+  const _principal: string = v <= 1 ? r.readString() : r.readCompactString();
+  const _host: string = v <= 1 ? r.readString() : r.readCompactString();
+  const _operation: number = r.readInt8();
+  const _permissionType: number = r.readInt8();
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: DeleteAclsResponseDeleteAclsMatchingAcl = {
+    errorCode: _errorCode,
+    errorMessage: _errorMessage,
+    resourceType: _resourceType,
+    resourceName: _resourceName,
+    patternType: _patternType,
+    principal: _principal,
+    host: _host,
+    operation: _operation,
+    permissionType: _permissionType,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

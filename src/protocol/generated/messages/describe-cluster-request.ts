@@ -2,8 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
-  keepUnknownTaggedField,
+  describeFields,
   readTag,
   writeTaggedFields,
 } from '../../codec-support.js';
@@ -21,40 +22,10 @@ export interface DescribeClusterRequest {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfDescribeClusterRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'IncludeClusterAuthorizedOperations',
-    property: 'includeClusterAuthorizedOperations',
-    type: 'bool',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'EndpointType',
-    property: 'endpointType',
-    type: 'int8',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfDescribeClusterRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'IncludeClusterAuthorizedOperations', type: 'bool', versions: '0+' },
+  { name: 'EndpointType', type: 'int8', versions: '1+', default: '1' },
+]);
 
 export const DescribeClusterRequest: MessageCodec<DescribeClusterRequest> =
   createCodec<DescribeClusterRequest>({
@@ -69,21 +40,21 @@ export const DescribeClusterRequest: MessageCodec<DescribeClusterRequest> =
   });
 
 function readDescribeClusterRequest(r: Reader, v: number): DescribeClusterRequest {
-  const o: DescribeClusterRequest = {
-    includeClusterAuthorizedOperations: false,
-    endpointType: 1,
-  };
-  o.includeClusterAuthorizedOperations = r.readBoolean();
-  if (v >= 1) {
-    o.endpointType = r.readInt8();
-  }
+  const _includeClusterAuthorizedOperations: boolean = r.readBoolean();
+  const _endpointType: number = v >= 1 ? r.readInt8() : 1;
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: DescribeClusterRequest = {
+    includeClusterAuthorizedOperations: _includeClusterAuthorizedOperations,
+    endpointType: _endpointType,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

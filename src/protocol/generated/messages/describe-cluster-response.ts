@@ -2,8 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
-  keepUnknownTaggedField,
+  describeFields,
   readArray,
   readTag,
   writeTaggedFields,
@@ -47,203 +48,28 @@ export interface DescribeClusterResponseDescribeClusterBroker {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfDescribeClusterResponseDescribeClusterBroker: readonly FieldDescriptor[] = [
-  {
-    name: 'BrokerId',
-    property: 'brokerId',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Host',
-    property: 'host',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Port',
-    property: 'port',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Rack',
-    property: 'rack',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: 'null',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfDescribeClusterResponseDescribeClusterBroker: readonly FieldDescriptor[] = describeFields([
+  { name: 'BrokerId', type: 'int32', versions: '0+', mapKey: true, entityType: 'brokerId' },
+  { name: 'Host', type: 'string', versions: '0+' },
+  { name: 'Port', type: 'int32', versions: '0+' },
+  { name: 'Rack', type: 'string', versions: '0+', nullableVersions: '0+', default: 'null' },
+]);
 
-const fieldsOfDescribeClusterResponse: readonly FieldDescriptor[] = [
-  {
-    name: 'ThrottleTimeMs',
-    property: 'throttleTimeMs',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorMessage',
-    property: 'errorMessage',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: 'null',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'EndpointType',
-    property: 'endpointType',
-    type: 'int8',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ClusterId',
-    property: 'clusterId',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ControllerId',
-    property: 'controllerId',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '-1',
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfDescribeClusterResponse: readonly FieldDescriptor[] = describeFields([
+  { name: 'ThrottleTimeMs', type: 'int32', versions: '0+' },
+  { name: 'ErrorCode', type: 'int16', versions: '0+' },
+  { name: 'ErrorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: 'null' },
+  { name: 'EndpointType', type: 'int8', versions: '1+', default: '1' },
+  { name: 'ClusterId', type: 'string', versions: '0+' },
+  { name: 'ControllerId', type: 'int32', versions: '0+', default: '-1', entityType: 'brokerId' },
   {
     name: 'Brokers',
-    property: 'brokers',
     type: '[]DescribeClusterBroker',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfDescribeClusterResponseDescribeClusterBroker,
   },
-  {
-    name: 'ClusterAuthorizedOperations',
-    property: 'clusterAuthorizedOperations',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '-2147483648',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+  { name: 'ClusterAuthorizedOperations', type: 'int32', versions: '0+', default: '-2147483648' },
+]);
 
 export const DescribeClusterResponse: MessageCodec<DescribeClusterResponse> =
   createCodec<DescribeClusterResponse>({
@@ -258,33 +84,35 @@ export const DescribeClusterResponse: MessageCodec<DescribeClusterResponse> =
   });
 
 function readDescribeClusterResponse(r: Reader, v: number): DescribeClusterResponse {
-  const o: DescribeClusterResponse = {
-    throttleTimeMs: 0,
-    errorCode: 0,
-    errorMessage: null,
-    endpointType: 1,
-    clusterId: '',
-    controllerId: -1,
-    brokers: [],
-    clusterAuthorizedOperations: -2147483648,
-  };
-  o.throttleTimeMs = r.readInt32();
-  o.errorCode = r.readInt16();
-  o.errorMessage = r.readCompactNullableString();
-  if (v >= 1) {
-    o.endpointType = r.readInt8();
-  }
-  o.clusterId = r.readCompactString();
-  o.controllerId = r.readInt32();
-  o.brokers = readArray(r, true, 11, (e) => readDescribeClusterResponseDescribeClusterBroker(e, v));
-  o.clusterAuthorizedOperations = r.readInt32();
+  const _throttleTimeMs: number = r.readInt32();
+  const _errorCode: number = r.readInt16();
+  const _errorMessage: string | null = r.readCompactNullableString();
+  const _endpointType: number = v >= 1 ? r.readInt8() : 1;
+  const _clusterId: string = r.readCompactString();
+  const _controllerId: number = r.readInt32();
+  const _brokers: DescribeClusterResponseDescribeClusterBroker[] = readArray(r, true, 11, (e) =>
+    readDescribeClusterResponseDescribeClusterBroker(e, v),
+  );
+  const _clusterAuthorizedOperations: number = r.readInt32();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: DescribeClusterResponse = {
+    throttleTimeMs: _throttleTimeMs,
+    errorCode: _errorCode,
+    errorMessage: _errorMessage,
+    endpointType: _endpointType,
+    clusterId: _clusterId,
+    controllerId: _controllerId,
+    brokers: _brokers,
+    clusterAuthorizedOperations: _clusterAuthorizedOperations,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -335,23 +163,25 @@ function readDescribeClusterResponseDescribeClusterBroker(
   r: Reader,
   _v: number,
 ): DescribeClusterResponseDescribeClusterBroker {
-  const o: DescribeClusterResponseDescribeClusterBroker = {
-    brokerId: 0,
-    host: '',
-    port: 0,
-    rack: null,
-  };
-  o.brokerId = r.readInt32();
-  o.host = r.readCompactString();
-  o.port = r.readInt32();
-  o.rack = r.readCompactNullableString();
+  const _brokerId: number = r.readInt32();
+  const _host: string = r.readCompactString();
+  const _port: number = r.readInt32();
+  const _rack: string | null = r.readCompactNullableString();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: DescribeClusterResponseDescribeClusterBroker = {
+    brokerId: _brokerId,
+    host: _host,
+    port: _port,
+    rack: _rack,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

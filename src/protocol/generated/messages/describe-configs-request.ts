@@ -2,8 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
-  keepUnknownTaggedField,
+  describeFields,
   readArray,
   readNullableArray,
   readTag,
@@ -36,107 +37,22 @@ export interface DescribeConfigsRequestDescribeConfigsResource {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfDescribeConfigsRequestDescribeConfigsResource: readonly FieldDescriptor[] = [
-  {
-    name: 'ResourceType',
-    property: 'resourceType',
-    type: 'int8',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ResourceName',
-    property: 'resourceName',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ConfigurationKeys',
-    property: 'configurationKeys',
-    type: '[]string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfDescribeConfigsRequestDescribeConfigsResource: readonly FieldDescriptor[] = describeFields([
+  { name: 'ResourceType', type: 'int8', versions: '0+' },
+  { name: 'ResourceName', type: 'string', versions: '0+' },
+  { name: 'ConfigurationKeys', type: '[]string', versions: '0+', nullableVersions: '0+' },
+]);
 
-const fieldsOfDescribeConfigsRequest: readonly FieldDescriptor[] = [
+const fieldsOfDescribeConfigsRequest: readonly FieldDescriptor[] = describeFields([
   {
     name: 'Resources',
-    property: 'resources',
     type: '[]DescribeConfigsResource',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfDescribeConfigsRequestDescribeConfigsResource,
   },
-  {
-    name: 'IncludeSynonyms',
-    property: 'includeSynonyms',
-    type: 'bool',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: 'false',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'IncludeDocumentation',
-    property: 'includeDocumentation',
-    type: 'bool',
-    versions: { min: 3, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: 'false',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+  { name: 'IncludeSynonyms', type: 'bool', versions: '1+', default: 'false' },
+  { name: 'IncludeDocumentation', type: 'bool', versions: '3+', default: 'false' },
+]);
 
 export const DescribeConfigsRequest: MessageCodec<DescribeConfigsRequest> =
   createCodec<DescribeConfigsRequest>({
@@ -151,31 +67,28 @@ export const DescribeConfigsRequest: MessageCodec<DescribeConfigsRequest> =
   });
 
 function readDescribeConfigsRequest(r: Reader, v: number): DescribeConfigsRequest {
-  const o: DescribeConfigsRequest = {
-    resources: [],
-    includeSynonyms: false,
-    includeDocumentation: false,
-  };
-  if (v <= 3) {
-    o.resources = readArray(r, false, 7, (e) => readDescribeConfigsRequestDescribeConfigsResource(e, v));
-  } else if (v >= 4) {
-    o.resources = readArray(r, true, 4, (e) => readDescribeConfigsRequestDescribeConfigsResource(e, v));
-  }
-  if (v >= 1) {
-    o.includeSynonyms = r.readBoolean();
-  }
-  if (v >= 3) {
-    o.includeDocumentation = r.readBoolean();
-  }
+  const _resources: DescribeConfigsRequestDescribeConfigsResource[] =
+    v <= 3
+      ? readArray(r, false, 7, (e) => readDescribeConfigsRequestDescribeConfigsResource(e, v))
+      : readArray(r, true, 4, (e) => readDescribeConfigsRequestDescribeConfigsResource(e, v));
+  const _includeSynonyms: boolean = v >= 1 ? r.readBoolean() : false;
+  const _includeDocumentation: boolean = v >= 3 ? r.readBoolean() : false;
+  let unknown: TaggedField[] | undefined;
   if (v >= 4) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: DescribeConfigsRequest = {
+    resources: _resources,
+    includeSynonyms: _includeSynonyms,
+    includeDocumentation: _includeDocumentation,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -219,31 +132,28 @@ function readDescribeConfigsRequestDescribeConfigsResource(
   r: Reader,
   v: number,
 ): DescribeConfigsRequestDescribeConfigsResource {
-  const o: DescribeConfigsRequestDescribeConfigsResource = {
-    resourceType: 0,
-    resourceName: '',
-    configurationKeys: null,
-  };
-  o.resourceType = r.readInt8();
-  if (v <= 3) {
-    o.resourceName = r.readString();
-  } else if (v >= 4) {
-    o.resourceName = r.readCompactString();
-  }
-  if (v <= 3) {
-    o.configurationKeys = readNullableArray(r, false, 2, (e) => e.readString());
-  } else if (v >= 4) {
-    o.configurationKeys = readNullableArray(r, true, 1, (e) => e.readCompactString());
-  }
+  const _resourceType: number = r.readInt8();
+  const _resourceName: string = v <= 3 ? r.readString() : r.readCompactString();
+  const _configurationKeys: string[] | null =
+    v <= 3
+      ? readNullableArray(r, false, 2, (e) => e.readString())
+      : readNullableArray(r, true, 1, (e) => e.readCompactString());
+  let unknown: TaggedField[] | undefined;
   if (v >= 4) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: DescribeConfigsRequestDescribeConfigsResource = {
+    resourceType: _resourceType,
+    resourceName: _resourceName,
+    configurationKeys: _configurationKeys,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

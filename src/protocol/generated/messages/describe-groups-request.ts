@@ -2,8 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
-  keepUnknownTaggedField,
+  describeFields,
   readArray,
   readTag,
   writeTaggedFields,
@@ -22,40 +23,10 @@ export interface DescribeGroupsRequest {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfDescribeGroupsRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'Groups',
-    property: 'groups',
-    type: '[]string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'groupId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'IncludeAuthorizedOperations',
-    property: 'includeAuthorizedOperations',
-    type: 'bool',
-    versions: { min: 3, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfDescribeGroupsRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'Groups', type: '[]string', versions: '0+', entityType: 'groupId' },
+  { name: 'IncludeAuthorizedOperations', type: 'bool', versions: '3+' },
+]);
 
 export const DescribeGroupsRequest: MessageCodec<DescribeGroupsRequest> = createCodec<DescribeGroupsRequest>({
   name: 'DescribeGroupsRequest',
@@ -69,27 +40,26 @@ export const DescribeGroupsRequest: MessageCodec<DescribeGroupsRequest> = create
 });
 
 function readDescribeGroupsRequest(r: Reader, v: number): DescribeGroupsRequest {
-  const o: DescribeGroupsRequest = {
-    groups: [],
-    includeAuthorizedOperations: false,
-  };
-  if (v <= 4) {
-    o.groups = readArray(r, false, 2, (e) => e.readString());
-  } else if (v >= 5) {
-    o.groups = readArray(r, true, 1, (e) => e.readCompactString());
-  }
-  if (v >= 3) {
-    o.includeAuthorizedOperations = r.readBoolean();
-  }
+  const _groups: string[] =
+    v <= 4
+      ? readArray(r, false, 2, (e) => e.readString())
+      : readArray(r, true, 1, (e) => e.readCompactString());
+  const _includeAuthorizedOperations: boolean = v >= 3 ? r.readBoolean() : false;
+  let unknown: TaggedField[] | undefined;
   if (v >= 5) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: DescribeGroupsRequest = {
+    groups: _groups,
+    includeAuthorizedOperations: _includeAuthorizedOperations,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,8 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
-  keepUnknownTaggedField,
+  describeFields,
   readArray,
   readTag,
   writeTaggedFields,
@@ -44,142 +45,32 @@ export interface ElectLeadersResponsePartitionResult {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfElectLeadersResponsePartitionResult: readonly FieldDescriptor[] = [
-  {
-    name: 'PartitionId',
-    property: 'partitionId',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorMessage',
-    property: 'errorMessage',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfElectLeadersResponsePartitionResult: readonly FieldDescriptor[] = describeFields([
+  { name: 'PartitionId', type: 'int32', versions: '0+' },
+  { name: 'ErrorCode', type: 'int16', versions: '0+' },
+  { name: 'ErrorMessage', type: 'string', versions: '0+', nullableVersions: '0+' },
+]);
 
-const fieldsOfElectLeadersResponseReplicaElectionResult: readonly FieldDescriptor[] = [
-  {
-    name: 'Topic',
-    property: 'topic',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfElectLeadersResponseReplicaElectionResult: readonly FieldDescriptor[] = describeFields([
+  { name: 'Topic', type: 'string', versions: '0+', entityType: 'topicName' },
   {
     name: 'PartitionResult',
-    property: 'partitionResult',
     type: '[]PartitionResult',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfElectLeadersResponsePartitionResult,
   },
-];
+]);
 
-const fieldsOfElectLeadersResponse: readonly FieldDescriptor[] = [
-  {
-    name: 'ThrottleTimeMs',
-    property: 'throttleTimeMs',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfElectLeadersResponse: readonly FieldDescriptor[] = describeFields([
+  { name: 'ThrottleTimeMs', type: 'int32', versions: '0+' },
+  { name: 'ErrorCode', type: 'int16', versions: '1+' },
   {
     name: 'ReplicaElectionResults',
-    property: 'replicaElectionResults',
     type: '[]ReplicaElectionResult',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfElectLeadersResponseReplicaElectionResult,
   },
-];
+]);
 
 export const ElectLeadersResponse: MessageCodec<ElectLeadersResponse> = createCodec<ElectLeadersResponse>({
   name: 'ElectLeadersResponse',
@@ -193,33 +84,28 @@ export const ElectLeadersResponse: MessageCodec<ElectLeadersResponse> = createCo
 });
 
 function readElectLeadersResponse(r: Reader, v: number): ElectLeadersResponse {
-  const o: ElectLeadersResponse = {
-    throttleTimeMs: 0,
-    errorCode: 0,
-    replicaElectionResults: [],
-  };
-  o.throttleTimeMs = r.readInt32();
-  if (v >= 1) {
-    o.errorCode = r.readInt16();
-  }
-  if (v <= 1) {
-    o.replicaElectionResults = readArray(r, false, 6, (e) =>
-      readElectLeadersResponseReplicaElectionResult(e, v),
-    );
-  } else if (v >= 2) {
-    o.replicaElectionResults = readArray(r, true, 3, (e) =>
-      readElectLeadersResponseReplicaElectionResult(e, v),
-    );
-  }
+  const _throttleTimeMs: number = r.readInt32();
+  const _errorCode: number = v >= 1 ? r.readInt16() : 0;
+  const _replicaElectionResults: ElectLeadersResponseReplicaElectionResult[] =
+    v <= 1
+      ? readArray(r, false, 6, (e) => readElectLeadersResponseReplicaElectionResult(e, v))
+      : readArray(r, true, 3, (e) => readElectLeadersResponseReplicaElectionResult(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: ElectLeadersResponse = {
+    throttleTimeMs: _throttleTimeMs,
+    errorCode: _errorCode,
+    replicaElectionResults: _replicaElectionResults,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -259,29 +145,26 @@ function readElectLeadersResponseReplicaElectionResult(
   r: Reader,
   v: number,
 ): ElectLeadersResponseReplicaElectionResult {
-  const o: ElectLeadersResponseReplicaElectionResult = {
-    topic: '',
-    partitionResult: [],
-  };
-  if (v <= 1) {
-    o.topic = r.readString();
-  } else if (v >= 2) {
-    o.topic = r.readCompactString();
-  }
-  if (v <= 1) {
-    o.partitionResult = readArray(r, false, 8, (e) => readElectLeadersResponsePartitionResult(e, v));
-  } else if (v >= 2) {
-    o.partitionResult = readArray(r, true, 8, (e) => readElectLeadersResponsePartitionResult(e, v));
-  }
+  const _topic: string = v <= 1 ? r.readString() : r.readCompactString();
+  const _partitionResult: ElectLeadersResponsePartitionResult[] =
+    v <= 1
+      ? readArray(r, false, 8, (e) => readElectLeadersResponsePartitionResult(e, v))
+      : readArray(r, true, 8, (e) => readElectLeadersResponsePartitionResult(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: ElectLeadersResponseReplicaElectionResult = {
+    topic: _topic,
+    partitionResult: _partitionResult,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -318,27 +201,25 @@ function writeElectLeadersResponseReplicaElectionResult(
 }
 
 function readElectLeadersResponsePartitionResult(r: Reader, v: number): ElectLeadersResponsePartitionResult {
-  const o: ElectLeadersResponsePartitionResult = {
-    partitionId: 0,
-    errorCode: 0,
-    errorMessage: null,
-  };
-  o.partitionId = r.readInt32();
-  o.errorCode = r.readInt16();
-  if (v <= 1) {
-    o.errorMessage = r.readNullableString();
-  } else if (v >= 2) {
-    o.errorMessage = r.readCompactNullableString();
-  }
+  const _partitionId: number = r.readInt32();
+  const _errorCode: number = r.readInt16();
+  const _errorMessage: string | null = v <= 1 ? r.readNullableString() : r.readCompactNullableString();
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: ElectLeadersResponsePartitionResult = {
+    partitionId: _partitionId,
+    errorCode: _errorCode,
+    errorMessage: _errorMessage,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,10 +2,11 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
+  describeFields,
   encodeTaggedField,
   endTaggedField,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   taggedFieldReader,
@@ -96,452 +97,80 @@ export interface FetchRequestForgottenTopic {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfFetchRequestReplicaState: readonly FieldDescriptor[] = [
-  {
-    name: 'ReplicaId',
-    property: 'replicaId',
-    type: 'int32',
-    versions: { min: 15, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '-1',
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ReplicaEpoch',
-    property: 'replicaEpoch',
-    type: 'int64',
-    versions: { min: 15, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfFetchRequestReplicaState: readonly FieldDescriptor[] = describeFields([
+  { name: 'ReplicaId', type: 'int32', versions: '15+', default: '-1', entityType: 'brokerId' },
+  { name: 'ReplicaEpoch', type: 'int64', versions: '15+', default: '-1' },
+]);
 
-const fieldsOfFetchRequestFetchPartition: readonly FieldDescriptor[] = [
-  {
-    name: 'Partition',
-    property: 'partition',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'CurrentLeaderEpoch',
-    property: 'currentLeaderEpoch',
-    type: 'int32',
-    versions: { min: 9, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'FetchOffset',
-    property: 'fetchOffset',
-    type: 'int64',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'LastFetchedEpoch',
-    property: 'lastFetchedEpoch',
-    type: 'int32',
-    versions: { min: 12, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'LogStartOffset',
-    property: 'logStartOffset',
-    type: 'int64',
-    versions: { min: 5, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'PartitionMaxBytes',
-    property: 'partitionMaxBytes',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfFetchRequestFetchPartition: readonly FieldDescriptor[] = describeFields([
+  { name: 'Partition', type: 'int32', versions: '0+' },
+  { name: 'CurrentLeaderEpoch', type: 'int32', versions: '9+', ignorable: true, default: '-1' },
+  { name: 'FetchOffset', type: 'int64', versions: '0+' },
+  { name: 'LastFetchedEpoch', type: 'int32', versions: '12+', default: '-1' },
+  { name: 'LogStartOffset', type: 'int64', versions: '5+', ignorable: true, default: '-1' },
+  { name: 'PartitionMaxBytes', type: 'int32', versions: '0+' },
   {
     name: 'ReplicaDirectoryId',
-    property: 'replicaDirectoryId',
     type: 'uuid',
-    versions: { min: 17, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: { min: 17, max: 32767 },
+    versions: '17+',
+    taggedVersions: '17+',
     tag: 0,
-    flexibleVersions: null,
     ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
   },
-];
+]);
 
-const fieldsOfFetchRequestFetchTopic: readonly FieldDescriptor[] = [
-  {
-    name: 'Topic',
-    property: 'topic',
-    type: 'string',
-    versions: { min: 0, max: 12 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'TopicId',
-    property: 'topicId',
-    type: 'uuid',
-    versions: { min: 13, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfFetchRequestFetchTopic: readonly FieldDescriptor[] = describeFields([
+  { name: 'Topic', type: 'string', versions: '0-12', ignorable: true, entityType: 'topicName' },
+  { name: 'TopicId', type: 'uuid', versions: '13+', ignorable: true },
   {
     name: 'Partitions',
-    property: 'partitions',
     type: '[]FetchPartition',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfFetchRequestFetchPartition,
   },
-];
+]);
 
-const fieldsOfFetchRequestForgottenTopic: readonly FieldDescriptor[] = [
-  {
-    name: 'Topic',
-    property: 'topic',
-    type: 'string',
-    versions: { min: 7, max: 12 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'TopicId',
-    property: 'topicId',
-    type: 'uuid',
-    versions: { min: 13, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Partitions',
-    property: 'partitions',
-    type: '[]int32',
-    versions: { min: 7, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfFetchRequestForgottenTopic: readonly FieldDescriptor[] = describeFields([
+  { name: 'Topic', type: 'string', versions: '7-12', ignorable: true, entityType: 'topicName' },
+  { name: 'TopicId', type: 'uuid', versions: '13+', ignorable: true },
+  { name: 'Partitions', type: '[]int32', versions: '7+' },
+]);
 
-const fieldsOfFetchRequest: readonly FieldDescriptor[] = [
+const fieldsOfFetchRequest: readonly FieldDescriptor[] = describeFields([
   {
     name: 'ClusterId',
-    property: 'clusterId',
     type: 'string',
-    versions: { min: 12, max: 32767 },
-    nullableVersions: { min: 12, max: 32767 },
-    taggedVersions: { min: 12, max: 32767 },
+    versions: '12+',
+    nullableVersions: '12+',
+    taggedVersions: '12+',
     tag: 0,
-    flexibleVersions: null,
     ignorable: true,
     default: 'null',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
   },
-  {
-    name: 'ReplicaId',
-    property: 'replicaId',
-    type: 'int32',
-    versions: { min: 0, max: 14 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '-1',
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
+  { name: 'ReplicaId', type: 'int32', versions: '0-14', default: '-1', entityType: 'brokerId' },
   {
     name: 'ReplicaState',
-    property: 'replicaState',
     type: 'ReplicaState',
-    versions: { min: 15, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: { min: 15, max: 32767 },
+    versions: '15+',
+    taggedVersions: '15+',
     tag: 1,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
     fields: fieldsOfFetchRequestReplicaState,
   },
-  {
-    name: 'MaxWaitMs',
-    property: 'maxWaitMs',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'MinBytes',
-    property: 'minBytes',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'MaxBytes',
-    property: 'maxBytes',
-    type: 'int32',
-    versions: { min: 3, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: '0x7fffffff',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'IsolationLevel',
-    property: 'isolationLevel',
-    type: 'int8',
-    versions: { min: 4, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: '0',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'SessionId',
-    property: 'sessionId',
-    type: 'int32',
-    versions: { min: 7, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: '0',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'SessionEpoch',
-    property: 'sessionEpoch',
-    type: 'int32',
-    versions: { min: 7, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Topics',
-    property: 'topics',
-    type: '[]FetchTopic',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: fieldsOfFetchRequestFetchTopic,
-  },
+  { name: 'MaxWaitMs', type: 'int32', versions: '0+' },
+  { name: 'MinBytes', type: 'int32', versions: '0+' },
+  { name: 'MaxBytes', type: 'int32', versions: '3+', ignorable: true, default: '0x7fffffff' },
+  { name: 'IsolationLevel', type: 'int8', versions: '4+', ignorable: true, default: '0' },
+  { name: 'SessionId', type: 'int32', versions: '7+', ignorable: true, default: '0' },
+  { name: 'SessionEpoch', type: 'int32', versions: '7+', ignorable: true, default: '-1' },
+  { name: 'Topics', type: '[]FetchTopic', versions: '0+', fields: fieldsOfFetchRequestFetchTopic },
   {
     name: 'ForgottenTopicsData',
-    property: 'forgottenTopicsData',
     type: '[]ForgottenTopic',
-    versions: { min: 7, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '7+',
     fields: fieldsOfFetchRequestForgottenTopic,
   },
-  {
-    name: 'RackId',
-    property: 'rackId',
-    type: 'string',
-    versions: { min: 11, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: '',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+  { name: 'RackId', type: 'string', versions: '11+', ignorable: true, default: '' },
+]);
 
 export const FetchRequest: MessageCodec<FetchRequest> = createCodec<FetchRequest>({
   name: 'FetchRequest',
@@ -555,52 +184,27 @@ export const FetchRequest: MessageCodec<FetchRequest> = createCodec<FetchRequest
 });
 
 function readFetchRequest(r: Reader, v: number): FetchRequest {
-  const o: FetchRequest = {
-    clusterId: null,
-    replicaId: -1,
-    replicaState: defaultFetchRequestReplicaState(),
-    maxWaitMs: 0,
-    minBytes: 0,
-    maxBytes: 2147483647,
-    isolationLevel: 0,
-    sessionId: 0,
-    sessionEpoch: -1,
-    topics: [],
-    forgottenTopicsData: [],
-    rackId: '',
-  };
-  if (v <= 14) {
-    o.replicaId = r.readInt32();
-  }
-  o.maxWaitMs = r.readInt32();
-  o.minBytes = r.readInt32();
-  if (v >= 3) {
-    o.maxBytes = r.readInt32();
-  }
-  if (v >= 4) {
-    o.isolationLevel = r.readInt8();
-  }
-  if (v >= 7) {
-    o.sessionId = r.readInt32();
-  }
-  if (v >= 7) {
-    o.sessionEpoch = r.readInt32();
-  }
-  if (v <= 11) {
-    o.topics = readArray(r, false, 6, (e) => readFetchRequestFetchTopic(e, v));
-  } else if (v >= 12) {
-    o.topics = readArray(r, true, 3, (e) => readFetchRequestFetchTopic(e, v));
-  }
-  if (v >= 7 && v <= 11) {
-    o.forgottenTopicsData = readArray(r, false, 6, (e) => readFetchRequestForgottenTopic(e, v));
-  } else if (v >= 12) {
-    o.forgottenTopicsData = readArray(r, true, 3, (e) => readFetchRequestForgottenTopic(e, v));
-  }
-  if (v === 11) {
-    o.rackId = r.readString();
-  } else if (v >= 12) {
-    o.rackId = r.readCompactString();
-  }
+  let _clusterId: string | null = null;
+  const _replicaId: number = v <= 14 ? r.readInt32() : -1;
+  let _replicaState: FetchRequestReplicaState = defaultFetchRequestReplicaState();
+  const _maxWaitMs: number = r.readInt32();
+  const _minBytes: number = r.readInt32();
+  const _maxBytes: number = v >= 3 ? r.readInt32() : 2147483647;
+  const _isolationLevel: number = v >= 4 ? r.readInt8() : 0;
+  const _sessionId: number = v >= 7 ? r.readInt32() : 0;
+  const _sessionEpoch: number = v >= 7 ? r.readInt32() : -1;
+  const _topics: FetchRequestFetchTopic[] =
+    v <= 11
+      ? readArray(r, false, 6, (e) => readFetchRequestFetchTopic(e, v))
+      : readArray(r, true, 3, (e) => readFetchRequestFetchTopic(e, v));
+  const _forgottenTopicsData: FetchRequestForgottenTopic[] =
+    v >= 7 && v <= 11
+      ? readArray(r, false, 6, (e) => readFetchRequestForgottenTopic(e, v))
+      : v >= 12
+        ? readArray(r, true, 3, (e) => readFetchRequestForgottenTopic(e, v))
+        : [];
+  const _rackId: string = v === 11 ? r.readString() : v >= 12 ? r.readCompactString() : '';
+  let unknown: TaggedField[] | undefined;
   if (v >= 12) {
     const count = r.readUnsignedVarint();
     let tag = -1;
@@ -609,19 +213,34 @@ function readFetchRequest(r: Reader, v: number): FetchRequest {
       const size = r.readUnsignedVarint();
       if (tag === 0 && v >= 12) {
         const t = taggedFieldReader(r, size);
-        o.clusterId = t.readCompactNullableString();
+        _clusterId = t.readCompactNullableString();
         endTaggedField(t, 0);
         continue;
       }
       if (tag === 1 && v >= 15) {
         const t = taggedFieldReader(r, size);
-        o.replicaState = readFetchRequestReplicaState(t, v);
+        _replicaState = readFetchRequestReplicaState(t, v);
         endTaggedField(t, 1);
         continue;
       }
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: FetchRequest = {
+    clusterId: _clusterId,
+    replicaId: _replicaId,
+    replicaState: _replicaState,
+    maxWaitMs: _maxWaitMs,
+    minBytes: _minBytes,
+    maxBytes: _maxBytes,
+    isolationLevel: _isolationLevel,
+    sessionId: _sessionId,
+    sessionEpoch: _sessionEpoch,
+    topics: _topics,
+    forgottenTopicsData: _forgottenTopicsData,
+    rackId: _rackId,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -737,19 +356,21 @@ function writeFetchRequest(w: Writer, v: number, m: MessageInput<FetchRequest>):
 }
 
 function readFetchRequestReplicaState(r: Reader, _v: number): FetchRequestReplicaState {
-  const o: FetchRequestReplicaState = {
-    replicaId: -1,
-    replicaEpoch: -1n,
-  };
-  o.replicaId = r.readInt32();
-  o.replicaEpoch = r.readInt64();
+  const _replicaId: number = r.readInt32();
+  const _replicaEpoch: bigint = r.readInt64();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: FetchRequestReplicaState = {
+    replicaId: _replicaId,
+    replicaEpoch: _replicaEpoch,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -770,33 +391,28 @@ function writeFetchRequestReplicaState(
 }
 
 function readFetchRequestFetchTopic(r: Reader, v: number): FetchRequestFetchTopic {
-  const o: FetchRequestFetchTopic = {
-    topic: '',
-    topicId: ZERO_UUID,
-    partitions: [],
-  };
-  if (v <= 11) {
-    o.topic = r.readString();
-  } else if (v === 12) {
-    o.topic = r.readCompactString();
-  }
-  if (v >= 13) {
-    o.topicId = r.readUuid();
-  }
-  if (v <= 11) {
-    o.partitions = readArray(r, false, 16, (e) => readFetchRequestFetchPartition(e, v));
-  } else if (v >= 12) {
-    o.partitions = readArray(r, true, 33, (e) => readFetchRequestFetchPartition(e, v));
-  }
+  const _topic: string = v <= 11 ? r.readString() : v === 12 ? r.readCompactString() : '';
+  const _topicId: string = v >= 13 ? r.readUuid() : ZERO_UUID;
+  const _partitions: FetchRequestFetchPartition[] =
+    v <= 11
+      ? readArray(r, false, 16, (e) => readFetchRequestFetchPartition(e, v))
+      : readArray(r, true, 33, (e) => readFetchRequestFetchPartition(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 12) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: FetchRequestFetchTopic = {
+    topic: _topic,
+    topicId: _topicId,
+    partitions: _partitions,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -835,27 +451,14 @@ function writeFetchRequestFetchTopic(w: Writer, v: number, m: MessageInput<Fetch
 }
 
 function readFetchRequestFetchPartition(r: Reader, v: number): FetchRequestFetchPartition {
-  const o: FetchRequestFetchPartition = {
-    partition: 0,
-    currentLeaderEpoch: -1,
-    fetchOffset: 0n,
-    lastFetchedEpoch: -1,
-    logStartOffset: -1n,
-    partitionMaxBytes: 0,
-    replicaDirectoryId: ZERO_UUID,
-  };
-  o.partition = r.readInt32();
-  if (v >= 9) {
-    o.currentLeaderEpoch = r.readInt32();
-  }
-  o.fetchOffset = r.readInt64();
-  if (v >= 12) {
-    o.lastFetchedEpoch = r.readInt32();
-  }
-  if (v >= 5) {
-    o.logStartOffset = r.readInt64();
-  }
-  o.partitionMaxBytes = r.readInt32();
+  const _partition: number = r.readInt32();
+  const _currentLeaderEpoch: number = v >= 9 ? r.readInt32() : -1;
+  const _fetchOffset: bigint = r.readInt64();
+  const _lastFetchedEpoch: number = v >= 12 ? r.readInt32() : -1;
+  const _logStartOffset: bigint = v >= 5 ? r.readInt64() : -1n;
+  const _partitionMaxBytes: number = r.readInt32();
+  let _replicaDirectoryId: string = ZERO_UUID;
+  let unknown: TaggedField[] | undefined;
   if (v >= 12) {
     const count = r.readUnsignedVarint();
     let tag = -1;
@@ -864,13 +467,23 @@ function readFetchRequestFetchPartition(r: Reader, v: number): FetchRequestFetch
       const size = r.readUnsignedVarint();
       if (tag === 0 && v >= 17) {
         const t = taggedFieldReader(r, size);
-        o.replicaDirectoryId = t.readUuid();
+        _replicaDirectoryId = t.readUuid();
         endTaggedField(t, 0);
         continue;
       }
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: FetchRequestFetchPartition = {
+    partition: _partition,
+    currentLeaderEpoch: _currentLeaderEpoch,
+    fetchOffset: _fetchOffset,
+    lastFetchedEpoch: _lastFetchedEpoch,
+    logStartOffset: _logStartOffset,
+    partitionMaxBytes: _partitionMaxBytes,
+    replicaDirectoryId: _replicaDirectoryId,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -928,33 +541,26 @@ function writeFetchRequestFetchPartition(
 }
 
 function readFetchRequestForgottenTopic(r: Reader, v: number): FetchRequestForgottenTopic {
-  const o: FetchRequestForgottenTopic = {
-    topic: '',
-    topicId: ZERO_UUID,
-    partitions: [],
-  };
-  if (v <= 11) {
-    o.topic = r.readString();
-  } else if (v === 12) {
-    o.topic = r.readCompactString();
-  }
-  if (v >= 13) {
-    o.topicId = r.readUuid();
-  }
-  if (v <= 11) {
-    o.partitions = readArray(r, false, 4, (e) => e.readInt32());
-  } else if (v >= 12) {
-    o.partitions = readArray(r, true, 4, (e) => e.readInt32());
-  }
+  const _topic: string = v <= 11 ? r.readString() : v === 12 ? r.readCompactString() : '';
+  const _topicId: string = v >= 13 ? r.readUuid() : ZERO_UUID;
+  const _partitions: number[] =
+    v <= 11 ? readArray(r, false, 4, (e) => e.readInt32()) : readArray(r, true, 4, (e) => e.readInt32());
+  let unknown: TaggedField[] | undefined;
   if (v >= 12) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: FetchRequestForgottenTopic = {
+    topic: _topic,
+    topicId: _topicId,
+    partitions: _partitions,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,10 +2,11 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
+  describeFields,
   encodeTaggedField,
   endTaggedField,
-  keepUnknownTaggedField,
   readArray,
   readNullableArray,
   readTag,
@@ -116,525 +117,100 @@ export interface FetchResponseNodeEndpoint {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfFetchResponseEpochEndOffset: readonly FieldDescriptor[] = [
-  {
-    name: 'Epoch',
-    property: 'epoch',
-    type: 'int32',
-    versions: { min: 12, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'EndOffset',
-    property: 'endOffset',
-    type: 'int64',
-    versions: { min: 12, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfFetchResponseEpochEndOffset: readonly FieldDescriptor[] = describeFields([
+  { name: 'Epoch', type: 'int32', versions: '12+', default: '-1' },
+  { name: 'EndOffset', type: 'int64', versions: '12+', default: '-1' },
+]);
 
-const fieldsOfFetchResponseLeaderIdAndEpoch: readonly FieldDescriptor[] = [
-  {
-    name: 'LeaderId',
-    property: 'leaderId',
-    type: 'int32',
-    versions: { min: 12, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '-1',
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'LeaderEpoch',
-    property: 'leaderEpoch',
-    type: 'int32',
-    versions: { min: 12, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfFetchResponseLeaderIdAndEpoch: readonly FieldDescriptor[] = describeFields([
+  { name: 'LeaderId', type: 'int32', versions: '12+', default: '-1', entityType: 'brokerId' },
+  { name: 'LeaderEpoch', type: 'int32', versions: '12+', default: '-1' },
+]);
 
-const fieldsOfFetchResponseSnapshotId: readonly FieldDescriptor[] = [
-  {
-    name: 'EndOffset',
-    property: 'endOffset',
-    type: 'int64',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Epoch',
-    property: 'epoch',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfFetchResponseSnapshotId: readonly FieldDescriptor[] = describeFields([
+  { name: 'EndOffset', type: 'int64', versions: '0+', default: '-1' },
+  { name: 'Epoch', type: 'int32', versions: '0+', default: '-1' },
+]);
 
-const fieldsOfFetchResponseAbortedTransaction: readonly FieldDescriptor[] = [
-  {
-    name: 'ProducerId',
-    property: 'producerId',
-    type: 'int64',
-    versions: { min: 4, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'producerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'FirstOffset',
-    property: 'firstOffset',
-    type: 'int64',
-    versions: { min: 4, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfFetchResponseAbortedTransaction: readonly FieldDescriptor[] = describeFields([
+  { name: 'ProducerId', type: 'int64', versions: '4+', entityType: 'producerId' },
+  { name: 'FirstOffset', type: 'int64', versions: '4+' },
+]);
 
-const fieldsOfFetchResponsePartitionData: readonly FieldDescriptor[] = [
-  {
-    name: 'PartitionIndex',
-    property: 'partitionIndex',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'HighWatermark',
-    property: 'highWatermark',
-    type: 'int64',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'LastStableOffset',
-    property: 'lastStableOffset',
-    type: 'int64',
-    versions: { min: 4, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'LogStartOffset',
-    property: 'logStartOffset',
-    type: 'int64',
-    versions: { min: 5, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfFetchResponsePartitionData: readonly FieldDescriptor[] = describeFields([
+  { name: 'PartitionIndex', type: 'int32', versions: '0+' },
+  { name: 'ErrorCode', type: 'int16', versions: '0+' },
+  { name: 'HighWatermark', type: 'int64', versions: '0+' },
+  { name: 'LastStableOffset', type: 'int64', versions: '4+', ignorable: true, default: '-1' },
+  { name: 'LogStartOffset', type: 'int64', versions: '5+', ignorable: true, default: '-1' },
   {
     name: 'DivergingEpoch',
-    property: 'divergingEpoch',
     type: 'EpochEndOffset',
-    versions: { min: 12, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: { min: 12, max: 32767 },
+    versions: '12+',
+    taggedVersions: '12+',
     tag: 0,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
     fields: fieldsOfFetchResponseEpochEndOffset,
   },
   {
     name: 'CurrentLeader',
-    property: 'currentLeader',
     type: 'LeaderIdAndEpoch',
-    versions: { min: 12, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: { min: 12, max: 32767 },
+    versions: '12+',
+    taggedVersions: '12+',
     tag: 1,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
     fields: fieldsOfFetchResponseLeaderIdAndEpoch,
   },
   {
     name: 'SnapshotId',
-    property: 'snapshotId',
     type: 'SnapshotId',
-    versions: { min: 12, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: { min: 12, max: 32767 },
+    versions: '12+',
+    taggedVersions: '12+',
     tag: 2,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
     fields: fieldsOfFetchResponseSnapshotId,
   },
   {
     name: 'AbortedTransactions',
-    property: 'abortedTransactions',
     type: '[]AbortedTransaction',
-    versions: { min: 4, max: 32767 },
-    nullableVersions: { min: 4, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
+    versions: '4+',
+    nullableVersions: '4+',
     ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
     fields: fieldsOfFetchResponseAbortedTransaction,
   },
-  {
-    name: 'PreferredReadReplica',
-    property: 'preferredReadReplica',
-    type: 'int32',
-    versions: { min: 11, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '-1',
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Records',
-    property: 'records',
-    type: 'records',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+  { name: 'PreferredReadReplica', type: 'int32', versions: '11+', default: '-1', entityType: 'brokerId' },
+  { name: 'Records', type: 'records', versions: '0+', nullableVersions: '0+' },
+]);
 
-const fieldsOfFetchResponseFetchableTopicResponse: readonly FieldDescriptor[] = [
-  {
-    name: 'Topic',
-    property: 'topic',
-    type: 'string',
-    versions: { min: 0, max: 12 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'TopicId',
-    property: 'topicId',
-    type: 'uuid',
-    versions: { min: 13, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Partitions',
-    property: 'partitions',
-    type: '[]PartitionData',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: fieldsOfFetchResponsePartitionData,
-  },
-];
+const fieldsOfFetchResponseFetchableTopicResponse: readonly FieldDescriptor[] = describeFields([
+  { name: 'Topic', type: 'string', versions: '0-12', ignorable: true, entityType: 'topicName' },
+  { name: 'TopicId', type: 'uuid', versions: '13+', ignorable: true },
+  { name: 'Partitions', type: '[]PartitionData', versions: '0+', fields: fieldsOfFetchResponsePartitionData },
+]);
 
-const fieldsOfFetchResponseNodeEndpoint: readonly FieldDescriptor[] = [
-  {
-    name: 'NodeId',
-    property: 'nodeId',
-    type: 'int32',
-    versions: { min: 16, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Host',
-    property: 'host',
-    type: 'string',
-    versions: { min: 16, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Port',
-    property: 'port',
-    type: 'int32',
-    versions: { min: 16, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Rack',
-    property: 'rack',
-    type: 'string',
-    versions: { min: 16, max: 32767 },
-    nullableVersions: { min: 16, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: 'null',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfFetchResponseNodeEndpoint: readonly FieldDescriptor[] = describeFields([
+  { name: 'NodeId', type: 'int32', versions: '16+', mapKey: true, entityType: 'brokerId' },
+  { name: 'Host', type: 'string', versions: '16+' },
+  { name: 'Port', type: 'int32', versions: '16+' },
+  { name: 'Rack', type: 'string', versions: '16+', nullableVersions: '16+', default: 'null' },
+]);
 
-const fieldsOfFetchResponse: readonly FieldDescriptor[] = [
-  {
-    name: 'ThrottleTimeMs',
-    property: 'throttleTimeMs',
-    type: 'int32',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 7, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'SessionId',
-    property: 'sessionId',
-    type: 'int32',
-    versions: { min: 7, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '0',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfFetchResponse: readonly FieldDescriptor[] = describeFields([
+  { name: 'ThrottleTimeMs', type: 'int32', versions: '1+', ignorable: true },
+  { name: 'ErrorCode', type: 'int16', versions: '7+', ignorable: true },
+  { name: 'SessionId', type: 'int32', versions: '7+', default: '0' },
   {
     name: 'Responses',
-    property: 'responses',
     type: '[]FetchableTopicResponse',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfFetchResponseFetchableTopicResponse,
   },
   {
     name: 'NodeEndpoints',
-    property: 'nodeEndpoints',
     type: '[]NodeEndpoint',
-    versions: { min: 16, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: { min: 16, max: 32767 },
+    versions: '16+',
+    taggedVersions: '16+',
     tag: 0,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
     fields: fieldsOfFetchResponseNodeEndpoint,
   },
-];
+]);
 
 export const FetchResponse: MessageCodec<FetchResponse> = createCodec<FetchResponse>({
   name: 'FetchResponse',
@@ -648,27 +224,15 @@ export const FetchResponse: MessageCodec<FetchResponse> = createCodec<FetchRespo
 });
 
 function readFetchResponse(r: Reader, v: number): FetchResponse {
-  const o: FetchResponse = {
-    throttleTimeMs: 0,
-    errorCode: 0,
-    sessionId: 0,
-    responses: [],
-    nodeEndpoints: [],
-  };
-  if (v >= 1) {
-    o.throttleTimeMs = r.readInt32();
-  }
-  if (v >= 7) {
-    o.errorCode = r.readInt16();
-  }
-  if (v >= 7) {
-    o.sessionId = r.readInt32();
-  }
-  if (v <= 11) {
-    o.responses = readArray(r, false, 6, (e) => readFetchResponseFetchableTopicResponse(e, v));
-  } else if (v >= 12) {
-    o.responses = readArray(r, true, 3, (e) => readFetchResponseFetchableTopicResponse(e, v));
-  }
+  const _throttleTimeMs: number = v >= 1 ? r.readInt32() : 0;
+  const _errorCode: number = v >= 7 ? r.readInt16() : 0;
+  const _sessionId: number = v >= 7 ? r.readInt32() : 0;
+  const _responses: FetchResponseFetchableTopicResponse[] =
+    v <= 11
+      ? readArray(r, false, 6, (e) => readFetchResponseFetchableTopicResponse(e, v))
+      : readArray(r, true, 3, (e) => readFetchResponseFetchableTopicResponse(e, v));
+  let _nodeEndpoints: FetchResponseNodeEndpoint[] = [];
+  let unknown: TaggedField[] | undefined;
   if (v >= 12) {
     const count = r.readUnsignedVarint();
     let tag = -1;
@@ -677,13 +241,21 @@ function readFetchResponse(r: Reader, v: number): FetchResponse {
       const size = r.readUnsignedVarint();
       if (tag === 0 && v >= 16) {
         const t = taggedFieldReader(r, size);
-        o.nodeEndpoints = readArray(t, true, 11, (e) => readFetchResponseNodeEndpoint(e, v));
+        _nodeEndpoints = readArray(t, true, 11, (e) => readFetchResponseNodeEndpoint(e, v));
         endTaggedField(t, 0);
         continue;
       }
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: FetchResponse = {
+    throttleTimeMs: _throttleTimeMs,
+    errorCode: _errorCode,
+    sessionId: _sessionId,
+    responses: _responses,
+    nodeEndpoints: _nodeEndpoints,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -748,33 +320,28 @@ function writeFetchResponse(w: Writer, v: number, m: MessageInput<FetchResponse>
 }
 
 function readFetchResponseFetchableTopicResponse(r: Reader, v: number): FetchResponseFetchableTopicResponse {
-  const o: FetchResponseFetchableTopicResponse = {
-    topic: '',
-    topicId: ZERO_UUID,
-    partitions: [],
-  };
-  if (v <= 11) {
-    o.topic = r.readString();
-  } else if (v === 12) {
-    o.topic = r.readCompactString();
-  }
-  if (v >= 13) {
-    o.topicId = r.readUuid();
-  }
-  if (v <= 11) {
-    o.partitions = readArray(r, false, 18, (e) => readFetchResponsePartitionData(e, v));
-  } else if (v >= 12) {
-    o.partitions = readArray(r, true, 37, (e) => readFetchResponsePartitionData(e, v));
-  }
+  const _topic: string = v <= 11 ? r.readString() : v === 12 ? r.readCompactString() : '';
+  const _topicId: string = v >= 13 ? r.readUuid() : ZERO_UUID;
+  const _partitions: FetchResponsePartitionData[] =
+    v <= 11
+      ? readArray(r, false, 18, (e) => readFetchResponsePartitionData(e, v))
+      : readArray(r, true, 37, (e) => readFetchResponsePartitionData(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 12) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: FetchResponseFetchableTopicResponse = {
+    topic: _topic,
+    topicId: _topicId,
+    partitions: _partitions,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -817,41 +384,23 @@ function writeFetchResponseFetchableTopicResponse(
 }
 
 function readFetchResponsePartitionData(r: Reader, v: number): FetchResponsePartitionData {
-  const o: FetchResponsePartitionData = {
-    partitionIndex: 0,
-    errorCode: 0,
-    highWatermark: 0n,
-    lastStableOffset: -1n,
-    logStartOffset: -1n,
-    divergingEpoch: defaultFetchResponseEpochEndOffset(),
-    currentLeader: defaultFetchResponseLeaderIdAndEpoch(),
-    snapshotId: defaultFetchResponseSnapshotId(),
-    abortedTransactions: null,
-    preferredReadReplica: -1,
-    records: null,
-  };
-  o.partitionIndex = r.readInt32();
-  o.errorCode = r.readInt16();
-  o.highWatermark = r.readInt64();
-  if (v >= 4) {
-    o.lastStableOffset = r.readInt64();
-  }
-  if (v >= 5) {
-    o.logStartOffset = r.readInt64();
-  }
-  if (v >= 4 && v <= 11) {
-    o.abortedTransactions = readNullableArray(r, false, 16, (e) => readFetchResponseAbortedTransaction(e, v));
-  } else if (v >= 12) {
-    o.abortedTransactions = readNullableArray(r, true, 17, (e) => readFetchResponseAbortedTransaction(e, v));
-  }
-  if (v >= 11) {
-    o.preferredReadReplica = r.readInt32();
-  }
-  if (v <= 11) {
-    o.records = r.readNullableBytes();
-  } else if (v >= 12) {
-    o.records = r.readCompactNullableBytes();
-  }
+  const _partitionIndex: number = r.readInt32();
+  const _errorCode: number = r.readInt16();
+  const _highWatermark: bigint = r.readInt64();
+  const _lastStableOffset: bigint = v >= 4 ? r.readInt64() : -1n;
+  const _logStartOffset: bigint = v >= 5 ? r.readInt64() : -1n;
+  let _divergingEpoch: FetchResponseEpochEndOffset = defaultFetchResponseEpochEndOffset();
+  let _currentLeader: FetchResponseLeaderIdAndEpoch = defaultFetchResponseLeaderIdAndEpoch();
+  let _snapshotId: FetchResponseSnapshotId = defaultFetchResponseSnapshotId();
+  const _abortedTransactions: FetchResponseAbortedTransaction[] | null =
+    v >= 4 && v <= 11
+      ? readNullableArray(r, false, 16, (e) => readFetchResponseAbortedTransaction(e, v))
+      : v >= 12
+        ? readNullableArray(r, true, 17, (e) => readFetchResponseAbortedTransaction(e, v))
+        : null;
+  const _preferredReadReplica: number = v >= 11 ? r.readInt32() : -1;
+  const _records: Buffer | null = v <= 11 ? r.readNullableBytes() : r.readCompactNullableBytes();
+  let unknown: TaggedField[] | undefined;
   if (v >= 12) {
     const count = r.readUnsignedVarint();
     let tag = -1;
@@ -860,25 +409,39 @@ function readFetchResponsePartitionData(r: Reader, v: number): FetchResponsePart
       const size = r.readUnsignedVarint();
       if (tag === 0 && v >= 12) {
         const t = taggedFieldReader(r, size);
-        o.divergingEpoch = readFetchResponseEpochEndOffset(t, v);
+        _divergingEpoch = readFetchResponseEpochEndOffset(t, v);
         endTaggedField(t, 0);
         continue;
       }
       if (tag === 1 && v >= 12) {
         const t = taggedFieldReader(r, size);
-        o.currentLeader = readFetchResponseLeaderIdAndEpoch(t, v);
+        _currentLeader = readFetchResponseLeaderIdAndEpoch(t, v);
         endTaggedField(t, 1);
         continue;
       }
       if (tag === 2 && v >= 12) {
         const t = taggedFieldReader(r, size);
-        o.snapshotId = readFetchResponseSnapshotId(t, v);
+        _snapshotId = readFetchResponseSnapshotId(t, v);
         endTaggedField(t, 2);
         continue;
       }
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: FetchResponsePartitionData = {
+    partitionIndex: _partitionIndex,
+    errorCode: _errorCode,
+    highWatermark: _highWatermark,
+    lastStableOffset: _lastStableOffset,
+    logStartOffset: _logStartOffset,
+    divergingEpoch: _divergingEpoch,
+    currentLeader: _currentLeader,
+    snapshotId: _snapshotId,
+    abortedTransactions: _abortedTransactions,
+    preferredReadReplica: _preferredReadReplica,
+    records: _records,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -1002,19 +565,21 @@ function writeFetchResponsePartitionData(
 }
 
 function readFetchResponseEpochEndOffset(r: Reader, _v: number): FetchResponseEpochEndOffset {
-  const o: FetchResponseEpochEndOffset = {
-    epoch: -1,
-    endOffset: -1n,
-  };
-  o.epoch = r.readInt32();
-  o.endOffset = r.readInt64();
+  const _epoch: number = r.readInt32();
+  const _endOffset: bigint = r.readInt64();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: FetchResponseEpochEndOffset = {
+    epoch: _epoch,
+    endOffset: _endOffset,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -1035,19 +600,21 @@ function writeFetchResponseEpochEndOffset(
 }
 
 function readFetchResponseLeaderIdAndEpoch(r: Reader, _v: number): FetchResponseLeaderIdAndEpoch {
-  const o: FetchResponseLeaderIdAndEpoch = {
-    leaderId: -1,
-    leaderEpoch: -1,
-  };
-  o.leaderId = r.readInt32();
-  o.leaderEpoch = r.readInt32();
+  const _leaderId: number = r.readInt32();
+  const _leaderEpoch: number = r.readInt32();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: FetchResponseLeaderIdAndEpoch = {
+    leaderId: _leaderId,
+    leaderEpoch: _leaderEpoch,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -1068,19 +635,21 @@ function writeFetchResponseLeaderIdAndEpoch(
 }
 
 function readFetchResponseSnapshotId(r: Reader, _v: number): FetchResponseSnapshotId {
-  const o: FetchResponseSnapshotId = {
-    endOffset: -1n,
-    epoch: -1,
-  };
-  o.endOffset = r.readInt64();
-  o.epoch = r.readInt32();
+  const _endOffset: bigint = r.readInt64();
+  const _epoch: number = r.readInt32();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: FetchResponseSnapshotId = {
+    endOffset: _endOffset,
+    epoch: _epoch,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -1097,21 +666,23 @@ function writeFetchResponseSnapshotId(w: Writer, _v: number, m: MessageInput<Fet
 }
 
 function readFetchResponseAbortedTransaction(r: Reader, v: number): FetchResponseAbortedTransaction {
-  const o: FetchResponseAbortedTransaction = {
-    producerId: 0n,
-    firstOffset: 0n,
-  };
-  o.producerId = r.readInt64();
-  o.firstOffset = r.readInt64();
+  const _producerId: bigint = r.readInt64();
+  const _firstOffset: bigint = r.readInt64();
+  let unknown: TaggedField[] | undefined;
   if (v >= 12) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: FetchResponseAbortedTransaction = {
+    producerId: _producerId,
+    firstOffset: _firstOffset,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -1134,23 +705,25 @@ function writeFetchResponseAbortedTransaction(
 }
 
 function readFetchResponseNodeEndpoint(r: Reader, _v: number): FetchResponseNodeEndpoint {
-  const o: FetchResponseNodeEndpoint = {
-    nodeId: 0,
-    host: '',
-    port: 0,
-    rack: null,
-  };
-  o.nodeId = r.readInt32();
-  o.host = r.readCompactString();
-  o.port = r.readInt32();
-  o.rack = r.readCompactNullableString();
+  const _nodeId: number = r.readInt32();
+  const _host: string = r.readCompactString();
+  const _port: number = r.readInt32();
+  const _rack: string | null = r.readCompactNullableString();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: FetchResponseNodeEndpoint = {
+    nodeId: _nodeId,
+    host: _host,
+    port: _port,
+    rack: _rack,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

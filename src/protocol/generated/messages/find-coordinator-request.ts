@@ -2,8 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
-  keepUnknownTaggedField,
+  describeFields,
   readArray,
   readTag,
   writeTaggedFields,
@@ -24,56 +25,11 @@ export interface FindCoordinatorRequest {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfFindCoordinatorRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'Key',
-    property: 'key',
-    type: 'string',
-    versions: { min: 0, max: 3 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'KeyType',
-    property: 'keyType',
-    type: 'int8',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '0',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'CoordinatorKeys',
-    property: 'coordinatorKeys',
-    type: '[]string',
-    versions: { min: 4, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfFindCoordinatorRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'Key', type: 'string', versions: '0-3' },
+  { name: 'KeyType', type: 'int8', versions: '1+', default: '0' },
+  { name: 'CoordinatorKeys', type: '[]string', versions: '4+' },
+]);
 
 export const FindCoordinatorRequest: MessageCodec<FindCoordinatorRequest> =
   createCodec<FindCoordinatorRequest>({
@@ -88,31 +44,25 @@ export const FindCoordinatorRequest: MessageCodec<FindCoordinatorRequest> =
   });
 
 function readFindCoordinatorRequest(r: Reader, v: number): FindCoordinatorRequest {
-  const o: FindCoordinatorRequest = {
-    key: '',
-    keyType: 0,
-    coordinatorKeys: [],
-  };
-  if (v <= 2) {
-    o.key = r.readString();
-  } else if (v === 3) {
-    o.key = r.readCompactString();
-  }
-  if (v >= 1) {
-    o.keyType = r.readInt8();
-  }
-  if (v >= 4) {
-    o.coordinatorKeys = readArray(r, true, 1, (e) => e.readCompactString());
-  }
+  const _key: string = v <= 2 ? r.readString() : v === 3 ? r.readCompactString() : '';
+  const _keyType: number = v >= 1 ? r.readInt8() : 0;
+  const _coordinatorKeys: string[] = v >= 4 ? readArray(r, true, 1, (e) => e.readCompactString()) : [];
+  let unknown: TaggedField[] | undefined;
   if (v >= 3) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: FindCoordinatorRequest = {
+    key: _key,
+    keyType: _keyType,
+    coordinatorKeys: _coordinatorKeys,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

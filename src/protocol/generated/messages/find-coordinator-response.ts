@@ -2,8 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
-  keepUnknownTaggedField,
+  describeFields,
   readArray,
   readTag,
   writeTaggedFields,
@@ -49,219 +50,29 @@ export interface FindCoordinatorResponseCoordinator {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfFindCoordinatorResponseCoordinator: readonly FieldDescriptor[] = [
-  {
-    name: 'Key',
-    property: 'key',
-    type: 'string',
-    versions: { min: 4, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'NodeId',
-    property: 'nodeId',
-    type: 'int32',
-    versions: { min: 4, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Host',
-    property: 'host',
-    type: 'string',
-    versions: { min: 4, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Port',
-    property: 'port',
-    type: 'int32',
-    versions: { min: 4, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 4, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorMessage',
-    property: 'errorMessage',
-    type: 'string',
-    versions: { min: 4, max: 32767 },
-    nullableVersions: { min: 4, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfFindCoordinatorResponseCoordinator: readonly FieldDescriptor[] = describeFields([
+  { name: 'Key', type: 'string', versions: '4+' },
+  { name: 'NodeId', type: 'int32', versions: '4+', entityType: 'brokerId' },
+  { name: 'Host', type: 'string', versions: '4+' },
+  { name: 'Port', type: 'int32', versions: '4+' },
+  { name: 'ErrorCode', type: 'int16', versions: '4+' },
+  { name: 'ErrorMessage', type: 'string', versions: '4+', nullableVersions: '4+', ignorable: true },
+]);
 
-const fieldsOfFindCoordinatorResponse: readonly FieldDescriptor[] = [
-  {
-    name: 'ThrottleTimeMs',
-    property: 'throttleTimeMs',
-    type: 'int32',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 0, max: 3 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorMessage',
-    property: 'errorMessage',
-    type: 'string',
-    versions: { min: 1, max: 3 },
-    nullableVersions: { min: 1, max: 3 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'NodeId',
-    property: 'nodeId',
-    type: 'int32',
-    versions: { min: 0, max: 3 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Host',
-    property: 'host',
-    type: 'string',
-    versions: { min: 0, max: 3 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Port',
-    property: 'port',
-    type: 'int32',
-    versions: { min: 0, max: 3 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfFindCoordinatorResponse: readonly FieldDescriptor[] = describeFields([
+  { name: 'ThrottleTimeMs', type: 'int32', versions: '1+', ignorable: true },
+  { name: 'ErrorCode', type: 'int16', versions: '0-3' },
+  { name: 'ErrorMessage', type: 'string', versions: '1-3', nullableVersions: '1-3', ignorable: true },
+  { name: 'NodeId', type: 'int32', versions: '0-3', entityType: 'brokerId' },
+  { name: 'Host', type: 'string', versions: '0-3' },
+  { name: 'Port', type: 'int32', versions: '0-3' },
   {
     name: 'Coordinators',
-    property: 'coordinators',
     type: '[]Coordinator',
-    versions: { min: 4, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '4+',
     fields: fieldsOfFindCoordinatorResponseCoordinator,
   },
-];
+]);
 
 export const FindCoordinatorResponse: MessageCodec<FindCoordinatorResponse> =
   createCodec<FindCoordinatorResponse>({
@@ -276,49 +87,35 @@ export const FindCoordinatorResponse: MessageCodec<FindCoordinatorResponse> =
   });
 
 function readFindCoordinatorResponse(r: Reader, v: number): FindCoordinatorResponse {
-  const o: FindCoordinatorResponse = {
-    throttleTimeMs: 0,
-    errorCode: 0,
-    errorMessage: null,
-    nodeId: 0,
-    host: '',
-    port: 0,
-    coordinators: [],
-  };
-  if (v >= 1) {
-    o.throttleTimeMs = r.readInt32();
-  }
-  if (v <= 3) {
-    o.errorCode = r.readInt16();
-  }
-  if (v >= 1 && v <= 2) {
-    o.errorMessage = r.readNullableString();
-  } else if (v === 3) {
-    o.errorMessage = r.readCompactNullableString();
-  }
-  if (v <= 3) {
-    o.nodeId = r.readInt32();
-  }
-  if (v <= 2) {
-    o.host = r.readString();
-  } else if (v === 3) {
-    o.host = r.readCompactString();
-  }
-  if (v <= 3) {
-    o.port = r.readInt32();
-  }
-  if (v >= 4) {
-    o.coordinators = readArray(r, true, 14, (e) => readFindCoordinatorResponseCoordinator(e, v));
-  }
+  const _throttleTimeMs: number = v >= 1 ? r.readInt32() : 0;
+  const _errorCode: number = v <= 3 ? r.readInt16() : 0;
+  const _errorMessage: string | null =
+    v >= 1 && v <= 2 ? r.readNullableString() : v === 3 ? r.readCompactNullableString() : null;
+  const _nodeId: number = v <= 3 ? r.readInt32() : 0;
+  const _host: string = v <= 2 ? r.readString() : v === 3 ? r.readCompactString() : '';
+  const _port: number = v <= 3 ? r.readInt32() : 0;
+  const _coordinators: FindCoordinatorResponseCoordinator[] =
+    v >= 4 ? readArray(r, true, 14, (e) => readFindCoordinatorResponseCoordinator(e, v)) : [];
+  let unknown: TaggedField[] | undefined;
   if (v >= 3) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: FindCoordinatorResponse = {
+    throttleTimeMs: _throttleTimeMs,
+    errorCode: _errorCode,
+    errorMessage: _errorMessage,
+    nodeId: _nodeId,
+    host: _host,
+    port: _port,
+    coordinators: _coordinators,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -388,27 +185,29 @@ function writeFindCoordinatorResponse(w: Writer, v: number, m: MessageInput<Find
 }
 
 function readFindCoordinatorResponseCoordinator(r: Reader, _v: number): FindCoordinatorResponseCoordinator {
-  const o: FindCoordinatorResponseCoordinator = {
-    key: '',
-    nodeId: 0,
-    host: '',
-    port: 0,
-    errorCode: 0,
-    errorMessage: null,
-  };
-  o.key = r.readCompactString();
-  o.nodeId = r.readInt32();
-  o.host = r.readCompactString();
-  o.port = r.readInt32();
-  o.errorCode = r.readInt16();
-  o.errorMessage = r.readCompactNullableString();
+  const _key: string = r.readCompactString();
+  const _nodeId: number = r.readInt32();
+  const _host: string = r.readCompactString();
+  const _port: number = r.readInt32();
+  const _errorCode: number = r.readInt16();
+  const _errorMessage: string | null = r.readCompactNullableString();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: FindCoordinatorResponseCoordinator = {
+    key: _key,
+    nodeId: _nodeId,
+    host: _host,
+    port: _port,
+    errorCode: _errorCode,
+    errorMessage: _errorMessage,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

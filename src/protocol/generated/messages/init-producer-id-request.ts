@@ -2,8 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
-  keepUnknownTaggedField,
+  describeFields,
   readTag,
   writeTaggedFields,
 } from '../../codec-support.js';
@@ -25,72 +26,18 @@ export interface InitProducerIdRequest {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfInitProducerIdRequest: readonly FieldDescriptor[] = [
+const fieldsOfInitProducerIdRequest: readonly FieldDescriptor[] = describeFields([
   {
     name: 'TransactionalId',
-    property: 'transactionalId',
     type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
+    versions: '0+',
+    nullableVersions: '0+',
     entityType: 'transactionalId',
-    zeroCopy: false,
-    fields: null,
   },
-  {
-    name: 'TransactionTimeoutMs',
-    property: 'transactionTimeoutMs',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ProducerId',
-    property: 'producerId',
-    type: 'int64',
-    versions: { min: 3, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '-1',
-    mapKey: false,
-    entityType: 'producerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ProducerEpoch',
-    property: 'producerEpoch',
-    type: 'int16',
-    versions: { min: 3, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+  { name: 'TransactionTimeoutMs', type: 'int32', versions: '0+' },
+  { name: 'ProducerId', type: 'int64', versions: '3+', default: '-1', entityType: 'producerId' },
+  { name: 'ProducerEpoch', type: 'int16', versions: '3+', default: '-1' },
+]);
 
 export const InitProducerIdRequest: MessageCodec<InitProducerIdRequest> = createCodec<InitProducerIdRequest>({
   name: 'InitProducerIdRequest',
@@ -104,33 +51,27 @@ export const InitProducerIdRequest: MessageCodec<InitProducerIdRequest> = create
 });
 
 function readInitProducerIdRequest(r: Reader, v: number): InitProducerIdRequest {
-  const o: InitProducerIdRequest = {
-    transactionalId: null,
-    transactionTimeoutMs: 0,
-    producerId: -1n,
-    producerEpoch: -1,
-  };
-  if (v <= 1) {
-    o.transactionalId = r.readNullableString();
-  } else if (v >= 2) {
-    o.transactionalId = r.readCompactNullableString();
-  }
-  o.transactionTimeoutMs = r.readInt32();
-  if (v >= 3) {
-    o.producerId = r.readInt64();
-  }
-  if (v >= 3) {
-    o.producerEpoch = r.readInt16();
-  }
+  const _transactionalId: string | null = v <= 1 ? r.readNullableString() : r.readCompactNullableString();
+  const _transactionTimeoutMs: number = r.readInt32();
+  const _producerId: bigint = v >= 3 ? r.readInt64() : -1n;
+  const _producerEpoch: number = v >= 3 ? r.readInt16() : -1;
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: InitProducerIdRequest = {
+    transactionalId: _transactionalId,
+    transactionTimeoutMs: _transactionTimeoutMs,
+    producerId: _producerId,
+    producerEpoch: _producerEpoch,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,9 +2,10 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
+  describeFields,
   EMPTY_BYTES,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -44,171 +45,33 @@ export interface JoinGroupRequestJoinGroupRequestProtocol {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfJoinGroupRequestJoinGroupRequestProtocol: readonly FieldDescriptor[] = [
-  {
-    name: 'Name',
-    property: 'name',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Metadata',
-    property: 'metadata',
-    type: 'bytes',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfJoinGroupRequestJoinGroupRequestProtocol: readonly FieldDescriptor[] = describeFields([
+  { name: 'Name', type: 'string', versions: '0+', mapKey: true },
+  { name: 'Metadata', type: 'bytes', versions: '0+' },
+]);
 
-const fieldsOfJoinGroupRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'GroupId',
-    property: 'groupId',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'groupId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'SessionTimeoutMs',
-    property: 'sessionTimeoutMs',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'RebalanceTimeoutMs',
-    property: 'rebalanceTimeoutMs',
-    type: 'int32',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'MemberId',
-    property: 'memberId',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'GroupInstanceId',
-    property: 'groupInstanceId',
-    type: 'string',
-    versions: { min: 5, max: 32767 },
-    nullableVersions: { min: 5, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: 'null',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ProtocolType',
-    property: 'protocolType',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfJoinGroupRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'GroupId', type: 'string', versions: '0+', entityType: 'groupId' },
+  { name: 'SessionTimeoutMs', type: 'int32', versions: '0+' },
+  { name: 'RebalanceTimeoutMs', type: 'int32', versions: '1+', ignorable: true, default: '-1' },
+  { name: 'MemberId', type: 'string', versions: '0+' },
+  { name: 'GroupInstanceId', type: 'string', versions: '5+', nullableVersions: '5+', default: 'null' },
+  { name: 'ProtocolType', type: 'string', versions: '0+' },
   {
     name: 'Protocols',
-    property: 'protocols',
     type: '[]JoinGroupRequestProtocol',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfJoinGroupRequestJoinGroupRequestProtocol,
   },
   {
     name: 'Reason',
-    property: 'reason',
     type: 'string',
-    versions: { min: 8, max: 32767 },
-    nullableVersions: { min: 8, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
+    versions: '8+',
+    nullableVersions: '8+',
     ignorable: true,
     default: 'null',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
   },
-];
+]);
 
 export const JoinGroupRequest: MessageCodec<JoinGroupRequest> = createCodec<JoinGroupRequest>({
   name: 'JoinGroupRequest',
@@ -222,57 +85,39 @@ export const JoinGroupRequest: MessageCodec<JoinGroupRequest> = createCodec<Join
 });
 
 function readJoinGroupRequest(r: Reader, v: number): JoinGroupRequest {
-  const o: JoinGroupRequest = {
-    groupId: '',
-    sessionTimeoutMs: 0,
-    rebalanceTimeoutMs: -1,
-    memberId: '',
-    groupInstanceId: null,
-    protocolType: '',
-    protocols: [],
-    reason: null,
-  };
-  if (v <= 5) {
-    o.groupId = r.readString();
-  } else if (v >= 6) {
-    o.groupId = r.readCompactString();
-  }
-  o.sessionTimeoutMs = r.readInt32();
-  if (v >= 1) {
-    o.rebalanceTimeoutMs = r.readInt32();
-  }
-  if (v <= 5) {
-    o.memberId = r.readString();
-  } else if (v >= 6) {
-    o.memberId = r.readCompactString();
-  }
-  if (v === 5) {
-    o.groupInstanceId = r.readNullableString();
-  } else if (v >= 6) {
-    o.groupInstanceId = r.readCompactNullableString();
-  }
-  if (v <= 5) {
-    o.protocolType = r.readString();
-  } else if (v >= 6) {
-    o.protocolType = r.readCompactString();
-  }
-  if (v <= 5) {
-    o.protocols = readArray(r, false, 6, (e) => readJoinGroupRequestJoinGroupRequestProtocol(e, v));
-  } else if (v >= 6) {
-    o.protocols = readArray(r, true, 3, (e) => readJoinGroupRequestJoinGroupRequestProtocol(e, v));
-  }
-  if (v >= 8) {
-    o.reason = r.readCompactNullableString();
-  }
+  const _groupId: string = v <= 5 ? r.readString() : r.readCompactString();
+  const _sessionTimeoutMs: number = r.readInt32();
+  const _rebalanceTimeoutMs: number = v >= 1 ? r.readInt32() : -1;
+  const _memberId: string = v <= 5 ? r.readString() : r.readCompactString();
+  const _groupInstanceId: string | null =
+    v === 5 ? r.readNullableString() : v >= 6 ? r.readCompactNullableString() : null;
+  const _protocolType: string = v <= 5 ? r.readString() : r.readCompactString();
+  const _protocols: JoinGroupRequestJoinGroupRequestProtocol[] =
+    v <= 5
+      ? readArray(r, false, 6, (e) => readJoinGroupRequestJoinGroupRequestProtocol(e, v))
+      : readArray(r, true, 3, (e) => readJoinGroupRequestJoinGroupRequestProtocol(e, v));
+  const _reason: string | null = v >= 8 ? r.readCompactNullableString() : null;
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: JoinGroupRequest = {
+    groupId: _groupId,
+    sessionTimeoutMs: _sessionTimeoutMs,
+    rebalanceTimeoutMs: _rebalanceTimeoutMs,
+    memberId: _memberId,
+    groupInstanceId: _groupInstanceId,
+    protocolType: _protocolType,
+    protocols: _protocols,
+    reason: _reason,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -350,29 +195,23 @@ function readJoinGroupRequestJoinGroupRequestProtocol(
   r: Reader,
   v: number,
 ): JoinGroupRequestJoinGroupRequestProtocol {
-  const o: JoinGroupRequestJoinGroupRequestProtocol = {
-    name: '',
-    metadata: EMPTY_BYTES,
-  };
-  if (v <= 5) {
-    o.name = r.readString();
-  } else if (v >= 6) {
-    o.name = r.readCompactString();
-  }
-  if (v <= 5) {
-    o.metadata = r.readBytes();
-  } else if (v >= 6) {
-    o.metadata = r.readCompactBytes();
-  }
+  const _name: string = v <= 5 ? r.readString() : r.readCompactString();
+  const _metadata: Buffer = v <= 5 ? r.readBytes() : r.readCompactBytes();
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: JoinGroupRequestJoinGroupRequestProtocol = {
+    name: _name,
+    metadata: _metadata,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,9 +2,10 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
+  describeFields,
   EMPTY_BYTES,
-  keepUnknownTaggedField,
   nullFieldError,
   readArray,
   readTag,
@@ -48,203 +49,42 @@ export interface JoinGroupResponseJoinGroupResponseMember {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfJoinGroupResponseJoinGroupResponseMember: readonly FieldDescriptor[] = [
-  {
-    name: 'MemberId',
-    property: 'memberId',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfJoinGroupResponseJoinGroupResponseMember: readonly FieldDescriptor[] = describeFields([
+  { name: 'MemberId', type: 'string', versions: '0+' },
   {
     name: 'GroupInstanceId',
-    property: 'groupInstanceId',
     type: 'string',
-    versions: { min: 5, max: 32767 },
-    nullableVersions: { min: 5, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
+    versions: '5+',
+    nullableVersions: '5+',
     ignorable: true,
     default: 'null',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
   },
-  {
-    name: 'Metadata',
-    property: 'metadata',
-    type: 'bytes',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+  { name: 'Metadata', type: 'bytes', versions: '0+' },
+]);
 
-const fieldsOfJoinGroupResponse: readonly FieldDescriptor[] = [
-  {
-    name: 'ThrottleTimeMs',
-    property: 'throttleTimeMs',
-    type: 'int32',
-    versions: { min: 2, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'GenerationId',
-    property: 'generationId',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfJoinGroupResponse: readonly FieldDescriptor[] = describeFields([
+  { name: 'ThrottleTimeMs', type: 'int32', versions: '2+', ignorable: true },
+  { name: 'ErrorCode', type: 'int16', versions: '0+' },
+  { name: 'GenerationId', type: 'int32', versions: '0+', default: '-1' },
   {
     name: 'ProtocolType',
-    property: 'protocolType',
     type: 'string',
-    versions: { min: 7, max: 32767 },
-    nullableVersions: { min: 7, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
+    versions: '7+',
+    nullableVersions: '7+',
     ignorable: true,
     default: 'null',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
   },
-  {
-    name: 'ProtocolName',
-    property: 'protocolName',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 7, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Leader',
-    property: 'leader',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'SkipAssignment',
-    property: 'skipAssignment',
-    type: 'bool',
-    versions: { min: 9, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: 'false',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'MemberId',
-    property: 'memberId',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+  { name: 'ProtocolName', type: 'string', versions: '0+', nullableVersions: '7+' },
+  { name: 'Leader', type: 'string', versions: '0+' },
+  { name: 'SkipAssignment', type: 'bool', versions: '9+', default: 'false' },
+  { name: 'MemberId', type: 'string', versions: '0+' },
   {
     name: 'Members',
-    property: 'members',
     type: '[]JoinGroupResponseMember',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfJoinGroupResponseJoinGroupResponseMember,
   },
-];
+]);
 
 export const JoinGroupResponse: MessageCodec<JoinGroupResponse> = createCodec<JoinGroupResponse>({
   name: 'JoinGroupResponse',
@@ -258,59 +98,41 @@ export const JoinGroupResponse: MessageCodec<JoinGroupResponse> = createCodec<Jo
 });
 
 function readJoinGroupResponse(r: Reader, v: number): JoinGroupResponse {
-  const o: JoinGroupResponse = {
-    throttleTimeMs: 0,
-    errorCode: 0,
-    generationId: -1,
-    protocolType: null,
-    protocolName: '',
-    leader: '',
-    skipAssignment: false,
-    memberId: '',
-    members: [],
-  };
-  if (v >= 2) {
-    o.throttleTimeMs = r.readInt32();
-  }
-  o.errorCode = r.readInt16();
-  o.generationId = r.readInt32();
-  if (v >= 7) {
-    o.protocolType = r.readCompactNullableString();
-  }
-  if (v <= 5) {
-    o.protocolName = r.readString();
-  } else if (v === 6) {
-    o.protocolName = r.readCompactString();
-  } else if (v >= 7) {
-    o.protocolName = r.readCompactNullableString();
-  }
-  if (v <= 5) {
-    o.leader = r.readString();
-  } else if (v >= 6) {
-    o.leader = r.readCompactString();
-  }
-  if (v >= 9) {
-    o.skipAssignment = r.readBoolean();
-  }
-  if (v <= 5) {
-    o.memberId = r.readString();
-  } else if (v >= 6) {
-    o.memberId = r.readCompactString();
-  }
-  if (v <= 5) {
-    o.members = readArray(r, false, 6, (e) => readJoinGroupResponseJoinGroupResponseMember(e, v));
-  } else if (v >= 6) {
-    o.members = readArray(r, true, 4, (e) => readJoinGroupResponseJoinGroupResponseMember(e, v));
-  }
+  const _throttleTimeMs: number = v >= 2 ? r.readInt32() : 0;
+  const _errorCode: number = r.readInt16();
+  const _generationId: number = r.readInt32();
+  const _protocolType: string | null = v >= 7 ? r.readCompactNullableString() : null;
+  const _protocolName: string | null =
+    v <= 5 ? r.readString() : v === 6 ? r.readCompactString() : r.readCompactNullableString();
+  const _leader: string = v <= 5 ? r.readString() : r.readCompactString();
+  const _skipAssignment: boolean = v >= 9 ? r.readBoolean() : false;
+  const _memberId: string = v <= 5 ? r.readString() : r.readCompactString();
+  const _members: JoinGroupResponseJoinGroupResponseMember[] =
+    v <= 5
+      ? readArray(r, false, 6, (e) => readJoinGroupResponseJoinGroupResponseMember(e, v))
+      : readArray(r, true, 4, (e) => readJoinGroupResponseJoinGroupResponseMember(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: JoinGroupResponse = {
+    throttleTimeMs: _throttleTimeMs,
+    errorCode: _errorCode,
+    generationId: _generationId,
+    protocolType: _protocolType,
+    protocolName: _protocolName,
+    leader: _leader,
+    skipAssignment: _skipAssignment,
+    memberId: _memberId,
+    members: _members,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -394,35 +216,26 @@ function readJoinGroupResponseJoinGroupResponseMember(
   r: Reader,
   v: number,
 ): JoinGroupResponseJoinGroupResponseMember {
-  const o: JoinGroupResponseJoinGroupResponseMember = {
-    memberId: '',
-    groupInstanceId: null,
-    metadata: EMPTY_BYTES,
-  };
-  if (v <= 5) {
-    o.memberId = r.readString();
-  } else if (v >= 6) {
-    o.memberId = r.readCompactString();
-  }
-  if (v === 5) {
-    o.groupInstanceId = r.readNullableString();
-  } else if (v >= 6) {
-    o.groupInstanceId = r.readCompactNullableString();
-  }
-  if (v <= 5) {
-    o.metadata = r.readBytes();
-  } else if (v >= 6) {
-    o.metadata = r.readCompactBytes();
-  }
+  const _memberId: string = v <= 5 ? r.readString() : r.readCompactString();
+  const _groupInstanceId: string | null =
+    v === 5 ? r.readNullableString() : v >= 6 ? r.readCompactNullableString() : null;
+  const _metadata: Buffer = v <= 5 ? r.readBytes() : r.readCompactBytes();
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: JoinGroupResponseJoinGroupResponseMember = {
+    memberId: _memberId,
+    groupInstanceId: _groupInstanceId,
+    metadata: _metadata,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,8 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
-  keepUnknownTaggedField,
+  describeFields,
   readArray,
   readTag,
   writeTaggedFields,
@@ -86,433 +87,63 @@ export interface LeaderAndIsrRequestLeaderAndIsrLiveLeader {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfLeaderAndIsrRequestLeaderAndIsrPartitionState: readonly FieldDescriptor[] = [
-  {
-    name: 'TopicName',
-    property: 'topicName',
-    type: 'string',
-    versions: { min: 0, max: 1 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'PartitionIndex',
-    property: 'partitionIndex',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ControllerEpoch',
-    property: 'controllerEpoch',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Leader',
-    property: 'leader',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'LeaderEpoch',
-    property: 'leaderEpoch',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Isr',
-    property: 'isr',
-    type: '[]int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'PartitionEpoch',
-    property: 'partitionEpoch',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Replicas',
-    property: 'replicas',
-    type: '[]int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'AddingReplicas',
-    property: 'addingReplicas',
-    type: '[]int32',
-    versions: { min: 3, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'RemovingReplicas',
-    property: 'removingReplicas',
-    type: '[]int32',
-    versions: { min: 3, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'IsNew',
-    property: 'isNew',
-    type: 'bool',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: 'false',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'LeaderRecoveryState',
-    property: 'leaderRecoveryState',
-    type: 'int8',
-    versions: { min: 6, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '0',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfLeaderAndIsrRequestLeaderAndIsrPartitionState: readonly FieldDescriptor[] = describeFields([
+  { name: 'TopicName', type: 'string', versions: '0-1', ignorable: true, entityType: 'topicName' },
+  { name: 'PartitionIndex', type: 'int32', versions: '0+' },
+  { name: 'ControllerEpoch', type: 'int32', versions: '0+' },
+  { name: 'Leader', type: 'int32', versions: '0+', entityType: 'brokerId' },
+  { name: 'LeaderEpoch', type: 'int32', versions: '0+' },
+  { name: 'Isr', type: '[]int32', versions: '0+', entityType: 'brokerId' },
+  { name: 'PartitionEpoch', type: 'int32', versions: '0+' },
+  { name: 'Replicas', type: '[]int32', versions: '0+', entityType: 'brokerId' },
+  { name: 'AddingReplicas', type: '[]int32', versions: '3+', ignorable: true, entityType: 'brokerId' },
+  { name: 'RemovingReplicas', type: '[]int32', versions: '3+', ignorable: true, entityType: 'brokerId' },
+  { name: 'IsNew', type: 'bool', versions: '1+', ignorable: true, default: 'false' },
+  { name: 'LeaderRecoveryState', type: 'int8', versions: '6+', default: '0' },
+]);
 
-const fieldsOfLeaderAndIsrRequestLeaderAndIsrTopicState: readonly FieldDescriptor[] = [
-  {
-    name: 'TopicName',
-    property: 'topicName',
-    type: 'string',
-    versions: { min: 2, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'TopicId',
-    property: 'topicId',
-    type: 'uuid',
-    versions: { min: 5, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfLeaderAndIsrRequestLeaderAndIsrTopicState: readonly FieldDescriptor[] = describeFields([
+  { name: 'TopicName', type: 'string', versions: '2+', entityType: 'topicName' },
+  { name: 'TopicId', type: 'uuid', versions: '5+', ignorable: true },
   {
     name: 'PartitionStates',
-    property: 'partitionStates',
     type: '[]LeaderAndIsrPartitionState',
-    versions: { min: 2, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '2+',
     fields: fieldsOfLeaderAndIsrRequestLeaderAndIsrPartitionState,
   },
-];
+]);
 
-const fieldsOfLeaderAndIsrRequestLeaderAndIsrLiveLeader: readonly FieldDescriptor[] = [
-  {
-    name: 'BrokerId',
-    property: 'brokerId',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'HostName',
-    property: 'hostName',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Port',
-    property: 'port',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfLeaderAndIsrRequestLeaderAndIsrLiveLeader: readonly FieldDescriptor[] = describeFields([
+  { name: 'BrokerId', type: 'int32', versions: '0+', entityType: 'brokerId' },
+  { name: 'HostName', type: 'string', versions: '0+' },
+  { name: 'Port', type: 'int32', versions: '0+' },
+]);
 
-const fieldsOfLeaderAndIsrRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'ControllerId',
-    property: 'controllerId',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'isKRaftController',
-    property: 'isKRaftController',
-    type: 'bool',
-    versions: { min: 7, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: 'false',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ControllerEpoch',
-    property: 'controllerEpoch',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'BrokerEpoch',
-    property: 'brokerEpoch',
-    type: 'int64',
-    versions: { min: 2, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Type',
-    property: 'type',
-    type: 'int8',
-    versions: { min: 5, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfLeaderAndIsrRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'ControllerId', type: 'int32', versions: '0+', entityType: 'brokerId' },
+  { name: 'isKRaftController', type: 'bool', versions: '7+', default: 'false' },
+  { name: 'ControllerEpoch', type: 'int32', versions: '0+' },
+  { name: 'BrokerEpoch', type: 'int64', versions: '2+', ignorable: true, default: '-1' },
+  { name: 'Type', type: 'int8', versions: '5+' },
   {
     name: 'UngroupedPartitionStates',
-    property: 'ungroupedPartitionStates',
     type: '[]LeaderAndIsrPartitionState',
-    versions: { min: 0, max: 1 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0-1',
     fields: fieldsOfLeaderAndIsrRequestLeaderAndIsrPartitionState,
   },
   {
     name: 'TopicStates',
-    property: 'topicStates',
     type: '[]LeaderAndIsrTopicState',
-    versions: { min: 2, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '2+',
     fields: fieldsOfLeaderAndIsrRequestLeaderAndIsrTopicState,
   },
   {
     name: 'LiveLeaders',
-    property: 'liveLeaders',
     type: '[]LeaderAndIsrLiveLeader',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfLeaderAndIsrRequestLeaderAndIsrLiveLeader,
   },
-];
+]);
 
 export const LeaderAndIsrRequest: MessageCodec<LeaderAndIsrRequest> = createCodec<LeaderAndIsrRequest>({
   name: 'LeaderAndIsrRequest',
@@ -526,51 +157,44 @@ export const LeaderAndIsrRequest: MessageCodec<LeaderAndIsrRequest> = createCode
 });
 
 function readLeaderAndIsrRequest(r: Reader, v: number): LeaderAndIsrRequest {
-  const o: LeaderAndIsrRequest = {
-    controllerId: 0,
-    isKRaftController: false,
-    controllerEpoch: 0,
-    brokerEpoch: -1n,
-    type: 0,
-    ungroupedPartitionStates: [],
-    topicStates: [],
-    liveLeaders: [],
-  };
-  o.controllerId = r.readInt32();
-  if (v >= 7) {
-    o.isKRaftController = r.readBoolean();
-  }
-  o.controllerEpoch = r.readInt32();
-  if (v >= 2) {
-    o.brokerEpoch = r.readInt64();
-  }
-  if (v >= 5) {
-    o.type = r.readInt8();
-  }
-  if (v <= 1) {
-    o.ungroupedPartitionStates = readArray(r, false, 30, (e) =>
-      readLeaderAndIsrRequestLeaderAndIsrPartitionState(e, v),
-    );
-  }
-  if (v >= 2 && v <= 3) {
-    o.topicStates = readArray(r, false, 6, (e) => readLeaderAndIsrRequestLeaderAndIsrTopicState(e, v));
-  } else if (v >= 4) {
-    o.topicStates = readArray(r, true, 3, (e) => readLeaderAndIsrRequestLeaderAndIsrTopicState(e, v));
-  }
-  if (v <= 3) {
-    o.liveLeaders = readArray(r, false, 10, (e) => readLeaderAndIsrRequestLeaderAndIsrLiveLeader(e, v));
-  } else if (v >= 4) {
-    o.liveLeaders = readArray(r, true, 10, (e) => readLeaderAndIsrRequestLeaderAndIsrLiveLeader(e, v));
-  }
+  const _controllerId: number = r.readInt32();
+  const _isKRaftController: boolean = v >= 7 ? r.readBoolean() : false;
+  const _controllerEpoch: number = r.readInt32();
+  const _brokerEpoch: bigint = v >= 2 ? r.readInt64() : -1n;
+  const _type: number = v >= 5 ? r.readInt8() : 0;
+  const _ungroupedPartitionStates: LeaderAndIsrRequestLeaderAndIsrPartitionState[] =
+    v <= 1 ? readArray(r, false, 30, (e) => readLeaderAndIsrRequestLeaderAndIsrPartitionState(e, v)) : [];
+  const _topicStates: LeaderAndIsrRequestLeaderAndIsrTopicState[] =
+    v >= 2 && v <= 3
+      ? readArray(r, false, 6, (e) => readLeaderAndIsrRequestLeaderAndIsrTopicState(e, v))
+      : v >= 4
+        ? readArray(r, true, 3, (e) => readLeaderAndIsrRequestLeaderAndIsrTopicState(e, v))
+        : [];
+  const _liveLeaders: LeaderAndIsrRequestLeaderAndIsrLiveLeader[] =
+    v <= 3
+      ? readArray(r, false, 10, (e) => readLeaderAndIsrRequestLeaderAndIsrLiveLeader(e, v))
+      : readArray(r, true, 10, (e) => readLeaderAndIsrRequestLeaderAndIsrLiveLeader(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 4) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: LeaderAndIsrRequest = {
+    controllerId: _controllerId,
+    isKRaftController: _isKRaftController,
+    controllerEpoch: _controllerEpoch,
+    brokerEpoch: _brokerEpoch,
+    type: _type,
+    ungroupedPartitionStates: _ungroupedPartitionStates,
+    topicStates: _topicStates,
+    liveLeaders: _liveLeaders,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -655,63 +279,55 @@ function readLeaderAndIsrRequestLeaderAndIsrPartitionState(
   r: Reader,
   v: number,
 ): LeaderAndIsrRequestLeaderAndIsrPartitionState {
-  const o: LeaderAndIsrRequestLeaderAndIsrPartitionState = {
-    topicName: '',
-    partitionIndex: 0,
-    controllerEpoch: 0,
-    leader: 0,
-    leaderEpoch: 0,
-    isr: [],
-    partitionEpoch: 0,
-    replicas: [],
-    addingReplicas: [],
-    removingReplicas: [],
-    isNew: false,
-    leaderRecoveryState: 0,
-  };
-  if (v <= 1) {
-    o.topicName = r.readString();
-  }
-  o.partitionIndex = r.readInt32();
-  o.controllerEpoch = r.readInt32();
-  o.leader = r.readInt32();
-  o.leaderEpoch = r.readInt32();
-  if (v <= 3) {
-    o.isr = readArray(r, false, 4, (e) => e.readInt32());
-  } else if (v >= 4) {
-    o.isr = readArray(r, true, 4, (e) => e.readInt32());
-  }
-  o.partitionEpoch = r.readInt32();
-  if (v <= 3) {
-    o.replicas = readArray(r, false, 4, (e) => e.readInt32());
-  } else if (v >= 4) {
-    o.replicas = readArray(r, true, 4, (e) => e.readInt32());
-  }
-  if (v === 3) {
-    o.addingReplicas = readArray(r, false, 4, (e) => e.readInt32());
-  } else if (v >= 4) {
-    o.addingReplicas = readArray(r, true, 4, (e) => e.readInt32());
-  }
-  if (v === 3) {
-    o.removingReplicas = readArray(r, false, 4, (e) => e.readInt32());
-  } else if (v >= 4) {
-    o.removingReplicas = readArray(r, true, 4, (e) => e.readInt32());
-  }
-  if (v >= 1) {
-    o.isNew = r.readBoolean();
-  }
-  if (v >= 6) {
-    o.leaderRecoveryState = r.readInt8();
-  }
+  const _topicName: string = v <= 1 ? r.readString() : '';
+  const _partitionIndex: number = r.readInt32();
+  const _controllerEpoch: number = r.readInt32();
+  const _leader: number = r.readInt32();
+  const _leaderEpoch: number = r.readInt32();
+  const _isr: number[] =
+    v <= 3 ? readArray(r, false, 4, (e) => e.readInt32()) : readArray(r, true, 4, (e) => e.readInt32());
+  const _partitionEpoch: number = r.readInt32();
+  const _replicas: number[] =
+    v <= 3 ? readArray(r, false, 4, (e) => e.readInt32()) : readArray(r, true, 4, (e) => e.readInt32());
+  const _addingReplicas: number[] =
+    v === 3
+      ? readArray(r, false, 4, (e) => e.readInt32())
+      : v >= 4
+        ? readArray(r, true, 4, (e) => e.readInt32())
+        : [];
+  const _removingReplicas: number[] =
+    v === 3
+      ? readArray(r, false, 4, (e) => e.readInt32())
+      : v >= 4
+        ? readArray(r, true, 4, (e) => e.readInt32())
+        : [];
+  const _isNew: boolean = v >= 1 ? r.readBoolean() : false;
+  const _leaderRecoveryState: number = v >= 6 ? r.readInt8() : 0;
+  let unknown: TaggedField[] | undefined;
   if (v >= 4) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: LeaderAndIsrRequestLeaderAndIsrPartitionState = {
+    topicName: _topicName,
+    partitionIndex: _partitionIndex,
+    controllerEpoch: _controllerEpoch,
+    leader: _leader,
+    leaderEpoch: _leaderEpoch,
+    isr: _isr,
+    partitionEpoch: _partitionEpoch,
+    replicas: _replicas,
+    addingReplicas: _addingReplicas,
+    removingReplicas: _removingReplicas,
+    isNew: _isNew,
+    leaderRecoveryState: _leaderRecoveryState,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -825,37 +441,28 @@ function readLeaderAndIsrRequestLeaderAndIsrTopicState(
   r: Reader,
   v: number,
 ): LeaderAndIsrRequestLeaderAndIsrTopicState {
-  const o: LeaderAndIsrRequestLeaderAndIsrTopicState = {
-    topicName: '',
-    topicId: ZERO_UUID,
-    partitionStates: [],
-  };
-  if (v <= 3) {
-    o.topicName = r.readString();
-  } else if (v >= 4) {
-    o.topicName = r.readCompactString();
-  }
-  if (v >= 5) {
-    o.topicId = r.readUuid();
-  }
-  if (v <= 3) {
-    o.partitionStates = readArray(r, false, 29, (e) =>
-      readLeaderAndIsrRequestLeaderAndIsrPartitionState(e, v),
-    );
-  } else if (v >= 4) {
-    o.partitionStates = readArray(r, true, 26, (e) =>
-      readLeaderAndIsrRequestLeaderAndIsrPartitionState(e, v),
-    );
-  }
+  const _topicName: string = v <= 3 ? r.readString() : r.readCompactString();
+  const _topicId: string = v >= 5 ? r.readUuid() : ZERO_UUID;
+  const _partitionStates: LeaderAndIsrRequestLeaderAndIsrPartitionState[] =
+    v <= 3
+      ? readArray(r, false, 29, (e) => readLeaderAndIsrRequestLeaderAndIsrPartitionState(e, v))
+      : readArray(r, true, 26, (e) => readLeaderAndIsrRequestLeaderAndIsrPartitionState(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 4) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: LeaderAndIsrRequestLeaderAndIsrTopicState = {
+    topicName: _topicName,
+    topicId: _topicId,
+    partitionStates: _partitionStates,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -901,27 +508,25 @@ function readLeaderAndIsrRequestLeaderAndIsrLiveLeader(
   r: Reader,
   v: number,
 ): LeaderAndIsrRequestLeaderAndIsrLiveLeader {
-  const o: LeaderAndIsrRequestLeaderAndIsrLiveLeader = {
-    brokerId: 0,
-    hostName: '',
-    port: 0,
-  };
-  o.brokerId = r.readInt32();
-  if (v <= 3) {
-    o.hostName = r.readString();
-  } else if (v >= 4) {
-    o.hostName = r.readCompactString();
-  }
-  o.port = r.readInt32();
+  const _brokerId: number = r.readInt32();
+  const _hostName: string = v <= 3 ? r.readString() : r.readCompactString();
+  const _port: number = r.readInt32();
+  let unknown: TaggedField[] | undefined;
   if (v >= 4) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: LeaderAndIsrRequestLeaderAndIsrLiveLeader = {
+    brokerId: _brokerId,
+    hostName: _hostName,
+    port: _port,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,8 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
-  keepUnknownTaggedField,
+  describeFields,
   readArray,
   readTag,
   writeTaggedFields,
@@ -35,107 +36,17 @@ export interface LeaderChangeMessageVoter {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfLeaderChangeMessageVoter: readonly FieldDescriptor[] = [
-  {
-    name: 'VoterId',
-    property: 'voterId',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'VoterDirectoryId',
-    property: 'voterDirectoryId',
-    type: 'uuid',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfLeaderChangeMessageVoter: readonly FieldDescriptor[] = describeFields([
+  { name: 'VoterId', type: 'int32', versions: '0+' },
+  { name: 'VoterDirectoryId', type: 'uuid', versions: '1+' },
+]);
 
-const fieldsOfLeaderChangeMessage: readonly FieldDescriptor[] = [
-  {
-    name: 'Version',
-    property: 'version',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'LeaderId',
-    property: 'leaderId',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Voters',
-    property: 'voters',
-    type: '[]Voter',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: fieldsOfLeaderChangeMessageVoter,
-  },
-  {
-    name: 'GrantingVoters',
-    property: 'grantingVoters',
-    type: '[]Voter',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: fieldsOfLeaderChangeMessageVoter,
-  },
-];
+const fieldsOfLeaderChangeMessage: readonly FieldDescriptor[] = describeFields([
+  { name: 'Version', type: 'int16', versions: '0+' },
+  { name: 'LeaderId', type: 'int32', versions: '0+', entityType: 'brokerId' },
+  { name: 'Voters', type: '[]Voter', versions: '0+', fields: fieldsOfLeaderChangeMessageVoter },
+  { name: 'GrantingVoters', type: '[]Voter', versions: '0+', fields: fieldsOfLeaderChangeMessageVoter },
+]);
 
 export const LeaderChangeMessage: MessageCodec<LeaderChangeMessage> = createCodec<LeaderChangeMessage>({
   name: 'LeaderChangeMessage',
@@ -149,23 +60,29 @@ export const LeaderChangeMessage: MessageCodec<LeaderChangeMessage> = createCode
 });
 
 function readLeaderChangeMessage(r: Reader, v: number): LeaderChangeMessage {
-  const o: LeaderChangeMessage = {
-    version: 0,
-    leaderId: 0,
-    voters: [],
-    grantingVoters: [],
-  };
-  o.version = r.readInt16();
-  o.leaderId = r.readInt32();
-  o.voters = readArray(r, true, 5, (e) => readLeaderChangeMessageVoter(e, v));
-  o.grantingVoters = readArray(r, true, 5, (e) => readLeaderChangeMessageVoter(e, v));
+  const _version: number = r.readInt16();
+  const _leaderId: number = r.readInt32();
+  const _voters: LeaderChangeMessageVoter[] = readArray(r, true, 5, (e) =>
+    readLeaderChangeMessageVoter(e, v),
+  );
+  const _grantingVoters: LeaderChangeMessageVoter[] = readArray(r, true, 5, (e) =>
+    readLeaderChangeMessageVoter(e, v),
+  );
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: LeaderChangeMessage = {
+    version: _version,
+    leaderId: _leaderId,
+    voters: _voters,
+    grantingVoters: _grantingVoters,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -196,21 +113,21 @@ function writeLeaderChangeMessage(w: Writer, v: number, m: MessageInput<LeaderCh
 }
 
 function readLeaderChangeMessageVoter(r: Reader, v: number): LeaderChangeMessageVoter {
-  const o: LeaderChangeMessageVoter = {
-    voterId: 0,
-    voterDirectoryId: ZERO_UUID,
-  };
-  o.voterId = r.readInt32();
-  if (v >= 1) {
-    o.voterDirectoryId = r.readUuid();
-  }
+  const _voterId: number = r.readInt32();
+  const _voterDirectoryId: string = v >= 1 ? r.readUuid() : ZERO_UUID;
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: LeaderChangeMessageVoter = {
+    voterId: _voterId,
+    voterDirectoryId: _voterDirectoryId,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

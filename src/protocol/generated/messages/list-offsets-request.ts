@@ -2,8 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
-  keepUnknownTaggedField,
+  describeFields,
   readArray,
   readTag,
   writeTaggedFields,
@@ -46,158 +47,33 @@ export interface ListOffsetsRequestListOffsetsPartition {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfListOffsetsRequestListOffsetsPartition: readonly FieldDescriptor[] = [
-  {
-    name: 'PartitionIndex',
-    property: 'partitionIndex',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'CurrentLeaderEpoch',
-    property: 'currentLeaderEpoch',
-    type: 'int32',
-    versions: { min: 4, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Timestamp',
-    property: 'timestamp',
-    type: 'int64',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'MaxNumOffsets',
-    property: 'maxNumOffsets',
-    type: 'int32',
-    versions: { min: 0, max: 0 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfListOffsetsRequestListOffsetsPartition: readonly FieldDescriptor[] = describeFields([
+  { name: 'PartitionIndex', type: 'int32', versions: '0+' },
+  { name: 'CurrentLeaderEpoch', type: 'int32', versions: '4+', ignorable: true, default: '-1' },
+  { name: 'Timestamp', type: 'int64', versions: '0+' },
+  { name: 'MaxNumOffsets', type: 'int32', versions: '0', default: '1' },
+]);
 
-const fieldsOfListOffsetsRequestListOffsetsTopic: readonly FieldDescriptor[] = [
-  {
-    name: 'Name',
-    property: 'name',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfListOffsetsRequestListOffsetsTopic: readonly FieldDescriptor[] = describeFields([
+  { name: 'Name', type: 'string', versions: '0+', entityType: 'topicName' },
   {
     name: 'Partitions',
-    property: 'partitions',
     type: '[]ListOffsetsPartition',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfListOffsetsRequestListOffsetsPartition,
   },
-];
+]);
 
-const fieldsOfListOffsetsRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'ReplicaId',
-    property: 'replicaId',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'IsolationLevel',
-    property: 'isolationLevel',
-    type: 'int8',
-    versions: { min: 2, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfListOffsetsRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'ReplicaId', type: 'int32', versions: '0+', entityType: 'brokerId' },
+  { name: 'IsolationLevel', type: 'int8', versions: '2+' },
   {
     name: 'Topics',
-    property: 'topics',
     type: '[]ListOffsetsTopic',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfListOffsetsRequestListOffsetsTopic,
   },
-];
+]);
 
 export const ListOffsetsRequest: MessageCodec<ListOffsetsRequest> = createCodec<ListOffsetsRequest>({
   name: 'ListOffsetsRequest',
@@ -211,29 +87,28 @@ export const ListOffsetsRequest: MessageCodec<ListOffsetsRequest> = createCodec<
 });
 
 function readListOffsetsRequest(r: Reader, v: number): ListOffsetsRequest {
-  const o: ListOffsetsRequest = {
-    replicaId: 0,
-    isolationLevel: 0,
-    topics: [],
-  };
-  o.replicaId = r.readInt32();
-  if (v >= 2) {
-    o.isolationLevel = r.readInt8();
-  }
-  if (v <= 5) {
-    o.topics = readArray(r, false, 6, (e) => readListOffsetsRequestListOffsetsTopic(e, v));
-  } else if (v >= 6) {
-    o.topics = readArray(r, true, 3, (e) => readListOffsetsRequestListOffsetsTopic(e, v));
-  }
+  const _replicaId: number = r.readInt32();
+  const _isolationLevel: number = v >= 2 ? r.readInt8() : 0;
+  const _topics: ListOffsetsRequestListOffsetsTopic[] =
+    v <= 5
+      ? readArray(r, false, 6, (e) => readListOffsetsRequestListOffsetsTopic(e, v))
+      : readArray(r, true, 3, (e) => readListOffsetsRequestListOffsetsTopic(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: ListOffsetsRequest = {
+    replicaId: _replicaId,
+    isolationLevel: _isolationLevel,
+    topics: _topics,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -270,29 +145,26 @@ function writeListOffsetsRequest(w: Writer, v: number, m: MessageInput<ListOffse
 }
 
 function readListOffsetsRequestListOffsetsTopic(r: Reader, v: number): ListOffsetsRequestListOffsetsTopic {
-  const o: ListOffsetsRequestListOffsetsTopic = {
-    name: '',
-    partitions: [],
-  };
-  if (v <= 5) {
-    o.name = r.readString();
-  } else if (v >= 6) {
-    o.name = r.readCompactString();
-  }
-  if (v <= 5) {
-    o.partitions = readArray(r, false, 12, (e) => readListOffsetsRequestListOffsetsPartition(e, v));
-  } else if (v >= 6) {
-    o.partitions = readArray(r, true, 17, (e) => readListOffsetsRequestListOffsetsPartition(e, v));
-  }
+  const _name: string = v <= 5 ? r.readString() : r.readCompactString();
+  const _partitions: ListOffsetsRequestListOffsetsPartition[] =
+    v <= 5
+      ? readArray(r, false, 12, (e) => readListOffsetsRequestListOffsetsPartition(e, v))
+      : readArray(r, true, 17, (e) => readListOffsetsRequestListOffsetsPartition(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: ListOffsetsRequestListOffsetsTopic = {
+    name: _name,
+    partitions: _partitions,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -332,29 +204,27 @@ function readListOffsetsRequestListOffsetsPartition(
   r: Reader,
   v: number,
 ): ListOffsetsRequestListOffsetsPartition {
-  const o: ListOffsetsRequestListOffsetsPartition = {
-    partitionIndex: 0,
-    currentLeaderEpoch: -1,
-    timestamp: 0n,
-    maxNumOffsets: 1,
-  };
-  o.partitionIndex = r.readInt32();
-  if (v >= 4) {
-    o.currentLeaderEpoch = r.readInt32();
-  }
-  o.timestamp = r.readInt64();
-  if (v <= 0) {
-    o.maxNumOffsets = r.readInt32();
-  }
+  const _partitionIndex: number = r.readInt32();
+  const _currentLeaderEpoch: number = v >= 4 ? r.readInt32() : -1;
+  const _timestamp: bigint = r.readInt64();
+  const _maxNumOffsets: number = v <= 0 ? r.readInt32() : 1;
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: ListOffsetsRequestListOffsetsPartition = {
+    partitionIndex: _partitionIndex,
+    currentLeaderEpoch: _currentLeaderEpoch,
+    timestamp: _timestamp,
+    maxNumOffsets: _maxNumOffsets,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,8 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
-  keepUnknownTaggedField,
+  describeFields,
   readArray,
   readTag,
   writeTaggedFields,
@@ -24,56 +25,11 @@ export interface ListTransactionsRequest {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfListTransactionsRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'StateFilters',
-    property: 'stateFilters',
-    type: '[]string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ProducerIdFilters',
-    property: 'producerIdFilters',
-    type: '[]int64',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'producerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'DurationFilter',
-    property: 'durationFilter',
-    type: 'int64',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfListTransactionsRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'StateFilters', type: '[]string', versions: '0+' },
+  { name: 'ProducerIdFilters', type: '[]int64', versions: '0+', entityType: 'producerId' },
+  { name: 'DurationFilter', type: 'int64', versions: '1+', default: '-1' },
+]);
 
 export const ListTransactionsRequest: MessageCodec<ListTransactionsRequest> =
   createCodec<ListTransactionsRequest>({
@@ -88,23 +44,23 @@ export const ListTransactionsRequest: MessageCodec<ListTransactionsRequest> =
   });
 
 function readListTransactionsRequest(r: Reader, v: number): ListTransactionsRequest {
-  const o: ListTransactionsRequest = {
-    stateFilters: [],
-    producerIdFilters: [],
-    durationFilter: -1n,
-  };
-  o.stateFilters = readArray(r, true, 1, (e) => e.readCompactString());
-  o.producerIdFilters = readArray(r, true, 8, (e) => e.readInt64());
-  if (v >= 1) {
-    o.durationFilter = r.readInt64();
-  }
+  const _stateFilters: string[] = readArray(r, true, 1, (e) => e.readCompactString());
+  const _producerIdFilters: bigint[] = readArray(r, true, 8, (e) => e.readInt64());
+  const _durationFilter: bigint = v >= 1 ? r.readInt64() : -1n;
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: ListTransactionsRequest = {
+    stateFilters: _stateFilters,
+    producerIdFilters: _producerIdFilters,
+    durationFilter: _durationFilter,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,8 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
-  keepUnknownTaggedField,
+  describeFields,
   nullFieldError,
   readArray,
   readNullableArray,
@@ -38,107 +39,23 @@ export interface MetadataRequestMetadataRequestTopic {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfMetadataRequestMetadataRequestTopic: readonly FieldDescriptor[] = [
-  {
-    name: 'TopicId',
-    property: 'topicId',
-    type: 'uuid',
-    versions: { min: 10, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Name',
-    property: 'name',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 10, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfMetadataRequestMetadataRequestTopic: readonly FieldDescriptor[] = describeFields([
+  { name: 'TopicId', type: 'uuid', versions: '10+', ignorable: true },
+  { name: 'Name', type: 'string', versions: '0+', nullableVersions: '10+', entityType: 'topicName' },
+]);
 
-const fieldsOfMetadataRequest: readonly FieldDescriptor[] = [
+const fieldsOfMetadataRequest: readonly FieldDescriptor[] = describeFields([
   {
     name: 'Topics',
-    property: 'topics',
     type: '[]MetadataRequestTopic',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 1, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
+    nullableVersions: '1+',
     fields: fieldsOfMetadataRequestMetadataRequestTopic,
   },
-  {
-    name: 'AllowAutoTopicCreation',
-    property: 'allowAutoTopicCreation',
-    type: 'bool',
-    versions: { min: 4, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: 'true',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'IncludeClusterAuthorizedOperations',
-    property: 'includeClusterAuthorizedOperations',
-    type: 'bool',
-    versions: { min: 8, max: 10 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'IncludeTopicAuthorizedOperations',
-    property: 'includeTopicAuthorizedOperations',
-    type: 'bool',
-    versions: { min: 8, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+  { name: 'AllowAutoTopicCreation', type: 'bool', versions: '4+', default: 'true' },
+  { name: 'IncludeClusterAuthorizedOperations', type: 'bool', versions: '8-10' },
+  { name: 'IncludeTopicAuthorizedOperations', type: 'bool', versions: '8+' },
+]);
 
 export const MetadataRequest: MessageCodec<MetadataRequest> = createCodec<MetadataRequest>({
   name: 'MetadataRequest',
@@ -152,37 +69,32 @@ export const MetadataRequest: MessageCodec<MetadataRequest> = createCodec<Metada
 });
 
 function readMetadataRequest(r: Reader, v: number): MetadataRequest {
-  const o: MetadataRequest = {
-    topics: [],
-    allowAutoTopicCreation: true,
-    includeClusterAuthorizedOperations: false,
-    includeTopicAuthorizedOperations: false,
-  };
-  if (v <= 0) {
-    o.topics = readArray(r, false, 2, (e) => readMetadataRequestMetadataRequestTopic(e, v));
-  } else if (v >= 1 && v <= 8) {
-    o.topics = readNullableArray(r, false, 2, (e) => readMetadataRequestMetadataRequestTopic(e, v));
-  } else if (v >= 9) {
-    o.topics = readNullableArray(r, true, 2, (e) => readMetadataRequestMetadataRequestTopic(e, v));
-  }
-  if (v >= 4) {
-    o.allowAutoTopicCreation = r.readBoolean();
-  }
-  if (v >= 8 && v <= 10) {
-    o.includeClusterAuthorizedOperations = r.readBoolean();
-  }
-  if (v >= 8) {
-    o.includeTopicAuthorizedOperations = r.readBoolean();
-  }
+  const _topics: MetadataRequestMetadataRequestTopic[] | null =
+    v <= 0
+      ? readArray(r, false, 2, (e) => readMetadataRequestMetadataRequestTopic(e, v))
+      : v >= 1 && v <= 8
+        ? readNullableArray(r, false, 2, (e) => readMetadataRequestMetadataRequestTopic(e, v))
+        : readNullableArray(r, true, 2, (e) => readMetadataRequestMetadataRequestTopic(e, v));
+  const _allowAutoTopicCreation: boolean = v >= 4 ? r.readBoolean() : true;
+  const _includeClusterAuthorizedOperations: boolean = v >= 8 && v <= 10 ? r.readBoolean() : false;
+  const _includeTopicAuthorizedOperations: boolean = v >= 8 ? r.readBoolean() : false;
+  let unknown: TaggedField[] | undefined;
   if (v >= 9) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: MetadataRequest = {
+    topics: _topics,
+    allowAutoTopicCreation: _allowAutoTopicCreation,
+    includeClusterAuthorizedOperations: _includeClusterAuthorizedOperations,
+    includeTopicAuthorizedOperations: _includeTopicAuthorizedOperations,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -246,29 +158,24 @@ function writeMetadataRequest(w: Writer, v: number, m: MessageInput<MetadataRequ
 }
 
 function readMetadataRequestMetadataRequestTopic(r: Reader, v: number): MetadataRequestMetadataRequestTopic {
-  const o: MetadataRequestMetadataRequestTopic = {
-    topicId: ZERO_UUID,
-    name: '',
-  };
-  if (v >= 10) {
-    o.topicId = r.readUuid();
-  }
-  if (v <= 8) {
-    o.name = r.readString();
-  } else if (v === 9) {
-    o.name = r.readCompactString();
-  } else if (v >= 10) {
-    o.name = r.readCompactNullableString();
-  }
+  const _topicId: string = v >= 10 ? r.readUuid() : ZERO_UUID;
+  const _name: string | null =
+    v <= 8 ? r.readString() : v === 9 ? r.readCompactString() : r.readCompactNullableString();
+  let unknown: TaggedField[] | undefined;
   if (v >= 9) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: MetadataRequestMetadataRequestTopic = {
+    topicId: _topicId,
+    name: _name,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

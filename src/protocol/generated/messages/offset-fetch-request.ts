@@ -2,8 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
-  keepUnknownTaggedField,
+  describeFields,
   nullFieldError,
   readArray,
   readNullableArray,
@@ -59,209 +60,53 @@ export interface OffsetFetchRequestOffsetFetchRequestTopics {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfOffsetFetchRequestOffsetFetchRequestTopic: readonly FieldDescriptor[] = [
-  {
-    name: 'Name',
-    property: 'name',
-    type: 'string',
-    versions: { min: 0, max: 7 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'PartitionIndexes',
-    property: 'partitionIndexes',
-    type: '[]int32',
-    versions: { min: 0, max: 7 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfOffsetFetchRequestOffsetFetchRequestTopic: readonly FieldDescriptor[] = describeFields([
+  { name: 'Name', type: 'string', versions: '0-7', entityType: 'topicName' },
+  { name: 'PartitionIndexes', type: '[]int32', versions: '0-7' },
+]);
 
-const fieldsOfOffsetFetchRequestOffsetFetchRequestTopics: readonly FieldDescriptor[] = [
-  {
-    name: 'Name',
-    property: 'name',
-    type: 'string',
-    versions: { min: 8, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'PartitionIndexes',
-    property: 'partitionIndexes',
-    type: '[]int32',
-    versions: { min: 8, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfOffsetFetchRequestOffsetFetchRequestTopics: readonly FieldDescriptor[] = describeFields([
+  { name: 'Name', type: 'string', versions: '8+', entityType: 'topicName' },
+  { name: 'PartitionIndexes', type: '[]int32', versions: '8+' },
+]);
 
-const fieldsOfOffsetFetchRequestOffsetFetchRequestGroup: readonly FieldDescriptor[] = [
-  {
-    name: 'GroupId',
-    property: 'groupId',
-    type: 'string',
-    versions: { min: 8, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'groupId',
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfOffsetFetchRequestOffsetFetchRequestGroup: readonly FieldDescriptor[] = describeFields([
+  { name: 'GroupId', type: 'string', versions: '8+', entityType: 'groupId' },
   {
     name: 'MemberId',
-    property: 'memberId',
     type: 'string',
-    versions: { min: 9, max: 32767 },
-    nullableVersions: { min: 9, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
+    versions: '9+',
+    nullableVersions: '9+',
     ignorable: true,
     default: 'null',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
   },
-  {
-    name: 'MemberEpoch',
-    property: 'memberEpoch',
-    type: 'int32',
-    versions: { min: 9, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+  { name: 'MemberEpoch', type: 'int32', versions: '9+', ignorable: true, default: '-1' },
   {
     name: 'Topics',
-    property: 'topics',
     type: '[]OffsetFetchRequestTopics',
-    versions: { min: 8, max: 32767 },
-    nullableVersions: { min: 8, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '8+',
+    nullableVersions: '8+',
     fields: fieldsOfOffsetFetchRequestOffsetFetchRequestTopics,
   },
-];
+]);
 
-const fieldsOfOffsetFetchRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'GroupId',
-    property: 'groupId',
-    type: 'string',
-    versions: { min: 0, max: 7 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'groupId',
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfOffsetFetchRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'GroupId', type: 'string', versions: '0-7', entityType: 'groupId' },
   {
     name: 'Topics',
-    property: 'topics',
     type: '[]OffsetFetchRequestTopic',
-    versions: { min: 0, max: 7 },
-    nullableVersions: { min: 2, max: 7 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0-7',
+    nullableVersions: '2-7',
     fields: fieldsOfOffsetFetchRequestOffsetFetchRequestTopic,
   },
   {
     name: 'Groups',
-    property: 'groups',
     type: '[]OffsetFetchRequestGroup',
-    versions: { min: 8, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '8+',
     fields: fieldsOfOffsetFetchRequestOffsetFetchRequestGroup,
   },
-  {
-    name: 'RequireStable',
-    property: 'requireStable',
-    type: 'bool',
-    versions: { min: 7, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: 'false',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+  { name: 'RequireStable', type: 'bool', versions: '7+', default: 'false' },
+]);
 
 export const OffsetFetchRequest: MessageCodec<OffsetFetchRequest> = createCodec<OffsetFetchRequest>({
   name: 'OffsetFetchRequest',
@@ -275,39 +120,35 @@ export const OffsetFetchRequest: MessageCodec<OffsetFetchRequest> = createCodec<
 });
 
 function readOffsetFetchRequest(r: Reader, v: number): OffsetFetchRequest {
-  const o: OffsetFetchRequest = {
-    groupId: '',
-    topics: [],
-    groups: [],
-    requireStable: false,
-  };
-  if (v <= 5) {
-    o.groupId = r.readString();
-  } else if (v >= 6 && v <= 7) {
-    o.groupId = r.readCompactString();
-  }
-  if (v <= 1) {
-    o.topics = readArray(r, false, 6, (e) => readOffsetFetchRequestOffsetFetchRequestTopic(e, v));
-  } else if (v >= 2 && v <= 5) {
-    o.topics = readNullableArray(r, false, 6, (e) => readOffsetFetchRequestOffsetFetchRequestTopic(e, v));
-  } else if (v >= 6 && v <= 7) {
-    o.topics = readNullableArray(r, true, 3, (e) => readOffsetFetchRequestOffsetFetchRequestTopic(e, v));
-  }
-  if (v >= 8) {
-    o.groups = readArray(r, true, 3, (e) => readOffsetFetchRequestOffsetFetchRequestGroup(e, v));
-  }
-  if (v >= 7) {
-    o.requireStable = r.readBoolean();
-  }
+  const _groupId: string = v <= 5 ? r.readString() : v >= 6 && v <= 7 ? r.readCompactString() : '';
+  const _topics: OffsetFetchRequestOffsetFetchRequestTopic[] | null =
+    v <= 1
+      ? readArray(r, false, 6, (e) => readOffsetFetchRequestOffsetFetchRequestTopic(e, v))
+      : v >= 2 && v <= 5
+        ? readNullableArray(r, false, 6, (e) => readOffsetFetchRequestOffsetFetchRequestTopic(e, v))
+        : v >= 6 && v <= 7
+          ? readNullableArray(r, true, 3, (e) => readOffsetFetchRequestOffsetFetchRequestTopic(e, v))
+          : [];
+  const _groups: OffsetFetchRequestOffsetFetchRequestGroup[] =
+    v >= 8 ? readArray(r, true, 3, (e) => readOffsetFetchRequestOffsetFetchRequestGroup(e, v)) : [];
+  const _requireStable: boolean = v >= 7 ? r.readBoolean() : false;
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: OffsetFetchRequest = {
+    groupId: _groupId,
+    topics: _topics,
+    groups: _groups,
+    requireStable: _requireStable,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -378,29 +219,24 @@ function readOffsetFetchRequestOffsetFetchRequestTopic(
   r: Reader,
   v: number,
 ): OffsetFetchRequestOffsetFetchRequestTopic {
-  const o: OffsetFetchRequestOffsetFetchRequestTopic = {
-    name: '',
-    partitionIndexes: [],
-  };
-  if (v <= 5) {
-    o.name = r.readString();
-  } else if (v >= 6) {
-    o.name = r.readCompactString();
-  }
-  if (v <= 5) {
-    o.partitionIndexes = readArray(r, false, 4, (e) => e.readInt32());
-  } else if (v >= 6) {
-    o.partitionIndexes = readArray(r, true, 4, (e) => e.readInt32());
-  }
+  const _name: string = v <= 5 ? r.readString() : r.readCompactString();
+  const _partitionIndexes: number[] =
+    v <= 5 ? readArray(r, false, 4, (e) => e.readInt32()) : readArray(r, true, 4, (e) => e.readInt32());
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: OffsetFetchRequestOffsetFetchRequestTopic = {
+    name: _name,
+    partitionIndexes: _partitionIndexes,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -440,27 +276,27 @@ function readOffsetFetchRequestOffsetFetchRequestGroup(
   r: Reader,
   v: number,
 ): OffsetFetchRequestOffsetFetchRequestGroup {
-  const o: OffsetFetchRequestOffsetFetchRequestGroup = {
-    groupId: '',
-    memberId: null,
-    memberEpoch: -1,
-    topics: null,
-  };
-  o.groupId = r.readCompactString();
-  if (v >= 9) {
-    o.memberId = r.readCompactNullableString();
-  }
-  if (v >= 9) {
-    o.memberEpoch = r.readInt32();
-  }
-  o.topics = readNullableArray(r, true, 3, (e) => readOffsetFetchRequestOffsetFetchRequestTopics(e, v));
+  const _groupId: string = r.readCompactString();
+  const _memberId: string | null = v >= 9 ? r.readCompactNullableString() : null;
+  const _memberEpoch: number = v >= 9 ? r.readInt32() : -1;
+  const _topics: OffsetFetchRequestOffsetFetchRequestTopics[] | null = readNullableArray(r, true, 3, (e) =>
+    readOffsetFetchRequestOffsetFetchRequestTopics(e, v),
+  );
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: OffsetFetchRequestOffsetFetchRequestGroup = {
+    groupId: _groupId,
+    memberId: _memberId,
+    memberEpoch: _memberEpoch,
+    topics: _topics,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -502,19 +338,21 @@ function readOffsetFetchRequestOffsetFetchRequestTopics(
   r: Reader,
   _v: number,
 ): OffsetFetchRequestOffsetFetchRequestTopics {
-  const o: OffsetFetchRequestOffsetFetchRequestTopics = {
-    name: '',
-    partitionIndexes: [],
-  };
-  o.name = r.readCompactString();
-  o.partitionIndexes = readArray(r, true, 4, (e) => e.readInt32());
+  const _name: string = r.readCompactString();
+  const _partitionIndexes: number[] = readArray(r, true, 4, (e) => e.readInt32());
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: OffsetFetchRequestOffsetFetchRequestTopics = {
+    name: _name,
+    partitionIndexes: _partitionIndexes,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

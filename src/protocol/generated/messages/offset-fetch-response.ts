@@ -2,8 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
-  keepUnknownTaggedField,
+  describeFields,
   readArray,
   readTag,
   writeTaggedFields,
@@ -85,359 +86,69 @@ export interface OffsetFetchResponseOffsetFetchResponsePartitions {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfOffsetFetchResponseOffsetFetchResponsePartition: readonly FieldDescriptor[] = [
-  {
-    name: 'PartitionIndex',
-    property: 'partitionIndex',
-    type: 'int32',
-    versions: { min: 0, max: 7 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'CommittedOffset',
-    property: 'committedOffset',
-    type: 'int64',
-    versions: { min: 0, max: 7 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'CommittedLeaderEpoch',
-    property: 'committedLeaderEpoch',
-    type: 'int32',
-    versions: { min: 5, max: 7 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Metadata',
-    property: 'metadata',
-    type: 'string',
-    versions: { min: 0, max: 7 },
-    nullableVersions: { min: 0, max: 7 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 0, max: 7 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfOffsetFetchResponseOffsetFetchResponsePartition: readonly FieldDescriptor[] = describeFields([
+  { name: 'PartitionIndex', type: 'int32', versions: '0-7' },
+  { name: 'CommittedOffset', type: 'int64', versions: '0-7' },
+  { name: 'CommittedLeaderEpoch', type: 'int32', versions: '5-7', ignorable: true, default: '-1' },
+  { name: 'Metadata', type: 'string', versions: '0-7', nullableVersions: '0-7' },
+  { name: 'ErrorCode', type: 'int16', versions: '0-7' },
+]);
 
-const fieldsOfOffsetFetchResponseOffsetFetchResponseTopic: readonly FieldDescriptor[] = [
-  {
-    name: 'Name',
-    property: 'name',
-    type: 'string',
-    versions: { min: 0, max: 7 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfOffsetFetchResponseOffsetFetchResponseTopic: readonly FieldDescriptor[] = describeFields([
+  { name: 'Name', type: 'string', versions: '0-7', entityType: 'topicName' },
   {
     name: 'Partitions',
-    property: 'partitions',
     type: '[]OffsetFetchResponsePartition',
-    versions: { min: 0, max: 7 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0-7',
     fields: fieldsOfOffsetFetchResponseOffsetFetchResponsePartition,
   },
-];
+]);
 
-const fieldsOfOffsetFetchResponseOffsetFetchResponsePartitions: readonly FieldDescriptor[] = [
-  {
-    name: 'PartitionIndex',
-    property: 'partitionIndex',
-    type: 'int32',
-    versions: { min: 8, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'CommittedOffset',
-    property: 'committedOffset',
-    type: 'int64',
-    versions: { min: 8, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'CommittedLeaderEpoch',
-    property: 'committedLeaderEpoch',
-    type: 'int32',
-    versions: { min: 8, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Metadata',
-    property: 'metadata',
-    type: 'string',
-    versions: { min: 8, max: 32767 },
-    nullableVersions: { min: 8, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 8, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfOffsetFetchResponseOffsetFetchResponsePartitions: readonly FieldDescriptor[] = describeFields([
+  { name: 'PartitionIndex', type: 'int32', versions: '8+' },
+  { name: 'CommittedOffset', type: 'int64', versions: '8+' },
+  { name: 'CommittedLeaderEpoch', type: 'int32', versions: '8+', ignorable: true, default: '-1' },
+  { name: 'Metadata', type: 'string', versions: '8+', nullableVersions: '8+' },
+  { name: 'ErrorCode', type: 'int16', versions: '8+' },
+]);
 
-const fieldsOfOffsetFetchResponseOffsetFetchResponseTopics: readonly FieldDescriptor[] = [
-  {
-    name: 'Name',
-    property: 'name',
-    type: 'string',
-    versions: { min: 8, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfOffsetFetchResponseOffsetFetchResponseTopics: readonly FieldDescriptor[] = describeFields([
+  { name: 'Name', type: 'string', versions: '8+', entityType: 'topicName' },
   {
     name: 'Partitions',
-    property: 'partitions',
     type: '[]OffsetFetchResponsePartitions',
-    versions: { min: 8, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '8+',
     fields: fieldsOfOffsetFetchResponseOffsetFetchResponsePartitions,
   },
-];
+]);
 
-const fieldsOfOffsetFetchResponseOffsetFetchResponseGroup: readonly FieldDescriptor[] = [
-  {
-    name: 'GroupId',
-    property: 'groupId',
-    type: 'string',
-    versions: { min: 8, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'groupId',
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfOffsetFetchResponseOffsetFetchResponseGroup: readonly FieldDescriptor[] = describeFields([
+  { name: 'GroupId', type: 'string', versions: '8+', entityType: 'groupId' },
   {
     name: 'Topics',
-    property: 'topics',
     type: '[]OffsetFetchResponseTopics',
-    versions: { min: 8, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '8+',
     fields: fieldsOfOffsetFetchResponseOffsetFetchResponseTopics,
   },
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 8, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '0',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+  { name: 'ErrorCode', type: 'int16', versions: '8+', default: '0' },
+]);
 
-const fieldsOfOffsetFetchResponse: readonly FieldDescriptor[] = [
-  {
-    name: 'ThrottleTimeMs',
-    property: 'throttleTimeMs',
-    type: 'int32',
-    versions: { min: 3, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfOffsetFetchResponse: readonly FieldDescriptor[] = describeFields([
+  { name: 'ThrottleTimeMs', type: 'int32', versions: '3+', ignorable: true },
   {
     name: 'Topics',
-    property: 'topics',
     type: '[]OffsetFetchResponseTopic',
-    versions: { min: 0, max: 7 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0-7',
     fields: fieldsOfOffsetFetchResponseOffsetFetchResponseTopic,
   },
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 2, max: 7 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: '0',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+  { name: 'ErrorCode', type: 'int16', versions: '2-7', ignorable: true, default: '0' },
   {
     name: 'Groups',
-    property: 'groups',
     type: '[]OffsetFetchResponseGroup',
-    versions: { min: 8, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '8+',
     fields: fieldsOfOffsetFetchResponseOffsetFetchResponseGroup,
   },
-];
+]);
 
 export const OffsetFetchResponse: MessageCodec<OffsetFetchResponse> = createCodec<OffsetFetchResponse>({
   name: 'OffsetFetchResponse',
@@ -451,35 +162,33 @@ export const OffsetFetchResponse: MessageCodec<OffsetFetchResponse> = createCode
 });
 
 function readOffsetFetchResponse(r: Reader, v: number): OffsetFetchResponse {
-  const o: OffsetFetchResponse = {
-    throttleTimeMs: 0,
-    topics: [],
-    errorCode: 0,
-    groups: [],
-  };
-  if (v >= 3) {
-    o.throttleTimeMs = r.readInt32();
-  }
-  if (v <= 5) {
-    o.topics = readArray(r, false, 6, (e) => readOffsetFetchResponseOffsetFetchResponseTopic(e, v));
-  } else if (v >= 6 && v <= 7) {
-    o.topics = readArray(r, true, 3, (e) => readOffsetFetchResponseOffsetFetchResponseTopic(e, v));
-  }
-  if (v >= 2 && v <= 7) {
-    o.errorCode = r.readInt16();
-  }
-  if (v >= 8) {
-    o.groups = readArray(r, true, 5, (e) => readOffsetFetchResponseOffsetFetchResponseGroup(e, v));
-  }
+  const _throttleTimeMs: number = v >= 3 ? r.readInt32() : 0;
+  const _topics: OffsetFetchResponseOffsetFetchResponseTopic[] =
+    v <= 5
+      ? readArray(r, false, 6, (e) => readOffsetFetchResponseOffsetFetchResponseTopic(e, v))
+      : v >= 6 && v <= 7
+        ? readArray(r, true, 3, (e) => readOffsetFetchResponseOffsetFetchResponseTopic(e, v))
+        : [];
+  const _errorCode: number = v >= 2 && v <= 7 ? r.readInt16() : 0;
+  const _groups: OffsetFetchResponseOffsetFetchResponseGroup[] =
+    v >= 8 ? readArray(r, true, 5, (e) => readOffsetFetchResponseOffsetFetchResponseGroup(e, v)) : [];
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: OffsetFetchResponse = {
+    throttleTimeMs: _throttleTimeMs,
+    topics: _topics,
+    errorCode: _errorCode,
+    groups: _groups,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -532,29 +241,26 @@ function readOffsetFetchResponseOffsetFetchResponseTopic(
   r: Reader,
   v: number,
 ): OffsetFetchResponseOffsetFetchResponseTopic {
-  const o: OffsetFetchResponseOffsetFetchResponseTopic = {
-    name: '',
-    partitions: [],
-  };
-  if (v <= 5) {
-    o.name = r.readString();
-  } else if (v >= 6) {
-    o.name = r.readCompactString();
-  }
-  if (v <= 5) {
-    o.partitions = readArray(r, false, 16, (e) => readOffsetFetchResponseOffsetFetchResponsePartition(e, v));
-  } else if (v >= 6) {
-    o.partitions = readArray(r, true, 20, (e) => readOffsetFetchResponseOffsetFetchResponsePartition(e, v));
-  }
+  const _name: string = v <= 5 ? r.readString() : r.readCompactString();
+  const _partitions: OffsetFetchResponseOffsetFetchResponsePartition[] =
+    v <= 5
+      ? readArray(r, false, 16, (e) => readOffsetFetchResponseOffsetFetchResponsePartition(e, v))
+      : readArray(r, true, 20, (e) => readOffsetFetchResponseOffsetFetchResponsePartition(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: OffsetFetchResponseOffsetFetchResponseTopic = {
+    name: _name,
+    partitions: _partitions,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -594,33 +300,29 @@ function readOffsetFetchResponseOffsetFetchResponsePartition(
   r: Reader,
   v: number,
 ): OffsetFetchResponseOffsetFetchResponsePartition {
-  const o: OffsetFetchResponseOffsetFetchResponsePartition = {
-    partitionIndex: 0,
-    committedOffset: 0n,
-    committedLeaderEpoch: -1,
-    metadata: null,
-    errorCode: 0,
-  };
-  o.partitionIndex = r.readInt32();
-  o.committedOffset = r.readInt64();
-  if (v >= 5) {
-    o.committedLeaderEpoch = r.readInt32();
-  }
-  if (v <= 5) {
-    o.metadata = r.readNullableString();
-  } else if (v >= 6) {
-    o.metadata = r.readCompactNullableString();
-  }
-  o.errorCode = r.readInt16();
+  const _partitionIndex: number = r.readInt32();
+  const _committedOffset: bigint = r.readInt64();
+  const _committedLeaderEpoch: number = v >= 5 ? r.readInt32() : -1;
+  const _metadata: string | null = v <= 5 ? r.readNullableString() : r.readCompactNullableString();
+  const _errorCode: number = r.readInt16();
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: OffsetFetchResponseOffsetFetchResponsePartition = {
+    partitionIndex: _partitionIndex,
+    committedOffset: _committedOffset,
+    committedLeaderEpoch: _committedLeaderEpoch,
+    metadata: _metadata,
+    errorCode: _errorCode,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -664,21 +366,25 @@ function readOffsetFetchResponseOffsetFetchResponseGroup(
   r: Reader,
   v: number,
 ): OffsetFetchResponseOffsetFetchResponseGroup {
-  const o: OffsetFetchResponseOffsetFetchResponseGroup = {
-    groupId: '',
-    topics: [],
-    errorCode: 0,
-  };
-  o.groupId = r.readCompactString();
-  o.topics = readArray(r, true, 3, (e) => readOffsetFetchResponseOffsetFetchResponseTopics(e, v));
-  o.errorCode = r.readInt16();
+  const _groupId: string = r.readCompactString();
+  const _topics: OffsetFetchResponseOffsetFetchResponseTopics[] = readArray(r, true, 3, (e) =>
+    readOffsetFetchResponseOffsetFetchResponseTopics(e, v),
+  );
+  const _errorCode: number = r.readInt16();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: OffsetFetchResponseOffsetFetchResponseGroup = {
+    groupId: _groupId,
+    topics: _topics,
+    errorCode: _errorCode,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -709,19 +415,23 @@ function readOffsetFetchResponseOffsetFetchResponseTopics(
   r: Reader,
   v: number,
 ): OffsetFetchResponseOffsetFetchResponseTopics {
-  const o: OffsetFetchResponseOffsetFetchResponseTopics = {
-    name: '',
-    partitions: [],
-  };
-  o.name = r.readCompactString();
-  o.partitions = readArray(r, true, 20, (e) => readOffsetFetchResponseOffsetFetchResponsePartitions(e, v));
+  const _name: string = r.readCompactString();
+  const _partitions: OffsetFetchResponseOffsetFetchResponsePartitions[] = readArray(r, true, 20, (e) =>
+    readOffsetFetchResponseOffsetFetchResponsePartitions(e, v),
+  );
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: OffsetFetchResponseOffsetFetchResponseTopics = {
+    name: _name,
+    partitions: _partitions,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -748,25 +458,27 @@ function readOffsetFetchResponseOffsetFetchResponsePartitions(
   r: Reader,
   _v: number,
 ): OffsetFetchResponseOffsetFetchResponsePartitions {
-  const o: OffsetFetchResponseOffsetFetchResponsePartitions = {
-    partitionIndex: 0,
-    committedOffset: 0n,
-    committedLeaderEpoch: -1,
-    metadata: null,
-    errorCode: 0,
-  };
-  o.partitionIndex = r.readInt32();
-  o.committedOffset = r.readInt64();
-  o.committedLeaderEpoch = r.readInt32();
-  o.metadata = r.readCompactNullableString();
-  o.errorCode = r.readInt16();
+  const _partitionIndex: number = r.readInt32();
+  const _committedOffset: bigint = r.readInt64();
+  const _committedLeaderEpoch: number = r.readInt32();
+  const _metadata: string | null = r.readCompactNullableString();
+  const _errorCode: number = r.readInt16();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: OffsetFetchResponseOffsetFetchResponsePartitions = {
+    partitionIndex: _partitionIndex,
+    committedOffset: _committedOffset,
+    committedLeaderEpoch: _committedLeaderEpoch,
+    metadata: _metadata,
+    errorCode: _errorCode,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,10 +2,11 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
+  describeFields,
   encodeTaggedField,
   endTaggedField,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   taggedFieldReader,
@@ -88,359 +89,81 @@ export interface ProduceResponseNodeEndpoint {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfProduceResponseBatchIndexAndErrorMessage: readonly FieldDescriptor[] = [
-  {
-    name: 'BatchIndex',
-    property: 'batchIndex',
-    type: 'int32',
-    versions: { min: 8, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'BatchIndexErrorMessage',
-    property: 'batchIndexErrorMessage',
-    type: 'string',
-    versions: { min: 8, max: 32767 },
-    nullableVersions: { min: 8, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: 'null',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfProduceResponseBatchIndexAndErrorMessage: readonly FieldDescriptor[] = describeFields([
+  { name: 'BatchIndex', type: 'int32', versions: '8+' },
+  { name: 'BatchIndexErrorMessage', type: 'string', versions: '8+', nullableVersions: '8+', default: 'null' },
+]);
 
-const fieldsOfProduceResponseLeaderIdAndEpoch: readonly FieldDescriptor[] = [
-  {
-    name: 'LeaderId',
-    property: 'leaderId',
-    type: 'int32',
-    versions: { min: 10, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '-1',
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'LeaderEpoch',
-    property: 'leaderEpoch',
-    type: 'int32',
-    versions: { min: 10, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfProduceResponseLeaderIdAndEpoch: readonly FieldDescriptor[] = describeFields([
+  { name: 'LeaderId', type: 'int32', versions: '10+', default: '-1', entityType: 'brokerId' },
+  { name: 'LeaderEpoch', type: 'int32', versions: '10+', default: '-1' },
+]);
 
-const fieldsOfProduceResponsePartitionProduceResponse: readonly FieldDescriptor[] = [
-  {
-    name: 'Index',
-    property: 'index',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'BaseOffset',
-    property: 'baseOffset',
-    type: 'int64',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'LogAppendTimeMs',
-    property: 'logAppendTimeMs',
-    type: 'int64',
-    versions: { min: 2, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'LogStartOffset',
-    property: 'logStartOffset',
-    type: 'int64',
-    versions: { min: 5, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfProduceResponsePartitionProduceResponse: readonly FieldDescriptor[] = describeFields([
+  { name: 'Index', type: 'int32', versions: '0+' },
+  { name: 'ErrorCode', type: 'int16', versions: '0+' },
+  { name: 'BaseOffset', type: 'int64', versions: '0+' },
+  { name: 'LogAppendTimeMs', type: 'int64', versions: '2+', ignorable: true, default: '-1' },
+  { name: 'LogStartOffset', type: 'int64', versions: '5+', ignorable: true, default: '-1' },
   {
     name: 'RecordErrors',
-    property: 'recordErrors',
     type: '[]BatchIndexAndErrorMessage',
-    versions: { min: 8, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
+    versions: '8+',
     ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
     fields: fieldsOfProduceResponseBatchIndexAndErrorMessage,
   },
   {
     name: 'ErrorMessage',
-    property: 'errorMessage',
     type: 'string',
-    versions: { min: 8, max: 32767 },
-    nullableVersions: { min: 8, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
+    versions: '8+',
+    nullableVersions: '8+',
     ignorable: true,
     default: 'null',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
   },
   {
     name: 'CurrentLeader',
-    property: 'currentLeader',
     type: 'LeaderIdAndEpoch',
-    versions: { min: 10, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: { min: 10, max: 32767 },
+    versions: '10+',
+    taggedVersions: '10+',
     tag: 0,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
     fields: fieldsOfProduceResponseLeaderIdAndEpoch,
   },
-];
+]);
 
-const fieldsOfProduceResponseTopicProduceResponse: readonly FieldDescriptor[] = [
-  {
-    name: 'Name',
-    property: 'name',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfProduceResponseTopicProduceResponse: readonly FieldDescriptor[] = describeFields([
+  { name: 'Name', type: 'string', versions: '0+', mapKey: true, entityType: 'topicName' },
   {
     name: 'PartitionResponses',
-    property: 'partitionResponses',
     type: '[]PartitionProduceResponse',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfProduceResponsePartitionProduceResponse,
   },
-];
+]);
 
-const fieldsOfProduceResponseNodeEndpoint: readonly FieldDescriptor[] = [
-  {
-    name: 'NodeId',
-    property: 'nodeId',
-    type: 'int32',
-    versions: { min: 10, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Host',
-    property: 'host',
-    type: 'string',
-    versions: { min: 10, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Port',
-    property: 'port',
-    type: 'int32',
-    versions: { min: 10, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Rack',
-    property: 'rack',
-    type: 'string',
-    versions: { min: 10, max: 32767 },
-    nullableVersions: { min: 10, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: 'null',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfProduceResponseNodeEndpoint: readonly FieldDescriptor[] = describeFields([
+  { name: 'NodeId', type: 'int32', versions: '10+', mapKey: true, entityType: 'brokerId' },
+  { name: 'Host', type: 'string', versions: '10+' },
+  { name: 'Port', type: 'int32', versions: '10+' },
+  { name: 'Rack', type: 'string', versions: '10+', nullableVersions: '10+', default: 'null' },
+]);
 
-const fieldsOfProduceResponse: readonly FieldDescriptor[] = [
+const fieldsOfProduceResponse: readonly FieldDescriptor[] = describeFields([
   {
     name: 'Responses',
-    property: 'responses',
     type: '[]TopicProduceResponse',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfProduceResponseTopicProduceResponse,
   },
-  {
-    name: 'ThrottleTimeMs',
-    property: 'throttleTimeMs',
-    type: 'int32',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: '0',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+  { name: 'ThrottleTimeMs', type: 'int32', versions: '1+', ignorable: true, default: '0' },
   {
     name: 'NodeEndpoints',
-    property: 'nodeEndpoints',
     type: '[]NodeEndpoint',
-    versions: { min: 10, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: { min: 10, max: 32767 },
+    versions: '10+',
+    taggedVersions: '10+',
     tag: 0,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
     fields: fieldsOfProduceResponseNodeEndpoint,
   },
-];
+]);
 
 export const ProduceResponse: MessageCodec<ProduceResponse> = createCodec<ProduceResponse>({
   name: 'ProduceResponse',
@@ -454,19 +177,13 @@ export const ProduceResponse: MessageCodec<ProduceResponse> = createCodec<Produc
 });
 
 function readProduceResponse(r: Reader, v: number): ProduceResponse {
-  const o: ProduceResponse = {
-    responses: [],
-    throttleTimeMs: 0,
-    nodeEndpoints: [],
-  };
-  if (v <= 8) {
-    o.responses = readArray(r, false, 6, (e) => readProduceResponseTopicProduceResponse(e, v));
-  } else if (v >= 9) {
-    o.responses = readArray(r, true, 3, (e) => readProduceResponseTopicProduceResponse(e, v));
-  }
-  if (v >= 1) {
-    o.throttleTimeMs = r.readInt32();
-  }
+  const _responses: ProduceResponseTopicProduceResponse[] =
+    v <= 8
+      ? readArray(r, false, 6, (e) => readProduceResponseTopicProduceResponse(e, v))
+      : readArray(r, true, 3, (e) => readProduceResponseTopicProduceResponse(e, v));
+  const _throttleTimeMs: number = v >= 1 ? r.readInt32() : 0;
+  let _nodeEndpoints: ProduceResponseNodeEndpoint[] = [];
+  let unknown: TaggedField[] | undefined;
   if (v >= 9) {
     const count = r.readUnsignedVarint();
     let tag = -1;
@@ -475,13 +192,19 @@ function readProduceResponse(r: Reader, v: number): ProduceResponse {
       const size = r.readUnsignedVarint();
       if (tag === 0 && v >= 10) {
         const t = taggedFieldReader(r, size);
-        o.nodeEndpoints = readArray(t, true, 11, (e) => readProduceResponseNodeEndpoint(e, v));
+        _nodeEndpoints = readArray(t, true, 11, (e) => readProduceResponseNodeEndpoint(e, v));
         endTaggedField(t, 0);
         continue;
       }
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: ProduceResponse = {
+    responses: _responses,
+    throttleTimeMs: _throttleTimeMs,
+    nodeEndpoints: _nodeEndpoints,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -532,29 +255,26 @@ function writeProduceResponse(w: Writer, v: number, m: MessageInput<ProduceRespo
 }
 
 function readProduceResponseTopicProduceResponse(r: Reader, v: number): ProduceResponseTopicProduceResponse {
-  const o: ProduceResponseTopicProduceResponse = {
-    name: '',
-    partitionResponses: [],
-  };
-  if (v <= 8) {
-    o.name = r.readString();
-  } else if (v >= 9) {
-    o.name = r.readCompactString();
-  }
-  if (v <= 8) {
-    o.partitionResponses = readArray(r, false, 14, (e) => readProduceResponsePartitionProduceResponse(e, v));
-  } else if (v >= 9) {
-    o.partitionResponses = readArray(r, true, 33, (e) => readProduceResponsePartitionProduceResponse(e, v));
-  }
+  const _name: string = v <= 8 ? r.readString() : r.readCompactString();
+  const _partitionResponses: ProduceResponsePartitionProduceResponse[] =
+    v <= 8
+      ? readArray(r, false, 14, (e) => readProduceResponsePartitionProduceResponse(e, v))
+      : readArray(r, true, 33, (e) => readProduceResponsePartitionProduceResponse(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 9) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: ProduceResponseTopicProduceResponse = {
+    name: _name,
+    partitionResponses: _partitionResponses,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -594,35 +314,21 @@ function readProduceResponsePartitionProduceResponse(
   r: Reader,
   v: number,
 ): ProduceResponsePartitionProduceResponse {
-  const o: ProduceResponsePartitionProduceResponse = {
-    index: 0,
-    errorCode: 0,
-    baseOffset: 0n,
-    logAppendTimeMs: -1n,
-    logStartOffset: -1n,
-    recordErrors: [],
-    errorMessage: null,
-    currentLeader: defaultProduceResponseLeaderIdAndEpoch(),
-  };
-  o.index = r.readInt32();
-  o.errorCode = r.readInt16();
-  o.baseOffset = r.readInt64();
-  if (v >= 2) {
-    o.logAppendTimeMs = r.readInt64();
-  }
-  if (v >= 5) {
-    o.logStartOffset = r.readInt64();
-  }
-  if (v === 8) {
-    o.recordErrors = readArray(r, false, 6, (e) => readProduceResponseBatchIndexAndErrorMessage(e, v));
-  } else if (v >= 9) {
-    o.recordErrors = readArray(r, true, 6, (e) => readProduceResponseBatchIndexAndErrorMessage(e, v));
-  }
-  if (v === 8) {
-    o.errorMessage = r.readNullableString();
-  } else if (v >= 9) {
-    o.errorMessage = r.readCompactNullableString();
-  }
+  const _index: number = r.readInt32();
+  const _errorCode: number = r.readInt16();
+  const _baseOffset: bigint = r.readInt64();
+  const _logAppendTimeMs: bigint = v >= 2 ? r.readInt64() : -1n;
+  const _logStartOffset: bigint = v >= 5 ? r.readInt64() : -1n;
+  const _recordErrors: ProduceResponseBatchIndexAndErrorMessage[] =
+    v === 8
+      ? readArray(r, false, 6, (e) => readProduceResponseBatchIndexAndErrorMessage(e, v))
+      : v >= 9
+        ? readArray(r, true, 6, (e) => readProduceResponseBatchIndexAndErrorMessage(e, v))
+        : [];
+  const _errorMessage: string | null =
+    v === 8 ? r.readNullableString() : v >= 9 ? r.readCompactNullableString() : null;
+  let _currentLeader: ProduceResponseLeaderIdAndEpoch = defaultProduceResponseLeaderIdAndEpoch();
+  let unknown: TaggedField[] | undefined;
   if (v >= 9) {
     const count = r.readUnsignedVarint();
     let tag = -1;
@@ -631,13 +337,24 @@ function readProduceResponsePartitionProduceResponse(
       const size = r.readUnsignedVarint();
       if (tag === 0 && v >= 10) {
         const t = taggedFieldReader(r, size);
-        o.currentLeader = readProduceResponseLeaderIdAndEpoch(t, v);
+        _currentLeader = readProduceResponseLeaderIdAndEpoch(t, v);
         endTaggedField(t, 0);
         continue;
       }
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: ProduceResponsePartitionProduceResponse = {
+    index: _index,
+    errorCode: _errorCode,
+    baseOffset: _baseOffset,
+    logAppendTimeMs: _logAppendTimeMs,
+    logStartOffset: _logStartOffset,
+    recordErrors: _recordErrors,
+    errorMessage: _errorMessage,
+    currentLeader: _currentLeader,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -718,25 +435,24 @@ function readProduceResponseBatchIndexAndErrorMessage(
   r: Reader,
   v: number,
 ): ProduceResponseBatchIndexAndErrorMessage {
-  const o: ProduceResponseBatchIndexAndErrorMessage = {
-    batchIndex: 0,
-    batchIndexErrorMessage: null,
-  };
-  o.batchIndex = r.readInt32();
-  if (v <= 8) {
-    o.batchIndexErrorMessage = r.readNullableString();
-  } else if (v >= 9) {
-    o.batchIndexErrorMessage = r.readCompactNullableString();
-  }
+  const _batchIndex: number = r.readInt32();
+  const _batchIndexErrorMessage: string | null =
+    v <= 8 ? r.readNullableString() : r.readCompactNullableString();
+  let unknown: TaggedField[] | undefined;
   if (v >= 9) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: ProduceResponseBatchIndexAndErrorMessage = {
+    batchIndex: _batchIndex,
+    batchIndexErrorMessage: _batchIndexErrorMessage,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -763,19 +479,21 @@ function writeProduceResponseBatchIndexAndErrorMessage(
 }
 
 function readProduceResponseLeaderIdAndEpoch(r: Reader, _v: number): ProduceResponseLeaderIdAndEpoch {
-  const o: ProduceResponseLeaderIdAndEpoch = {
-    leaderId: -1,
-    leaderEpoch: -1,
-  };
-  o.leaderId = r.readInt32();
-  o.leaderEpoch = r.readInt32();
+  const _leaderId: number = r.readInt32();
+  const _leaderEpoch: number = r.readInt32();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: ProduceResponseLeaderIdAndEpoch = {
+    leaderId: _leaderId,
+    leaderEpoch: _leaderEpoch,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -796,23 +514,25 @@ function writeProduceResponseLeaderIdAndEpoch(
 }
 
 function readProduceResponseNodeEndpoint(r: Reader, _v: number): ProduceResponseNodeEndpoint {
-  const o: ProduceResponseNodeEndpoint = {
-    nodeId: 0,
-    host: '',
-    port: 0,
-    rack: null,
-  };
-  o.nodeId = r.readInt32();
-  o.host = r.readCompactString();
-  o.port = r.readInt32();
-  o.rack = r.readCompactNullableString();
+  const _nodeId: number = r.readInt32();
+  const _host: string = r.readCompactString();
+  const _port: number = r.readInt32();
+  const _rack: string | null = r.readCompactNullableString();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: ProduceResponseNodeEndpoint = {
+    nodeId: _nodeId,
+    host: _host,
+    port: _port,
+    rack: _rack,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

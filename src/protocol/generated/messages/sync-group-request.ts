@@ -2,9 +2,10 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
+  describeFields,
   EMPTY_BYTES,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -42,155 +43,39 @@ export interface SyncGroupRequestSyncGroupRequestAssignment {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfSyncGroupRequestSyncGroupRequestAssignment: readonly FieldDescriptor[] = [
-  {
-    name: 'MemberId',
-    property: 'memberId',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Assignment',
-    property: 'assignment',
-    type: 'bytes',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfSyncGroupRequestSyncGroupRequestAssignment: readonly FieldDescriptor[] = describeFields([
+  { name: 'MemberId', type: 'string', versions: '0+' },
+  { name: 'Assignment', type: 'bytes', versions: '0+' },
+]);
 
-const fieldsOfSyncGroupRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'GroupId',
-    property: 'groupId',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'groupId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'GenerationId',
-    property: 'generationId',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'MemberId',
-    property: 'memberId',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'GroupInstanceId',
-    property: 'groupInstanceId',
-    type: 'string',
-    versions: { min: 3, max: 32767 },
-    nullableVersions: { min: 3, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: 'null',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfSyncGroupRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'GroupId', type: 'string', versions: '0+', entityType: 'groupId' },
+  { name: 'GenerationId', type: 'int32', versions: '0+' },
+  { name: 'MemberId', type: 'string', versions: '0+' },
+  { name: 'GroupInstanceId', type: 'string', versions: '3+', nullableVersions: '3+', default: 'null' },
   {
     name: 'ProtocolType',
-    property: 'protocolType',
     type: 'string',
-    versions: { min: 5, max: 32767 },
-    nullableVersions: { min: 5, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
+    versions: '5+',
+    nullableVersions: '5+',
     ignorable: true,
     default: 'null',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
   },
   {
     name: 'ProtocolName',
-    property: 'protocolName',
     type: 'string',
-    versions: { min: 5, max: 32767 },
-    nullableVersions: { min: 5, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
+    versions: '5+',
+    nullableVersions: '5+',
     ignorable: true,
     default: 'null',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
   },
   {
     name: 'Assignments',
-    property: 'assignments',
     type: '[]SyncGroupRequestAssignment',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfSyncGroupRequestSyncGroupRequestAssignment,
   },
-];
+]);
 
 export const SyncGroupRequest: MessageCodec<SyncGroupRequest> = createCodec<SyncGroupRequest>({
   name: 'SyncGroupRequest',
@@ -204,51 +89,37 @@ export const SyncGroupRequest: MessageCodec<SyncGroupRequest> = createCodec<Sync
 });
 
 function readSyncGroupRequest(r: Reader, v: number): SyncGroupRequest {
-  const o: SyncGroupRequest = {
-    groupId: '',
-    generationId: 0,
-    memberId: '',
-    groupInstanceId: null,
-    protocolType: null,
-    protocolName: null,
-    assignments: [],
-  };
-  if (v <= 3) {
-    o.groupId = r.readString();
-  } else if (v >= 4) {
-    o.groupId = r.readCompactString();
-  }
-  o.generationId = r.readInt32();
-  if (v <= 3) {
-    o.memberId = r.readString();
-  } else if (v >= 4) {
-    o.memberId = r.readCompactString();
-  }
-  if (v === 3) {
-    o.groupInstanceId = r.readNullableString();
-  } else if (v >= 4) {
-    o.groupInstanceId = r.readCompactNullableString();
-  }
-  if (v >= 5) {
-    o.protocolType = r.readCompactNullableString();
-  }
-  if (v >= 5) {
-    o.protocolName = r.readCompactNullableString();
-  }
-  if (v <= 3) {
-    o.assignments = readArray(r, false, 6, (e) => readSyncGroupRequestSyncGroupRequestAssignment(e, v));
-  } else if (v >= 4) {
-    o.assignments = readArray(r, true, 3, (e) => readSyncGroupRequestSyncGroupRequestAssignment(e, v));
-  }
+  const _groupId: string = v <= 3 ? r.readString() : r.readCompactString();
+  const _generationId: number = r.readInt32();
+  const _memberId: string = v <= 3 ? r.readString() : r.readCompactString();
+  const _groupInstanceId: string | null =
+    v === 3 ? r.readNullableString() : v >= 4 ? r.readCompactNullableString() : null;
+  const _protocolType: string | null = v >= 5 ? r.readCompactNullableString() : null;
+  const _protocolName: string | null = v >= 5 ? r.readCompactNullableString() : null;
+  const _assignments: SyncGroupRequestSyncGroupRequestAssignment[] =
+    v <= 3
+      ? readArray(r, false, 6, (e) => readSyncGroupRequestSyncGroupRequestAssignment(e, v))
+      : readArray(r, true, 3, (e) => readSyncGroupRequestSyncGroupRequestAssignment(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 4) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: SyncGroupRequest = {
+    groupId: _groupId,
+    generationId: _generationId,
+    memberId: _memberId,
+    groupInstanceId: _groupInstanceId,
+    protocolType: _protocolType,
+    protocolName: _protocolName,
+    assignments: _assignments,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -318,29 +189,23 @@ function readSyncGroupRequestSyncGroupRequestAssignment(
   r: Reader,
   v: number,
 ): SyncGroupRequestSyncGroupRequestAssignment {
-  const o: SyncGroupRequestSyncGroupRequestAssignment = {
-    memberId: '',
-    assignment: EMPTY_BYTES,
-  };
-  if (v <= 3) {
-    o.memberId = r.readString();
-  } else if (v >= 4) {
-    o.memberId = r.readCompactString();
-  }
-  if (v <= 3) {
-    o.assignment = r.readBytes();
-  } else if (v >= 4) {
-    o.assignment = r.readCompactBytes();
-  }
+  const _memberId: string = v <= 3 ? r.readString() : r.readCompactString();
+  const _assignment: Buffer = v <= 3 ? r.readBytes() : r.readCompactBytes();
+  let unknown: TaggedField[] | undefined;
   if (v >= 4) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: SyncGroupRequestSyncGroupRequestAssignment = {
+    memberId: _memberId,
+    assignment: _assignment,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,8 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
-  keepUnknownTaggedField,
+  describeFields,
   readArray,
   readTag,
   writeTaggedFields,
@@ -56,238 +57,39 @@ export interface TxnOffsetCommitRequestTxnOffsetCommitRequestPartition {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfTxnOffsetCommitRequestTxnOffsetCommitRequestPartition: readonly FieldDescriptor[] = [
-  {
-    name: 'PartitionIndex',
-    property: 'partitionIndex',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'CommittedOffset',
-    property: 'committedOffset',
-    type: 'int64',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'CommittedLeaderEpoch',
-    property: 'committedLeaderEpoch',
-    type: 'int32',
-    versions: { min: 2, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'CommittedMetadata',
-    property: 'committedMetadata',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfTxnOffsetCommitRequestTxnOffsetCommitRequestPartition: readonly FieldDescriptor[] =
+  describeFields([
+    { name: 'PartitionIndex', type: 'int32', versions: '0+' },
+    { name: 'CommittedOffset', type: 'int64', versions: '0+' },
+    { name: 'CommittedLeaderEpoch', type: 'int32', versions: '2+', ignorable: true, default: '-1' },
+    { name: 'CommittedMetadata', type: 'string', versions: '0+', nullableVersions: '0+' },
+  ]);
 
-const fieldsOfTxnOffsetCommitRequestTxnOffsetCommitRequestTopic: readonly FieldDescriptor[] = [
-  {
-    name: 'Name',
-    property: 'name',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfTxnOffsetCommitRequestTxnOffsetCommitRequestTopic: readonly FieldDescriptor[] = describeFields([
+  { name: 'Name', type: 'string', versions: '0+', entityType: 'topicName' },
   {
     name: 'Partitions',
-    property: 'partitions',
     type: '[]TxnOffsetCommitRequestPartition',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfTxnOffsetCommitRequestTxnOffsetCommitRequestPartition,
   },
-];
+]);
 
-const fieldsOfTxnOffsetCommitRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'TransactionalId',
-    property: 'transactionalId',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'transactionalId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'GroupId',
-    property: 'groupId',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'groupId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ProducerId',
-    property: 'producerId',
-    type: 'int64',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'producerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ProducerEpoch',
-    property: 'producerEpoch',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'GenerationId',
-    property: 'generationId',
-    type: 'int32',
-    versions: { min: 3, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'MemberId',
-    property: 'memberId',
-    type: 'string',
-    versions: { min: 3, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'GroupInstanceId',
-    property: 'groupInstanceId',
-    type: 'string',
-    versions: { min: 3, max: 32767 },
-    nullableVersions: { min: 3, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: 'null',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfTxnOffsetCommitRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'TransactionalId', type: 'string', versions: '0+', entityType: 'transactionalId' },
+  { name: 'GroupId', type: 'string', versions: '0+', entityType: 'groupId' },
+  { name: 'ProducerId', type: 'int64', versions: '0+', entityType: 'producerId' },
+  { name: 'ProducerEpoch', type: 'int16', versions: '0+' },
+  { name: 'GenerationId', type: 'int32', versions: '3+', default: '-1' },
+  { name: 'MemberId', type: 'string', versions: '3+', default: '' },
+  { name: 'GroupInstanceId', type: 'string', versions: '3+', nullableVersions: '3+', default: 'null' },
   {
     name: 'Topics',
-    property: 'topics',
     type: '[]TxnOffsetCommitRequestTopic',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfTxnOffsetCommitRequestTxnOffsetCommitRequestTopic,
   },
-];
+]);
 
 export const TxnOffsetCommitRequest: MessageCodec<TxnOffsetCommitRequest> =
   createCodec<TxnOffsetCommitRequest>({
@@ -302,51 +104,38 @@ export const TxnOffsetCommitRequest: MessageCodec<TxnOffsetCommitRequest> =
   });
 
 function readTxnOffsetCommitRequest(r: Reader, v: number): TxnOffsetCommitRequest {
-  const o: TxnOffsetCommitRequest = {
-    transactionalId: '',
-    groupId: '',
-    producerId: 0n,
-    producerEpoch: 0,
-    generationId: -1,
-    memberId: '',
-    groupInstanceId: null,
-    topics: [],
-  };
-  if (v <= 2) {
-    o.transactionalId = r.readString();
-  } else if (v >= 3) {
-    o.transactionalId = r.readCompactString();
-  }
-  if (v <= 2) {
-    o.groupId = r.readString();
-  } else if (v >= 3) {
-    o.groupId = r.readCompactString();
-  }
-  o.producerId = r.readInt64();
-  o.producerEpoch = r.readInt16();
-  if (v >= 3) {
-    o.generationId = r.readInt32();
-  }
-  if (v >= 3) {
-    o.memberId = r.readCompactString();
-  }
-  if (v >= 3) {
-    o.groupInstanceId = r.readCompactNullableString();
-  }
-  if (v <= 2) {
-    o.topics = readArray(r, false, 6, (e) => readTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(e, v));
-  } else if (v >= 3) {
-    o.topics = readArray(r, true, 3, (e) => readTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(e, v));
-  }
+  const _transactionalId: string = v <= 2 ? r.readString() : r.readCompactString();
+  const _groupId: string = v <= 2 ? r.readString() : r.readCompactString();
+  const _producerId: bigint = r.readInt64();
+  const _producerEpoch: number = r.readInt16();
+  const _generationId: number = v >= 3 ? r.readInt32() : -1;
+  const _memberId: string = v >= 3 ? r.readCompactString() : '';
+  const _groupInstanceId: string | null = v >= 3 ? r.readCompactNullableString() : null;
+  const _topics: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic[] =
+    v <= 2
+      ? readArray(r, false, 6, (e) => readTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(e, v))
+      : readArray(r, true, 3, (e) => readTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 3) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: TxnOffsetCommitRequest = {
+    transactionalId: _transactionalId,
+    groupId: _groupId,
+    producerId: _producerId,
+    producerEpoch: _producerEpoch,
+    generationId: _generationId,
+    memberId: _memberId,
+    groupInstanceId: _groupInstanceId,
+    topics: _topics,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -422,33 +211,26 @@ function readTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(
   r: Reader,
   v: number,
 ): TxnOffsetCommitRequestTxnOffsetCommitRequestTopic {
-  const o: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic = {
-    name: '',
-    partitions: [],
-  };
-  if (v <= 2) {
-    o.name = r.readString();
-  } else if (v >= 3) {
-    o.name = r.readCompactString();
-  }
-  if (v <= 2) {
-    o.partitions = readArray(r, false, 14, (e) =>
-      readTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(e, v),
-    );
-  } else if (v >= 3) {
-    o.partitions = readArray(r, true, 18, (e) =>
-      readTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(e, v),
-    );
-  }
+  const _name: string = v <= 2 ? r.readString() : r.readCompactString();
+  const _partitions: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition[] =
+    v <= 2
+      ? readArray(r, false, 14, (e) => readTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(e, v))
+      : readArray(r, true, 18, (e) => readTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 3) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic = {
+    name: _name,
+    partitions: _partitions,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -488,31 +270,27 @@ function readTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(
   r: Reader,
   v: number,
 ): TxnOffsetCommitRequestTxnOffsetCommitRequestPartition {
-  const o: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition = {
-    partitionIndex: 0,
-    committedOffset: 0n,
-    committedLeaderEpoch: -1,
-    committedMetadata: null,
-  };
-  o.partitionIndex = r.readInt32();
-  o.committedOffset = r.readInt64();
-  if (v >= 2) {
-    o.committedLeaderEpoch = r.readInt32();
-  }
-  if (v <= 2) {
-    o.committedMetadata = r.readNullableString();
-  } else if (v >= 3) {
-    o.committedMetadata = r.readCompactNullableString();
-  }
+  const _partitionIndex: number = r.readInt32();
+  const _committedOffset: bigint = r.readInt64();
+  const _committedLeaderEpoch: number = v >= 2 ? r.readInt32() : -1;
+  const _committedMetadata: string | null = v <= 2 ? r.readNullableString() : r.readCompactNullableString();
+  let unknown: TaggedField[] | undefined;
   if (v >= 3) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition = {
+    partitionIndex: _partitionIndex,
+    committedOffset: _committedOffset,
+    committedLeaderEpoch: _committedLeaderEpoch,
+    committedMetadata: _committedMetadata,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

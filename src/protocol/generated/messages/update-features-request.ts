@@ -2,8 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
-  keepUnknownTaggedField,
+  describeFields,
   readArray,
   readTag,
   writeTaggedFields,
@@ -37,123 +38,23 @@ export interface UpdateFeaturesRequestFeatureUpdateKey {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfUpdateFeaturesRequestFeatureUpdateKey: readonly FieldDescriptor[] = [
-  {
-    name: 'Feature',
-    property: 'feature',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'MaxVersionLevel',
-    property: 'maxVersionLevel',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'AllowDowngrade',
-    property: 'allowDowngrade',
-    type: 'bool',
-    versions: { min: 0, max: 0 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'UpgradeType',
-    property: 'upgradeType',
-    type: 'int8',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfUpdateFeaturesRequestFeatureUpdateKey: readonly FieldDescriptor[] = describeFields([
+  { name: 'Feature', type: 'string', versions: '0+', mapKey: true },
+  { name: 'MaxVersionLevel', type: 'int16', versions: '0+' },
+  { name: 'AllowDowngrade', type: 'bool', versions: '0' },
+  { name: 'UpgradeType', type: 'int8', versions: '1+', default: '1' },
+]);
 
-const fieldsOfUpdateFeaturesRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'timeoutMs',
-    property: 'timeoutMs',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '60000',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfUpdateFeaturesRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'timeoutMs', type: 'int32', versions: '0+', default: '60000' },
   {
     name: 'FeatureUpdates',
-    property: 'featureUpdates',
     type: '[]FeatureUpdateKey',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfUpdateFeaturesRequestFeatureUpdateKey,
   },
-  {
-    name: 'ValidateOnly',
-    property: 'validateOnly',
-    type: 'bool',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: 'false',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+  { name: 'ValidateOnly', type: 'bool', versions: '1+', default: 'false' },
+]);
 
 export const UpdateFeaturesRequest: MessageCodec<UpdateFeaturesRequest> = createCodec<UpdateFeaturesRequest>({
   name: 'UpdateFeaturesRequest',
@@ -167,23 +68,25 @@ export const UpdateFeaturesRequest: MessageCodec<UpdateFeaturesRequest> = create
 });
 
 function readUpdateFeaturesRequest(r: Reader, v: number): UpdateFeaturesRequest {
-  const o: UpdateFeaturesRequest = {
-    timeoutMs: 60000,
-    featureUpdates: [],
-    validateOnly: false,
-  };
-  o.timeoutMs = r.readInt32();
-  o.featureUpdates = readArray(r, true, 5, (e) => readUpdateFeaturesRequestFeatureUpdateKey(e, v));
-  if (v >= 1) {
-    o.validateOnly = r.readBoolean();
-  }
+  const _timeoutMs: number = r.readInt32();
+  const _featureUpdates: UpdateFeaturesRequestFeatureUpdateKey[] = readArray(r, true, 5, (e) =>
+    readUpdateFeaturesRequestFeatureUpdateKey(e, v),
+  );
+  const _validateOnly: boolean = v >= 1 ? r.readBoolean() : false;
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: UpdateFeaturesRequest = {
+    timeoutMs: _timeoutMs,
+    featureUpdates: _featureUpdates,
+    validateOnly: _validateOnly,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -214,27 +117,25 @@ function readUpdateFeaturesRequestFeatureUpdateKey(
   r: Reader,
   v: number,
 ): UpdateFeaturesRequestFeatureUpdateKey {
-  const o: UpdateFeaturesRequestFeatureUpdateKey = {
-    feature: '',
-    maxVersionLevel: 0,
-    allowDowngrade: false,
-    upgradeType: 1,
-  };
-  o.feature = r.readCompactString();
-  o.maxVersionLevel = r.readInt16();
-  if (v <= 0) {
-    o.allowDowngrade = r.readBoolean();
-  }
-  if (v >= 1) {
-    o.upgradeType = r.readInt8();
-  }
+  const _feature: string = r.readCompactString();
+  const _maxVersionLevel: number = r.readInt16();
+  const _allowDowngrade: boolean = v <= 0 ? r.readBoolean() : false;
+  const _upgradeType: number = v >= 1 ? r.readInt8() : 1;
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: UpdateFeaturesRequestFeatureUpdateKey = {
+    feature: _feature,
+    maxVersionLevel: _maxVersionLevel,
+    allowDowngrade: _allowDowngrade,
+    upgradeType: _upgradeType,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,10 +2,11 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
+  describeFields,
   encodeTaggedField,
   endTaggedField,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   taggedFieldReader,
@@ -99,484 +100,75 @@ export interface UpdateMetadataRequestUpdateMetadataEndpoint {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfUpdateMetadataRequestUpdateMetadataPartitionState: readonly FieldDescriptor[] = [
-  {
-    name: 'TopicName',
-    property: 'topicName',
-    type: 'string',
-    versions: { min: 0, max: 4 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'PartitionIndex',
-    property: 'partitionIndex',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ControllerEpoch',
-    property: 'controllerEpoch',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Leader',
-    property: 'leader',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'LeaderEpoch',
-    property: 'leaderEpoch',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Isr',
-    property: 'isr',
-    type: '[]int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ZkVersion',
-    property: 'zkVersion',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Replicas',
-    property: 'replicas',
-    type: '[]int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'OfflineReplicas',
-    property: 'offlineReplicas',
-    type: '[]int32',
-    versions: { min: 4, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfUpdateMetadataRequestUpdateMetadataPartitionState: readonly FieldDescriptor[] = describeFields([
+  { name: 'TopicName', type: 'string', versions: '0-4', ignorable: true, entityType: 'topicName' },
+  { name: 'PartitionIndex', type: 'int32', versions: '0+' },
+  { name: 'ControllerEpoch', type: 'int32', versions: '0+' },
+  { name: 'Leader', type: 'int32', versions: '0+', entityType: 'brokerId' },
+  { name: 'LeaderEpoch', type: 'int32', versions: '0+' },
+  { name: 'Isr', type: '[]int32', versions: '0+', entityType: 'brokerId' },
+  { name: 'ZkVersion', type: 'int32', versions: '0+' },
+  { name: 'Replicas', type: '[]int32', versions: '0+', entityType: 'brokerId' },
+  { name: 'OfflineReplicas', type: '[]int32', versions: '4+', ignorable: true, entityType: 'brokerId' },
+]);
 
-const fieldsOfUpdateMetadataRequestUpdateMetadataTopicState: readonly FieldDescriptor[] = [
-  {
-    name: 'TopicName',
-    property: 'topicName',
-    type: 'string',
-    versions: { min: 5, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'TopicId',
-    property: 'topicId',
-    type: 'uuid',
-    versions: { min: 7, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfUpdateMetadataRequestUpdateMetadataTopicState: readonly FieldDescriptor[] = describeFields([
+  { name: 'TopicName', type: 'string', versions: '5+', entityType: 'topicName' },
+  { name: 'TopicId', type: 'uuid', versions: '7+', ignorable: true },
   {
     name: 'PartitionStates',
-    property: 'partitionStates',
     type: '[]UpdateMetadataPartitionState',
-    versions: { min: 5, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '5+',
     fields: fieldsOfUpdateMetadataRequestUpdateMetadataPartitionState,
   },
-];
+]);
 
-const fieldsOfUpdateMetadataRequestUpdateMetadataEndpoint: readonly FieldDescriptor[] = [
-  {
-    name: 'Port',
-    property: 'port',
-    type: 'int32',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Host',
-    property: 'host',
-    type: 'string',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Listener',
-    property: 'listener',
-    type: 'string',
-    versions: { min: 3, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'SecurityProtocol',
-    property: 'securityProtocol',
-    type: 'int16',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfUpdateMetadataRequestUpdateMetadataEndpoint: readonly FieldDescriptor[] = describeFields([
+  { name: 'Port', type: 'int32', versions: '1+' },
+  { name: 'Host', type: 'string', versions: '1+' },
+  { name: 'Listener', type: 'string', versions: '3+', ignorable: true },
+  { name: 'SecurityProtocol', type: 'int16', versions: '1+' },
+]);
 
-const fieldsOfUpdateMetadataRequestUpdateMetadataBroker: readonly FieldDescriptor[] = [
-  {
-    name: 'Id',
-    property: 'id',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'V0Host',
-    property: 'v0Host',
-    type: 'string',
-    versions: { min: 0, max: 0 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'V0Port',
-    property: 'v0Port',
-    type: 'int32',
-    versions: { min: 0, max: 0 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfUpdateMetadataRequestUpdateMetadataBroker: readonly FieldDescriptor[] = describeFields([
+  { name: 'Id', type: 'int32', versions: '0+', entityType: 'brokerId' },
+  { name: 'V0Host', type: 'string', versions: '0', ignorable: true },
+  { name: 'V0Port', type: 'int32', versions: '0', ignorable: true },
   {
     name: 'Endpoints',
-    property: 'endpoints',
     type: '[]UpdateMetadataEndpoint',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
+    versions: '1+',
     ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
     fields: fieldsOfUpdateMetadataRequestUpdateMetadataEndpoint,
   },
-  {
-    name: 'Rack',
-    property: 'rack',
-    type: 'string',
-    versions: { min: 2, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+  { name: 'Rack', type: 'string', versions: '2+', nullableVersions: '0+', ignorable: true },
+]);
 
-const fieldsOfUpdateMetadataRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'ControllerId',
-    property: 'controllerId',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'isKRaftController',
-    property: 'isKRaftController',
-    type: 'bool',
-    versions: { min: 8, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: 'false',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Type',
-    property: 'type',
-    type: 'int8',
-    versions: { min: 8, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: { min: 8, max: 32767 },
-    tag: 0,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '0',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ControllerEpoch',
-    property: 'controllerEpoch',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'BrokerEpoch',
-    property: 'brokerEpoch',
-    type: 'int64',
-    versions: { min: 5, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfUpdateMetadataRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'ControllerId', type: 'int32', versions: '0+', entityType: 'brokerId' },
+  { name: 'isKRaftController', type: 'bool', versions: '8+', default: 'false' },
+  { name: 'Type', type: 'int8', versions: '8+', taggedVersions: '8+', tag: 0, default: '0' },
+  { name: 'ControllerEpoch', type: 'int32', versions: '0+' },
+  { name: 'BrokerEpoch', type: 'int64', versions: '5+', ignorable: true, default: '-1' },
   {
     name: 'UngroupedPartitionStates',
-    property: 'ungroupedPartitionStates',
     type: '[]UpdateMetadataPartitionState',
-    versions: { min: 0, max: 4 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0-4',
     fields: fieldsOfUpdateMetadataRequestUpdateMetadataPartitionState,
   },
   {
     name: 'TopicStates',
-    property: 'topicStates',
     type: '[]UpdateMetadataTopicState',
-    versions: { min: 5, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '5+',
     fields: fieldsOfUpdateMetadataRequestUpdateMetadataTopicState,
   },
   {
     name: 'LiveBrokers',
-    property: 'liveBrokers',
     type: '[]UpdateMetadataBroker',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfUpdateMetadataRequestUpdateMetadataBroker,
   },
-];
+]);
 
 export const UpdateMetadataRequest: MessageCodec<UpdateMetadataRequest> = createCodec<UpdateMetadataRequest>({
   name: 'UpdateMetadataRequest',
@@ -590,39 +182,24 @@ export const UpdateMetadataRequest: MessageCodec<UpdateMetadataRequest> = create
 });
 
 function readUpdateMetadataRequest(r: Reader, v: number): UpdateMetadataRequest {
-  const o: UpdateMetadataRequest = {
-    controllerId: 0,
-    isKRaftController: false,
-    type: 0,
-    controllerEpoch: 0,
-    brokerEpoch: -1n,
-    ungroupedPartitionStates: [],
-    topicStates: [],
-    liveBrokers: [],
-  };
-  o.controllerId = r.readInt32();
-  if (v >= 8) {
-    o.isKRaftController = r.readBoolean();
-  }
-  o.controllerEpoch = r.readInt32();
-  if (v >= 5) {
-    o.brokerEpoch = r.readInt64();
-  }
-  if (v <= 4) {
-    o.ungroupedPartitionStates = readArray(r, false, 30, (e) =>
-      readUpdateMetadataRequestUpdateMetadataPartitionState(e, v),
-    );
-  }
-  if (v === 5) {
-    o.topicStates = readArray(r, false, 6, (e) => readUpdateMetadataRequestUpdateMetadataTopicState(e, v));
-  } else if (v >= 6) {
-    o.topicStates = readArray(r, true, 3, (e) => readUpdateMetadataRequestUpdateMetadataTopicState(e, v));
-  }
-  if (v <= 5) {
-    o.liveBrokers = readArray(r, false, 8, (e) => readUpdateMetadataRequestUpdateMetadataBroker(e, v));
-  } else if (v >= 6) {
-    o.liveBrokers = readArray(r, true, 7, (e) => readUpdateMetadataRequestUpdateMetadataBroker(e, v));
-  }
+  const _controllerId: number = r.readInt32();
+  const _isKRaftController: boolean = v >= 8 ? r.readBoolean() : false;
+  let _type: number = 0;
+  const _controllerEpoch: number = r.readInt32();
+  const _brokerEpoch: bigint = v >= 5 ? r.readInt64() : -1n;
+  const _ungroupedPartitionStates: UpdateMetadataRequestUpdateMetadataPartitionState[] =
+    v <= 4 ? readArray(r, false, 30, (e) => readUpdateMetadataRequestUpdateMetadataPartitionState(e, v)) : [];
+  const _topicStates: UpdateMetadataRequestUpdateMetadataTopicState[] =
+    v === 5
+      ? readArray(r, false, 6, (e) => readUpdateMetadataRequestUpdateMetadataTopicState(e, v))
+      : v >= 6
+        ? readArray(r, true, 3, (e) => readUpdateMetadataRequestUpdateMetadataTopicState(e, v))
+        : [];
+  const _liveBrokers: UpdateMetadataRequestUpdateMetadataBroker[] =
+    v <= 5
+      ? readArray(r, false, 8, (e) => readUpdateMetadataRequestUpdateMetadataBroker(e, v))
+      : readArray(r, true, 7, (e) => readUpdateMetadataRequestUpdateMetadataBroker(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
@@ -631,13 +208,24 @@ function readUpdateMetadataRequest(r: Reader, v: number): UpdateMetadataRequest 
       const size = r.readUnsignedVarint();
       if (tag === 0 && v >= 8) {
         const t = taggedFieldReader(r, size);
-        o.type = t.readInt8();
+        _type = t.readInt8();
         endTaggedField(t, 0);
         continue;
       }
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: UpdateMetadataRequest = {
+    controllerId: _controllerId,
+    isKRaftController: _isKRaftController,
+    type: _type,
+    controllerEpoch: _controllerEpoch,
+    brokerEpoch: _brokerEpoch,
+    ungroupedPartitionStates: _ungroupedPartitionStates,
+    topicStates: _topicStates,
+    liveBrokers: _liveBrokers,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -731,49 +319,44 @@ function readUpdateMetadataRequestUpdateMetadataPartitionState(
   r: Reader,
   v: number,
 ): UpdateMetadataRequestUpdateMetadataPartitionState {
-  const o: UpdateMetadataRequestUpdateMetadataPartitionState = {
-    topicName: '',
-    partitionIndex: 0,
-    controllerEpoch: 0,
-    leader: 0,
-    leaderEpoch: 0,
-    isr: [],
-    zkVersion: 0,
-    replicas: [],
-    offlineReplicas: [],
-  };
-  if (v <= 4) {
-    o.topicName = r.readString();
-  }
-  o.partitionIndex = r.readInt32();
-  o.controllerEpoch = r.readInt32();
-  o.leader = r.readInt32();
-  o.leaderEpoch = r.readInt32();
-  if (v <= 5) {
-    o.isr = readArray(r, false, 4, (e) => e.readInt32());
-  } else if (v >= 6) {
-    o.isr = readArray(r, true, 4, (e) => e.readInt32());
-  }
-  o.zkVersion = r.readInt32();
-  if (v <= 5) {
-    o.replicas = readArray(r, false, 4, (e) => e.readInt32());
-  } else if (v >= 6) {
-    o.replicas = readArray(r, true, 4, (e) => e.readInt32());
-  }
-  if (v >= 4 && v <= 5) {
-    o.offlineReplicas = readArray(r, false, 4, (e) => e.readInt32());
-  } else if (v >= 6) {
-    o.offlineReplicas = readArray(r, true, 4, (e) => e.readInt32());
-  }
+  const _topicName: string = v <= 4 ? r.readString() : '';
+  const _partitionIndex: number = r.readInt32();
+  const _controllerEpoch: number = r.readInt32();
+  const _leader: number = r.readInt32();
+  const _leaderEpoch: number = r.readInt32();
+  const _isr: number[] =
+    v <= 5 ? readArray(r, false, 4, (e) => e.readInt32()) : readArray(r, true, 4, (e) => e.readInt32());
+  const _zkVersion: number = r.readInt32();
+  const _replicas: number[] =
+    v <= 5 ? readArray(r, false, 4, (e) => e.readInt32()) : readArray(r, true, 4, (e) => e.readInt32());
+  const _offlineReplicas: number[] =
+    v >= 4 && v <= 5
+      ? readArray(r, false, 4, (e) => e.readInt32())
+      : v >= 6
+        ? readArray(r, true, 4, (e) => e.readInt32())
+        : [];
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: UpdateMetadataRequestUpdateMetadataPartitionState = {
+    topicName: _topicName,
+    partitionIndex: _partitionIndex,
+    controllerEpoch: _controllerEpoch,
+    leader: _leader,
+    leaderEpoch: _leaderEpoch,
+    isr: _isr,
+    zkVersion: _zkVersion,
+    replicas: _replicas,
+    offlineReplicas: _offlineReplicas,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -859,37 +442,28 @@ function readUpdateMetadataRequestUpdateMetadataTopicState(
   r: Reader,
   v: number,
 ): UpdateMetadataRequestUpdateMetadataTopicState {
-  const o: UpdateMetadataRequestUpdateMetadataTopicState = {
-    topicName: '',
-    topicId: ZERO_UUID,
-    partitionStates: [],
-  };
-  if (v <= 5) {
-    o.topicName = r.readString();
-  } else if (v >= 6) {
-    o.topicName = r.readCompactString();
-  }
-  if (v >= 7) {
-    o.topicId = r.readUuid();
-  }
-  if (v <= 5) {
-    o.partitionStates = readArray(r, false, 32, (e) =>
-      readUpdateMetadataRequestUpdateMetadataPartitionState(e, v),
-    );
-  } else if (v >= 6) {
-    o.partitionStates = readArray(r, true, 24, (e) =>
-      readUpdateMetadataRequestUpdateMetadataPartitionState(e, v),
-    );
-  }
+  const _topicName: string = v <= 5 ? r.readString() : r.readCompactString();
+  const _topicId: string = v >= 7 ? r.readUuid() : ZERO_UUID;
+  const _partitionStates: UpdateMetadataRequestUpdateMetadataPartitionState[] =
+    v <= 5
+      ? readArray(r, false, 32, (e) => readUpdateMetadataRequestUpdateMetadataPartitionState(e, v))
+      : readArray(r, true, 24, (e) => readUpdateMetadataRequestUpdateMetadataPartitionState(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: UpdateMetadataRequestUpdateMetadataTopicState = {
+    topicName: _topicName,
+    topicId: _topicId,
+    partitionStates: _partitionStates,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -935,39 +509,35 @@ function readUpdateMetadataRequestUpdateMetadataBroker(
   r: Reader,
   v: number,
 ): UpdateMetadataRequestUpdateMetadataBroker {
-  const o: UpdateMetadataRequestUpdateMetadataBroker = {
-    id: 0,
-    v0Host: '',
-    v0Port: 0,
-    endpoints: [],
-    rack: null,
-  };
-  o.id = r.readInt32();
-  if (v <= 0) {
-    o.v0Host = r.readString();
-  }
-  if (v <= 0) {
-    o.v0Port = r.readInt32();
-  }
-  if (v >= 1 && v <= 5) {
-    o.endpoints = readArray(r, false, 8, (e) => readUpdateMetadataRequestUpdateMetadataEndpoint(e, v));
-  } else if (v >= 6) {
-    o.endpoints = readArray(r, true, 9, (e) => readUpdateMetadataRequestUpdateMetadataEndpoint(e, v));
-  }
-  if (v >= 2 && v <= 5) {
-    o.rack = r.readNullableString();
-  } else if (v >= 6) {
-    o.rack = r.readCompactNullableString();
-  }
+  const _id: number = r.readInt32();
+  const _v0Host: string = v <= 0 ? r.readString() : '';
+  const _v0Port: number = v <= 0 ? r.readInt32() : 0;
+  const _endpoints: UpdateMetadataRequestUpdateMetadataEndpoint[] =
+    v >= 1 && v <= 5
+      ? readArray(r, false, 8, (e) => readUpdateMetadataRequestUpdateMetadataEndpoint(e, v))
+      : v >= 6
+        ? readArray(r, true, 9, (e) => readUpdateMetadataRequestUpdateMetadataEndpoint(e, v))
+        : [];
+  const _rack: string | null =
+    v >= 2 && v <= 5 ? r.readNullableString() : v >= 6 ? r.readCompactNullableString() : null;
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: UpdateMetadataRequestUpdateMetadataBroker = {
+    id: _id,
+    v0Host: _v0Host,
+    v0Port: _v0Port,
+    endpoints: _endpoints,
+    rack: _rack,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -1023,33 +593,27 @@ function readUpdateMetadataRequestUpdateMetadataEndpoint(
   r: Reader,
   v: number,
 ): UpdateMetadataRequestUpdateMetadataEndpoint {
-  const o: UpdateMetadataRequestUpdateMetadataEndpoint = {
-    port: 0,
-    host: '',
-    listener: '',
-    securityProtocol: 0,
-  };
-  o.port = r.readInt32();
-  if (v <= 5) {
-    o.host = r.readString();
-  } else if (v >= 6) {
-    o.host = r.readCompactString();
-  }
-  if (v >= 3 && v <= 5) {
-    o.listener = r.readString();
-  } else if (v >= 6) {
-    o.listener = r.readCompactString();
-  }
-  o.securityProtocol = r.readInt16();
+  const _port: number = r.readInt32();
+  const _host: string = v <= 5 ? r.readString() : r.readCompactString();
+  const _listener: string = v >= 3 && v <= 5 ? r.readString() : v >= 6 ? r.readCompactString() : '';
+  const _securityProtocol: number = r.readInt16();
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: UpdateMetadataRequestUpdateMetadataEndpoint = {
+    port: _port,
+    host: _host,
+    listener: _listener,
+    securityProtocol: _securityProtocol,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

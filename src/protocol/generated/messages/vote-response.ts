@@ -2,10 +2,11 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
+  describeFields,
   encodeTaggedField,
   endTaggedField,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   taggedFieldReader,
@@ -59,225 +60,37 @@ export interface VoteResponseNodeEndpoint {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfVoteResponsePartitionData: readonly FieldDescriptor[] = [
-  {
-    name: 'PartitionIndex',
-    property: 'partitionIndex',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'LeaderId',
-    property: 'leaderId',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'LeaderEpoch',
-    property: 'leaderEpoch',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'VoteGranted',
-    property: 'voteGranted',
-    type: 'bool',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfVoteResponsePartitionData: readonly FieldDescriptor[] = describeFields([
+  { name: 'PartitionIndex', type: 'int32', versions: '0+' },
+  { name: 'ErrorCode', type: 'int16', versions: '0+' },
+  { name: 'LeaderId', type: 'int32', versions: '0+', entityType: 'brokerId' },
+  { name: 'LeaderEpoch', type: 'int32', versions: '0+' },
+  { name: 'VoteGranted', type: 'bool', versions: '0+' },
+]);
 
-const fieldsOfVoteResponseTopicData: readonly FieldDescriptor[] = [
-  {
-    name: 'TopicName',
-    property: 'topicName',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Partitions',
-    property: 'partitions',
-    type: '[]PartitionData',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: fieldsOfVoteResponsePartitionData,
-  },
-];
+const fieldsOfVoteResponseTopicData: readonly FieldDescriptor[] = describeFields([
+  { name: 'TopicName', type: 'string', versions: '0+', entityType: 'topicName' },
+  { name: 'Partitions', type: '[]PartitionData', versions: '0+', fields: fieldsOfVoteResponsePartitionData },
+]);
 
-const fieldsOfVoteResponseNodeEndpoint: readonly FieldDescriptor[] = [
-  {
-    name: 'NodeId',
-    property: 'nodeId',
-    type: 'int32',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Host',
-    property: 'host',
-    type: 'string',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Port',
-    property: 'port',
-    type: 'uint16',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfVoteResponseNodeEndpoint: readonly FieldDescriptor[] = describeFields([
+  { name: 'NodeId', type: 'int32', versions: '1+', mapKey: true, entityType: 'brokerId' },
+  { name: 'Host', type: 'string', versions: '1+' },
+  { name: 'Port', type: 'uint16', versions: '1+' },
+]);
 
-const fieldsOfVoteResponse: readonly FieldDescriptor[] = [
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Topics',
-    property: 'topics',
-    type: '[]TopicData',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: fieldsOfVoteResponseTopicData,
-  },
+const fieldsOfVoteResponse: readonly FieldDescriptor[] = describeFields([
+  { name: 'ErrorCode', type: 'int16', versions: '0+' },
+  { name: 'Topics', type: '[]TopicData', versions: '0+', fields: fieldsOfVoteResponseTopicData },
   {
     name: 'NodeEndpoints',
-    property: 'nodeEndpoints',
     type: '[]NodeEndpoint',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: { min: 1, max: 32767 },
+    versions: '1+',
+    taggedVersions: '1+',
     tag: 0,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
     fields: fieldsOfVoteResponseNodeEndpoint,
   },
-];
+]);
 
 export const VoteResponse: MessageCodec<VoteResponse> = createCodec<VoteResponse>({
   name: 'VoteResponse',
@@ -291,13 +104,10 @@ export const VoteResponse: MessageCodec<VoteResponse> = createCodec<VoteResponse
 });
 
 function readVoteResponse(r: Reader, v: number): VoteResponse {
-  const o: VoteResponse = {
-    errorCode: 0,
-    topics: [],
-    nodeEndpoints: [],
-  };
-  o.errorCode = r.readInt16();
-  o.topics = readArray(r, true, 3, (e) => readVoteResponseTopicData(e, v));
+  const _errorCode: number = r.readInt16();
+  const _topics: VoteResponseTopicData[] = readArray(r, true, 3, (e) => readVoteResponseTopicData(e, v));
+  let _nodeEndpoints: VoteResponseNodeEndpoint[] = [];
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
@@ -305,12 +115,18 @@ function readVoteResponse(r: Reader, v: number): VoteResponse {
     const size = r.readUnsignedVarint();
     if (tag === 0 && v >= 1) {
       const t = taggedFieldReader(r, size);
-      o.nodeEndpoints = readArray(t, true, 8, (e) => readVoteResponseNodeEndpoint(e, v));
+      _nodeEndpoints = readArray(t, true, 8, (e) => readVoteResponseNodeEndpoint(e, v));
       endTaggedField(t, 0);
       continue;
     }
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: VoteResponse = {
+    errorCode: _errorCode,
+    topics: _topics,
+    nodeEndpoints: _nodeEndpoints,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -350,19 +166,23 @@ function writeVoteResponse(w: Writer, v: number, m: MessageInput<VoteResponse>):
 }
 
 function readVoteResponseTopicData(r: Reader, v: number): VoteResponseTopicData {
-  const o: VoteResponseTopicData = {
-    topicName: '',
-    partitions: [],
-  };
-  o.topicName = r.readCompactString();
-  o.partitions = readArray(r, true, 16, (e) => readVoteResponsePartitionData(e, v));
+  const _topicName: string = r.readCompactString();
+  const _partitions: VoteResponsePartitionData[] = readArray(r, true, 16, (e) =>
+    readVoteResponsePartitionData(e, v),
+  );
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: VoteResponseTopicData = {
+    topicName: _topicName,
+    partitions: _partitions,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -382,25 +202,27 @@ function writeVoteResponseTopicData(w: Writer, v: number, m: MessageInput<VoteRe
 }
 
 function readVoteResponsePartitionData(r: Reader, _v: number): VoteResponsePartitionData {
-  const o: VoteResponsePartitionData = {
-    partitionIndex: 0,
-    errorCode: 0,
-    leaderId: 0,
-    leaderEpoch: 0,
-    voteGranted: false,
-  };
-  o.partitionIndex = r.readInt32();
-  o.errorCode = r.readInt16();
-  o.leaderId = r.readInt32();
-  o.leaderEpoch = r.readInt32();
-  o.voteGranted = r.readBoolean();
+  const _partitionIndex: number = r.readInt32();
+  const _errorCode: number = r.readInt16();
+  const _leaderId: number = r.readInt32();
+  const _leaderEpoch: number = r.readInt32();
+  const _voteGranted: boolean = r.readBoolean();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: VoteResponsePartitionData = {
+    partitionIndex: _partitionIndex,
+    errorCode: _errorCode,
+    leaderId: _leaderId,
+    leaderEpoch: _leaderEpoch,
+    voteGranted: _voteGranted,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -433,21 +255,23 @@ function writeVoteResponsePartitionData(
 }
 
 function readVoteResponseNodeEndpoint(r: Reader, _v: number): VoteResponseNodeEndpoint {
-  const o: VoteResponseNodeEndpoint = {
-    nodeId: 0,
-    host: '',
-    port: 0,
-  };
-  o.nodeId = r.readInt32();
-  o.host = r.readCompactString();
-  o.port = r.readUInt16();
+  const _nodeId: number = r.readInt32();
+  const _host: string = r.readCompactString();
+  const _port: number = r.readUInt16();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: VoteResponseNodeEndpoint = {
+    nodeId: _nodeId,
+    host: _host,
+    port: _port,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

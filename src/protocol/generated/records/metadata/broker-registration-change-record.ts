@@ -2,10 +2,11 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
+  describeFields,
   encodeTaggedField,
   endTaggedField,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   taggedFieldReader,
@@ -31,88 +32,13 @@ export interface BrokerRegistrationChangeRecord {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfBrokerRegistrationChangeRecord: readonly FieldDescriptor[] = [
-  {
-    name: 'BrokerId',
-    property: 'brokerId',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'BrokerEpoch',
-    property: 'brokerEpoch',
-    type: 'int64',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Fenced',
-    property: 'fenced',
-    type: 'int8',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: { min: 0, max: 32767 },
-    tag: 0,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'InControlledShutdown',
-    property: 'inControlledShutdown',
-    type: 'int8',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: { min: 1, max: 32767 },
-    tag: 1,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'LogDirs',
-    property: 'logDirs',
-    type: '[]uuid',
-    versions: { min: 2, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: { min: 2, max: 32767 },
-    tag: 2,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfBrokerRegistrationChangeRecord: readonly FieldDescriptor[] = describeFields([
+  { name: 'BrokerId', type: 'int32', versions: '0+', entityType: 'brokerId' },
+  { name: 'BrokerEpoch', type: 'int64', versions: '0+' },
+  { name: 'Fenced', type: 'int8', versions: '0+', taggedVersions: '0+', tag: 0 },
+  { name: 'InControlledShutdown', type: 'int8', versions: '1+', taggedVersions: '1+', tag: 1 },
+  { name: 'LogDirs', type: '[]uuid', versions: '2+', taggedVersions: '2+', tag: 2 },
+]);
 
 export const BrokerRegistrationChangeRecord: MessageCodec<BrokerRegistrationChangeRecord> =
   createCodec<BrokerRegistrationChangeRecord>({
@@ -127,15 +53,12 @@ export const BrokerRegistrationChangeRecord: MessageCodec<BrokerRegistrationChan
   });
 
 function readBrokerRegistrationChangeRecord(r: Reader, v: number): BrokerRegistrationChangeRecord {
-  const o: BrokerRegistrationChangeRecord = {
-    brokerId: 0,
-    brokerEpoch: 0n,
-    fenced: 0,
-    inControlledShutdown: 0,
-    logDirs: [],
-  };
-  o.brokerId = r.readInt32();
-  o.brokerEpoch = r.readInt64();
+  const _brokerId: number = r.readInt32();
+  const _brokerEpoch: bigint = r.readInt64();
+  let _fenced: number = 0;
+  let _inControlledShutdown: number = 0;
+  let _logDirs: string[] = [];
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
@@ -143,24 +66,32 @@ function readBrokerRegistrationChangeRecord(r: Reader, v: number): BrokerRegistr
     const size = r.readUnsignedVarint();
     if (tag === 0) {
       const t = taggedFieldReader(r, size);
-      o.fenced = t.readInt8();
+      _fenced = t.readInt8();
       endTaggedField(t, 0);
       continue;
     }
     if (tag === 1 && v >= 1) {
       const t = taggedFieldReader(r, size);
-      o.inControlledShutdown = t.readInt8();
+      _inControlledShutdown = t.readInt8();
       endTaggedField(t, 1);
       continue;
     }
     if (tag === 2 && v >= 2) {
       const t = taggedFieldReader(r, size);
-      o.logDirs = readArray(t, true, 16, (e) => e.readUuid());
+      _logDirs = readArray(t, true, 16, (e) => e.readUuid());
       endTaggedField(t, 2);
       continue;
     }
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: BrokerRegistrationChangeRecord = {
+    brokerId: _brokerId,
+    brokerEpoch: _brokerEpoch,
+    fenced: _fenced,
+    inControlledShutdown: _inControlledShutdown,
+    logDirs: _logDirs,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

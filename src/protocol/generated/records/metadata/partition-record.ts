@@ -2,10 +2,11 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
+  describeFields,
   encodeTaggedField,
   endTaggedField,
-  keepUnknownTaggedField,
   readArray,
   readNullableArray,
   readTag,
@@ -49,216 +50,39 @@ export interface PartitionRecord {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfPartitionRecord: readonly FieldDescriptor[] = [
-  {
-    name: 'PartitionId',
-    property: 'partitionId',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'TopicId',
-    property: 'topicId',
-    type: 'uuid',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Replicas',
-    property: 'replicas',
-    type: '[]int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Isr',
-    property: 'isr',
-    type: '[]int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'RemovingReplicas',
-    property: 'removingReplicas',
-    type: '[]int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'AddingReplicas',
-    property: 'addingReplicas',
-    type: '[]int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Leader',
-    property: 'leader',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '-1',
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'LeaderRecoveryState',
-    property: 'leaderRecoveryState',
-    type: 'int8',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: { min: 0, max: 32767 },
-    tag: 0,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '0',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'LeaderEpoch',
-    property: 'leaderEpoch',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'PartitionEpoch',
-    property: 'partitionEpoch',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Directories',
-    property: 'directories',
-    type: '[]uuid',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfPartitionRecord: readonly FieldDescriptor[] = describeFields([
+  { name: 'PartitionId', type: 'int32', versions: '0+', default: '-1' },
+  { name: 'TopicId', type: 'uuid', versions: '0+' },
+  { name: 'Replicas', type: '[]int32', versions: '0+', entityType: 'brokerId' },
+  { name: 'Isr', type: '[]int32', versions: '0+' },
+  { name: 'RemovingReplicas', type: '[]int32', versions: '0+', entityType: 'brokerId' },
+  { name: 'AddingReplicas', type: '[]int32', versions: '0+', entityType: 'brokerId' },
+  { name: 'Leader', type: 'int32', versions: '0+', default: '-1', entityType: 'brokerId' },
+  { name: 'LeaderRecoveryState', type: 'int8', versions: '0+', taggedVersions: '0+', tag: 0, default: '0' },
+  { name: 'LeaderEpoch', type: 'int32', versions: '0+', default: '-1' },
+  { name: 'PartitionEpoch', type: 'int32', versions: '0+', default: '-1' },
+  { name: 'Directories', type: '[]uuid', versions: '1+' },
   {
     name: 'EligibleLeaderReplicas',
-    property: 'eligibleLeaderReplicas',
     type: '[]int32',
-    versions: { min: 2, max: 32767 },
-    nullableVersions: { min: 2, max: 32767 },
-    taggedVersions: { min: 2, max: 32767 },
+    versions: '2+',
+    nullableVersions: '2+',
+    taggedVersions: '2+',
     tag: 1,
-    flexibleVersions: null,
-    ignorable: false,
     default: 'null',
-    mapKey: false,
     entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
   },
   {
     name: 'LastKnownElr',
-    property: 'lastKnownElr',
     type: '[]int32',
-    versions: { min: 2, max: 32767 },
-    nullableVersions: { min: 2, max: 32767 },
-    taggedVersions: { min: 2, max: 32767 },
+    versions: '2+',
+    nullableVersions: '2+',
+    taggedVersions: '2+',
     tag: 2,
-    flexibleVersions: null,
-    ignorable: false,
     default: 'null',
-    mapKey: false,
     entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
   },
-];
+]);
 
 export const PartitionRecord: MessageCodec<PartitionRecord> = createCodec<PartitionRecord>({
   name: 'PartitionRecord',
@@ -272,33 +96,20 @@ export const PartitionRecord: MessageCodec<PartitionRecord> = createCodec<Partit
 });
 
 function readPartitionRecord(r: Reader, v: number): PartitionRecord {
-  const o: PartitionRecord = {
-    partitionId: -1,
-    topicId: ZERO_UUID,
-    replicas: [],
-    isr: [],
-    removingReplicas: [],
-    addingReplicas: [],
-    leader: -1,
-    leaderRecoveryState: 0,
-    leaderEpoch: -1,
-    partitionEpoch: -1,
-    directories: [],
-    eligibleLeaderReplicas: null,
-    lastKnownElr: null,
-  };
-  o.partitionId = r.readInt32();
-  o.topicId = r.readUuid();
-  o.replicas = readArray(r, true, 4, (e) => e.readInt32());
-  o.isr = readArray(r, true, 4, (e) => e.readInt32());
-  o.removingReplicas = readArray(r, true, 4, (e) => e.readInt32());
-  o.addingReplicas = readArray(r, true, 4, (e) => e.readInt32());
-  o.leader = r.readInt32();
-  o.leaderEpoch = r.readInt32();
-  o.partitionEpoch = r.readInt32();
-  if (v >= 1) {
-    o.directories = readArray(r, true, 16, (e) => e.readUuid());
-  }
+  const _partitionId: number = r.readInt32();
+  const _topicId: string = r.readUuid();
+  const _replicas: number[] = readArray(r, true, 4, (e) => e.readInt32());
+  const _isr: number[] = readArray(r, true, 4, (e) => e.readInt32());
+  const _removingReplicas: number[] = readArray(r, true, 4, (e) => e.readInt32());
+  const _addingReplicas: number[] = readArray(r, true, 4, (e) => e.readInt32());
+  const _leader: number = r.readInt32();
+  let _leaderRecoveryState: number = 0;
+  const _leaderEpoch: number = r.readInt32();
+  const _partitionEpoch: number = r.readInt32();
+  const _directories: string[] = v >= 1 ? readArray(r, true, 16, (e) => e.readUuid()) : [];
+  let _eligibleLeaderReplicas: number[] | null = null;
+  let _lastKnownElr: number[] | null = null;
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
@@ -306,24 +117,40 @@ function readPartitionRecord(r: Reader, v: number): PartitionRecord {
     const size = r.readUnsignedVarint();
     if (tag === 0) {
       const t = taggedFieldReader(r, size);
-      o.leaderRecoveryState = t.readInt8();
+      _leaderRecoveryState = t.readInt8();
       endTaggedField(t, 0);
       continue;
     }
     if (tag === 1 && v >= 2) {
       const t = taggedFieldReader(r, size);
-      o.eligibleLeaderReplicas = readNullableArray(t, true, 4, (e) => e.readInt32());
+      _eligibleLeaderReplicas = readNullableArray(t, true, 4, (e) => e.readInt32());
       endTaggedField(t, 1);
       continue;
     }
     if (tag === 2 && v >= 2) {
       const t = taggedFieldReader(r, size);
-      o.lastKnownElr = readNullableArray(t, true, 4, (e) => e.readInt32());
+      _lastKnownElr = readNullableArray(t, true, 4, (e) => e.readInt32());
       endTaggedField(t, 2);
       continue;
     }
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: PartitionRecord = {
+    partitionId: _partitionId,
+    topicId: _topicId,
+    replicas: _replicas,
+    isr: _isr,
+    removingReplicas: _removingReplicas,
+    addingReplicas: _addingReplicas,
+    leader: _leader,
+    leaderRecoveryState: _leaderRecoveryState,
+    leaderEpoch: _leaderEpoch,
+    partitionEpoch: _partitionEpoch,
+    directories: _directories,
+    eligibleLeaderReplicas: _eligibleLeaderReplicas,
+    lastKnownElr: _lastKnownElr,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
