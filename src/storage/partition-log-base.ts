@@ -124,12 +124,15 @@ export abstract class PartitionLogBase {
         const upTo = seg.baseOffset;
         this.pendingRollFlush = this.pendingRollFlush
           .then(async () => {
-            if (this.closed) return;
+            // Retention or the cleaner may have replaced the segment meanwhile (its files are gone;
+            // a cleaned copy was fsynced by the cleaner itself).
+            if (this.closed || !this.segments.includes(old)) return;
             await old.flushAll();
-            if (upTo > this.rp && this.segments.includes(old))
-              this.rp = Math.max(this.rp, Math.min(upTo, this.leo));
+            if (upTo > this.rp) this.rp = Math.max(this.rp, Math.min(upTo, this.leo));
           })
-          .catch((e: Error) => this.reportIoError(e));
+          .catch((e: Error) => {
+            if (this.segments.includes(old)) this.reportIoError(e);
+          });
       }
     });
   }
