@@ -193,3 +193,25 @@ describe('LogManager cleaner scheduling', () => {
     assert.equal(cp.get('plain-0'), undefined);
   });
 });
+
+describe('LogManager deletion', () => {
+  it('deletes a partition, and finishes a deletion interrupted by a crash at the next start', async () => {
+    const dir = tempDir();
+    const m = open([dir]);
+    const log = m.getOrCreateLog(TP);
+    await log.append(simpleBatch(1));
+    await m.deleteLog(TP);
+    assert.equal(m.getLog(TP), null);
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((n) => n.startsWith('orders')),
+      [],
+    );
+    await m.shutdown();
+    fs.mkdirSync(join(dir, 'orders-3.abc-delete'));
+    fs.writeFileSync(join(dir, 'orders-3.abc-delete', '00000000000000000000.log'), 'x');
+    const again = open([dir]);
+    assert.deepEqual(again.partitions(), []);
+    assert.ok(!fs.existsSync(join(dir, 'orders-3.abc-delete')));
+    await again.shutdown();
+  });
+});
