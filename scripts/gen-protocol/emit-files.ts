@@ -58,7 +58,7 @@ export function emitMessageFile(spec: MessageSpec): string {
     }
   }
   const descriptors = postOrder(spec.root)
-    .map((s) => emitDescriptors(s))
+    .map((s) => emitDescriptors(s, ctx))
     .join('\n');
   const name = spec.name;
   const codec =

@@ -13,7 +13,7 @@ import {
   versionCondition,
   writeStatements,
 } from './emit-values.js';
-import type { FieldSpec, MessageSpec, Range, StructSpec } from './spec.js';
+import { type FieldSpec, type MessageSpec, OPEN, type Range, type StructSpec } from './spec.js';
 
 function docComment(text: string | null, indent = ''): string {
   if (!text) return '';
@@ -36,6 +36,7 @@ export function emitInterface(s: StructSpec, ctx: EmitContext, about: string | n
     let doc = f.about ?? '';
     if (f.mapKey) doc += ' (map key)';
     if (f.tag !== null) doc += ` (tag ${f.tag})`;
+    if (f.sensitive) doc += ' Sensitive: never log.';
     out += docComment(doc, '  ');
     out += `  ${f.property}: ${fieldType(f, ctx.spec)};\n`;
   }
@@ -86,7 +87,7 @@ export function emitRead(s: StructSpec, ctx: EmitContext): string {
         const test = cond === 'true' ? `tag === ${f.tag}` : `tag === ${f.tag} && ${cond}`;
         tagged.push(
           `if (${test}) {\nconst t = taggedFieldReader(r, size);\n` +
-            `o.${f.property} = ${readExpr(f.type, m, 't', ctx, seg.lo, seg.hi)};\n` +
+            `o.${f.property} = ${readExpr(f.type, { ...m, tagged: true }, 't', ctx, seg.lo, seg.hi)};\n` +
             `endTaggedField(t, ${f.tag});\ncontinue;\n}\n`,
         );
       }
@@ -134,7 +135,7 @@ export function emitWrite(s: StructSpec, ctx: EmitContext): string {
       } else {
         ctx.runtime.add('encodeTaggedField');
         const test = nonDefaultTest(f, 'x', ctx);
-        const write = writeStatements(f.type, m, 'x', 'tw', mayBeNull, f.name, ctx);
+        const write = writeStatements(f.type, { ...m, tagged: true }, 'x', 'tw', mayBeNull, f.name, ctx);
         fieldTagged.push(
           `if (${cond === 'true' ? '' : `${cond} && `}${test}) {\n` +
             `tagged.push(encodeTaggedField(${f.tag}, (tw) => {\n${write}}));\n}\n`,
@@ -185,31 +186,41 @@ export function emitIsDefault(s: StructSpec, ctx: EmitContext): string {
   return `function isDefault${s.typeName}(${terms.length === 0 ? '_m' : 'm'}: MessageInput<${s.typeName}>): boolean {\nreturn ${body};\n}\n`;
 }
 
-function rangeLiteral(r: Range | null): string {
-  return r === null ? 'null' : `{ min: ${r.min}, max: ${r.max} }`;
-}
-
-function str(s: string | null): string {
-  return s === null ? 'null' : JSON.stringify(s);
+function rangeText(r: Range): string {
+  if (r.max < r.min) return 'none';
+  if (r.max === OPEN) return `${r.min}+`;
+  return r.min === r.max ? `${r.min}` : `${r.min}-${r.max}`;
 }
 
 export function descriptorName(s: StructSpec): string {
   return `fieldsOf${s.typeName}`;
 }
 
-/** Field metadata as data, for tools and tests that walk every message without the JSON specs. */
-export function emitDescriptors(s: StructSpec): string {
-  let out = `const ${descriptorName(s)}: readonly FieldDescriptor[] = [\n`;
+/**
+ * Field metadata as data, for tools and tests that walk every message without the JSON specs.
+ * Written in the spec's own terms (version strings, only the keys the spec sets) to stay compact.
+ */
+export function emitDescriptors(s: StructSpec, ctx: EmitContext): string {
+  ctx.runtime.add('describeFields');
+  let out = `const ${descriptorName(s)}: readonly FieldDescriptor[] = describeFields([\n`;
   for (const f of s.fields) {
     const t = f.type.kind === 'array' ? f.type.element : f.type;
-    const nested = t.kind === 'struct' ? descriptorName(t.struct) : 'null';
-    out +=
-      `{ name: ${str(f.name)}, property: ${str(f.property)}, type: ${str(f.typeText)}, ` +
-      `versions: ${rangeLiteral(f.versions)}, nullableVersions: ${rangeLiteral(f.nullableVersions)}, ` +
-      `taggedVersions: ${rangeLiteral(f.taggedVersions)}, tag: ${f.tag}, ` +
-      `flexibleVersions: ${rangeLiteral(f.flexibleVersions)}, ignorable: ${f.ignorable}, ` +
-      `default: ${str(f.default)}, mapKey: ${f.mapKey}, entityType: ${str(f.entityType)}, ` +
-      `zeroCopy: ${f.zeroCopy}, fields: ${nested} },\n`;
+    const parts = [
+      `name: ${JSON.stringify(f.name)}`,
+      `type: ${JSON.stringify(f.typeText)}`,
+      `versions: '${rangeText(f.versions)}'`,
+    ];
+    if (f.nullableVersions) parts.push(`nullableVersions: '${rangeText(f.nullableVersions)}'`);
+    if (f.taggedVersions) parts.push(`taggedVersions: '${rangeText(f.taggedVersions)}', tag: ${f.tag}`);
+    if (f.flexibleVersions) parts.push(`flexibleVersions: '${rangeText(f.flexibleVersions)}'`);
+    if (f.ignorable) parts.push('ignorable: true');
+    if (f.default !== null) parts.push(`default: ${JSON.stringify(f.default)}`);
+    if (f.mapKey) parts.push('mapKey: true');
+    if (f.entityType) parts.push(`entityType: ${JSON.stringify(f.entityType)}`);
+    if (f.zeroCopy) parts.push('zeroCopy: true');
+    if (f.sensitive) parts.push('sensitive: true');
+    if (t.kind === 'struct') parts.push(`fields: ${descriptorName(t.struct)}`);
+    out += `{ ${parts.join(', ')} },\n`;
   }
-  return `${out}];\n`;
+  return `${out}]);\n`;
 }

@@ -41,6 +41,13 @@ export function fieldMode(f: FieldSpec, spec: MessageSpec, v: number): FieldMode
   return { kind, flex: t.kind === 'struct' ? false : flex, nullable };
 }
 
+/** How one value is encoded: compact or not, nullable or not, and whether it sits in a tagged field. */
+export interface ValueMode {
+  readonly flex: boolean;
+  readonly nullable: boolean;
+  readonly tagged?: boolean;
+}
+
 /** Consecutive versions of the message that share a key, so each gets one branch of generated code. */
 export interface Segment<K> {
   readonly lo: number;
@@ -217,7 +224,8 @@ export function nonDefaultTest(f: FieldSpec, x: string, ctx: EmitContext): strin
   if (d === '[]' || d === 'EMPTY_BYTES') return `(${x} === null || ${x}.length !== 0)`;
   if (d.startsWith('default') && f.type.kind === 'struct') {
     ctx.defaultTests.add(f.type.struct);
-    return `!isDefault${f.type.struct.typeName}(${x})`;
+    const test = `!isDefault${f.type.struct.typeName}(${x})`;
+    return everNullable(f, ctx.spec) ? `(${x} === null || ${test})` : test;
   }
   return `${x} !== ${d}`;
 }
@@ -266,7 +274,7 @@ function lengthPrefixed(kind: 'String' | 'Bytes', flex: boolean, nullable: boole
 /** An expression reading one value of type `t` from reader `r` in versions lo..hi. */
 export function readExpr(
   t: TypeRef,
-  mode: { flex: boolean; nullable: boolean },
+  mode: ValueMode,
   r: string,
   ctx: EmitContext,
   lo: number,
@@ -283,7 +291,12 @@ export function readExpr(
   }
   if (t.kind === 'struct') {
     const call = `read${t.struct.typeName}(${r}, v)`;
-    return mode.nullable ? `${r}.readInt8() < 0 ? null : ${call}` : call;
+    if (!mode.nullable) return call;
+    // Kafka marks a nullable struct with a byte (-1 null, 1 present), but inside a tagged field with
+    // an unsigned varint (0 null, 1 present): MessageDataGenerator.generateStructReader.
+    return mode.tagged
+      ? `${r}.readUnsignedVarint() === 0 ? null : ${call}`
+      : `${r}.readInt8() < 0 ? null : ${call}`;
   }
   const simple = PRIMITIVE_READ[t.name];
   if (simple) return `${r}.${simple}()`;
@@ -308,7 +321,7 @@ const PRIMITIVE_WRITE: Record<string, string> = {
  */
 export function writeStatements(
   t: TypeRef,
-  mode: { flex: boolean; nullable: boolean },
+  mode: ValueMode,
   x: string,
   w: string,
   mayBeNull: boolean,
@@ -337,8 +350,12 @@ export function writeStatements(
   }
   if (t.kind === 'struct') {
     const call = `write${t.struct.typeName}(${w}, v, ${x});\n`;
-    if (mode.nullable)
+    if (mode.nullable && mode.tagged) {
+      return `if (${x} === null) ${w}.writeUnsignedVarint(0);\nelse {\n${w}.writeUnsignedVarint(1);\n${call}}\n`;
+    }
+    if (mode.nullable) {
       return `if (${x} === null) ${w}.writeInt8(-1);\nelse {\n${w}.writeInt8(1);\n${call}}\n`;
+    }
     return nullCheck() + call;
   }
   const simple = PRIMITIVE_WRITE[t.name];

@@ -47,7 +47,15 @@ export interface FieldSpec {
   readonly entityType: string | null;
   readonly zeroCopy: boolean;
   readonly about: string | null;
+  /** Credentials and their derivatives: logs must never show these (see the style guide). */
+  readonly sensitive: boolean;
 }
+
+/**
+ * Fields holding secrets. The specs do not say which fields are secret, so the generator keeps the
+ * list: SASL exchanges, SCRAM credentials and delegation-token HMACs.
+ */
+const SENSITIVE_FIELDS = new Set(['AuthBytes', 'Hmac', 'Salt', 'SaltedPassword', 'StoredKey', 'ServerKey']);
 
 export interface StructSpec {
   /** The spec's struct name, e.g. 'TopicProduceData'. */
@@ -237,6 +245,7 @@ class StructResolver {
       entityType: f.entityType ?? null,
       zeroCopy: f.zeroCopy === true,
       about: f.about ?? null,
+      sensitive: SENSITIVE_FIELDS.has(f.name),
     };
   }
 }

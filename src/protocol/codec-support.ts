@@ -1,9 +1,10 @@
-import type {
-  FieldDescriptor,
-  MessageCodec,
-  MessageInput,
-  TaggedField,
-  VersionRange,
+import {
+  type FieldDescriptor,
+  type MessageCodec,
+  type MessageInput,
+  OPEN_VERSION_MAX,
+  type TaggedField,
+  type VersionRange,
 } from './message-codec.js';
 import { ProtocolError } from './primitives/protocol-error.js';
 import { Reader } from './primitives/reader.js';
@@ -139,6 +140,54 @@ export function writeTaggedFields(
 function isEncodingMistake(e: unknown): e is Error & { code: string } {
   const code = (e as { code?: unknown } | null)?.code;
   return code === 'ERR_OUT_OF_RANGE' || code === 'ERR_INVALID_ARG_TYPE';
+}
+
+/** A field as the spec writes it: version strings, and only the keys the spec sets. */
+export interface FieldLiteral {
+  readonly name: string;
+  readonly type: string;
+  readonly versions: string;
+  readonly nullableVersions?: string;
+  readonly taggedVersions?: string;
+  readonly tag?: number;
+  readonly flexibleVersions?: string;
+  readonly ignorable?: boolean;
+  readonly default?: string;
+  readonly mapKey?: boolean;
+  readonly entityType?: string;
+  readonly zeroCopy?: boolean;
+  readonly sensitive?: boolean;
+  readonly fields?: readonly FieldDescriptor[];
+}
+
+/** Parses a spec version range: "3+", "0-5", "7" or "none" (an empty range). */
+export function parseVersionRange(text: string): VersionRange {
+  if (text === 'none') return { min: 0, max: -1 };
+  const plus = text.endsWith('+');
+  const [lo, hi] = (plus ? text.slice(0, -1) : text).split('-');
+  const min = Number(lo);
+  return { min, max: plus ? OPEN_VERSION_MAX : hi === undefined ? min : Number(hi) };
+}
+
+/** Expands the generated field literals into descriptors, once, when a codec module loads. */
+export function describeFields(literals: readonly FieldLiteral[]): readonly FieldDescriptor[] {
+  return literals.map((f) => ({
+    name: f.name,
+    property: f.name.charAt(0).toLowerCase() + f.name.slice(1),
+    type: f.type,
+    versions: parseVersionRange(f.versions),
+    nullableVersions: f.nullableVersions === undefined ? null : parseVersionRange(f.nullableVersions),
+    taggedVersions: f.taggedVersions === undefined ? null : parseVersionRange(f.taggedVersions),
+    tag: f.tag ?? null,
+    flexibleVersions: f.flexibleVersions === undefined ? null : parseVersionRange(f.flexibleVersions),
+    ignorable: f.ignorable === true,
+    default: f.default ?? null,
+    mapKey: f.mapKey === true,
+    entityType: f.entityType ?? null,
+    zeroCopy: f.zeroCopy === true,
+    sensitive: f.sensitive === true,
+    fields: f.fields ?? null,
+  }));
 }
 
 export interface CodecDefinition<T> {

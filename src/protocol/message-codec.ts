@@ -52,6 +52,8 @@ export interface FieldDescriptor {
   readonly mapKey: boolean;
   readonly entityType: string | null;
   readonly zeroCopy: boolean;
+  /** A secret (SASL bytes, SCRAM salts and keys, token HMACs): never log its value. */
+  readonly sensitive: boolean;
   /** Fields of the struct (or of each array element) for struct types. */
   readonly fields: readonly FieldDescriptor[] | null;
 }

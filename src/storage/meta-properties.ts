@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
+import { parseProperties } from '../common/properties.js';
 import { writeFileAtomically } from './checkpoint-file.js';
 import { StorageError } from './storage-error.js';
 
@@ -8,19 +9,6 @@ export const META_PROPERTIES = 'meta.properties';
 export interface MetaProperties {
   clusterId: string;
   nodeId: number;
-}
-
-/** Java properties as Kafka writes meta.properties (KRaft, version=1): `key=value` lines, `#` comments. */
-export function parseProperties(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (line.length === 0 || line.startsWith('#') || line.startsWith('!')) continue;
-    const i = line.search(/[=:]/);
-    if (i < 0) out.set(line, '');
-    else out.set(line.slice(0, i).trim(), line.slice(i + 1).trim());
-  }
-  return out;
 }
 
 /**
@@ -51,4 +39,11 @@ export function ensureMetaProperties(dir: string, expected: MetaProperties): voi
       `${path} has node.id ${nodeId ?? '(none)'}, but this broker's node.id is ${expected.nodeId}`,
     );
   }
+}
+
+/** The cluster id recorded in a log dir, or null for a dir never used by a broker. */
+export function readClusterId(dir: string): string | null {
+  const path = join(dir, META_PROPERTIES);
+  if (!fs.existsSync(path)) return null;
+  return parseProperties(fs.readFileSync(path, 'utf8')).get('cluster.id') ?? null;
 }

@@ -5,11 +5,13 @@ import {
   ApiKey,
   ApiVersionsRequest,
   ApiVersionsResponse,
+  ConsumerGroupMemberMetadataValue,
   FetchRequest,
   METADATA_RECORD_TYPES,
   MetadataRequest,
   ProduceRequest,
   RequestHeader,
+  SaslAuthenticateRequest,
   TopicRecord,
 } from '../../../src/protocol/generated/index.js';
 import { ProtocolError } from '../../../src/protocol/primitives/protocol-error.js';
@@ -175,6 +177,23 @@ describe('FetchRequest ClusterId (tag 0, v12+)', () => {
   });
 });
 
+describe('nullable struct in a tagged field', () => {
+  it('uses an unsigned varint presence marker, as Kafka does inside tagged fields', () => {
+    const bytes = ConsumerGroupMemberMetadataValue.encode(0, {
+      classicMemberMetadata: { sessionTimeoutMs: 45000, supportedProtocols: [] },
+    });
+    // Fixed part: null instance and rack ids, empty client id and host, no topics, null regex,
+    // rebalance timeout -1, null assignor. Then one tagged field: tag 0, 7 bytes, marker 1, struct.
+    assert.deepEqual(bytes, hex('00 00 01 01 01 00 ffffffff 00  01 00 07 01 0000afc8 01 00'));
+    assert.deepStrictEqual(ConsumerGroupMemberMetadataValue.decode(0, bytes).classicMemberMetadata, {
+      sessionTimeoutMs: 45000,
+      supportedProtocols: [],
+    });
+    const explicitNull = hex('00 00 01 01 01 00 ffffffff 00  01 00 01 00');
+    assert.equal(ConsumerGroupMemberMetadataValue.decode(0, explicitNull).classicMemberMetadata, null);
+  });
+});
+
 describe('RequestHeader', () => {
   it('v1 with a null client id', () => {
     const bytes = RequestHeader.encode(1, {
@@ -260,6 +279,16 @@ describe('registry', () => {
     const apiVersions = API_REGISTRY.get(ApiKey.ApiVersions)!;
     assert.equal(apiVersions.requestHeaderVersion(3), 2);
     assert.equal(apiVersions.responseHeaderVersion(3), 0);
+  });
+
+  it('marks secrets so that logs can leave them out', () => {
+    const auth = SaslAuthenticateRequest.fields.find((f) => f.name === 'AuthBytes')!;
+    assert.equal(auth.sensitive, true);
+    assert.equal(SaslAuthenticateRequest.fields.filter((f) => f.sensitive).length, 1);
+    assert.equal(
+      ProduceRequest.fields.some((f) => f.sensitive),
+      false,
+    );
   });
 
   it('maps metadata record types to codecs', () => {

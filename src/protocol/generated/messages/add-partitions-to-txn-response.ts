@@ -3,6 +3,7 @@
 import {
   absentFieldError,
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -53,177 +54,51 @@ export interface AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult: readonly FieldDescriptor[] = [
-  {
-    name: 'PartitionIndex',
-    property: 'partitionIndex',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'PartitionErrorCode',
-    property: 'partitionErrorCode',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult: readonly FieldDescriptor[] =
+  describeFields([
+    { name: 'PartitionIndex', type: 'int32', versions: '0+', mapKey: true },
+    { name: 'PartitionErrorCode', type: 'int16', versions: '0+' },
+  ]);
 
-const fieldsOfAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult: readonly FieldDescriptor[] = [
-  {
-    name: 'Name',
-    property: 'name',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ResultsByPartition',
-    property: 'resultsByPartition',
-    type: '[]AddPartitionsToTxnPartitionResult',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: fieldsOfAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult,
-  },
-];
+const fieldsOfAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult: readonly FieldDescriptor[] =
+  describeFields([
+    { name: 'Name', type: 'string', versions: '0+', mapKey: true, entityType: 'topicName' },
+    {
+      name: 'ResultsByPartition',
+      type: '[]AddPartitionsToTxnPartitionResult',
+      versions: '0+',
+      fields: fieldsOfAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult,
+    },
+  ]);
 
-const fieldsOfAddPartitionsToTxnResponseAddPartitionsToTxnResult: readonly FieldDescriptor[] = [
-  {
-    name: 'TransactionalId',
-    property: 'transactionalId',
-    type: 'string',
-    versions: { min: 4, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: 'transactionalId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'TopicResults',
-    property: 'topicResults',
-    type: '[]AddPartitionsToTxnTopicResult',
-    versions: { min: 4, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: fieldsOfAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult,
-  },
-];
+const fieldsOfAddPartitionsToTxnResponseAddPartitionsToTxnResult: readonly FieldDescriptor[] = describeFields(
+  [
+    { name: 'TransactionalId', type: 'string', versions: '4+', mapKey: true, entityType: 'transactionalId' },
+    {
+      name: 'TopicResults',
+      type: '[]AddPartitionsToTxnTopicResult',
+      versions: '4+',
+      fields: fieldsOfAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult,
+    },
+  ],
+);
 
-const fieldsOfAddPartitionsToTxnResponse: readonly FieldDescriptor[] = [
-  {
-    name: 'ThrottleTimeMs',
-    property: 'throttleTimeMs',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 4, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfAddPartitionsToTxnResponse: readonly FieldDescriptor[] = describeFields([
+  { name: 'ThrottleTimeMs', type: 'int32', versions: '0+' },
+  { name: 'ErrorCode', type: 'int16', versions: '4+', ignorable: true },
   {
     name: 'ResultsByTransaction',
-    property: 'resultsByTransaction',
     type: '[]AddPartitionsToTxnResult',
-    versions: { min: 4, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '4+',
     fields: fieldsOfAddPartitionsToTxnResponseAddPartitionsToTxnResult,
   },
   {
     name: 'ResultsByTopicV3AndBelow',
-    property: 'resultsByTopicV3AndBelow',
     type: '[]AddPartitionsToTxnTopicResult',
-    versions: { min: 0, max: 3 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0-3',
     fields: fieldsOfAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult,
   },
-];
+]);
 
 export const AddPartitionsToTxnResponse: MessageCodec<AddPartitionsToTxnResponse> =
   createCodec<AddPartitionsToTxnResponse>({

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -50,161 +51,31 @@ export interface AlterClientQuotasRequestOpData {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfAlterClientQuotasRequestEntityData: readonly FieldDescriptor[] = [
-  {
-    name: 'EntityType',
-    property: 'entityType',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'EntityName',
-    property: 'entityName',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfAlterClientQuotasRequestEntityData: readonly FieldDescriptor[] = describeFields([
+  { name: 'EntityType', type: 'string', versions: '0+' },
+  { name: 'EntityName', type: 'string', versions: '0+', nullableVersions: '0+' },
+]);
 
-const fieldsOfAlterClientQuotasRequestOpData: readonly FieldDescriptor[] = [
-  {
-    name: 'Key',
-    property: 'key',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Value',
-    property: 'value',
-    type: 'float64',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Remove',
-    property: 'remove',
-    type: 'bool',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfAlterClientQuotasRequestOpData: readonly FieldDescriptor[] = describeFields([
+  { name: 'Key', type: 'string', versions: '0+' },
+  { name: 'Value', type: 'float64', versions: '0+' },
+  { name: 'Remove', type: 'bool', versions: '0+' },
+]);
 
-const fieldsOfAlterClientQuotasRequestEntryData: readonly FieldDescriptor[] = [
+const fieldsOfAlterClientQuotasRequestEntryData: readonly FieldDescriptor[] = describeFields([
   {
     name: 'Entity',
-    property: 'entity',
     type: '[]EntityData',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfAlterClientQuotasRequestEntityData,
   },
-  {
-    name: 'Ops',
-    property: 'ops',
-    type: '[]OpData',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: fieldsOfAlterClientQuotasRequestOpData,
-  },
-];
+  { name: 'Ops', type: '[]OpData', versions: '0+', fields: fieldsOfAlterClientQuotasRequestOpData },
+]);
 
-const fieldsOfAlterClientQuotasRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'Entries',
-    property: 'entries',
-    type: '[]EntryData',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: fieldsOfAlterClientQuotasRequestEntryData,
-  },
-  {
-    name: 'ValidateOnly',
-    property: 'validateOnly',
-    type: 'bool',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfAlterClientQuotasRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'Entries', type: '[]EntryData', versions: '0+', fields: fieldsOfAlterClientQuotasRequestEntryData },
+  { name: 'ValidateOnly', type: 'bool', versions: '0+' },
+]);
 
 export const AlterClientQuotasRequest: MessageCodec<AlterClientQuotasRequest> =
   createCodec<AlterClientQuotasRequest>({

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -41,126 +42,31 @@ export interface AlterConfigsRequestAlterableConfig {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfAlterConfigsRequestAlterableConfig: readonly FieldDescriptor[] = [
-  {
-    name: 'Name',
-    property: 'name',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Value',
-    property: 'value',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfAlterConfigsRequestAlterableConfig: readonly FieldDescriptor[] = describeFields([
+  { name: 'Name', type: 'string', versions: '0+', mapKey: true },
+  { name: 'Value', type: 'string', versions: '0+', nullableVersions: '0+' },
+]);
 
-const fieldsOfAlterConfigsRequestAlterConfigsResource: readonly FieldDescriptor[] = [
-  {
-    name: 'ResourceType',
-    property: 'resourceType',
-    type: 'int8',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ResourceName',
-    property: 'resourceName',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfAlterConfigsRequestAlterConfigsResource: readonly FieldDescriptor[] = describeFields([
+  { name: 'ResourceType', type: 'int8', versions: '0+', mapKey: true },
+  { name: 'ResourceName', type: 'string', versions: '0+', mapKey: true },
   {
     name: 'Configs',
-    property: 'configs',
     type: '[]AlterableConfig',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfAlterConfigsRequestAlterableConfig,
   },
-];
+]);
 
-const fieldsOfAlterConfigsRequest: readonly FieldDescriptor[] = [
+const fieldsOfAlterConfigsRequest: readonly FieldDescriptor[] = describeFields([
   {
     name: 'Resources',
-    property: 'resources',
     type: '[]AlterConfigsResource',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfAlterConfigsRequestAlterConfigsResource,
   },
-  {
-    name: 'ValidateOnly',
-    property: 'validateOnly',
-    type: 'bool',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+  { name: 'ValidateOnly', type: 'bool', versions: '0+' },
+]);
 
 export const AlterConfigsRequest: MessageCodec<AlterConfigsRequest> = createCodec<AlterConfigsRequest>({
   name: 'AlterConfigsRequest',

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readNullableArray,
@@ -40,110 +41,39 @@ export interface AlterPartitionReassignmentsRequestReassignablePartition {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfAlterPartitionReassignmentsRequestReassignablePartition: readonly FieldDescriptor[] = [
-  {
-    name: 'PartitionIndex',
-    property: 'partitionIndex',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Replicas',
-    property: 'replicas',
-    type: '[]int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: 'null',
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfAlterPartitionReassignmentsRequestReassignablePartition: readonly FieldDescriptor[] =
+  describeFields([
+    { name: 'PartitionIndex', type: 'int32', versions: '0+' },
+    {
+      name: 'Replicas',
+      type: '[]int32',
+      versions: '0+',
+      nullableVersions: '0+',
+      default: 'null',
+      entityType: 'brokerId',
+    },
+  ]);
 
-const fieldsOfAlterPartitionReassignmentsRequestReassignableTopic: readonly FieldDescriptor[] = [
-  {
-    name: 'Name',
-    property: 'name',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Partitions',
-    property: 'partitions',
-    type: '[]ReassignablePartition',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: fieldsOfAlterPartitionReassignmentsRequestReassignablePartition,
-  },
-];
+const fieldsOfAlterPartitionReassignmentsRequestReassignableTopic: readonly FieldDescriptor[] =
+  describeFields([
+    { name: 'Name', type: 'string', versions: '0+', entityType: 'topicName' },
+    {
+      name: 'Partitions',
+      type: '[]ReassignablePartition',
+      versions: '0+',
+      fields: fieldsOfAlterPartitionReassignmentsRequestReassignablePartition,
+    },
+  ]);
 
-const fieldsOfAlterPartitionReassignmentsRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'TimeoutMs',
-    property: 'timeoutMs',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '60000',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfAlterPartitionReassignmentsRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'TimeoutMs', type: 'int32', versions: '0+', default: '60000' },
   {
     name: 'Topics',
-    property: 'topics',
     type: '[]ReassignableTopic',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfAlterPartitionReassignmentsRequestReassignableTopic,
   },
-];
+]);
 
 export const AlterPartitionReassignmentsRequest: MessageCodec<AlterPartitionReassignmentsRequest> =
   createCodec<AlterPartitionReassignmentsRequest>({

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -37,94 +38,29 @@ export interface AlterReplicaLogDirsRequestAlterReplicaLogDirTopic {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfAlterReplicaLogDirsRequestAlterReplicaLogDirTopic: readonly FieldDescriptor[] = [
-  {
-    name: 'Name',
-    property: 'name',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Partitions',
-    property: 'partitions',
-    type: '[]int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfAlterReplicaLogDirsRequestAlterReplicaLogDirTopic: readonly FieldDescriptor[] = describeFields([
+  { name: 'Name', type: 'string', versions: '0+', mapKey: true, entityType: 'topicName' },
+  { name: 'Partitions', type: '[]int32', versions: '0+' },
+]);
 
-const fieldsOfAlterReplicaLogDirsRequestAlterReplicaLogDir: readonly FieldDescriptor[] = [
-  {
-    name: 'Path',
-    property: 'path',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfAlterReplicaLogDirsRequestAlterReplicaLogDir: readonly FieldDescriptor[] = describeFields([
+  { name: 'Path', type: 'string', versions: '0+', mapKey: true },
   {
     name: 'Topics',
-    property: 'topics',
     type: '[]AlterReplicaLogDirTopic',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfAlterReplicaLogDirsRequestAlterReplicaLogDirTopic,
   },
-];
+]);
 
-const fieldsOfAlterReplicaLogDirsRequest: readonly FieldDescriptor[] = [
+const fieldsOfAlterReplicaLogDirsRequest: readonly FieldDescriptor[] = describeFields([
   {
     name: 'Dirs',
-    property: 'dirs',
     type: '[]AlterReplicaLogDir',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfAlterReplicaLogDirsRequestAlterReplicaLogDir,
   },
-];
+]);
 
 export const AlterReplicaLogDirsRequest: MessageCodec<AlterReplicaLogDirsRequest> =
   createCodec<AlterReplicaLogDirsRequest>({

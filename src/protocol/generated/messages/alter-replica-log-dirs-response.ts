@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -39,110 +40,32 @@ export interface AlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult: readonly FieldDescriptor[] = [
-  {
-    name: 'PartitionIndex',
-    property: 'partitionIndex',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult: readonly FieldDescriptor[] =
+  describeFields([
+    { name: 'PartitionIndex', type: 'int32', versions: '0+' },
+    { name: 'ErrorCode', type: 'int16', versions: '0+' },
+  ]);
 
-const fieldsOfAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult: readonly FieldDescriptor[] = [
-  {
-    name: 'TopicName',
-    property: 'topicName',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Partitions',
-    property: 'partitions',
-    type: '[]AlterReplicaLogDirPartitionResult',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: fieldsOfAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult,
-  },
-];
+const fieldsOfAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult: readonly FieldDescriptor[] =
+  describeFields([
+    { name: 'TopicName', type: 'string', versions: '0+', entityType: 'topicName' },
+    {
+      name: 'Partitions',
+      type: '[]AlterReplicaLogDirPartitionResult',
+      versions: '0+',
+      fields: fieldsOfAlterReplicaLogDirsResponseAlterReplicaLogDirPartitionResult,
+    },
+  ]);
 
-const fieldsOfAlterReplicaLogDirsResponse: readonly FieldDescriptor[] = [
-  {
-    name: 'ThrottleTimeMs',
-    property: 'throttleTimeMs',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfAlterReplicaLogDirsResponse: readonly FieldDescriptor[] = describeFields([
+  { name: 'ThrottleTimeMs', type: 'int32', versions: '0+' },
   {
     name: 'Results',
-    property: 'results',
     type: '[]AlterReplicaLogDirTopicResult',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfAlterReplicaLogDirsResponseAlterReplicaLogDirTopicResult,
   },
-];
+]);
 
 export const AlterReplicaLogDirsResponse: MessageCodec<AlterReplicaLogDirsResponse> =
   createCodec<AlterReplicaLogDirsResponse>({

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -46,145 +47,40 @@ export interface AssignReplicasToDirsRequestPartitionData {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfAssignReplicasToDirsRequestPartitionData: readonly FieldDescriptor[] = [
-  {
-    name: 'PartitionIndex',
-    property: 'partitionIndex',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfAssignReplicasToDirsRequestPartitionData: readonly FieldDescriptor[] = describeFields([
+  { name: 'PartitionIndex', type: 'int32', versions: '0+' },
+]);
 
-const fieldsOfAssignReplicasToDirsRequestTopicData: readonly FieldDescriptor[] = [
-  {
-    name: 'TopicId',
-    property: 'topicId',
-    type: 'uuid',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfAssignReplicasToDirsRequestTopicData: readonly FieldDescriptor[] = describeFields([
+  { name: 'TopicId', type: 'uuid', versions: '0+' },
   {
     name: 'Partitions',
-    property: 'partitions',
     type: '[]PartitionData',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfAssignReplicasToDirsRequestPartitionData,
   },
-];
+]);
 
-const fieldsOfAssignReplicasToDirsRequestDirectoryData: readonly FieldDescriptor[] = [
-  {
-    name: 'Id',
-    property: 'id',
-    type: 'uuid',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfAssignReplicasToDirsRequestDirectoryData: readonly FieldDescriptor[] = describeFields([
+  { name: 'Id', type: 'uuid', versions: '0+' },
   {
     name: 'Topics',
-    property: 'topics',
     type: '[]TopicData',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfAssignReplicasToDirsRequestTopicData,
   },
-];
+]);
 
-const fieldsOfAssignReplicasToDirsRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'BrokerId',
-    property: 'brokerId',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'BrokerEpoch',
-    property: 'brokerEpoch',
-    type: 'int64',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfAssignReplicasToDirsRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'BrokerId', type: 'int32', versions: '0+', entityType: 'brokerId' },
+  { name: 'BrokerEpoch', type: 'int64', versions: '0+', default: '-1' },
   {
     name: 'Directories',
-    property: 'directories',
     type: '[]DirectoryData',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfAssignReplicasToDirsRequestDirectoryData,
   },
-];
+]);
 
 export const AssignReplicasToDirsRequest: MessageCodec<AssignReplicasToDirsRequest> =
   createCodec<AssignReplicasToDirsRequest>({

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -30,75 +31,20 @@ export interface ControlledShutdownResponseRemainingPartition {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfControlledShutdownResponseRemainingPartition: readonly FieldDescriptor[] = [
-  {
-    name: 'TopicName',
-    property: 'topicName',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'PartitionIndex',
-    property: 'partitionIndex',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfControlledShutdownResponseRemainingPartition: readonly FieldDescriptor[] = describeFields([
+  { name: 'TopicName', type: 'string', versions: '0+', mapKey: true, entityType: 'topicName' },
+  { name: 'PartitionIndex', type: 'int32', versions: '0+', mapKey: true },
+]);
 
-const fieldsOfControlledShutdownResponse: readonly FieldDescriptor[] = [
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfControlledShutdownResponse: readonly FieldDescriptor[] = describeFields([
+  { name: 'ErrorCode', type: 'int16', versions: '0+' },
   {
     name: 'RemainingPartitions',
-    property: 'remainingPartitions',
     type: '[]RemainingPartition',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfControlledShutdownResponseRemainingPartition,
   },
-];
+]);
 
 export const ControlledShutdownResponse: MessageCodec<ControlledShutdownResponse> =
   createCodec<ControlledShutdownResponse>({

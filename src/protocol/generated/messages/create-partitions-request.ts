@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readNullableArray,
@@ -42,126 +43,32 @@ export interface CreatePartitionsRequestCreatePartitionsAssignment {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfCreatePartitionsRequestCreatePartitionsAssignment: readonly FieldDescriptor[] = [
-  {
-    name: 'BrokerIds',
-    property: 'brokerIds',
-    type: '[]int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfCreatePartitionsRequestCreatePartitionsAssignment: readonly FieldDescriptor[] = describeFields([
+  { name: 'BrokerIds', type: '[]int32', versions: '0+', entityType: 'brokerId' },
+]);
 
-const fieldsOfCreatePartitionsRequestCreatePartitionsTopic: readonly FieldDescriptor[] = [
-  {
-    name: 'Name',
-    property: 'name',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Count',
-    property: 'count',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfCreatePartitionsRequestCreatePartitionsTopic: readonly FieldDescriptor[] = describeFields([
+  { name: 'Name', type: 'string', versions: '0+', mapKey: true, entityType: 'topicName' },
+  { name: 'Count', type: 'int32', versions: '0+' },
   {
     name: 'Assignments',
-    property: 'assignments',
     type: '[]CreatePartitionsAssignment',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
+    nullableVersions: '0+',
     fields: fieldsOfCreatePartitionsRequestCreatePartitionsAssignment,
   },
-];
+]);
 
-const fieldsOfCreatePartitionsRequest: readonly FieldDescriptor[] = [
+const fieldsOfCreatePartitionsRequest: readonly FieldDescriptor[] = describeFields([
   {
     name: 'Topics',
-    property: 'topics',
     type: '[]CreatePartitionsTopic',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfCreatePartitionsRequestCreatePartitionsTopic,
   },
-  {
-    name: 'TimeoutMs',
-    property: 'timeoutMs',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ValidateOnly',
-    property: 'validateOnly',
-    type: 'bool',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+  { name: 'TimeoutMs', type: 'int32', versions: '0+' },
+  { name: 'ValidateOnly', type: 'bool', versions: '0+' },
+]);
 
 export const CreatePartitionsRequest: MessageCodec<CreatePartitionsRequest> =
   createCodec<CreatePartitionsRequest>({

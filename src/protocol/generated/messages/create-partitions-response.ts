@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -32,91 +33,22 @@ export interface CreatePartitionsResponseCreatePartitionsTopicResult {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfCreatePartitionsResponseCreatePartitionsTopicResult: readonly FieldDescriptor[] = [
-  {
-    name: 'Name',
-    property: 'name',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorMessage',
-    property: 'errorMessage',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: 'null',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfCreatePartitionsResponseCreatePartitionsTopicResult: readonly FieldDescriptor[] =
+  describeFields([
+    { name: 'Name', type: 'string', versions: '0+', entityType: 'topicName' },
+    { name: 'ErrorCode', type: 'int16', versions: '0+' },
+    { name: 'ErrorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: 'null' },
+  ]);
 
-const fieldsOfCreatePartitionsResponse: readonly FieldDescriptor[] = [
-  {
-    name: 'ThrottleTimeMs',
-    property: 'throttleTimeMs',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfCreatePartitionsResponse: readonly FieldDescriptor[] = describeFields([
+  { name: 'ThrottleTimeMs', type: 'int32', versions: '0+' },
   {
     name: 'Results',
-    property: 'results',
     type: '[]CreatePartitionsTopicResult',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfCreatePartitionsResponseCreatePartitionsTopicResult,
   },
-];
+]);
 
 export const CreatePartitionsResponse: MessageCodec<CreatePartitionsResponse> =
   createCodec<CreatePartitionsResponse>({

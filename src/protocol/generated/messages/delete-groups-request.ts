@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -19,24 +20,9 @@ export interface DeleteGroupsRequest {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfDeleteGroupsRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'GroupsNames',
-    property: 'groupsNames',
-    type: '[]string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'groupId',
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfDeleteGroupsRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'GroupsNames', type: '[]string', versions: '0+', entityType: 'groupId' },
+]);
 
 export const DeleteGroupsRequest: MessageCodec<DeleteGroupsRequest> = createCodec<DeleteGroupsRequest>({
   name: 'DeleteGroupsRequest',

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -30,75 +31,20 @@ export interface DeleteGroupsResponseDeletableGroupResult {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfDeleteGroupsResponseDeletableGroupResult: readonly FieldDescriptor[] = [
-  {
-    name: 'GroupId',
-    property: 'groupId',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: 'groupId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfDeleteGroupsResponseDeletableGroupResult: readonly FieldDescriptor[] = describeFields([
+  { name: 'GroupId', type: 'string', versions: '0+', mapKey: true, entityType: 'groupId' },
+  { name: 'ErrorCode', type: 'int16', versions: '0+' },
+]);
 
-const fieldsOfDeleteGroupsResponse: readonly FieldDescriptor[] = [
-  {
-    name: 'ThrottleTimeMs',
-    property: 'throttleTimeMs',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfDeleteGroupsResponse: readonly FieldDescriptor[] = describeFields([
+  { name: 'ThrottleTimeMs', type: 'int32', versions: '0+' },
   {
     name: 'Results',
-    property: 'results',
     type: '[]DeletableGroupResult',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfDeleteGroupsResponseDeletableGroupResult,
   },
-];
+]);
 
 export const DeleteGroupsResponse: MessageCodec<DeleteGroupsResponse> = createCodec<DeleteGroupsResponse>({
   name: 'DeleteGroupsResponse',

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -39,110 +40,30 @@ export interface DeleteRecordsRequestDeleteRecordsPartition {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfDeleteRecordsRequestDeleteRecordsPartition: readonly FieldDescriptor[] = [
-  {
-    name: 'PartitionIndex',
-    property: 'partitionIndex',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Offset',
-    property: 'offset',
-    type: 'int64',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfDeleteRecordsRequestDeleteRecordsPartition: readonly FieldDescriptor[] = describeFields([
+  { name: 'PartitionIndex', type: 'int32', versions: '0+' },
+  { name: 'Offset', type: 'int64', versions: '0+' },
+]);
 
-const fieldsOfDeleteRecordsRequestDeleteRecordsTopic: readonly FieldDescriptor[] = [
-  {
-    name: 'Name',
-    property: 'name',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfDeleteRecordsRequestDeleteRecordsTopic: readonly FieldDescriptor[] = describeFields([
+  { name: 'Name', type: 'string', versions: '0+', entityType: 'topicName' },
   {
     name: 'Partitions',
-    property: 'partitions',
     type: '[]DeleteRecordsPartition',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfDeleteRecordsRequestDeleteRecordsPartition,
   },
-];
+]);
 
-const fieldsOfDeleteRecordsRequest: readonly FieldDescriptor[] = [
+const fieldsOfDeleteRecordsRequest: readonly FieldDescriptor[] = describeFields([
   {
     name: 'Topics',
-    property: 'topics',
     type: '[]DeleteRecordsTopic',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfDeleteRecordsRequestDeleteRecordsTopic,
   },
-  {
-    name: 'TimeoutMs',
-    property: 'timeoutMs',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+  { name: 'TimeoutMs', type: 'int32', versions: '0+' },
+]);
 
 export const DeleteRecordsRequest: MessageCodec<DeleteRecordsRequest> = createCodec<DeleteRecordsRequest>({
   name: 'DeleteRecordsRequest',

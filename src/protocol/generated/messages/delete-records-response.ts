@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -41,126 +42,31 @@ export interface DeleteRecordsResponseDeleteRecordsPartitionResult {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfDeleteRecordsResponseDeleteRecordsPartitionResult: readonly FieldDescriptor[] = [
-  {
-    name: 'PartitionIndex',
-    property: 'partitionIndex',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'LowWatermark',
-    property: 'lowWatermark',
-    type: 'int64',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfDeleteRecordsResponseDeleteRecordsPartitionResult: readonly FieldDescriptor[] = describeFields([
+  { name: 'PartitionIndex', type: 'int32', versions: '0+', mapKey: true },
+  { name: 'LowWatermark', type: 'int64', versions: '0+' },
+  { name: 'ErrorCode', type: 'int16', versions: '0+' },
+]);
 
-const fieldsOfDeleteRecordsResponseDeleteRecordsTopicResult: readonly FieldDescriptor[] = [
-  {
-    name: 'Name',
-    property: 'name',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfDeleteRecordsResponseDeleteRecordsTopicResult: readonly FieldDescriptor[] = describeFields([
+  { name: 'Name', type: 'string', versions: '0+', mapKey: true, entityType: 'topicName' },
   {
     name: 'Partitions',
-    property: 'partitions',
     type: '[]DeleteRecordsPartitionResult',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfDeleteRecordsResponseDeleteRecordsPartitionResult,
   },
-];
+]);
 
-const fieldsOfDeleteRecordsResponse: readonly FieldDescriptor[] = [
-  {
-    name: 'ThrottleTimeMs',
-    property: 'throttleTimeMs',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfDeleteRecordsResponse: readonly FieldDescriptor[] = describeFields([
+  { name: 'ThrottleTimeMs', type: 'int32', versions: '0+' },
   {
     name: 'Topics',
-    property: 'topics',
     type: '[]DeleteRecordsTopicResult',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfDeleteRecordsResponseDeleteRecordsTopicResult,
   },
-];
+]);
 
 export const DeleteRecordsResponse: MessageCodec<DeleteRecordsResponse> = createCodec<DeleteRecordsResponse>({
   name: 'DeleteRecordsResponse',

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -38,94 +39,29 @@ export interface DeleteShareGroupStateRequestPartitionData {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfDeleteShareGroupStateRequestPartitionData: readonly FieldDescriptor[] = [
-  {
-    name: 'Partition',
-    property: 'partition',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfDeleteShareGroupStateRequestPartitionData: readonly FieldDescriptor[] = describeFields([
+  { name: 'Partition', type: 'int32', versions: '0+' },
+]);
 
-const fieldsOfDeleteShareGroupStateRequestDeleteStateData: readonly FieldDescriptor[] = [
-  {
-    name: 'TopicId',
-    property: 'topicId',
-    type: 'uuid',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfDeleteShareGroupStateRequestDeleteStateData: readonly FieldDescriptor[] = describeFields([
+  { name: 'TopicId', type: 'uuid', versions: '0+' },
   {
     name: 'Partitions',
-    property: 'partitions',
     type: '[]PartitionData',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfDeleteShareGroupStateRequestPartitionData,
   },
-];
+]);
 
-const fieldsOfDeleteShareGroupStateRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'GroupId',
-    property: 'groupId',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfDeleteShareGroupStateRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'GroupId', type: 'string', versions: '0+' },
   {
     name: 'Topics',
-    property: 'topics',
     type: '[]DeleteStateData',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfDeleteShareGroupStateRequestDeleteStateData,
   },
-];
+]);
 
 export const DeleteShareGroupStateRequest: MessageCodec<DeleteShareGroupStateRequest> =
   createCodec<DeleteShareGroupStateRequest>({

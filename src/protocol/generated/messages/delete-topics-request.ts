@@ -3,6 +3,7 @@
 import {
   absentFieldError,
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -34,91 +35,28 @@ export interface DeleteTopicsRequestDeleteTopicState {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfDeleteTopicsRequestDeleteTopicState: readonly FieldDescriptor[] = [
+const fieldsOfDeleteTopicsRequestDeleteTopicState: readonly FieldDescriptor[] = describeFields([
   {
     name: 'Name',
-    property: 'name',
     type: 'string',
-    versions: { min: 6, max: 32767 },
-    nullableVersions: { min: 6, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
+    versions: '6+',
+    nullableVersions: '6+',
     default: 'null',
-    mapKey: false,
     entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
   },
-  {
-    name: 'TopicId',
-    property: 'topicId',
-    type: 'uuid',
-    versions: { min: 6, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+  { name: 'TopicId', type: 'uuid', versions: '6+' },
+]);
 
-const fieldsOfDeleteTopicsRequest: readonly FieldDescriptor[] = [
+const fieldsOfDeleteTopicsRequest: readonly FieldDescriptor[] = describeFields([
   {
     name: 'Topics',
-    property: 'topics',
     type: '[]DeleteTopicState',
-    versions: { min: 6, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '6+',
     fields: fieldsOfDeleteTopicsRequestDeleteTopicState,
   },
-  {
-    name: 'TopicNames',
-    property: 'topicNames',
-    type: '[]string',
-    versions: { min: 0, max: 5 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'TimeoutMs',
-    property: 'timeoutMs',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+  { name: 'TopicNames', type: '[]string', versions: '0-5', ignorable: true, entityType: 'topicName' },
+  { name: 'TimeoutMs', type: 'int32', versions: '0+' },
+]);
 
 export const DeleteTopicsRequest: MessageCodec<DeleteTopicsRequest> = createCodec<DeleteTopicsRequest>({
   name: 'DeleteTopicsRequest',

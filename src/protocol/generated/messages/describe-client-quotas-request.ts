@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -32,91 +33,21 @@ export interface DescribeClientQuotasRequestComponentData {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfDescribeClientQuotasRequestComponentData: readonly FieldDescriptor[] = [
-  {
-    name: 'EntityType',
-    property: 'entityType',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'MatchType',
-    property: 'matchType',
-    type: 'int8',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Match',
-    property: 'match',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfDescribeClientQuotasRequestComponentData: readonly FieldDescriptor[] = describeFields([
+  { name: 'EntityType', type: 'string', versions: '0+' },
+  { name: 'MatchType', type: 'int8', versions: '0+' },
+  { name: 'Match', type: 'string', versions: '0+', nullableVersions: '0+' },
+]);
 
-const fieldsOfDescribeClientQuotasRequest: readonly FieldDescriptor[] = [
+const fieldsOfDescribeClientQuotasRequest: readonly FieldDescriptor[] = describeFields([
   {
     name: 'Components',
-    property: 'components',
     type: '[]ComponentData',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfDescribeClientQuotasRequestComponentData,
   },
-  {
-    name: 'Strict',
-    property: 'strict',
-    type: 'bool',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+  { name: 'Strict', type: 'bool', versions: '0+' },
+]);
 
 export const DescribeClientQuotasRequest: MessageCodec<DescribeClientQuotasRequest> =
   createCodec<DescribeClientQuotasRequest>({

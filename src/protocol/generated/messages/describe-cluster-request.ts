@@ -3,6 +3,7 @@
 import {
   absentFieldError,
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readTag,
   writeTaggedFields,
@@ -21,40 +22,10 @@ export interface DescribeClusterRequest {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfDescribeClusterRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'IncludeClusterAuthorizedOperations',
-    property: 'includeClusterAuthorizedOperations',
-    type: 'bool',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'EndpointType',
-    property: 'endpointType',
-    type: 'int8',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfDescribeClusterRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'IncludeClusterAuthorizedOperations', type: 'bool', versions: '0+' },
+  { name: 'EndpointType', type: 'int8', versions: '1+', default: '1' },
+]);
 
 export const DescribeClusterRequest: MessageCodec<DescribeClusterRequest> =
   createCodec<DescribeClusterRequest>({

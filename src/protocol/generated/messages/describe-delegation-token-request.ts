@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readNullableArray,
   readTag,
@@ -28,59 +29,21 @@ export interface DescribeDelegationTokenRequestDescribeDelegationTokenOwner {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfDescribeDelegationTokenRequestDescribeDelegationTokenOwner: readonly FieldDescriptor[] = [
-  {
-    name: 'PrincipalType',
-    property: 'principalType',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'PrincipalName',
-    property: 'principalName',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfDescribeDelegationTokenRequestDescribeDelegationTokenOwner: readonly FieldDescriptor[] =
+  describeFields([
+    { name: 'PrincipalType', type: 'string', versions: '0+' },
+    { name: 'PrincipalName', type: 'string', versions: '0+' },
+  ]);
 
-const fieldsOfDescribeDelegationTokenRequest: readonly FieldDescriptor[] = [
+const fieldsOfDescribeDelegationTokenRequest: readonly FieldDescriptor[] = describeFields([
   {
     name: 'Owners',
-    property: 'owners',
     type: '[]DescribeDelegationTokenOwner',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
+    nullableVersions: '0+',
     fields: fieldsOfDescribeDelegationTokenRequestDescribeDelegationTokenOwner,
   },
-];
+]);
 
 export const DescribeDelegationTokenRequest: MessageCodec<DescribeDelegationTokenRequest> =
   createCodec<DescribeDelegationTokenRequest>({

@@ -3,6 +3,7 @@
 import {
   absentFieldError,
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -22,40 +23,10 @@ export interface DescribeGroupsRequest {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfDescribeGroupsRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'Groups',
-    property: 'groups',
-    type: '[]string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'groupId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'IncludeAuthorizedOperations',
-    property: 'includeAuthorizedOperations',
-    type: 'bool',
-    versions: { min: 3, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfDescribeGroupsRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'Groups', type: '[]string', versions: '0+', entityType: 'groupId' },
+  { name: 'IncludeAuthorizedOperations', type: 'bool', versions: '3+' },
+]);
 
 export const DescribeGroupsRequest: MessageCodec<DescribeGroupsRequest> = createCodec<DescribeGroupsRequest>({
   name: 'DescribeGroupsRequest',

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readNullableArray,
@@ -29,59 +30,20 @@ export interface DescribeLogDirsRequestDescribableLogDirTopic {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfDescribeLogDirsRequestDescribableLogDirTopic: readonly FieldDescriptor[] = [
-  {
-    name: 'Topic',
-    property: 'topic',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Partitions',
-    property: 'partitions',
-    type: '[]int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfDescribeLogDirsRequestDescribableLogDirTopic: readonly FieldDescriptor[] = describeFields([
+  { name: 'Topic', type: 'string', versions: '0+', mapKey: true, entityType: 'topicName' },
+  { name: 'Partitions', type: '[]int32', versions: '0+' },
+]);
 
-const fieldsOfDescribeLogDirsRequest: readonly FieldDescriptor[] = [
+const fieldsOfDescribeLogDirsRequest: readonly FieldDescriptor[] = describeFields([
   {
     name: 'Topics',
-    property: 'topics',
     type: '[]DescribableLogDirTopic',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
+    nullableVersions: '0+',
     fields: fieldsOfDescribeLogDirsRequestDescribableLogDirTopic,
   },
-];
+]);
 
 export const DescribeLogDirsRequest: MessageCodec<DescribeLogDirsRequest> =
   createCodec<DescribeLogDirsRequest>({

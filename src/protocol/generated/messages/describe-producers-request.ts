@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -27,59 +28,19 @@ export interface DescribeProducersRequestTopicRequest {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfDescribeProducersRequestTopicRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'Name',
-    property: 'name',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'PartitionIndexes',
-    property: 'partitionIndexes',
-    type: '[]int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfDescribeProducersRequestTopicRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'Name', type: 'string', versions: '0+', entityType: 'topicName' },
+  { name: 'PartitionIndexes', type: '[]int32', versions: '0+' },
+]);
 
-const fieldsOfDescribeProducersRequest: readonly FieldDescriptor[] = [
+const fieldsOfDescribeProducersRequest: readonly FieldDescriptor[] = describeFields([
   {
     name: 'Topics',
-    property: 'topics',
     type: '[]TopicRequest',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfDescribeProducersRequestTopicRequest,
   },
-];
+]);
 
 export const DescribeProducersRequest: MessageCodec<DescribeProducersRequest> =
   createCodec<DescribeProducersRequest>({

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -33,78 +34,23 @@ export interface DescribeQuorumRequestPartitionData {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfDescribeQuorumRequestPartitionData: readonly FieldDescriptor[] = [
-  {
-    name: 'PartitionIndex',
-    property: 'partitionIndex',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfDescribeQuorumRequestPartitionData: readonly FieldDescriptor[] = describeFields([
+  { name: 'PartitionIndex', type: 'int32', versions: '0+' },
+]);
 
-const fieldsOfDescribeQuorumRequestTopicData: readonly FieldDescriptor[] = [
-  {
-    name: 'TopicName',
-    property: 'topicName',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfDescribeQuorumRequestTopicData: readonly FieldDescriptor[] = describeFields([
+  { name: 'TopicName', type: 'string', versions: '0+', entityType: 'topicName' },
   {
     name: 'Partitions',
-    property: 'partitions',
     type: '[]PartitionData',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfDescribeQuorumRequestPartitionData,
   },
-];
+]);
 
-const fieldsOfDescribeQuorumRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'Topics',
-    property: 'topics',
-    type: '[]TopicData',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: fieldsOfDescribeQuorumRequestTopicData,
-  },
-];
+const fieldsOfDescribeQuorumRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'Topics', type: '[]TopicData', versions: '0+', fields: fieldsOfDescribeQuorumRequestTopicData },
+]);
 
 export const DescribeQuorumRequest: MessageCodec<DescribeQuorumRequest> = createCodec<DescribeQuorumRequest>({
   name: 'DescribeQuorumRequest',

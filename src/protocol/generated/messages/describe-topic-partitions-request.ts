@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -39,110 +40,32 @@ export interface DescribeTopicPartitionsRequestCursor {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfDescribeTopicPartitionsRequestTopicRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'Name',
-    property: 'name',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfDescribeTopicPartitionsRequestTopicRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'Name', type: 'string', versions: '0+', entityType: 'topicName' },
+]);
 
-const fieldsOfDescribeTopicPartitionsRequestCursor: readonly FieldDescriptor[] = [
-  {
-    name: 'TopicName',
-    property: 'topicName',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'PartitionIndex',
-    property: 'partitionIndex',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfDescribeTopicPartitionsRequestCursor: readonly FieldDescriptor[] = describeFields([
+  { name: 'TopicName', type: 'string', versions: '0+', entityType: 'topicName' },
+  { name: 'PartitionIndex', type: 'int32', versions: '0+' },
+]);
 
-const fieldsOfDescribeTopicPartitionsRequest: readonly FieldDescriptor[] = [
+const fieldsOfDescribeTopicPartitionsRequest: readonly FieldDescriptor[] = describeFields([
   {
     name: 'Topics',
-    property: 'topics',
     type: '[]TopicRequest',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfDescribeTopicPartitionsRequestTopicRequest,
   },
-  {
-    name: 'ResponsePartitionLimit',
-    property: 'responsePartitionLimit',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '2000',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+  { name: 'ResponsePartitionLimit', type: 'int32', versions: '0+', default: '2000' },
   {
     name: 'Cursor',
-    property: 'cursor',
     type: 'Cursor',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
+    versions: '0+',
+    nullableVersions: '0+',
     default: 'null',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
     fields: fieldsOfDescribeTopicPartitionsRequestCursor,
   },
-];
+]);
 
 export const DescribeTopicPartitionsRequest: MessageCodec<DescribeTopicPartitionsRequest> =
   createCodec<DescribeTopicPartitionsRequest>({

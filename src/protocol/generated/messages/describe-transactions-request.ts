@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -19,24 +20,9 @@ export interface DescribeTransactionsRequest {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfDescribeTransactionsRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'TransactionalIds',
-    property: 'transactionalIds',
-    type: '[]string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'transactionalId',
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfDescribeTransactionsRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'TransactionalIds', type: '[]string', versions: '0+', entityType: 'transactionalId' },
+]);
 
 export const DescribeTransactionsRequest: MessageCodec<DescribeTransactionsRequest> =
   createCodec<DescribeTransactionsRequest>({

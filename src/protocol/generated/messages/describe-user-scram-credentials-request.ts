@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readNullableArray,
   readTag,
@@ -26,43 +27,19 @@ export interface DescribeUserScramCredentialsRequestUserName {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfDescribeUserScramCredentialsRequestUserName: readonly FieldDescriptor[] = [
-  {
-    name: 'Name',
-    property: 'name',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfDescribeUserScramCredentialsRequestUserName: readonly FieldDescriptor[] = describeFields([
+  { name: 'Name', type: 'string', versions: '0+' },
+]);
 
-const fieldsOfDescribeUserScramCredentialsRequest: readonly FieldDescriptor[] = [
+const fieldsOfDescribeUserScramCredentialsRequest: readonly FieldDescriptor[] = describeFields([
   {
     name: 'Users',
-    property: 'users',
     type: '[]UserName',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
+    nullableVersions: '0+',
     fields: fieldsOfDescribeUserScramCredentialsRequestUserName,
   },
-];
+]);
 
 export const DescribeUserScramCredentialsRequest: MessageCodec<DescribeUserScramCredentialsRequest> =
   createCodec<DescribeUserScramCredentialsRequest>({

@@ -3,6 +3,7 @@
 import {
   absentFieldError,
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readNullableArray,
@@ -34,91 +35,22 @@ export interface ElectLeadersRequestTopicPartitions {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfElectLeadersRequestTopicPartitions: readonly FieldDescriptor[] = [
-  {
-    name: 'Topic',
-    property: 'topic',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Partitions',
-    property: 'partitions',
-    type: '[]int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfElectLeadersRequestTopicPartitions: readonly FieldDescriptor[] = describeFields([
+  { name: 'Topic', type: 'string', versions: '0+', mapKey: true, entityType: 'topicName' },
+  { name: 'Partitions', type: '[]int32', versions: '0+' },
+]);
 
-const fieldsOfElectLeadersRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'ElectionType',
-    property: 'electionType',
-    type: 'int8',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfElectLeadersRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'ElectionType', type: 'int8', versions: '1+' },
   {
     name: 'TopicPartitions',
-    property: 'topicPartitions',
     type: '[]TopicPartitions',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
+    nullableVersions: '0+',
     fields: fieldsOfElectLeadersRequestTopicPartitions,
   },
-  {
-    name: 'TimeoutMs',
-    property: 'timeoutMs',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '60000',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+  { name: 'TimeoutMs', type: 'int32', versions: '0+', default: '60000' },
+]);
 
 export const ElectLeadersRequest: MessageCodec<ElectLeadersRequest> = createCodec<ElectLeadersRequest>({
   name: 'ElectLeadersRequest',

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   EMPTY_BYTES,
   keepUnknownTaggedField,
   readTag,
@@ -23,56 +24,11 @@ export interface EnvelopeRequest {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfEnvelopeRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'RequestData',
-    property: 'requestData',
-    type: 'bytes',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: true,
-    fields: null,
-  },
-  {
-    name: 'RequestPrincipal',
-    property: 'requestPrincipal',
-    type: 'bytes',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ClientHostAddress',
-    property: 'clientHostAddress',
-    type: 'bytes',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfEnvelopeRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'RequestData', type: 'bytes', versions: '0+', zeroCopy: true },
+  { name: 'RequestPrincipal', type: 'bytes', versions: '0+', nullableVersions: '0+' },
+  { name: 'ClientHostAddress', type: 'bytes', versions: '0+' },
+]);
 
 export const EnvelopeRequest: MessageCodec<EnvelopeRequest> = createCodec<EnvelopeRequest>({
   name: 'EnvelopeRequest',

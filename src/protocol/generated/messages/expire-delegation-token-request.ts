@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   EMPTY_BYTES,
   keepUnknownTaggedField,
   readTag,
@@ -13,7 +14,7 @@ import type { Writer } from '../../primitives/writer.js';
 
 /** ExpireDelegationTokenRequest (request, key 40), versions 0-2, flexible 2+. */
 export interface ExpireDelegationTokenRequest {
-  /** The HMAC of the delegation token to be expired. */
+  /** The HMAC of the delegation token to be expired. Sensitive: never log. */
   hmac: Buffer;
   /** The expiry time period in milliseconds. */
   expiryTimePeriodMs: bigint;
@@ -21,40 +22,10 @@ export interface ExpireDelegationTokenRequest {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfExpireDelegationTokenRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'Hmac',
-    property: 'hmac',
-    type: 'bytes',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ExpiryTimePeriodMs',
-    property: 'expiryTimePeriodMs',
-    type: 'int64',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfExpireDelegationTokenRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'Hmac', type: 'bytes', versions: '0+', sensitive: true },
+  { name: 'ExpiryTimePeriodMs', type: 'int64', versions: '0+' },
+]);
 
 export const ExpireDelegationTokenRequest: MessageCodec<ExpireDelegationTokenRequest> =
   createCodec<ExpireDelegationTokenRequest>({

@@ -3,6 +3,7 @@
 import {
   absentFieldError,
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -24,56 +25,11 @@ export interface FindCoordinatorRequest {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfFindCoordinatorRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'Key',
-    property: 'key',
-    type: 'string',
-    versions: { min: 0, max: 3 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'KeyType',
-    property: 'keyType',
-    type: 'int8',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '0',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'CoordinatorKeys',
-    property: 'coordinatorKeys',
-    type: '[]string',
-    versions: { min: 4, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfFindCoordinatorRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'Key', type: 'string', versions: '0-3' },
+  { name: 'KeyType', type: 'int8', versions: '1+', default: '0' },
+  { name: 'CoordinatorKeys', type: '[]string', versions: '4+' },
+]);
 
 export const FindCoordinatorRequest: MessageCodec<FindCoordinatorRequest> =
   createCodec<FindCoordinatorRequest>({

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readTag,
   writeTaggedFields,
@@ -19,24 +20,9 @@ export interface GetTelemetrySubscriptionsRequest {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfGetTelemetrySubscriptionsRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'ClientInstanceId',
-    property: 'clientInstanceId',
-    type: 'uuid',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfGetTelemetrySubscriptionsRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'ClientInstanceId', type: 'uuid', versions: '0+' },
+]);
 
 export const GetTelemetrySubscriptionsRequest: MessageCodec<GetTelemetrySubscriptionsRequest> =
   createCodec<GetTelemetrySubscriptionsRequest>({

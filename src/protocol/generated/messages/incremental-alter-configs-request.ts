@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -43,142 +44,34 @@ export interface IncrementalAlterConfigsRequestAlterableConfig {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfIncrementalAlterConfigsRequestAlterableConfig: readonly FieldDescriptor[] = [
-  {
-    name: 'Name',
-    property: 'name',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ConfigOperation',
-    property: 'configOperation',
-    type: 'int8',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Value',
-    property: 'value',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfIncrementalAlterConfigsRequestAlterableConfig: readonly FieldDescriptor[] = describeFields([
+  { name: 'Name', type: 'string', versions: '0+', mapKey: true },
+  { name: 'ConfigOperation', type: 'int8', versions: '0+', mapKey: true },
+  { name: 'Value', type: 'string', versions: '0+', nullableVersions: '0+' },
+]);
 
-const fieldsOfIncrementalAlterConfigsRequestAlterConfigsResource: readonly FieldDescriptor[] = [
-  {
-    name: 'ResourceType',
-    property: 'resourceType',
-    type: 'int8',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ResourceName',
-    property: 'resourceName',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Configs',
-    property: 'configs',
-    type: '[]AlterableConfig',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: fieldsOfIncrementalAlterConfigsRequestAlterableConfig,
-  },
-];
+const fieldsOfIncrementalAlterConfigsRequestAlterConfigsResource: readonly FieldDescriptor[] = describeFields(
+  [
+    { name: 'ResourceType', type: 'int8', versions: '0+', mapKey: true },
+    { name: 'ResourceName', type: 'string', versions: '0+', mapKey: true },
+    {
+      name: 'Configs',
+      type: '[]AlterableConfig',
+      versions: '0+',
+      fields: fieldsOfIncrementalAlterConfigsRequestAlterableConfig,
+    },
+  ],
+);
 
-const fieldsOfIncrementalAlterConfigsRequest: readonly FieldDescriptor[] = [
+const fieldsOfIncrementalAlterConfigsRequest: readonly FieldDescriptor[] = describeFields([
   {
     name: 'Resources',
-    property: 'resources',
     type: '[]AlterConfigsResource',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfIncrementalAlterConfigsRequestAlterConfigsResource,
   },
-  {
-    name: 'ValidateOnly',
-    property: 'validateOnly',
-    type: 'bool',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+  { name: 'ValidateOnly', type: 'bool', versions: '0+' },
+]);
 
 export const IncrementalAlterConfigsRequest: MessageCodec<IncrementalAlterConfigsRequest> =
   createCodec<IncrementalAlterConfigsRequest>({

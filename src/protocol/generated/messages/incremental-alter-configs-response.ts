@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -34,107 +35,23 @@ export interface IncrementalAlterConfigsResponseAlterConfigsResourceResponse {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfIncrementalAlterConfigsResponseAlterConfigsResourceResponse: readonly FieldDescriptor[] = [
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorMessage',
-    property: 'errorMessage',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ResourceType',
-    property: 'resourceType',
-    type: 'int8',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ResourceName',
-    property: 'resourceName',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfIncrementalAlterConfigsResponseAlterConfigsResourceResponse: readonly FieldDescriptor[] =
+  describeFields([
+    { name: 'ErrorCode', type: 'int16', versions: '0+' },
+    { name: 'ErrorMessage', type: 'string', versions: '0+', nullableVersions: '0+' },
+    { name: 'ResourceType', type: 'int8', versions: '0+' },
+    { name: 'ResourceName', type: 'string', versions: '0+' },
+  ]);
 
-const fieldsOfIncrementalAlterConfigsResponse: readonly FieldDescriptor[] = [
-  {
-    name: 'ThrottleTimeMs',
-    property: 'throttleTimeMs',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfIncrementalAlterConfigsResponse: readonly FieldDescriptor[] = describeFields([
+  { name: 'ThrottleTimeMs', type: 'int32', versions: '0+' },
   {
     name: 'Responses',
-    property: 'responses',
     type: '[]AlterConfigsResourceResponse',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfIncrementalAlterConfigsResponseAlterConfigsResourceResponse,
   },
-];
+]);
 
 export const IncrementalAlterConfigsResponse: MessageCodec<IncrementalAlterConfigsResponse> =
   createCodec<IncrementalAlterConfigsResponse>({

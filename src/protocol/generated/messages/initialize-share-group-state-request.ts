@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -42,126 +43,32 @@ export interface InitializeShareGroupStateRequestPartitionData {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfInitializeShareGroupStateRequestPartitionData: readonly FieldDescriptor[] = [
-  {
-    name: 'Partition',
-    property: 'partition',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'StateEpoch',
-    property: 'stateEpoch',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'StartOffset',
-    property: 'startOffset',
-    type: 'int64',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfInitializeShareGroupStateRequestPartitionData: readonly FieldDescriptor[] = describeFields([
+  { name: 'Partition', type: 'int32', versions: '0+' },
+  { name: 'StateEpoch', type: 'int32', versions: '0+' },
+  { name: 'StartOffset', type: 'int64', versions: '0+' },
+]);
 
-const fieldsOfInitializeShareGroupStateRequestInitializeStateData: readonly FieldDescriptor[] = [
-  {
-    name: 'TopicId',
-    property: 'topicId',
-    type: 'uuid',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Partitions',
-    property: 'partitions',
-    type: '[]PartitionData',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: fieldsOfInitializeShareGroupStateRequestPartitionData,
-  },
-];
+const fieldsOfInitializeShareGroupStateRequestInitializeStateData: readonly FieldDescriptor[] =
+  describeFields([
+    { name: 'TopicId', type: 'uuid', versions: '0+' },
+    {
+      name: 'Partitions',
+      type: '[]PartitionData',
+      versions: '0+',
+      fields: fieldsOfInitializeShareGroupStateRequestPartitionData,
+    },
+  ]);
 
-const fieldsOfInitializeShareGroupStateRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'GroupId',
-    property: 'groupId',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfInitializeShareGroupStateRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'GroupId', type: 'string', versions: '0+' },
   {
     name: 'Topics',
-    property: 'topics',
     type: '[]InitializeStateData',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfInitializeShareGroupStateRequestInitializeStateData,
   },
-];
+]);
 
 export const InitializeShareGroupStateRequest: MessageCodec<InitializeShareGroupStateRequest> =
   createCodec<InitializeShareGroupStateRequest>({

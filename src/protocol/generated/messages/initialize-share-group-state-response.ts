@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -40,110 +41,31 @@ export interface InitializeShareGroupStateResponsePartitionResult {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfInitializeShareGroupStateResponsePartitionResult: readonly FieldDescriptor[] = [
-  {
-    name: 'Partition',
-    property: 'partition',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorMessage',
-    property: 'errorMessage',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: 'null',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfInitializeShareGroupStateResponsePartitionResult: readonly FieldDescriptor[] = describeFields([
+  { name: 'Partition', type: 'int32', versions: '0+' },
+  { name: 'ErrorCode', type: 'int16', versions: '0+' },
+  { name: 'ErrorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: 'null' },
+]);
 
-const fieldsOfInitializeShareGroupStateResponseInitializeStateResult: readonly FieldDescriptor[] = [
-  {
-    name: 'TopicId',
-    property: 'topicId',
-    type: 'uuid',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Partitions',
-    property: 'partitions',
-    type: '[]PartitionResult',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: fieldsOfInitializeShareGroupStateResponsePartitionResult,
-  },
-];
+const fieldsOfInitializeShareGroupStateResponseInitializeStateResult: readonly FieldDescriptor[] =
+  describeFields([
+    { name: 'TopicId', type: 'uuid', versions: '0+' },
+    {
+      name: 'Partitions',
+      type: '[]PartitionResult',
+      versions: '0+',
+      fields: fieldsOfInitializeShareGroupStateResponsePartitionResult,
+    },
+  ]);
 
-const fieldsOfInitializeShareGroupStateResponse: readonly FieldDescriptor[] = [
+const fieldsOfInitializeShareGroupStateResponse: readonly FieldDescriptor[] = describeFields([
   {
     name: 'Results',
-    property: 'results',
     type: '[]InitializeStateResult',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfInitializeShareGroupStateResponseInitializeStateResult,
   },
-];
+]);
 
 export const InitializeShareGroupStateResponse: MessageCodec<InitializeShareGroupStateResponse> =
   createCodec<InitializeShareGroupStateResponse>({

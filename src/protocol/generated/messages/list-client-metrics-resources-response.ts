@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -30,75 +31,19 @@ export interface ListClientMetricsResourcesResponseClientMetricsResource {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfListClientMetricsResourcesResponseClientMetricsResource: readonly FieldDescriptor[] = [
-  {
-    name: 'Name',
-    property: 'name',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfListClientMetricsResourcesResponseClientMetricsResource: readonly FieldDescriptor[] =
+  describeFields([{ name: 'Name', type: 'string', versions: '0+' }]);
 
-const fieldsOfListClientMetricsResourcesResponse: readonly FieldDescriptor[] = [
-  {
-    name: 'ThrottleTimeMs',
-    property: 'throttleTimeMs',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfListClientMetricsResourcesResponse: readonly FieldDescriptor[] = describeFields([
+  { name: 'ThrottleTimeMs', type: 'int32', versions: '0+' },
+  { name: 'ErrorCode', type: 'int16', versions: '0+' },
   {
     name: 'ClientMetricsResources',
-    property: 'clientMetricsResources',
     type: '[]ClientMetricsResource',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfListClientMetricsResourcesResponseClientMetricsResource,
   },
-];
+]);
 
 export const ListClientMetricsResourcesResponse: MessageCodec<ListClientMetricsResourcesResponse> =
   createCodec<ListClientMetricsResourcesResponse>({

@@ -3,6 +3,7 @@
 import {
   absentFieldError,
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -22,40 +23,10 @@ export interface ListGroupsRequest {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfListGroupsRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'StatesFilter',
-    property: 'statesFilter',
-    type: '[]string',
-    versions: { min: 4, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'TypesFilter',
-    property: 'typesFilter',
-    type: '[]string',
-    versions: { min: 5, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfListGroupsRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'StatesFilter', type: '[]string', versions: '4+' },
+  { name: 'TypesFilter', type: '[]string', versions: '5+' },
+]);
 
 export const ListGroupsRequest: MessageCodec<ListGroupsRequest> = createCodec<ListGroupsRequest>({
   name: 'ListGroupsRequest',

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readNullableArray,
@@ -32,75 +33,22 @@ export interface ListPartitionReassignmentsRequestListPartitionReassignmentsTopi
 }
 
 const fieldsOfListPartitionReassignmentsRequestListPartitionReassignmentsTopics: readonly FieldDescriptor[] =
-  [
-    {
-      name: 'Name',
-      property: 'name',
-      type: 'string',
-      versions: { min: 0, max: 32767 },
-      nullableVersions: null,
-      taggedVersions: null,
-      tag: null,
-      flexibleVersions: null,
-      ignorable: false,
-      default: null,
-      mapKey: false,
-      entityType: 'topicName',
-      zeroCopy: false,
-      fields: null,
-    },
-    {
-      name: 'PartitionIndexes',
-      property: 'partitionIndexes',
-      type: '[]int32',
-      versions: { min: 0, max: 32767 },
-      nullableVersions: null,
-      taggedVersions: null,
-      tag: null,
-      flexibleVersions: null,
-      ignorable: false,
-      default: null,
-      mapKey: false,
-      entityType: null,
-      zeroCopy: false,
-      fields: null,
-    },
-  ];
+  describeFields([
+    { name: 'Name', type: 'string', versions: '0+', entityType: 'topicName' },
+    { name: 'PartitionIndexes', type: '[]int32', versions: '0+' },
+  ]);
 
-const fieldsOfListPartitionReassignmentsRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'TimeoutMs',
-    property: 'timeoutMs',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '60000',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfListPartitionReassignmentsRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'TimeoutMs', type: 'int32', versions: '0+', default: '60000' },
   {
     name: 'Topics',
-    property: 'topics',
     type: '[]ListPartitionReassignmentsTopics',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
+    versions: '0+',
+    nullableVersions: '0+',
     default: 'null',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
     fields: fieldsOfListPartitionReassignmentsRequestListPartitionReassignmentsTopics,
   },
-];
+]);
 
 export const ListPartitionReassignmentsRequest: MessageCodec<ListPartitionReassignmentsRequest> =
   createCodec<ListPartitionReassignmentsRequest>({

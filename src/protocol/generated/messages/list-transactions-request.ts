@@ -3,6 +3,7 @@
 import {
   absentFieldError,
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -24,56 +25,11 @@ export interface ListTransactionsRequest {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfListTransactionsRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'StateFilters',
-    property: 'stateFilters',
-    type: '[]string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ProducerIdFilters',
-    property: 'producerIdFilters',
-    type: '[]int64',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'producerId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'DurationFilter',
-    property: 'durationFilter',
-    type: 'int64',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfListTransactionsRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'StateFilters', type: '[]string', versions: '0+' },
+  { name: 'ProducerIdFilters', type: '[]int64', versions: '0+', entityType: 'producerId' },
+  { name: 'DurationFilter', type: 'int64', versions: '1+', default: '-1' },
+]);
 
 export const ListTransactionsRequest: MessageCodec<ListTransactionsRequest> =
   createCodec<ListTransactionsRequest>({

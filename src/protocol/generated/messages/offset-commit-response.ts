@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -39,110 +40,30 @@ export interface OffsetCommitResponseOffsetCommitResponsePartition {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfOffsetCommitResponseOffsetCommitResponsePartition: readonly FieldDescriptor[] = [
-  {
-    name: 'PartitionIndex',
-    property: 'partitionIndex',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfOffsetCommitResponseOffsetCommitResponsePartition: readonly FieldDescriptor[] = describeFields([
+  { name: 'PartitionIndex', type: 'int32', versions: '0+' },
+  { name: 'ErrorCode', type: 'int16', versions: '0+' },
+]);
 
-const fieldsOfOffsetCommitResponseOffsetCommitResponseTopic: readonly FieldDescriptor[] = [
-  {
-    name: 'Name',
-    property: 'name',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfOffsetCommitResponseOffsetCommitResponseTopic: readonly FieldDescriptor[] = describeFields([
+  { name: 'Name', type: 'string', versions: '0+', entityType: 'topicName' },
   {
     name: 'Partitions',
-    property: 'partitions',
     type: '[]OffsetCommitResponsePartition',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfOffsetCommitResponseOffsetCommitResponsePartition,
   },
-];
+]);
 
-const fieldsOfOffsetCommitResponse: readonly FieldDescriptor[] = [
-  {
-    name: 'ThrottleTimeMs',
-    property: 'throttleTimeMs',
-    type: 'int32',
-    versions: { min: 3, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfOffsetCommitResponse: readonly FieldDescriptor[] = describeFields([
+  { name: 'ThrottleTimeMs', type: 'int32', versions: '3+', ignorable: true },
   {
     name: 'Topics',
-    property: 'topics',
     type: '[]OffsetCommitResponseTopic',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfOffsetCommitResponseOffsetCommitResponseTopic,
   },
-];
+]);
 
 export const OffsetCommitResponse: MessageCodec<OffsetCommitResponse> = createCodec<OffsetCommitResponse>({
   name: 'OffsetCommitResponse',

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -41,126 +42,39 @@ export interface OffsetForLeaderEpochRequestOffsetForLeaderPartition {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfOffsetForLeaderEpochRequestOffsetForLeaderPartition: readonly FieldDescriptor[] = [
-  {
-    name: 'Partition',
-    property: 'partition',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'CurrentLeaderEpoch',
-    property: 'currentLeaderEpoch',
-    type: 'int32',
-    versions: { min: 2, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'LeaderEpoch',
-    property: 'leaderEpoch',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfOffsetForLeaderEpochRequestOffsetForLeaderPartition: readonly FieldDescriptor[] =
+  describeFields([
+    { name: 'Partition', type: 'int32', versions: '0+' },
+    { name: 'CurrentLeaderEpoch', type: 'int32', versions: '2+', ignorable: true, default: '-1' },
+    { name: 'LeaderEpoch', type: 'int32', versions: '0+' },
+  ]);
 
-const fieldsOfOffsetForLeaderEpochRequestOffsetForLeaderTopic: readonly FieldDescriptor[] = [
-  {
-    name: 'Topic',
-    property: 'topic',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfOffsetForLeaderEpochRequestOffsetForLeaderTopic: readonly FieldDescriptor[] = describeFields([
+  { name: 'Topic', type: 'string', versions: '0+', mapKey: true, entityType: 'topicName' },
   {
     name: 'Partitions',
-    property: 'partitions',
     type: '[]OffsetForLeaderPartition',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfOffsetForLeaderEpochRequestOffsetForLeaderPartition,
   },
-];
+]);
 
-const fieldsOfOffsetForLeaderEpochRequest: readonly FieldDescriptor[] = [
+const fieldsOfOffsetForLeaderEpochRequest: readonly FieldDescriptor[] = describeFields([
   {
     name: 'ReplicaId',
-    property: 'replicaId',
     type: 'int32',
-    versions: { min: 3, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
+    versions: '3+',
     ignorable: true,
     default: '-2',
-    mapKey: false,
     entityType: 'brokerId',
-    zeroCopy: false,
-    fields: null,
   },
   {
     name: 'Topics',
-    property: 'topics',
     type: '[]OffsetForLeaderTopic',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfOffsetForLeaderEpochRequestOffsetForLeaderTopic,
   },
-];
+]);
 
 export const OffsetForLeaderEpochRequest: MessageCodec<OffsetForLeaderEpochRequest> =
   createCodec<OffsetForLeaderEpochRequest>({

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -43,142 +44,33 @@ export interface OffsetForLeaderEpochResponseEpochEndOffset {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfOffsetForLeaderEpochResponseEpochEndOffset: readonly FieldDescriptor[] = [
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Partition',
-    property: 'partition',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'LeaderEpoch',
-    property: 'leaderEpoch',
-    type: 'int32',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'EndOffset',
-    property: 'endOffset',
-    type: 'int64',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfOffsetForLeaderEpochResponseEpochEndOffset: readonly FieldDescriptor[] = describeFields([
+  { name: 'ErrorCode', type: 'int16', versions: '0+' },
+  { name: 'Partition', type: 'int32', versions: '0+' },
+  { name: 'LeaderEpoch', type: 'int32', versions: '1+', ignorable: true, default: '-1' },
+  { name: 'EndOffset', type: 'int64', versions: '0+', default: '-1' },
+]);
 
-const fieldsOfOffsetForLeaderEpochResponseOffsetForLeaderTopicResult: readonly FieldDescriptor[] = [
-  {
-    name: 'Topic',
-    property: 'topic',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: true,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Partitions',
-    property: 'partitions',
-    type: '[]EpochEndOffset',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: fieldsOfOffsetForLeaderEpochResponseEpochEndOffset,
-  },
-];
+const fieldsOfOffsetForLeaderEpochResponseOffsetForLeaderTopicResult: readonly FieldDescriptor[] =
+  describeFields([
+    { name: 'Topic', type: 'string', versions: '0+', mapKey: true, entityType: 'topicName' },
+    {
+      name: 'Partitions',
+      type: '[]EpochEndOffset',
+      versions: '0+',
+      fields: fieldsOfOffsetForLeaderEpochResponseEpochEndOffset,
+    },
+  ]);
 
-const fieldsOfOffsetForLeaderEpochResponse: readonly FieldDescriptor[] = [
-  {
-    name: 'ThrottleTimeMs',
-    property: 'throttleTimeMs',
-    type: 'int32',
-    versions: { min: 2, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfOffsetForLeaderEpochResponse: readonly FieldDescriptor[] = describeFields([
+  { name: 'ThrottleTimeMs', type: 'int32', versions: '2+', ignorable: true },
   {
     name: 'Topics',
-    property: 'topics',
     type: '[]OffsetForLeaderTopicResult',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfOffsetForLeaderEpochResponseOffsetForLeaderTopicResult,
   },
-];
+]);
 
 export const OffsetForLeaderEpochResponse: MessageCodec<OffsetForLeaderEpochResponse> =
   createCodec<OffsetForLeaderEpochResponse>({

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -40,110 +41,31 @@ export interface ReadShareGroupStateSummaryRequestPartitionData {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfReadShareGroupStateSummaryRequestPartitionData: readonly FieldDescriptor[] = [
-  {
-    name: 'Partition',
-    property: 'partition',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'LeaderEpoch',
-    property: 'leaderEpoch',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfReadShareGroupStateSummaryRequestPartitionData: readonly FieldDescriptor[] = describeFields([
+  { name: 'Partition', type: 'int32', versions: '0+' },
+  { name: 'LeaderEpoch', type: 'int32', versions: '0+' },
+]);
 
-const fieldsOfReadShareGroupStateSummaryRequestReadStateSummaryData: readonly FieldDescriptor[] = [
-  {
-    name: 'TopicId',
-    property: 'topicId',
-    type: 'uuid',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Partitions',
-    property: 'partitions',
-    type: '[]PartitionData',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: fieldsOfReadShareGroupStateSummaryRequestPartitionData,
-  },
-];
+const fieldsOfReadShareGroupStateSummaryRequestReadStateSummaryData: readonly FieldDescriptor[] =
+  describeFields([
+    { name: 'TopicId', type: 'uuid', versions: '0+' },
+    {
+      name: 'Partitions',
+      type: '[]PartitionData',
+      versions: '0+',
+      fields: fieldsOfReadShareGroupStateSummaryRequestPartitionData,
+    },
+  ]);
 
-const fieldsOfReadShareGroupStateSummaryRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'GroupId',
-    property: 'groupId',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfReadShareGroupStateSummaryRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'GroupId', type: 'string', versions: '0+' },
   {
     name: 'Topics',
-    property: 'topics',
     type: '[]ReadStateSummaryData',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfReadShareGroupStateSummaryRequestReadStateSummaryData,
   },
-];
+]);
 
 export const ReadShareGroupStateSummaryRequest: MessageCodec<ReadShareGroupStateSummaryRequest> =
   createCodec<ReadShareGroupStateSummaryRequest>({

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -44,142 +45,33 @@ export interface ReadShareGroupStateSummaryResponsePartitionResult {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfReadShareGroupStateSummaryResponsePartitionResult: readonly FieldDescriptor[] = [
-  {
-    name: 'Partition',
-    property: 'partition',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorMessage',
-    property: 'errorMessage',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: 'null',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'StateEpoch',
-    property: 'stateEpoch',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'StartOffset',
-    property: 'startOffset',
-    type: 'int64',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfReadShareGroupStateSummaryResponsePartitionResult: readonly FieldDescriptor[] = describeFields([
+  { name: 'Partition', type: 'int32', versions: '0+' },
+  { name: 'ErrorCode', type: 'int16', versions: '0+' },
+  { name: 'ErrorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: 'null' },
+  { name: 'StateEpoch', type: 'int32', versions: '0+' },
+  { name: 'StartOffset', type: 'int64', versions: '0+' },
+]);
 
-const fieldsOfReadShareGroupStateSummaryResponseReadStateSummaryResult: readonly FieldDescriptor[] = [
-  {
-    name: 'TopicId',
-    property: 'topicId',
-    type: 'uuid',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Partitions',
-    property: 'partitions',
-    type: '[]PartitionResult',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: fieldsOfReadShareGroupStateSummaryResponsePartitionResult,
-  },
-];
+const fieldsOfReadShareGroupStateSummaryResponseReadStateSummaryResult: readonly FieldDescriptor[] =
+  describeFields([
+    { name: 'TopicId', type: 'uuid', versions: '0+' },
+    {
+      name: 'Partitions',
+      type: '[]PartitionResult',
+      versions: '0+',
+      fields: fieldsOfReadShareGroupStateSummaryResponsePartitionResult,
+    },
+  ]);
 
-const fieldsOfReadShareGroupStateSummaryResponse: readonly FieldDescriptor[] = [
+const fieldsOfReadShareGroupStateSummaryResponse: readonly FieldDescriptor[] = describeFields([
   {
     name: 'Results',
-    property: 'results',
     type: '[]ReadStateSummaryResult',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfReadShareGroupStateSummaryResponseReadStateSummaryResult,
   },
-];
+]);
 
 export const ReadShareGroupStateSummaryResponse: MessageCodec<ReadShareGroupStateSummaryResponse> =
   createCodec<ReadShareGroupStateSummaryResponse>({

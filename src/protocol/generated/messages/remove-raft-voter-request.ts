@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readTag,
   writeTaggedFields,
@@ -22,56 +23,11 @@ export interface RemoveRaftVoterRequest {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfRemoveRaftVoterRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'ClusterId',
-    property: 'clusterId',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'VoterId',
-    property: 'voterId',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'VoterDirectoryId',
-    property: 'voterDirectoryId',
-    type: 'uuid',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfRemoveRaftVoterRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'ClusterId', type: 'string', versions: '0+', nullableVersions: '0+' },
+  { name: 'VoterId', type: 'int32', versions: '0+' },
+  { name: 'VoterDirectoryId', type: 'uuid', versions: '0+' },
+]);
 
 export const RemoveRaftVoterRequest: MessageCodec<RemoveRaftVoterRequest> =
   createCodec<RemoveRaftVoterRequest>({

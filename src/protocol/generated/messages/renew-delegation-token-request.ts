@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   EMPTY_BYTES,
   keepUnknownTaggedField,
   readTag,
@@ -13,7 +14,7 @@ import type { Writer } from '../../primitives/writer.js';
 
 /** RenewDelegationTokenRequest (request, key 39), versions 0-2, flexible 2+. */
 export interface RenewDelegationTokenRequest {
-  /** The HMAC of the delegation token to be renewed. */
+  /** The HMAC of the delegation token to be renewed. Sensitive: never log. */
   hmac: Buffer;
   /** The renewal time period in milliseconds. */
   renewPeriodMs: bigint;
@@ -21,40 +22,10 @@ export interface RenewDelegationTokenRequest {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfRenewDelegationTokenRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'Hmac',
-    property: 'hmac',
-    type: 'bytes',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'RenewPeriodMs',
-    property: 'renewPeriodMs',
-    type: 'int64',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfRenewDelegationTokenRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'Hmac', type: 'bytes', versions: '0+', sensitive: true },
+  { name: 'RenewPeriodMs', type: 'int64', versions: '0+' },
+]);
 
 export const RenewDelegationTokenRequest: MessageCodec<RenewDelegationTokenRequest> =
   createCodec<RenewDelegationTokenRequest>({

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   EMPTY_BYTES,
   keepUnknownTaggedField,
   readTag,
@@ -13,30 +14,15 @@ import type { Writer } from '../../primitives/writer.js';
 
 /** SaslAuthenticateRequest (request, key 36), versions 0-2, flexible 2+. */
 export interface SaslAuthenticateRequest {
-  /** The SASL authentication bytes from the client, as defined by the SASL mechanism. */
+  /** The SASL authentication bytes from the client, as defined by the SASL mechanism. Sensitive: never log. */
   authBytes: Buffer;
   /** Tagged fields this version of Strom does not know, kept so re-encoding preserves them. */
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfSaslAuthenticateRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'AuthBytes',
-    property: 'authBytes',
-    type: 'bytes',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfSaslAuthenticateRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'AuthBytes', type: 'bytes', versions: '0+', sensitive: true },
+]);
 
 export const SaslAuthenticateRequest: MessageCodec<SaslAuthenticateRequest> =
   createCodec<SaslAuthenticateRequest>({

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   EMPTY_BYTES,
   keepUnknownTaggedField,
   readTag,
@@ -17,7 +18,7 @@ export interface SaslAuthenticateResponse {
   errorCode: number;
   /** The error message, or null if there was no error. */
   errorMessage: string | null;
-  /** The SASL authentication bytes from the server, as defined by the SASL mechanism. */
+  /** The SASL authentication bytes from the server, as defined by the SASL mechanism. Sensitive: never log. */
   authBytes: Buffer;
   /** Number of milliseconds after which only re-authentication over the existing connection to create a new session can occur. */
   sessionLifetimeMs: bigint;
@@ -25,72 +26,12 @@ export interface SaslAuthenticateResponse {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfSaslAuthenticateResponse: readonly FieldDescriptor[] = [
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorMessage',
-    property: 'errorMessage',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'AuthBytes',
-    property: 'authBytes',
-    type: 'bytes',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'SessionLifetimeMs',
-    property: 'sessionLifetimeMs',
-    type: 'int64',
-    versions: { min: 1, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: true,
-    default: '0',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfSaslAuthenticateResponse: readonly FieldDescriptor[] = describeFields([
+  { name: 'ErrorCode', type: 'int16', versions: '0+' },
+  { name: 'ErrorMessage', type: 'string', versions: '0+', nullableVersions: '0+' },
+  { name: 'AuthBytes', type: 'bytes', versions: '0+', sensitive: true },
+  { name: 'SessionLifetimeMs', type: 'int64', versions: '1+', ignorable: true, default: '0' },
+]);
 
 export const SaslAuthenticateResponse: MessageCodec<SaslAuthenticateResponse> =
   createCodec<SaslAuthenticateResponse>({

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -21,40 +22,10 @@ export interface ShareGroupDescribeRequest {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfShareGroupDescribeRequest: readonly FieldDescriptor[] = [
-  {
-    name: 'GroupIds',
-    property: 'groupIds',
-    type: '[]string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'groupId',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'IncludeAuthorizedOperations',
-    property: 'includeAuthorizedOperations',
-    type: 'bool',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfShareGroupDescribeRequest: readonly FieldDescriptor[] = describeFields([
+  { name: 'GroupIds', type: '[]string', versions: '0+', entityType: 'groupId' },
+  { name: 'IncludeAuthorizedOperations', type: 'bool', versions: '0+' },
+]);
 
 export const ShareGroupDescribeRequest: MessageCodec<ShareGroupDescribeRequest> =
   createCodec<ShareGroupDescribeRequest>({

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -32,91 +33,21 @@ export interface StopReplicaResponseStopReplicaPartitionError {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfStopReplicaResponseStopReplicaPartitionError: readonly FieldDescriptor[] = [
-  {
-    name: 'TopicName',
-    property: 'topicName',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'PartitionIndex',
-    property: 'partitionIndex',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfStopReplicaResponseStopReplicaPartitionError: readonly FieldDescriptor[] = describeFields([
+  { name: 'TopicName', type: 'string', versions: '0+', entityType: 'topicName' },
+  { name: 'PartitionIndex', type: 'int32', versions: '0+' },
+  { name: 'ErrorCode', type: 'int16', versions: '0+' },
+]);
 
-const fieldsOfStopReplicaResponse: readonly FieldDescriptor[] = [
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfStopReplicaResponse: readonly FieldDescriptor[] = describeFields([
+  { name: 'ErrorCode', type: 'int16', versions: '0+' },
   {
     name: 'PartitionErrors',
-    property: 'partitionErrors',
     type: '[]StopReplicaPartitionError',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfStopReplicaResponseStopReplicaPartitionError,
   },
-];
+]);
 
 export const StopReplicaResponse: MessageCodec<StopReplicaResponse> = createCodec<StopReplicaResponse>({
   name: 'StopReplicaResponse',

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -39,110 +40,32 @@ export interface TxnOffsetCommitResponseTxnOffsetCommitResponsePartition {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfTxnOffsetCommitResponseTxnOffsetCommitResponsePartition: readonly FieldDescriptor[] = [
-  {
-    name: 'PartitionIndex',
-    property: 'partitionIndex',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfTxnOffsetCommitResponseTxnOffsetCommitResponsePartition: readonly FieldDescriptor[] =
+  describeFields([
+    { name: 'PartitionIndex', type: 'int32', versions: '0+' },
+    { name: 'ErrorCode', type: 'int16', versions: '0+' },
+  ]);
 
-const fieldsOfTxnOffsetCommitResponseTxnOffsetCommitResponseTopic: readonly FieldDescriptor[] = [
-  {
-    name: 'Name',
-    property: 'name',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Partitions',
-    property: 'partitions',
-    type: '[]TxnOffsetCommitResponsePartition',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: fieldsOfTxnOffsetCommitResponseTxnOffsetCommitResponsePartition,
-  },
-];
+const fieldsOfTxnOffsetCommitResponseTxnOffsetCommitResponseTopic: readonly FieldDescriptor[] =
+  describeFields([
+    { name: 'Name', type: 'string', versions: '0+', entityType: 'topicName' },
+    {
+      name: 'Partitions',
+      type: '[]TxnOffsetCommitResponsePartition',
+      versions: '0+',
+      fields: fieldsOfTxnOffsetCommitResponseTxnOffsetCommitResponsePartition,
+    },
+  ]);
 
-const fieldsOfTxnOffsetCommitResponse: readonly FieldDescriptor[] = [
-  {
-    name: 'ThrottleTimeMs',
-    property: 'throttleTimeMs',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfTxnOffsetCommitResponse: readonly FieldDescriptor[] = describeFields([
+  { name: 'ThrottleTimeMs', type: 'int32', versions: '0+' },
   {
     name: 'Topics',
-    property: 'topics',
     type: '[]TxnOffsetCommitResponseTopic',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfTxnOffsetCommitResponseTxnOffsetCommitResponseTopic,
   },
-];
+]);
 
 export const TxnOffsetCommitResponse: MessageCodec<TxnOffsetCommitResponse> =
   createCodec<TxnOffsetCommitResponse>({

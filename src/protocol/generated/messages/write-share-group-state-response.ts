@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -40,110 +41,30 @@ export interface WriteShareGroupStateResponsePartitionResult {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfWriteShareGroupStateResponsePartitionResult: readonly FieldDescriptor[] = [
-  {
-    name: 'Partition',
-    property: 'partition',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorMessage',
-    property: 'errorMessage',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: 'null',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfWriteShareGroupStateResponsePartitionResult: readonly FieldDescriptor[] = describeFields([
+  { name: 'Partition', type: 'int32', versions: '0+' },
+  { name: 'ErrorCode', type: 'int16', versions: '0+' },
+  { name: 'ErrorMessage', type: 'string', versions: '0+', nullableVersions: '0+', default: 'null' },
+]);
 
-const fieldsOfWriteShareGroupStateResponseWriteStateResult: readonly FieldDescriptor[] = [
-  {
-    name: 'TopicId',
-    property: 'topicId',
-    type: 'uuid',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfWriteShareGroupStateResponseWriteStateResult: readonly FieldDescriptor[] = describeFields([
+  { name: 'TopicId', type: 'uuid', versions: '0+' },
   {
     name: 'Partitions',
-    property: 'partitions',
     type: '[]PartitionResult',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfWriteShareGroupStateResponsePartitionResult,
   },
-];
+]);
 
-const fieldsOfWriteShareGroupStateResponse: readonly FieldDescriptor[] = [
+const fieldsOfWriteShareGroupStateResponse: readonly FieldDescriptor[] = describeFields([
   {
     name: 'Results',
-    property: 'results',
     type: '[]WriteStateResult',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfWriteShareGroupStateResponseWriteStateResult,
   },
-];
+]);
 
 export const WriteShareGroupStateResponse: MessageCodec<WriteShareGroupStateResponse> =
   createCodec<WriteShareGroupStateResponse>({

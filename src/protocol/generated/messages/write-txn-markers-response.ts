@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -46,129 +47,41 @@ export interface WriteTxnMarkersResponseWritableTxnMarkerPartitionResult {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfWriteTxnMarkersResponseWritableTxnMarkerPartitionResult: readonly FieldDescriptor[] = [
-  {
-    name: 'PartitionIndex',
-    property: 'partitionIndex',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ErrorCode',
-    property: 'errorCode',
-    type: 'int16',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfWriteTxnMarkersResponseWritableTxnMarkerPartitionResult: readonly FieldDescriptor[] =
+  describeFields([
+    { name: 'PartitionIndex', type: 'int32', versions: '0+' },
+    { name: 'ErrorCode', type: 'int16', versions: '0+' },
+  ]);
 
-const fieldsOfWriteTxnMarkersResponseWritableTxnMarkerTopicResult: readonly FieldDescriptor[] = [
-  {
-    name: 'Name',
-    property: 'name',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Partitions',
-    property: 'partitions',
-    type: '[]WritableTxnMarkerPartitionResult',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: fieldsOfWriteTxnMarkersResponseWritableTxnMarkerPartitionResult,
-  },
-];
+const fieldsOfWriteTxnMarkersResponseWritableTxnMarkerTopicResult: readonly FieldDescriptor[] =
+  describeFields([
+    { name: 'Name', type: 'string', versions: '0+', entityType: 'topicName' },
+    {
+      name: 'Partitions',
+      type: '[]WritableTxnMarkerPartitionResult',
+      versions: '0+',
+      fields: fieldsOfWriteTxnMarkersResponseWritableTxnMarkerPartitionResult,
+    },
+  ]);
 
-const fieldsOfWriteTxnMarkersResponseWritableTxnMarkerResult: readonly FieldDescriptor[] = [
-  {
-    name: 'ProducerId',
-    property: 'producerId',
-    type: 'int64',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'producerId',
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfWriteTxnMarkersResponseWritableTxnMarkerResult: readonly FieldDescriptor[] = describeFields([
+  { name: 'ProducerId', type: 'int64', versions: '0+', entityType: 'producerId' },
   {
     name: 'Topics',
-    property: 'topics',
     type: '[]WritableTxnMarkerTopicResult',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfWriteTxnMarkersResponseWritableTxnMarkerTopicResult,
   },
-];
+]);
 
-const fieldsOfWriteTxnMarkersResponse: readonly FieldDescriptor[] = [
+const fieldsOfWriteTxnMarkersResponse: readonly FieldDescriptor[] = describeFields([
   {
     name: 'Markers',
-    property: 'markers',
     type: '[]WritableTxnMarkerResult',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfWriteTxnMarkersResponseWritableTxnMarkerResult,
   },
-];
+]);
 
 export const WriteTxnMarkersResponse: MessageCodec<WriteTxnMarkersResponse> =
   createCodec<WriteTxnMarkersResponse>({

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   EMPTY_BYTES,
   encodeTaggedField,
   endTaggedField,
@@ -57,222 +58,42 @@ export interface ConsumerGroupMemberMetadataValueClassicProtocol {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfConsumerGroupMemberMetadataValueClassicProtocol: readonly FieldDescriptor[] = [
-  {
-    name: 'Name',
-    property: 'name',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Metadata',
-    property: 'metadata',
-    type: 'bytes',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfConsumerGroupMemberMetadataValueClassicProtocol: readonly FieldDescriptor[] = describeFields([
+  { name: 'Name', type: 'string', versions: '0+' },
+  { name: 'Metadata', type: 'bytes', versions: '0+' },
+]);
 
-const fieldsOfConsumerGroupMemberMetadataValueClassicMemberMetadata: readonly FieldDescriptor[] = [
-  {
-    name: 'SessionTimeoutMs',
-    property: 'sessionTimeoutMs',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'SupportedProtocols',
-    property: 'supportedProtocols',
-    type: '[]ClassicProtocol',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: fieldsOfConsumerGroupMemberMetadataValueClassicProtocol,
-  },
-];
+const fieldsOfConsumerGroupMemberMetadataValueClassicMemberMetadata: readonly FieldDescriptor[] =
+  describeFields([
+    { name: 'SessionTimeoutMs', type: 'int32', versions: '0+' },
+    {
+      name: 'SupportedProtocols',
+      type: '[]ClassicProtocol',
+      versions: '0+',
+      fields: fieldsOfConsumerGroupMemberMetadataValueClassicProtocol,
+    },
+  ]);
 
-const fieldsOfConsumerGroupMemberMetadataValue: readonly FieldDescriptor[] = [
-  {
-    name: 'InstanceId',
-    property: 'instanceId',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'RackId',
-    property: 'rackId',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ClientId',
-    property: 'clientId',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ClientHost',
-    property: 'clientHost',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'SubscribedTopicNames',
-    property: 'subscribedTopicNames',
-    type: '[]string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'SubscribedTopicRegex',
-    property: 'subscribedTopicRegex',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'RebalanceTimeoutMs',
-    property: 'rebalanceTimeoutMs',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: '-1',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ServerAssignor',
-    property: 'serverAssignor',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfConsumerGroupMemberMetadataValue: readonly FieldDescriptor[] = describeFields([
+  { name: 'InstanceId', type: 'string', versions: '0+', nullableVersions: '0+' },
+  { name: 'RackId', type: 'string', versions: '0+', nullableVersions: '0+' },
+  { name: 'ClientId', type: 'string', versions: '0+' },
+  { name: 'ClientHost', type: 'string', versions: '0+' },
+  { name: 'SubscribedTopicNames', type: '[]string', versions: '0+' },
+  { name: 'SubscribedTopicRegex', type: 'string', versions: '0+', nullableVersions: '0+' },
+  { name: 'RebalanceTimeoutMs', type: 'int32', versions: '0+', default: '-1' },
+  { name: 'ServerAssignor', type: 'string', versions: '0+', nullableVersions: '0+' },
   {
     name: 'ClassicMemberMetadata',
-    property: 'classicMemberMetadata',
     type: 'ClassicMemberMetadata',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: { min: 0, max: 32767 },
+    versions: '0+',
+    nullableVersions: '0+',
+    taggedVersions: '0+',
     tag: 0,
-    flexibleVersions: null,
-    ignorable: false,
     default: 'null',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
     fields: fieldsOfConsumerGroupMemberMetadataValueClassicMemberMetadata,
   },
-];
+]);
 
 export const ConsumerGroupMemberMetadataValue: MessageCodec<ConsumerGroupMemberMetadataValue> =
   createCodec<ConsumerGroupMemberMetadataValue>({
@@ -314,7 +135,7 @@ function readConsumerGroupMemberMetadataValue(r: Reader, v: number): ConsumerGro
     if (tag === 0) {
       const t = taggedFieldReader(r, size);
       o.classicMemberMetadata =
-        t.readInt8() < 0 ? null : readConsumerGroupMemberMetadataValueClassicMemberMetadata(t, v);
+        t.readUnsignedVarint() === 0 ? null : readConsumerGroupMemberMetadataValueClassicMemberMetadata(t, v);
       endTaggedField(t, 0);
       continue;
     }
@@ -369,9 +190,9 @@ function writeConsumerGroupMemberMetadataValue(
     if (x !== null) {
       tagged.push(
         encodeTaggedField(0, (tw) => {
-          if (x === null) tw.writeInt8(-1);
+          if (x === null) tw.writeUnsignedVarint(0);
           else {
-            tw.writeInt8(1);
+            tw.writeUnsignedVarint(1);
             writeConsumerGroupMemberMetadataValueClassicMemberMetadata(tw, v, x);
           }
         }),

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -42,126 +43,32 @@ export interface ConsumerGroupPartitionMetadataValuePartitionMetadata {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfConsumerGroupPartitionMetadataValuePartitionMetadata: readonly FieldDescriptor[] = [
-  {
-    name: 'Partition',
-    property: 'partition',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Racks',
-    property: 'racks',
-    type: '[]string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfConsumerGroupPartitionMetadataValuePartitionMetadata: readonly FieldDescriptor[] =
+  describeFields([
+    { name: 'Partition', type: 'int32', versions: '0+' },
+    { name: 'Racks', type: '[]string', versions: '0+' },
+  ]);
 
-const fieldsOfConsumerGroupPartitionMetadataValueTopicMetadata: readonly FieldDescriptor[] = [
-  {
-    name: 'TopicId',
-    property: 'topicId',
-    type: 'uuid',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'TopicName',
-    property: 'topicName',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'NumPartitions',
-    property: 'numPartitions',
-    type: 'int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
+const fieldsOfConsumerGroupPartitionMetadataValueTopicMetadata: readonly FieldDescriptor[] = describeFields([
+  { name: 'TopicId', type: 'uuid', versions: '0+' },
+  { name: 'TopicName', type: 'string', versions: '0+' },
+  { name: 'NumPartitions', type: 'int32', versions: '0+' },
   {
     name: 'PartitionMetadata',
-    property: 'partitionMetadata',
     type: '[]PartitionMetadata',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfConsumerGroupPartitionMetadataValuePartitionMetadata,
   },
-];
+]);
 
-const fieldsOfConsumerGroupPartitionMetadataValue: readonly FieldDescriptor[] = [
+const fieldsOfConsumerGroupPartitionMetadataValue: readonly FieldDescriptor[] = describeFields([
   {
     name: 'Topics',
-    property: 'topics',
     type: '[]TopicMetadata',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfConsumerGroupPartitionMetadataValueTopicMetadata,
   },
-];
+]);
 
 export const ConsumerGroupPartitionMetadataValue: MessageCodec<ConsumerGroupPartitionMetadataValue> =
   createCodec<ConsumerGroupPartitionMetadataValue>({

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -27,59 +28,20 @@ export interface ConsumerGroupTargetAssignmentMemberValueTopicPartition {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfConsumerGroupTargetAssignmentMemberValueTopicPartition: readonly FieldDescriptor[] = [
-  {
-    name: 'TopicId',
-    property: 'topicId',
-    type: 'uuid',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Partitions',
-    property: 'partitions',
-    type: '[]int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfConsumerGroupTargetAssignmentMemberValueTopicPartition: readonly FieldDescriptor[] =
+  describeFields([
+    { name: 'TopicId', type: 'uuid', versions: '0+' },
+    { name: 'Partitions', type: '[]int32', versions: '0+' },
+  ]);
 
-const fieldsOfConsumerGroupTargetAssignmentMemberValue: readonly FieldDescriptor[] = [
+const fieldsOfConsumerGroupTargetAssignmentMemberValue: readonly FieldDescriptor[] = describeFields([
   {
     name: 'TopicPartitions',
-    property: 'topicPartitions',
     type: '[]TopicPartition',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfConsumerGroupTargetAssignmentMemberValueTopicPartition,
   },
-];
+]);
 
 export const ConsumerGroupTargetAssignmentMemberValue: MessageCodec<ConsumerGroupTargetAssignmentMemberValue> =
   createCodec<ConsumerGroupTargetAssignmentMemberValue>({

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -25,72 +26,12 @@ export interface ShareGroupMemberMetadataValue {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfShareGroupMemberMetadataValue: readonly FieldDescriptor[] = [
-  {
-    name: 'RackId',
-    property: 'rackId',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ClientId',
-    property: 'clientId',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'ClientHost',
-    property: 'clientHost',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'SubscribedTopicNames',
-    property: 'subscribedTopicNames',
-    type: '[]string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfShareGroupMemberMetadataValue: readonly FieldDescriptor[] = describeFields([
+  { name: 'RackId', type: 'string', versions: '0+', nullableVersions: '0+' },
+  { name: 'ClientId', type: 'string', versions: '0+' },
+  { name: 'ClientHost', type: 'string', versions: '0+' },
+  { name: 'SubscribedTopicNames', type: '[]string', versions: '0+' },
+]);
 
 export const ShareGroupMemberMetadataValue: MessageCodec<ShareGroupMemberMetadataValue> =
   createCodec<ShareGroupMemberMetadataValue>({

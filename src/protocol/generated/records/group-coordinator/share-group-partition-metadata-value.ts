@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readArray,
   readTag,
@@ -42,126 +43,32 @@ export interface ShareGroupPartitionMetadataValueTopicInfo {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfShareGroupPartitionMetadataValueTopicPartitionsInfo: readonly FieldDescriptor[] = [
-  {
-    name: 'TopicId',
-    property: 'topicId',
-    type: 'uuid',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'TopicName',
-    property: 'topicName',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'Partitions',
-    property: 'partitions',
-    type: '[]int32',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfShareGroupPartitionMetadataValueTopicPartitionsInfo: readonly FieldDescriptor[] =
+  describeFields([
+    { name: 'TopicId', type: 'uuid', versions: '0+' },
+    { name: 'TopicName', type: 'string', versions: '0+' },
+    { name: 'Partitions', type: '[]int32', versions: '0+' },
+  ]);
 
-const fieldsOfShareGroupPartitionMetadataValueTopicInfo: readonly FieldDescriptor[] = [
-  {
-    name: 'TopicId',
-    property: 'topicId',
-    type: 'uuid',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'TopicName',
-    property: 'topicName',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfShareGroupPartitionMetadataValueTopicInfo: readonly FieldDescriptor[] = describeFields([
+  { name: 'TopicId', type: 'uuid', versions: '0+' },
+  { name: 'TopicName', type: 'string', versions: '0+' },
+]);
 
-const fieldsOfShareGroupPartitionMetadataValue: readonly FieldDescriptor[] = [
+const fieldsOfShareGroupPartitionMetadataValue: readonly FieldDescriptor[] = describeFields([
   {
     name: 'InitializedTopics',
-    property: 'initializedTopics',
     type: '[]TopicPartitionsInfo',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfShareGroupPartitionMetadataValueTopicPartitionsInfo,
   },
   {
     name: 'DeletingTopics',
-    property: 'deletingTopics',
     type: '[]TopicInfo',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
+    versions: '0+',
     fields: fieldsOfShareGroupPartitionMetadataValueTopicInfo,
   },
-];
+]);
 
 export const ShareGroupPartitionMetadataValue: MessageCodec<ShareGroupPartitionMetadataValue> =
   createCodec<ShareGroupPartitionMetadataValue>({

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   encodeTaggedField,
   endTaggedField,
   keepUnknownTaggedField,
@@ -21,24 +22,17 @@ export interface AbortTransactionRecord {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfAbortTransactionRecord: readonly FieldDescriptor[] = [
+const fieldsOfAbortTransactionRecord: readonly FieldDescriptor[] = describeFields([
   {
     name: 'Reason',
-    property: 'reason',
     type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: { min: 0, max: 32767 },
-    taggedVersions: { min: 0, max: 32767 },
+    versions: '0+',
+    nullableVersions: '0+',
+    taggedVersions: '0+',
     tag: 0,
-    flexibleVersions: null,
-    ignorable: false,
     default: 'null',
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
   },
-];
+]);
 
 export const AbortTransactionRecord: MessageCodec<AbortTransactionRecord> =
   createCodec<AbortTransactionRecord>({

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readTag,
   writeTaggedFields,
@@ -19,24 +20,9 @@ export interface RemoveAccessControlEntryRecord {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfRemoveAccessControlEntryRecord: readonly FieldDescriptor[] = [
-  {
-    name: 'Id',
-    property: 'id',
-    type: 'uuid',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfRemoveAccessControlEntryRecord: readonly FieldDescriptor[] = describeFields([
+  { name: 'Id', type: 'uuid', versions: '0+' },
+]);
 
 export const RemoveAccessControlEntryRecord: MessageCodec<RemoveAccessControlEntryRecord> =
   createCodec<RemoveAccessControlEntryRecord>({

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readTag,
   writeTaggedFields,
@@ -19,24 +20,9 @@ export interface RemoveTopicRecord {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfRemoveTopicRecord: readonly FieldDescriptor[] = [
-  {
-    name: 'TopicId',
-    property: 'topicId',
-    type: 'uuid',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfRemoveTopicRecord: readonly FieldDescriptor[] = describeFields([
+  { name: 'TopicId', type: 'uuid', versions: '0+' },
+]);
 
 export const RemoveTopicRecord: MessageCodec<RemoveTopicRecord> = createCodec<RemoveTopicRecord>({
   name: 'RemoveTopicRecord',

@@ -2,6 +2,7 @@
 
 import {
   createCodec,
+  describeFields,
   keepUnknownTaggedField,
   readTag,
   writeTaggedFields,
@@ -21,40 +22,10 @@ export interface TopicRecord {
   unknownTaggedFields?: TaggedField[];
 }
 
-const fieldsOfTopicRecord: readonly FieldDescriptor[] = [
-  {
-    name: 'Name',
-    property: 'name',
-    type: 'string',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: 'topicName',
-    zeroCopy: false,
-    fields: null,
-  },
-  {
-    name: 'TopicId',
-    property: 'topicId',
-    type: 'uuid',
-    versions: { min: 0, max: 32767 },
-    nullableVersions: null,
-    taggedVersions: null,
-    tag: null,
-    flexibleVersions: null,
-    ignorable: false,
-    default: null,
-    mapKey: false,
-    entityType: null,
-    zeroCopy: false,
-    fields: null,
-  },
-];
+const fieldsOfTopicRecord: readonly FieldDescriptor[] = describeFields([
+  { name: 'Name', type: 'string', versions: '0+', entityType: 'topicName' },
+  { name: 'TopicId', type: 'uuid', versions: '0+' },
+]);
 
 export const TopicRecord: MessageCodec<TopicRecord> = createCodec<TopicRecord>({
   name: 'TopicRecord',

@@ -1,0 +1,49 @@
+import type { ApiHandler } from './api-handler.js';
+import type { BrokerServices } from './broker-services.js';
+import { alterConfigsHandler, incrementalAlterConfigsHandler } from './handlers/alter-configs.js';
+import { apiVersionsHandler } from './handlers/api-versions.js';
+import { createPartitionsHandler } from './handlers/create-partitions.js';
+import { createTopicsHandler } from './handlers/create-topics.js';
+import { deleteRecordsHandler } from './handlers/delete-records.js';
+import { deleteTopicsHandler } from './handlers/delete-topics.js';
+import { describeClusterHandler } from './handlers/describe-cluster.js';
+import { describeConfigsHandler } from './handlers/describe-configs.js';
+import { describeLogDirsHandler } from './handlers/describe-log-dirs.js';
+import { fetchHandler } from './handlers/fetch.js';
+import { listOffsetsHandler } from './handlers/list-offsets.js';
+import { metadataHandler } from './handlers/metadata.js';
+import { offsetForLeaderEpochHandler } from './handlers/offset-for-leader-epoch.js';
+import { produceHandler } from './handlers/produce.js';
+
+/**
+ * Every API the broker serves. ApiVersions advertises exactly this list: an API missing here is
+ * not advertised, and a request for it closes the connection.
+ */
+export function brokerHandlers(
+  s: BrokerServices,
+  supported: () => ReturnType<typeof listSupported>,
+): ApiHandler[] {
+  return [
+    apiVersionsHandler(supported),
+    produceHandler(s),
+    fetchHandler(s),
+    listOffsetsHandler(s),
+    metadataHandler(s),
+    offsetForLeaderEpochHandler(s),
+    createTopicsHandler(s),
+    deleteTopicsHandler(s),
+    createPartitionsHandler(s),
+    deleteRecordsHandler(s),
+    describeConfigsHandler(s),
+    alterConfigsHandler(s),
+    incrementalAlterConfigsHandler(s),
+    describeClusterHandler(s),
+    describeLogDirsHandler(s),
+  ];
+}
+
+export function listSupported(handlers: readonly ApiHandler[]) {
+  return handlers
+    .map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion }))
+    .sort((a, b) => a.apiKey - b.apiKey);
+}

@@ -1,0 +1,32 @@
+import type { Clock } from '../common/clock.js';
+import type { Logger } from '../common/logger.js';
+import type { Random } from '../common/random.js';
+import type { StaticBrokerConfig } from '../metadata/config-resolver.js';
+import type { MetadataManager } from '../metadata/metadata-manager.js';
+import type { BrokerConfig } from './config/broker-config.js';
+import type { FetchSessionCache } from './fetch/fetch-session-cache.js';
+import type { ReplicaManager } from './replica/replica-manager.js';
+
+export interface BrokerEndpoint {
+  readonly nodeId: number;
+  readonly host: string;
+  readonly port: number;
+  readonly rack: string | null;
+}
+
+/** What request handlers share: the broker's identity, configuration, metadata and partitions. */
+export interface BrokerServices {
+  readonly nodeId: number;
+  readonly clusterId: string;
+  readonly config: BrokerConfig;
+  /** The broker's own keys, as DescribeConfigs reports their sources. */
+  readonly staticConfig: StaticBrokerConfig;
+  readonly metadata: MetadataManager;
+  readonly replicas: ReplicaManager;
+  readonly fetchSessions: FetchSessionCache;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly logger: Logger;
+  /** Live brokers as clients on `listenerName` reach them (Kafka answers per listener). */
+  brokerEndpoints(listenerName: string): BrokerEndpoint[];
+}

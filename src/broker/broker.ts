@@ -1,0 +1,193 @@
+import { type Clock, systemClock } from '../common/clock.js';
+import { type Logger, noopLogger } from '../common/logger.js';
+import { type Random, randomUuid, systemRandom } from '../common/random.js';
+import { effectiveTopicValues, resolveTopicConfigs } from '../metadata/config-resolver.js';
+import { LocalMetadataLog } from '../metadata/local-metadata-log.js';
+import { ConfigResourceType } from '../metadata/metadata-image.js';
+import { MetadataManager } from '../metadata/metadata-manager.js';
+import { LogManager } from '../storage/log-manager.js';
+import { readClusterId } from '../storage/meta-properties.js';
+import type { ApiHandler } from './api-handler.js';
+import { brokerHandlers, listSupported } from './broker-handlers.js';
+import { registerBroker } from './broker-registration.js';
+import type { BrokerEndpoint, BrokerServices } from './broker-services.js';
+import type { BrokerConfig } from './config/broker-config.js';
+import { staticBrokerConfig } from './config/broker-config-describer.js';
+import { FetchSessionCache } from './fetch/fetch-session-cache.js';
+import { type BoundListener, SocketServer } from './network/socket-server.js';
+import { Purgatory } from './purgatory/purgatory.js';
+import { ReplicaManager } from './replica/replica-manager.js';
+import { RequestDispatcher } from './request-dispatcher.js';
+
+export interface BrokerOptions {
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  readonly random?: Random;
+}
+
+/**
+ * One Strom node: storage, the metadata log and image, the replica manager and the network.
+ * `Broker.start` brings them up in dependency order and returns once the broker is listening;
+ * `close` stops accepting, finishes in-flight requests, and shuts storage down cleanly.
+ */
+export class Broker {
+  private closing: Promise<void> | null = null;
+
+  private constructor(
+    readonly services: BrokerServices,
+    private readonly logs: LogManager,
+    private readonly server: SocketServer,
+    private readonly purgatories: Purgatory[],
+    readonly listeners: readonly BoundListener[],
+  ) {}
+
+  static async start(config: BrokerConfig, options: BrokerOptions = {}): Promise<Broker> {
+    const logger = options.logger ?? noopLogger;
+    const clock = options.clock ?? systemClock;
+    const random = options.random ?? systemRandom;
+    for (const w of config.warnings) logger.warn({}, w);
+    const nodeId = config.nodeId;
+    const logDirs = config.logDirs;
+    const clusterId =
+      existingClusterId(logDirs) ?? (config.get('cluster.id') as string | null) ?? randomUuid(random);
+
+    let replicas: ReplicaManager | null = null;
+    const logs = LogManager.open({
+      logDirs,
+      clusterId,
+      nodeId,
+      topicConfig: (topic) => replicas?.logConfigFor(topic) ?? {},
+      logger: logger.child({ component: 'storage' }),
+      retentionCheckIntervalMs: config.int('log.retention.check.interval.ms'),
+      checkpointIntervalMs: config.int('log.flush.offset.checkpoint.interval.ms'),
+    });
+    try {
+      const metadata = new MetadataManager(
+        LocalMetadataLog.open(logDirs[0]!, logger),
+        logger.child({ component: 'metadata' }),
+      );
+      await metadata.load();
+      const staticConfig = staticBrokerConfig(config);
+      const topicValues = (topic: string) =>
+        effectiveTopicValues(resolveTopicConfigs(metadata.image, topic, nodeId, staticConfig));
+      const producePurgatory = new Purgatory(clock);
+      const fetchPurgatory = new Purgatory(clock);
+      replicas = new ReplicaManager(
+        nodeId,
+        logs,
+        topicValues,
+        config.bool('strom.log.fsync.on.ack') ? 'fsync' : 'default',
+        producePurgatory,
+        fetchPurgatory,
+        logger.child({ component: 'replicas' }),
+      );
+      const replicaManager = replicas;
+      let bound: BoundListener[] = [];
+      const services: BrokerServices = {
+        nodeId,
+        clusterId,
+        config,
+        staticConfig,
+        metadata,
+        replicas: replicaManager,
+        fetchSessions: new FetchSessionCache(config.int('max.incremental.fetch.session.cache.slots'), clock),
+        clock,
+        random,
+        logger,
+        brokerEndpoints: (listenerName) => brokerEndpoints(services, listenerName, bound),
+      };
+      metadata.onChange((records, image) => {
+        const changedTopics = new Set<string>();
+        let brokerDefaultsChanged = false;
+        for (const r of records) {
+          if (r.type !== 'ConfigRecord') continue;
+          if (r.data.resourceType === ConfigResourceType.TOPIC) changedTopics.add(r.data.resourceName);
+          else brokerDefaultsChanged = true;
+        }
+        if (brokerDefaultsChanged) for (const t of image.topicsByName.keys()) changedTopics.add(t);
+        replicaManager
+          .applyImage(image, changedTopics)
+          .catch((err) => logger.error({ err }, 'applying metadata failed'));
+      });
+      await replicaManager.applyImage(metadata.image, new Set(metadata.image.topicsByName.keys()));
+      for (const stray of replicaManager.strayPartitions()) {
+        logger.warn(
+          { topic: stray.topic, partition: stray.partition },
+          'partition log on disk is not in the metadata; left untouched',
+        );
+      }
+      logs.startScheduler();
+
+      let handlers: ApiHandler[] = [];
+      handlers = brokerHandlers(services, () => listSupported(handlers));
+      const dispatcher = new RequestDispatcher(handlers, logger.child({ component: 'network' }));
+      const server = new SocketServer(
+        dispatcher.handleFrame,
+        {
+          maxFrameBytes: config.int('socket.request.max.bytes'),
+          maxInFlight: config.int('queued.max.requests'),
+          maxQueuedResponseBytes: 64 * 1024 * 1024,
+          idleTimeoutMs: config.int('connections.max.idle.ms'),
+        },
+        logger.child({ component: 'network' }),
+        { backlog: config.int('socket.listen.backlog.size') },
+      );
+      bound = await server.start(config.listeners);
+      await registerBroker(services, bound, random);
+      logger.info(
+        { nodeId, clusterId, listeners: bound.map((b) => `${b.name}://${b.host}:${b.boundPort}`) },
+        'broker started',
+      );
+      return new Broker(services, logs, server, [producePurgatory, fetchPurgatory], bound);
+    } catch (err) {
+      await logs.shutdown().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** host:port of the first listener, as clients bootstrap with it. */
+  get bootstrap(): string {
+    const l = this.listeners[0]!;
+    const host = l.host === '' || l.host === '0.0.0.0' || l.host === '::' ? 'localhost' : l.host;
+    return `${host.includes(':') ? `[${host}]` : host}:${l.boundPort}`;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const log = this.services.logger;
+      log.info({}, 'broker shutting down');
+      await this.server.close();
+      for (const p of this.purgatories) p.expireAll();
+      await this.services.metadata.close();
+      await this.logs.shutdown();
+      log.info({}, 'broker stopped');
+    })();
+    return this.closing;
+  }
+}
+
+function existingClusterId(logDirs: readonly string[]): string | null {
+  for (const d of logDirs) {
+    const id = readClusterId(d);
+    if (id) return id;
+  }
+  return null;
+}
+
+/** Brokers as clients reach them on a listener: advertised host, and the bound port when 0 was asked for. */
+function brokerEndpoints(
+  s: BrokerServices,
+  listenerName: string,
+  bound: readonly BoundListener[],
+): BrokerEndpoint[] {
+  const out: BrokerEndpoint[] = [];
+  for (const b of s.metadata.image.brokers.values()) {
+    if (b.fenced) continue;
+    const ep = b.endPoints.find((e) => e.name === listenerName) ?? b.endPoints[0];
+    if (!ep) continue;
+    let port = ep.port;
+    if (b.brokerId === s.nodeId && port === 0) port = bound.find((l) => l.name === ep.name)?.boundPort ?? 0;
+    out.push({ nodeId: b.brokerId, host: ep.host, port, rack: b.rack });
+  }
+  return out.sort((a, b) => a.nodeId - b.nodeId);
+}

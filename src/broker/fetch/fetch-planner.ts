@@ -1,0 +1,119 @@
+import type { MetadataImage } from '../../metadata/metadata-image.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import type { FileSlice } from '../../storage/file-slice.js';
+import type { HostedPartition } from '../replica/hosted-partition.js';
+import type { ReplicaManager } from '../replica/replica-manager.js';
+import { kafkaErrorFor } from '../replica/storage-error-codes.js';
+import type { FetchPartitionRequest } from './fetch-session-cache.js';
+
+export const ISOLATION_READ_COMMITTED = 1;
+
+/** One partition's part of a fetch, decided before any bytes are read. */
+export interface PlannedRead {
+  readonly request: FetchPartitionRequest;
+  readonly errorCode: number;
+  readonly partition: HostedPartition | null;
+  readonly slices: readonly FileSlice[];
+  readonly bytes: number;
+  readonly highWatermark: bigint;
+  readonly logStartOffset: bigint;
+}
+
+export interface FetchLimits {
+  /** Total response bytes (v3+); Infinity for older versions. */
+  readonly maxBytes: number;
+  /** Whether a batch larger than the limit is returned whole (KIP-74, v3+). */
+  readonly minOneMessage: boolean;
+  readonly isolationLevel: number;
+  /** Followers read to the log end; consumers to the high watermark. */
+  readonly isFollower: boolean;
+}
+
+/**
+ * Finds what each partition would return: the file slices and their sizes, without reading them.
+ * Used both to decide whether a long poll has enough bytes and to build the response. Kafka's
+ * ReplicaManager.readFromLog: the response limit is shared in request order, and only the first
+ * partition that has data may exceed it.
+ */
+export function planFetch(
+  image: MetadataImage,
+  replicas: ReplicaManager,
+  partitions: readonly FetchPartitionRequest[],
+  limits: FetchLimits,
+): PlannedRead[] {
+  let remaining = limits.maxBytes;
+  let minOneMessage = limits.minOneMessage;
+  const out: PlannedRead[] = [];
+  for (const req of partitions) {
+    const fail = (errorCode: number, partition: HostedPartition | null = null): void => {
+      out.push({
+        request: req,
+        errorCode,
+        partition,
+        slices: [],
+        bytes: 0,
+        highWatermark: -1n,
+        logStartOffset: -1n,
+      });
+    };
+    if (req.topic === '') {
+      fail(ErrorCode.UNKNOWN_TOPIC_ID);
+      continue;
+    }
+    const lookup = replicas.leader(image, req.topic, req.partition);
+    if (!lookup.partition) {
+      fail(lookup.errorCode);
+      continue;
+    }
+    const p = lookup.partition;
+    const epochError = p.checkLeaderEpoch(req.currentLeaderEpoch);
+    if (epochError !== ErrorCode.NONE) {
+      fail(epochError, p);
+      continue;
+    }
+    try {
+      const read = p.log.read({
+        fetchOffset: Number(req.fetchOffset),
+        maxBytes: Math.max(0, Math.min(req.partitionMaxBytes, remaining)),
+        minOneMessage,
+        maxOffset: limits.isFollower ? null : p.log.highWatermark,
+      });
+      out.push({
+        request: req,
+        errorCode: ErrorCode.NONE,
+        partition: p,
+        slices: read.slices,
+        bytes: read.sizeBytes,
+        highWatermark: BigInt(read.highWatermark),
+        logStartOffset: BigInt(read.logStartOffset),
+      });
+      if (read.sizeBytes > 0) {
+        minOneMessage = false;
+        remaining = Math.max(0, remaining - read.sizeBytes);
+      }
+    } catch (err) {
+      const mapped = kafkaErrorFor(err);
+      if (!mapped) throw err;
+      out.push({
+        request: req,
+        errorCode: mapped.code,
+        partition: p,
+        slices: [],
+        bytes: 0,
+        highWatermark: BigInt(p.log.highWatermark),
+        logStartOffset: BigInt(p.log.logStartOffset),
+      });
+    }
+  }
+  return out;
+}
+
+/** Whether a long poll may answer now: enough bytes, or something the client must hear at once. */
+export function fetchIsReady(plan: readonly PlannedRead[], minBytes: number): boolean {
+  let bytes = 0;
+  for (const r of plan) {
+    if (r.errorCode !== ErrorCode.NONE) return true;
+    bytes += r.bytes;
+  }
+  return bytes >= minBytes;
+}

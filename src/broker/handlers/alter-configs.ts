@@ -1,0 +1,56 @@
+import {
+  alterConfigs,
+  type BrokerConfigRules,
+  type ConfigResourceChange,
+} from '../../metadata/controller/alter-configs.js';
+import { AlterConfigsRequest } from '../../protocol/generated/messages/alter-configs-request.js';
+import { AlterConfigsResponse } from '../../protocol/generated/messages/alter-configs-response.js';
+import { IncrementalAlterConfigsRequest } from '../../protocol/generated/messages/incremental-alter-configs-request.js';
+import { IncrementalAlterConfigsResponse } from '../../protocol/generated/messages/incremental-alter-configs-response.js';
+import { defineHandler } from '../api-handler.js';
+import type { BrokerServices } from '../broker-services.js';
+import { BROKER_CONFIG_DEF } from '../config/broker-config-def.js';
+import { isDynamicBrokerConfig } from '../config/broker-config-describer.js';
+
+function rules(s: BrokerServices): BrokerConfigRules {
+  return { def: BROKER_CONFIG_DEF, isDynamic: isDynamicBrokerConfig, nodeId: s.nodeId };
+}
+
+async function run(
+  s: BrokerServices,
+  resources: ConfigResourceChange[],
+  incremental: boolean,
+  validateOnly: boolean,
+) {
+  const responses = await s.metadata.submit((image) =>
+    alterConfigs(image, resources, incremental, validateOnly, rules(s)),
+  );
+  return { throttleTimeMs: 0, responses };
+}
+
+/** AlterConfigs (deprecated): replaces a resource's whole set of dynamic configs. */
+export function alterConfigsHandler(s: BrokerServices) {
+  return defineHandler(AlterConfigsRequest, AlterConfigsResponse, (req) =>
+    run(
+      s,
+      req.resources.map((r) => ({ ...r, configs: r.configs.map((c) => ({ ...c, op: 0 })) })),
+      false,
+      req.validateOnly,
+    ),
+  );
+}
+
+/** IncrementalAlterConfigs (KIP-339): SET, DELETE, APPEND and SUBTRACT per key. */
+export function incrementalAlterConfigsHandler(s: BrokerServices) {
+  return defineHandler(IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse, (req) =>
+    run(
+      s,
+      req.resources.map((r) => ({
+        ...r,
+        configs: r.configs.map((c) => ({ name: c.name, value: c.value, op: c.configOperation })),
+      })),
+      true,
+      req.validateOnly,
+    ),
+  );
+}

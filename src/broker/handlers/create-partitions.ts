@@ -1,0 +1,15 @@
+import { createPartitions } from '../../metadata/controller/create-partitions.js';
+import { CreatePartitionsRequest } from '../../protocol/generated/messages/create-partitions-request.js';
+import { CreatePartitionsResponse } from '../../protocol/generated/messages/create-partitions-response.js';
+import { defineHandler } from '../api-handler.js';
+import type { BrokerServices } from '../broker-services.js';
+
+/** CreatePartitions: grows topics; the controller validates counts and assignments. */
+export function createPartitionsHandler(s: BrokerServices) {
+  return defineHandler(CreatePartitionsRequest, CreatePartitionsResponse, async (req) => {
+    const results = await s.metadata.submit((image) =>
+      createPartitions(image, req.topics, req.validateOnly, s.random),
+    );
+    return { throttleTimeMs: 0, results };
+  });
+}

@@ -1,0 +1,37 @@
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { DescribeClusterRequest } from '../../protocol/generated/messages/describe-cluster-request.js';
+import { DescribeClusterResponse } from '../../protocol/generated/messages/describe-cluster-response.js';
+import { defineHandler } from '../api-handler.js';
+import type { BrokerServices } from '../broker-services.js';
+
+const ENDPOINT_TYPE_BROKERS = 1;
+const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
+const ALL_CLUSTER_OPERATIONS = [4, 5, 7, 8, 9, 10, 11, 12].reduce((bits, op) => bits | (1 << op), 0);
+
+/** DescribeCluster (KIP-700): brokers, cluster id, controller. Controllers are not listed by brokers. */
+export function describeClusterHandler(s: BrokerServices) {
+  return defineHandler(DescribeClusterRequest, DescribeClusterResponse, (req, ctx) => {
+    const endpointType = ctx.apiVersion >= 1 ? req.endpointType : ENDPOINT_TYPE_BROKERS;
+    const base = {
+      throttleTimeMs: 0,
+      endpointType,
+      clusterId: s.clusterId,
+      controllerId: s.nodeId,
+      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations
+        ? ALL_CLUSTER_OPERATIONS
+        : AUTHORIZED_OPERATIONS_OMITTED,
+    };
+    if (endpointType !== ENDPOINT_TYPE_BROKERS) {
+      return {
+        ...base,
+        errorCode: ErrorCode.UNSUPPORTED_ENDPOINT_TYPE,
+        errorMessage: 'Only broker endpoints are served by brokers.',
+        brokers: [],
+      };
+    }
+    const brokers = s
+      .brokerEndpoints(ctx.connection.listenerName)
+      .map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack }));
+    return { ...base, errorCode: ErrorCode.NONE, errorMessage: null, brokers };
+  });
+}

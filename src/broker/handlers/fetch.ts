@@ -1,0 +1,173 @@
+import { ConfigResourceType } from '../../metadata/metadata-image.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { FetchRequest } from '../../protocol/generated/messages/fetch-request.js';
+import { FetchResponse } from '../../protocol/generated/messages/fetch-response.js';
+import type { MessageInput } from '../../protocol/message-codec.js';
+import { downConvert } from '../../protocol/records/convert.js';
+import { defineHandler } from '../api-handler.js';
+import type { BrokerServices } from '../broker-services.js';
+import {
+  fetchIsReady,
+  ISOLATION_READ_COMMITTED,
+  type PlannedRead,
+  planFetch,
+} from '../fetch/fetch-planner.js';
+import {
+  type FetchPartitionKey,
+  type FetchPartitionRequest,
+  partitionKey,
+} from '../fetch/fetch-session-cache.js';
+import { kafkaErrorFor } from '../replica/storage-error-codes.js';
+
+type TopicResponse = MessageInput<FetchResponse['responses'][number]>;
+type PartitionResponse = MessageInput<FetchResponse['responses'][number]['partitions'][number]>;
+
+const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Fetch: serves byte ranges of segment files as they are stored, long-polls for `minBytes` up to
+ * `maxWaitMs` in the purgatory, keeps incremental fetch sessions (KIP-227, v7+), names topics by
+ * id from v13, and down-converts to message sets v0/v1 for fetchers older than v4.
+ */
+export function fetchHandler(s: BrokerServices) {
+  return defineHandler(FetchRequest, FetchResponse, async (req, ctx) => {
+    const v = ctx.apiVersion;
+    const image = s.metadata.image;
+    const byId = v >= 13;
+    const replicaId = v >= 15 ? req.replicaState.replicaId : req.replicaId;
+    const isFollower = replicaId >= 0;
+    const nameOf = (topic: string, topicId: string): string =>
+      byId ? (image.topicsById.get(topicId)?.name ?? '') : topic;
+    const requested: FetchPartitionRequest[] = [];
+    for (const t of req.topics) {
+      const topic = nameOf(t.topic, t.topicId);
+      for (const p of t.partitions) {
+        requested.push({
+          topic,
+          topicId: byId ? t.topicId : ZERO_UUID,
+          partition: p.partition,
+          fetchOffset: p.fetchOffset,
+          logStartOffset: p.logStartOffset,
+          partitionMaxBytes: p.partitionMaxBytes,
+          currentLeaderEpoch: p.currentLeaderEpoch,
+          lastFetchedEpoch: p.lastFetchedEpoch,
+        });
+      }
+    }
+    const forgotten: FetchPartitionKey[] = req.forgottenTopicsData.flatMap((f) =>
+      f.partitions.map((partition) => ({
+        topic: nameOf(f.topic, f.topicId),
+        topicId: byId ? f.topicId : ZERO_UUID,
+        partition,
+      })),
+    );
+    const session =
+      v >= 7
+        ? s.fetchSessions.resolve(req.sessionId, req.sessionEpoch, requested, forgotten, isFollower)
+        : { kind: 'full' as const, session: null, partitions: requested };
+    if (session.kind === 'error') {
+      return { throttleTimeMs: 0, errorCode: session.errorCode, sessionId: 0, responses: [] };
+    }
+    const limits = {
+      maxBytes: v >= 3 ? req.maxBytes : Number.POSITIVE_INFINITY,
+      minOneMessage: v >= 3,
+      isolationLevel: v >= 4 ? req.isolationLevel : 0,
+      isFollower,
+    };
+    const plan = () => planFetch(s.metadata.image, s.replicas, session.partitions, limits);
+    let reads = plan();
+    if (req.maxWaitMs > 0 && !fetchIsReady(reads, req.minBytes) && session.partitions.length > 0) {
+      await new Promise<void>((resolve) => {
+        s.replicas.fetchPurgatory.tryCompleteElseWatch(
+          { isSatisfied: () => fetchIsReady(plan(), req.minBytes), complete: () => resolve() },
+          session.partitions.map((p) => `${p.topic}-${p.partition}`),
+          req.maxWaitMs,
+        );
+      });
+      reads = plan();
+    }
+    const partitions = await Promise.all(reads.map((r) => partitionResponse(s, r, v, limits.isolationLevel)));
+    const include =
+      session.kind === 'incremental'
+        ? s.fetchSessions.select(
+            session,
+            reads.map((r, i) => ({
+              key: r.request,
+              errorCode: partitions[i]!.errorCode ?? 0,
+              highWatermark: r.highWatermark,
+              lastStableOffset: r.highWatermark,
+              logStartOffset: r.logStartOffset,
+              recordBytes: partitions[i]!.records?.length ?? 0,
+            })),
+          )
+        : null;
+    const responses: (TopicResponse & { partitions: PartitionResponse[] })[] = [];
+    reads.forEach((r, i) => {
+      if (include && !include.has(partitionKey(r.request))) return;
+      const last = responses[responses.length - 1];
+      const sameTopic = last && (byId ? last.topicId === r.request.topicId : last.topic === r.request.topic);
+      if (sameTopic) last.partitions.push(partitions[i]!);
+      else {
+        responses.push({
+          topic: byId ? '' : r.request.topic,
+          topicId: r.request.topicId,
+          partitions: [partitions[i]!],
+        });
+      }
+    });
+    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: session.session?.id ?? 0, responses };
+  });
+}
+
+async function partitionResponse(
+  s: BrokerServices,
+  r: PlannedRead,
+  version: number,
+  isolationLevel: number,
+): Promise<PartitionResponse> {
+  const base: PartitionResponse = {
+    partitionIndex: r.request.partition,
+    errorCode: r.errorCode,
+    highWatermark: r.highWatermark,
+    lastStableOffset: r.highWatermark,
+    logStartOffset: r.logStartOffset,
+    abortedTransactions: isolationLevel === ISOLATION_READ_COMMITTED ? [] : null,
+    preferredReadReplica: -1,
+    records: EMPTY,
+  };
+  if (r.errorCode !== ErrorCode.NONE) {
+    if (
+      r.partition &&
+      (r.errorCode === ErrorCode.FENCED_LEADER_EPOCH || r.errorCode === ErrorCode.UNKNOWN_LEADER_EPOCH)
+    ) {
+      base.currentLeader = { leaderId: r.partition.leaderId, leaderEpoch: r.partition.leaderEpoch };
+    }
+    return base;
+  }
+  if (r.bytes === 0) return base;
+  let records =
+    r.slices.length === 1
+      ? await r.slices[0]!.read()
+      : Buffer.concat(await Promise.all(r.slices.map((x) => x.read())));
+  if (version < 4) {
+    const allowed = s.metadata.image
+      .configsOf(ConfigResourceType.TOPIC, r.request.topic)
+      .get('message.downconversion.enable');
+    if ((allowed ?? String(s.config.topicDefault('message.downconversion.enable').value)) === 'false') {
+      return { ...base, errorCode: ErrorCode.UNSUPPORTED_VERSION };
+    }
+    try {
+      records = downConvert(records, version <= 1 ? 0 : 1, { allowPartialTail: true });
+    } catch (err) {
+      const mapped = kafkaErrorFor(err);
+      if (!mapped) throw err;
+      s.logger.error(
+        { err, topic: r.request.topic, partition: r.request.partition },
+        'down-conversion failed',
+      );
+      return { ...base, errorCode: mapped.code };
+    }
+  }
+  return { ...base, records };
+}

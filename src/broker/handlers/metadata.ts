@@ -1,0 +1,138 @@
+import { createTopics } from '../../metadata/controller/create-topics.js';
+import type { TopicImage } from '../../metadata/metadata-image.js';
+import { isInternalTopic, topicNameProblem } from '../../metadata/topic-name.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { MetadataRequest } from '../../protocol/generated/messages/metadata-request.js';
+import { MetadataResponse } from '../../protocol/generated/messages/metadata-response.js';
+import type { MessageInput } from '../../protocol/message-codec.js';
+import { defineHandler } from '../api-handler.js';
+import type { BrokerServices } from '../broker-services.js';
+
+type TopicResponse = MessageInput<MetadataResponse['topics'][number]>;
+
+const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
+/** Kafka's "authorized operations not requested" marker. */
+const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
+/** With no authorizer every topic operation is allowed: READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS. */
+const ALL_TOPIC_OPERATIONS = [3, 4, 5, 6, 7, 8, 10, 11].reduce((bits, op) => bits | (1 << op), 0);
+const ALL_CLUSTER_OPERATIONS = [4, 5, 7, 8, 9, 10, 11, 12].reduce((bits, op) => bits | (1 << op), 0);
+
+/**
+ * Metadata: brokers, cluster id, controller, and topics with their partitions. Unknown topics are
+ * created when the client allows it (v4+) and `auto.create.topics.enable` is on; topics may be
+ * named by id from v10.
+ */
+export function metadataHandler(s: BrokerServices) {
+  return defineHandler(MetadataRequest, MetadataResponse, async (req, ctx) => {
+    const v = ctx.apiVersion;
+    const image = s.metadata.image;
+    const allTopics = req.topics === null || (v === 0 && req.topics.length === 0);
+    const allowAutoCreate =
+      (v < 4 || req.allowAutoTopicCreation) && s.config.bool('auto.create.topics.enable');
+    const includeTopicOps = v >= 8 && req.includeTopicAuthorizedOperations;
+    const topics: TopicResponse[] = [];
+    if (allTopics) {
+      for (const t of [...image.topicsByName.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+        topics.push(describeTopic(s, t, includeTopicOps));
+      }
+    } else {
+      const toCreate: string[] = [];
+      for (const rt of req.topics ?? []) {
+        if (rt.name === null) {
+          const t = rt.topicId !== ZERO_UUID ? image.topicsById.get(rt.topicId) : undefined;
+          topics.push(
+            t
+              ? describeTopic(s, t, includeTopicOps)
+              : errorTopic(null, rt.topicId, ErrorCode.UNKNOWN_TOPIC_ID),
+          );
+          continue;
+        }
+        const t = image.topic(rt.name);
+        if (t) topics.push(describeTopic(s, t, includeTopicOps));
+        else if (topicNameProblem(rt.name))
+          topics.push(errorTopic(rt.name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION));
+        else if (allowAutoCreate && !isInternalTopic(rt.name)) toCreate.push(rt.name);
+        else topics.push(errorTopic(rt.name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+      }
+      if (toCreate.length > 0) topics.push(...(await autoCreate(s, [...new Set(toCreate)], includeTopicOps)));
+    }
+    return {
+      throttleTimeMs: 0,
+      brokers: s.brokerEndpoints(ctx.connection.listenerName),
+      clusterId: s.clusterId,
+      controllerId: s.nodeId,
+      topics,
+      clusterAuthorizedOperations:
+        v >= 8 && v <= 10 && req.includeClusterAuthorizedOperations
+          ? ALL_CLUSTER_OPERATIONS
+          : AUTHORIZED_OPERATIONS_OMITTED,
+    };
+  });
+}
+
+/** Creates unknown topics with the broker defaults, as a Metadata request may (KIP-487 semantics). */
+async function autoCreate(s: BrokerServices, names: string[], includeOps: boolean): Promise<TopicResponse[]> {
+  const results = await s.metadata.submit((image) =>
+    createTopics(
+      image,
+      names.map((name) => ({ name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: [] })),
+      {
+        numPartitions: s.config.int('num.partitions'),
+        replicationFactor: s.config.int('default.replication.factor'),
+      },
+      false,
+      s.random,
+    ),
+  );
+  return results.map((r) => {
+    const t = s.metadata.image.topic(r.name);
+    if (r.errorCode === ErrorCode.NONE && t) return describeTopic(s, t, includeOps);
+    // Another request may have created it first; report what exists.
+    if (r.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS && t) return describeTopic(s, t, includeOps);
+    const code =
+      r.errorCode === ErrorCode.INVALID_REPLICATION_FACTOR
+        ? ErrorCode.INVALID_REPLICATION_FACTOR
+        : ErrorCode.LEADER_NOT_AVAILABLE;
+    s.logger.warn(
+      { topic: r.name, errorCode: r.errorCode, error: r.errorMessage },
+      'topic auto-creation failed',
+    );
+    return errorTopic(r.name, ZERO_UUID, code);
+  });
+}
+
+function describeTopic(s: BrokerServices, t: TopicImage, includeOps: boolean): TopicResponse {
+  const live = new Set(
+    [...s.metadata.image.brokers.values()].filter((b) => !b.fenced).map((b) => b.brokerId),
+  );
+  const partitions = [...t.partitions.values()]
+    .sort((a, b) => a.partitionId - b.partitionId)
+    .map((p) => ({
+      errorCode: p.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
+      partitionIndex: p.partitionId,
+      leaderId: p.leader,
+      leaderEpoch: p.leaderEpoch,
+      replicaNodes: p.replicas,
+      isrNodes: p.isr,
+      offlineReplicas: p.replicas.filter((r) => !live.has(r)),
+    }));
+  return {
+    errorCode: ErrorCode.NONE,
+    name: t.name,
+    topicId: t.topicId,
+    isInternal: isInternalTopic(t.name),
+    partitions,
+    topicAuthorizedOperations: includeOps ? ALL_TOPIC_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
+  };
+}
+
+function errorTopic(name: string | null, topicId: string, errorCode: number): TopicResponse {
+  return {
+    errorCode,
+    name,
+    topicId,
+    isInternal: false,
+    partitions: [],
+    topicAuthorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+  };
+}

@@ -1,0 +1,64 @@
+import { ProtocolError } from '../../protocol/primitives/protocol-error.js';
+import { recompressBatches, upConvertMessageSet } from '../../protocol/records/convert.js';
+import {
+  ATTR_COMPRESSION_MASK,
+  BatchOffsets,
+  CompressionType,
+  splitBatches,
+} from '../../protocol/records/record-batch-header.js';
+
+const TOPIC_CODECS: Record<string, CompressionType | null> = {
+  producer: null,
+  uncompressed: CompressionType.None,
+  gzip: CompressionType.Gzip,
+  snappy: CompressionType.Snappy,
+  lz4: CompressionType.Lz4,
+  zstd: CompressionType.Zstd,
+};
+
+/**
+ * Brings produced records into the form the log stores, at the broker's edge: legacy message sets
+ * (magic 0/1, from Produce v0–v2) become v2 batches, and batches are recompressed when the topic's
+ * `compression.type` names a codec other than the producer's. Batches already in the right form
+ * pass through untouched: the common case costs nothing. Throws ProtocolError (mapped to
+ * CORRUPT_MESSAGE, INVALID_RECORD or UNSUPPORTED_COMPRESSION_TYPE by the caller).
+ */
+export function prepareForAppend(records: Buffer, produceVersion: number, topicCompression: string): Buffer {
+  if (records.length <= BatchOffsets.magic) {
+    throw new ProtocolError('CORRUPT_RECORD', `${records.length} bytes cannot hold a record batch`, 0);
+  }
+  const magic = records.readInt8(BatchOffsets.magic);
+  const target = TOPIC_CODECS[topicCompression] ?? null;
+  if (magic < 2) {
+    if (produceVersion >= 3) {
+      throw new ProtocolError(
+        'INVALID_RECORD',
+        `Produce v${produceVersion} must carry record batches of magic 2`,
+        BatchOffsets.magic,
+      );
+    }
+    const batches = upConvertMessageSet(records, target === null ? {} : { compression: target });
+    return batches.length === 1 ? batches[0]! : Buffer.concat(batches);
+  }
+  if (magic !== 2) throw new ProtocolError('CORRUPT_RECORD', `unknown magic ${magic}`, BatchOffsets.magic);
+  const { batches } = splitBatches(records);
+  if (produceVersion >= 3 && batches.length !== 1) {
+    throw new ProtocolError(
+      'INVALID_RECORD',
+      `Produce v${produceVersion} requests must contain exactly one record batch`,
+      0,
+    );
+  }
+  const codecs = batches.map(
+    (b) => (b.readInt16BE(BatchOffsets.attributes) & ATTR_COMPRESSION_MASK) as CompressionType,
+  );
+  if (produceVersion < 7 && codecs.includes(CompressionType.Zstd)) {
+    throw new ProtocolError(
+      'UNSUPPORTED_COMPRESSION',
+      'zstd needs Produce v7 or later (KIP-110)',
+      BatchOffsets.attributes,
+    );
+  }
+  if (target === null || codecs.every((c) => c === target)) return records;
+  return Buffer.concat(recompressBatches(records, target));
+}

@@ -1,0 +1,158 @@
+import type { ConfigValue } from '../../common/config-def.js';
+import type { Logger } from '../../common/logger.js';
+import { METADATA_TOPIC } from '../../metadata/local-metadata-log.js';
+import type { MetadataImage } from '../../metadata/metadata-image.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import type { DurabilityMode } from '../../storage/log-config.js';
+import type { LogManager } from '../../storage/log-manager.js';
+import type { Purgatory } from '../purgatory/purgatory.js';
+import { HostedPartition } from './hosted-partition.js';
+import { toLogConfig } from './log-config-mapping.js';
+import { kafkaErrorFor } from './storage-error-codes.js';
+
+export type PartitionLookup =
+  | { partition: HostedPartition; errorCode: 0 }
+  | { partition: null; errorCode: number };
+
+export interface AppendOutcome {
+  errorCode: number;
+  errorMessage: string | null;
+  baseOffset: bigint;
+  /** The offset after the last appended record, which the high watermark must pass for acks=all. */
+  nextOffset: number;
+  logAppendTimeMs: bigint;
+  logStartOffset: bigint;
+}
+
+/**
+ * The partitions this broker hosts, kept in step with the metadata image: logs are created or
+ * loaded for partitions assigned here, deleted with their topics, and reconfigured when topic
+ * configs change. Appends and high watermark moves wake the requests waiting in the purgatories.
+ */
+export class ReplicaManager {
+  private readonly partitions = new Map<string, HostedPartition>();
+
+  constructor(
+    private readonly nodeId: number,
+    readonly logs: LogManager,
+    private readonly topicValues: (topic: string) => ReadonlyMap<string, ConfigValue>,
+    private readonly durability: DurabilityMode,
+    readonly producePurgatory: Purgatory,
+    readonly fetchPurgatory: Purgatory,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The storage LogConfig of a topic (passed to the LogManager as its topicConfig callback). */
+  logConfigFor(topic: string) {
+    return toLogConfig(this.topicValues(topic), this.durability);
+  }
+
+  all(): IterableIterator<HostedPartition> {
+    return this.partitions.values();
+  }
+
+  get(topic: string, partition: number): HostedPartition | undefined {
+    return this.partitions.get(`${topic}-${partition}`);
+  }
+
+  /** The partition if this broker leads it, else the error a client gets (Kafka's getPartitionOrError). */
+  leader(image: MetadataImage, topic: string, partition: number): PartitionLookup {
+    const p = this.partitions.get(`${topic}-${partition}`);
+    if (p && p.leaderId === this.nodeId) return { partition: p, errorCode: 0 };
+    if (!image.partition(topic, partition))
+      return { partition: null, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+    return { partition: null, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
+  }
+
+  /** Brings hosted partitions in line with the image: create, update leadership, delete. */
+  async applyImage(
+    image: MetadataImage,
+    changedConfigTopics: ReadonlySet<string> = new Set(),
+  ): Promise<void> {
+    const wanted = new Set<string>();
+    for (const topic of image.topicsByName.values()) {
+      for (const state of topic.partitions.values()) {
+        if (!state.replicas.includes(this.nodeId)) continue;
+        const key = `${topic.name}-${state.partitionId}`;
+        wanted.add(key);
+        let p = this.partitions.get(key);
+        if (!p) {
+          try {
+            const log = this.logs.getOrCreateLog({ topic: topic.name, partition: state.partitionId });
+            p = new HostedPartition(topic.name, state.partitionId, topic.topicId, log);
+            this.partitions.set(key, p);
+          } catch (err) {
+            this.logger.error(
+              { err, topic: topic.name, partition: state.partitionId },
+              'could not open partition log',
+            );
+            continue;
+          }
+        }
+        p.topicId = topic.topicId;
+        p.replicas = [...state.replicas];
+        p.isr = [...state.isr];
+        const becameLeader =
+          state.leader === this.nodeId && (p.leaderId !== this.nodeId || p.leaderEpoch !== state.leaderEpoch);
+        p.leaderId = state.leader;
+        p.leaderEpoch = state.leaderEpoch;
+        if (becameLeader) {
+          if (p.log.epochs.latestEpoch() < state.leaderEpoch) p.log.assignEpochStartOffset(state.leaderEpoch);
+          p.maybeIncrementHighWatermark();
+        }
+        if (changedConfigTopics.has(topic.name)) p.log.updateConfig(this.logConfigFor(topic.name));
+      }
+    }
+    for (const [key, p] of this.partitions) {
+      if (wanted.has(key)) continue;
+      this.partitions.delete(key);
+      try {
+        await this.logs.deleteLog({ topic: p.topic, partition: p.partition });
+        this.logger.info({ topic: p.topic, partition: p.partition }, 'partition deleted');
+      } catch (err) {
+        this.logger.error({ err, topic: p.topic, partition: p.partition }, 'could not delete partition log');
+      }
+      this.producePurgatory.checkAndComplete(key);
+      this.fetchPurgatory.checkAndComplete(key);
+    }
+  }
+
+  /** Loads logs of partitions on disk that the metadata no longer knows: Kafka calls them stray. */
+  strayPartitions(): { topic: string; partition: number }[] {
+    return this.logs
+      .partitions()
+      .filter((tp) => tp.topic !== METADATA_TOPIC && !this.partitions.has(`${tp.topic}-${tp.partition}`));
+  }
+
+  /**
+   * Appends validated v2 batches to a partition this broker leads and advances the high watermark.
+   * Storage failures come back as Kafka error codes; the log is unchanged on failure.
+   */
+  async appendToLeader(p: HostedPartition, records: Buffer): Promise<AppendOutcome> {
+    try {
+      const r = await p.log.append(records, { leaderEpoch: p.leaderEpoch });
+      if (p.maybeIncrementHighWatermark()) this.fetchPurgatory.checkAndComplete(p.key);
+      this.fetchPurgatory.checkAndComplete(p.key);
+      return {
+        errorCode: ErrorCode.NONE,
+        errorMessage: null,
+        baseOffset: BigInt(r.baseOffset),
+        nextOffset: r.lastOffset + 1,
+        logAppendTimeMs: BigInt(r.logAppendTime),
+        logStartOffset: BigInt(r.logStartOffset),
+      };
+    } catch (err) {
+      const mapped = kafkaErrorFor(err);
+      if (!mapped) throw err;
+      this.logger.debug({ err, topic: p.topic, partition: p.partition }, 'append rejected');
+      return {
+        errorCode: mapped.code,
+        errorMessage: mapped.message,
+        baseOffset: -1n,
+        nextOffset: -1,
+        logAppendTimeMs: -1n,
+        logStartOffset: -1n,
+      };
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import type { Logger } from '../common/logger.js';
+import { ErrorCode } from '../protocol/error-codes.js';
+import { encodeResponse } from '../protocol/frame.js';
+import { ApiKey } from '../protocol/generated/api-registry.js';
+import { ProtocolError } from '../protocol/primitives/protocol-error.js';
+import { Reader } from '../protocol/primitives/reader.js';
+import { decodeRequestHeader, type RequestHeaderInfo } from '../protocol/request-header.js';
+import { type ApiHandler, NO_RESPONSE, type RequestContext } from './api-handler.js';
+import { CloseConnectionError, type ConnectionContext } from './network/connection.js';
+
+/**
+ * Turns request frames into response frames: decodes the header and body with the generated
+ * codecs, calls the API's handler, encodes its response in the request's version.
+ *
+ * Bad input never reaches a handler: a header or body that does not decode, an unknown API, or a
+ * version outside what is advertised closes the connection with one log line, as Kafka does. The one
+ * exception is ApiVersions, which answers an unsupported version with UNSUPPORTED_VERSION and the
+ * versions it does support, in v0, so that any client can negotiate (KIP-511).
+ */
+export class RequestDispatcher {
+  private readonly handlers = new Map<number, ApiHandler>();
+
+  constructor(
+    handlers: readonly ApiHandler[],
+    private readonly log: Logger,
+  ) {
+    for (const h of handlers) this.handlers.set(h.apiKey, h);
+  }
+
+  /** The APIs and versions this broker serves, as ApiVersions advertises them. */
+  supportedApis(): { apiKey: number; minVersion: number; maxVersion: number }[] {
+    return [...this.handlers.values()]
+      .map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion }))
+      .sort((a, b) => a.apiKey - b.apiKey);
+  }
+
+  readonly handleFrame = async (frame: Buffer, connection: ConnectionContext): Promise<Buffer[] | null> => {
+    const r = new Reader(frame);
+    let header: RequestHeaderInfo;
+    try {
+      header = decodeRequestHeader(r);
+    } catch (err) {
+      throw new CloseConnectionError('malformed request header; closing connection', { cause: err });
+    }
+    const handler = this.handlers.get(header.apiKey);
+    const supported =
+      handler !== undefined &&
+      header.apiVersion >= handler.minVersion &&
+      header.apiVersion <= handler.maxVersion;
+    if (!supported) {
+      if (header.apiKey === ApiKey.ApiVersions) return this.unsupportedApiVersions(header);
+      throw new CloseConnectionError(
+        `unsupported request ${header.api.name} v${header.apiVersion} from client ${header.clientId ?? ''}; closing connection`,
+      );
+    }
+    let body: unknown;
+    try {
+      body = header.api.request.read(r, header.apiVersion);
+      if (r.remaining() !== 0) {
+        throw new ProtocolError('TRAILING_BYTES', `${r.remaining()} bytes after the request body`, r.pos);
+      }
+    } catch (err) {
+      throw new CloseConnectionError(
+        `malformed ${header.api.name} v${header.apiVersion} request; closing connection`,
+        {
+          cause: err,
+        },
+      );
+    }
+    const log = connection.log;
+    const ctx: RequestContext = { header, apiVersion: header.apiVersion, connection, log };
+    log.debug(
+      { api: header.api.name, version: header.apiVersion, correlationId: header.correlationId },
+      'request',
+    );
+    const response = await handler.handle(body, ctx);
+    if (response === NO_RESPONSE) return null;
+    return encodeResponse(header.apiKey, header.apiVersion, header.correlationId, response);
+  };
+
+  private unsupportedApiVersions(header: RequestHeaderInfo): Buffer[] {
+    this.log.info(
+      { clientId: header.clientId, version: header.apiVersion },
+      'ApiVersions request of an unsupported version; answering with UNSUPPORTED_VERSION',
+    );
+    return encodeResponse(ApiKey.ApiVersions, 0, header.correlationId, {
+      errorCode: ErrorCode.UNSUPPORTED_VERSION,
+      apiKeys: this.supportedApis(),
+    });
+  }
+}

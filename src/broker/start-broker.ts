@@ -1,0 +1,52 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from '../common/logger.js';
+import { Broker } from './broker.js';
+import { BrokerConfig } from './config/broker-config.js';
+
+export interface StartBrokerOptions {
+  /** Broker config keys (Kafka names), e.g. `{ 'num.partitions': '3' }`. */
+  readonly config?: Readonly<Record<string, string>>;
+  /** Data directory; a fresh temporary one (removed on close) when omitted. */
+  readonly logDir?: string;
+  readonly logger?: Logger;
+}
+
+export interface StartedBroker {
+  /** `host:port` for clients' bootstrap servers. */
+  readonly bootstrap: string;
+  readonly broker: Broker;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a broker for a test suite or an embedded use: a free port on localhost and, unless given,
+ * a temporary data directory that close() removes.
+ */
+export async function startBroker(options: StartBrokerOptions = {}): Promise<StartedBroker> {
+  const temp = options.logDir === undefined ? mkdtempSync(join(tmpdir(), 'strom-')) : null;
+  const raw = new Map<string, string>([
+    ['listeners', 'PLAINTEXT://127.0.0.1:0'],
+    ['log.dirs', options.logDir ?? temp!],
+    ['group.initial.rebalance.delay.ms', '0'],
+    ...Object.entries(options.config ?? {}),
+  ]);
+  try {
+    const broker = await Broker.start(
+      new BrokerConfig(raw),
+      options.logger ? { logger: options.logger } : {},
+    );
+    return {
+      bootstrap: broker.bootstrap,
+      broker,
+      close: async () => {
+        await broker.close();
+        if (temp) rmSync(temp, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    if (temp) rmSync(temp, { recursive: true, force: true });
+    throw err;
+  }
+}

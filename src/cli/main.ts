@@ -1,0 +1,27 @@
+import { Command, CommanderError } from 'commander';
+import { ExitCode } from './exit-codes.js';
+import { registerServerCommand } from './server-command.js';
+
+/** Runs the strom command line; resolves to the process exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode: number = ExitCode.OK;
+  const program = new Command()
+    .name('strom')
+    .description('Strom: a Kafka-compatible streaming platform')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  registerServerCommand(program, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0
+        ? ExitCode.OK
+        : ExitCode.USAGE;
+    }
+    throw err;
+  }
+  return exitCode;
+}

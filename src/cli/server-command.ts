@@ -1,0 +1,82 @@
+import type { Command } from 'commander';
+import { Broker } from '../broker/broker.js';
+import { BrokerConfig } from '../broker/config/broker-config.js';
+import { InvalidConfigError } from '../common/config-def.js';
+import { jsonLinesLogger, type LogLevel } from '../common/logger.js';
+import { StromError } from '../common/strom-error.js';
+import { ExitCode } from './exit-codes.js';
+
+/** How long a stop may take before the process exits anyway. */
+const SHUTDOWN_DEADLINE_MS = 5000;
+
+export function registerServerCommand(program: Command, done: (code: number) => void): void {
+  program
+    .command('server')
+    .description("Run a Strom broker (Kafka's kafka-server-start.sh)")
+    .option('-c, --config <file>', 'a server.properties file with Kafka broker config keys')
+    .option(
+      '--override <key=value>',
+      'set a config key; may be repeated',
+      (v: string, acc: string[]) => [...acc, v],
+      [],
+    )
+    .option('--log-level <level>', 'debug, info, warn or error', 'info')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  strom server
+  strom server --config config/server.properties
+  strom server --override log.dirs=/var/lib/strom --override num.partitions=3`,
+    )
+    .action(async (opts: { config?: string; override: string[]; logLevel: string }) => {
+      done(await runServer(opts));
+    });
+}
+
+async function runServer(opts: { config?: string; override: string[]; logLevel: string }): Promise<number> {
+  const level = (
+    ['debug', 'info', 'warn', 'error'].includes(opts.logLevel) ? opts.logLevel : 'info'
+  ) as LogLevel;
+  const logger = jsonLinesLogger((line) => process.stdout.write(line), level);
+  let config: BrokerConfig;
+  try {
+    config = BrokerConfig.load({ ...(opts.config ? { file: opts.config } : {}), overrides: opts.override });
+  } catch (err) {
+    if (err instanceof InvalidConfigError || (err as NodeJS.ErrnoException).code === 'ENOENT') {
+      logger.error({ error: (err as Error).message }, 'invalid configuration');
+      return ExitCode.FAILED;
+    }
+    throw err;
+  }
+  let broker: Broker;
+  try {
+    broker = await Broker.start(config, { logger });
+  } catch (err) {
+    const code = err instanceof StromError ? err.code : (err as NodeJS.ErrnoException).code;
+    logger.error({ error: (err as Error).message, code }, 'broker failed to start');
+    return ExitCode.FAILED;
+  }
+  return new Promise((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'stopping');
+      const deadline = setTimeout(() => {
+        logger.error({}, 'shutdown took too long; exiting');
+        resolve(ExitCode.FAILED);
+      }, SHUTDOWN_DEADLINE_MS);
+      deadline.unref();
+      broker.close().then(
+        () => {
+          clearTimeout(deadline);
+          resolve(ExitCode.OK);
+        },
+        (err) => {
+          logger.error({ err }, 'shutdown failed');
+          resolve(ExitCode.FAILED);
+        },
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
