@@ -22,7 +22,9 @@ describe('admin against a broker', () => {
     const [info] = await admin.describeTopics([topic]);
     assert.equal(info!.partitions.length, 3);
     assert.ok(info!.partitions.every((p) => p.leader >= 0));
-    await assert.rejects(admin.createTopics([{ topic, numPartitions: 1 }]), { kafkaName: 'TOPIC_ALREADY_EXISTS' });
+    await assert.rejects(admin.createTopics([{ topic, numPartitions: 1 }]), {
+      kafkaName: 'TOPIC_ALREADY_EXISTS',
+    });
     await admin.deleteTopics([topic]);
     assert.ok(!(await admin.listTopics()).includes(topic));
   });
@@ -44,13 +46,19 @@ describe('admin against a broker', () => {
   it('describes and incrementally alters topic configs', async () => {
     const topic = uniqueTopic('configs');
     await admin.createTopics([{ topic, numPartitions: 1, configs: { 'cleanup.policy': 'compact' } }]);
-    const [before] = await admin.describeConfigs([{ type: 'topic', name: topic, keys: ['cleanup.policy', 'retention.ms'] }]);
+    const [before] = await admin.describeConfigs([
+      { type: 'topic', name: topic, keys: ['cleanup.policy', 'retention.ms'] },
+    ]);
     const byName = new Map(before!.configs.map((c) => [c.name, c]));
     assert.equal(byName.get('cleanup.policy')?.value, 'compact');
     assert.equal(byName.get('cleanup.policy')?.isDefault, false);
     assert.equal(byName.get('retention.ms')?.isDefault, true);
-    await admin.alterConfigs([{ type: 'topic', name: topic, configs: [{ name: 'retention.ms', value: '1234' }] }]);
-    await admin.alterConfigs([{ type: 'topic', name: topic, configs: [{ name: 'cleanup.policy', op: 'delete' }] }]);
+    await admin.alterConfigs([
+      { type: 'topic', name: topic, configs: [{ name: 'retention.ms', value: '1234' }] },
+    ]);
+    await admin.alterConfigs([
+      { type: 'topic', name: topic, configs: [{ name: 'cleanup.policy', op: 'delete' }] },
+    ]);
     const [afterAlter] = await admin.describeConfigs([{ type: 'topic', name: topic }]);
     const now = new Map(afterAlter!.configs.map((c) => [c.name, c.value]));
     assert.equal(now.get('retention.ms'), '1234');
@@ -68,7 +76,8 @@ describe('admin against a broker', () => {
       Array.from({ length: 10 }, (_, i) => ({ value: String(i), timestamp: base + i * 1000 })),
     );
     await producer.close();
-    const q = (timestamp: 'earliest' | 'latest' | number) => admin.listOffsets([{ topic, partition: 0, timestamp }]);
+    const q = (timestamp: 'earliest' | 'latest' | number) =>
+      admin.listOffsets([{ topic, partition: 0, timestamp }]);
     assert.equal((await q('earliest'))[0]!.offset, 0n);
     assert.equal((await q('latest'))[0]!.offset, 10n);
     const byTime = (await q(base + 4500))[0]!;

@@ -3,20 +3,35 @@ import { describe, it } from 'node:test';
 import type { MemberSubscription } from '../../src/client/consumer/assignors/assignor.js';
 import { rangeAssignor } from '../../src/client/consumer/assignors/range-assignor.js';
 import { roundRobinAssignor } from '../../src/client/consumer/assignors/round-robin-assignor.js';
-import { cooperativeStickyAssignor, stickyAssignor } from '../../src/client/consumer/assignors/sticky-assignor.js';
+import {
+  cooperativeStickyAssignor,
+  stickyAssignor,
+} from '../../src/client/consumer/assignors/sticky-assignor.js';
 import type { TopicPartitions } from '../../src/client/consumer/consumer-protocol.js';
 
-function member(memberId: string, topics: string[], owned: Record<string, number[]> = {}, generationId = 1): MemberSubscription {
+function member(
+  memberId: string,
+  topics: string[],
+  owned: Record<string, number[]> = {},
+  generationId = 1,
+): MemberSubscription {
   return {
     memberId,
     groupInstanceId: null,
-    subscription: { topics, userData: null, ownedPartitions: new Map(Object.entries(owned)), generationId, rackId: null },
+    subscription: {
+      topics,
+      userData: null,
+      ownedPartitions: new Map(Object.entries(owned)),
+      generationId,
+      rackId: null,
+    },
   };
 }
 
 function plain(a: Map<string, TopicPartitions>): Record<string, Record<string, number[]>> {
   const out: Record<string, Record<string, number[]>> = {};
-  for (const [m, tp] of a) out[m] = Object.fromEntries([...tp].map(([t, ps]) => [t, [...ps].sort((x, y) => x - y)]));
+  for (const [m, tp] of a)
+    out[m] = Object.fromEntries([...tp].map(([t, ps]) => [t, [...ps].sort((x, y) => x - y)]));
   return out;
 }
 
@@ -92,9 +107,15 @@ describe('sticky assignors', () => {
   ]);
 
   it('balances a fresh group to within one partition', () => {
-    const a = stickyAssignor.assign([member('a', ['t1', 't2']), member('b', ['t1', 't2']), member('c', ['t1', 't2'])], topics);
+    const a = stickyAssignor.assign(
+      [member('a', ['t1', 't2']), member('b', ['t1', 't2']), member('c', ['t1', 't2'])],
+      topics,
+    );
     const c = counts(a);
-    assert.equal(c.reduce((x, y) => x + y), 7);
+    assert.equal(
+      c.reduce((x, y) => x + y),
+      7,
+    );
     assert.ok(Math.max(...c) - Math.min(...c) <= 1);
     assert.equal(owners(a).size, 7);
   });
@@ -134,7 +155,10 @@ describe('sticky assignors', () => {
     assert.ok(o1.size < 7);
     const aKeeps = plain(first).a!;
     // Second round: a owns what it kept; the revoked ones are free and go to b.
-    const second = cooperativeStickyAssignor.assign([member('a', ['t1', 't2'], aKeeps, 2), member('b', ['t1', 't2'], {}, 2)], topics);
+    const second = cooperativeStickyAssignor.assign(
+      [member('a', ['t1', 't2'], aKeeps, 2), member('b', ['t1', 't2'], {}, 2)],
+      topics,
+    );
     const o2 = owners(second);
     assert.equal(o2.size, 7);
     assert.ok(Math.max(...counts(second)) - Math.min(...counts(second)) <= 1);

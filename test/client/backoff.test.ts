@@ -16,8 +16,14 @@ describe('backoff', () => {
   });
 
   it('spreads each delay by the jitter fraction either side', () => {
-    assert.equal(backoffMs(1, options, () => 0), 160);
-    assert.equal(backoffMs(1, options, () => 0.999999), 240);
+    assert.equal(
+      backoffMs(1, options, () => 0),
+      160,
+    );
+    assert.equal(
+      backoffMs(1, options, () => 0.999999),
+      240,
+    );
     for (let i = 0; i < 100; i++) {
       const d = backoffMs(3, options);
       assert.ok(d >= 640 && d <= 960, `${d}`);

@@ -52,7 +52,12 @@ describe('consumer protocol', () => {
 });
 
 describe('fetch session (KIP-227)', () => {
-  const w = (partition: number, fetchOffset: bigint) => ({ topic: 't', partition, fetchOffset, maxBytes: 100 });
+  const w = (partition: number, fetchOffset: bigint) => ({
+    topic: 't',
+    partition,
+    fetchOffset,
+    maxBytes: 100,
+  });
 
   it('starts with a full fetch, then sends only changed partitions and forgets removed ones', () => {
     const s = new FetchSession();

@@ -146,20 +146,14 @@ describe('producer and consumer against a broker', () => {
     const seen: ConsumerRecord[] = [];
     while (seen.length < 10) seen.push(...(await consumer.poll({ timeoutMs: 2000 })));
     assert.ok(seen.every((r) => r.partition === 0));
-    assert.deepEqual(
-      await consumer.poll({ timeoutMs: 200 }),
-      [],
-      'paused partition returns nothing',
-    );
+    assert.deepEqual(await consumer.poll({ timeoutMs: 200 }), [], 'paused partition returns nothing');
     assert.deepEqual(consumer.paused(), [{ topic, partition: 1 }]);
     consumer.seek({ topic, partition: 0 }, 7n);
     consumer.resume([{ topic, partition: 1 }]);
     const after: ConsumerRecord[] = [];
     while (after.length < 13) after.push(...(await consumer.poll({ timeoutMs: 2000 })));
     assert.deepEqual(
-      after
-        .filter((r) => r.partition === 0)
-        .map((r) => r.offset),
+      after.filter((r) => r.partition === 0).map((r) => r.offset),
       [7n, 8n, 9n],
     );
     assert.equal(after.filter((r) => r.partition === 1).length, 10);
@@ -208,7 +202,9 @@ describe('producer and consumer against a broker', () => {
     const producer = cluster.kafka.producer();
     const aborted = new AbortController();
     aborted.abort();
-    await assert.rejects(producer.send(topic, { value: 'x' }, { signal: aborted.signal }), { code: 'ABORTED' });
+    await assert.rejects(producer.send(topic, { value: 'x' }, { signal: aborted.signal }), {
+      code: 'ABORTED',
+    });
     await producer.close();
     await admin.close();
   });

@@ -22,10 +22,16 @@ describe('record accumulator', () => {
     const { acc, advance } = accumulator();
     const { batch } = acc.batchFor('t', 0, 50);
     batch.append(0n, null, Buffer.alloc(10), [], noop);
-    assert.deepEqual(acc.drainReady(() => true), []);
+    assert.deepEqual(
+      acc.drainReady(() => true),
+      [],
+    );
     assert.equal(acc.nextReadyInMs(), 10);
     advance(10);
-    assert.deepEqual(acc.drainReady(() => true), [batch]);
+    assert.deepEqual(
+      acc.drainReady(() => true),
+      [batch],
+    );
     assert.equal(acc.hasBatches(), false);
   });
 
@@ -36,7 +42,18 @@ describe('record accumulator', () => {
     const second = acc.batchFor('t', 0, 150);
     assert.equal(second.created, true);
     assert.notEqual(second.batch, first.batch);
-    assert.deepEqual(acc.drainReady(() => true), [first.batch]);
+    assert.deepEqual(
+      acc.drainReady(() => true),
+      [first.batch],
+    );
+  });
+
+  it('drains at most one batch per partition per round (one v2 batch per partition per request)', () => {
+    const { acc } = accumulator({ batchSize: 100 });
+    for (let i = 0; i < 3; i++) acc.batchFor('t', 0, 90).batch.append(0n, null, Buffer.alloc(80), [], noop);
+    assert.equal(acc.drainReady(() => true).length, 1);
+    assert.equal(acc.drainReady(() => true).length, 1);
+    assert.equal(acc.hasBatches(), true);
   });
 
   it('flush makes every batch ready regardless of linger', () => {
@@ -44,7 +61,10 @@ describe('record accumulator', () => {
     const { batch } = acc.batchFor('t', 1, 10);
     batch.append(0n, null, null, [], noop);
     acc.beginFlush();
-    assert.deepEqual(acc.drainReady(() => true), [batch]);
+    assert.deepEqual(
+      acc.drainReady(() => true),
+      [batch],
+    );
     acc.endFlush();
   });
 

@@ -5,7 +5,8 @@ import { ApiKey } from '../../src/protocol/generated/api-registry.js';
 
 describe('API version negotiation', () => {
   it('picks the highest version both sides support', () => {
-    const client = (key: number) => (key === 3 ? { min: 0, max: 12 } : key === 0 ? { min: 3, max: 11 } : undefined);
+    const client = (key: number) =>
+      key === 3 ? { min: 0, max: 12 } : key === 0 ? { min: 3, max: 11 } : undefined;
     const v = negotiateVersions(
       [
         { apiKey: 3, minVersion: 0, maxVersion: 7 },

@@ -106,6 +106,11 @@ export class Producer {
     this.partitioner = typeof p === 'function' ? p : namedPartitioner(p);
   }
 
+  /** Bytes of records batched or in flight; never more than buffer.memory. */
+  get bufferedBytes(): number {
+    return this.accumulator.bufferedBytes;
+  }
+
   /** Sends one record; resolves with its partition and offset once acknowledged. */
   async send(topic: string, record: ProducerRecord, options: SendOptions = {}): Promise<RecordMetadata> {
     const [meta] = await this.sendBatch(topic, [record], options);

@@ -131,19 +131,21 @@ export class RecordAccumulator {
     this.queues.set(k, q);
   }
 
-  /** Batches ready now: full, lingered long enough, followed by another, or flush requested. */
+  /**
+   * Batches ready now (full, lingered long enough, followed by another, or flush requested), at
+   * most one per partition: a Produce request carries one batch per partition (v2 format).
+   */
   drainReady(canSend: (topic: string, partition: number) => boolean): ProducerBatch[] {
     const now = this.now();
     const out: ProducerBatch[] = [];
     for (const q of this.queues.values()) {
-      while (q.length > 0) {
-        const b = q[0]!;
-        const ready =
-          b.closed || q.length > 1 || this.flushing > 0 || now - b.createdMs >= this.options.lingerMs;
-        if (!ready || !canSend(b.topic, b.partition)) break;
-        b.closed = true;
-        out.push(q.shift()!);
-      }
+      const b = q[0];
+      if (!b) continue;
+      const ready =
+        b.closed || q.length > 1 || this.flushing > 0 || now - b.createdMs >= this.options.lingerMs;
+      if (!ready || !canSend(b.topic, b.partition)) continue;
+      b.closed = true;
+      out.push(q.shift()!);
     }
     return out;
   }

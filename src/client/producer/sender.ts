@@ -4,7 +4,7 @@ import { downConvert } from '../../protocol/records/convert.js';
 import type { CompressionType } from '../../protocol/records/record-batch-header.js';
 import { backoffMs } from '../backoff.js';
 import { ClientError, KafkaError } from '../client-error.js';
-import { pushTo } from '../collections.js';
+import { groupBy, pushTo } from '../collections.js';
 import { Apis } from '../network/apis.js';
 import { type Cluster, isStaleMetadataError } from '../network/cluster.js';
 import type { ProducerBatch } from './producer-batch.js';
@@ -68,32 +68,35 @@ export class Sender {
   private run(): void {
     if (this.closed) return;
     let missingLeader = false;
-    const byNode = new Map<number, ProducerBatch[]>();
-    const ready = this.accumulator.drainReady((topic, partition) => {
+    const canSend = (topic: string, partition: number): boolean => {
       const leader = this.cluster.leaderFor(topic, partition);
       if (leader < 0 || !this.cluster.brokers.has(leader)) {
         missingLeader = true;
         return false;
       }
       return (this.inFlight.get(leader) ?? 0) < this.options.maxInFlight;
-    });
-    for (const b of ready) {
-      const leader = this.cluster.leaderFor(b.topic, b.partition);
-      pushTo(byNode, leader, b);
-    }
-    for (const [node, batches] of byNode) {
-      let request: ProducerBatch[] = [];
-      let size = 0;
-      for (const b of batches) {
-        if (request.length > 0 && size + b.sizeBytes > this.options.maxRequestSize) {
-          void this.produce(node, request);
-          request = [];
-          size = 0;
+    };
+    // Each round takes one batch per partition; further rounds fill the in-flight window.
+    for (
+      let ready = this.accumulator.drainReady(canSend);
+      ready.length > 0;
+      ready = this.accumulator.drainReady(canSend)
+    ) {
+      const byNode = groupBy(ready, (b) => this.cluster.leaderFor(b.topic, b.partition));
+      for (const [node, batches] of byNode) {
+        let request: ProducerBatch[] = [];
+        let size = 0;
+        for (const b of batches) {
+          if (request.length > 0 && size + b.sizeBytes > this.options.maxRequestSize) {
+            void this.produce(node, request);
+            request = [];
+            size = 0;
+          }
+          request.push(b);
+          size += b.sizeBytes;
         }
-        request.push(b);
-        size += b.sizeBytes;
+        if (request.length > 0) void this.produce(node, request);
       }
-      if (request.length > 0) void this.produce(node, request);
     }
     if (missingLeader) this.refreshThenRun();
     else if (this.accumulator.hasBatches()) this.wakeAfterLinger();
