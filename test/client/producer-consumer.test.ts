@@ -120,7 +120,8 @@ describe('producer and consumer against a broker', () => {
       topic,
       keys.map((key) => ({ key, value: key })),
     );
-    metas.forEach((m, i) => assert.equal(m.partition, murmur2Partition(Buffer.from(keys[i]!), 5)));
+    for (const [i, m] of metas.entries())
+      assert.equal(m.partition, murmur2Partition(Buffer.from(keys[i]!), 5));
     await producer.close();
     await admin.close();
   });
