@@ -59,6 +59,9 @@ function parseFrame(data: Buffer, start: number): { frame: Frame; end: number } 
   const bd = data[at + 5]!;
   if ((flg & FLG_VERSION_MASK) !== FLG_VERSION_01) throw corrupt('unsupported frame version', at + 4);
   if ((flg & FLG_RESERVED) !== 0 || (bd & 0x8f) !== 0) throw corrupt('reserved bits set', at + 4);
+  // Kafka's KafkaLZ4BlockInputStream refuses linked blocks too; each block decodes on its own here.
+  if ((flg & FLG_BLOCK_INDEPENDENCE) === 0)
+    throw corrupt('dependent (linked) blocks are not supported', at + 4);
   const sizeCode = (bd >> 4) & 0x07;
   if (sizeCode < 4) throw corrupt(`invalid block size code ${sizeCode}`, at + 5);
   const blockBytesMax = 1 << (8 + 2 * sizeCode);
@@ -117,10 +120,15 @@ function parseFrames(data: Buffer): Frame[] {
   return frames;
 }
 
-/** lz4-napi's block API takes a little-endian size prefix; a bound (the frame's block size) works. */
+/**
+ * lz4-napi's block API takes a little-endian size prefix, which it allocates up front and trims
+ * after; an upper bound works. An LZ4 sequence turns each input byte into at most 255 output
+ * bytes, so tiny blocks get small bounds: a frame of many 5-byte blocks that each claim 4 MiB
+ * would otherwise cost a 4 MiB allocation per block.
+ */
 function prefixed(block: Block, blockBytesMax: number): Buffer {
   const buf = Buffer.allocUnsafe(block.data.length + 4);
-  buf.writeUInt32LE(blockBytesMax, 0);
+  buf.writeUInt32LE(Math.min(blockBytesMax, block.data.length * 256 + 64), 0);
   block.data.copy(buf, 4);
   return buf;
 }

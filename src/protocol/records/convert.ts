@@ -3,14 +3,25 @@ import type { DecompressOptions } from '../compression/decompressed-bytes-max.js
 import { ProtocolError } from '../primitives/protocol-error.js';
 import {
   encodeMessageSet,
+  encodeMessageSetAsync,
   type LegacyMagic,
+  type LegacyMessage,
   type LegacyRecord,
-  type LegacyRecordInput,
+  type MessageSetInput,
   readMessageSet,
   unwrapMessage,
+  unwrapMessageAsync,
 } from './message-set.js';
-import type { Record } from './record.js';
-import { decodeRecordBatch, encodeRecordBatch, recordOffset, recordTimestamp } from './record-batch.js';
+import {
+  decodeRecordBatch,
+  decodeRecordBatchAsync,
+  encodeRecordBatch,
+  encodeRecordBatchAsync,
+  type RecordBatch,
+  type RecordBatchInput,
+  recordOffset,
+  recordTimestamp,
+} from './record-batch.js';
 import {
   BatchOffsets,
   CompressionType,
@@ -23,6 +34,7 @@ import {
  * Conversion between message formats, as Kafka's LogValidator (up) and RecordsUtil.downConvert
  * (down) do it: up for Produce v0-v2 from old clients, down for Fetch v0-v3 to old consumers,
  * and recompression when a topic's compression.type differs from the producer's codec.
+ * Each has an async twin that runs the codecs off the main thread where the library allows.
  */
 export interface UpConvertOptions extends DecompressOptions {
   /** Codec of every output batch; by default each group keeps its source codec. */
@@ -33,49 +45,49 @@ export interface UpConvertOptions extends DecompressOptions {
   partitionLeaderEpoch?: number;
 }
 
-interface Group {
+interface MessageGroup {
   compression: CompressionType;
   timestampType: TimestampType;
-  records: LegacyRecord[];
+  messages: LegacyMessage[];
 }
 
 /**
- * Groups the records of a message set as they were written: each compressed wrapper is one group,
- * and each run of uncompressed messages with one timestamp type is another.
+ * Groups a message set as it was written: each compressed wrapper is one group, and each run of
+ * uncompressed messages with one timestamp type is another. Each group becomes one batch.
  */
-function groups(set: Buffer, options: DecompressOptions): Group[] {
-  const out: Group[] = [];
-  let run: Group | null = null;
+function messageGroups(set: Buffer): MessageGroup[] {
+  const out: MessageGroup[] = [];
+  let run: MessageGroup | null = null;
   for (const m of readMessageSet(set).messages) {
     if (m.compression !== CompressionType.None) {
       run = null;
-      out.push({
-        compression: m.compression,
-        timestampType: m.timestampType,
-        records: unwrapMessage(m, options),
-      });
-      continue;
-    }
-    if (run === null || run.timestampType !== m.timestampType) {
-      run = { compression: CompressionType.None, timestampType: m.timestampType, records: [] };
+      out.push({ compression: m.compression, timestampType: m.timestampType, messages: [m] });
+    } else if (run !== null && run.timestampType === m.timestampType) {
+      run.messages.push(m);
+    } else {
+      run = { compression: CompressionType.None, timestampType: m.timestampType, messages: [m] };
       out.push(run);
     }
-    run.records.push(...unwrapMessage(m));
   }
   return out;
 }
 
 const INT32_MAX = 2 ** 31 - 1;
 
-function toBatch(g: Group, baseOffset: bigint, options: UpConvertOptions): Buffer {
-  const first = g.records[0]!;
+function batchInput(
+  g: MessageGroup,
+  legacy: LegacyRecord[],
+  baseOffset: bigint | undefined,
+  options: UpConvertOptions,
+): RecordBatchInput {
+  const first = legacy[0]!;
   const logAppend = g.timestampType === TimestampType.LogAppendTime;
   // Magic 0 has no timestamps: Kafka up-converts them to NO_TIMESTAMP (-1).
   const baseTimestamp = first.timestamp;
   let maxTimestamp = -1n;
   let previous = -1;
-  const records: Record[] = g.records.map((r, i) => {
-    const delta = options.baseOffset === undefined ? r.offset - first.offset : BigInt(i);
+  const records = legacy.map((r, i) => {
+    const delta = baseOffset === undefined ? r.offset - first.offset : BigInt(i);
     if (delta > BigInt(INT32_MAX) || Number(delta) <= previous) {
       throw new ProtocolError(
         'INVALID_RECORD',
@@ -87,8 +99,8 @@ function toBatch(g: Group, baseOffset: bigint, options: UpConvertOptions): Buffe
     const timestampDelta = logAppend ? 0 : Number(r.timestamp - baseTimestamp);
     return { offsetDelta: previous, timestampDelta, key: r.key, value: r.value, headers: [] };
   });
-  return encodeRecordBatch({
-    baseOffset,
+  return {
+    baseOffset: baseOffset ?? first.offset,
     partitionLeaderEpoch: options.partitionLeaderEpoch ?? -1,
     compression: options.compression ?? g.compression,
     compressOptions: options.compressOptions,
@@ -96,17 +108,32 @@ function toBatch(g: Group, baseOffset: bigint, options: UpConvertOptions): Buffe
     baseTimestamp,
     maxTimestamp,
     records,
-  });
+  };
 }
 
 /** Converts a message set (magic 0 or 1, compressed or not) into v2 batches, one per source group. */
 export function upConvertMessageSet(set: Buffer, options: UpConvertOptions = {}): Buffer[] {
   const out: Buffer[] = [];
   let next = options.baseOffset;
-  for (const g of groups(set, options)) {
-    const base = next ?? g.records[0]!.offset;
-    out.push(toBatch(g, base, options));
-    if (next !== undefined) next += BigInt(g.records.length);
+  for (const g of messageGroups(set)) {
+    const legacy = g.messages.flatMap((m) => unwrapMessage(m, options));
+    out.push(encodeRecordBatch(batchInput(g, legacy, next, options)));
+    if (next !== undefined) next += BigInt(legacy.length);
+  }
+  return out;
+}
+
+export async function upConvertMessageSetAsync(
+  set: Buffer,
+  options: UpConvertOptions = {},
+): Promise<Buffer[]> {
+  const out: Buffer[] = [];
+  let next = options.baseOffset;
+  for (const g of messageGroups(set)) {
+    const legacy: LegacyRecord[] = [];
+    for (const m of g.messages) legacy.push(...(await unwrapMessageAsync(m, options)));
+    out.push(await encodeRecordBatchAsync(batchInput(g, legacy, next, options)));
+    if (next !== undefined) next += BigInt(legacy.length);
   }
   return out;
 }
@@ -117,43 +144,63 @@ export interface DownConvertOptions extends DecompressOptions {
   allowPartialTail?: boolean;
 }
 
-function legacyInputs(records: LegacyRecord[]): LegacyRecordInput[] {
-  return records.map((r) => ({ offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value }));
+/** Splits log data into entries: v2 batches and legacy messages share the offset + size framing. */
+function entries(data: Buffer, allowPartialTail: boolean | undefined): Buffer[] {
+  const out: Buffer[] = [];
+  let at = 0;
+  while (data.length - at >= BatchOffsets.magic + 1) {
+    const size = data.readInt32BE(at + BatchOffsets.batchLength);
+    if (size < 0 || size > data.length - at - LOG_OVERHEAD) {
+      if (allowPartialTail && size >= 0) break;
+      throw new ProtocolError(
+        'CORRUPT_RECORD',
+        `entry size ${size} does not fit`,
+        at + BatchOffsets.batchLength,
+      );
+    }
+    out.push(data.subarray(at, at + LOG_OVERHEAD + size));
+    at += LOG_OVERHEAD + size;
+  }
+  if (at < data.length && !allowPartialTail) {
+    throw new ProtocolError('CORRUPT_RECORD', `${data.length - at} trailing bytes`, at);
+  }
+  return out;
 }
 
-function downConvertBatch(batch: Buffer, magic: LegacyMagic, options: DownConvertOptions): Buffer | null {
-  const b = decodeRecordBatch(batch, options);
+function fromBatch(b: RecordBatch, magic: LegacyMagic, options: DownConvertOptions): MessageSetInput | null {
   // Control records mean nothing to clients that predate transactions; Kafka drops them.
   if (b.control || b.records.length === 0) return null;
   if (b.compression === CompressionType.Zstd) {
     throw new ProtocolError('UNSUPPORTED_COMPRESSION', 'zstd batches cannot be down-converted (KIP-110)');
   }
-  const records: LegacyRecordInput[] = b.records.map((r) => ({
-    offset: recordOffset(b, r),
-    timestamp: recordTimestamp(b, r),
-    key: r.key,
-    value: r.value,
-  }));
-  return encodeMessageSet({
+  return {
     magic,
     compression: b.compression,
     compressOptions: options.compressOptions,
     timestampType: b.timestampType,
     wrapperTimestamp: b.timestampType === TimestampType.LogAppendTime ? b.maxTimestamp : undefined,
-    records,
-  });
+    records: b.records.map((r) => ({
+      offset: recordOffset(b, r),
+      timestamp: recordTimestamp(b, r),
+      key: r.key,
+      value: r.value,
+    })),
+  };
 }
 
-function downConvertLegacy(entry: Buffer, magic: LegacyMagic, options: DownConvertOptions): Buffer {
-  const m = readMessageSet(entry).messages[0]!;
-  if (m.magic <= magic) return entry;
-  return encodeMessageSet({
+function fromMessage(
+  m: LegacyMessage,
+  records: LegacyRecord[],
+  magic: LegacyMagic,
+  options: DownConvertOptions,
+): MessageSetInput {
+  return {
     magic,
     compression: m.compression,
     compressOptions: options.compressOptions,
     timestampType: m.timestampType,
-    records: legacyInputs(unwrapMessage(m, options)),
-  });
+    records: records.map((r) => ({ offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value })),
+  };
 }
 
 /**
@@ -163,43 +210,55 @@ function downConvertLegacy(entry: Buffer, magic: LegacyMagic, options: DownConve
  */
 export function downConvert(data: Buffer, magic: LegacyMagic, options: DownConvertOptions = {}): Buffer {
   const parts: Buffer[] = [];
-  let at = 0;
-  while (data.length - at >= BatchOffsets.magic + 1) {
-    const size = data.readInt32BE(at + BatchOffsets.batchLength);
-    if (size < 0 || size > data.length - at - LOG_OVERHEAD) {
-      if (options.allowPartialTail && size >= 0) break;
-      throw new ProtocolError(
-        'CORRUPT_RECORD',
-        `entry size ${size} does not fit`,
-        at + BatchOffsets.batchLength,
-      );
+  for (const entry of entries(data, options.allowPartialTail)) {
+    if (entry[BatchOffsets.magic] === 2) {
+      const input = fromBatch(decodeRecordBatch(entry, options), magic, options);
+      if (input !== null) parts.push(encodeMessageSet(input));
+      continue;
     }
-    const entry = data.subarray(at, at + LOG_OVERHEAD + size);
-    const entryMagic = data.readInt8(at + BatchOffsets.magic);
-    const converted =
-      entryMagic === 2 ? downConvertBatch(entry, magic, options) : downConvertLegacy(entry, magic, options);
-    if (converted !== null) parts.push(converted);
-    at += LOG_OVERHEAD + size;
-  }
-  if (at < data.length && !options.allowPartialTail) {
-    throw new ProtocolError('CORRUPT_RECORD', `${data.length - at} trailing bytes`, at);
+    const m = readMessageSet(entry).messages[0]!;
+    parts.push(
+      m.magic <= magic ? entry : encodeMessageSet(fromMessage(m, unwrapMessage(m, options), magic, options)),
+    );
   }
   return Buffer.concat(parts);
 }
 
-/**
- * Re-encodes a v2 batch with another codec, keeping every header field (offsets, epochs,
- * producer state, timestamps) and record. Control batches are returned as they are: Kafka
- * never compresses them.
- */
-export function recompressBatch(
-  batch: Buffer,
+export async function downConvertAsync(
+  data: Buffer,
+  magic: LegacyMagic,
+  options: DownConvertOptions = {},
+): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for (const entry of entries(data, options.allowPartialTail)) {
+    if (entry[BatchOffsets.magic] === 2) {
+      const input = fromBatch(await decodeRecordBatchAsync(entry, options), magic, options);
+      if (input !== null) parts.push(await encodeMessageSetAsync(input));
+      continue;
+    }
+    const m = readMessageSet(entry).messages[0]!;
+    if (m.magic <= magic) parts.push(entry);
+    else
+      parts.push(
+        await encodeMessageSetAsync(fromMessage(m, await unwrapMessageAsync(m, options), magic, options)),
+      );
+  }
+  return Buffer.concat(parts);
+}
+
+export interface RecompressOptions extends DecompressOptions {
+  compressOptions?: CompressOptions;
+}
+
+/** The same batch with another codec, or null when it stays as it is. */
+function recompressInput(
+  b: RecordBatch,
   compression: CompressionType,
-  options: DecompressOptions & { compressOptions?: CompressOptions } = {},
-): Buffer {
-  const b = decodeRecordBatch(batch, options);
-  if (b.control || b.compression === compression) return batch;
-  return encodeRecordBatch({
+  options: RecompressOptions,
+): RecordBatchInput | null {
+  // Kafka never compresses control batches.
+  if (b.control || b.compression === compression) return null;
+  return {
     baseOffset: b.baseOffset,
     partitionLeaderEpoch: b.partitionLeaderEpoch,
     attributes: b.attributes,
@@ -212,17 +271,40 @@ export function recompressBatch(
     maxTimestamp: b.maxTimestamp,
     lastOffsetDelta: b.lastOffsetDelta,
     records: b.records,
-  });
+  };
+}
+
+/**
+ * Re-encodes a v2 batch with another codec, keeping every header field (offsets, epochs,
+ * producer state, timestamps) and record. Control batches come back as they are.
+ */
+export function recompressBatch(
+  batch: Buffer,
+  compression: CompressionType,
+  options: RecompressOptions = {},
+): Buffer {
+  const input = recompressInput(decodeRecordBatch(batch, options), compression, options);
+  return input === null ? batch : encodeRecordBatch(input);
+}
+
+export async function recompressBatchAsync(
+  batch: Buffer,
+  compression: CompressionType,
+  options: RecompressOptions = {},
+): Promise<Buffer> {
+  const input = recompressInput(await decodeRecordBatchAsync(batch, options), compression, options);
+  return input === null ? batch : encodeRecordBatchAsync(input);
 }
 
 /** Every v2 batch in `data` recompressed; see recompressBatch. */
 export function recompressBatches(
   data: Buffer,
   compression: CompressionType,
-  options: DecompressOptions = {},
+  options: RecompressOptions = {},
 ): Buffer[] {
   const { batches, partialTail } = splitBatches(data);
-  if (partialTail !== 0)
+  if (partialTail !== 0) {
     throw new ProtocolError('CORRUPT_RECORD', `${partialTail} trailing bytes`, data.length - partialTail);
+  }
   return batches.map((b) => recompressBatch(b, compression, options));
 }

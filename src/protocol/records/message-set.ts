@@ -1,4 +1,10 @@
-import { type CompressOptions, compressSync, decompressSync } from '../compression/compress.js';
+import {
+  type CompressOptions,
+  compress,
+  compressSync,
+  decompress,
+  decompressSync,
+} from '../compression/compress.js';
 import type { DecompressOptions } from '../compression/decompressed-bytes-max.js';
 import { crc32 } from '../primitives/crc32.js';
 import { ProtocolError } from '../primitives/protocol-error.js';
@@ -160,9 +166,25 @@ function plain(m: LegacyMessage): LegacyRecord {
  */
 export function unwrapMessage(m: LegacyMessage, options: DecompressOptions = {}): LegacyRecord[] {
   if (m.compression === CompressionType.None) return [plain(m)];
+  return innerRecords(m, decompressSync(m.compression, wrappedValue(m), options));
+}
+
+/** As unwrapMessage, decompressing off the main thread where the codec allows. */
+export async function unwrapMessageAsync(
+  m: LegacyMessage,
+  options: DecompressOptions = {},
+): Promise<LegacyRecord[]> {
+  if (m.compression === CompressionType.None) return [plain(m)];
+  return innerRecords(m, await decompress(m.compression, wrappedValue(m), options));
+}
+
+function wrappedValue(m: LegacyMessage): Buffer {
   if (m.value === null)
     throw new ProtocolError('INVALID_RECORD', 'compressed message has a null value', m.at);
-  const inner = decompressSync(m.compression, m.value, options);
+  return m.value;
+}
+
+function innerRecords(m: LegacyMessage, inner: Buffer): LegacyRecord[] {
   const { messages } = readMessageSet(inner);
   if (messages.length === 0)
     throw new ProtocolError('INVALID_RECORD', 'compressed message holds no messages', m.at);
@@ -204,6 +226,15 @@ export function decodeMessageSet(
 ): LegacyRecord[] {
   const out: LegacyRecord[] = [];
   for (const m of readMessageSet(buf, options).messages) out.push(...unwrapMessage(m, options));
+  return out;
+}
+
+export async function decodeMessageSetAsync(
+  buf: Buffer,
+  options: ReadMessageSetOptions & DecompressOptions = {},
+): Promise<LegacyRecord[]> {
+  const out: LegacyRecord[] = [];
+  for (const m of readMessageSet(buf, options).messages) out.push(...(await unwrapMessageAsync(m, options)));
   return out;
 }
 
@@ -283,11 +314,15 @@ function writePlain(
   return out;
 }
 
-/**
- * Encodes records as a message set: one message each when uncompressed, or a single wrapper
- * holding them all (as Kafka's producers and broker conversion write) when compressed.
- */
-export function encodeMessageSet(input: MessageSetInput): Buffer {
+/** A compressed set waiting for its inner messages to be compressed. */
+interface PendingWrapper {
+  inner: Buffer;
+  compression: CompressionType;
+  options: CompressOptions;
+  wrap(value: Buffer): Buffer;
+}
+
+function plan(input: MessageSetInput): Buffer | PendingWrapper {
   const { magic, records } = input;
   const compression = input.compression ?? CompressionType.None;
   if (compression > CompressionType.Lz4) {
@@ -298,26 +333,33 @@ export function encodeMessageSet(input: MessageSetInput): Buffer {
   if (compression === CompressionType.None || records.length === 0) {
     return writePlain(magic, timestampBit, records, false);
   }
-  const inner = writePlain(magic, timestampBit, records, magic === 1);
-  const options: CompressOptions = {
-    lz4BrokenHeaderChecksum: magic === 0,
-    snappyXerial: true,
-    ...input.compressOptions,
-  };
-  const value = compressSync(compression, inner, options);
   let maxTimestamp = -1n;
   for (const r of records) if ((r.timestamp ?? -1n) > maxTimestamp) maxTimestamp = r.timestamp ?? -1n;
-  const wrapper = Buffer.allocUnsafe(MESSAGE_LOG_OVERHEAD + messageBytes(magic, null, value));
   const last = records[records.length - 1]!.offset;
-  writeMessage(
-    wrapper,
-    0,
-    magic,
-    timestampBit | compression,
-    last,
-    input.wrapperTimestamp ?? maxTimestamp,
-    null,
-    value,
-  );
-  return wrapper;
+  return {
+    inner: writePlain(magic, timestampBit, records, magic === 1),
+    compression,
+    options: { lz4BrokenHeaderChecksum: magic === 0, snappyXerial: true, ...input.compressOptions },
+    wrap: (value) => {
+      const wrapper = Buffer.allocUnsafe(MESSAGE_LOG_OVERHEAD + messageBytes(magic, null, value));
+      const timestamp = input.wrapperTimestamp ?? maxTimestamp;
+      writeMessage(wrapper, 0, magic, timestampBit | compression, last, timestamp, null, value);
+      return wrapper;
+    },
+  };
+}
+
+/**
+ * Encodes records as a message set: one message each when uncompressed, or a single wrapper
+ * holding them all (as Kafka's producers and broker conversion write) when compressed.
+ */
+export function encodeMessageSet(input: MessageSetInput): Buffer {
+  const p = plan(input);
+  return Buffer.isBuffer(p) ? p : p.wrap(compressSync(p.compression, p.inner, p.options));
+}
+
+/** As encodeMessageSet, compressing off the main thread where the codec allows. */
+export async function encodeMessageSetAsync(input: MessageSetInput): Promise<Buffer> {
+  const p = plan(input);
+  return Buffer.isBuffer(p) ? p : p.wrap(await compress(p.compression, p.inner, p.options));
 }

@@ -83,22 +83,52 @@ function batchAttributes(input: RecordBatchInput): number {
   return setBit(attrs, ATTR_CONTROL, input.control);
 }
 
-function writeRecords(records: readonly Record[]): Buffer {
-  let size = 0;
+/** Our own callers' mistakes would otherwise produce a batch that every reader rejects. */
+function checkInput(input: RecordBatchInput): void {
+  let previous = -1;
+  for (const r of input.records) {
+    if (!Number.isInteger(r.offsetDelta) || r.offsetDelta <= previous || r.offsetDelta > 0x7fffffff) {
+      throw new ProtocolError('INVALID_RECORD', `offset delta ${r.offsetDelta} does not follow ${previous}`);
+    }
+    if (!Number.isSafeInteger(r.timestampDelta)) {
+      throw new ProtocolError('INVALID_RECORD', `timestamp delta ${r.timestampDelta} is not a safe integer`);
+    }
+    previous = r.offsetDelta;
+  }
+  if (
+    input.lastOffsetDelta !== undefined &&
+    (input.lastOffsetDelta < previous || input.lastOffsetDelta < 0)
+  ) {
+    throw new ProtocolError(
+      'INVALID_RECORD',
+      `last offset delta ${input.lastOffsetDelta} is below ${previous}`,
+    );
+  }
+}
+
+const HEADER_ROOM = Buffer.alloc(BATCH_HEADER_BYTES);
+
+/**
+ * Encodes the records, after `BATCH_HEADER_BYTES` of room for the header when `headerRoom` is set:
+ * an uncompressed batch is then built in one buffer without copying its records again.
+ */
+function writeRecords(records: readonly Record[], headerRoom: boolean): Buffer {
+  let size = headerRoom ? BATCH_HEADER_BYTES : 0;
   for (const r of records) size += recordBytes(r);
   const w = new Writer(Math.max(size, 16));
+  if (headerRoom) w.writeRaw(HEADER_ROOM);
   for (const r of records) writeRecord(w, r);
   return w.toBuffer();
 }
 
-function assemble(input: RecordBatchInput, attrs: number, body: Buffer): Buffer {
+/** Fills in the header of `batch` (header room followed by the records section) and its CRC. */
+function finish(input: RecordBatchInput, attrs: number, batch: Buffer): Buffer {
   const records = input.records;
   const baseTimestamp = input.baseTimestamp ?? 0n;
   let maxDelta = 0;
   for (const r of records) if (r.timestampDelta > maxDelta) maxDelta = r.timestampDelta;
   const lastOffsetDelta =
     input.lastOffsetDelta ?? (records.length > 0 ? records[records.length - 1]!.offsetDelta : 0);
-  const batch = Buffer.allocUnsafe(BATCH_HEADER_BYTES + body.length);
   batch.writeBigInt64BE(input.baseOffset ?? 0n, BatchOffsets.baseOffset);
   batch.writeInt32BE(batch.length - LOG_OVERHEAD, BatchOffsets.batchLength);
   batch.writeInt32BE(input.partitionLeaderEpoch ?? -1, BatchOffsets.partitionLeaderEpoch);
@@ -111,25 +141,34 @@ function assemble(input: RecordBatchInput, attrs: number, body: Buffer): Buffer 
   batch.writeInt16BE(input.producerEpoch ?? -1, BatchOffsets.producerEpoch);
   batch.writeInt32BE(input.baseSequence ?? -1, BatchOffsets.baseSequence);
   batch.writeInt32BE(records.length, BatchOffsets.recordCount);
-  body.copy(batch, BATCH_HEADER_BYTES);
   batch.writeUInt32BE(computeBatchCrc(batch), BatchOffsets.crc);
+  return batch;
+}
+
+function withHeaderRoom(compressed: Buffer): Buffer {
+  const batch = Buffer.allocUnsafe(BATCH_HEADER_BYTES + compressed.length);
+  compressed.copy(batch, BATCH_HEADER_BYTES);
   return batch;
 }
 
 /** Encodes a v2 batch with its CRC32C; compresses the records when the attributes say so. */
 export function encodeRecordBatch(input: RecordBatchInput): Buffer {
+  checkInput(input);
   const attrs = batchAttributes(input);
-  const body = writeRecords(input.records);
   const type = (attrs & ATTR_COMPRESSION_MASK) as CompressionType;
-  return assemble(input, attrs, compressSync(type, body, input.compressOptions));
+  if (type === CompressionType.None) return finish(input, attrs, writeRecords(input.records, true));
+  const body = compressSync(type, writeRecords(input.records, false), input.compressOptions);
+  return finish(input, attrs, withHeaderRoom(body));
 }
 
 /** As encodeRecordBatch, compressing off the main thread where the codec allows. */
 export async function encodeRecordBatchAsync(input: RecordBatchInput): Promise<Buffer> {
+  checkInput(input);
   const attrs = batchAttributes(input);
-  const body = writeRecords(input.records);
   const type = (attrs & ATTR_COMPRESSION_MASK) as CompressionType;
-  return assemble(input, attrs, await compress(type, body, input.compressOptions));
+  if (type === CompressionType.None) return finish(input, attrs, writeRecords(input.records, true));
+  const body = await compress(type, writeRecords(input.records, false), input.compressOptions);
+  return finish(input, attrs, withHeaderRoom(body));
 }
 
 /** Validates a batch (length, magic, CRC, counts) and spells out its attributes. */

@@ -10,6 +10,7 @@ import { isXerialSnappy } from '../../../src/protocol/compression/snappy-codec.j
 import { xxhash32 } from '../../../src/protocol/compression/xxhash32.js';
 import { ProtocolError } from '../../../src/protocol/primitives/protocol-error.js';
 import { CompressionType } from '../../../src/protocol/records/record-batch-header.js';
+import { Prng } from '../../helpers/prng.js';
 
 const CODECS = [
   CompressionType.None,
@@ -19,17 +20,8 @@ const CODECS = [
   CompressionType.Zstd,
 ] as const;
 
-/** Deterministic pseudo-random bytes (xorshift32), so failures replay. */
-export function randomBytes(n: number, seed: number): Buffer {
-  const b = Buffer.allocUnsafe(n);
-  let x = seed | 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    b[i] = x & 0xff;
-  }
-  return b;
+function randomBytes(n: number, seed: number): Buffer {
+  return new Prng(seed).bytes(n);
 }
 
 function jsonish(n: number): Buffer {
@@ -100,6 +92,13 @@ describe('compression codecs', () => {
     assertCorrupt(() => decompressSync(CompressionType.Lz4, frame));
   });
 
+  it('rejects LZ4 frames with dependent blocks, as Kafka does', () => {
+    const frame = compressSync(CompressionType.Lz4, jsonish(1000));
+    frame[4] = frame[4]! & ~0x20;
+    frame[6] = (xxhash32(frame.subarray(4, 6)) >>> 8) & 0xff;
+    assertCorrupt(() => decompressSync(CompressionType.Lz4, frame));
+  });
+
   it('stores incompressible LZ4 blocks uncompressed (high bit of the block size)', () => {
     const frame = compressSync(CompressionType.Lz4, randomBytes(1000, 3));
     assert.equal(frame.readUInt32LE(7), (1000 | 0x80000000) >>> 0);
@@ -135,6 +134,9 @@ describe('compression codecs', () => {
     // Varint 0xffffffff (4 GiB - 1) followed by nothing.
     const claim = Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]);
     assertCorrupt(() => decompressSync(CompressionType.Snappy, claim));
+    // 100 MB, under the cap, but more than 12 bytes of snappy can ever expand to.
+    const inflated = Buffer.from([0x80, 0xc2, 0xd7, 0x2f, 0, 0, 0, 0, 0, 0, 0, 0]);
+    assertCorrupt(() => decompressSync(CompressionType.Snappy, inflated));
   });
 
   it('reports unknown codec ids as UNSUPPORTED_COMPRESSION', async () => {

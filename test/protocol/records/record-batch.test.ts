@@ -222,13 +222,20 @@ describe('record batch v2', () => {
   });
 
   it('raises INVALID_RECORD for records whose offsets go backwards or whose length lies', () => {
-    const backwards = encodeRecordBatch({
-      records: [
-        { offsetDelta: 1, timestampDelta: 0, key: null, value: null, headers: [] },
-        { offsetDelta: 0, timestampDelta: 0, key: null, value: null, headers: [] },
-      ],
-      lastOffsetDelta: 1,
-    });
+    const twoRecords = [1, 2].map((offsetDelta) => ({
+      offsetDelta,
+      timestampDelta: 0,
+      key: null,
+      value: null,
+      headers: [],
+    }));
+    corrupted(() => encodeRecordBatch({ records: [...twoRecords].reverse() }), 'INVALID_RECORD');
+    corrupted(() => encodeRecordBatch({ records: twoRecords, lastOffsetDelta: 1 }), 'INVALID_RECORD');
+    const backwards = encodeRecordBatch({ records: twoRecords });
+    // Records of 7 bytes from byte 61: the second record's offset delta varint is at 61 + 7 + 3.
+    assert.equal(backwards[71], 4);
+    backwards[71] = 0;
+    fixCrc(backwards);
     corrupted(() => decodeRecordBatch(backwards), 'INVALID_RECORD');
     const batch = encodeRecordBatch({
       records: [{ offsetDelta: 0, timestampDelta: 0, key: null, value: Buffer.from('abc'), headers: [] }],
