@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { ExitCode } from './exit-codes.js';
 import { registerServerCommand } from './server-command.js';
+import { registerTopicsCommand } from './topics-command.js';
 
 /** Runs the strom command line; resolves to the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -10,9 +11,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('Strom: a Kafka-compatible streaming platform')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  registerServerCommand(program, (code) => {
+  const done = (code: number): void => {
     exitCode = code;
-  });
+  };
+  for (const register of [registerServerCommand, registerTopicsCommand]) register(program, done);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (err) {
