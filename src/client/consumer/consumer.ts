@@ -201,7 +201,12 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
 
   /** Fetch positions for partitions that have none: the committed offset, else the reset policy. */
   private async ensurePositions(signal?: AbortSignal): Promise<void> {
-    const missing = [...this.state.partitions.values()].filter((s) => s.fetchPosition === null);
+    const all = [...this.state.partitions.values()];
+    // A seek before the first poll leaves no position to resolve, but the fetcher still needs
+    // to know the partitions' leaders.
+    const unknown = [...new Set(all.map((s) => s.topic))].filter((t) => !this.cluster.topics.has(t));
+    if (unknown.length > 0) await this.cluster.topicsMetadata(unknown, signal);
+    const missing = all.filter((s) => s.fetchPosition === null);
     if (missing.length === 0) return;
     await this.cluster.topicsMetadata([...new Set(missing.map((s) => s.topic))], signal);
     let unresolved = missing;

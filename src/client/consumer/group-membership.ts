@@ -284,11 +284,12 @@ export class GroupMembership {
     if (this.options.groupInstanceId !== null) return;
     const memberId = this.memberId;
     this.resetMember();
-    const res = await this.cluster.request(this.coordinator, Apis.LeaveGroup, {
-      groupId: this.options.groupId,
-      memberId,
-      members: [{ memberId, groupInstanceId: null, reason }],
-    });
+    // v0-2 name the member directly; v3+ (KIP-345) list members and have no top-level member id.
+    const res = await this.cluster.request(this.coordinator, Apis.LeaveGroup, (version) =>
+      version < 3
+        ? { groupId: this.options.groupId, memberId }
+        : { groupId: this.options.groupId, members: [{ memberId, groupInstanceId: null, reason }] },
+    );
     if (res.errorCode !== 0 && res.errorCode !== ErrorCode.UNKNOWN_MEMBER_ID) {
       this.log.warn({ errorCode: res.errorCode }, 'LeaveGroup failed');
     }

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestCluster, type TestCluster, uniqueTopic } from './client-helpers.js';
+
+describe('Consumer close and early seek', () => {
+  let c: TestCluster;
+  before(async () => {
+    c = await startTestCluster();
+  });
+  after(() => c.close());
+
+  it('leaves its group on close, so the group is empty at once', async () => {
+    const topic = uniqueTopic();
+    const producer = c.kafka.producer();
+    await producer.send(topic, { value: 'v' });
+    await producer.close();
+    const consumer = c.kafka.consumer({ groupId: 'leavers', autoOffsetReset: 'earliest' });
+    consumer.subscribe(topic);
+    assert.equal((await consumer.poll({ timeoutMs: 10_000 })).length, 1);
+    await consumer.close();
+    const admin = c.kafka.admin();
+    try {
+      const [group] = await admin.describeGroups(['leavers']);
+      assert.equal(group!.state, 'Empty');
+      assert.deepEqual(group!.members, []);
+    } finally {
+      await admin.close();
+    }
+  });
+
+  it('fetches from an offset sought right after assign, before any metadata', async () => {
+    const topic = uniqueTopic();
+    const producer = c.kafka.producer();
+    await producer.sendBatch(topic, [{ value: 'a' }, { value: 'b' }, { value: 'c' }]);
+    await producer.close();
+    const consumer = c.kafka.consumer();
+    try {
+      consumer.assign([{ topic, partition: 0 }]);
+      consumer.seek({ topic, partition: 0 }, 1n);
+      const records = await consumer.poll({ timeoutMs: 10_000 });
+      assert.deepEqual(
+        records.map((r) => r.value!.toString()),
+        ['b', 'c'],
+      );
+    } finally {
+      await consumer.close();
+    }
+  });
+});
