@@ -1,4 +1,6 @@
 import { Command, CommanderError } from 'commander';
+import { registerConsoleConsumerCommand } from './console-consumer-command.js';
+import { registerConsoleProducerCommand } from './console-producer-command.js';
 import { ExitCode } from './exit-codes.js';
 import { registerServerCommand } from './server-command.js';
 import { registerTopicsCommand } from './topics-command.js';
@@ -14,7 +16,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   const done = (code: number): void => {
     exitCode = code;
   };
-  for (const register of [registerServerCommand, registerTopicsCommand]) register(program, done);
+  for (const register of [
+    registerServerCommand,
+    registerTopicsCommand,
+    registerConsoleProducerCommand,
+    registerConsoleConsumerCommand,
+  ])
+    register(program, done);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (err) {
