@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerConsoleConsumerCommand } from './console-consumer-command.js';
 import { registerConsoleProducerCommand } from './console-producer-command.js';
+import { registerConsumerGroupsCommand } from './consumer-groups-command.js';
 import { ExitCode } from './exit-codes.js';
 import { registerServerCommand } from './server-command.js';
 import { registerTopicsCommand } from './topics-command.js';
@@ -21,6 +22,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     registerTopicsCommand,
     registerConsoleProducerCommand,
     registerConsoleConsumerCommand,
+    registerConsumerGroupsCommand,
   ])
     register(program, done);
   try {

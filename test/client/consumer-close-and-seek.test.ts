@@ -23,6 +23,7 @@ describe('Consumer close and early seek', () => {
       const [group] = await admin.describeGroups(['leavers']);
       assert.equal(group!.state, 'Empty');
       assert.deepEqual(group!.members, []);
+      assert.equal(`${group!.coordinator.host}:${group!.coordinator.port}`, c.broker.bootstrap);
     } finally {
       await admin.close();
     }
