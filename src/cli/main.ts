@@ -1,8 +1,11 @@
 import { Command, CommanderError } from 'commander';
+import { registerConfigsCommand } from './configs-command.js';
 import { registerConsoleConsumerCommand } from './console-consumer-command.js';
 import { registerConsoleProducerCommand } from './console-producer-command.js';
 import { registerConsumerGroupsCommand } from './consumer-groups-command.js';
+import { registerDeleteRecordsCommand } from './delete-records-command.js';
 import { ExitCode } from './exit-codes.js';
+import { registerGetOffsetsCommand } from './get-offsets-command.js';
 import { registerServerCommand } from './server-command.js';
 import { registerTopicsCommand } from './topics-command.js';
 
@@ -23,6 +26,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     registerConsoleProducerCommand,
     registerConsoleConsumerCommand,
     registerConsumerGroupsCommand,
+    registerConfigsCommand,
+    registerGetOffsetsCommand,
+    registerDeleteRecordsCommand,
   ])
     register(program, done);
   try {
