@@ -4,6 +4,7 @@ import { registerConsoleConsumerCommand } from './console-consumer-command.js';
 import { registerConsoleProducerCommand } from './console-producer-command.js';
 import { registerConsumerGroupsCommand } from './consumer-groups-command.js';
 import { registerDeleteRecordsCommand } from './delete-records-command.js';
+import { registerDumpLogCommand } from './dump-log-command.js';
 import { ExitCode } from './exit-codes.js';
 import { registerGetOffsetsCommand } from './get-offsets-command.js';
 import { registerServerCommand } from './server-command.js';
@@ -29,6 +30,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     registerConfigsCommand,
     registerGetOffsetsCommand,
     registerDeleteRecordsCommand,
+    registerDumpLogCommand,
   ])
     register(program, done);
   try {
