@@ -3,10 +3,12 @@ import { registerConfigsCommand } from './configs-command.js';
 import { registerConsoleConsumerCommand } from './console-consumer-command.js';
 import { registerConsoleProducerCommand } from './console-producer-command.js';
 import { registerConsumerGroupsCommand } from './consumer-groups-command.js';
+import { registerConsumerPerfTestCommand } from './consumer-perf-test-command.js';
 import { registerDeleteRecordsCommand } from './delete-records-command.js';
 import { registerDumpLogCommand } from './dump-log-command.js';
 import { ExitCode } from './exit-codes.js';
 import { registerGetOffsetsCommand } from './get-offsets-command.js';
+import { registerProducerPerfTestCommand } from './producer-perf-test-command.js';
 import { registerServerCommand } from './server-command.js';
 import { registerTopicsCommand } from './topics-command.js';
 
@@ -31,6 +33,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     registerGetOffsetsCommand,
     registerDeleteRecordsCommand,
     registerDumpLogCommand,
+    registerProducerPerfTestCommand,
+    registerConsumerPerfTestCommand,
   ])
     register(program, done);
   try {
