@@ -18,6 +18,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command()
     .name('strom')
     .description('Strom: a Kafka-compatible streaming platform')
+    .addHelpText(
+      'after',
+      `
+Every command takes Kafka's flags and --help. Examples:
+  strom server
+  strom topics --create --topic quickstart-events
+  strom console-consumer --topic quickstart-events --from-beginning`,
+    )
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   const done = (code: number): void => {
