@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { type StartedBroker, startBroker } from '../../src/broker/start-broker.js';
 import { Kafka } from '../../src/client/index.js';
+import { STROM_BIN } from '../helpers/server-process.js';
 import { strom } from './cli-helpers.js';
 
 describe('strom console-producer and console-consumer', () => {
@@ -194,5 +196,51 @@ describe('strom console-producer and console-consumer', () => {
       (await strom(['console-consumer', '--topic', 'iso', '--isolation-level', 'sometimes', ...bs])).code,
       2,
     );
+  });
+
+  it('stops cleanly on SIGINT and when the reading end of its pipe closes', async () => {
+    await strom(['console-producer', '--topic', 'stream', ...bs], { input: 'one\ntwo\nthree\n' });
+    const child = spawn(
+      process.execPath,
+      [STROM_BIN, 'console-consumer', '--topic', 'stream', '--from-beginning', ...bs],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => {
+      err += c.toString();
+    });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.split('\n').length > 3) resolve();
+      });
+    });
+    child.kill('SIGINT');
+    assert.equal(await exited, 0);
+    assert.equal(out, 'one\ntwo\nthree\n');
+    assert.equal(err, 'Processed a total of 3 messages\n');
+
+    // More output than a pipe buffers, so the consumer is still writing when the reader goes away.
+    const lines = Array.from({ length: 50_000 }, (_, i) => `line ${i}`);
+    await strom(['console-producer', '--topic', 'long', ...bs], { input: `${lines.join('\n')}\n` });
+    const reader = spawn(
+      process.execPath,
+      [STROM_BIN, 'console-consumer', '--topic', 'long', '--from-beginning', ...bs],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let readerErr = '';
+    reader.stderr.on('data', (c: Buffer) => {
+      readerErr += c.toString();
+    });
+    const readerExited = new Promise<number | null>((r) => reader.on('exit', (code) => r(code)));
+    reader.stdout.once('data', () => reader.stdout.destroy());
+    assert.equal(await readerExited, 0);
+    assert.match(readerErr, /^Processed a total of \d+ messages\n$/);
   });
 });
