@@ -7,7 +7,6 @@ import { UsageError } from './usage-error.js';
 /** Options every client command takes. */
 export interface ConnectionOptions {
   bootstrapServer: string;
-  commandConfig?: string;
   verbose?: boolean;
 }
 

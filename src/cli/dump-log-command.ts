@@ -9,6 +9,7 @@ interface DumpLogOptions {
   files: string;
   printDataLog?: boolean;
   deepIteration?: boolean;
+  json?: boolean;
   verbose?: boolean;
 }
 
@@ -22,6 +23,7 @@ export function registerDumpLogCommand(program: Command, done: (code: number) =>
     .requiredOption('--files <files>', 'comma-separated .log, .index and .timeindex files')
     .option('--print-data-log', 'print record keys and values (implies --deep-iteration)')
     .option('--deep-iteration', 'print every record, not only batch headers')
+    .option('--json', 'one JSON object per line (type: file, batch, record, indexEntry, …) instead of text')
     .option('--verbose', 'print stack traces of errors')
     .addHelpText(
       'after',
@@ -40,6 +42,7 @@ async function runDumpLog(opts: DumpLogOptions): Promise<number | undefined> {
     .map((f) => f.trim())
     .filter((f) => f !== '');
   if (files.length === 0) throw new UsageError('--files names no file');
+  const json = opts.json === true;
   let code: number = ExitCode.OK;
   for (const file of files) {
     if (!existsSync(file)) {
@@ -52,18 +55,19 @@ async function runDumpLog(opts: DumpLogOptions): Promise<number | undefined> {
       lines = dumpLogSegment(file, {
         deepIteration: opts.deepIteration === true,
         printDataLog: opts.printDataLog === true,
+        json,
       });
     } else if (file.endsWith('.index')) {
       const log = `${file.slice(0, -'.index'.length)}.log`;
-      lines = dumpOffsetIndex(file, readFileSync(file), existsSync(log) ? log : null);
+      lines = dumpOffsetIndex(file, readFileSync(file), existsSync(log) ? log : null, json);
     } else if (file.endsWith('.timeindex')) {
-      lines = dumpTimeIndex(file, readFileSync(file));
+      lines = dumpTimeIndex(file, readFileSync(file), json);
     } else {
       process.stderr.write(`Ignoring unknown file ${file}\n`);
       code = ExitCode.FAILED;
       continue;
     }
-    await writeOut(`Dumping ${file}\n`);
+    await writeOut(json ? `${JSON.stringify({ type: 'file', path: file })}\n` : `Dumping ${file}\n`);
     let chunk: string[] = [];
     for (const line of lines) {
       chunk.push(line);

@@ -20,6 +20,15 @@ export interface DumpOptions {
   deepIteration: boolean;
   /** Print keys and values too (--print-data-log, which implies --deep-iteration). */
   printDataLog: boolean;
+  /** One JSON object per line (with a `type` field) instead of Kafka's text. */
+  json?: boolean;
+}
+
+/** Numbers as JSON numbers where they fit exactly, else as strings. */
+function jsonLine(type: string, fields: Record<string, unknown>): string {
+  return JSON.stringify({ type, ...fields }, (_k, v: unknown) =>
+    typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v,
+  );
 }
 
 /** Reads `length` bytes at `position`, fewer at the end of the file. */
@@ -64,16 +73,22 @@ function segmentBaseOffset(path: string): string {
 
 /** A `.log` segment as kafka-dump-log.sh prints it: one line per batch, `| ` lines per record. */
 export function* dumpLogSegment(path: string, options: DumpOptions): Generator<string> {
-  yield `Log starting offset: ${segmentBaseOffset(path)}`;
+  const json = options.json === true;
+  const start = segmentBaseOffset(path);
+  yield json ? jsonLine('logStartOffset', { offset: BigInt(start) }) : `Log starting offset: ${start}`;
   for (const item of segmentBatches(path)) {
     if ('invalidBytes' in item) {
-      yield `Found ${item.invalidBytes} invalid bytes at the end of ${path.slice(path.lastIndexOf('/') + 1)}`;
+      yield json
+        ? jsonLine('invalidBytes', { bytes: item.invalidBytes })
+        : `Found ${item.invalidBytes} invalid bytes at the end of ${path.slice(path.lastIndexOf('/') + 1)}`;
       return;
     }
     const { position, batch } = item;
     const h = readBatchHeader(batch);
     if (h.magic !== 2) {
-      yield `position: ${position} size: ${batch.length} magic: ${h.magic} (legacy message set; not decoded)`;
+      yield json
+        ? jsonLine('legacyMessageSet', { position, size: batch.length, magic: h.magic })
+        : `position: ${position} size: ${batch.length} magic: ${h.magic} (legacy message set; not decoded)`;
       continue;
     }
     const valid = computeBatchCrc(batch) === h.crc;
@@ -91,14 +106,54 @@ export function* dumpLogSegment(path: string, options: DumpOptions): Generator<s
     // With the delete-horizon bit set, the base timestamp holds the horizon (KIP-534).
     const horizon = (attrs & 0x40) !== 0 ? `OptionalLong[${h.baseTimestamp}]` : 'OptionalLong.empty';
     const lastSequence = h.baseSequence < 0 ? -1 : (h.baseSequence + h.lastOffsetDelta) % 2 ** 31;
-    yield `baseOffset: ${h.baseOffset} lastOffset: ${h.baseOffset + BigInt(h.lastOffsetDelta)} count: ${h.recordCount} baseSequence: ${h.baseSequence} lastSequence: ${lastSequence} producerId: ${h.producerId} producerEpoch: ${h.producerEpoch} partitionLeaderEpoch: ${h.partitionLeaderEpoch} isTransactional: ${transactional} isControl: ${control} deleteHorizonMs: ${horizon} position: ${position} ${timestampType}: ${h.maxTimestamp} size: ${batch.length} magic: ${h.magic} compresscodec: ${CODECS[attrs & 0x07] ?? 'unknown'} crc: ${h.crc} isvalid: ${valid}`;
+    if (json) {
+      yield jsonLine('batch', {
+        baseOffset: h.baseOffset,
+        lastOffset: h.baseOffset + BigInt(h.lastOffsetDelta),
+        count: h.recordCount,
+        baseSequence: h.baseSequence,
+        lastSequence,
+        producerId: h.producerId,
+        producerEpoch: h.producerEpoch,
+        partitionLeaderEpoch: h.partitionLeaderEpoch,
+        isTransactional: transactional,
+        isControl: control,
+        deleteHorizonMs: (attrs & 0x40) !== 0 ? h.baseTimestamp : null,
+        position,
+        timestampType,
+        maxTimestamp: h.maxTimestamp,
+        size: batch.length,
+        magic: h.magic,
+        compresscodec: CODECS[attrs & 0x07] ?? 'unknown',
+        crc: h.crc,
+        isvalid: valid,
+        ...(error === null ? {} : { error }),
+      });
+    } else
+      yield `baseOffset: ${h.baseOffset} lastOffset: ${h.baseOffset + BigInt(h.lastOffsetDelta)} count: ${h.recordCount} baseSequence: ${h.baseSequence} lastSequence: ${lastSequence} producerId: ${h.producerId} producerEpoch: ${h.producerEpoch} partitionLeaderEpoch: ${h.partitionLeaderEpoch} isTransactional: ${transactional} isControl: ${control} deleteHorizonMs: ${horizon} position: ${position} ${timestampType}: ${h.maxTimestamp} size: ${batch.length} magic: ${h.magic} compresscodec: ${CODECS[attrs & 0x07] ?? 'unknown'} crc: ${h.crc} isvalid: ${valid}`;
     if (error !== null) {
-      yield `| records could not be decoded: ${error}`;
+      if (!json) yield `| records could not be decoded: ${error}`;
       continue;
     }
     if (!options.deepIteration && !options.printDataLog) continue;
     for (const r of decoded!.records) {
       const sequence = h.baseSequence < 0 ? -1 : (h.baseSequence + r.offsetDelta) % 2 ** 31;
+      if (json) {
+        const data = options.printDataLog && !control;
+        yield jsonLine('record', {
+          offset: recordOffset(decoded!, r),
+          timestamp: recordTimestamp(decoded!, r),
+          keySize: r.key?.length ?? -1,
+          valueSize: r.value?.length ?? -1,
+          sequence,
+          headerKeys: r.headers.map((x) => x.key),
+          ...(control ? { control: controlDetail(r.key, r.value).trim() } : {}),
+          ...(data
+            ? { key: r.key?.toString('utf8') ?? null, payload: r.value?.toString('utf8') ?? null }
+            : {}),
+        });
+        continue;
+      }
       let line = `| offset: ${recordOffset(decoded!, r)} ${timestampType}: ${recordTimestamp(decoded!, r)} keySize: ${r.key?.length ?? -1} valueSize: ${r.value?.length ?? -1} sequence: ${sequence} headerKeys: [${r.headers.map((x) => x.key).join(',')}]`;
       if (control) line += controlDetail(r.key, r.value);
       else if (options.printDataLog) {
@@ -126,30 +181,53 @@ function controlDetail(key: Buffer | null, value: Buffer | null): string {
  * `.index` entries (relative offset int32, position int32; OffsetIndex in storage) and, when the
  * segment's `.log` is beside it, a check that each entry points at the batch ending at its offset.
  */
-export function* dumpOffsetIndex(path: string, data: Buffer, logPath: string | null): Generator<string> {
+export function* dumpOffsetIndex(
+  path: string,
+  data: Buffer,
+  logPath: string | null,
+  json = false,
+): Generator<string> {
   const base = BigInt(segmentBaseOffset(path));
   const mismatches: string[] = [];
   const batchAt = logPath ? batchLastOffsets(logPath) : null;
   for (let at = 0; at + 8 <= data.length; at += 8) {
     const offset = base + BigInt(data.readInt32BE(at));
     const position = data.readInt32BE(at + 4);
-    yield `offset: ${offset} position: ${position}`;
+    yield json ? jsonLine('indexEntry', { offset, position }) : `offset: ${offset} position: ${position}`;
     if (batchAt) {
       const last = batchAt.get(position);
-      if (last !== offset) mismatches.push(`  Index offset: ${offset}, log offset: ${last ?? 'none'}`);
+      if (last !== offset) {
+        mismatches.push(
+          json
+            ? jsonLine('mismatch', { indexOffset: offset, logOffset: last ?? null })
+            : `  Index offset: ${offset}, log offset: ${last ?? 'none'}`,
+        );
+      }
     }
   }
-  if (data.length % 8 !== 0) yield `Found ${data.length % 8} invalid bytes at the end of the index`;
-  if (mismatches.length > 0) yield* [`Mismatches in :${path}`, ...mismatches];
+  if (data.length % 8 !== 0) {
+    yield json
+      ? jsonLine('invalidBytes', { bytes: data.length % 8 })
+      : `Found ${data.length % 8} invalid bytes at the end of the index`;
+  }
+  if (mismatches.length > 0) yield* json ? mismatches : [`Mismatches in :${path}`, ...mismatches];
 }
 
 /** `.timeindex` entries: timestamp int64, relative offset int32 (TimeIndex in storage, KIP-33). */
-export function* dumpTimeIndex(path: string, data: Buffer): Generator<string> {
+export function* dumpTimeIndex(path: string, data: Buffer, json = false): Generator<string> {
   const base = BigInt(segmentBaseOffset(path));
   for (let at = 0; at + 12 <= data.length; at += 12) {
-    yield `timestamp: ${data.readBigInt64BE(at)} offset: ${base + BigInt(data.readInt32BE(at + 8))}`;
+    const timestamp = data.readBigInt64BE(at);
+    const offset = base + BigInt(data.readInt32BE(at + 8));
+    yield json
+      ? jsonLine('timeIndexEntry', { timestamp, offset })
+      : `timestamp: ${timestamp} offset: ${offset}`;
   }
-  if (data.length % 12 !== 0) yield `Found ${data.length % 12} invalid bytes at the end of the index`;
+  if (data.length % 12 !== 0) {
+    yield json
+      ? jsonLine('invalidBytes', { bytes: data.length % 12 })
+      : `Found ${data.length % 12} invalid bytes at the end of the index`;
+  }
 }
 
 function batchLastOffsets(logPath: string): Map<number, bigint> {

@@ -60,6 +60,27 @@ describe('strom dump-log', () => {
     assert.match(lines[8]!, /^\| offset: 3 .* payload: fourth$/);
     assert.equal(lines.length, 9);
 
+    const json = await strom(['dump-log', '--files', `${segment}.log`, '--print-data-log', '--json']);
+    const objects = json.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      objects.map((o) => o.type),
+      ['file', 'logStartOffset', 'batch', 'record', 'record', 'batch', 'record', 'batch', 'record'],
+    );
+    assert.equal(objects[2].compresscodec, 'gzip');
+    assert.equal(objects[2].isvalid, true);
+    assert.deepEqual(
+      {
+        key: objects[3].key,
+        payload: objects[3].payload,
+        headerKeys: objects[3].headerKeys,
+        offset: objects[3].offset,
+      },
+      { key: 'k1', payload: 'first', headerKeys: ['trace'], offset: 0 },
+    );
+
     const shallow = await strom(['dump-log', '--files', `${segment}.log`]);
     assert.equal(shallow.stdout.split('\n').filter((l) => l.startsWith('|')).length, 0);
   });
