@@ -137,9 +137,7 @@ describe('cross-client compatibility', () => {
     // kafkajs consumers always join a group; this checks its batch decoder on our producer's bytes.
     const require = createRequire(import.meta.url);
     const Decoder = require('kafkajs/src/protocol/decoder.js') as new (b: Buffer) => unknown;
-    const decodeBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as (
-      d: unknown,
-    ) => Promise<{
+    const decodeBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder.js') as (d: unknown) => Promise<{
       records: { key: Buffer; value: Buffer; headers: Record<string, Buffer>; offset: string }[];
     }>;
     for (const compression of [CompressionType.None, CompressionType.Gzip]) {

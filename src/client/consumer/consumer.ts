@@ -64,6 +64,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private lastAutoCommit = performance.now();
   private closed = false;
   private commitChain: Promise<void> = Promise.resolve();
+  private joinError: Error | null = null;
 
   constructor(
     private readonly cluster: Cluster,
@@ -161,7 +162,8 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     this.maybeAutoCommit();
     for (;;) {
       throwIfAborted(signal);
-      if (this.membership && this.mode === 'subscribe') await this.membership.ensureActive(signal);
+      if (this.membership && this.mode === 'subscribe' && !(await this.joinWithin(deadline, signal)))
+        return [];
       await this.ensurePositions(signal);
       const records = this.state.take(options.maxRecords ?? this.config.maxPollRecords);
       this.fetcher.ensureFetching();
@@ -170,6 +172,41 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       if (left <= 0) return [];
       await this.waitForData(left, signal);
     }
+  }
+
+  /**
+   * Runs a pending rebalance, waiting for it at most until the poll's deadline: like the Java
+   * client, the join goes on in the background so that a short poll returns on time and the
+   * application keeps polling (other members may need it to). False when it is still running.
+   */
+  private async joinWithin(deadline: number, signal?: AbortSignal): Promise<boolean> {
+    const membership = this.membership!;
+    if (this.joinError) {
+      const err = this.joinError;
+      this.joinError = null;
+      throw err;
+    }
+    if (!membership.needsRejoin && !membership.isJoining) return true;
+    const join = membership.ensureActive();
+    let finished = false;
+    const settled = join.then(
+      () => {
+        finished = true;
+      },
+      (err: unknown) => {
+        finished = true;
+        this.joinError = err as Error;
+      },
+    );
+    const left = deadline - performance.now();
+    if (left > 0) await Promise.race([settled, this.waitForData(left, signal)]);
+    throwIfAborted(signal);
+    if (this.joinError) {
+      const err = this.joinError;
+      this.joinError = null;
+      throw err;
+    }
+    return finished;
   }
 
   /** Records one at a time; positions advance as the loop asks for the next record. */
@@ -417,7 +454,9 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       if (this.membership && this.mode === 'subscribe') {
         const all = this.state.assigned();
         if (all.length > 0) await this.listener.onPartitionsRevoked?.(all);
-        await this.membership.leave().catch(() => {});
+        await this.membership
+          .leave()
+          .catch((err) => this.cluster.log.warn({ err }, 'leaving the group failed'));
       }
     } finally {
       this.membership?.close();

@@ -86,6 +86,10 @@ export class GroupMembership {
     return this.rejoinNeeded;
   }
 
+  get isJoining(): boolean {
+    return this.joining !== null;
+  }
+
   requestRejoin(): void {
     this.rejoinNeeded = true;
     this.hooks.wake();
@@ -279,6 +283,7 @@ export class GroupMembership {
   /** Leaves the group so its partitions are reassigned at once rather than after the session timeout. */
   async leave(reason = 'the consumer is being closed'): Promise<void> {
     this.stopHeartbeat();
+    this.log.debug({ memberId: this.memberId, coordinator: this.coordinator }, 'leaving group');
     if (this.memberId === '' || this.coordinator < 0) return;
     // Static members keep their place across restarts (KIP-345): they do not send LeaveGroup.
     if (this.options.groupInstanceId !== null) return;
@@ -289,8 +294,9 @@ export class GroupMembership {
       memberId,
       members: [{ memberId, groupInstanceId: null, reason }],
     });
-    if (res.errorCode !== 0 && res.errorCode !== ErrorCode.UNKNOWN_MEMBER_ID) {
-      this.log.warn({ errorCode: res.errorCode }, 'LeaveGroup failed');
+    const errorCode = res.errorCode || (res.members[0]?.errorCode ?? 0);
+    if (errorCode !== 0 && errorCode !== ErrorCode.UNKNOWN_MEMBER_ID) {
+      this.log.warn({ errorCode }, 'LeaveGroup failed');
     }
   }
 

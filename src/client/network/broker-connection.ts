@@ -2,11 +2,13 @@ import { connect, type Socket } from 'node:net';
 import type { Logger } from '../../common/logger.js';
 import { decodeResponse, encodeRequest, peekCorrelationId } from '../../protocol/frame.js';
 import { ApiKey } from '../../protocol/generated/api-registry.js';
+import { ApiVersionsRequest } from '../../protocol/generated/messages/api-versions-request.js';
 import { ApiVersionsResponse } from '../../protocol/generated/messages/api-versions-response.js';
 import type { MessageInput } from '../../protocol/message-codec.js';
 import { ClientError, KafkaError } from '../client-error.js';
 import { type BrokerApiRange, clientVersionRange, negotiateVersions } from './api-versions.js';
 import type { ClientApi } from './apis.js';
+import { fitToVersion } from './fit-to-version.js';
 import { FrameSplitter } from './frame-splitter.js';
 
 export interface ConnectionOptions {
@@ -149,7 +151,12 @@ export class BrokerConnection {
     const body = { clientSoftwareName: CLIENT_SOFTWARE_NAME, clientSoftwareVersion: CLIENT_SOFTWARE_VERSION };
     let version = clientVersionRange(ApiKey.ApiVersions)!.max;
     for (let attempt = 0; attempt < 3; attempt++) {
-      const res = await this.send(ApiKey.ApiVersions, version, body, { signal });
+      const fitted = fitToVersion(
+        ApiVersionsRequest.fields,
+        version,
+        body,
+      ) as MessageInput<ApiVersionsRequest>;
+      const res = await this.send(ApiKey.ApiVersions, version, fitted, { signal });
       const decoded = res as ApiVersionsResponse;
       if (decoded.errorCode === KAFKA_UNSUPPORTED_VERSION) {
         const mine = decoded.apiKeys.find((k) => k.apiKey === ApiKey.ApiVersions);
@@ -176,7 +183,8 @@ export class BrokerConnection {
       throw new ClientError('UNSUPPORTED_API', `broker ${this.options.nodeId} does not support ${api.name}`);
     }
     const input = typeof body === 'function' ? (body as (v: number) => MessageInput<Req>)(version) : body;
-    return (await this.send(api.apiKey, version, input, options)) as Res;
+    const fitted = fitToVersion(api.request.fields, version, input) as MessageInput<Req>;
+    return (await this.send(api.apiKey, version, fitted, options)) as Res;
   }
 
   private send(
