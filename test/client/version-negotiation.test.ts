@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { clientVersionRange, negotiateVersions } from '../../src/client/network/api-versions.js';
+import { fitToVersion } from '../../src/client/network/fit-to-version.js';
 import { ApiKey } from '../../src/protocol/generated/api-registry.js';
+import { JoinGroupRequest } from '../../src/protocol/generated/messages/join-group-request.js';
 
 describe('API version negotiation', () => {
   it('picks the highest version both sides support', () => {
@@ -46,5 +48,28 @@ describe('API version negotiation', () => {
 
   it('caps Fetch below the topic-id versions (KIP-516)', () => {
     assert.equal(clientVersionRange(ApiKey.Fetch)?.max, 12);
+  });
+});
+
+describe('fitting requests to a version', () => {
+  it('drops fields the version lacks, in nested structs too, so old versions encode', () => {
+    const body = {
+      groupId: 'g',
+      sessionTimeoutMs: 10_000,
+      rebalanceTimeoutMs: 30_000,
+      memberId: '',
+      groupInstanceId: null,
+      protocolType: 'consumer',
+      protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
+      reason: 'joining',
+    };
+    assert.throws(() => JoinGroupRequest.encode(0, body));
+    const v0 = fitToVersion(JoinGroupRequest.fields, 0, body) as typeof body;
+    assert.equal('rebalanceTimeoutMs' in v0, false);
+    assert.equal('reason' in v0, false);
+    assert.deepEqual(JoinGroupRequest.decode(0, JoinGroupRequest.encode(0, v0)).protocols[0]?.name, 'range');
+    const v9 = fitToVersion(JoinGroupRequest.fields, 9, body) as typeof body;
+    assert.equal(v9.rebalanceTimeoutMs, 30_000);
+    assert.equal(v9.reason, 'joining');
   });
 });

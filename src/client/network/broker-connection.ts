@@ -20,6 +20,8 @@ export interface ConnectionOptions {
   connectTimeoutMs: number;
   requestTimeoutMs: number;
   logger: Logger;
+  /** Caps on API versions by API key, applied on top of negotiation. */
+  maxVersions?: ReadonlyMap<number, number>;
   /** Largest response frame accepted; guards memory against a confused peer. */
   responseBytesMax?: number;
 }
@@ -149,7 +151,10 @@ export class BrokerConnection {
    */
   private async negotiate(signal?: AbortSignal): Promise<void> {
     const body = { clientSoftwareName: CLIENT_SOFTWARE_NAME, clientSoftwareVersion: CLIENT_SOFTWARE_VERSION };
-    let version = clientVersionRange(ApiKey.ApiVersions)!.max;
+    let version = Math.min(
+      clientVersionRange(ApiKey.ApiVersions)!.max,
+      this.options.maxVersions?.get(ApiKey.ApiVersions) ?? Number.MAX_SAFE_INTEGER,
+    );
     for (let attempt = 0; attempt < 3; attempt++) {
       const fitted = fitToVersion(
         ApiVersionsRequest.fields,
@@ -165,7 +170,12 @@ export class BrokerConnection {
         continue;
       }
       if (decoded.errorCode !== 0) throw new KafkaError(decoded.errorCode, 'ApiVersions');
-      this.versions = negotiateVersions(decoded.apiKeys as BrokerApiRange[]);
+      const caps = this.options.maxVersions;
+      this.versions = negotiateVersions(decoded.apiKeys as BrokerApiRange[], (key) => {
+        const range = clientVersionRange(key);
+        const cap = caps?.get(key);
+        return range && cap !== undefined ? { min: range.min, max: Math.min(range.max, cap) } : range;
+      });
       return;
     }
     throw new ClientError('UNSUPPORTED_API', 'no ApiVersions version in common with the broker');
