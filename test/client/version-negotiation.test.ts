@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { clientVersionRange, negotiateVersions } from '../../src/client/network/api-versions.js';
 import { fitToVersion } from '../../src/client/network/fit-to-version.js';
 import { ApiKey } from '../../src/protocol/generated/api-registry.js';
-import { JoinGroupRequest } from '../../src/protocol/generated/messages/join-group-request.js';
+import { LeaveGroupRequest } from '../../src/protocol/generated/messages/leave-group-request.js';
 
 describe('API version negotiation', () => {
   it('picks the highest version both sides support', () => {
@@ -52,24 +52,27 @@ describe('API version negotiation', () => {
 });
 
 describe('fitting requests to a version', () => {
-  it('drops fields the version lacks, in nested structs too, so old versions encode', () => {
+  it('drops fields the version lacks, in nested structs too, so any version encodes', () => {
     const body = {
       groupId: 'g',
-      sessionTimeoutMs: 10_000,
-      rebalanceTimeoutMs: 30_000,
-      memberId: '',
-      groupInstanceId: null,
-      protocolType: 'consumer',
-      protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
-      reason: 'joining',
+      memberId: 'm-1',
+      members: [{ memberId: 'm-1', groupInstanceId: null, reason: 'closing' }],
     };
-    assert.throws(() => JoinGroupRequest.encode(0, body));
-    const v0 = fitToVersion(JoinGroupRequest.fields, 0, body) as typeof body;
-    assert.equal('rebalanceTimeoutMs' in v0, false);
-    assert.equal('reason' in v0, false);
-    assert.deepEqual(JoinGroupRequest.decode(0, JoinGroupRequest.encode(0, v0)).protocols[0]?.name, 'range');
-    const v9 = fitToVersion(JoinGroupRequest.fields, 9, body) as typeof body;
-    assert.equal(v9.rebalanceTimeoutMs, 30_000);
-    assert.equal(v9.reason, 'joining');
+    // LeaveGroup names one member up to v2 and a list of them from v3 (KIP-345).
+    assert.throws(() => LeaveGroupRequest.encode(5, body), { code: 'INVALID_FIELD' });
+    assert.throws(() => LeaveGroupRequest.encode(0, body), { code: 'INVALID_FIELD' });
+    const v5 = LeaveGroupRequest.decode(
+      5,
+      LeaveGroupRequest.encode(5, fitToVersion(LeaveGroupRequest.fields, 5, body) as never),
+    );
+    assert.equal(v5.members[0]?.memberId, 'm-1');
+    assert.equal(v5.members[0]?.reason, 'closing');
+    const v3 = fitToVersion(LeaveGroupRequest.fields, 3, body) as { members: { reason?: string }[] };
+    assert.equal('reason' in v3.members[0]!, false, 'reason arrives in v5');
+    const v0 = LeaveGroupRequest.decode(
+      0,
+      LeaveGroupRequest.encode(0, fitToVersion(LeaveGroupRequest.fields, 0, body) as never),
+    );
+    assert.equal(v0.memberId, 'm-1');
   });
 });
