@@ -1,21 +1,22 @@
 import { StromError } from '../common/strom-error.js';
 import { errorInfo } from '../protocol/error-codes.js';
 
-/** Stable codes for failures the client itself detects (not sent by a broker). */
-export type ClientErrorCode =
-  | 'KAFKA_ERROR'
-  | 'REQUEST_TIMEOUT'
-  | 'CONNECTION_CLOSED'
-  | 'CONNECTION_FAILED'
-  | 'ABORTED'
-  | 'CLIENT_CLOSED'
-  | 'UNSUPPORTED_API'
-  | 'NO_BROKERS'
-  | 'BUFFER_EXHAUSTED'
-  | 'RECORD_TOO_LARGE'
-  | 'INVALID_ARGUMENT'
-  | 'REBALANCE_IN_PROGRESS'
-  | 'MAX_POLL_INTERVAL_EXCEEDED';
+/** Stable codes of the client's errors; docs/client.md describes each. */
+export const CLIENT_ERROR_CODES = [
+  'KAFKA_ERROR',
+  'REQUEST_TIMEOUT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_FAILED',
+  'ABORTED',
+  'CLIENT_CLOSED',
+  'UNSUPPORTED_API',
+  'NO_BROKERS',
+  'BUFFER_EXHAUSTED',
+  'RECORD_TOO_LARGE',
+  'INVALID_ARGUMENT',
+] as const;
+
+export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];
 
 /** Codes whose failure is transient: the same call may succeed when retried. */
 const RETRIABLE_CLIENT_CODES: ReadonlySet<ClientErrorCode> = new Set([
