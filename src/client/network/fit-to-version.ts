@@ -7,6 +7,28 @@ import { type FieldDescriptor, inVersionRange } from '../../protocol/message-cod
  * rebalanceTimeoutMs before v1, or ApiVersions' client software name before v3).
  */
 export function fitToVersion(fields: readonly FieldDescriptor[], version: number, value: unknown): unknown {
+  if (carriesEveryField(fields, version)) return value;
+  return fit(fields, version, value);
+}
+
+const complete = new WeakMap<readonly FieldDescriptor[], Map<number, boolean>>();
+
+/** Whether a version has every field (nested ones too): then there is nothing to drop. Cached. */
+function carriesEveryField(fields: readonly FieldDescriptor[], version: number): boolean {
+  let byVersion = complete.get(fields);
+  if (!byVersion) {
+    byVersion = new Map();
+    complete.set(fields, byVersion);
+  }
+  let all = byVersion.get(version);
+  if (all === undefined) {
+    all = fields.every((f) => inVersionRange(f.versions, version) && (!f.fields || carriesEveryField(f.fields, version)));
+    byVersion.set(version, all);
+  }
+  return all;
+}
+
+function fit(fields: readonly FieldDescriptor[], version: number, value: unknown): unknown {
   if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return value;
   const input = value as { [k: string]: unknown };
   const out: { [k: string]: unknown } = {};
