@@ -48,6 +48,7 @@ export async function startGroupCluster(
   const front = servesGroups ? null : await startGroupFront(broker.bootstrap);
   const bootstrap = front ? front.bootstrap : broker.bootstrap;
   const kafka = new Kafka({ bootstrapServers: bootstrap, clientId: 'strom-group-test', ...clientConfig });
+  // bootstrapServers stays a string so tests can hand it to other processes.
   return {
     broker,
     kafka,
