@@ -1,11 +1,15 @@
 import type { Logger } from '../common/logger.js';
 import { applyMetadataRecord } from './apply-metadata-record.js';
 import type { ControllerResult, MetadataRecord } from './controller/metadata-record.js';
+import { imageToRecords } from './image-to-records.js';
 import { MetadataImage } from './metadata-image.js';
 import type { MetadataLog } from './metadata-log.js';
 
-/** Told after records were made durable and applied to the image. */
-export type MetadataListener = (records: readonly MetadataRecord[], image: MetadataImage) => void;
+/** Told after records were made durable and applied to the image; the operation answers once it settles. */
+export type MetadataListener = (
+  records: readonly MetadataRecord[],
+  image: MetadataImage,
+) => void | Promise<void>;
 
 /**
  * The shell around the controller core: runs one operation at a time against the current image,
@@ -20,6 +24,8 @@ export class MetadataManager {
   constructor(
     private readonly log: MetadataLog,
     private readonly logger: Logger,
+    /** Kafka's metadata.log.max.record.bytes.between.snapshots. */
+    private readonly snapshotAfterBytes = 20 * 1024 * 1024,
   ) {}
 
   /** Replays the log into the image; call once before serving. */
@@ -48,7 +54,10 @@ export class MetadataManager {
         const last = await this.log.append(records);
         for (const r of records) applyMetadataRecord(this.image, r);
         this.image.offset = last;
-        for (const l of this.listeners) l(records, this.image);
+        for (const l of this.listeners) await l(records, this.image);
+        if (this.log.bytesSinceSnapshot >= this.snapshotAfterBytes) {
+          await this.log.writeSnapshot(imageToRecords(this.image), this.image.offset);
+        }
       }
       return response;
     };

@@ -22,7 +22,9 @@ function carriesEveryField(fields: readonly FieldDescriptor[], version: number):
   }
   let all = byVersion.get(version);
   if (all === undefined) {
-    all = fields.every((f) => inVersionRange(f.versions, version) && (!f.fields || carriesEveryField(f.fields, version)));
+    all = fields.every(
+      (f) => inVersionRange(f.versions, version) && (!f.fields || carriesEveryField(f.fields, version)),
+    );
     byVersion.set(version, all);
   }
   return all;
