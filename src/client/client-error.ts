@@ -1,22 +1,35 @@
 import { StromError } from '../common/strom-error.js';
 import { errorInfo } from '../protocol/error-codes.js';
 
-/** Stable codes of the client's errors; docs/client.md describes each. */
-export const CLIENT_ERROR_CODES = [
-  'KAFKA_ERROR',
-  'REQUEST_TIMEOUT',
-  'CONNECTION_CLOSED',
-  'CONNECTION_FAILED',
-  'ABORTED',
-  'CLIENT_CLOSED',
-  'UNSUPPORTED_API',
-  'NO_BROKERS',
-  'BUFFER_EXHAUSTED',
-  'RECORD_TOO_LARGE',
-  'INVALID_ARGUMENT',
-] as const;
+/** Stable codes of the client's errors; docs/client.md and docs/errors.md describe each. */
+export type ClientErrorCode =
+  | 'KAFKA_ERROR'
+  | 'REQUEST_TIMEOUT'
+  | 'CONNECTION_CLOSED'
+  | 'CONNECTION_FAILED'
+  | 'ABORTED'
+  | 'CLIENT_CLOSED'
+  | 'UNSUPPORTED_API'
+  | 'NO_BROKERS'
+  | 'BUFFER_EXHAUSTED'
+  | 'RECORD_TOO_LARGE'
+  | 'INVALID_ARGUMENT';
 
-export type ClientErrorCode = (typeof CLIENT_ERROR_CODES)[number];
+/** Every ClientErrorCode, for documentation checks (the object type makes the list exhaustive). */
+const CODES: { [C in ClientErrorCode]: true } = {
+  KAFKA_ERROR: true,
+  REQUEST_TIMEOUT: true,
+  CONNECTION_CLOSED: true,
+  CONNECTION_FAILED: true,
+  ABORTED: true,
+  CLIENT_CLOSED: true,
+  UNSUPPORTED_API: true,
+  NO_BROKERS: true,
+  BUFFER_EXHAUSTED: true,
+  RECORD_TOO_LARGE: true,
+  INVALID_ARGUMENT: true,
+};
+export const CLIENT_ERROR_CODES = Object.keys(CODES) as ClientErrorCode[];
 
 /** Codes whose failure is transient: the same call may succeed when retried. */
 const RETRIABLE_CLIENT_CODES: ReadonlySet<ClientErrorCode> = new Set([
