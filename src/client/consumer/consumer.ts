@@ -127,6 +127,11 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     }
   }
 
+  /** Bytes fetched and waiting for poll (bounded by prefetchBytesMax plus one fetch response). */
+  get bufferedBytes(): number {
+    return this.state.bufferedBytes;
+  }
+
   /** Joins the consumer group and consumes the topics' partitions the group assigns. */
   subscribe(topics: string | readonly string[], listener?: RebalanceListener): void {
     if (!this.membership) throw new ClientError('INVALID_ARGUMENT', 'subscribe needs a groupId');
