@@ -81,13 +81,24 @@ async function runStrom(
 ) {
   const { Kafka } = await import('../src/client/index.js');
   const kafka = new Kafka({ bootstrapServers: bootstrap, clientId: 'bench-strom' });
-  const producer = kafka.producer({ acks: 1, lingerMs: 5, compression, batchSize: 256 * 1024 });
+  const producer = kafka.producer({
+    acks: 1,
+    lingerMs: 5,
+    compression,
+    // Batches up to 512 KiB (under the broker's message.max.bytes) and 16 requests in flight,
+    // as the other clients have every offered chunk in flight at once.
+    batchSize: 512 * 1024,
+    maxInFlightRequestsPerConnection: 16,
+  });
   const chunk = Array.from({ length: CHUNK }, () => ({ value }));
   const t0 = performance.now();
   const lat = await offer(records, (n) => producer.sendBatch(topic, n === CHUNK ? chunk : chunk.slice(0, n)));
   const produceMs = performance.now() - t0;
   await producer.close();
-  const consumer = kafka.consumer({ autoOffsetReset: 'earliest', maxPollRecords: 5000 });
+  const consumer = kafka.consumer({
+    autoOffsetReset: 'earliest',
+    maxPollRecords: 5000,
+  });
   consumer.assign([{ topic, partition: 0 }]);
   const c0 = performance.now();
   let got = 0;
