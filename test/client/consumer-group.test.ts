@@ -241,4 +241,22 @@ describe('consumer groups', () => {
     assert.ok(disjointCover(pair, topic, 2));
     for (const x of pair) await x.close();
   });
+
+  it('closes cleanly while a join is still running in the background', async () => {
+    const topic = await topicWith(1, 0);
+    const groupId = uniqueTopic('g7');
+    const first = cluster.kafka.consumer({ ...FAST, groupId });
+    first.subscribe(topic);
+    await pollAll([first], () => first.assignment().length === 1);
+    // A second member's join waits for the first to rejoin; a 1 ms poll leaves it in the background.
+    const second = cluster.kafka.consumer({ ...FAST, groupId });
+    second.subscribe(topic);
+    assert.deepEqual(await second.poll({ timeoutMs: 1 }), []);
+    await second.close();
+    await assert.rejects(second.poll(), { code: 'CLIENT_CLOSED' });
+    // The first member carries on alone.
+    await pollAll([first], () => first.assignment().length === 1);
+    assert.equal(first.assignment().length, 1);
+    await first.close();
+  });
 });

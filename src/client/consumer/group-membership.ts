@@ -69,6 +69,7 @@ export class GroupMembership {
   private lostPending = false;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private heartbeatToken = 0;
+  private closed = false;
   private joining: Promise<void> | null = null;
   readonly protocol: 'eager' | 'cooperative';
   private readonly log: Logger;
@@ -112,6 +113,7 @@ export class GroupMembership {
     let prepared = false;
     for (let attempt = 0; this.rejoinNeeded; attempt++) {
       throwIfAborted(signal);
+      if (this.closed) throw new ClientError('CLIENT_CLOSED', 'the consumer is closed');
       try {
         if (this.coordinator < 0)
           this.coordinator = await findCoordinator(this.cluster, this.options.groupId, 0, signal);
@@ -132,7 +134,7 @@ export class GroupMembership {
         attempt = -1;
       } catch (err) {
         if (!(err instanceof ClientError)) throw err;
-        if (err.code === 'ABORTED') throw err;
+        if (err.code === 'ABORTED' || err.code === 'CLIENT_CLOSED' || this.closed) throw err;
         if (err.kafkaCode !== null && RESET_MEMBER.has(err.kafkaCode)) this.resetMember();
         else if (err.kafkaCode !== null && COORDINATOR_MOVED.has(err.kafkaCode)) this.coordinator = -1;
         else if (err.kafkaCode === null) this.coordinator = -1;
@@ -300,7 +302,9 @@ export class GroupMembership {
     }
   }
 
+  /** Stops heartbeats and ends a join still running in the background. */
   close(): void {
+    this.closed = true;
     this.stopHeartbeat();
   }
 }
