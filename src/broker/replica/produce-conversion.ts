@@ -4,6 +4,7 @@ import {
   ATTR_COMPRESSION_MASK,
   BatchOffsets,
   CompressionType,
+  setBaseOffset,
   splitBatches,
 } from '../../protocol/records/record-batch-header.js';
 
@@ -38,6 +39,8 @@ export function prepareForAppend(records: Buffer, produceVersion: number, topicC
       );
     }
     const batches = upConvertMessageSet(records, target === null ? {} : { compression: target });
+    // Like a producer's batches, converted ones start at base offset 0: the log assigns the real ones.
+    for (const b of batches) setBaseOffset(b, 0n);
     return batches.length === 1 ? batches[0]! : Buffer.concat(batches);
   }
   if (magic !== 2) throw new ProtocolError('CORRUPT_RECORD', `unknown magic ${magic}`, BatchOffsets.magic);
