@@ -65,7 +65,13 @@ describe('consumer groups', () => {
     const groupId = uniqueTopic('g1');
     const consumers = [0, 1].map(() => cluster.kafka.consumer({ ...FAST, groupId, assignors: ['range'] }));
     for (const c of consumers) c.subscribe(topic);
-    const got = await pollAll(consumers, (g) => g.flat().length >= 200 && disjointCover(consumers, topic, 4));
+    const got = await pollAll(
+      consumers,
+      (g) =>
+        g.flat().length >= 200 &&
+        disjointCover(consumers, topic, 4) &&
+        consumers.every((c) => c.assignment().length === 2),
+    );
     const all = got.flat();
     assert.equal(all.length, 200);
     assert.equal(new Set(all.map((r) => `${r.partition}:${r.offset}`)).size, 200);
@@ -126,7 +132,11 @@ describe('consumer groups', () => {
       () => trio.every((x) => x.assignment().length === 2) && disjointCover(trio, topic, 6),
     );
     assert.ok(disjointCover(trio, topic, 6));
-    assert.deepEqual(events[0]!.slice(0, 3), ['assigned:6', 'revoked:6', 'assigned:2']);
+    // Eager: a gives everything up before each rebalance, then takes its new share (two members
+    // may join in one rebalance or in two).
+    assert.deepEqual(events[0]!.slice(0, 2), ['assigned:6', 'revoked:6']);
+    assert.equal(events[0]!.at(-1), 'assigned:2');
+    for (let i = 1; i < events[0]!.length; i += 2) assert.match(events[0]![i]!, /^revoked:/);
     await c.close();
     assert.equal(events[2]!.at(-1), 'revoked:2');
     const duo = [a, b];

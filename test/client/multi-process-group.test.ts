@@ -58,8 +58,10 @@ describe('consumer group across processes', () => {
     }
     try {
       const settled = (): boolean => {
-        const owned = [...latest.values()].flatMap((r) => r.assignment);
-        return latest.size === 3 && owned.length === 3 && new Set(owned).size === 3 && read.size === 300;
+        const reports = [...latest.values()];
+        const owned = reports.flatMap((r) => r.assignment);
+        const balanced = reports.every((r) => r.assignment.length === 1);
+        return reports.length === 3 && balanced && new Set(owned).size === 3 && read.size === 300;
       };
       for (let i = 0; i < 600 && !settled(); i++) await new Promise((r) => setTimeout(r, 50));
       assert.equal(read.size, 300, 'every record was read by some member');
