@@ -269,4 +269,24 @@ describe('consumer groups', () => {
     assert.equal(first.assignment().length, 1);
     await first.close();
   });
+
+  it('rejoins when a subscribed topic gains partitions, and consumes the new ones', async () => {
+    const topic = await topicWith(1, 0);
+    const groupId = uniqueTopic('g8');
+    const { Kafka } = await import('../../src/client/index.js');
+    const kafka = new Kafka({ ...cluster.kafka.config, metadataMaxAgeMs: 100 });
+    const c = kafka.consumer({ ...FAST, groupId });
+    c.subscribe(topic);
+    await pollAll([c], () => c.assignment().length === 1);
+    const admin = cluster.kafka.admin();
+    await admin.createPartitions([{ topic, count: 3 }]);
+    await admin.close();
+    const producer = cluster.kafka.producer({ acks: 1 });
+    await producer.send(topic, { value: 'on the new partition', partition: 2 });
+    await producer.close();
+    const [got] = await pollAll([c], (g) => g[0]!.some((r) => r.partition === 2));
+    assert.equal(c.assignment().length, 3);
+    assert.ok(got!.some((r) => r.partition === 2 && r.value?.toString() === 'on the new partition'));
+    await c.close();
+  });
 });

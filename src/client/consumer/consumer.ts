@@ -65,6 +65,10 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private closed = false;
   private commitChain: Promise<void> = Promise.resolve();
   private joinError: Error | null = null;
+  private lastMetadataCheck = performance.now();
+  private checkingMetadata = false;
+  /** Partition counts of subscribed topics when the group last assigned, to notice new partitions. */
+  private readonly partitionCountsAtJoin = new Map<string, number>();
 
   constructor(
     private readonly cluster: Cluster,
@@ -165,6 +169,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     const deadline = performance.now() + (options.timeoutMs ?? 1000);
     this.lastPoll = performance.now();
     this.maybeAutoCommit();
+    this.maybeCheckMetadata();
     for (;;) {
       throwIfAborted(signal);
       if (this.membership && this.mode === 'subscribe' && !(await this.joinWithin(deadline, signal)))
@@ -315,6 +320,10 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       for (const tp of revoked) this.state.remove(tp.topic, tp.partition);
       await this.listener.onPartitionsRevoked?.(revoked);
     }
+    for (const t of this.subscription) {
+      const count = this.cluster.topics.get(t)?.partitions.length;
+      if (count !== undefined) this.partitionCountsAtJoin.set(t, count);
+    }
     const added = next.filter((p) => !this.state.get(p.topic, p.partition));
     for (const p of added) this.state.add(p.topic, p.partition);
     this.cluster.track(added.map((p) => p.topic));
@@ -330,6 +339,35 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     if (lost.length === 0) return;
     if (this.listener.onPartitionsLost) await this.listener.onPartitionsLost(lost);
     else await this.listener.onPartitionsRevoked?.(lost);
+  }
+
+  /**
+   * Refreshes metadata every metadata.max.age.ms while subscribed, and rejoins the group when a
+   * subscribed topic's partition count changed since the last assignment, as the Java client does,
+   * so that new partitions get consumed.
+   */
+  private maybeCheckMetadata(): void {
+    if (this.mode !== 'subscribe' || !this.membership || this.checkingMetadata) return;
+    if (performance.now() - this.lastMetadataCheck < this.cluster.options.metadataMaxAgeMs) return;
+    this.lastMetadataCheck = performance.now();
+    this.checkingMetadata = true;
+    this.cluster
+      .refreshMetadata(this.subscription)
+      .then(() => {
+        for (const t of this.subscription) {
+          const count = this.cluster.topics.get(t)?.partitions.length;
+          const known = this.partitionCountsAtJoin.get(t);
+          if (count !== undefined && known !== undefined && count !== known) {
+            this.cluster.log.info({ topic: t, from: known, to: count }, 'partition count changed, rejoining');
+            this.membership?.requestRejoin();
+            break;
+          }
+        }
+      })
+      .catch((err) => this.cluster.log.debug({ err }, 'metadata refresh failed'))
+      .finally(() => {
+        this.checkingMetadata = false;
+      });
   }
 
   private maybeAutoCommit(): void {
