@@ -10,6 +10,7 @@ import type { ConsumerConfig, RebalanceListener } from './consumer-config.js';
 import type { TopicPartitions } from './consumer-protocol.js';
 import { Fetcher } from './fetcher.js';
 import { GroupMembership } from './group-membership.js';
+import { ensurePositions, type PositionContext, resetPositions } from './positions.js';
 import {
   type ConsumerRecord,
   type PartitionState,
@@ -246,57 +247,22 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     for (const f of w) f();
   }
 
-  /** Fetch positions for partitions that have none: the committed offset, else the reset policy. */
-  private async ensurePositions(signal?: AbortSignal): Promise<void> {
-    const missing = [...this.state.partitions.values()].filter((s) => s.fetchPosition === null);
-    if (missing.length === 0) return;
-    await this.cluster.topicsMetadata([...new Set(missing.map((s) => s.topic))], signal);
-    let unresolved = missing;
-    if (this.options.groupId !== undefined) {
-      const committed = await fetchCommittedOffsets(
-        this.cluster,
-        this.options.groupId,
-        toTopicPartitions(missing.map((s) => ({ topic: s.topic, partition: s.partition }))),
-        signal,
-      );
-      const byKey = new Map(committed.map((c) => [`${c.topic}\u0000${c.partition}`, c.offset]));
-      unresolved = [];
-      for (const s of missing) {
-        const offset = byKey.get(s.key);
-        if (offset !== undefined && offset >= 0n && this.state.get(s.topic, s.partition) === s)
-          this.state.seek(s, offset);
-        else unresolved.push(s);
-      }
-    }
-    await this.resetPositions(unresolved, false, signal);
+  private positionContext(): PositionContext {
+    return {
+      cluster: this.cluster,
+      state: this.state,
+      groupId: this.options.groupId,
+      autoOffsetReset: this.config.autoOffsetReset,
+      isolationLevel: this.options.isolationLevel === 'read_committed' ? 1 : 0,
+    };
   }
 
-  private async resetPositions(
-    states: PartitionState[],
-    outOfRange: boolean,
-    signal?: AbortSignal,
-  ): Promise<void> {
-    if (states.length === 0) return;
-    const policy = this.config.autoOffsetReset;
-    if (policy === 'none') {
-      throw new ClientError(
-        'INVALID_ARGUMENT',
-        `no ${outOfRange ? 'valid' : 'committed'} offset and autoOffsetReset is none`,
-      );
-    }
-    const answers = await listOffsets(
-      this.cluster,
-      states.map((s) => ({
-        topic: s.topic,
-        partition: s.partition,
-        timestamp: policy === 'earliest' ? OffsetSpec.Earliest : OffsetSpec.Latest,
-      })),
-      { signal, isolationLevel: this.options.isolationLevel === 'read_committed' ? 1 : 0 },
-    );
-    for (const a of answers) {
-      const s = this.state.get(a.topic, a.partition);
-      if (s) this.state.seek(s, a.offset);
-    }
+  private ensurePositions(signal?: AbortSignal): Promise<void> {
+    return ensurePositions(this.positionContext(), signal);
+  }
+
+  private resetPositions(states: PartitionState[], outOfRange: boolean, signal?: AbortSignal): Promise<void> {
+    return resetPositions(this.positionContext(), states, outOfRange, signal);
   }
 
   private async onJoinPrepare(protocol: 'eager' | 'cooperative'): Promise<void> {
