@@ -133,9 +133,9 @@ export class BrokerProcess {
     const out = new Map<string, Set<number>>();
     for (const r of this.requests) {
       if (r.clientId === null || !r.clientId.startsWith(clientIdPrefix)) continue;
-      let set = out.get(r.api);
-      if (!set) out.set(r.api, (set = new Set()));
+      const set = out.get(r.api) ?? new Set<number>();
       set.add(r.version);
+      out.set(r.api, set);
     }
     return new Map([...out].map(([api, vs]) => [api, [...vs].sort((a, b) => a - b)]));
   }
