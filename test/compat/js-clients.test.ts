@@ -1,0 +1,214 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { Admin } from '@platformatic/kafka';
+import kafkajsModule from 'kafkajs';
+import { BrokerProcess } from './helpers/broker-process.js';
+import { assertConsumed } from './helpers/compat-records.js';
+import {
+  KAFKAJS_CLIENT_ID,
+  kafkajs,
+  kafkajsProduce,
+  PLATFORMATIC_CLIENT_ID,
+  platformaticConsume,
+  platformaticProduce,
+} from './helpers/js-clients.js';
+import { kcatConsume } from './helpers/run-client.js';
+
+/**
+ * kafkajs and @platformatic/kafka against a real broker process. kafkajs's consumer only works in a
+ * group, so what kafkajs produces is read by kcat and @platformatic/kafka here; kafkajs group reads
+ * belong to the groups scenarios (docs/compatibility.md).
+ */
+
+const COUNT = 10_000;
+// kafkajs is CommonJS and Node cannot see this enum as a named export.
+const { ConfigResourceTypes } = kafkajsModule;
+
+describe('kafkajs', () => {
+  let broker: BrokerProcess;
+  before(async () => {
+    broker = await BrokerProcess.start();
+  });
+  after(async () => {
+    await broker.close();
+  });
+
+  test('admin: create with configs, metadata, describe and alter configs, add partitions, delete', async () => {
+    const admin = kafkajs(broker.bootstrap).admin();
+    await admin.connect();
+    try {
+      const created = await admin.createTopics({
+        topics: [
+          {
+            topic: 'js-admin',
+            numPartitions: 2,
+            configEntries: [{ name: 'retention.ms', value: '3600000' }],
+          },
+        ],
+      });
+      assert.equal(created, true);
+      const meta = await admin.fetchTopicMetadata({ topics: ['js-admin'] });
+      assert.deepEqual(meta.topics[0]?.partitions.map((p) => [p.partitionId, p.leader]).sort(), [
+        [0, 1],
+        [1, 1],
+      ]);
+      const describe = async () => {
+        const res = await admin.describeConfigs({
+          includeSynonyms: false,
+          resources: [
+            {
+              type: ConfigResourceTypes.TOPIC,
+              name: 'js-admin',
+              configNames: ['retention.ms', 'segment.bytes'],
+            },
+          ],
+        });
+        return Object.fromEntries(res.resources[0]!.configEntries.map((e) => [e.configName, e.configValue]));
+      };
+      assert.deepEqual(await describe(), { 'retention.ms': '3600000', 'segment.bytes': '1073741824' });
+      await admin.alterConfigs({
+        validateOnly: false,
+        resources: [
+          {
+            type: ConfigResourceTypes.TOPIC,
+            name: 'js-admin',
+            configEntries: [{ name: 'segment.bytes', value: '10485760' }],
+          },
+        ],
+      });
+      // AlterConfigs replaces the whole set of dynamic configs: retention.ms returns to its default.
+      assert.deepEqual(await describe(), { 'retention.ms': '604800000', 'segment.bytes': '10485760' });
+      await admin.createPartitions({ topicPartitions: [{ topic: 'js-admin', count: 3 }] });
+      const grown = await admin.fetchTopicMetadata({ topics: ['js-admin'] });
+      assert.equal(grown.topics[0]?.partitions.length, 3);
+      await admin.deleteTopics({ topics: ['js-admin'] });
+      assert.ok(!(await admin.listTopics()).includes('js-admin'));
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  test('10,000 keyed records with headers and null values, read by kcat and @platformatic/kafka', async () => {
+    await kafkajsProduce(broker.bootstrap, 'js-kafkajs', COUNT, 'none');
+    assertConsumed(await kcatConsume(broker.bootstrap, 'js-kafkajs'), COUNT, {
+      headers: true,
+      label: 'kcat reading kafkajs',
+    });
+    assertConsumed(await platformaticConsume(broker.bootstrap, 'js-kafkajs', COUNT), COUNT, {
+      headers: true,
+      label: '@platformatic/kafka reading kafkajs',
+    });
+  });
+
+  test('DeleteRecords (deleteTopicRecords) moves the log start offset', async () => {
+    await kafkajsProduce(broker.bootstrap, 'js-delete-records', 100, 'none');
+    const admin = kafkajs(broker.bootstrap).admin();
+    await admin.connect();
+    try {
+      // kafkajs finds the partition leader from metadata it must have loaded first.
+      await admin.fetchTopicMetadata({ topics: ['js-delete-records'] });
+      await admin.deleteTopicRecords({
+        topic: 'js-delete-records',
+        partitions: [{ partition: 0, offset: '40' }],
+      });
+      const offsets = await admin.fetchTopicOffsets('js-delete-records');
+      assert.deepEqual(offsets, [{ partition: 0, offset: '100', high: '100', low: '40' }]);
+    } finally {
+      await admin.disconnect();
+    }
+    const out = await kcatConsume(broker.bootstrap, 'js-delete-records');
+    const offsets = out
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => Number(l.split('\t')[0]));
+    assert.deepEqual(
+      offsets,
+      Array.from({ length: 60 }, (_, i) => 40 + i),
+    );
+  });
+
+  test('ListOffsets by timestamp (fetchTopicOffsetsByTimestamp)', async () => {
+    const base = Date.UTC(2024, 5, 1);
+    const producer = kafkajs(broker.bootstrap).producer();
+    await producer.connect();
+    await producer.send({
+      topic: 'js-times',
+      acks: -1,
+      messages: Array.from({ length: 10 }, (_, i) => ({
+        key: `key-${i}`,
+        value: `value-${i}`,
+        partition: 0,
+        timestamp: String(base + i * 1000),
+      })),
+    });
+    await producer.disconnect();
+    const admin = kafkajs(broker.bootstrap).admin();
+    await admin.connect();
+    try {
+      const at = async (ts: number) =>
+        (await admin.fetchTopicOffsetsByTimestamp('js-times', ts)).map((p) => [p.partition, p.offset]);
+      assert.deepEqual(await at(base + 3500), [[0, '4']]);
+      assert.deepEqual(await at(base), [[0, '0']]);
+      // No record at or after the timestamp: Kafka answers -1 and kafkajs maps that to the end offset.
+      assert.deepEqual(await at(base + 60_000), [[0, '10']]);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  test('negotiated versions', (t) => {
+    t.diagnostic(`kafkajs: ${broker.describeVersions(KAFKAJS_CLIENT_ID)}`);
+    const used = broker.versionsUsedBy(KAFKAJS_CLIENT_ID);
+    assert.deepEqual(used.get('Produce'), [7]);
+    assert.ok(used.has('DeleteRecords') && used.has('DescribeConfigs') && used.has('AlterConfigs'));
+  });
+});
+
+describe('@platformatic/kafka', () => {
+  let broker: BrokerProcess;
+  before(async () => {
+    broker = await BrokerProcess.start();
+  });
+  after(async () => {
+    await broker.close();
+  });
+
+  test('admin: create, list, metadata, add partitions, delete', async () => {
+    const admin = new Admin({ clientId: PLATFORMATIC_CLIENT_ID, bootstrapBrokers: [broker.bootstrap] });
+    try {
+      const created = await admin.createTopics({ topics: ['pk-admin'], partitions: 2, replicas: 1 });
+      assert.deepEqual(
+        created.map((c) => [c.name, c.partitions]),
+        [['pk-admin', 2]],
+      );
+      assert.ok((await admin.listTopics()).includes('pk-admin'));
+      await admin.createPartitions({ topics: [{ name: 'pk-admin', count: 5 }] });
+      const meta = await admin.metadata({ topics: ['pk-admin'], forceUpdate: true });
+      assert.equal(meta.topics.get('pk-admin')?.partitionsCount, 5);
+      assert.deepEqual([...meta.brokers.keys()], [1]);
+      await admin.deleteTopics({ topics: ['pk-admin'] });
+      assert.ok(!(await admin.listTopics()).includes('pk-admin'));
+    } finally {
+      await admin.close();
+    }
+  });
+
+  test('10,000 keyed records with headers and null values round-trip (Produce v11, Fetch v17)', async () => {
+    await platformaticProduce(broker.bootstrap, 'pk-roundtrip', COUNT, 'none');
+    assertConsumed(await platformaticConsume(broker.bootstrap, 'pk-roundtrip', COUNT), COUNT, {
+      headers: true,
+      label: '@platformatic/kafka',
+    });
+    assertConsumed(await kcatConsume(broker.bootstrap, 'pk-roundtrip'), COUNT, {
+      headers: true,
+      label: 'kcat reading @platformatic/kafka',
+    });
+  });
+
+  test('negotiated versions: the newest flexible versions', (t) => {
+    t.diagnostic(`@platformatic/kafka: ${broker.describeVersions(PLATFORMATIC_CLIENT_ID)}`);
+    const used = broker.versionsUsedBy(PLATFORMATIC_CLIENT_ID);
+    assert.deepEqual(used.get('Produce'), [11]);
+    assert.deepEqual(used.get('Fetch'), [17]);
+  });
+});
