@@ -37,7 +37,13 @@ export function prepareForAppend(records: Buffer, produceVersion: number, topicC
         BatchOffsets.magic,
       );
     }
-    const batches = upConvertMessageSet(records, target === null ? {} : { compression: target });
+    // Offsets in a produced message set mean nothing: Kafka's LogValidator assigns them and ignores
+    // the producer's (segmentio/kafka-go writes 0 for every message), so number them from 0 here
+    // and let the log rebase them on append.
+    const batches = upConvertMessageSet(
+      records,
+      target === null ? { baseOffset: 0n } : { compression: target, baseOffset: 0n },
+    );
     return batches.length === 1 ? batches[0]! : Buffer.concat(batches);
   }
   if (magic !== 2) throw new ProtocolError('CORRUPT_RECORD', `unknown magic ${magic}`, BatchOffsets.magic);
