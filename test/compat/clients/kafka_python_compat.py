@@ -3,6 +3,7 @@
 usage: kafka_python_compat.py MODE BOOTSTRAP TOPIC [ARGS...]
   metadata  BOOTSTRAP TOPIC                     print JSON: broker ids and the topic's partitions
   admin     BOOTSTRAP TOPIC                     create (3 partitions, retention.ms), describe, grow, delete; JSON
+  create    BOOTSTRAP TOPIC PARTITIONS [K=V...]  create a topic with topic configs
   produce   BOOTSTRAP TOPIC COUNT CODEC API     produce the compat records to partition 0 (acks=all)
   consume   BOOTSTRAP TOPIC COUNT API           read COUNT records of partition 0 from the start; one line each
   produce-timed BOOTSTRAP TOPIC COUNT BASE     the compat records with timestamps BASE + 1000 * i (ms)
@@ -53,6 +54,13 @@ def admin(bootstrap, topic):
     out["after_delete"] = topic in a.list_topics()
     a.close()
     print(json.dumps(out))
+
+
+def create(bootstrap, topic, partitions, *configs):
+    a = KafkaAdminClient(bootstrap_servers=bootstrap, client_id=client_id("auto"))
+    topic_configs = dict(c.split("=", 1) for c in configs)
+    a.create_topics([NewTopic(topic, int(partitions), 1, topic_configs=topic_configs)])
+    a.close()
 
 
 def produce(bootstrap, topic, count, codec, api):
@@ -140,6 +148,7 @@ def produce_one(bootstrap, topic, size, max_bytes):
 MODES = {
     "metadata": metadata,
     "admin": admin,
+    "create": create,
     "produce": produce,
     "consume": consume,
     "produce-timed": produce_timed,
