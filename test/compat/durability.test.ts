@@ -29,7 +29,14 @@ function produceUntilKilled(broker: BrokerProcess, start: number, killAfter: num
   return new Promise((resolve, reject) => {
     const child = spawn(
       '/usr/bin/python3',
-      [join(CLIENTS_DIR, 'confluent_kafka_compat.py'), 'durable', broker.bootstrap, TOPIC, String(start), '1000000'],
+      [
+        join(CLIENTS_DIR, 'confluent_kafka_compat.py'),
+        'durable',
+        broker.bootstrap,
+        TOPIC,
+        String(start),
+        '1000000',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const acked: Acked[] = [];
