@@ -8,7 +8,7 @@
  * biome so that it passes `biome check` as written. The output depends only on the specs.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -35,6 +35,23 @@ function listFiles(dir: string): string[] {
     else out.push(p);
   }
   return out;
+}
+
+/** Folders left empty by deleted files (a spec folder that went away) go too. */
+function removeEmptyDirs(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) {
+      removeEmptyDirs(p);
+      if (readdirSync(p).length === 0) rmdirSync(p);
+    }
+  }
 }
 
 function checkUniqueNames(specs: MessageSpec[]): void {
@@ -77,6 +94,7 @@ function main(): void {
   for (const old of listFiles(outDir)) {
     if (!files.has(relative(outDir, old))) rmSync(old);
   }
+  removeEmptyDirs(outDir);
   for (const [path, text] of files) {
     const full = join(outDir, path);
     mkdirSync(dirname(full), { recursive: true });

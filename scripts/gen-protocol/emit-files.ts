@@ -142,6 +142,12 @@ export function emitRegistry(apis: Api[]): string {
     out += `import { ${a.request.name} } from './${modulePath(a.request)}.js';\n`;
     out += `import { ${a.response.name} } from './${modulePath(a.response)}.js';\n`;
   }
+  out += '\n/** Request types by API key, so that frame helpers can type bodies for literal keys. */\n';
+  out += 'export interface ApiRequestTypes {\n';
+  for (const a of apis) out += `${a.apiKey}: ${a.request.name};\n`;
+  out += '}\n\n/** Response types by API key. */\nexport interface ApiResponseTypes {\n';
+  for (const a of apis) out += `${a.apiKey}: ${a.response.name};\n`;
+  out += '}\n';
   out += '\n/** API keys by the API names Kafka uses (`ApiKey.Produce === 0`). */\nexport const ApiKey = {\n';
   for (const a of apis) out += `${a.name}: ${a.apiKey},\n`;
   out += '} as const;\nexport type ApiKey = (typeof ApiKey)[keyof typeof ApiKey];\n\n';
@@ -167,7 +173,8 @@ export function emitRegistry(apis: Api[]): string {
       `[${a.apiKey}, { apiKey: ${a.apiKey}, name: '${a.name}', request: ${a.request.name}, ` +
       `response: ${a.response.name}, minVersion: ${rq.min}, maxVersion: ${rq.max}, ` +
       `requestHeaderVersion: ${reqHeader}, responseHeaderVersion: ${respHeader}, ` +
-      `listeners: [${a.request.listeners.map((l) => `'${l}'`).join(', ')}] }],\n`;
+      `listeners: [${a.request.listeners.map((l) => `'${l}'`).join(', ')}], ` +
+      `latestVersionUnstable: ${a.request.latestVersionUnstable} }],\n`;
   }
   return `${out}]);\n`;
 }

@@ -63,49 +63,72 @@ function boundsOf(s: StructSpec, ctx: EmitContext): Range {
   return ctx.bounds.get(s) ?? ctx.spec.validVersions;
 }
 
+/** A local for a field while its struct is being read; the prefix keeps it clear of the loop's names. */
+function local(f: FieldSpec): string {
+  return `_${f.property}`;
+}
+
 export function emitRead(s: StructSpec, ctx: EmitContext): string {
   const spec = ctx.spec;
   const b = boundsOf(s, ctx);
-  let body = `const o: ${s.typeName} = {\n`;
-  for (const f of s.fields) body += `${f.property}: ${defaultExpr(f, ctx)},\n`;
-  body += '};\n';
+  const flexCond = rangeCondition(b, spec.flexibleVersions);
+  // Fields are read in order into an object literal built once, so every decoded struct has the
+  // same shape and no default is built only to be thrown away.
+  const values: string[] = [];
   const tagged: string[] = [];
+  let body = '';
   for (const f of s.fields) {
-    const branches: { cond: string; body: string }[] = [];
-    for (const seg of modeSegments(f, spec, b)) {
+    let isTagged = false;
+    const segs = modeSegments(f, spec, b).reverse();
+    // When every version reads the field in the fixed part, the last choice needs no test and the
+    // default is never used.
+    const everywhere = segs.every((seg) => seg.key.kind === 'regular');
+    let expr = everywhere ? '' : defaultExpr(f, ctx);
+    const fieldTagged: string[] = [];
+    for (const [k, seg] of segs.entries()) {
       const m = seg.key;
       if (m.kind === 'absent') continue;
-      const cond = versionCondition(b, seg.lo, seg.hi);
+      const cond = everywhere && k === 0 ? 'true' : versionCondition(b, seg.lo, seg.hi);
       if (m.kind === 'regular') {
-        branches.push({
-          cond,
-          body: `o.${f.property} = ${readExpr(f.type, m, 'r', ctx, seg.lo, seg.hi)};\n`,
-        });
+        const read = readExpr(f.type, m, 'r', ctx, seg.lo, seg.hi);
+        expr = cond === 'true' ? read : `${cond} ? ${read} : ${expr}`;
       } else {
+        isTagged = true;
         ctx.runtime.add('taggedFieldReader');
         ctx.runtime.add('endTaggedField');
         const test = cond === 'true' ? `tag === ${f.tag}` : `tag === ${f.tag} && ${cond}`;
-        tagged.push(
+        fieldTagged.unshift(
           `if (${test}) {\nconst t = taggedFieldReader(r, size);\n` +
-            `o.${f.property} = ${readExpr(f.type, { ...m, tagged: true }, 't', ctx, seg.lo, seg.hi)};\n` +
+            `${local(f)} = ${readExpr(f.type, { ...m, tagged: true }, 't', ctx, seg.lo, seg.hi)};\n` +
             `endTaggedField(t, ${f.tag});\ncontinue;\n}\n`,
         );
       }
     }
-    body += branchChain(branches);
+    tagged.push(...fieldTagged);
+    if (flexCond === null) {
+      values.push(`${f.property}: ${expr},\n`);
+    } else {
+      body += `${isTagged ? 'let' : 'const'} ${local(f)}: ${fieldType(f, spec)} = ${expr};\n`;
+      values.push(`${f.property}: ${local(f)},\n`);
+    }
   }
-  const flexCond = rangeCondition(b, spec.flexibleVersions);
-  if (flexCond !== null) {
-    ctx.runtime.add('keepUnknownTaggedField');
-    ctx.runtime.add('readTag');
-    const loop =
-      'const count = r.readUnsignedVarint();\nlet tag = -1;\nfor (let i = 0; i < count; i++) {\n' +
-      'tag = readTag(r, tag);\nconst size = r.readUnsignedVarint();\n' +
-      tagged.join('') +
-      'keepUnknownTaggedField(o, tag, r.readRaw(size));\n}\n';
-    body += flexCond === 'true' ? loop : `if (${flexCond}) {\n${loop}}\n`;
-  }
-  body += 'return o;\n';
+  if (flexCond === null) return emitReadFunction(s, `return {\n${values.join('')}};\n`);
+  ctx.runtime.add('appendTaggedField');
+  ctx.runtime.add('readTag');
+  ctx.runtime.add('type TaggedField');
+  const loop =
+    'const count = r.readUnsignedVarint();\nlet tag = -1;\nfor (let i = 0; i < count; i++) {\n' +
+    'tag = readTag(r, tag);\nconst size = r.readUnsignedVarint();\n' +
+    tagged.join('') +
+    'unknown = appendTaggedField(unknown, tag, r.readRaw(size));\n}\n';
+  body += 'let unknown: TaggedField[] | undefined;\n';
+  body += flexCond === 'true' ? loop : `if (${flexCond}) {\n${loop}}\n`;
+  body += `const o: ${s.typeName} = {\n${values.join('')}};\n`;
+  body += 'if (unknown !== undefined) o.unknownTaggedFields = unknown;\nreturn o;\n';
+  return emitReadFunction(s, body);
+}
+
+function emitReadFunction(s: StructSpec, body: string): string {
   const p = params(body, [
     ['r', 'Reader'],
     ['v', 'number'],

@@ -213,8 +213,8 @@ export function defaultExpr(f: FieldSpec, ctx: EmitContext): string {
 
 /** The default used when encoding a missing field; structs default to an empty input. */
 export function inputDefaultExpr(f: FieldSpec, ctx: EmitContext): string {
-  const d = defaultExpr(f, ctx);
-  return d.startsWith('default') ? '{}' : d;
+  if (f.type.kind === 'struct' && f.default !== 'null' && !alwaysNullable(f, ctx.spec)) return '{}';
+  return defaultExpr(f, ctx);
 }
 
 /** True when `x` differs from the field's default, the test for dropping or tagging a field. */

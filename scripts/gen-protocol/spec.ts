@@ -75,6 +75,8 @@ export interface MessageSpec {
   readonly validVersions: Range;
   readonly flexibleVersions: Range;
   readonly listeners: readonly string[];
+  /** The newest version is still being designed; brokers do not advertise it by default. */
+  readonly latestVersionUnstable: boolean;
   readonly root: StructSpec;
   /** Every nested struct, in the order first met, so the output order never depends on anything else. */
   readonly structs: StructSpec[];
@@ -175,6 +177,7 @@ interface RawSpec {
   validVersions: string;
   flexibleVersions: string;
   listeners?: string[];
+  latestVersionUnstable?: boolean;
   fields: RawField[];
   commonStructs?: { name: string; versions?: string; fields: RawField[] }[];
 }
@@ -267,6 +270,7 @@ export function parseSpec(text: string, file: string, folder: string): MessageSp
     validVersions: parseRange(raw.validVersions, raw.name),
     flexibleVersions: parseRange(raw.flexibleVersions, raw.name),
     listeners: raw.listeners ?? [],
+    latestVersionUnstable: raw.latestVersionUnstable === true,
     root,
     structs: resolver.structs,
   };

@@ -32,9 +32,7 @@ export async function registerBroker(
     return { name: a.name, host, port, securityProtocol: SECURITY_PROTOCOL_IDS[a.securityProtocol] ?? 0 };
   });
   await s.metadata.submit((image) => {
-    const records: Parameters<typeof s.metadata.submit>[0] extends (i: never) => { records: infer R }
-      ? R
-      : never = [];
+    const records: MetadataRecord[] = [];
     if (!image.features.has('metadata.version')) {
       records.push({
         type: 'FeatureLevelRecord',

@@ -93,14 +93,11 @@ export function endTaggedField(sub: Reader, tag: number): void {
   }
 }
 
-/** Keeps a tagged field this version does not know, so re-encoding the object preserves it. */
-export function keepUnknownTaggedField(
-  o: { unknownTaggedFields?: TaggedField[] },
-  tag: number,
-  data: Buffer,
-): void {
-  if (o.unknownTaggedFields === undefined) o.unknownTaggedFields = [{ tag, data }];
-  else o.unknownTaggedFields.push({ tag, data });
+/** Adds a tagged field this version does not know to a struct's list, so re-encoding preserves it. */
+export function appendTaggedField(list: TaggedField[] | undefined, tag: number, data: Buffer): TaggedField[] {
+  if (list === undefined) return [{ tag, data }];
+  list.push({ tag, data });
+  return list;
 }
 
 /** Encodes one tagged field's value on its own, since the section needs its size first. */

@@ -1,4 +1,4 @@
-import { API_REGISTRY } from './generated/api-registry.js';
+import { API_REGISTRY, type ApiRequestTypes, type ApiResponseTypes } from './generated/api-registry.js';
 import { RequestHeader } from './generated/messages/request-header.js';
 import { ResponseHeader } from './generated/messages/response-header.js';
 import type { ApiDescriptor, MessageInput, TaggedField } from './message-codec.js';
@@ -12,6 +12,11 @@ import { decodeRequestHeader, type RequestHeaderInfo } from './request-header.js
  * chunks for a vectored write (record data is referenced, not copied); decoders take one frame
  * without its size prefix, as the connection's framing hands it over.
  */
+
+/** The request body type for an API key known at compile time (`ApiKey.Metadata`), else unknown. */
+export type RequestBody<K extends number> = K extends keyof ApiRequestTypes ? ApiRequestTypes[K] : unknown;
+/** The response body type for an API key known at compile time, else unknown. */
+export type ResponseBody<K extends number> = K extends keyof ApiResponseTypes ? ApiResponseTypes[K] : unknown;
 
 function apiFor(apiKey: number): ApiDescriptor {
   const api = API_REGISTRY.get(apiKey);
@@ -30,12 +35,12 @@ function checkVersion(api: ApiDescriptor, version: number, position: number): vo
 }
 
 /** A request frame, size prefix included. */
-export function encodeRequest(
-  apiKey: number,
+export function encodeRequest<K extends number>(
+  apiKey: K,
   version: number,
   correlationId: number,
   clientId: string | null,
-  body: MessageInput<unknown>,
+  body: MessageInput<RequestBody<K>>,
 ): Buffer[] {
   const api = apiFor(apiKey);
   checkVersion(api, version, -1);
@@ -53,11 +58,11 @@ export function encodeRequest(
 }
 
 /** A response frame, size prefix included. */
-export function encodeResponse(
-  apiKey: number,
+export function encodeResponse<K extends number>(
+  apiKey: K,
   version: number,
   correlationId: number,
-  body: MessageInput<unknown>,
+  body: MessageInput<ResponseBody<K>>,
 ): Buffer[] {
   const api = apiFor(apiKey);
   checkVersion(api, version, -1);
@@ -90,9 +95,9 @@ export function decodeRequest(frame: Buffer): DecodedRequest {
   return { header, body };
 }
 
-export interface DecodedResponse {
+export interface DecodedResponse<T = unknown> {
   readonly correlationId: number;
-  readonly body: unknown;
+  readonly body: T;
   readonly unknownTaggedFields?: TaggedField[];
 }
 
@@ -100,16 +105,20 @@ export interface DecodedResponse {
  * A response frame (without size prefix). Responses do not say what they answer, so the caller
  * passes the API key and version of the request it matched by correlation id.
  */
-export function decodeResponse(apiKey: number, version: number, frame: Buffer): DecodedResponse {
+export function decodeResponse<K extends number>(
+  apiKey: K,
+  version: number,
+  frame: Buffer,
+): DecodedResponse<ResponseBody<K>> {
   const api = apiFor(apiKey);
   checkVersion(api, version, -1);
   const r = new Reader(frame);
   const h = ResponseHeader.read(r, api.responseHeaderVersion(version));
-  const body = api.response.read(r, version);
+  const body = api.response.read(r, version) as ResponseBody<K>;
   if (r.remaining() !== 0) {
     throw new ProtocolError('TRAILING_BYTES', `${r.remaining()} bytes after ${api.name} response`, r.pos);
   }
-  const out: DecodedResponse = { correlationId: h.correlationId, body };
+  const out: DecodedResponse<ResponseBody<K>> = { correlationId: h.correlationId, body };
   return h.unknownTaggedFields === undefined ? out : { ...out, unknownTaggedFields: h.unknownTaggedFields };
 }
 

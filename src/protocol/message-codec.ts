@@ -92,4 +92,9 @@ export interface ApiDescriptor {
   responseHeaderVersion(version: number): number;
   /** Which listeners serve this API: 'broker', 'controller' (and 'zkBroker' in older specs). */
   readonly listeners: readonly string[];
+  /**
+   * The spec marks `maxVersion` as still unstable (share groups, for now): Kafka leaves it out of
+   * ApiVersions responses unless unstable versions are enabled.
+   */
+  readonly latestVersionUnstable: boolean;
 }

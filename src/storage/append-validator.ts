@@ -1,4 +1,5 @@
 import { ProtocolError } from '../protocol/primitives/protocol-error.js';
+import { openRecordBatch } from '../protocol/records/record-batch.js';
 import {
   ATTR_COMPRESSION_MASK,
   ATTR_CONTROL,
@@ -12,8 +13,8 @@ import {
   validateBatch,
 } from '../protocol/records/record-batch-header.js';
 import type { BatchInfo } from './batch-cursor.js';
-import { forEachRecord, RecordFormatError } from './compaction/interim-record-reader.js';
 import type { LogConfig } from './log-config.js';
+import { forEachRecord, RecordFormatError } from './record-scan.js';
 import { StorageError } from './storage-error.js';
 
 /** Who is appending: clients go through every check; replication and coordinators less so. */
@@ -188,25 +189,32 @@ function checkLeaderBatch(
       );
     }
   };
-  if (compressed || isControl) {
+  if (isControl) {
     checkTs(Number(h.maxTimestamp));
     return;
   }
-  // Uncompressed: walk the records once to check what the header cannot tell us.
+  // Walk the records once to check what the header cannot tell us: uncompressed batches with the
+  // lean scanner, compressed ones through the codec (Kafka decompresses to validate as well).
   const baseTs = Number(h.baseTimestamp);
   const compacted = config.cleanupPolicy !== 'delete';
   let expectDelta = 0;
+  const check = (offsetDelta: number, timestampDelta: number, hasKey: boolean): void => {
+    if (offsetDelta !== expectDelta) invalid(`record offset delta ${offsetDelta}, expected ${expectDelta}`);
+    expectDelta++;
+    if (compacted && !hasKey) invalid('compacted topic cannot accept a record without a key');
+    checkTs(baseTs + timestampDelta);
+  };
   try {
-    forEachRecord(batch, (r) => {
-      if (r.offsetDelta !== expectDelta)
-        invalid(`record offset delta ${r.offsetDelta}, expected ${expectDelta}`);
-      expectDelta++;
-      if (compacted && r.key === null) invalid('compacted topic cannot accept a record without a key');
-      const ts = baseTs + r.timestampDelta;
-      checkTs(ts);
-    });
+    if (!compressed) forEachRecord(batch, (r) => check(r.offsetDelta, r.timestampDelta, r.keyLength >= 0));
+    else
+      for (const r of openRecordBatch(batch).records())
+        check(r.offsetDelta, r.timestampDelta, r.key !== null);
   } catch (e) {
     if (e instanceof RecordFormatError) throw new StorageError('CORRUPT_MESSAGE', e.message, { cause: e });
+    if (e instanceof ProtocolError) {
+      const code = e.code === 'INVALID_RECORD' ? 'INVALID_RECORD' : 'CORRUPT_MESSAGE';
+      throw new StorageError(code, e.message, { cause: e });
+    }
     throw e;
   }
 }

@@ -34,7 +34,9 @@ export function batchInfoAt(buf: Buffer, at: number, position: number): BatchInf
 /** Why a scan stopped before the end of the file. */
 export type ScanStop = 'end' | 'torn' | 'corrupt';
 
-const CHUNK_BYTES = 256 * 1024;
+/** Header walks start with small reads (a lookup usually needs one or two headers) and grow. */
+const FIRST_CHUNK_BYTES = 4096;
+const MAX_CHUNK_BYTES = 1024 * 1024;
 
 /**
  * Reads batch headers forward from a file position in large chunks, so walking many small batches
@@ -50,6 +52,7 @@ export class BatchCursor {
   position: number;
   stop: ScanStop = 'end';
   private nextOffsetMin: number;
+  private chunkBytes: number;
 
   constructor(file: LogFile, from: number, end: number, verify = false, minOffset = 0) {
     this.file = file;
@@ -57,6 +60,7 @@ export class BatchCursor {
     this.end = end;
     this.verify = verify;
     this.nextOffsetMin = minOffset;
+    this.chunkBytes = verify ? MAX_CHUNK_BYTES : FIRST_CHUNK_BYTES;
   }
 
   /** Ensures bytes [position, position+n) are in the chunk; false if the file ends first. */
@@ -64,7 +68,8 @@ export class BatchCursor {
     if (this.position + n > this.end) return false;
     const rel = this.position - this.chunkPos;
     if (rel >= 0 && rel + n <= this.chunk.length) return true;
-    const want = Math.min(Math.max(n, CHUNK_BYTES), this.end - this.position);
+    const want = Math.min(Math.max(n, this.chunkBytes), this.end - this.position);
+    this.chunkBytes = Math.min(this.chunkBytes * 2, MAX_CHUNK_BYTES);
     this.chunk = this.file.readAt(this.position, want);
     this.chunkPos = this.position;
     return this.chunk.length >= n;

@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 
 /**
  * Bounds the number of open file descriptors across all partitions: files open on first use and
- * the least recently used idle ones close when the limit is reached. Every access goes through
+ * the least recently used idle ones close when the limit is reached. Files with an asynchronous
+ * operation in flight (an fsync, a FileSlice read) are pinned and may exceed the bound briefly;
+ * the excess closes when they finish. Every access goes through
  * positional reads and writes, so a file reopened later needs no seek state.
  */
 export class FileHandleCache {
@@ -38,6 +40,17 @@ export class FileHandleCache {
     if (fd === undefined) return;
     this.open.delete(file);
     fs.closeSync(fd);
+  }
+
+  /** @internal Closes idle files beyond the bound (after pinned ones were released). */
+  trim(): void {
+    if (this.open.size <= this.maxOpen) return;
+    for (const [f, fd] of this.open) {
+      if (this.open.size <= this.maxOpen) return;
+      if (f.pins > 0) continue;
+      this.open.delete(f);
+      fs.closeSync(fd);
+    }
   }
 
   private evict(): void {
@@ -108,8 +121,13 @@ export class LogFile {
       }
       return done === length ? buf : buf.subarray(0, done);
     } finally {
-      this.pins--;
+      this.unpin();
     }
+  }
+
+  private unpin(): void {
+    this.pins--;
+    if (this.pins === 0) this.cache.trim();
   }
 
   writeAt(data: Uint8Array, position: number): void {
@@ -135,7 +153,7 @@ export class LogFile {
     try {
       await new Promise<void>((resolve, reject) => fs.fdatasync(fd, (e) => (e ? reject(e) : resolve())));
     } finally {
-      this.pins--;
+      this.unpin();
     }
   }
 

@@ -29,4 +29,9 @@ export class FileSlice {
   readSync(): Buffer {
     return this.file.readAt(this.position, this.length);
   }
+
+  /** Reads into a caller's buffer (reused across fetches); returns the bytes read. */
+  readInto(target: Buffer): number {
+    return this.file.readInto(target.subarray(0, Math.min(target.length, this.length)), this.position);
+  }
 }

@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import type { FileHandleCache } from './file-handle-cache.js';
 import { LogFile } from './file-handle-cache.js';
 
+const PERSIST_BATCH_ENTRIES = 512;
+
 /**
  * The part shared by the offset and time indexes: fixed-size big-endian entries, appended to the
  * file with positional writes and mirrored in memory. The memory copy is read from the file on first
@@ -15,6 +17,8 @@ export abstract class IndexFile {
   protected maxEntries: number;
   private mem: Buffer | null = null;
   private count = 0;
+  /** Entries already written to the file; the rest are written in bulk (see persist). */
+  private persisted = 0;
 
   constructor(
     cache: FileHandleCache,
@@ -57,6 +61,7 @@ export abstract class IndexFile {
     this.file.readInto(buf.subarray(0, whole), 0);
     this.mem = buf;
     this.count = whole / this.entryBytes;
+    this.persisted = this.count;
     return buf;
   }
 
@@ -74,8 +79,21 @@ export abstract class IndexFile {
       this.mem = mem = bigger;
     }
     entry.copy(mem, at);
-    this.file.writeAt(entry, at);
     this.count++;
+    if (this.count - this.persisted >= PERSIST_BATCH_ENTRIES) this.persist();
+  }
+
+  /**
+   * Writes entries not yet in the file. Kafka keeps indexes in mmap'd memory the OS writes back;
+   * we keep them in memory and write them in bulk, at flush, roll, close and every
+   * PERSIST_BATCH_ENTRIES. An index shorter than its log after a crash is still correct (lookups
+   * scan forward from the last entry), and recovery rebuilds it anyway.
+   */
+  persist(): void {
+    if (this.mem === null || this.persisted >= this.count) return;
+    const from = this.persisted * this.entryBytes;
+    this.file.writeAt(this.mem.subarray(from, this.count * this.entryBytes), from);
+    this.persisted = this.count;
   }
 
   /** Largest i with key(i) <= target, or -1; keys are non-decreasing. */
@@ -98,26 +116,38 @@ export abstract class IndexFile {
     this.load();
     if (n >= this.count) return;
     this.count = n;
-    this.file.truncate(n * this.entryBytes);
+    if (this.persisted > n) {
+      this.persisted = n;
+      this.file.truncate(n * this.entryBytes);
+    }
   }
 
   reset(): void {
     this.mem = Buffer.alloc(this.entryBytes * 16);
     this.count = 0;
+    this.persisted = 0;
     this.file.truncate(0);
   }
 
   /** Drops the memory copy; the next use reads the file again. */
   unload(): void {
+    this.persist();
     this.mem = null;
     this.count = 0;
   }
 
   flush(): void {
+    this.persist();
     this.file.syncNow();
   }
 
+  async flushAsync(): Promise<void> {
+    this.persist();
+    await this.file.sync();
+  }
+
   close(): void {
+    this.persist();
     this.file.close();
   }
 

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
+import { type Clock, systemClock } from '../common/clock.js';
 import { type Logger, noopLogger } from '../common/logger.js';
 import {
   parseTpDirName,
@@ -10,6 +11,7 @@ import {
   writeFileAtomically,
   writeOffsetCheckpoint,
 } from './checkpoint-file.js';
+import { LogCleaner } from './compaction/log-cleaner.js';
 import { FileHandleCache } from './file-handle-cache.js';
 import { type LogConfig, makeLogConfig } from './log-config.js';
 import { LogDirLock } from './log-dir-lock.js';
@@ -34,7 +36,8 @@ export interface LogManagerOptions {
   topicConfig?: (topic: string) => Partial<LogConfig>;
   /** Upper bound on open segment and index files across all partitions. */
   maxOpenFiles?: number;
-  now?: () => number;
+  /** Wall time for timestamps, retention and segment.ms, and timers for deferred deletes. */
+  clock?: Clock;
   logger?: Logger;
   /** log.retention.check.interval.ms */
   retentionCheckIntervalMs?: number;
@@ -42,10 +45,14 @@ export interface LogManagerOptions {
   checkpointIntervalMs?: number;
   /** log.flush.scheduler.interval.ms: how often flush.ms is checked. */
   flushCheckIntervalMs?: number;
+  /** log.cleaner.backoff.ms: how often the cleaner looks for dirty compacted logs. */
+  cleanerBackoffMs?: number;
 }
 
 interface LogDir {
   path: string;
+  /** Partitions placed in this dir (for choosing where a new one goes). */
+  partitionCount: number;
   lock: LogDirLock | null;
   offline: boolean;
   hadCleanShutdown: boolean;
@@ -73,7 +80,8 @@ export class LogManager {
   private readonly entries = new Map<string, Entry>();
   readonly cache: FileHandleCache;
   readonly logger: Logger;
-  private readonly now: () => number;
+  readonly cleaner: LogCleaner;
+  private readonly clock: Clock;
   private timers: NodeJS.Timeout[] = [];
   private closed = false;
 
@@ -81,7 +89,8 @@ export class LogManager {
     this.opts = opts;
     this.cache = new FileHandleCache(opts.maxOpenFiles ?? 1024);
     this.logger = (opts.logger ?? noopLogger).child({ component: 'log-manager' });
-    this.now = opts.now ?? Date.now;
+    this.clock = opts.clock ?? systemClock;
+    this.cleaner = new LogCleaner(this, this.cache, opts.logger ?? noopLogger);
   }
 
   /**
@@ -106,6 +115,7 @@ export class LogManager {
   private openDir(path: string): void {
     const dir: LogDir = {
       path,
+      partitionCount: 0,
       lock: null,
       offline: false,
       hadCleanShutdown: false,
@@ -129,6 +139,7 @@ export class LogManager {
         const tp = parseTpDirName(name);
         if (tp === null || !fs.statSync(join(path, name)).isDirectory()) continue;
         this.entries.set(tpKey(tp), { tp, dir, log: null });
+        dir.partitionCount++;
       }
       // The marker only vouches for the stop before this start: remove it now, so a crash from
       // here on is recovered. Partitions loaded later still use hadCleanShutdown from this read.
@@ -174,11 +185,20 @@ export class LogManager {
   getOrCreateLog(tp: TopicPartition): PartitionLog {
     const existing = this.getLog(tp);
     if (existing !== null) return existing;
-    const counts = new Map<LogDir, number>();
-    for (const d of this.dirs) if (!d.offline) counts.set(d, 0);
-    for (const e of this.entries.values()) if (counts.has(e.dir)) counts.set(e.dir, counts.get(e.dir)! + 1);
-    const [dir] = [...counts.entries()].sort((a, b) => a[1] - b[1])[0] ?? [];
+    // The name becomes a directory: refuse anything Kafka's topic rules would (and so any path).
+    if (
+      !/^[a-zA-Z0-9._-]{1,249}$/.test(tp.topic) ||
+      tp.topic === '.' ||
+      tp.topic === '..' ||
+      !(tp.partition >= 0)
+    ) {
+      throw new StorageError('INVALID_TOPIC', `invalid topic-partition ${tp.topic}-${tp.partition}`);
+    }
+    let dir: LogDir | undefined;
+    for (const d of this.dirs)
+      if (!d.offline && (dir === undefined || d.partitionCount < dir.partitionCount)) dir = d;
     if (dir === undefined) throw new StorageError('KAFKA_STORAGE_ERROR', 'no online log dir');
+    dir.partitionCount++;
     const e: Entry = { tp, dir, log: null };
     this.entries.set(tpKey(tp), e);
     e.log = this.load(e);
@@ -194,7 +214,10 @@ export class LogManager {
         topicPartition: e.tp,
         config: this.configFor(e.tp.topic),
         cache: this.cache,
-        now: this.now,
+        now: () => this.clock.nowMs(),
+        schedule: (fn, delayMs) => {
+          this.clock.setTimer(delayMs, fn);
+        },
         logger: (this.opts.logger ?? noopLogger).child({ topic: e.tp.topic, partition: e.tp.partition }),
         recoveryPoint: dir.recoveryPoints.get(key)?.offset ?? 0,
         logStartOffset: dir.logStartOffsets.get(key)?.offset ?? 0,
@@ -216,12 +239,13 @@ export class LogManager {
     const e = this.entries.get(key);
     if (e === undefined) return;
     this.entries.delete(key);
+    e.dir.partitionCount--;
     if (e.log !== null) await e.log.close();
     for (const m of [e.dir.recoveryPoints, e.dir.logStartOffsets, e.dir.highWatermarks, e.dir.cleanerOffsets])
       m.delete(key);
     const path = join(e.dir.path, key);
     // Rename first (Kafka's `-delete` suffix) so a crash mid-delete never leaves a half partition.
-    const doomed = `${path}.${this.now().toString(36)}-delete`;
+    const doomed = `${path}.${this.clock.nowMs().toString(36)}-delete`;
     fs.renameSync(path, doomed);
     fs.rmSync(doomed, { recursive: true, force: true });
   }
@@ -299,6 +323,11 @@ export class LogManager {
     }
   }
 
+  /** One cleaner pass over loaded compacted logs; returns how many were cleaned. */
+  runCleaner(): Promise<number> {
+    return this.cleaner.runOnce(this.loadedLogs());
+  }
+
   /** Starts the background timers (retention, flush.ms, checkpoints). Tests call the run* methods instead. */
   startScheduler(): void {
     const every = (ms: number, fn: () => void) => {
@@ -315,6 +344,9 @@ export class LogManager {
     every(this.opts.retentionCheckIntervalMs ?? 300_000, () => this.runRetention());
     every(this.opts.flushCheckIntervalMs ?? 1000, () => this.runFlushCheck());
     every(this.opts.checkpointIntervalMs ?? 60_000, () => this.checkpoint());
+    every(this.opts.cleanerBackoffMs ?? 15_000, () => {
+      this.runCleaner().catch((e: unknown) => this.logger.error({ err: e }, 'log cleaner failed'));
+    });
   }
 
   /** Registers an extra periodic task (the cleaner uses this) stopped at shutdown. */
@@ -331,16 +363,17 @@ export class LogManager {
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    for (const e of this.entries.values()) {
-      if (e.log !== null && !e.dir.offline) {
-        try {
-          await e.log.close();
-        } catch (err) {
-          if (!isIoError(err)) throw err;
-          this.markOffline(e.dir, err);
-        }
+    // Close in parallel, bounded, so thousands of partitions' fsyncs overlap in the thread pool.
+    const open = [...this.entries.values()].filter((e) => e.log !== null && !e.dir.offline);
+    const closeOne = async (e: Entry): Promise<void> => {
+      try {
+        await e.log!.close();
+      } catch (err) {
+        if (!isIoError(err)) throw err;
+        this.markOffline(e.dir, err);
       }
-    }
+    };
+    for (let i = 0; i < open.length; i += 64) await Promise.all(open.slice(i, i + 64).map(closeOne));
     this.checkpoint();
     for (const d of this.dirs) {
       if (!d.offline) {

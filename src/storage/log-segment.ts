@@ -1,11 +1,16 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
-import { ATTR_COMPRESSION_MASK, ATTR_TIMESTAMP_TYPE } from '../protocol/records/record-batch-header.js';
+import { openRecordBatch } from '../protocol/records/record-batch.js';
+import {
+  ATTR_COMPRESSION_MASK,
+  ATTR_TIMESTAMP_TYPE,
+  BatchOffsets,
+} from '../protocol/records/record-batch-header.js';
 import { BatchCursor, type BatchInfo } from './batch-cursor.js';
-import { forEachRecord } from './compaction/interim-record-reader.js';
 import { type FileHandleCache, LogFile } from './file-handle-cache.js';
 import { FileSlice } from './file-slice.js';
 import { OffsetIndex, TimeIndex } from './index-file.js';
+import { forEachRecord } from './record-scan.js';
 
 export const LOG_SUFFIX = '.log';
 export const INDEX_SUFFIX = '.index';
@@ -42,6 +47,8 @@ export class LogSegment {
   private maxTs: { timestamp: number; offset: number } | null = null;
   private firstBatchTs: number | null | undefined;
   private indexesChecked = false;
+  /** Written since the last full flush; a clean segment skips the fsyncs. */
+  private dirty = false;
 
   private constructor(
     dir: string,
@@ -147,6 +154,7 @@ export class LogSegment {
    */
   append(data: Buffer, batches: readonly BatchInfo[], indexIntervalBytes: number): void {
     const start = this.size;
+    this.dirty = true;
     this.log.writeAt(data, start);
     this.size += data.length;
     for (const b of batches) this.indexBatch(b, start + b.position, indexIntervalBytes);
@@ -211,22 +219,22 @@ export class LogSegment {
     const cursor = new BatchCursor(this.log, from, this.size);
     for (let b = cursor.next(); b !== null; b = cursor.next()) {
       if (b.maxTimestamp < timestamp || b.lastOffset < startingOffset) continue;
-      const compressed = (b.attributes & ATTR_COMPRESSION_MASK) !== 0;
-      const logAppendTime = (b.attributes & ATTR_TIMESTAMP_TYPE) !== 0;
-      if (compressed || logAppendTime) {
-        // Every record of a LogAppendTime batch carries maxTimestamp. Compressed batches are not
-        // decompressed here (that is the broker edge's job), so the batch's first offset stands in.
+      if ((b.attributes & ATTR_TIMESTAMP_TYPE) !== 0) {
+        // Every record of a LogAppendTime batch carries the batch's max timestamp.
         return { offset: Math.max(b.baseOffset, startingOffset), timestamp: b.maxTimestamp };
       }
       const bytes = cursor.bytesOf(b);
-      const baseTs = Number(bytes.readBigInt64BE(27));
+      const baseTs = Number(bytes.readBigInt64BE(BatchOffsets.baseTimestamp));
       let found: { offset: number; timestamp: number } | null = null;
-      forEachRecord(bytes, (r) => {
-        const ts = baseTs + r.timestampDelta;
-        const off = b.baseOffset + r.offsetDelta;
+      const consider = (offsetDelta: number, timestampDelta: number): void => {
+        const ts = baseTs + timestampDelta;
+        const off = b.baseOffset + offsetDelta;
         if (found === null && ts >= timestamp && off >= startingOffset)
           found = { offset: off, timestamp: ts };
-      });
+      };
+      if ((b.attributes & ATTR_COMPRESSION_MASK) === 0)
+        forEachRecord(bytes, (r) => consider(r.offsetDelta, r.timestampDelta));
+      else for (const r of openRecordBatch(bytes).records()) consider(r.offsetDelta, r.timestampDelta);
       if (found !== null) return found;
     }
     return null;
@@ -247,6 +255,7 @@ export class LogSegment {
    * and rebuilds both indexes. Returns the number of bytes truncated.
    */
   recover(indexIntervalBytes: number): number {
+    this.dirty = true;
     this.offsetIndex.reset();
     this.timeIndex.reset();
     this.maxTs = { timestamp: -1, offset: this.baseOffset };
@@ -264,6 +273,8 @@ export class LogSegment {
       this.log.truncate(validBytes);
       this.size = validBytes;
     }
+    this.offsetIndex.persist();
+    this.timeIndex.persist();
     this.indexesChecked = true;
     return truncated;
   }
@@ -272,6 +283,7 @@ export class LogSegment {
   truncateTo(offset: number): number {
     const b = this.translateOffset(offset);
     if (b === null) return 0;
+    this.dirty = true;
     const newSize = b.position;
     const removed = this.size - newSize;
     this.offsetIndex.truncateTo(offset);
@@ -297,15 +309,31 @@ export class LogSegment {
   /** When the segment stops being active: record the final max timestamp in the time index. */
   onBecomeInactive(): void {
     const m = this.maxTimestampSoFar();
-    if (m.timestamp >= 0) this.timeIndex.maybeAppend(m.timestamp, m.offset);
+    if (m.timestamp >= 0) {
+      this.dirty = true;
+      this.timeIndex.maybeAppend(m.timestamp, m.offset);
+    }
+    this.offsetIndex.persist();
+    this.timeIndex.persist();
   }
 
+  /** fsyncs the log and both indexes, unless nothing changed since the last flush. */
   flush(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
     this.log.syncNow();
     this.offsetIndex.flush();
     this.timeIndex.flush();
   }
 
+  /** The same, off the event loop; the three fsyncs run in parallel. */
+  async flushAll(): Promise<void> {
+    if (!this.dirty) return;
+    this.dirty = false;
+    await Promise.all([this.log.sync(), this.offsetIndex.flushAsync(), this.timeIndex.flushAsync()]);
+  }
+
+  /** fsyncs the log data only: what group commit needs before an acknowledgement. */
   async flushAsync(): Promise<void> {
     await this.log.sync();
   }

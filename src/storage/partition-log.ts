@@ -1,76 +1,29 @@
+export * from './partition-log-types.js';
+
 import { join } from 'node:path';
 import { type Logger, noopLogger } from '../common/logger.js';
-import { type AppendOrigin, validateAndAssign } from './append-validator.js';
+import { validateAndAssign } from './append-validator.js';
 import type { TopicPartition } from './checkpoint-file.js';
 import type { FileHandleCache } from './file-handle-cache.js';
 import type { FileSlice } from './file-slice.js';
+import { GroupCommit } from './group-commit.js';
 import { LEADER_EPOCH_CHECKPOINT, LeaderEpochCache } from './leader-epoch-cache.js';
 import { isDeleteEnabled, type LogConfig } from './log-config.js';
 import { DELETED_SUFFIX, LogSegment } from './log-segment.js';
 import { loadSegments } from './partition-log-loader.js';
+import {
+  type AppendOptions,
+  type AppendResult,
+  EARLIEST_TIMESTAMP,
+  LATEST_TIMESTAMP,
+  type PartitionLogOptions,
+  type ReadOptions,
+  type ReadResult,
+} from './partition-log-types.js';
 import { planRetention } from './retention-plan.js';
 import { shouldRoll } from './segment-roll.js';
 import { isIoError, StorageError } from './storage-error.js';
-
-export interface AppendOptions {
-  /** The leader's epoch, stamped into each batch (leader appends). Omit on followers. */
-  leaderEpoch?: number;
-  /** 'client' (default) gets every check; 'replication' keeps the leader's offsets. */
-  origin?: AppendOrigin;
-}
-
-export interface AppendResult {
-  baseOffset: number;
-  lastOffset: number;
-  /** The broker time stamped for LogAppendTime topics, else -1 (ProduceResponse's log_append_time_ms). */
-  logAppendTime: number;
-  logStartOffset: number;
-  maxTimestamp: number;
-  offsetOfMaxTimestamp: number;
-  recordCount: number;
-}
-
-export interface ReadOptions {
-  fetchOffset: number;
-  maxBytes: number;
-  /** Return the first batch whole even when it is larger than maxBytes (KIP-74). */
-  minOneMessage?: boolean;
-  /** Exclusive upper bound: the high watermark (read_uncommitted consumers) or null (followers). */
-  maxOffset?: number | null;
-}
-
-export interface ReadResult {
-  /** Zero or one slice (a read never spans segments, as in Kafka). */
-  slices: FileSlice[];
-  sizeBytes: number;
-  logStartOffset: number;
-  logEndOffset: number;
-  highWatermark: number;
-}
-
-export interface PartitionLogOptions {
-  dir: string;
-  topicPartition: TopicPartition;
-  config: LogConfig;
-  cache: FileHandleCache;
-  now?: () => number;
-  logger?: Logger;
-  recoveryPoint?: number;
-  logStartOffset?: number;
-  highWatermark?: number;
-  hadCleanShutdown?: boolean;
-  /** Called on an I/O error; the manager takes the log dir offline (and logs it once). */
-  onIoError?: (err: Error) => void;
-  /** True once the log dir is offline: every call then fails with KAFKA_STORAGE_ERROR. */
-  isOffline?: () => boolean;
-  /** Runs deferred file deletions; defaults to an unref'd setTimeout. */
-  schedule?: (fn: () => void, delayMs: number) => void;
-}
-
-/** Special ListOffsets timestamps. */
-export const EARLIEST_TIMESTAMP = -2;
-export const LATEST_TIMESTAMP = -1;
-export const MAX_TIMESTAMP = -3;
+import { findOffsetForTimestamp } from './timestamp-lookup.js';
 
 /**
  * One partition's log: segments on disk, offsets, the high watermark and leader epochs. Appends are
@@ -96,11 +49,8 @@ export class PartitionLog {
   private unflushedMessages = 0;
   private lastFlushMs: number;
   private closed = false;
-  private syncing = false;
-  private syncWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+  private readonly groupCommit: GroupCommit;
   private pendingRollFlush: Promise<void> = Promise.resolve();
-  /** fsyncs issued for acknowledgements in fsync mode (group commit makes this lower than appends). */
-  groupCommitSyncs = 0;
   /** Bytes recovery cut off torn or corrupt tails when this log was opened. */
   readonly truncatedOnLoadBytes: number;
 
@@ -115,6 +65,7 @@ export class PartitionLog {
     this.isOffline = o.isOffline ?? (() => false);
     this.schedule = o.schedule ?? ((fn, ms) => setTimeout(fn, ms).unref());
     this.segments = loaded.segments;
+    this.groupCommit = new GroupCommit(() => this.syncForAcks());
     this.truncatedOnLoadBytes = loaded.truncatedBytes;
     this.leo = loaded.logEndOffset;
     this.lso = Math.min(Math.max(o.logStartOffset ?? 0, this.segments[0]!.baseOffset), this.leo);
@@ -190,7 +141,7 @@ export class PartitionLog {
     } catch (e) {
       return Promise.reject(e);
     }
-    if (this.config.durability === 'fsync') return this.waitDurable().then(() => result);
+    if (this.config.durability === 'fsync') return this.groupCommit.waitDurable().then(() => result);
     return Promise.resolve(result);
   }
 
@@ -283,9 +234,7 @@ export class PartitionLog {
         this.pendingRollFlush = this.pendingRollFlush
           .then(async () => {
             if (this.closed) return;
-            await old.flushAsync();
-            old.offsetIndex.flush();
-            old.timeIndex.flush();
+            await old.flushAll();
             if (upTo > this.rp && this.segments.includes(old))
               this.rp = Math.max(this.rp, Math.min(upTo, this.leo));
           })
@@ -363,25 +312,10 @@ export class PartitionLog {
     });
     if (timestamp === EARLIEST_TIMESTAMP) return withEpoch(this.lso, -1);
     if (timestamp === LATEST_TIMESTAMP) return withEpoch(this.leo, -1);
-    return this.io(() => {
-      if (timestamp === MAX_TIMESTAMP) {
-        let best = { timestamp: -1, offset: -1 };
-        for (const s of this.segments) {
-          s.ensureIndexes(this.config.indexIntervalBytes);
-          const m = s.maxTimestampSoFar();
-          if (m.timestamp > best.timestamp) best = m;
-        }
-        return best.offset < 0 ? null : withEpoch(best.offset, best.timestamp);
-      }
-      for (const s of this.segments) {
-        if (s.size === 0) continue;
-        s.ensureIndexes(this.config.indexIntervalBytes);
-        if (s.largestTimestamp() < timestamp) continue;
-        const found = s.findOffsetByTimestamp(timestamp, this.lso);
-        if (found !== null) return withEpoch(found.offset, found.timestamp);
-      }
-      return null;
-    });
+    const found = this.io(() =>
+      findOffsetForTimestamp(this.segments, timestamp, this.lso, this.config.indexIntervalBytes),
+    );
+    return found === null ? null : withEpoch(found.offset, found.timestamp);
   }
 
   private epochFor(offset: number): number {
@@ -402,23 +336,20 @@ export class PartitionLog {
     this.io(() => this.epochs.assign(epoch, startOffset));
   }
 
-  /** @internal Used by maintenance and the cleaner. */
-  setLogStartOffset(offset: number): void {
+  private setLogStartOffset(offset: number): void {
     this.lso = offset;
     if (this.hw < offset) this.hw = offset;
     this.epochs.truncateFromStart(offset);
   }
 
-  /** @internal */
-  setLogEndOffset(offset: number): void {
+  private setLogEndOffset(offset: number): void {
     this.leo = offset;
     this.hw = Math.min(this.hw, offset);
     this.rp = Math.min(this.rp, offset);
     this.lso = Math.min(this.lso, offset);
   }
 
-  /** @internal */
-  resetOffsets(offset: number): void {
+  private resetOffsets(offset: number): void {
     this.leo = offset;
     this.lso = offset;
     this.hw = offset;
@@ -427,10 +358,12 @@ export class PartitionLog {
 
   /** @internal Removes segments from the log and deletes their files after file.delete.delay.ms. */
   deleteSegmentFiles(segs: readonly LogSegment[]): void {
-    for (const s of segs) {
-      s.changeSuffix('', DELETED_SUFFIX);
-    }
-    const delay = this.config.fileDeleteDelayMs;
+    for (const s of segs) s.changeSuffix('', DELETED_SUFFIX);
+    this.scheduleDeletion(segs);
+  }
+
+  /** @internal Deletes already renamed (`.deleted`) segment files after file.delete.delay.ms. */
+  scheduleDeletion(segs: readonly LogSegment[]): void {
     const run = () => {
       for (const s of segs) {
         try {
@@ -440,8 +373,17 @@ export class PartitionLog {
         }
       }
     };
+    const delay = this.config.fileDeleteDelayMs;
     if (delay <= 0) run();
     else this.schedule(run, delay);
+  }
+
+  /** @internal The cleaner swaps a cleaned segment in place of the original (same base offset). */
+  replaceSegment(old: LogSegment, cleaned: LogSegment): void {
+    const i = this.segments.indexOf(old);
+    if (i < 0 || old === this.activeSegment)
+      throw new Error('replaceSegment: not an inactive segment of this log');
+    this.segments = [...this.segments.slice(0, i), cleaned, ...this.segments.slice(i + 1)];
   }
 
   /** @internal */
@@ -517,7 +459,7 @@ export class PartitionLog {
       const active = this.activeSegment;
       active.ensureIndexes(this.config.indexIntervalBytes);
       active.truncateTo(offset);
-      for (const s of drop) if (s !== active) s.deleteFiles();
+      this.deleteSegmentFiles(drop.filter((s) => s !== active));
       this.setLogEndOffset(active.readNextOffset());
       this.epochs.truncateFromEnd(this.leo);
       this.logger.info({ offset, logEndOffset: this.leo }, 'truncated log');
@@ -529,7 +471,7 @@ export class PartitionLog {
     this.io(() => {
       const old = this.segments;
       this.segments = [];
-      for (const s of old) s.deleteFiles();
+      this.deleteSegmentFiles(old);
       this.segments = [LogSegment.create(this.dir, offset, this.cache, this.config, this.now())];
       this.resetOffsets(offset);
       this.epochs.truncateFromEnd(-1);
@@ -564,51 +506,41 @@ export class PartitionLog {
     });
   }
 
-  /** Resolves after an fsync that began after this call; appends waiting together share it. */
-  private waitDurable(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.syncWaiters.push({ resolve, reject });
-      this.kickSync();
-    });
+  /** fsyncs issued for acknowledgements in fsync mode (group commit makes this lower than appends). */
+  get groupCommitSyncs(): number {
+    return this.groupCommit.syncs;
   }
 
-  private kickSync(): void {
-    if (this.syncing || this.syncWaiters.length === 0) return;
-    const waiters = this.syncWaiters;
-    this.syncWaiters = [];
-    this.syncing = true;
+  /** One group commit round: fsync the active segment's data, then move the recovery point. */
+  private async syncForAcks(): Promise<void> {
     const target = this.leo;
     const seg = this.activeSegment;
-    this.groupCommitSyncs++;
-    this.pendingRollFlush
-      .then(() => seg.flushAsync())
-      .then(
-        () => {
-          this.rp = Math.max(this.rp, target);
-          this.unflushedMessages = 0;
-          for (const w of waiters) w.resolve();
-        },
-        (e: Error) => {
-          this.reportIoError(e);
-          const err = new StorageError('KAFKA_STORAGE_ERROR', `fsync failed: ${e.message}`, { cause: e });
-          for (const w of waiters) w.reject(err);
-        },
-      )
-      .finally(() => {
-        this.syncing = false;
-        this.kickSync();
-      });
+    try {
+      await this.pendingRollFlush;
+      await seg.flushAsync();
+    } catch (e) {
+      this.reportIoError(e as Error);
+      throw new StorageError('KAFKA_STORAGE_ERROR', `fsync failed: ${(e as Error).message}`, { cause: e });
+    }
+    this.rp = Math.max(this.rp, target);
+    this.unflushedMessages = 0;
   }
 
-  /** Flushes and closes files; a closed log rejects every call. */
+  /** Flushes (fsyncs off the event loop) and closes files; a closed log rejects every call. */
   async close(): Promise<void> {
     if (this.closed) return;
     await this.pendingRollFlush;
+    await this.groupCommit.idle();
     if (!this.isOffline()) {
       try {
         this.activeSegment.onBecomeInactive();
-        this.flushSync();
-      } catch {}
+        const target = this.leo;
+        await Promise.all(this.segments.map((s) => s.flushAll()));
+        this.rp = Math.max(this.rp, target);
+      } catch (e) {
+        if (!isIoError(e)) throw e;
+        this.reportIoError(e);
+      }
     }
     this.closed = true;
     for (const s of this.segments) s.close();

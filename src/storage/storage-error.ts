@@ -1,4 +1,5 @@
 import { StromError } from '../common/strom-error.js';
+import { ErrorCode } from '../protocol/error-codes.js';
 
 /**
  * Stable codes for storage failures. Those named after Kafka error codes map one to one onto
@@ -28,6 +29,8 @@ export type StorageErrorCode =
   | 'INCONSISTENT_META_PROPERTIES'
   /** A checkpoint or meta.properties file that cannot be parsed. */
   | 'CORRUPT_CHECKPOINT'
+  /** A topic name that cannot be a directory name (Kafka's topic name rules). */
+  | 'INVALID_TOPIC'
   /** The partition log or manager was used after close(). */
   | 'LOG_CLOSED';
 
@@ -47,3 +50,26 @@ export function isIoError(err: unknown): err is NodeJS.ErrnoException {
     typeof (err as NodeJS.ErrnoException).syscall === 'string'
   );
 }
+
+/** The Kafka error code a response carries for each storage error (see src/storage/README.md). */
+const KAFKA_ERROR_FOR: { [C in StorageErrorCode]: number } = {
+  CORRUPT_MESSAGE: ErrorCode.CORRUPT_MESSAGE,
+  INVALID_RECORD: ErrorCode.INVALID_RECORD,
+  MESSAGE_TOO_LARGE: ErrorCode.MESSAGE_TOO_LARGE,
+  RECORD_LIST_TOO_LARGE: ErrorCode.RECORD_LIST_TOO_LARGE,
+  INVALID_TIMESTAMP: ErrorCode.INVALID_TIMESTAMP,
+  OFFSET_OUT_OF_RANGE: ErrorCode.OFFSET_OUT_OF_RANGE,
+  KAFKA_STORAGE_ERROR: ErrorCode.KAFKA_STORAGE_ERROR,
+  OFFSETS_OUT_OF_ORDER: ErrorCode.UNKNOWN_SERVER_ERROR,
+  LOG_DIR_LOCKED: ErrorCode.KAFKA_STORAGE_ERROR,
+  INCONSISTENT_META_PROPERTIES: ErrorCode.KAFKA_STORAGE_ERROR,
+  CORRUPT_CHECKPOINT: ErrorCode.KAFKA_STORAGE_ERROR,
+  INVALID_TOPIC: ErrorCode.INVALID_TOPIC_EXCEPTION,
+  LOG_CLOSED: ErrorCode.KAFKA_STORAGE_ERROR,
+};
+
+export function kafkaErrorCode(code: StorageErrorCode): number {
+  return KAFKA_ERROR_FOR[code];
+}
+
+export const STORAGE_ERROR_CODES = Object.keys(KAFKA_ERROR_FOR) as StorageErrorCode[];

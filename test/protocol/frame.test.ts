@@ -92,7 +92,7 @@ describe('response frames', () => {
     assert.equal(peekCorrelationId(bytes), 77);
     const r = decodeResponse(ApiKey.ApiVersions, 3, bytes);
     assert.equal(r.correlationId, 77);
-    assert.equal((r.body as { errorCode: number }).errorCode, 35);
+    assert.equal(r.body.errorCode, 35);
   });
 
   it('flexible responses carry header v1 tagged fields', () => {
@@ -107,7 +107,8 @@ describe('response frames', () => {
         responses: [{ topicId: 'AQIDBAUGBwgJCgsMDQ4PEA', partitions: [{ partitionIndex: 0, records }] }],
       }),
     );
-    const body = decodeResponse(ApiKey.Fetch, 16, frame).body as FetchResponse;
+    // A literal API key types the body: no cast needed.
+    const body: FetchResponse = decodeResponse(ApiKey.Fetch, 16, frame).body;
     const got = body.responses[0]!.partitions[0]!.records!;
     assert.deepEqual(got, records);
     assert.equal(got.buffer, frame.buffer, 'same memory as the frame');

@@ -1,3 +1,4 @@
+import { Reader } from '../../src/protocol/primitives/reader.js';
 import { Writer } from '../../src/protocol/primitives/writer.js';
 import { BatchOffsets, computeBatchCrc } from '../../src/protocol/records/record-batch-header.js';
 
@@ -76,4 +77,34 @@ export function simpleBatch(n: number, valueBytes = 16, ts = 1_700_000_000_000, 
     recs.push({ key: `k${i}`, value: v, timestamp: ts });
   }
   return buildBatch(recs, { baseTimestamp: ts });
+}
+
+export interface DecodedRecord {
+  offset: number;
+  timestamp: number;
+  key: string | null;
+  value: string | null;
+}
+
+/** Decodes an uncompressed v2 batch with the protocol Reader (independent of storage's reader). */
+export function decodeBatch(batch: Buffer): DecodedRecord[] {
+  const r = new Reader(batch, 61);
+  const baseOffset = Number(batch.readBigInt64BE(0));
+  const baseTs = Number(batch.readBigInt64BE(BatchOffsets.baseTimestamp));
+  const count = batch.readInt32BE(BatchOffsets.recordCount);
+  const out: DecodedRecord[] = [];
+  for (let i = 0; i < count; i++) {
+    const len = r.readVarint();
+    const end = r.pos + len;
+    r.readInt8();
+    const tsDelta = r.readVarlongNumber();
+    const offDelta = r.readVarint();
+    const kl = r.readVarint();
+    const key = kl < 0 ? null : r.readRaw(kl).toString('latin1');
+    const vl = r.readVarint();
+    const value = vl < 0 ? null : r.readRaw(vl).toString('latin1');
+    r.pos = end;
+    out.push({ offset: baseOffset + offDelta, timestamp: baseTs + tsDelta, key, value });
+  }
+  return out;
 }

@@ -156,3 +156,14 @@ describe('LogManager', () => {
     assert.ok(fs.existsSync(join(b, CLEAN_SHUTDOWN_FILE)));
   });
 });
+
+describe('LogManager topic names', () => {
+  it('refuses names that are not valid topic names (and so could escape the log dir)', async () => {
+    const m = open([tempDir()]);
+    for (const topic of ['..', '../escape', 'a/b', '', 'x'.repeat(250)]) {
+      assert.throws(() => m.getOrCreateLog({ topic, partition: 0 }), { code: 'INVALID_TOPIC' });
+    }
+    assert.ok(m.getOrCreateLog({ topic: 'ok.name_with-dashes', partition: 0 }));
+    await m.shutdown();
+  });
+});

@@ -95,9 +95,9 @@ describe('recovery after an unclean stop', () => {
     const seg = log.segments[1]!;
     const indexPath = seg.offsetIndex.file.path;
     const timeIndexPath = seg.timeIndex.file.path;
+    await log.close();
     const goodIndex = fs.readFileSync(indexPath);
     assert.ok(goodIndex.length >= 16);
-    await log.close();
     fs.rmSync(indexPath);
     fs.writeFileSync(timeIndexPath, Buffer.from([1, 2, 3]));
     const again = openLog(dir, CONFIG, { hadCleanShutdown: true, recoveryPoint: 120 });

@@ -50,6 +50,7 @@ export class Connection {
   private readonly decoder: FrameDecoder;
   private readonly queue: Pending[] = [];
   private paused = false;
+  private corked = false;
   private closing = false;
   private lastActive = Date.now();
 
@@ -169,9 +170,16 @@ export class Connection {
         return;
       }
       if (head.response && !this.socket.destroyed) {
-        this.socket.cork();
+        // Responses completed in the same tick leave in one writev: fewer syscalls when pipelined.
+        if (!this.corked) {
+          this.corked = true;
+          this.socket.cork();
+          process.nextTick(() => {
+            this.corked = false;
+            this.socket.uncork();
+          });
+        }
         for (const b of head.response) this.socket.write(b);
-        this.socket.uncork();
       }
     }
     this.lastActive = Date.now();

@@ -178,6 +178,190 @@ import { WriteShareGroupStateResponse } from './messages/write-share-group-state
 import { WriteTxnMarkersRequest } from './messages/write-txn-markers-request.js';
 import { WriteTxnMarkersResponse } from './messages/write-txn-markers-response.js';
 
+/** Request types by API key, so that frame helpers can type bodies for literal keys. */
+export interface ApiRequestTypes {
+  0: ProduceRequest;
+  1: FetchRequest;
+  2: ListOffsetsRequest;
+  3: MetadataRequest;
+  4: LeaderAndIsrRequest;
+  5: StopReplicaRequest;
+  6: UpdateMetadataRequest;
+  7: ControlledShutdownRequest;
+  8: OffsetCommitRequest;
+  9: OffsetFetchRequest;
+  10: FindCoordinatorRequest;
+  11: JoinGroupRequest;
+  12: HeartbeatRequest;
+  13: LeaveGroupRequest;
+  14: SyncGroupRequest;
+  15: DescribeGroupsRequest;
+  16: ListGroupsRequest;
+  17: SaslHandshakeRequest;
+  18: ApiVersionsRequest;
+  19: CreateTopicsRequest;
+  20: DeleteTopicsRequest;
+  21: DeleteRecordsRequest;
+  22: InitProducerIdRequest;
+  23: OffsetForLeaderEpochRequest;
+  24: AddPartitionsToTxnRequest;
+  25: AddOffsetsToTxnRequest;
+  26: EndTxnRequest;
+  27: WriteTxnMarkersRequest;
+  28: TxnOffsetCommitRequest;
+  29: DescribeAclsRequest;
+  30: CreateAclsRequest;
+  31: DeleteAclsRequest;
+  32: DescribeConfigsRequest;
+  33: AlterConfigsRequest;
+  34: AlterReplicaLogDirsRequest;
+  35: DescribeLogDirsRequest;
+  36: SaslAuthenticateRequest;
+  37: CreatePartitionsRequest;
+  38: CreateDelegationTokenRequest;
+  39: RenewDelegationTokenRequest;
+  40: ExpireDelegationTokenRequest;
+  41: DescribeDelegationTokenRequest;
+  42: DeleteGroupsRequest;
+  43: ElectLeadersRequest;
+  44: IncrementalAlterConfigsRequest;
+  45: AlterPartitionReassignmentsRequest;
+  46: ListPartitionReassignmentsRequest;
+  47: OffsetDeleteRequest;
+  48: DescribeClientQuotasRequest;
+  49: AlterClientQuotasRequest;
+  50: DescribeUserScramCredentialsRequest;
+  51: AlterUserScramCredentialsRequest;
+  52: VoteRequest;
+  53: BeginQuorumEpochRequest;
+  54: EndQuorumEpochRequest;
+  55: DescribeQuorumRequest;
+  56: AlterPartitionRequest;
+  57: UpdateFeaturesRequest;
+  58: EnvelopeRequest;
+  59: FetchSnapshotRequest;
+  60: DescribeClusterRequest;
+  61: DescribeProducersRequest;
+  62: BrokerRegistrationRequest;
+  63: BrokerHeartbeatRequest;
+  64: UnregisterBrokerRequest;
+  65: DescribeTransactionsRequest;
+  66: ListTransactionsRequest;
+  67: AllocateProducerIdsRequest;
+  68: ConsumerGroupHeartbeatRequest;
+  69: ConsumerGroupDescribeRequest;
+  70: ControllerRegistrationRequest;
+  71: GetTelemetrySubscriptionsRequest;
+  72: PushTelemetryRequest;
+  73: AssignReplicasToDirsRequest;
+  74: ListClientMetricsResourcesRequest;
+  75: DescribeTopicPartitionsRequest;
+  76: ShareGroupHeartbeatRequest;
+  77: ShareGroupDescribeRequest;
+  78: ShareFetchRequest;
+  79: ShareAcknowledgeRequest;
+  80: AddRaftVoterRequest;
+  81: RemoveRaftVoterRequest;
+  82: UpdateRaftVoterRequest;
+  83: InitializeShareGroupStateRequest;
+  84: ReadShareGroupStateRequest;
+  85: WriteShareGroupStateRequest;
+  86: DeleteShareGroupStateRequest;
+  87: ReadShareGroupStateSummaryRequest;
+}
+
+/** Response types by API key. */
+export interface ApiResponseTypes {
+  0: ProduceResponse;
+  1: FetchResponse;
+  2: ListOffsetsResponse;
+  3: MetadataResponse;
+  4: LeaderAndIsrResponse;
+  5: StopReplicaResponse;
+  6: UpdateMetadataResponse;
+  7: ControlledShutdownResponse;
+  8: OffsetCommitResponse;
+  9: OffsetFetchResponse;
+  10: FindCoordinatorResponse;
+  11: JoinGroupResponse;
+  12: HeartbeatResponse;
+  13: LeaveGroupResponse;
+  14: SyncGroupResponse;
+  15: DescribeGroupsResponse;
+  16: ListGroupsResponse;
+  17: SaslHandshakeResponse;
+  18: ApiVersionsResponse;
+  19: CreateTopicsResponse;
+  20: DeleteTopicsResponse;
+  21: DeleteRecordsResponse;
+  22: InitProducerIdResponse;
+  23: OffsetForLeaderEpochResponse;
+  24: AddPartitionsToTxnResponse;
+  25: AddOffsetsToTxnResponse;
+  26: EndTxnResponse;
+  27: WriteTxnMarkersResponse;
+  28: TxnOffsetCommitResponse;
+  29: DescribeAclsResponse;
+  30: CreateAclsResponse;
+  31: DeleteAclsResponse;
+  32: DescribeConfigsResponse;
+  33: AlterConfigsResponse;
+  34: AlterReplicaLogDirsResponse;
+  35: DescribeLogDirsResponse;
+  36: SaslAuthenticateResponse;
+  37: CreatePartitionsResponse;
+  38: CreateDelegationTokenResponse;
+  39: RenewDelegationTokenResponse;
+  40: ExpireDelegationTokenResponse;
+  41: DescribeDelegationTokenResponse;
+  42: DeleteGroupsResponse;
+  43: ElectLeadersResponse;
+  44: IncrementalAlterConfigsResponse;
+  45: AlterPartitionReassignmentsResponse;
+  46: ListPartitionReassignmentsResponse;
+  47: OffsetDeleteResponse;
+  48: DescribeClientQuotasResponse;
+  49: AlterClientQuotasResponse;
+  50: DescribeUserScramCredentialsResponse;
+  51: AlterUserScramCredentialsResponse;
+  52: VoteResponse;
+  53: BeginQuorumEpochResponse;
+  54: EndQuorumEpochResponse;
+  55: DescribeQuorumResponse;
+  56: AlterPartitionResponse;
+  57: UpdateFeaturesResponse;
+  58: EnvelopeResponse;
+  59: FetchSnapshotResponse;
+  60: DescribeClusterResponse;
+  61: DescribeProducersResponse;
+  62: BrokerRegistrationResponse;
+  63: BrokerHeartbeatResponse;
+  64: UnregisterBrokerResponse;
+  65: DescribeTransactionsResponse;
+  66: ListTransactionsResponse;
+  67: AllocateProducerIdsResponse;
+  68: ConsumerGroupHeartbeatResponse;
+  69: ConsumerGroupDescribeResponse;
+  70: ControllerRegistrationResponse;
+  71: GetTelemetrySubscriptionsResponse;
+  72: PushTelemetryResponse;
+  73: AssignReplicasToDirsResponse;
+  74: ListClientMetricsResourcesResponse;
+  75: DescribeTopicPartitionsResponse;
+  76: ShareGroupHeartbeatResponse;
+  77: ShareGroupDescribeResponse;
+  78: ShareFetchResponse;
+  79: ShareAcknowledgeResponse;
+  80: AddRaftVoterResponse;
+  81: RemoveRaftVoterResponse;
+  82: UpdateRaftVoterResponse;
+  83: InitializeShareGroupStateResponse;
+  84: ReadShareGroupStateResponse;
+  85: WriteShareGroupStateResponse;
+  86: DeleteShareGroupStateResponse;
+  87: ReadShareGroupStateSummaryResponse;
+}
+
 /** API keys by the API names Kafka uses (`ApiKey.Produce === 0`). */
 export const ApiKey = {
   Produce: 0,
@@ -289,6 +473,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 9 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 9 ? 1 : 0),
       listeners: ['zkBroker', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -303,6 +488,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 12 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 12 ? 1 : 0),
       listeners: ['zkBroker', 'broker', 'controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -317,6 +503,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 6 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 6 ? 1 : 0),
       listeners: ['zkBroker', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -331,6 +518,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 9 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 9 ? 1 : 0),
       listeners: ['zkBroker', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -345,6 +533,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 4 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 4 ? 1 : 0),
       listeners: ['zkBroker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -359,6 +548,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 2 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 2 ? 1 : 0),
       listeners: ['zkBroker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -373,6 +563,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 6 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 6 ? 1 : 0),
       listeners: ['zkBroker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -387,6 +578,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v === 0 ? 0 : v >= 3 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 3 ? 1 : 0),
       listeners: ['zkBroker', 'controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -401,6 +593,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 8 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 8 ? 1 : 0),
       listeners: ['zkBroker', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -415,6 +608,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 6 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 6 ? 1 : 0),
       listeners: ['zkBroker', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -429,6 +623,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 3 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 3 ? 1 : 0),
       listeners: ['zkBroker', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -443,6 +638,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 6 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 6 ? 1 : 0),
       listeners: ['zkBroker', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -457,6 +653,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 4 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 4 ? 1 : 0),
       listeners: ['zkBroker', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -471,6 +668,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 4 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 4 ? 1 : 0),
       listeners: ['zkBroker', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -485,6 +683,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 4 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 4 ? 1 : 0),
       listeners: ['zkBroker', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -499,6 +698,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 5 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 5 ? 1 : 0),
       listeners: ['zkBroker', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -513,6 +713,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 3 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 3 ? 1 : 0),
       listeners: ['zkBroker', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -527,6 +728,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: () => 1,
       responseHeaderVersion: () => 0,
       listeners: ['zkBroker', 'broker', 'controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -541,6 +743,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 3 ? 2 : 1),
       responseHeaderVersion: () => 0,
       listeners: ['zkBroker', 'broker', 'controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -555,6 +758,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 5 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 5 ? 1 : 0),
       listeners: ['zkBroker', 'broker', 'controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -569,6 +773,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 4 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 4 ? 1 : 0),
       listeners: ['zkBroker', 'broker', 'controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -583,6 +788,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 2 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 2 ? 1 : 0),
       listeners: ['zkBroker', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -597,6 +803,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 2 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 2 ? 1 : 0),
       listeners: ['zkBroker', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -611,6 +818,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 4 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 4 ? 1 : 0),
       listeners: ['zkBroker', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -625,6 +833,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 3 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 3 ? 1 : 0),
       listeners: ['zkBroker', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -639,6 +848,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 3 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 3 ? 1 : 0),
       listeners: ['zkBroker', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -653,6 +863,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 3 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 3 ? 1 : 0),
       listeners: ['zkBroker', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -667,6 +878,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 1 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 1 ? 1 : 0),
       listeners: ['zkBroker', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -681,6 +893,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 3 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 3 ? 1 : 0),
       listeners: ['zkBroker', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -695,6 +908,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 2 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 2 ? 1 : 0),
       listeners: ['zkBroker', 'broker', 'controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -709,6 +923,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 2 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 2 ? 1 : 0),
       listeners: ['zkBroker', 'broker', 'controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -723,6 +938,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 2 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 2 ? 1 : 0),
       listeners: ['zkBroker', 'broker', 'controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -737,6 +953,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 4 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 4 ? 1 : 0),
       listeners: ['zkBroker', 'broker', 'controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -751,6 +968,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 2 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 2 ? 1 : 0),
       listeners: ['zkBroker', 'broker', 'controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -765,6 +983,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 2 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 2 ? 1 : 0),
       listeners: ['zkBroker', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -779,6 +998,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 2 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 2 ? 1 : 0),
       listeners: ['zkBroker', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -793,6 +1013,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 2 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 2 ? 1 : 0),
       listeners: ['zkBroker', 'broker', 'controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -807,6 +1028,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 2 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 2 ? 1 : 0),
       listeners: ['zkBroker', 'broker', 'controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -821,6 +1043,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 2 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 2 ? 1 : 0),
       listeners: ['zkBroker', 'broker', 'controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -835,6 +1058,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 2 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 2 ? 1 : 0),
       listeners: ['zkBroker', 'broker', 'controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -849,6 +1073,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 2 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 2 ? 1 : 0),
       listeners: ['zkBroker', 'broker', 'controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -863,6 +1088,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 2 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 2 ? 1 : 0),
       listeners: ['zkBroker', 'broker', 'controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -877,6 +1103,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 2 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 2 ? 1 : 0),
       listeners: ['zkBroker', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -891,6 +1118,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 2 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 2 ? 1 : 0),
       listeners: ['zkBroker', 'broker', 'controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -905,6 +1133,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 1 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 1 ? 1 : 0),
       listeners: ['zkBroker', 'broker', 'controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -919,6 +1148,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['broker', 'controller', 'zkBroker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -933,6 +1163,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['broker', 'controller', 'zkBroker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -947,6 +1178,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: () => 1,
       responseHeaderVersion: () => 0,
       listeners: ['zkBroker', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -961,6 +1193,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 1 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 1 ? 1 : 0),
       listeners: ['zkBroker', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -975,6 +1208,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 1 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 1 ? 1 : 0),
       listeners: ['zkBroker', 'broker', 'controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -989,6 +1223,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['zkBroker', 'broker', 'controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -1003,6 +1238,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['zkBroker', 'broker', 'controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -1017,6 +1253,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -1031,6 +1268,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 1 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 1 ? 1 : 0),
       listeners: ['controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -1045,6 +1283,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 1 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 1 ? 1 : 0),
       listeners: ['controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -1059,6 +1298,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['broker', 'controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -1073,6 +1313,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['zkBroker', 'controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -1087,6 +1328,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['zkBroker', 'broker', 'controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -1101,6 +1343,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['controller', 'zkBroker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -1115,6 +1358,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -1129,6 +1373,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['zkBroker', 'broker', 'controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -1143,6 +1388,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['zkBroker', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -1157,6 +1403,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -1171,6 +1418,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -1185,6 +1433,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['broker', 'controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -1199,6 +1448,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['zkBroker', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -1213,6 +1463,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['zkBroker', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -1227,6 +1478,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['zkBroker', 'controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -1241,6 +1493,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['zkBroker', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -1255,6 +1508,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['zkBroker', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -1269,6 +1523,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -1283,6 +1538,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -1297,6 +1553,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -1311,6 +1568,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -1325,6 +1583,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -1339,6 +1598,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -1353,6 +1613,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['broker'],
+      latestVersionUnstable: true,
     },
   ],
   [
@@ -1367,6 +1628,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['broker'],
+      latestVersionUnstable: true,
     },
   ],
   [
@@ -1381,6 +1643,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['broker'],
+      latestVersionUnstable: true,
     },
   ],
   [
@@ -1395,6 +1658,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['broker'],
+      latestVersionUnstable: true,
     },
   ],
   [
@@ -1409,6 +1673,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['controller', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -1423,6 +1688,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['controller', 'broker'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -1437,6 +1703,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['controller'],
+      latestVersionUnstable: false,
     },
   ],
   [
@@ -1451,6 +1718,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['broker'],
+      latestVersionUnstable: true,
     },
   ],
   [
@@ -1465,6 +1733,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['broker'],
+      latestVersionUnstable: true,
     },
   ],
   [
@@ -1479,6 +1748,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['broker'],
+      latestVersionUnstable: true,
     },
   ],
   [
@@ -1493,6 +1763,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['broker'],
+      latestVersionUnstable: true,
     },
   ],
   [
@@ -1507,6 +1778,7 @@ export const API_REGISTRY: ReadonlyMap<number, ApiDescriptor> = new Map<number, 
       requestHeaderVersion: (v) => (v >= 0 ? 2 : 1),
       responseHeaderVersion: (v) => (v >= 0 ? 1 : 0),
       listeners: ['broker'],
+      latestVersionUnstable: true,
     },
   ],
 ]);

@@ -281,6 +281,11 @@ describe('registry', () => {
     assert.equal(apiVersions.responseHeaderVersion(3), 0);
   });
 
+  it('knows which newest versions are still unstable', () => {
+    assert.equal(API_REGISTRY.get(ApiKey.ShareFetch)!.latestVersionUnstable, true);
+    assert.equal(API_REGISTRY.get(ApiKey.Produce)!.latestVersionUnstable, false);
+  });
+
   it('marks secrets so that logs can leave them out', () => {
     const auth = SaslAuthenticateRequest.fields.find((f) => f.name === 'AuthBytes')!;
     assert.equal(auth.sensitive, true);

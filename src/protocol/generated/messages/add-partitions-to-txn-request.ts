@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -103,47 +103,37 @@ export const AddPartitionsToTxnRequest: MessageCodec<AddPartitionsToTxnRequest> 
   });
 
 function readAddPartitionsToTxnRequest(r: Reader, v: number): AddPartitionsToTxnRequest {
-  const o: AddPartitionsToTxnRequest = {
-    transactions: [],
-    v3AndBelowTransactionalId: '',
-    v3AndBelowProducerId: 0n,
-    v3AndBelowProducerEpoch: 0,
-    v3AndBelowTopics: [],
-  };
-  if (v >= 4) {
-    o.transactions = readArray(r, true, 14, (e) =>
-      readAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(e, v),
-    );
-  }
-  if (v <= 2) {
-    o.v3AndBelowTransactionalId = r.readString();
-  } else if (v === 3) {
-    o.v3AndBelowTransactionalId = r.readCompactString();
-  }
-  if (v <= 3) {
-    o.v3AndBelowProducerId = r.readInt64();
-  }
-  if (v <= 3) {
-    o.v3AndBelowProducerEpoch = r.readInt16();
-  }
-  if (v <= 2) {
-    o.v3AndBelowTopics = readArray(r, false, 6, (e) =>
-      readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(e, v),
-    );
-  } else if (v === 3) {
-    o.v3AndBelowTopics = readArray(r, true, 3, (e) =>
-      readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(e, v),
-    );
-  }
+  const _transactions: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction[] =
+    v >= 4
+      ? readArray(r, true, 14, (e) => readAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(e, v))
+      : [];
+  const _v3AndBelowTransactionalId: string = v <= 2 ? r.readString() : v === 3 ? r.readCompactString() : '';
+  const _v3AndBelowProducerId: bigint = v <= 3 ? r.readInt64() : 0n;
+  const _v3AndBelowProducerEpoch: number = v <= 3 ? r.readInt16() : 0;
+  const _v3AndBelowTopics: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[] =
+    v <= 2
+      ? readArray(r, false, 6, (e) => readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(e, v))
+      : v === 3
+        ? readArray(r, true, 3, (e) => readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(e, v))
+        : [];
+  let unknown: TaggedField[] | undefined;
   if (v >= 3) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: AddPartitionsToTxnRequest = {
+    transactions: _transactions,
+    v3AndBelowTransactionalId: _v3AndBelowTransactionalId,
+    v3AndBelowProducerId: _v3AndBelowProducerId,
+    v3AndBelowProducerEpoch: _v3AndBelowProducerEpoch,
+    v3AndBelowTopics: _v3AndBelowTopics,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -214,25 +204,29 @@ function readAddPartitionsToTxnRequestAddPartitionsToTxnTransaction(
   r: Reader,
   v: number,
 ): AddPartitionsToTxnRequestAddPartitionsToTxnTransaction {
-  const o: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction = {
-    transactionalId: '',
-    producerId: 0n,
-    producerEpoch: 0,
-    verifyOnly: false,
-    topics: [],
-  };
-  o.transactionalId = r.readCompactString();
-  o.producerId = r.readInt64();
-  o.producerEpoch = r.readInt16();
-  o.verifyOnly = r.readBoolean();
-  o.topics = readArray(r, true, 3, (e) => readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(e, v));
+  const _transactionalId: string = r.readCompactString();
+  const _producerId: bigint = r.readInt64();
+  const _producerEpoch: number = r.readInt16();
+  const _verifyOnly: boolean = r.readBoolean();
+  const _topics: AddPartitionsToTxnRequestAddPartitionsToTxnTopic[] = readArray(r, true, 3, (e) =>
+    readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(e, v),
+  );
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: AddPartitionsToTxnRequestAddPartitionsToTxnTransaction = {
+    transactionalId: _transactionalId,
+    producerId: _producerId,
+    producerEpoch: _producerEpoch,
+    verifyOnly: _verifyOnly,
+    topics: _topics,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -271,29 +265,24 @@ function readAddPartitionsToTxnRequestAddPartitionsToTxnTopic(
   r: Reader,
   v: number,
 ): AddPartitionsToTxnRequestAddPartitionsToTxnTopic {
-  const o: AddPartitionsToTxnRequestAddPartitionsToTxnTopic = {
-    name: '',
-    partitions: [],
-  };
-  if (v <= 2) {
-    o.name = r.readString();
-  } else if (v >= 3) {
-    o.name = r.readCompactString();
-  }
-  if (v <= 2) {
-    o.partitions = readArray(r, false, 4, (e) => e.readInt32());
-  } else if (v >= 3) {
-    o.partitions = readArray(r, true, 4, (e) => e.readInt32());
-  }
+  const _name: string = v <= 2 ? r.readString() : r.readCompactString();
+  const _partitions: number[] =
+    v <= 2 ? readArray(r, false, 4, (e) => e.readInt32()) : readArray(r, true, 4, (e) => e.readInt32());
+  let unknown: TaggedField[] | undefined;
   if (v >= 3) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: AddPartitionsToTxnRequestAddPartitionsToTxnTopic = {
+    name: _name,
+    partitions: _partitions,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

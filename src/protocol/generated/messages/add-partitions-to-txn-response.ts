@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -113,39 +113,33 @@ export const AddPartitionsToTxnResponse: MessageCodec<AddPartitionsToTxnResponse
   });
 
 function readAddPartitionsToTxnResponse(r: Reader, v: number): AddPartitionsToTxnResponse {
-  const o: AddPartitionsToTxnResponse = {
-    throttleTimeMs: 0,
-    errorCode: 0,
-    resultsByTransaction: [],
-    resultsByTopicV3AndBelow: [],
-  };
-  o.throttleTimeMs = r.readInt32();
-  if (v >= 4) {
-    o.errorCode = r.readInt16();
-  }
-  if (v >= 4) {
-    o.resultsByTransaction = readArray(r, true, 3, (e) =>
-      readAddPartitionsToTxnResponseAddPartitionsToTxnResult(e, v),
-    );
-  }
-  if (v <= 2) {
-    o.resultsByTopicV3AndBelow = readArray(r, false, 6, (e) =>
-      readAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(e, v),
-    );
-  } else if (v === 3) {
-    o.resultsByTopicV3AndBelow = readArray(r, true, 3, (e) =>
-      readAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(e, v),
-    );
-  }
+  const _throttleTimeMs: number = r.readInt32();
+  const _errorCode: number = v >= 4 ? r.readInt16() : 0;
+  const _resultsByTransaction: AddPartitionsToTxnResponseAddPartitionsToTxnResult[] =
+    v >= 4 ? readArray(r, true, 3, (e) => readAddPartitionsToTxnResponseAddPartitionsToTxnResult(e, v)) : [];
+  const _resultsByTopicV3AndBelow: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[] =
+    v <= 2
+      ? readArray(r, false, 6, (e) => readAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(e, v))
+      : v === 3
+        ? readArray(r, true, 3, (e) => readAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(e, v))
+        : [];
+  let unknown: TaggedField[] | undefined;
   if (v >= 3) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: AddPartitionsToTxnResponse = {
+    throttleTimeMs: _throttleTimeMs,
+    errorCode: _errorCode,
+    resultsByTransaction: _resultsByTransaction,
+    resultsByTopicV3AndBelow: _resultsByTopicV3AndBelow,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -200,21 +194,26 @@ function readAddPartitionsToTxnResponseAddPartitionsToTxnResult(
   r: Reader,
   v: number,
 ): AddPartitionsToTxnResponseAddPartitionsToTxnResult {
-  const o: AddPartitionsToTxnResponseAddPartitionsToTxnResult = {
-    transactionalId: '',
-    topicResults: [],
-  };
-  o.transactionalId = r.readCompactString();
-  o.topicResults = readArray(r, true, 3, (e) =>
-    readAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(e, v),
+  const _transactionalId: string = r.readCompactString();
+  const _topicResults: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult[] = readArray(
+    r,
+    true,
+    3,
+    (e) => readAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(e, v),
   );
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: AddPartitionsToTxnResponseAddPartitionsToTxnResult = {
+    transactionalId: _transactionalId,
+    topicResults: _topicResults,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -241,33 +240,26 @@ function readAddPartitionsToTxnResponseAddPartitionsToTxnTopicResult(
   r: Reader,
   v: number,
 ): AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult {
-  const o: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult = {
-    name: '',
-    resultsByPartition: [],
-  };
-  if (v <= 2) {
-    o.name = r.readString();
-  } else if (v >= 3) {
-    o.name = r.readCompactString();
-  }
-  if (v <= 2) {
-    o.resultsByPartition = readArray(r, false, 6, (e) =>
-      readAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(e, v),
-    );
-  } else if (v >= 3) {
-    o.resultsByPartition = readArray(r, true, 7, (e) =>
-      readAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(e, v),
-    );
-  }
+  const _name: string = v <= 2 ? r.readString() : r.readCompactString();
+  const _resultsByPartition: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult[] =
+    v <= 2
+      ? readArray(r, false, 6, (e) => readAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(e, v))
+      : readArray(r, true, 7, (e) => readAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 3) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: AddPartitionsToTxnResponseAddPartitionsToTxnTopicResult = {
+    name: _name,
+    resultsByPartition: _resultsByPartition,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -307,21 +299,23 @@ function readAddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult(
   r: Reader,
   v: number,
 ): AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult {
-  const o: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult = {
-    partitionIndex: 0,
-    partitionErrorCode: 0,
-  };
-  o.partitionIndex = r.readInt32();
-  o.partitionErrorCode = r.readInt16();
+  const _partitionIndex: number = r.readInt32();
+  const _partitionErrorCode: number = r.readInt16();
+  let unknown: TaggedField[] | undefined;
   if (v >= 3) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: AddPartitionsToTxnResponseAddPartitionsToTxnPartitionResult = {
+    partitionIndex: _partitionIndex,
+    partitionErrorCode: _partitionErrorCode,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -108,21 +108,25 @@ export const AlterPartitionRequest: MessageCodec<AlterPartitionRequest> = create
 });
 
 function readAlterPartitionRequest(r: Reader, v: number): AlterPartitionRequest {
-  const o: AlterPartitionRequest = {
-    brokerId: 0,
-    brokerEpoch: -1n,
-    topics: [],
-  };
-  o.brokerId = r.readInt32();
-  o.brokerEpoch = r.readInt64();
-  o.topics = readArray(r, true, 3, (e) => readAlterPartitionRequestTopicData(e, v));
+  const _brokerId: number = r.readInt32();
+  const _brokerEpoch: bigint = r.readInt64();
+  const _topics: AlterPartitionRequestTopicData[] = readArray(r, true, 3, (e) =>
+    readAlterPartitionRequestTopicData(e, v),
+  );
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: AlterPartitionRequest = {
+    brokerId: _brokerId,
+    brokerEpoch: _brokerEpoch,
+    topics: _topics,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -146,25 +150,25 @@ function writeAlterPartitionRequest(w: Writer, v: number, m: MessageInput<AlterP
 }
 
 function readAlterPartitionRequestTopicData(r: Reader, v: number): AlterPartitionRequestTopicData {
-  const o: AlterPartitionRequestTopicData = {
-    topicName: '',
-    topicId: ZERO_UUID,
-    partitions: [],
-  };
-  if (v <= 1) {
-    o.topicName = r.readCompactString();
-  }
-  if (v >= 2) {
-    o.topicId = r.readUuid();
-  }
-  o.partitions = readArray(r, true, 14, (e) => readAlterPartitionRequestPartitionData(e, v));
+  const _topicName: string = v <= 1 ? r.readCompactString() : '';
+  const _topicId: string = v >= 2 ? r.readUuid() : ZERO_UUID;
+  const _partitions: AlterPartitionRequestPartitionData[] = readArray(r, true, 14, (e) =>
+    readAlterPartitionRequestPartitionData(e, v),
+  );
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: AlterPartitionRequestTopicData = {
+    topicName: _topicName,
+    topicId: _topicId,
+    partitions: _partitions,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -196,33 +200,30 @@ function writeAlterPartitionRequestTopicData(
 }
 
 function readAlterPartitionRequestPartitionData(r: Reader, v: number): AlterPartitionRequestPartitionData {
-  const o: AlterPartitionRequestPartitionData = {
-    partitionIndex: 0,
-    leaderEpoch: 0,
-    newIsr: [],
-    newIsrWithEpochs: [],
-    leaderRecoveryState: 0,
-    partitionEpoch: 0,
-  };
-  o.partitionIndex = r.readInt32();
-  o.leaderEpoch = r.readInt32();
-  if (v <= 2) {
-    o.newIsr = readArray(r, true, 4, (e) => e.readInt32());
-  }
-  if (v >= 3) {
-    o.newIsrWithEpochs = readArray(r, true, 13, (e) => readAlterPartitionRequestBrokerState(e, v));
-  }
-  if (v >= 1) {
-    o.leaderRecoveryState = r.readInt8();
-  }
-  o.partitionEpoch = r.readInt32();
+  const _partitionIndex: number = r.readInt32();
+  const _leaderEpoch: number = r.readInt32();
+  const _newIsr: number[] = v <= 2 ? readArray(r, true, 4, (e) => e.readInt32()) : [];
+  const _newIsrWithEpochs: AlterPartitionRequestBrokerState[] =
+    v >= 3 ? readArray(r, true, 13, (e) => readAlterPartitionRequestBrokerState(e, v)) : [];
+  const _leaderRecoveryState: number = v >= 1 ? r.readInt8() : 0;
+  const _partitionEpoch: number = r.readInt32();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: AlterPartitionRequestPartitionData = {
+    partitionIndex: _partitionIndex,
+    leaderEpoch: _leaderEpoch,
+    newIsr: _newIsr,
+    newIsrWithEpochs: _newIsrWithEpochs,
+    leaderRecoveryState: _leaderRecoveryState,
+    partitionEpoch: _partitionEpoch,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -277,19 +278,21 @@ function writeAlterPartitionRequestPartitionData(
 }
 
 function readAlterPartitionRequestBrokerState(r: Reader, _v: number): AlterPartitionRequestBrokerState {
-  const o: AlterPartitionRequestBrokerState = {
-    brokerId: 0,
-    brokerEpoch: -1n,
-  };
-  o.brokerId = r.readInt32();
-  o.brokerEpoch = r.readInt64();
+  const _brokerId: number = r.readInt32();
+  const _brokerEpoch: bigint = r.readInt64();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: AlterPartitionRequestBrokerState = {
+    brokerId: _brokerId,
+    brokerEpoch: _brokerEpoch,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

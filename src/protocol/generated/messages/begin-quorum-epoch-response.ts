@@ -2,11 +2,11 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
   encodeTaggedField,
   endTaggedField,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   taggedFieldReader,
@@ -107,17 +107,13 @@ export const BeginQuorumEpochResponse: MessageCodec<BeginQuorumEpochResponse> =
   });
 
 function readBeginQuorumEpochResponse(r: Reader, v: number): BeginQuorumEpochResponse {
-  const o: BeginQuorumEpochResponse = {
-    errorCode: 0,
-    topics: [],
-    nodeEndpoints: [],
-  };
-  o.errorCode = r.readInt16();
-  if (v <= 0) {
-    o.topics = readArray(r, false, 6, (e) => readBeginQuorumEpochResponseTopicData(e, v));
-  } else if (v >= 1) {
-    o.topics = readArray(r, true, 3, (e) => readBeginQuorumEpochResponseTopicData(e, v));
-  }
+  const _errorCode: number = r.readInt16();
+  const _topics: BeginQuorumEpochResponseTopicData[] =
+    v <= 0
+      ? readArray(r, false, 6, (e) => readBeginQuorumEpochResponseTopicData(e, v))
+      : readArray(r, true, 3, (e) => readBeginQuorumEpochResponseTopicData(e, v));
+  let _nodeEndpoints: BeginQuorumEpochResponseNodeEndpoint[] = [];
+  let unknown: TaggedField[] | undefined;
   if (v >= 1) {
     const count = r.readUnsignedVarint();
     let tag = -1;
@@ -126,13 +122,19 @@ function readBeginQuorumEpochResponse(r: Reader, v: number): BeginQuorumEpochRes
       const size = r.readUnsignedVarint();
       if (tag === 0 && v >= 1) {
         const t = taggedFieldReader(r, size);
-        o.nodeEndpoints = readArray(t, true, 8, (e) => readBeginQuorumEpochResponseNodeEndpoint(e, v));
+        _nodeEndpoints = readArray(t, true, 8, (e) => readBeginQuorumEpochResponseNodeEndpoint(e, v));
         endTaggedField(t, 0);
         continue;
       }
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: BeginQuorumEpochResponse = {
+    errorCode: _errorCode,
+    topics: _topics,
+    nodeEndpoints: _nodeEndpoints,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -185,29 +187,26 @@ function writeBeginQuorumEpochResponse(
 }
 
 function readBeginQuorumEpochResponseTopicData(r: Reader, v: number): BeginQuorumEpochResponseTopicData {
-  const o: BeginQuorumEpochResponseTopicData = {
-    topicName: '',
-    partitions: [],
-  };
-  if (v <= 0) {
-    o.topicName = r.readString();
-  } else if (v >= 1) {
-    o.topicName = r.readCompactString();
-  }
-  if (v <= 0) {
-    o.partitions = readArray(r, false, 14, (e) => readBeginQuorumEpochResponsePartitionData(e, v));
-  } else if (v >= 1) {
-    o.partitions = readArray(r, true, 15, (e) => readBeginQuorumEpochResponsePartitionData(e, v));
-  }
+  const _topicName: string = v <= 0 ? r.readString() : r.readCompactString();
+  const _partitions: BeginQuorumEpochResponsePartitionData[] =
+    v <= 0
+      ? readArray(r, false, 14, (e) => readBeginQuorumEpochResponsePartitionData(e, v))
+      : readArray(r, true, 15, (e) => readBeginQuorumEpochResponsePartitionData(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 1) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: BeginQuorumEpochResponseTopicData = {
+    topicName: _topicName,
+    partitions: _partitions,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -247,25 +246,27 @@ function readBeginQuorumEpochResponsePartitionData(
   r: Reader,
   v: number,
 ): BeginQuorumEpochResponsePartitionData {
-  const o: BeginQuorumEpochResponsePartitionData = {
-    partitionIndex: 0,
-    errorCode: 0,
-    leaderId: 0,
-    leaderEpoch: 0,
-  };
-  o.partitionIndex = r.readInt32();
-  o.errorCode = r.readInt16();
-  o.leaderId = r.readInt32();
-  o.leaderEpoch = r.readInt32();
+  const _partitionIndex: number = r.readInt32();
+  const _errorCode: number = r.readInt16();
+  const _leaderId: number = r.readInt32();
+  const _leaderEpoch: number = r.readInt32();
+  let unknown: TaggedField[] | undefined;
   if (v >= 1) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: BeginQuorumEpochResponsePartitionData = {
+    partitionIndex: _partitionIndex,
+    errorCode: _errorCode,
+    leaderId: _leaderId,
+    leaderEpoch: _leaderEpoch,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -299,21 +300,23 @@ function readBeginQuorumEpochResponseNodeEndpoint(
   r: Reader,
   _v: number,
 ): BeginQuorumEpochResponseNodeEndpoint {
-  const o: BeginQuorumEpochResponseNodeEndpoint = {
-    nodeId: 0,
-    host: '',
-    port: 0,
-  };
-  o.nodeId = r.readInt32();
-  o.host = r.readCompactString();
-  o.port = r.readUInt16();
+  const _nodeId: number = r.readInt32();
+  const _host: string = r.readCompactString();
+  const _port: number = r.readUInt16();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: BeginQuorumEpochResponseNodeEndpoint = {
+    nodeId: _nodeId,
+    host: _host,
+    port: _port,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,11 +2,11 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
   encodeTaggedField,
   endTaggedField,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   taggedFieldReader,
@@ -56,19 +56,13 @@ export const BrokerHeartbeatRequest: MessageCodec<BrokerHeartbeatRequest> =
   });
 
 function readBrokerHeartbeatRequest(r: Reader, v: number): BrokerHeartbeatRequest {
-  const o: BrokerHeartbeatRequest = {
-    brokerId: 0,
-    brokerEpoch: -1n,
-    currentMetadataOffset: 0n,
-    wantFence: false,
-    wantShutDown: false,
-    offlineLogDirs: [],
-  };
-  o.brokerId = r.readInt32();
-  o.brokerEpoch = r.readInt64();
-  o.currentMetadataOffset = r.readInt64();
-  o.wantFence = r.readBoolean();
-  o.wantShutDown = r.readBoolean();
+  const _brokerId: number = r.readInt32();
+  const _brokerEpoch: bigint = r.readInt64();
+  const _currentMetadataOffset: bigint = r.readInt64();
+  const _wantFence: boolean = r.readBoolean();
+  const _wantShutDown: boolean = r.readBoolean();
+  let _offlineLogDirs: string[] = [];
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
@@ -76,12 +70,21 @@ function readBrokerHeartbeatRequest(r: Reader, v: number): BrokerHeartbeatReques
     const size = r.readUnsignedVarint();
     if (tag === 0 && v >= 1) {
       const t = taggedFieldReader(r, size);
-      o.offlineLogDirs = readArray(t, true, 16, (e) => e.readUuid());
+      _offlineLogDirs = readArray(t, true, 16, (e) => e.readUuid());
       endTaggedField(t, 0);
       continue;
     }
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: BrokerHeartbeatRequest = {
+    brokerId: _brokerId,
+    brokerEpoch: _brokerEpoch,
+    currentMetadataOffset: _currentMetadataOffset,
+    wantFence: _wantFence,
+    wantShutDown: _wantShutDown,
+    offlineLogDirs: _offlineLogDirs,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

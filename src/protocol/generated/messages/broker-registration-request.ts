@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -105,39 +105,39 @@ export const BrokerRegistrationRequest: MessageCodec<BrokerRegistrationRequest> 
   });
 
 function readBrokerRegistrationRequest(r: Reader, v: number): BrokerRegistrationRequest {
-  const o: BrokerRegistrationRequest = {
-    brokerId: 0,
-    clusterId: '',
-    incarnationId: ZERO_UUID,
-    listeners: [],
-    features: [],
-    rack: null,
-    isMigratingZkBroker: false,
-    logDirs: [],
-    previousBrokerEpoch: -1n,
-  };
-  o.brokerId = r.readInt32();
-  o.clusterId = r.readCompactString();
-  o.incarnationId = r.readUuid();
-  o.listeners = readArray(r, true, 7, (e) => readBrokerRegistrationRequestListener(e, v));
-  o.features = readArray(r, true, 6, (e) => readBrokerRegistrationRequestFeature(e, v));
-  o.rack = r.readCompactNullableString();
-  if (v >= 1) {
-    o.isMigratingZkBroker = r.readBoolean();
-  }
-  if (v >= 2) {
-    o.logDirs = readArray(r, true, 16, (e) => e.readUuid());
-  }
-  if (v >= 3) {
-    o.previousBrokerEpoch = r.readInt64();
-  }
+  const _brokerId: number = r.readInt32();
+  const _clusterId: string = r.readCompactString();
+  const _incarnationId: string = r.readUuid();
+  const _listeners: BrokerRegistrationRequestListener[] = readArray(r, true, 7, (e) =>
+    readBrokerRegistrationRequestListener(e, v),
+  );
+  const _features: BrokerRegistrationRequestFeature[] = readArray(r, true, 6, (e) =>
+    readBrokerRegistrationRequestFeature(e, v),
+  );
+  const _rack: string | null = r.readCompactNullableString();
+  const _isMigratingZkBroker: boolean = v >= 1 ? r.readBoolean() : false;
+  const _logDirs: string[] = v >= 2 ? readArray(r, true, 16, (e) => e.readUuid()) : [];
+  const _previousBrokerEpoch: bigint = v >= 3 ? r.readInt64() : -1n;
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: BrokerRegistrationRequest = {
+    brokerId: _brokerId,
+    clusterId: _clusterId,
+    incarnationId: _incarnationId,
+    listeners: _listeners,
+    features: _features,
+    rack: _rack,
+    isMigratingZkBroker: _isMigratingZkBroker,
+    logDirs: _logDirs,
+    previousBrokerEpoch: _previousBrokerEpoch,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -203,23 +203,25 @@ function writeBrokerRegistrationRequest(
 }
 
 function readBrokerRegistrationRequestListener(r: Reader, _v: number): BrokerRegistrationRequestListener {
-  const o: BrokerRegistrationRequestListener = {
-    name: '',
-    host: '',
-    port: 0,
-    securityProtocol: 0,
-  };
-  o.name = r.readCompactString();
-  o.host = r.readCompactString();
-  o.port = r.readUInt16();
-  o.securityProtocol = r.readInt16();
+  const _name: string = r.readCompactString();
+  const _host: string = r.readCompactString();
+  const _port: number = r.readUInt16();
+  const _securityProtocol: number = r.readInt16();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: BrokerRegistrationRequestListener = {
+    name: _name,
+    host: _host,
+    port: _port,
+    securityProtocol: _securityProtocol,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -248,21 +250,23 @@ function writeBrokerRegistrationRequestListener(
 }
 
 function readBrokerRegistrationRequestFeature(r: Reader, _v: number): BrokerRegistrationRequestFeature {
-  const o: BrokerRegistrationRequestFeature = {
-    name: '',
-    minSupportedVersion: 0,
-    maxSupportedVersion: 0,
-  };
-  o.name = r.readCompactString();
-  o.minSupportedVersion = r.readInt16();
-  o.maxSupportedVersion = r.readInt16();
+  const _name: string = r.readCompactString();
+  const _minSupportedVersion: number = r.readInt16();
+  const _maxSupportedVersion: number = r.readInt16();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: BrokerRegistrationRequestFeature = {
+    name: _name,
+    minSupportedVersion: _minSupportedVersion,
+    maxSupportedVersion: _maxSupportedVersion,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

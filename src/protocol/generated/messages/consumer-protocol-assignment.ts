@@ -52,13 +52,10 @@ export const ConsumerProtocolAssignment: MessageCodec<ConsumerProtocolAssignment
   });
 
 function readConsumerProtocolAssignment(r: Reader, v: number): ConsumerProtocolAssignment {
-  const o: ConsumerProtocolAssignment = {
-    assignedPartitions: [],
-    userData: null,
+  return {
+    assignedPartitions: readArray(r, false, 6, (e) => readConsumerProtocolAssignmentTopicPartition(e, v)),
+    userData: r.readNullableBytes(),
   };
-  o.assignedPartitions = readArray(r, false, 6, (e) => readConsumerProtocolAssignmentTopicPartition(e, v));
-  o.userData = r.readNullableBytes();
-  return o;
 }
 
 function writeConsumerProtocolAssignment(
@@ -83,13 +80,10 @@ function readConsumerProtocolAssignmentTopicPartition(
   r: Reader,
   _v: number,
 ): ConsumerProtocolAssignmentTopicPartition {
-  const o: ConsumerProtocolAssignmentTopicPartition = {
-    topic: '',
-    partitions: [],
+  return {
+    topic: r.readString(),
+    partitions: readArray(r, false, 4, (e) => e.readInt32()),
   };
-  o.topic = r.readString();
-  o.partitions = readArray(r, false, 4, (e) => e.readInt32());
-  return o;
 }
 
 function writeConsumerProtocolAssignmentTopicPartition(

@@ -66,25 +66,14 @@ export const ConsumerProtocolSubscription: MessageCodec<ConsumerProtocolSubscrip
   });
 
 function readConsumerProtocolSubscription(r: Reader, v: number): ConsumerProtocolSubscription {
-  const o: ConsumerProtocolSubscription = {
-    topics: [],
-    userData: null,
-    ownedPartitions: [],
-    generationId: -1,
-    rackId: null,
+  return {
+    topics: readArray(r, false, 2, (e) => e.readString()),
+    userData: r.readNullableBytes(),
+    ownedPartitions:
+      v >= 1 ? readArray(r, false, 6, (e) => readConsumerProtocolSubscriptionTopicPartition(e, v)) : [],
+    generationId: v >= 2 ? r.readInt32() : -1,
+    rackId: v >= 3 ? r.readNullableString() : null,
   };
-  o.topics = readArray(r, false, 2, (e) => e.readString());
-  o.userData = r.readNullableBytes();
-  if (v >= 1) {
-    o.ownedPartitions = readArray(r, false, 6, (e) => readConsumerProtocolSubscriptionTopicPartition(e, v));
-  }
-  if (v >= 2) {
-    o.generationId = r.readInt32();
-  }
-  if (v >= 3) {
-    o.rackId = r.readNullableString();
-  }
-  return o;
 }
 
 function writeConsumerProtocolSubscription(
@@ -130,13 +119,10 @@ function readConsumerProtocolSubscriptionTopicPartition(
   r: Reader,
   _v: number,
 ): ConsumerProtocolSubscriptionTopicPartition {
-  const o: ConsumerProtocolSubscriptionTopicPartition = {
-    topic: '',
-    partitions: [],
+  return {
+    topic: r.readString(),
+    partitions: readArray(r, false, 4, (e) => e.readInt32()),
   };
-  o.topic = r.readString();
-  o.partitions = readArray(r, false, 4, (e) => e.readInt32());
-  return o;
 }
 
 function writeConsumerProtocolSubscriptionTopicPartition(

@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -66,23 +66,24 @@ export const CreateAclsRequest: MessageCodec<CreateAclsRequest> = createCodec<Cr
 });
 
 function readCreateAclsRequest(r: Reader, v: number): CreateAclsRequest {
-  const o: CreateAclsRequest = {
-    creations: [],
-  };
-  if (v <= 1) {
-    o.creations = readArray(r, false, 9, (e) => readCreateAclsRequestAclCreation(e, v));
-  } else if (v >= 2) {
-    o.creations = readArray(r, true, 8, (e) => readCreateAclsRequestAclCreation(e, v));
-  }
+  const _creations: CreateAclsRequestAclCreation[] =
+    v <= 1
+      ? readArray(r, false, 9, (e) => readCreateAclsRequestAclCreation(e, v))
+      : readArray(r, true, 8, (e) => readCreateAclsRequestAclCreation(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: CreateAclsRequest = {
+    creations: _creations,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -107,45 +108,33 @@ function writeCreateAclsRequest(w: Writer, v: number, m: MessageInput<CreateAcls
 }
 
 function readCreateAclsRequestAclCreation(r: Reader, v: number): CreateAclsRequestAclCreation {
-  const o: CreateAclsRequestAclCreation = {
-    resourceType: 0,
-    resourceName: '',
-    resourcePatternType: 3,
-    principal: '',
-    host: '',
-    operation: 0,
-    permissionType: 0,
-  };
-  o.resourceType = r.readInt8();
-  if (v <= 1) {
-    o.resourceName = r.readString();
-  } else if (v >= 2) {
-    o.resourceName = r.readCompactString();
-  }
-  if (v >= 1) {
-    o.resourcePatternType = r.readInt8();
-  }
-  if (v <= 1) {
-    o.principal = r.readString();
-  } else if (v >= 2) {
-    o.principal = r.readCompactString();
-  }
-  if (v <= 1) {
-    o.host = r.readString();
-  } else if (v >= 2) {
-    o.host = r.readCompactString();
-  }
-  o.operation = r.readInt8();
-  o.permissionType = r.readInt8();
+  const _resourceType: number = r.readInt8();
+  const _resourceName: string = v <= 1 ? r.readString() : r.readCompactString();
+  const _resourcePatternType: number = v >= 1 ? r.readInt8() : 3;
+  const _principal: string = v <= 1 ? r.readString() : r.readCompactString();
+  const _host: string = v <= 1 ? r.readString() : r.readCompactString();
+  const _operation: number = r.readInt8();
+  const _permissionType: number = r.readInt8();
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: CreateAclsRequestAclCreation = {
+    resourceType: _resourceType,
+    resourceName: _resourceName,
+    resourcePatternType: _resourcePatternType,
+    principal: _principal,
+    host: _host,
+    operation: _operation,
+    permissionType: _permissionType,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

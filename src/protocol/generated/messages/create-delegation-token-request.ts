@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -66,33 +66,30 @@ export const CreateDelegationTokenRequest: MessageCodec<CreateDelegationTokenReq
   });
 
 function readCreateDelegationTokenRequest(r: Reader, v: number): CreateDelegationTokenRequest {
-  const o: CreateDelegationTokenRequest = {
-    ownerPrincipalType: null,
-    ownerPrincipalName: null,
-    renewers: [],
-    maxLifetimeMs: 0n,
-  };
-  if (v >= 3) {
-    o.ownerPrincipalType = r.readCompactNullableString();
-  }
-  if (v >= 3) {
-    o.ownerPrincipalName = r.readCompactNullableString();
-  }
-  if (v <= 1) {
-    o.renewers = readArray(r, false, 4, (e) => readCreateDelegationTokenRequestCreatableRenewers(e, v));
-  } else if (v >= 2) {
-    o.renewers = readArray(r, true, 3, (e) => readCreateDelegationTokenRequestCreatableRenewers(e, v));
-  }
-  o.maxLifetimeMs = r.readInt64();
+  const _ownerPrincipalType: string | null = v >= 3 ? r.readCompactNullableString() : null;
+  const _ownerPrincipalName: string | null = v >= 3 ? r.readCompactNullableString() : null;
+  const _renewers: CreateDelegationTokenRequestCreatableRenewers[] =
+    v <= 1
+      ? readArray(r, false, 4, (e) => readCreateDelegationTokenRequestCreatableRenewers(e, v))
+      : readArray(r, true, 3, (e) => readCreateDelegationTokenRequestCreatableRenewers(e, v));
+  const _maxLifetimeMs: bigint = r.readInt64();
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: CreateDelegationTokenRequest = {
+    ownerPrincipalType: _ownerPrincipalType,
+    ownerPrincipalName: _ownerPrincipalName,
+    renewers: _renewers,
+    maxLifetimeMs: _maxLifetimeMs,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -144,29 +141,23 @@ function readCreateDelegationTokenRequestCreatableRenewers(
   r: Reader,
   v: number,
 ): CreateDelegationTokenRequestCreatableRenewers {
-  const o: CreateDelegationTokenRequestCreatableRenewers = {
-    principalType: '',
-    principalName: '',
-  };
-  if (v <= 1) {
-    o.principalType = r.readString();
-  } else if (v >= 2) {
-    o.principalType = r.readCompactString();
-  }
-  if (v <= 1) {
-    o.principalName = r.readString();
-  } else if (v >= 2) {
-    o.principalName = r.readCompactString();
-  }
+  const _principalType: string = v <= 1 ? r.readString() : r.readCompactString();
+  const _principalName: string = v <= 1 ? r.readString() : r.readCompactString();
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: CreateDelegationTokenRequestCreatableRenewers = {
+    principalType: _principalType,
+    principalName: _principalName,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,10 +2,10 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
   EMPTY_BYTES,
-  keepUnknownTaggedField,
   readTag,
   writeTaggedFields,
 } from '../../codec-support.js';
@@ -68,59 +68,41 @@ export const CreateDelegationTokenResponse: MessageCodec<CreateDelegationTokenRe
   });
 
 function readCreateDelegationTokenResponse(r: Reader, v: number): CreateDelegationTokenResponse {
-  const o: CreateDelegationTokenResponse = {
-    errorCode: 0,
-    principalType: '',
-    principalName: '',
-    tokenRequesterPrincipalType: '',
-    tokenRequesterPrincipalName: '',
-    issueTimestampMs: 0n,
-    expiryTimestampMs: 0n,
-    maxTimestampMs: 0n,
-    tokenId: '',
-    hmac: EMPTY_BYTES,
-    throttleTimeMs: 0,
-  };
-  o.errorCode = r.readInt16();
-  if (v <= 1) {
-    o.principalType = r.readString();
-  } else if (v >= 2) {
-    o.principalType = r.readCompactString();
-  }
-  if (v <= 1) {
-    o.principalName = r.readString();
-  } else if (v >= 2) {
-    o.principalName = r.readCompactString();
-  }
-  if (v >= 3) {
-    o.tokenRequesterPrincipalType = r.readCompactString();
-  }
-  if (v >= 3) {
-    o.tokenRequesterPrincipalName = r.readCompactString();
-  }
-  o.issueTimestampMs = r.readInt64();
-  o.expiryTimestampMs = r.readInt64();
-  o.maxTimestampMs = r.readInt64();
-  if (v <= 1) {
-    o.tokenId = r.readString();
-  } else if (v >= 2) {
-    o.tokenId = r.readCompactString();
-  }
-  if (v <= 1) {
-    o.hmac = r.readBytes();
-  } else if (v >= 2) {
-    o.hmac = r.readCompactBytes();
-  }
-  o.throttleTimeMs = r.readInt32();
+  const _errorCode: number = r.readInt16();
+  const _principalType: string = v <= 1 ? r.readString() : r.readCompactString();
+  const _principalName: string = v <= 1 ? r.readString() : r.readCompactString();
+  const _tokenRequesterPrincipalType: string = v >= 3 ? r.readCompactString() : '';
+  const _tokenRequesterPrincipalName: string = v >= 3 ? r.readCompactString() : '';
+  const _issueTimestampMs: bigint = r.readInt64();
+  const _expiryTimestampMs: bigint = r.readInt64();
+  const _maxTimestampMs: bigint = r.readInt64();
+  const _tokenId: string = v <= 1 ? r.readString() : r.readCompactString();
+  const _hmac: Buffer = v <= 1 ? r.readBytes() : r.readCompactBytes();
+  const _throttleTimeMs: number = r.readInt32();
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: CreateDelegationTokenResponse = {
+    errorCode: _errorCode,
+    principalType: _principalType,
+    principalName: _principalName,
+    tokenRequesterPrincipalType: _tokenRequesterPrincipalType,
+    tokenRequesterPrincipalName: _tokenRequesterPrincipalName,
+    issueTimestampMs: _issueTimestampMs,
+    expiryTimestampMs: _expiryTimestampMs,
+    maxTimestampMs: _maxTimestampMs,
+    tokenId: _tokenId,
+    hmac: _hmac,
+    throttleTimeMs: _throttleTimeMs,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -109,29 +109,28 @@ export const CreateTopicsRequest: MessageCodec<CreateTopicsRequest> = createCode
 });
 
 function readCreateTopicsRequest(r: Reader, v: number): CreateTopicsRequest {
-  const o: CreateTopicsRequest = {
-    topics: [],
-    timeoutMs: 60000,
-    validateOnly: false,
-  };
-  if (v <= 4) {
-    o.topics = readArray(r, false, 16, (e) => readCreateTopicsRequestCreatableTopic(e, v));
-  } else if (v >= 5) {
-    o.topics = readArray(r, true, 10, (e) => readCreateTopicsRequestCreatableTopic(e, v));
-  }
-  o.timeoutMs = r.readInt32();
-  if (v >= 1) {
-    o.validateOnly = r.readBoolean();
-  }
+  const _topics: CreateTopicsRequestCreatableTopic[] =
+    v <= 4
+      ? readArray(r, false, 16, (e) => readCreateTopicsRequestCreatableTopic(e, v))
+      : readArray(r, true, 10, (e) => readCreateTopicsRequestCreatableTopic(e, v));
+  const _timeoutMs: number = r.readInt32();
+  const _validateOnly: boolean = v >= 1 ? r.readBoolean() : false;
+  let unknown: TaggedField[] | undefined;
   if (v >= 5) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: CreateTopicsRequest = {
+    topics: _topics,
+    timeoutMs: _timeoutMs,
+    validateOnly: _validateOnly,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -168,39 +167,35 @@ function writeCreateTopicsRequest(w: Writer, v: number, m: MessageInput<CreateTo
 }
 
 function readCreateTopicsRequestCreatableTopic(r: Reader, v: number): CreateTopicsRequestCreatableTopic {
-  const o: CreateTopicsRequestCreatableTopic = {
-    name: '',
-    numPartitions: 0,
-    replicationFactor: 0,
-    assignments: [],
-    configs: [],
-  };
-  if (v <= 4) {
-    o.name = r.readString();
-  } else if (v >= 5) {
-    o.name = r.readCompactString();
-  }
-  o.numPartitions = r.readInt32();
-  o.replicationFactor = r.readInt16();
-  if (v <= 4) {
-    o.assignments = readArray(r, false, 8, (e) => readCreateTopicsRequestCreatableReplicaAssignment(e, v));
-  } else if (v >= 5) {
-    o.assignments = readArray(r, true, 6, (e) => readCreateTopicsRequestCreatableReplicaAssignment(e, v));
-  }
-  if (v <= 4) {
-    o.configs = readArray(r, false, 4, (e) => readCreateTopicsRequestCreatableTopicConfig(e, v));
-  } else if (v >= 5) {
-    o.configs = readArray(r, true, 3, (e) => readCreateTopicsRequestCreatableTopicConfig(e, v));
-  }
+  const _name: string = v <= 4 ? r.readString() : r.readCompactString();
+  const _numPartitions: number = r.readInt32();
+  const _replicationFactor: number = r.readInt16();
+  const _assignments: CreateTopicsRequestCreatableReplicaAssignment[] =
+    v <= 4
+      ? readArray(r, false, 8, (e) => readCreateTopicsRequestCreatableReplicaAssignment(e, v))
+      : readArray(r, true, 6, (e) => readCreateTopicsRequestCreatableReplicaAssignment(e, v));
+  const _configs: CreateTopicsRequestCreatableTopicConfig[] =
+    v <= 4
+      ? readArray(r, false, 4, (e) => readCreateTopicsRequestCreatableTopicConfig(e, v))
+      : readArray(r, true, 3, (e) => readCreateTopicsRequestCreatableTopicConfig(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 5) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: CreateTopicsRequestCreatableTopic = {
+    name: _name,
+    numPartitions: _numPartitions,
+    replicationFactor: _replicationFactor,
+    assignments: _assignments,
+    configs: _configs,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -262,25 +257,24 @@ function readCreateTopicsRequestCreatableReplicaAssignment(
   r: Reader,
   v: number,
 ): CreateTopicsRequestCreatableReplicaAssignment {
-  const o: CreateTopicsRequestCreatableReplicaAssignment = {
-    partitionIndex: 0,
-    brokerIds: [],
-  };
-  o.partitionIndex = r.readInt32();
-  if (v <= 4) {
-    o.brokerIds = readArray(r, false, 4, (e) => e.readInt32());
-  } else if (v >= 5) {
-    o.brokerIds = readArray(r, true, 4, (e) => e.readInt32());
-  }
+  const _partitionIndex: number = r.readInt32();
+  const _brokerIds: number[] =
+    v <= 4 ? readArray(r, false, 4, (e) => e.readInt32()) : readArray(r, true, 4, (e) => e.readInt32());
+  let unknown: TaggedField[] | undefined;
   if (v >= 5) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: CreateTopicsRequestCreatableReplicaAssignment = {
+    partitionIndex: _partitionIndex,
+    brokerIds: _brokerIds,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -316,29 +310,23 @@ function readCreateTopicsRequestCreatableTopicConfig(
   r: Reader,
   v: number,
 ): CreateTopicsRequestCreatableTopicConfig {
-  const o: CreateTopicsRequestCreatableTopicConfig = {
-    name: '',
-    value: null,
-  };
-  if (v <= 4) {
-    o.name = r.readString();
-  } else if (v >= 5) {
-    o.name = r.readCompactString();
-  }
-  if (v <= 4) {
-    o.value = r.readNullableString();
-  } else if (v >= 5) {
-    o.value = r.readCompactNullableString();
-  }
+  const _name: string = v <= 4 ? r.readString() : r.readCompactString();
+  const _value: string | null = v <= 4 ? r.readNullableString() : r.readCompactNullableString();
+  let unknown: TaggedField[] | undefined;
   if (v >= 5) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: CreateTopicsRequestCreatableTopicConfig = {
+    name: _name,
+    value: _value,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

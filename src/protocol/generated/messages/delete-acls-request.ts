@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -71,23 +71,24 @@ export const DeleteAclsRequest: MessageCodec<DeleteAclsRequest> = createCodec<De
 });
 
 function readDeleteAclsRequest(r: Reader, v: number): DeleteAclsRequest {
-  const o: DeleteAclsRequest = {
-    filters: [],
-  };
-  if (v <= 1) {
-    o.filters = readArray(r, false, 9, (e) => readDeleteAclsRequestDeleteAclsFilter(e, v));
-  } else if (v >= 2) {
-    o.filters = readArray(r, true, 8, (e) => readDeleteAclsRequestDeleteAclsFilter(e, v));
-  }
+  const _filters: DeleteAclsRequestDeleteAclsFilter[] =
+    v <= 1
+      ? readArray(r, false, 9, (e) => readDeleteAclsRequestDeleteAclsFilter(e, v))
+      : readArray(r, true, 8, (e) => readDeleteAclsRequestDeleteAclsFilter(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: DeleteAclsRequest = {
+    filters: _filters,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -112,45 +113,33 @@ function writeDeleteAclsRequest(w: Writer, v: number, m: MessageInput<DeleteAcls
 }
 
 function readDeleteAclsRequestDeleteAclsFilter(r: Reader, v: number): DeleteAclsRequestDeleteAclsFilter {
-  const o: DeleteAclsRequestDeleteAclsFilter = {
-    resourceTypeFilter: 0,
-    resourceNameFilter: null,
-    patternTypeFilter: 3,
-    principalFilter: null,
-    hostFilter: null,
-    operation: 0,
-    permissionType: 0,
-  };
-  o.resourceTypeFilter = r.readInt8();
-  if (v <= 1) {
-    o.resourceNameFilter = r.readNullableString();
-  } else if (v >= 2) {
-    o.resourceNameFilter = r.readCompactNullableString();
-  }
-  if (v >= 1) {
-    o.patternTypeFilter = r.readInt8();
-  }
-  if (v <= 1) {
-    o.principalFilter = r.readNullableString();
-  } else if (v >= 2) {
-    o.principalFilter = r.readCompactNullableString();
-  }
-  if (v <= 1) {
-    o.hostFilter = r.readNullableString();
-  } else if (v >= 2) {
-    o.hostFilter = r.readCompactNullableString();
-  }
-  o.operation = r.readInt8();
-  o.permissionType = r.readInt8();
+  const _resourceTypeFilter: number = r.readInt8();
+  const _resourceNameFilter: string | null = v <= 1 ? r.readNullableString() : r.readCompactNullableString();
+  const _patternTypeFilter: number = v >= 1 ? r.readInt8() : 3;
+  const _principalFilter: string | null = v <= 1 ? r.readNullableString() : r.readCompactNullableString();
+  const _hostFilter: string | null = v <= 1 ? r.readNullableString() : r.readCompactNullableString();
+  const _operation: number = r.readInt8();
+  const _permissionType: number = r.readInt8();
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: DeleteAclsRequestDeleteAclsFilter = {
+    resourceTypeFilter: _resourceTypeFilter,
+    resourceNameFilter: _resourceNameFilter,
+    patternTypeFilter: _patternTypeFilter,
+    principalFilter: _principalFilter,
+    hostFilter: _hostFilter,
+    operation: _operation,
+    permissionType: _permissionType,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

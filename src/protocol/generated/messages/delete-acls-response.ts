@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -102,25 +102,26 @@ export const DeleteAclsResponse: MessageCodec<DeleteAclsResponse> = createCodec<
 });
 
 function readDeleteAclsResponse(r: Reader, v: number): DeleteAclsResponse {
-  const o: DeleteAclsResponse = {
-    throttleTimeMs: 0,
-    filterResults: [],
-  };
-  o.throttleTimeMs = r.readInt32();
-  if (v <= 1) {
-    o.filterResults = readArray(r, false, 8, (e) => readDeleteAclsResponseDeleteAclsFilterResult(e, v));
-  } else if (v >= 2) {
-    o.filterResults = readArray(r, true, 5, (e) => readDeleteAclsResponseDeleteAclsFilterResult(e, v));
-  }
+  const _throttleTimeMs: number = r.readInt32();
+  const _filterResults: DeleteAclsResponseDeleteAclsFilterResult[] =
+    v <= 1
+      ? readArray(r, false, 8, (e) => readDeleteAclsResponseDeleteAclsFilterResult(e, v))
+      : readArray(r, true, 5, (e) => readDeleteAclsResponseDeleteAclsFilterResult(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: DeleteAclsResponse = {
+    throttleTimeMs: _throttleTimeMs,
+    filterResults: _filterResults,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -152,31 +153,28 @@ function readDeleteAclsResponseDeleteAclsFilterResult(
   r: Reader,
   v: number,
 ): DeleteAclsResponseDeleteAclsFilterResult {
-  const o: DeleteAclsResponseDeleteAclsFilterResult = {
-    errorCode: 0,
-    errorMessage: null,
-    matchingAcls: [],
-  };
-  o.errorCode = r.readInt16();
-  if (v <= 1) {
-    o.errorMessage = r.readNullableString();
-  } else if (v >= 2) {
-    o.errorMessage = r.readCompactNullableString();
-  }
-  if (v <= 1) {
-    o.matchingAcls = readArray(r, false, 13, (e) => readDeleteAclsResponseDeleteAclsMatchingAcl(e, v));
-  } else if (v >= 2) {
-    o.matchingAcls = readArray(r, true, 11, (e) => readDeleteAclsResponseDeleteAclsMatchingAcl(e, v));
-  }
+  const _errorCode: number = r.readInt16();
+  const _errorMessage: string | null = v <= 1 ? r.readNullableString() : r.readCompactNullableString();
+  const _matchingAcls: DeleteAclsResponseDeleteAclsMatchingAcl[] =
+    v <= 1
+      ? readArray(r, false, 13, (e) => readDeleteAclsResponseDeleteAclsMatchingAcl(e, v))
+      : readArray(r, true, 11, (e) => readDeleteAclsResponseDeleteAclsMatchingAcl(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: DeleteAclsResponseDeleteAclsFilterResult = {
+    errorCode: _errorCode,
+    errorMessage: _errorMessage,
+    matchingAcls: _matchingAcls,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -220,53 +218,37 @@ function readDeleteAclsResponseDeleteAclsMatchingAcl(
   r: Reader,
   v: number,
 ): DeleteAclsResponseDeleteAclsMatchingAcl {
-  const o: DeleteAclsResponseDeleteAclsMatchingAcl = {
-    errorCode: 0,
-    errorMessage: null,
-    resourceType: 0,
-    resourceName: '',
-    patternType: 3,
-    principal: '',
-    host: '',
-    operation: 0,
-    permissionType: 0,
-  };
-  o.errorCode = r.readInt16();
-  if (v <= 1) {
-    o.errorMessage = r.readNullableString();
-  } else if (v >= 2) {
-    o.errorMessage = r.readCompactNullableString();
-  }
-  o.resourceType = r.readInt8();
-  if (v <= 1) {
-    o.resourceName = r.readString();
-  } else if (v >= 2) {
-    o.resourceName = r.readCompactString();
-  }
-  if (v >= 1) {
-    o.patternType = r.readInt8();
-  }
-  if (v <= 1) {
-    o.principal = r.readString();
-  } else if (v >= 2) {
-    o.principal = r.readCompactString();
-  }
-  if (v <= 1) {
-    o.host = r.readString();
-  } else if (v >= 2) {
-    o.host = r.readCompactString();
-  }
-  o.operation = r.readInt8();
-  o.permissionType = r.readInt8();
+  const _errorCode: number = r.readInt16();
+  const _errorMessage: string | null = v <= 1 ? r.readNullableString() : r.readCompactNullableString();
+  const _resourceType: number = r.readInt8();
+  const _resourceName: string = v <= 1 ? r.readString() : r.readCompactString();
+  const _patternType: number = v >= 1 ? r.readInt8() : 3;
+  const _principal: string = v <= 1 ? r.readString() : r.readCompactString();
+  const _host: string = v <= 1 ? r.readString() : r.readCompactString();
+  const _operation: number = r.readInt8();
+  const _permissionType: number = r.readInt8();
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: DeleteAclsResponseDeleteAclsMatchingAcl = {
+    errorCode: _errorCode,
+    errorMessage: _errorMessage,
+    resourceType: _resourceType,
+    resourceName: _resourceName,
+    patternType: _patternType,
+    principal: _principal,
+    host: _host,
+    operation: _operation,
+    permissionType: _permissionType,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

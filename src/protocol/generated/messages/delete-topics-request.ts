@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -70,29 +70,31 @@ export const DeleteTopicsRequest: MessageCodec<DeleteTopicsRequest> = createCode
 });
 
 function readDeleteTopicsRequest(r: Reader, v: number): DeleteTopicsRequest {
-  const o: DeleteTopicsRequest = {
-    topics: [],
-    topicNames: [],
-    timeoutMs: 0,
-  };
-  if (v >= 6) {
-    o.topics = readArray(r, true, 18, (e) => readDeleteTopicsRequestDeleteTopicState(e, v));
-  }
-  if (v <= 3) {
-    o.topicNames = readArray(r, false, 2, (e) => e.readString());
-  } else if (v >= 4 && v <= 5) {
-    o.topicNames = readArray(r, true, 1, (e) => e.readCompactString());
-  }
-  o.timeoutMs = r.readInt32();
+  const _topics: DeleteTopicsRequestDeleteTopicState[] =
+    v >= 6 ? readArray(r, true, 18, (e) => readDeleteTopicsRequestDeleteTopicState(e, v)) : [];
+  const _topicNames: string[] =
+    v <= 3
+      ? readArray(r, false, 2, (e) => e.readString())
+      : v >= 4 && v <= 5
+        ? readArray(r, true, 1, (e) => e.readCompactString())
+        : [];
+  const _timeoutMs: number = r.readInt32();
+  let unknown: TaggedField[] | undefined;
   if (v >= 4) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: DeleteTopicsRequest = {
+    topics: _topics,
+    topicNames: _topicNames,
+    timeoutMs: _timeoutMs,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -132,19 +134,21 @@ function writeDeleteTopicsRequest(w: Writer, v: number, m: MessageInput<DeleteTo
 }
 
 function readDeleteTopicsRequestDeleteTopicState(r: Reader, _v: number): DeleteTopicsRequestDeleteTopicState {
-  const o: DeleteTopicsRequestDeleteTopicState = {
-    name: null,
-    topicId: ZERO_UUID,
-  };
-  o.name = r.readCompactNullableString();
-  o.topicId = r.readUuid();
+  const _name: string | null = r.readCompactNullableString();
+  const _topicId: string = r.readUuid();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: DeleteTopicsRequestDeleteTopicState = {
+    name: _name,
+    topicId: _topicId,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

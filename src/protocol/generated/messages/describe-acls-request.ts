@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readTag,
   writeTaggedFields,
 } from '../../codec-support.js';
@@ -54,45 +54,33 @@ export const DescribeAclsRequest: MessageCodec<DescribeAclsRequest> = createCode
 });
 
 function readDescribeAclsRequest(r: Reader, v: number): DescribeAclsRequest {
-  const o: DescribeAclsRequest = {
-    resourceTypeFilter: 0,
-    resourceNameFilter: null,
-    patternTypeFilter: 3,
-    principalFilter: null,
-    hostFilter: null,
-    operation: 0,
-    permissionType: 0,
-  };
-  o.resourceTypeFilter = r.readInt8();
-  if (v <= 1) {
-    o.resourceNameFilter = r.readNullableString();
-  } else if (v >= 2) {
-    o.resourceNameFilter = r.readCompactNullableString();
-  }
-  if (v >= 1) {
-    o.patternTypeFilter = r.readInt8();
-  }
-  if (v <= 1) {
-    o.principalFilter = r.readNullableString();
-  } else if (v >= 2) {
-    o.principalFilter = r.readCompactNullableString();
-  }
-  if (v <= 1) {
-    o.hostFilter = r.readNullableString();
-  } else if (v >= 2) {
-    o.hostFilter = r.readCompactNullableString();
-  }
-  o.operation = r.readInt8();
-  o.permissionType = r.readInt8();
+  const _resourceTypeFilter: number = r.readInt8();
+  const _resourceNameFilter: string | null = v <= 1 ? r.readNullableString() : r.readCompactNullableString();
+  const _patternTypeFilter: number = v >= 1 ? r.readInt8() : 3;
+  const _principalFilter: string | null = v <= 1 ? r.readNullableString() : r.readCompactNullableString();
+  const _hostFilter: string | null = v <= 1 ? r.readNullableString() : r.readCompactNullableString();
+  const _operation: number = r.readInt8();
+  const _permissionType: number = r.readInt8();
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: DescribeAclsRequest = {
+    resourceTypeFilter: _resourceTypeFilter,
+    resourceNameFilter: _resourceNameFilter,
+    patternTypeFilter: _patternTypeFilter,
+    principalFilter: _principalFilter,
+    hostFilter: _hostFilter,
+    operation: _operation,
+    permissionType: _permissionType,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

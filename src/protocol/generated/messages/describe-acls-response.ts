@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -96,33 +96,30 @@ export const DescribeAclsResponse: MessageCodec<DescribeAclsResponse> = createCo
 });
 
 function readDescribeAclsResponse(r: Reader, v: number): DescribeAclsResponse {
-  const o: DescribeAclsResponse = {
-    throttleTimeMs: 0,
-    errorCode: 0,
-    errorMessage: null,
-    resources: [],
-  };
-  o.throttleTimeMs = r.readInt32();
-  o.errorCode = r.readInt16();
-  if (v <= 1) {
-    o.errorMessage = r.readNullableString();
-  } else if (v >= 2) {
-    o.errorMessage = r.readCompactNullableString();
-  }
-  if (v <= 1) {
-    o.resources = readArray(r, false, 7, (e) => readDescribeAclsResponseDescribeAclsResource(e, v));
-  } else if (v >= 2) {
-    o.resources = readArray(r, true, 5, (e) => readDescribeAclsResponseDescribeAclsResource(e, v));
-  }
+  const _throttleTimeMs: number = r.readInt32();
+  const _errorCode: number = r.readInt16();
+  const _errorMessage: string | null = v <= 1 ? r.readNullableString() : r.readCompactNullableString();
+  const _resources: DescribeAclsResponseDescribeAclsResource[] =
+    v <= 1
+      ? readArray(r, false, 7, (e) => readDescribeAclsResponseDescribeAclsResource(e, v))
+      : readArray(r, true, 5, (e) => readDescribeAclsResponseDescribeAclsResource(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: DescribeAclsResponse = {
+    throttleTimeMs: _throttleTimeMs,
+    errorCode: _errorCode,
+    errorMessage: _errorMessage,
+    resources: _resources,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -166,35 +163,30 @@ function readDescribeAclsResponseDescribeAclsResource(
   r: Reader,
   v: number,
 ): DescribeAclsResponseDescribeAclsResource {
-  const o: DescribeAclsResponseDescribeAclsResource = {
-    resourceType: 0,
-    resourceName: '',
-    patternType: 3,
-    acls: [],
-  };
-  o.resourceType = r.readInt8();
-  if (v <= 1) {
-    o.resourceName = r.readString();
-  } else if (v >= 2) {
-    o.resourceName = r.readCompactString();
-  }
-  if (v >= 1) {
-    o.patternType = r.readInt8();
-  }
-  if (v <= 1) {
-    o.acls = readArray(r, false, 6, (e) => readDescribeAclsResponseAclDescription(e, v));
-  } else if (v >= 2) {
-    o.acls = readArray(r, true, 5, (e) => readDescribeAclsResponseAclDescription(e, v));
-  }
+  const _resourceType: number = r.readInt8();
+  const _resourceName: string = v <= 1 ? r.readString() : r.readCompactString();
+  const _patternType: number = v >= 1 ? r.readInt8() : 3;
+  const _acls: DescribeAclsResponseAclDescription[] =
+    v <= 1
+      ? readArray(r, false, 6, (e) => readDescribeAclsResponseAclDescription(e, v))
+      : readArray(r, true, 5, (e) => readDescribeAclsResponseAclDescription(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: DescribeAclsResponseDescribeAclsResource = {
+    resourceType: _resourceType,
+    resourceName: _resourceName,
+    patternType: _patternType,
+    acls: _acls,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -243,33 +235,27 @@ function writeDescribeAclsResponseDescribeAclsResource(
 }
 
 function readDescribeAclsResponseAclDescription(r: Reader, v: number): DescribeAclsResponseAclDescription {
-  const o: DescribeAclsResponseAclDescription = {
-    principal: '',
-    host: '',
-    operation: 0,
-    permissionType: 0,
-  };
-  if (v <= 1) {
-    o.principal = r.readString();
-  } else if (v >= 2) {
-    o.principal = r.readCompactString();
-  }
-  if (v <= 1) {
-    o.host = r.readString();
-  } else if (v >= 2) {
-    o.host = r.readCompactString();
-  }
-  o.operation = r.readInt8();
-  o.permissionType = r.readInt8();
+  const _principal: string = v <= 1 ? r.readString() : r.readCompactString();
+  const _host: string = v <= 1 ? r.readString() : r.readCompactString();
+  const _operation: number = r.readInt8();
+  const _permissionType: number = r.readInt8();
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: DescribeAclsResponseAclDescription = {
+    principal: _principal,
+    host: _host,
+    operation: _operation,
+    permissionType: _permissionType,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

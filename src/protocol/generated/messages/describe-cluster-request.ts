@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readTag,
   writeTaggedFields,
 } from '../../codec-support.js';
@@ -40,21 +40,21 @@ export const DescribeClusterRequest: MessageCodec<DescribeClusterRequest> =
   });
 
 function readDescribeClusterRequest(r: Reader, v: number): DescribeClusterRequest {
-  const o: DescribeClusterRequest = {
-    includeClusterAuthorizedOperations: false,
-    endpointType: 1,
-  };
-  o.includeClusterAuthorizedOperations = r.readBoolean();
-  if (v >= 1) {
-    o.endpointType = r.readInt8();
-  }
+  const _includeClusterAuthorizedOperations: boolean = r.readBoolean();
+  const _endpointType: number = v >= 1 ? r.readInt8() : 1;
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: DescribeClusterRequest = {
+    includeClusterAuthorizedOperations: _includeClusterAuthorizedOperations,
+    endpointType: _endpointType,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

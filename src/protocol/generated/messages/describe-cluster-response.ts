@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -84,33 +84,35 @@ export const DescribeClusterResponse: MessageCodec<DescribeClusterResponse> =
   });
 
 function readDescribeClusterResponse(r: Reader, v: number): DescribeClusterResponse {
-  const o: DescribeClusterResponse = {
-    throttleTimeMs: 0,
-    errorCode: 0,
-    errorMessage: null,
-    endpointType: 1,
-    clusterId: '',
-    controllerId: -1,
-    brokers: [],
-    clusterAuthorizedOperations: -2147483648,
-  };
-  o.throttleTimeMs = r.readInt32();
-  o.errorCode = r.readInt16();
-  o.errorMessage = r.readCompactNullableString();
-  if (v >= 1) {
-    o.endpointType = r.readInt8();
-  }
-  o.clusterId = r.readCompactString();
-  o.controllerId = r.readInt32();
-  o.brokers = readArray(r, true, 11, (e) => readDescribeClusterResponseDescribeClusterBroker(e, v));
-  o.clusterAuthorizedOperations = r.readInt32();
+  const _throttleTimeMs: number = r.readInt32();
+  const _errorCode: number = r.readInt16();
+  const _errorMessage: string | null = r.readCompactNullableString();
+  const _endpointType: number = v >= 1 ? r.readInt8() : 1;
+  const _clusterId: string = r.readCompactString();
+  const _controllerId: number = r.readInt32();
+  const _brokers: DescribeClusterResponseDescribeClusterBroker[] = readArray(r, true, 11, (e) =>
+    readDescribeClusterResponseDescribeClusterBroker(e, v),
+  );
+  const _clusterAuthorizedOperations: number = r.readInt32();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: DescribeClusterResponse = {
+    throttleTimeMs: _throttleTimeMs,
+    errorCode: _errorCode,
+    errorMessage: _errorMessage,
+    endpointType: _endpointType,
+    clusterId: _clusterId,
+    controllerId: _controllerId,
+    brokers: _brokers,
+    clusterAuthorizedOperations: _clusterAuthorizedOperations,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -161,23 +163,25 @@ function readDescribeClusterResponseDescribeClusterBroker(
   r: Reader,
   _v: number,
 ): DescribeClusterResponseDescribeClusterBroker {
-  const o: DescribeClusterResponseDescribeClusterBroker = {
-    brokerId: 0,
-    host: '',
-    port: 0,
-    rack: null,
-  };
-  o.brokerId = r.readInt32();
-  o.host = r.readCompactString();
-  o.port = r.readInt32();
-  o.rack = r.readCompactNullableString();
+  const _brokerId: number = r.readInt32();
+  const _host: string = r.readCompactString();
+  const _port: number = r.readInt32();
+  const _rack: string | null = r.readCompactNullableString();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: DescribeClusterResponseDescribeClusterBroker = {
+    brokerId: _brokerId,
+    host: _host,
+    port: _port,
+    rack: _rack,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readNullableArray,
   readTag,
@@ -67,31 +67,28 @@ export const DescribeConfigsRequest: MessageCodec<DescribeConfigsRequest> =
   });
 
 function readDescribeConfigsRequest(r: Reader, v: number): DescribeConfigsRequest {
-  const o: DescribeConfigsRequest = {
-    resources: [],
-    includeSynonyms: false,
-    includeDocumentation: false,
-  };
-  if (v <= 3) {
-    o.resources = readArray(r, false, 7, (e) => readDescribeConfigsRequestDescribeConfigsResource(e, v));
-  } else if (v >= 4) {
-    o.resources = readArray(r, true, 4, (e) => readDescribeConfigsRequestDescribeConfigsResource(e, v));
-  }
-  if (v >= 1) {
-    o.includeSynonyms = r.readBoolean();
-  }
-  if (v >= 3) {
-    o.includeDocumentation = r.readBoolean();
-  }
+  const _resources: DescribeConfigsRequestDescribeConfigsResource[] =
+    v <= 3
+      ? readArray(r, false, 7, (e) => readDescribeConfigsRequestDescribeConfigsResource(e, v))
+      : readArray(r, true, 4, (e) => readDescribeConfigsRequestDescribeConfigsResource(e, v));
+  const _includeSynonyms: boolean = v >= 1 ? r.readBoolean() : false;
+  const _includeDocumentation: boolean = v >= 3 ? r.readBoolean() : false;
+  let unknown: TaggedField[] | undefined;
   if (v >= 4) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: DescribeConfigsRequest = {
+    resources: _resources,
+    includeSynonyms: _includeSynonyms,
+    includeDocumentation: _includeDocumentation,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -135,31 +132,28 @@ function readDescribeConfigsRequestDescribeConfigsResource(
   r: Reader,
   v: number,
 ): DescribeConfigsRequestDescribeConfigsResource {
-  const o: DescribeConfigsRequestDescribeConfigsResource = {
-    resourceType: 0,
-    resourceName: '',
-    configurationKeys: null,
-  };
-  o.resourceType = r.readInt8();
-  if (v <= 3) {
-    o.resourceName = r.readString();
-  } else if (v >= 4) {
-    o.resourceName = r.readCompactString();
-  }
-  if (v <= 3) {
-    o.configurationKeys = readNullableArray(r, false, 2, (e) => e.readString());
-  } else if (v >= 4) {
-    o.configurationKeys = readNullableArray(r, true, 1, (e) => e.readCompactString());
-  }
+  const _resourceType: number = r.readInt8();
+  const _resourceName: string = v <= 3 ? r.readString() : r.readCompactString();
+  const _configurationKeys: string[] | null =
+    v <= 3
+      ? readNullableArray(r, false, 2, (e) => e.readString())
+      : readNullableArray(r, true, 1, (e) => e.readCompactString());
+  let unknown: TaggedField[] | undefined;
   if (v >= 4) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: DescribeConfigsRequestDescribeConfigsResource = {
+    resourceType: _resourceType,
+    resourceName: _resourceName,
+    configurationKeys: _configurationKeys,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

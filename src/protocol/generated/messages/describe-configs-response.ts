@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -133,25 +133,26 @@ export const DescribeConfigsResponse: MessageCodec<DescribeConfigsResponse> =
   });
 
 function readDescribeConfigsResponse(r: Reader, v: number): DescribeConfigsResponse {
-  const o: DescribeConfigsResponse = {
-    throttleTimeMs: 0,
-    results: [],
-  };
-  o.throttleTimeMs = r.readInt32();
-  if (v <= 3) {
-    o.results = readArray(r, false, 11, (e) => readDescribeConfigsResponseDescribeConfigsResult(e, v));
-  } else if (v >= 4) {
-    o.results = readArray(r, true, 7, (e) => readDescribeConfigsResponseDescribeConfigsResult(e, v));
-  }
+  const _throttleTimeMs: number = r.readInt32();
+  const _results: DescribeConfigsResponseDescribeConfigsResult[] =
+    v <= 3
+      ? readArray(r, false, 11, (e) => readDescribeConfigsResponseDescribeConfigsResult(e, v))
+      : readArray(r, true, 7, (e) => readDescribeConfigsResponseDescribeConfigsResult(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 4) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: DescribeConfigsResponse = {
+    throttleTimeMs: _throttleTimeMs,
+    results: _results,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -183,39 +184,32 @@ function readDescribeConfigsResponseDescribeConfigsResult(
   r: Reader,
   v: number,
 ): DescribeConfigsResponseDescribeConfigsResult {
-  const o: DescribeConfigsResponseDescribeConfigsResult = {
-    errorCode: 0,
-    errorMessage: null,
-    resourceType: 0,
-    resourceName: '',
-    configs: [],
-  };
-  o.errorCode = r.readInt16();
-  if (v <= 3) {
-    o.errorMessage = r.readNullableString();
-  } else if (v >= 4) {
-    o.errorMessage = r.readCompactNullableString();
-  }
-  o.resourceType = r.readInt8();
-  if (v <= 3) {
-    o.resourceName = r.readString();
-  } else if (v >= 4) {
-    o.resourceName = r.readCompactString();
-  }
-  if (v <= 3) {
-    o.configs = readArray(r, false, 7, (e) => readDescribeConfigsResponseDescribeConfigsResourceResult(e, v));
-  } else if (v >= 4) {
-    o.configs = readArray(r, true, 9, (e) => readDescribeConfigsResponseDescribeConfigsResourceResult(e, v));
-  }
+  const _errorCode: number = r.readInt16();
+  const _errorMessage: string | null = v <= 3 ? r.readNullableString() : r.readCompactNullableString();
+  const _resourceType: number = r.readInt8();
+  const _resourceName: string = v <= 3 ? r.readString() : r.readCompactString();
+  const _configs: DescribeConfigsResponseDescribeConfigsResourceResult[] =
+    v <= 3
+      ? readArray(r, false, 7, (e) => readDescribeConfigsResponseDescribeConfigsResourceResult(e, v))
+      : readArray(r, true, 9, (e) => readDescribeConfigsResponseDescribeConfigsResourceResult(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 4) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: DescribeConfigsResponseDescribeConfigsResult = {
+    errorCode: _errorCode,
+    errorMessage: _errorMessage,
+    resourceType: _resourceType,
+    resourceName: _resourceName,
+    configs: _configs,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -271,57 +265,43 @@ function readDescribeConfigsResponseDescribeConfigsResourceResult(
   r: Reader,
   v: number,
 ): DescribeConfigsResponseDescribeConfigsResourceResult {
-  const o: DescribeConfigsResponseDescribeConfigsResourceResult = {
-    name: '',
-    value: null,
-    readOnly: false,
-    isDefault: false,
-    configSource: -1,
-    isSensitive: false,
-    synonyms: [],
-    configType: 0,
-    documentation: null,
-  };
-  if (v <= 3) {
-    o.name = r.readString();
-  } else if (v >= 4) {
-    o.name = r.readCompactString();
-  }
-  if (v <= 3) {
-    o.value = r.readNullableString();
-  } else if (v >= 4) {
-    o.value = r.readCompactNullableString();
-  }
-  o.readOnly = r.readBoolean();
-  if (v <= 0) {
-    o.isDefault = r.readBoolean();
-  }
-  if (v >= 1) {
-    o.configSource = r.readInt8();
-  }
-  o.isSensitive = r.readBoolean();
-  if (v >= 1 && v <= 3) {
-    o.synonyms = readArray(r, false, 5, (e) => readDescribeConfigsResponseDescribeConfigsSynonym(e, v));
-  } else if (v >= 4) {
-    o.synonyms = readArray(r, true, 4, (e) => readDescribeConfigsResponseDescribeConfigsSynonym(e, v));
-  }
-  if (v >= 3) {
-    o.configType = r.readInt8();
-  }
-  if (v === 3) {
-    o.documentation = r.readNullableString();
-  } else if (v >= 4) {
-    o.documentation = r.readCompactNullableString();
-  }
+  const _name: string = v <= 3 ? r.readString() : r.readCompactString();
+  const _value: string | null = v <= 3 ? r.readNullableString() : r.readCompactNullableString();
+  const _readOnly: boolean = r.readBoolean();
+  const _isDefault: boolean = v <= 0 ? r.readBoolean() : false;
+  const _configSource: number = v >= 1 ? r.readInt8() : -1;
+  const _isSensitive: boolean = r.readBoolean();
+  const _synonyms: DescribeConfigsResponseDescribeConfigsSynonym[] =
+    v >= 1 && v <= 3
+      ? readArray(r, false, 5, (e) => readDescribeConfigsResponseDescribeConfigsSynonym(e, v))
+      : v >= 4
+        ? readArray(r, true, 4, (e) => readDescribeConfigsResponseDescribeConfigsSynonym(e, v))
+        : [];
+  const _configType: number = v >= 3 ? r.readInt8() : 0;
+  const _documentation: string | null =
+    v === 3 ? r.readNullableString() : v >= 4 ? r.readCompactNullableString() : null;
+  let unknown: TaggedField[] | undefined;
   if (v >= 4) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: DescribeConfigsResponseDescribeConfigsResourceResult = {
+    name: _name,
+    value: _value,
+    readOnly: _readOnly,
+    isDefault: _isDefault,
+    configSource: _configSource,
+    isSensitive: _isSensitive,
+    synonyms: _synonyms,
+    configType: _configType,
+    documentation: _documentation,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -405,31 +385,25 @@ function readDescribeConfigsResponseDescribeConfigsSynonym(
   r: Reader,
   v: number,
 ): DescribeConfigsResponseDescribeConfigsSynonym {
-  const o: DescribeConfigsResponseDescribeConfigsSynonym = {
-    name: '',
-    value: null,
-    source: 0,
-  };
-  if (v <= 3) {
-    o.name = r.readString();
-  } else if (v >= 4) {
-    o.name = r.readCompactString();
-  }
-  if (v <= 3) {
-    o.value = r.readNullableString();
-  } else if (v >= 4) {
-    o.value = r.readCompactNullableString();
-  }
-  o.source = r.readInt8();
+  const _name: string = v <= 3 ? r.readString() : r.readCompactString();
+  const _value: string | null = v <= 3 ? r.readNullableString() : r.readCompactNullableString();
+  const _source: number = r.readInt8();
+  let unknown: TaggedField[] | undefined;
   if (v >= 4) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: DescribeConfigsResponseDescribeConfigsSynonym = {
+    name: _name,
+    value: _value,
+    source: _source,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

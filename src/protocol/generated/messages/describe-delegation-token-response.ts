@@ -2,10 +2,10 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
   EMPTY_BYTES,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -109,31 +109,28 @@ export const DescribeDelegationTokenResponse: MessageCodec<DescribeDelegationTok
   });
 
 function readDescribeDelegationTokenResponse(r: Reader, v: number): DescribeDelegationTokenResponse {
-  const o: DescribeDelegationTokenResponse = {
-    errorCode: 0,
-    tokens: [],
-    throttleTimeMs: 0,
-  };
-  o.errorCode = r.readInt16();
-  if (v <= 1) {
-    o.tokens = readArray(r, false, 38, (e) =>
-      readDescribeDelegationTokenResponseDescribedDelegationToken(e, v),
-    );
-  } else if (v >= 2) {
-    o.tokens = readArray(r, true, 30, (e) =>
-      readDescribeDelegationTokenResponseDescribedDelegationToken(e, v),
-    );
-  }
-  o.throttleTimeMs = r.readInt32();
+  const _errorCode: number = r.readInt16();
+  const _tokens: DescribeDelegationTokenResponseDescribedDelegationToken[] =
+    v <= 1
+      ? readArray(r, false, 38, (e) => readDescribeDelegationTokenResponseDescribedDelegationToken(e, v))
+      : readArray(r, true, 30, (e) => readDescribeDelegationTokenResponseDescribedDelegationToken(e, v));
+  const _throttleTimeMs: number = r.readInt32();
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: DescribeDelegationTokenResponse = {
+    errorCode: _errorCode,
+    tokens: _tokens,
+    throttleTimeMs: _throttleTimeMs,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -173,65 +170,46 @@ function readDescribeDelegationTokenResponseDescribedDelegationToken(
   r: Reader,
   v: number,
 ): DescribeDelegationTokenResponseDescribedDelegationToken {
-  const o: DescribeDelegationTokenResponseDescribedDelegationToken = {
-    principalType: '',
-    principalName: '',
-    tokenRequesterPrincipalType: '',
-    tokenRequesterPrincipalName: '',
-    issueTimestamp: 0n,
-    expiryTimestamp: 0n,
-    maxTimestamp: 0n,
-    tokenId: '',
-    hmac: EMPTY_BYTES,
-    renewers: [],
-  };
-  if (v <= 1) {
-    o.principalType = r.readString();
-  } else if (v >= 2) {
-    o.principalType = r.readCompactString();
-  }
-  if (v <= 1) {
-    o.principalName = r.readString();
-  } else if (v >= 2) {
-    o.principalName = r.readCompactString();
-  }
-  if (v >= 3) {
-    o.tokenRequesterPrincipalType = r.readCompactString();
-  }
-  if (v >= 3) {
-    o.tokenRequesterPrincipalName = r.readCompactString();
-  }
-  o.issueTimestamp = r.readInt64();
-  o.expiryTimestamp = r.readInt64();
-  o.maxTimestamp = r.readInt64();
-  if (v <= 1) {
-    o.tokenId = r.readString();
-  } else if (v >= 2) {
-    o.tokenId = r.readCompactString();
-  }
-  if (v <= 1) {
-    o.hmac = r.readBytes();
-  } else if (v >= 2) {
-    o.hmac = r.readCompactBytes();
-  }
-  if (v <= 1) {
-    o.renewers = readArray(r, false, 4, (e) =>
-      readDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(e, v),
-    );
-  } else if (v >= 2) {
-    o.renewers = readArray(r, true, 3, (e) =>
-      readDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(e, v),
-    );
-  }
+  const _principalType: string = v <= 1 ? r.readString() : r.readCompactString();
+  const _principalName: string = v <= 1 ? r.readString() : r.readCompactString();
+  const _tokenRequesterPrincipalType: string = v >= 3 ? r.readCompactString() : '';
+  const _tokenRequesterPrincipalName: string = v >= 3 ? r.readCompactString() : '';
+  const _issueTimestamp: bigint = r.readInt64();
+  const _expiryTimestamp: bigint = r.readInt64();
+  const _maxTimestamp: bigint = r.readInt64();
+  const _tokenId: string = v <= 1 ? r.readString() : r.readCompactString();
+  const _hmac: Buffer = v <= 1 ? r.readBytes() : r.readCompactBytes();
+  const _renewers: DescribeDelegationTokenResponseDescribedDelegationTokenRenewer[] =
+    v <= 1
+      ? readArray(r, false, 4, (e) =>
+          readDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(e, v),
+        )
+      : readArray(r, true, 3, (e) =>
+          readDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(e, v),
+        );
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: DescribeDelegationTokenResponseDescribedDelegationToken = {
+    principalType: _principalType,
+    principalName: _principalName,
+    tokenRequesterPrincipalType: _tokenRequesterPrincipalType,
+    tokenRequesterPrincipalName: _tokenRequesterPrincipalName,
+    issueTimestamp: _issueTimestamp,
+    expiryTimestamp: _expiryTimestamp,
+    maxTimestamp: _maxTimestamp,
+    tokenId: _tokenId,
+    hmac: _hmac,
+    renewers: _renewers,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -323,29 +301,23 @@ function readDescribeDelegationTokenResponseDescribedDelegationTokenRenewer(
   r: Reader,
   v: number,
 ): DescribeDelegationTokenResponseDescribedDelegationTokenRenewer {
-  const o: DescribeDelegationTokenResponseDescribedDelegationTokenRenewer = {
-    principalType: '',
-    principalName: '',
-  };
-  if (v <= 1) {
-    o.principalType = r.readString();
-  } else if (v >= 2) {
-    o.principalType = r.readCompactString();
-  }
-  if (v <= 1) {
-    o.principalName = r.readString();
-  } else if (v >= 2) {
-    o.principalName = r.readCompactString();
-  }
+  const _principalType: string = v <= 1 ? r.readString() : r.readCompactString();
+  const _principalName: string = v <= 1 ? r.readString() : r.readCompactString();
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: DescribeDelegationTokenResponseDescribedDelegationTokenRenewer = {
+    principalType: _principalType,
+    principalName: _principalName,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

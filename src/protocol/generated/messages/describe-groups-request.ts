@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -40,27 +40,26 @@ export const DescribeGroupsRequest: MessageCodec<DescribeGroupsRequest> = create
 });
 
 function readDescribeGroupsRequest(r: Reader, v: number): DescribeGroupsRequest {
-  const o: DescribeGroupsRequest = {
-    groups: [],
-    includeAuthorizedOperations: false,
-  };
-  if (v <= 4) {
-    o.groups = readArray(r, false, 2, (e) => e.readString());
-  } else if (v >= 5) {
-    o.groups = readArray(r, true, 1, (e) => e.readCompactString());
-  }
-  if (v >= 3) {
-    o.includeAuthorizedOperations = r.readBoolean();
-  }
+  const _groups: string[] =
+    v <= 4
+      ? readArray(r, false, 2, (e) => e.readString())
+      : readArray(r, true, 1, (e) => e.readCompactString());
+  const _includeAuthorizedOperations: boolean = v >= 3 ? r.readBoolean() : false;
+  let unknown: TaggedField[] | undefined;
   if (v >= 5) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: DescribeGroupsRequest = {
+    groups: _groups,
+    includeAuthorizedOperations: _includeAuthorizedOperations,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,10 +2,10 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
   EMPTY_BYTES,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -114,27 +114,26 @@ export const DescribeGroupsResponse: MessageCodec<DescribeGroupsResponse> =
   });
 
 function readDescribeGroupsResponse(r: Reader, v: number): DescribeGroupsResponse {
-  const o: DescribeGroupsResponse = {
-    throttleTimeMs: 0,
-    groups: [],
-  };
-  if (v >= 1) {
-    o.throttleTimeMs = r.readInt32();
-  }
-  if (v <= 4) {
-    o.groups = readArray(r, false, 14, (e) => readDescribeGroupsResponseDescribedGroup(e, v));
-  } else if (v >= 5) {
-    o.groups = readArray(r, true, 12, (e) => readDescribeGroupsResponseDescribedGroup(e, v));
-  }
+  const _throttleTimeMs: number = v >= 1 ? r.readInt32() : 0;
+  const _groups: DescribeGroupsResponseDescribedGroup[] =
+    v <= 4
+      ? readArray(r, false, 14, (e) => readDescribeGroupsResponseDescribedGroup(e, v))
+      : readArray(r, true, 12, (e) => readDescribeGroupsResponseDescribedGroup(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 5) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: DescribeGroupsResponse = {
+    throttleTimeMs: _throttleTimeMs,
+    groups: _groups,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -168,53 +167,36 @@ function readDescribeGroupsResponseDescribedGroup(
   r: Reader,
   v: number,
 ): DescribeGroupsResponseDescribedGroup {
-  const o: DescribeGroupsResponseDescribedGroup = {
-    errorCode: 0,
-    groupId: '',
-    groupState: '',
-    protocolType: '',
-    protocolData: '',
-    members: [],
-    authorizedOperations: -2147483648,
-  };
-  o.errorCode = r.readInt16();
-  if (v <= 4) {
-    o.groupId = r.readString();
-  } else if (v >= 5) {
-    o.groupId = r.readCompactString();
-  }
-  if (v <= 4) {
-    o.groupState = r.readString();
-  } else if (v >= 5) {
-    o.groupState = r.readCompactString();
-  }
-  if (v <= 4) {
-    o.protocolType = r.readString();
-  } else if (v >= 5) {
-    o.protocolType = r.readCompactString();
-  }
-  if (v <= 4) {
-    o.protocolData = r.readString();
-  } else if (v >= 5) {
-    o.protocolData = r.readCompactString();
-  }
-  if (v <= 4) {
-    o.members = readArray(r, false, 14, (e) => readDescribeGroupsResponseDescribedGroupMember(e, v));
-  } else if (v >= 5) {
-    o.members = readArray(r, true, 7, (e) => readDescribeGroupsResponseDescribedGroupMember(e, v));
-  }
-  if (v >= 3) {
-    o.authorizedOperations = r.readInt32();
-  }
+  const _errorCode: number = r.readInt16();
+  const _groupId: string = v <= 4 ? r.readString() : r.readCompactString();
+  const _groupState: string = v <= 4 ? r.readString() : r.readCompactString();
+  const _protocolType: string = v <= 4 ? r.readString() : r.readCompactString();
+  const _protocolData: string = v <= 4 ? r.readString() : r.readCompactString();
+  const _members: DescribeGroupsResponseDescribedGroupMember[] =
+    v <= 4
+      ? readArray(r, false, 14, (e) => readDescribeGroupsResponseDescribedGroupMember(e, v))
+      : readArray(r, true, 7, (e) => readDescribeGroupsResponseDescribedGroupMember(e, v));
+  const _authorizedOperations: number = v >= 3 ? r.readInt32() : -2147483648;
+  let unknown: TaggedField[] | undefined;
   if (v >= 5) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: DescribeGroupsResponseDescribedGroup = {
+    errorCode: _errorCode,
+    groupId: _groupId,
+    groupState: _groupState,
+    protocolType: _protocolType,
+    protocolData: _protocolData,
+    members: _members,
+    authorizedOperations: _authorizedOperations,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -290,53 +272,32 @@ function readDescribeGroupsResponseDescribedGroupMember(
   r: Reader,
   v: number,
 ): DescribeGroupsResponseDescribedGroupMember {
-  const o: DescribeGroupsResponseDescribedGroupMember = {
-    memberId: '',
-    groupInstanceId: null,
-    clientId: '',
-    clientHost: '',
-    memberMetadata: EMPTY_BYTES,
-    memberAssignment: EMPTY_BYTES,
-  };
-  if (v <= 4) {
-    o.memberId = r.readString();
-  } else if (v >= 5) {
-    o.memberId = r.readCompactString();
-  }
-  if (v === 4) {
-    o.groupInstanceId = r.readNullableString();
-  } else if (v >= 5) {
-    o.groupInstanceId = r.readCompactNullableString();
-  }
-  if (v <= 4) {
-    o.clientId = r.readString();
-  } else if (v >= 5) {
-    o.clientId = r.readCompactString();
-  }
-  if (v <= 4) {
-    o.clientHost = r.readString();
-  } else if (v >= 5) {
-    o.clientHost = r.readCompactString();
-  }
-  if (v <= 4) {
-    o.memberMetadata = r.readBytes();
-  } else if (v >= 5) {
-    o.memberMetadata = r.readCompactBytes();
-  }
-  if (v <= 4) {
-    o.memberAssignment = r.readBytes();
-  } else if (v >= 5) {
-    o.memberAssignment = r.readCompactBytes();
-  }
+  const _memberId: string = v <= 4 ? r.readString() : r.readCompactString();
+  const _groupInstanceId: string | null =
+    v === 4 ? r.readNullableString() : v >= 5 ? r.readCompactNullableString() : null;
+  const _clientId: string = v <= 4 ? r.readString() : r.readCompactString();
+  const _clientHost: string = v <= 4 ? r.readString() : r.readCompactString();
+  const _memberMetadata: Buffer = v <= 4 ? r.readBytes() : r.readCompactBytes();
+  const _memberAssignment: Buffer = v <= 4 ? r.readBytes() : r.readCompactBytes();
+  let unknown: TaggedField[] | undefined;
   if (v >= 5) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: DescribeGroupsResponseDescribedGroupMember = {
+    memberId: _memberId,
+    groupInstanceId: _groupInstanceId,
+    clientId: _clientId,
+    clientHost: _clientHost,
+    memberMetadata: _memberMetadata,
+    memberAssignment: _memberAssignment,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

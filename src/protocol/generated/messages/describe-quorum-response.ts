@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -154,27 +154,28 @@ export const DescribeQuorumResponse: MessageCodec<DescribeQuorumResponse> =
   });
 
 function readDescribeQuorumResponse(r: Reader, v: number): DescribeQuorumResponse {
-  const o: DescribeQuorumResponse = {
-    errorCode: 0,
-    errorMessage: null,
-    topics: [],
-    nodes: [],
-  };
-  o.errorCode = r.readInt16();
-  if (v >= 2) {
-    o.errorMessage = r.readCompactNullableString();
-  }
-  o.topics = readArray(r, true, 3, (e) => readDescribeQuorumResponseTopicData(e, v));
-  if (v >= 2) {
-    o.nodes = readArray(r, true, 6, (e) => readDescribeQuorumResponseNode(e, v));
-  }
+  const _errorCode: number = r.readInt16();
+  const _errorMessage: string | null = v >= 2 ? r.readCompactNullableString() : null;
+  const _topics: DescribeQuorumResponseTopicData[] = readArray(r, true, 3, (e) =>
+    readDescribeQuorumResponseTopicData(e, v),
+  );
+  const _nodes: DescribeQuorumResponseNode[] =
+    v >= 2 ? readArray(r, true, 6, (e) => readDescribeQuorumResponseNode(e, v)) : [];
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: DescribeQuorumResponse = {
+    errorCode: _errorCode,
+    errorMessage: _errorMessage,
+    topics: _topics,
+    nodes: _nodes,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -211,19 +212,23 @@ function writeDescribeQuorumResponse(w: Writer, v: number, m: MessageInput<Descr
 }
 
 function readDescribeQuorumResponseTopicData(r: Reader, v: number): DescribeQuorumResponseTopicData {
-  const o: DescribeQuorumResponseTopicData = {
-    topicName: '',
-    partitions: [],
-  };
-  o.topicName = r.readCompactString();
-  o.partitions = readArray(r, true, 25, (e) => readDescribeQuorumResponsePartitionData(e, v));
+  const _topicName: string = r.readCompactString();
+  const _partitions: DescribeQuorumResponsePartitionData[] = readArray(r, true, 25, (e) =>
+    readDescribeQuorumResponsePartitionData(e, v),
+  );
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: DescribeQuorumResponseTopicData = {
+    topicName: _topicName,
+    partitions: _partitions,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -247,33 +252,37 @@ function writeDescribeQuorumResponseTopicData(
 }
 
 function readDescribeQuorumResponsePartitionData(r: Reader, v: number): DescribeQuorumResponsePartitionData {
-  const o: DescribeQuorumResponsePartitionData = {
-    partitionIndex: 0,
-    errorCode: 0,
-    errorMessage: null,
-    leaderId: 0,
-    leaderEpoch: 0,
-    highWatermark: 0n,
-    currentVoters: [],
-    observers: [],
-  };
-  o.partitionIndex = r.readInt32();
-  o.errorCode = r.readInt16();
-  if (v >= 2) {
-    o.errorMessage = r.readCompactNullableString();
-  }
-  o.leaderId = r.readInt32();
-  o.leaderEpoch = r.readInt32();
-  o.highWatermark = r.readInt64();
-  o.currentVoters = readArray(r, true, 13, (e) => readDescribeQuorumResponseReplicaState(e, v));
-  o.observers = readArray(r, true, 13, (e) => readDescribeQuorumResponseReplicaState(e, v));
+  const _partitionIndex: number = r.readInt32();
+  const _errorCode: number = r.readInt16();
+  const _errorMessage: string | null = v >= 2 ? r.readCompactNullableString() : null;
+  const _leaderId: number = r.readInt32();
+  const _leaderEpoch: number = r.readInt32();
+  const _highWatermark: bigint = r.readInt64();
+  const _currentVoters: DescribeQuorumResponseReplicaState[] = readArray(r, true, 13, (e) =>
+    readDescribeQuorumResponseReplicaState(e, v),
+  );
+  const _observers: DescribeQuorumResponseReplicaState[] = readArray(r, true, 13, (e) =>
+    readDescribeQuorumResponseReplicaState(e, v),
+  );
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: DescribeQuorumResponsePartitionData = {
+    partitionIndex: _partitionIndex,
+    errorCode: _errorCode,
+    errorMessage: _errorMessage,
+    leaderId: _leaderId,
+    leaderEpoch: _leaderEpoch,
+    highWatermark: _highWatermark,
+    currentVoters: _currentVoters,
+    observers: _observers,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -326,31 +335,27 @@ function writeDescribeQuorumResponsePartitionData(
 }
 
 function readDescribeQuorumResponseReplicaState(r: Reader, v: number): DescribeQuorumResponseReplicaState {
-  const o: DescribeQuorumResponseReplicaState = {
-    replicaId: 0,
-    replicaDirectoryId: ZERO_UUID,
-    logEndOffset: 0n,
-    lastFetchTimestamp: -1n,
-    lastCaughtUpTimestamp: -1n,
-  };
-  o.replicaId = r.readInt32();
-  if (v >= 2) {
-    o.replicaDirectoryId = r.readUuid();
-  }
-  o.logEndOffset = r.readInt64();
-  if (v >= 1) {
-    o.lastFetchTimestamp = r.readInt64();
-  }
-  if (v >= 1) {
-    o.lastCaughtUpTimestamp = r.readInt64();
-  }
+  const _replicaId: number = r.readInt32();
+  const _replicaDirectoryId: string = v >= 2 ? r.readUuid() : ZERO_UUID;
+  const _logEndOffset: bigint = r.readInt64();
+  const _lastFetchTimestamp: bigint = v >= 1 ? r.readInt64() : -1n;
+  const _lastCaughtUpTimestamp: bigint = v >= 1 ? r.readInt64() : -1n;
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: DescribeQuorumResponseReplicaState = {
+    replicaId: _replicaId,
+    replicaDirectoryId: _replicaDirectoryId,
+    logEndOffset: _logEndOffset,
+    lastFetchTimestamp: _lastFetchTimestamp,
+    lastCaughtUpTimestamp: _lastCaughtUpTimestamp,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -391,19 +396,23 @@ function writeDescribeQuorumResponseReplicaState(
 }
 
 function readDescribeQuorumResponseNode(r: Reader, v: number): DescribeQuorumResponseNode {
-  const o: DescribeQuorumResponseNode = {
-    nodeId: 0,
-    listeners: [],
-  };
-  o.nodeId = r.readInt32();
-  o.listeners = readArray(r, true, 5, (e) => readDescribeQuorumResponseListener(e, v));
+  const _nodeId: number = r.readInt32();
+  const _listeners: DescribeQuorumResponseListener[] = readArray(r, true, 5, (e) =>
+    readDescribeQuorumResponseListener(e, v),
+  );
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: DescribeQuorumResponseNode = {
+    nodeId: _nodeId,
+    listeners: _listeners,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -427,21 +436,23 @@ function writeDescribeQuorumResponseNode(
 }
 
 function readDescribeQuorumResponseListener(r: Reader, _v: number): DescribeQuorumResponseListener {
-  const o: DescribeQuorumResponseListener = {
-    name: '',
-    host: '',
-    port: 0,
-  };
-  o.name = r.readCompactString();
-  o.host = r.readCompactString();
-  o.port = r.readUInt16();
+  const _name: string = r.readCompactString();
+  const _host: string = r.readCompactString();
+  const _port: number = r.readUInt16();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: DescribeQuorumResponseListener = {
+    name: _name,
+    host: _host,
+    port: _port,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

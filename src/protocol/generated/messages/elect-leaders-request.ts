@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readNullableArray,
   readTag,
@@ -64,29 +64,28 @@ export const ElectLeadersRequest: MessageCodec<ElectLeadersRequest> = createCode
 });
 
 function readElectLeadersRequest(r: Reader, v: number): ElectLeadersRequest {
-  const o: ElectLeadersRequest = {
-    electionType: 0,
-    topicPartitions: null,
-    timeoutMs: 60000,
-  };
-  if (v >= 1) {
-    o.electionType = r.readInt8();
-  }
-  if (v <= 1) {
-    o.topicPartitions = readNullableArray(r, false, 6, (e) => readElectLeadersRequestTopicPartitions(e, v));
-  } else if (v >= 2) {
-    o.topicPartitions = readNullableArray(r, true, 3, (e) => readElectLeadersRequestTopicPartitions(e, v));
-  }
-  o.timeoutMs = r.readInt32();
+  const _electionType: number = v >= 1 ? r.readInt8() : 0;
+  const _topicPartitions: ElectLeadersRequestTopicPartitions[] | null =
+    v <= 1
+      ? readNullableArray(r, false, 6, (e) => readElectLeadersRequestTopicPartitions(e, v))
+      : readNullableArray(r, true, 3, (e) => readElectLeadersRequestTopicPartitions(e, v));
+  const _timeoutMs: number = r.readInt32();
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: ElectLeadersRequest = {
+    electionType: _electionType,
+    topicPartitions: _topicPartitions,
+    timeoutMs: _timeoutMs,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -129,29 +128,24 @@ function writeElectLeadersRequest(w: Writer, v: number, m: MessageInput<ElectLea
 }
 
 function readElectLeadersRequestTopicPartitions(r: Reader, v: number): ElectLeadersRequestTopicPartitions {
-  const o: ElectLeadersRequestTopicPartitions = {
-    topic: '',
-    partitions: [],
-  };
-  if (v <= 1) {
-    o.topic = r.readString();
-  } else if (v >= 2) {
-    o.topic = r.readCompactString();
-  }
-  if (v <= 1) {
-    o.partitions = readArray(r, false, 4, (e) => e.readInt32());
-  } else if (v >= 2) {
-    o.partitions = readArray(r, true, 4, (e) => e.readInt32());
-  }
+  const _topic: string = v <= 1 ? r.readString() : r.readCompactString();
+  const _partitions: number[] =
+    v <= 1 ? readArray(r, false, 4, (e) => e.readInt32()) : readArray(r, true, 4, (e) => e.readInt32());
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: ElectLeadersRequestTopicPartitions = {
+    topic: _topic,
+    partitions: _partitions,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -84,33 +84,28 @@ export const ElectLeadersResponse: MessageCodec<ElectLeadersResponse> = createCo
 });
 
 function readElectLeadersResponse(r: Reader, v: number): ElectLeadersResponse {
-  const o: ElectLeadersResponse = {
-    throttleTimeMs: 0,
-    errorCode: 0,
-    replicaElectionResults: [],
-  };
-  o.throttleTimeMs = r.readInt32();
-  if (v >= 1) {
-    o.errorCode = r.readInt16();
-  }
-  if (v <= 1) {
-    o.replicaElectionResults = readArray(r, false, 6, (e) =>
-      readElectLeadersResponseReplicaElectionResult(e, v),
-    );
-  } else if (v >= 2) {
-    o.replicaElectionResults = readArray(r, true, 3, (e) =>
-      readElectLeadersResponseReplicaElectionResult(e, v),
-    );
-  }
+  const _throttleTimeMs: number = r.readInt32();
+  const _errorCode: number = v >= 1 ? r.readInt16() : 0;
+  const _replicaElectionResults: ElectLeadersResponseReplicaElectionResult[] =
+    v <= 1
+      ? readArray(r, false, 6, (e) => readElectLeadersResponseReplicaElectionResult(e, v))
+      : readArray(r, true, 3, (e) => readElectLeadersResponseReplicaElectionResult(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: ElectLeadersResponse = {
+    throttleTimeMs: _throttleTimeMs,
+    errorCode: _errorCode,
+    replicaElectionResults: _replicaElectionResults,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -150,29 +145,26 @@ function readElectLeadersResponseReplicaElectionResult(
   r: Reader,
   v: number,
 ): ElectLeadersResponseReplicaElectionResult {
-  const o: ElectLeadersResponseReplicaElectionResult = {
-    topic: '',
-    partitionResult: [],
-  };
-  if (v <= 1) {
-    o.topic = r.readString();
-  } else if (v >= 2) {
-    o.topic = r.readCompactString();
-  }
-  if (v <= 1) {
-    o.partitionResult = readArray(r, false, 8, (e) => readElectLeadersResponsePartitionResult(e, v));
-  } else if (v >= 2) {
-    o.partitionResult = readArray(r, true, 8, (e) => readElectLeadersResponsePartitionResult(e, v));
-  }
+  const _topic: string = v <= 1 ? r.readString() : r.readCompactString();
+  const _partitionResult: ElectLeadersResponsePartitionResult[] =
+    v <= 1
+      ? readArray(r, false, 8, (e) => readElectLeadersResponsePartitionResult(e, v))
+      : readArray(r, true, 8, (e) => readElectLeadersResponsePartitionResult(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: ElectLeadersResponseReplicaElectionResult = {
+    topic: _topic,
+    partitionResult: _partitionResult,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -209,27 +201,25 @@ function writeElectLeadersResponseReplicaElectionResult(
 }
 
 function readElectLeadersResponsePartitionResult(r: Reader, v: number): ElectLeadersResponsePartitionResult {
-  const o: ElectLeadersResponsePartitionResult = {
-    partitionId: 0,
-    errorCode: 0,
-    errorMessage: null,
-  };
-  o.partitionId = r.readInt32();
-  o.errorCode = r.readInt16();
-  if (v <= 1) {
-    o.errorMessage = r.readNullableString();
-  } else if (v >= 2) {
-    o.errorMessage = r.readCompactNullableString();
-  }
+  const _partitionId: number = r.readInt32();
+  const _errorCode: number = r.readInt16();
+  const _errorMessage: string | null = v <= 1 ? r.readNullableString() : r.readCompactNullableString();
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: ElectLeadersResponsePartitionResult = {
+    partitionId: _partitionId,
+    errorCode: _errorCode,
+    errorMessage: _errorMessage,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

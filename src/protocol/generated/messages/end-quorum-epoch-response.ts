@@ -2,11 +2,11 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
   encodeTaggedField,
   endTaggedField,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   taggedFieldReader,
@@ -107,17 +107,13 @@ export const EndQuorumEpochResponse: MessageCodec<EndQuorumEpochResponse> =
   });
 
 function readEndQuorumEpochResponse(r: Reader, v: number): EndQuorumEpochResponse {
-  const o: EndQuorumEpochResponse = {
-    errorCode: 0,
-    topics: [],
-    nodeEndpoints: [],
-  };
-  o.errorCode = r.readInt16();
-  if (v <= 0) {
-    o.topics = readArray(r, false, 6, (e) => readEndQuorumEpochResponseTopicData(e, v));
-  } else if (v >= 1) {
-    o.topics = readArray(r, true, 3, (e) => readEndQuorumEpochResponseTopicData(e, v));
-  }
+  const _errorCode: number = r.readInt16();
+  const _topics: EndQuorumEpochResponseTopicData[] =
+    v <= 0
+      ? readArray(r, false, 6, (e) => readEndQuorumEpochResponseTopicData(e, v))
+      : readArray(r, true, 3, (e) => readEndQuorumEpochResponseTopicData(e, v));
+  let _nodeEndpoints: EndQuorumEpochResponseNodeEndpoint[] = [];
+  let unknown: TaggedField[] | undefined;
   if (v >= 1) {
     const count = r.readUnsignedVarint();
     let tag = -1;
@@ -126,13 +122,19 @@ function readEndQuorumEpochResponse(r: Reader, v: number): EndQuorumEpochRespons
       const size = r.readUnsignedVarint();
       if (tag === 0 && v >= 1) {
         const t = taggedFieldReader(r, size);
-        o.nodeEndpoints = readArray(t, true, 8, (e) => readEndQuorumEpochResponseNodeEndpoint(e, v));
+        _nodeEndpoints = readArray(t, true, 8, (e) => readEndQuorumEpochResponseNodeEndpoint(e, v));
         endTaggedField(t, 0);
         continue;
       }
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: EndQuorumEpochResponse = {
+    errorCode: _errorCode,
+    topics: _topics,
+    nodeEndpoints: _nodeEndpoints,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -181,29 +183,26 @@ function writeEndQuorumEpochResponse(w: Writer, v: number, m: MessageInput<EndQu
 }
 
 function readEndQuorumEpochResponseTopicData(r: Reader, v: number): EndQuorumEpochResponseTopicData {
-  const o: EndQuorumEpochResponseTopicData = {
-    topicName: '',
-    partitions: [],
-  };
-  if (v <= 0) {
-    o.topicName = r.readString();
-  } else if (v >= 1) {
-    o.topicName = r.readCompactString();
-  }
-  if (v <= 0) {
-    o.partitions = readArray(r, false, 14, (e) => readEndQuorumEpochResponsePartitionData(e, v));
-  } else if (v >= 1) {
-    o.partitions = readArray(r, true, 15, (e) => readEndQuorumEpochResponsePartitionData(e, v));
-  }
+  const _topicName: string = v <= 0 ? r.readString() : r.readCompactString();
+  const _partitions: EndQuorumEpochResponsePartitionData[] =
+    v <= 0
+      ? readArray(r, false, 14, (e) => readEndQuorumEpochResponsePartitionData(e, v))
+      : readArray(r, true, 15, (e) => readEndQuorumEpochResponsePartitionData(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 1) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: EndQuorumEpochResponseTopicData = {
+    topicName: _topicName,
+    partitions: _partitions,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -240,25 +239,27 @@ function writeEndQuorumEpochResponseTopicData(
 }
 
 function readEndQuorumEpochResponsePartitionData(r: Reader, v: number): EndQuorumEpochResponsePartitionData {
-  const o: EndQuorumEpochResponsePartitionData = {
-    partitionIndex: 0,
-    errorCode: 0,
-    leaderId: 0,
-    leaderEpoch: 0,
-  };
-  o.partitionIndex = r.readInt32();
-  o.errorCode = r.readInt16();
-  o.leaderId = r.readInt32();
-  o.leaderEpoch = r.readInt32();
+  const _partitionIndex: number = r.readInt32();
+  const _errorCode: number = r.readInt16();
+  const _leaderId: number = r.readInt32();
+  const _leaderEpoch: number = r.readInt32();
+  let unknown: TaggedField[] | undefined;
   if (v >= 1) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: EndQuorumEpochResponsePartitionData = {
+    partitionIndex: _partitionIndex,
+    errorCode: _errorCode,
+    leaderId: _leaderId,
+    leaderEpoch: _leaderEpoch,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -289,21 +290,23 @@ function writeEndQuorumEpochResponsePartitionData(
 }
 
 function readEndQuorumEpochResponseNodeEndpoint(r: Reader, _v: number): EndQuorumEpochResponseNodeEndpoint {
-  const o: EndQuorumEpochResponseNodeEndpoint = {
-    nodeId: 0,
-    host: '',
-    port: 0,
-  };
-  o.nodeId = r.readInt32();
-  o.host = r.readCompactString();
-  o.port = r.readUInt16();
+  const _nodeId: number = r.readInt32();
+  const _host: string = r.readCompactString();
+  const _port: number = r.readUInt16();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: EndQuorumEpochResponseNodeEndpoint = {
+    nodeId: _nodeId,
+    host: _host,
+    port: _port,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,11 +2,11 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
   encodeTaggedField,
   endTaggedField,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   taggedFieldReader,
@@ -184,52 +184,27 @@ export const FetchRequest: MessageCodec<FetchRequest> = createCodec<FetchRequest
 });
 
 function readFetchRequest(r: Reader, v: number): FetchRequest {
-  const o: FetchRequest = {
-    clusterId: null,
-    replicaId: -1,
-    replicaState: defaultFetchRequestReplicaState(),
-    maxWaitMs: 0,
-    minBytes: 0,
-    maxBytes: 2147483647,
-    isolationLevel: 0,
-    sessionId: 0,
-    sessionEpoch: -1,
-    topics: [],
-    forgottenTopicsData: [],
-    rackId: '',
-  };
-  if (v <= 14) {
-    o.replicaId = r.readInt32();
-  }
-  o.maxWaitMs = r.readInt32();
-  o.minBytes = r.readInt32();
-  if (v >= 3) {
-    o.maxBytes = r.readInt32();
-  }
-  if (v >= 4) {
-    o.isolationLevel = r.readInt8();
-  }
-  if (v >= 7) {
-    o.sessionId = r.readInt32();
-  }
-  if (v >= 7) {
-    o.sessionEpoch = r.readInt32();
-  }
-  if (v <= 11) {
-    o.topics = readArray(r, false, 6, (e) => readFetchRequestFetchTopic(e, v));
-  } else if (v >= 12) {
-    o.topics = readArray(r, true, 3, (e) => readFetchRequestFetchTopic(e, v));
-  }
-  if (v >= 7 && v <= 11) {
-    o.forgottenTopicsData = readArray(r, false, 6, (e) => readFetchRequestForgottenTopic(e, v));
-  } else if (v >= 12) {
-    o.forgottenTopicsData = readArray(r, true, 3, (e) => readFetchRequestForgottenTopic(e, v));
-  }
-  if (v === 11) {
-    o.rackId = r.readString();
-  } else if (v >= 12) {
-    o.rackId = r.readCompactString();
-  }
+  let _clusterId: string | null = null;
+  const _replicaId: number = v <= 14 ? r.readInt32() : -1;
+  let _replicaState: FetchRequestReplicaState = defaultFetchRequestReplicaState();
+  const _maxWaitMs: number = r.readInt32();
+  const _minBytes: number = r.readInt32();
+  const _maxBytes: number = v >= 3 ? r.readInt32() : 2147483647;
+  const _isolationLevel: number = v >= 4 ? r.readInt8() : 0;
+  const _sessionId: number = v >= 7 ? r.readInt32() : 0;
+  const _sessionEpoch: number = v >= 7 ? r.readInt32() : -1;
+  const _topics: FetchRequestFetchTopic[] =
+    v <= 11
+      ? readArray(r, false, 6, (e) => readFetchRequestFetchTopic(e, v))
+      : readArray(r, true, 3, (e) => readFetchRequestFetchTopic(e, v));
+  const _forgottenTopicsData: FetchRequestForgottenTopic[] =
+    v >= 7 && v <= 11
+      ? readArray(r, false, 6, (e) => readFetchRequestForgottenTopic(e, v))
+      : v >= 12
+        ? readArray(r, true, 3, (e) => readFetchRequestForgottenTopic(e, v))
+        : [];
+  const _rackId: string = v === 11 ? r.readString() : v >= 12 ? r.readCompactString() : '';
+  let unknown: TaggedField[] | undefined;
   if (v >= 12) {
     const count = r.readUnsignedVarint();
     let tag = -1;
@@ -238,19 +213,34 @@ function readFetchRequest(r: Reader, v: number): FetchRequest {
       const size = r.readUnsignedVarint();
       if (tag === 0 && v >= 12) {
         const t = taggedFieldReader(r, size);
-        o.clusterId = t.readCompactNullableString();
+        _clusterId = t.readCompactNullableString();
         endTaggedField(t, 0);
         continue;
       }
       if (tag === 1 && v >= 15) {
         const t = taggedFieldReader(r, size);
-        o.replicaState = readFetchRequestReplicaState(t, v);
+        _replicaState = readFetchRequestReplicaState(t, v);
         endTaggedField(t, 1);
         continue;
       }
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: FetchRequest = {
+    clusterId: _clusterId,
+    replicaId: _replicaId,
+    replicaState: _replicaState,
+    maxWaitMs: _maxWaitMs,
+    minBytes: _minBytes,
+    maxBytes: _maxBytes,
+    isolationLevel: _isolationLevel,
+    sessionId: _sessionId,
+    sessionEpoch: _sessionEpoch,
+    topics: _topics,
+    forgottenTopicsData: _forgottenTopicsData,
+    rackId: _rackId,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -366,19 +356,21 @@ function writeFetchRequest(w: Writer, v: number, m: MessageInput<FetchRequest>):
 }
 
 function readFetchRequestReplicaState(r: Reader, _v: number): FetchRequestReplicaState {
-  const o: FetchRequestReplicaState = {
-    replicaId: -1,
-    replicaEpoch: -1n,
-  };
-  o.replicaId = r.readInt32();
-  o.replicaEpoch = r.readInt64();
+  const _replicaId: number = r.readInt32();
+  const _replicaEpoch: bigint = r.readInt64();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: FetchRequestReplicaState = {
+    replicaId: _replicaId,
+    replicaEpoch: _replicaEpoch,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -399,33 +391,28 @@ function writeFetchRequestReplicaState(
 }
 
 function readFetchRequestFetchTopic(r: Reader, v: number): FetchRequestFetchTopic {
-  const o: FetchRequestFetchTopic = {
-    topic: '',
-    topicId: ZERO_UUID,
-    partitions: [],
-  };
-  if (v <= 11) {
-    o.topic = r.readString();
-  } else if (v === 12) {
-    o.topic = r.readCompactString();
-  }
-  if (v >= 13) {
-    o.topicId = r.readUuid();
-  }
-  if (v <= 11) {
-    o.partitions = readArray(r, false, 16, (e) => readFetchRequestFetchPartition(e, v));
-  } else if (v >= 12) {
-    o.partitions = readArray(r, true, 33, (e) => readFetchRequestFetchPartition(e, v));
-  }
+  const _topic: string = v <= 11 ? r.readString() : v === 12 ? r.readCompactString() : '';
+  const _topicId: string = v >= 13 ? r.readUuid() : ZERO_UUID;
+  const _partitions: FetchRequestFetchPartition[] =
+    v <= 11
+      ? readArray(r, false, 16, (e) => readFetchRequestFetchPartition(e, v))
+      : readArray(r, true, 33, (e) => readFetchRequestFetchPartition(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 12) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: FetchRequestFetchTopic = {
+    topic: _topic,
+    topicId: _topicId,
+    partitions: _partitions,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -464,27 +451,14 @@ function writeFetchRequestFetchTopic(w: Writer, v: number, m: MessageInput<Fetch
 }
 
 function readFetchRequestFetchPartition(r: Reader, v: number): FetchRequestFetchPartition {
-  const o: FetchRequestFetchPartition = {
-    partition: 0,
-    currentLeaderEpoch: -1,
-    fetchOffset: 0n,
-    lastFetchedEpoch: -1,
-    logStartOffset: -1n,
-    partitionMaxBytes: 0,
-    replicaDirectoryId: ZERO_UUID,
-  };
-  o.partition = r.readInt32();
-  if (v >= 9) {
-    o.currentLeaderEpoch = r.readInt32();
-  }
-  o.fetchOffset = r.readInt64();
-  if (v >= 12) {
-    o.lastFetchedEpoch = r.readInt32();
-  }
-  if (v >= 5) {
-    o.logStartOffset = r.readInt64();
-  }
-  o.partitionMaxBytes = r.readInt32();
+  const _partition: number = r.readInt32();
+  const _currentLeaderEpoch: number = v >= 9 ? r.readInt32() : -1;
+  const _fetchOffset: bigint = r.readInt64();
+  const _lastFetchedEpoch: number = v >= 12 ? r.readInt32() : -1;
+  const _logStartOffset: bigint = v >= 5 ? r.readInt64() : -1n;
+  const _partitionMaxBytes: number = r.readInt32();
+  let _replicaDirectoryId: string = ZERO_UUID;
+  let unknown: TaggedField[] | undefined;
   if (v >= 12) {
     const count = r.readUnsignedVarint();
     let tag = -1;
@@ -493,13 +467,23 @@ function readFetchRequestFetchPartition(r: Reader, v: number): FetchRequestFetch
       const size = r.readUnsignedVarint();
       if (tag === 0 && v >= 17) {
         const t = taggedFieldReader(r, size);
-        o.replicaDirectoryId = t.readUuid();
+        _replicaDirectoryId = t.readUuid();
         endTaggedField(t, 0);
         continue;
       }
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: FetchRequestFetchPartition = {
+    partition: _partition,
+    currentLeaderEpoch: _currentLeaderEpoch,
+    fetchOffset: _fetchOffset,
+    lastFetchedEpoch: _lastFetchedEpoch,
+    logStartOffset: _logStartOffset,
+    partitionMaxBytes: _partitionMaxBytes,
+    replicaDirectoryId: _replicaDirectoryId,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -557,33 +541,26 @@ function writeFetchRequestFetchPartition(
 }
 
 function readFetchRequestForgottenTopic(r: Reader, v: number): FetchRequestForgottenTopic {
-  const o: FetchRequestForgottenTopic = {
-    topic: '',
-    topicId: ZERO_UUID,
-    partitions: [],
-  };
-  if (v <= 11) {
-    o.topic = r.readString();
-  } else if (v === 12) {
-    o.topic = r.readCompactString();
-  }
-  if (v >= 13) {
-    o.topicId = r.readUuid();
-  }
-  if (v <= 11) {
-    o.partitions = readArray(r, false, 4, (e) => e.readInt32());
-  } else if (v >= 12) {
-    o.partitions = readArray(r, true, 4, (e) => e.readInt32());
-  }
+  const _topic: string = v <= 11 ? r.readString() : v === 12 ? r.readCompactString() : '';
+  const _topicId: string = v >= 13 ? r.readUuid() : ZERO_UUID;
+  const _partitions: number[] =
+    v <= 11 ? readArray(r, false, 4, (e) => e.readInt32()) : readArray(r, true, 4, (e) => e.readInt32());
+  let unknown: TaggedField[] | undefined;
   if (v >= 12) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: FetchRequestForgottenTopic = {
+    topic: _topic,
+    topicId: _topicId,
+    partitions: _partitions,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

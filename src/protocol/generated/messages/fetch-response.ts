@@ -2,11 +2,11 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
   encodeTaggedField,
   endTaggedField,
-  keepUnknownTaggedField,
   readArray,
   readNullableArray,
   readTag,
@@ -224,27 +224,15 @@ export const FetchResponse: MessageCodec<FetchResponse> = createCodec<FetchRespo
 });
 
 function readFetchResponse(r: Reader, v: number): FetchResponse {
-  const o: FetchResponse = {
-    throttleTimeMs: 0,
-    errorCode: 0,
-    sessionId: 0,
-    responses: [],
-    nodeEndpoints: [],
-  };
-  if (v >= 1) {
-    o.throttleTimeMs = r.readInt32();
-  }
-  if (v >= 7) {
-    o.errorCode = r.readInt16();
-  }
-  if (v >= 7) {
-    o.sessionId = r.readInt32();
-  }
-  if (v <= 11) {
-    o.responses = readArray(r, false, 6, (e) => readFetchResponseFetchableTopicResponse(e, v));
-  } else if (v >= 12) {
-    o.responses = readArray(r, true, 3, (e) => readFetchResponseFetchableTopicResponse(e, v));
-  }
+  const _throttleTimeMs: number = v >= 1 ? r.readInt32() : 0;
+  const _errorCode: number = v >= 7 ? r.readInt16() : 0;
+  const _sessionId: number = v >= 7 ? r.readInt32() : 0;
+  const _responses: FetchResponseFetchableTopicResponse[] =
+    v <= 11
+      ? readArray(r, false, 6, (e) => readFetchResponseFetchableTopicResponse(e, v))
+      : readArray(r, true, 3, (e) => readFetchResponseFetchableTopicResponse(e, v));
+  let _nodeEndpoints: FetchResponseNodeEndpoint[] = [];
+  let unknown: TaggedField[] | undefined;
   if (v >= 12) {
     const count = r.readUnsignedVarint();
     let tag = -1;
@@ -253,13 +241,21 @@ function readFetchResponse(r: Reader, v: number): FetchResponse {
       const size = r.readUnsignedVarint();
       if (tag === 0 && v >= 16) {
         const t = taggedFieldReader(r, size);
-        o.nodeEndpoints = readArray(t, true, 11, (e) => readFetchResponseNodeEndpoint(e, v));
+        _nodeEndpoints = readArray(t, true, 11, (e) => readFetchResponseNodeEndpoint(e, v));
         endTaggedField(t, 0);
         continue;
       }
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: FetchResponse = {
+    throttleTimeMs: _throttleTimeMs,
+    errorCode: _errorCode,
+    sessionId: _sessionId,
+    responses: _responses,
+    nodeEndpoints: _nodeEndpoints,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -324,33 +320,28 @@ function writeFetchResponse(w: Writer, v: number, m: MessageInput<FetchResponse>
 }
 
 function readFetchResponseFetchableTopicResponse(r: Reader, v: number): FetchResponseFetchableTopicResponse {
-  const o: FetchResponseFetchableTopicResponse = {
-    topic: '',
-    topicId: ZERO_UUID,
-    partitions: [],
-  };
-  if (v <= 11) {
-    o.topic = r.readString();
-  } else if (v === 12) {
-    o.topic = r.readCompactString();
-  }
-  if (v >= 13) {
-    o.topicId = r.readUuid();
-  }
-  if (v <= 11) {
-    o.partitions = readArray(r, false, 18, (e) => readFetchResponsePartitionData(e, v));
-  } else if (v >= 12) {
-    o.partitions = readArray(r, true, 37, (e) => readFetchResponsePartitionData(e, v));
-  }
+  const _topic: string = v <= 11 ? r.readString() : v === 12 ? r.readCompactString() : '';
+  const _topicId: string = v >= 13 ? r.readUuid() : ZERO_UUID;
+  const _partitions: FetchResponsePartitionData[] =
+    v <= 11
+      ? readArray(r, false, 18, (e) => readFetchResponsePartitionData(e, v))
+      : readArray(r, true, 37, (e) => readFetchResponsePartitionData(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 12) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: FetchResponseFetchableTopicResponse = {
+    topic: _topic,
+    topicId: _topicId,
+    partitions: _partitions,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -393,41 +384,23 @@ function writeFetchResponseFetchableTopicResponse(
 }
 
 function readFetchResponsePartitionData(r: Reader, v: number): FetchResponsePartitionData {
-  const o: FetchResponsePartitionData = {
-    partitionIndex: 0,
-    errorCode: 0,
-    highWatermark: 0n,
-    lastStableOffset: -1n,
-    logStartOffset: -1n,
-    divergingEpoch: defaultFetchResponseEpochEndOffset(),
-    currentLeader: defaultFetchResponseLeaderIdAndEpoch(),
-    snapshotId: defaultFetchResponseSnapshotId(),
-    abortedTransactions: null,
-    preferredReadReplica: -1,
-    records: null,
-  };
-  o.partitionIndex = r.readInt32();
-  o.errorCode = r.readInt16();
-  o.highWatermark = r.readInt64();
-  if (v >= 4) {
-    o.lastStableOffset = r.readInt64();
-  }
-  if (v >= 5) {
-    o.logStartOffset = r.readInt64();
-  }
-  if (v >= 4 && v <= 11) {
-    o.abortedTransactions = readNullableArray(r, false, 16, (e) => readFetchResponseAbortedTransaction(e, v));
-  } else if (v >= 12) {
-    o.abortedTransactions = readNullableArray(r, true, 17, (e) => readFetchResponseAbortedTransaction(e, v));
-  }
-  if (v >= 11) {
-    o.preferredReadReplica = r.readInt32();
-  }
-  if (v <= 11) {
-    o.records = r.readNullableBytes();
-  } else if (v >= 12) {
-    o.records = r.readCompactNullableBytes();
-  }
+  const _partitionIndex: number = r.readInt32();
+  const _errorCode: number = r.readInt16();
+  const _highWatermark: bigint = r.readInt64();
+  const _lastStableOffset: bigint = v >= 4 ? r.readInt64() : -1n;
+  const _logStartOffset: bigint = v >= 5 ? r.readInt64() : -1n;
+  let _divergingEpoch: FetchResponseEpochEndOffset = defaultFetchResponseEpochEndOffset();
+  let _currentLeader: FetchResponseLeaderIdAndEpoch = defaultFetchResponseLeaderIdAndEpoch();
+  let _snapshotId: FetchResponseSnapshotId = defaultFetchResponseSnapshotId();
+  const _abortedTransactions: FetchResponseAbortedTransaction[] | null =
+    v >= 4 && v <= 11
+      ? readNullableArray(r, false, 16, (e) => readFetchResponseAbortedTransaction(e, v))
+      : v >= 12
+        ? readNullableArray(r, true, 17, (e) => readFetchResponseAbortedTransaction(e, v))
+        : null;
+  const _preferredReadReplica: number = v >= 11 ? r.readInt32() : -1;
+  const _records: Buffer | null = v <= 11 ? r.readNullableBytes() : r.readCompactNullableBytes();
+  let unknown: TaggedField[] | undefined;
   if (v >= 12) {
     const count = r.readUnsignedVarint();
     let tag = -1;
@@ -436,25 +409,39 @@ function readFetchResponsePartitionData(r: Reader, v: number): FetchResponsePart
       const size = r.readUnsignedVarint();
       if (tag === 0 && v >= 12) {
         const t = taggedFieldReader(r, size);
-        o.divergingEpoch = readFetchResponseEpochEndOffset(t, v);
+        _divergingEpoch = readFetchResponseEpochEndOffset(t, v);
         endTaggedField(t, 0);
         continue;
       }
       if (tag === 1 && v >= 12) {
         const t = taggedFieldReader(r, size);
-        o.currentLeader = readFetchResponseLeaderIdAndEpoch(t, v);
+        _currentLeader = readFetchResponseLeaderIdAndEpoch(t, v);
         endTaggedField(t, 1);
         continue;
       }
       if (tag === 2 && v >= 12) {
         const t = taggedFieldReader(r, size);
-        o.snapshotId = readFetchResponseSnapshotId(t, v);
+        _snapshotId = readFetchResponseSnapshotId(t, v);
         endTaggedField(t, 2);
         continue;
       }
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: FetchResponsePartitionData = {
+    partitionIndex: _partitionIndex,
+    errorCode: _errorCode,
+    highWatermark: _highWatermark,
+    lastStableOffset: _lastStableOffset,
+    logStartOffset: _logStartOffset,
+    divergingEpoch: _divergingEpoch,
+    currentLeader: _currentLeader,
+    snapshotId: _snapshotId,
+    abortedTransactions: _abortedTransactions,
+    preferredReadReplica: _preferredReadReplica,
+    records: _records,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -578,19 +565,21 @@ function writeFetchResponsePartitionData(
 }
 
 function readFetchResponseEpochEndOffset(r: Reader, _v: number): FetchResponseEpochEndOffset {
-  const o: FetchResponseEpochEndOffset = {
-    epoch: -1,
-    endOffset: -1n,
-  };
-  o.epoch = r.readInt32();
-  o.endOffset = r.readInt64();
+  const _epoch: number = r.readInt32();
+  const _endOffset: bigint = r.readInt64();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: FetchResponseEpochEndOffset = {
+    epoch: _epoch,
+    endOffset: _endOffset,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -611,19 +600,21 @@ function writeFetchResponseEpochEndOffset(
 }
 
 function readFetchResponseLeaderIdAndEpoch(r: Reader, _v: number): FetchResponseLeaderIdAndEpoch {
-  const o: FetchResponseLeaderIdAndEpoch = {
-    leaderId: -1,
-    leaderEpoch: -1,
-  };
-  o.leaderId = r.readInt32();
-  o.leaderEpoch = r.readInt32();
+  const _leaderId: number = r.readInt32();
+  const _leaderEpoch: number = r.readInt32();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: FetchResponseLeaderIdAndEpoch = {
+    leaderId: _leaderId,
+    leaderEpoch: _leaderEpoch,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -644,19 +635,21 @@ function writeFetchResponseLeaderIdAndEpoch(
 }
 
 function readFetchResponseSnapshotId(r: Reader, _v: number): FetchResponseSnapshotId {
-  const o: FetchResponseSnapshotId = {
-    endOffset: -1n,
-    epoch: -1,
-  };
-  o.endOffset = r.readInt64();
-  o.epoch = r.readInt32();
+  const _endOffset: bigint = r.readInt64();
+  const _epoch: number = r.readInt32();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: FetchResponseSnapshotId = {
+    endOffset: _endOffset,
+    epoch: _epoch,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -673,21 +666,23 @@ function writeFetchResponseSnapshotId(w: Writer, _v: number, m: MessageInput<Fet
 }
 
 function readFetchResponseAbortedTransaction(r: Reader, v: number): FetchResponseAbortedTransaction {
-  const o: FetchResponseAbortedTransaction = {
-    producerId: 0n,
-    firstOffset: 0n,
-  };
-  o.producerId = r.readInt64();
-  o.firstOffset = r.readInt64();
+  const _producerId: bigint = r.readInt64();
+  const _firstOffset: bigint = r.readInt64();
+  let unknown: TaggedField[] | undefined;
   if (v >= 12) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: FetchResponseAbortedTransaction = {
+    producerId: _producerId,
+    firstOffset: _firstOffset,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -710,23 +705,25 @@ function writeFetchResponseAbortedTransaction(
 }
 
 function readFetchResponseNodeEndpoint(r: Reader, _v: number): FetchResponseNodeEndpoint {
-  const o: FetchResponseNodeEndpoint = {
-    nodeId: 0,
-    host: '',
-    port: 0,
-    rack: null,
-  };
-  o.nodeId = r.readInt32();
-  o.host = r.readCompactString();
-  o.port = r.readInt32();
-  o.rack = r.readCompactNullableString();
+  const _nodeId: number = r.readInt32();
+  const _host: string = r.readCompactString();
+  const _port: number = r.readInt32();
+  const _rack: string | null = r.readCompactNullableString();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: FetchResponseNodeEndpoint = {
+    nodeId: _nodeId,
+    host: _host,
+    port: _port,
+    rack: _rack,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

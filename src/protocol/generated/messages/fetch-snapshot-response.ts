@@ -2,12 +2,12 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
   EMPTY_BYTES,
   encodeTaggedField,
   endTaggedField,
-  keepUnknownTaggedField,
   nullFieldError,
   readArray,
   readTag,
@@ -161,15 +161,13 @@ export const FetchSnapshotResponse: MessageCodec<FetchSnapshotResponse> = create
 });
 
 function readFetchSnapshotResponse(r: Reader, v: number): FetchSnapshotResponse {
-  const o: FetchSnapshotResponse = {
-    throttleTimeMs: 0,
-    errorCode: 0,
-    topics: [],
-    nodeEndpoints: [],
-  };
-  o.throttleTimeMs = r.readInt32();
-  o.errorCode = r.readInt16();
-  o.topics = readArray(r, true, 3, (e) => readFetchSnapshotResponseTopicSnapshot(e, v));
+  const _throttleTimeMs: number = r.readInt32();
+  const _errorCode: number = r.readInt16();
+  const _topics: FetchSnapshotResponseTopicSnapshot[] = readArray(r, true, 3, (e) =>
+    readFetchSnapshotResponseTopicSnapshot(e, v),
+  );
+  let _nodeEndpoints: FetchSnapshotResponseNodeEndpoint[] = [];
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
@@ -177,12 +175,19 @@ function readFetchSnapshotResponse(r: Reader, v: number): FetchSnapshotResponse 
     const size = r.readUnsignedVarint();
     if (tag === 0 && v >= 1) {
       const t = taggedFieldReader(r, size);
-      o.nodeEndpoints = readArray(t, true, 8, (e) => readFetchSnapshotResponseNodeEndpoint(e, v));
+      _nodeEndpoints = readArray(t, true, 8, (e) => readFetchSnapshotResponseNodeEndpoint(e, v));
       endTaggedField(t, 0);
       continue;
     }
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: FetchSnapshotResponse = {
+    throttleTimeMs: _throttleTimeMs,
+    errorCode: _errorCode,
+    topics: _topics,
+    nodeEndpoints: _nodeEndpoints,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -226,19 +231,23 @@ function writeFetchSnapshotResponse(w: Writer, v: number, m: MessageInput<FetchS
 }
 
 function readFetchSnapshotResponseTopicSnapshot(r: Reader, v: number): FetchSnapshotResponseTopicSnapshot {
-  const o: FetchSnapshotResponseTopicSnapshot = {
-    name: '',
-    partitions: [],
-  };
-  o.name = r.readCompactString();
-  o.partitions = readArray(r, true, 37, (e) => readFetchSnapshotResponsePartitionSnapshot(e, v));
+  const _name: string = r.readCompactString();
+  const _partitions: FetchSnapshotResponsePartitionSnapshot[] = readArray(r, true, 37, (e) =>
+    readFetchSnapshotResponsePartitionSnapshot(e, v),
+  );
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: FetchSnapshotResponseTopicSnapshot = {
+    name: _name,
+    partitions: _partitions,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -265,21 +274,14 @@ function readFetchSnapshotResponsePartitionSnapshot(
   r: Reader,
   v: number,
 ): FetchSnapshotResponsePartitionSnapshot {
-  const o: FetchSnapshotResponsePartitionSnapshot = {
-    index: 0,
-    errorCode: 0,
-    snapshotId: defaultFetchSnapshotResponseSnapshotId(),
-    currentLeader: defaultFetchSnapshotResponseLeaderIdAndEpoch(),
-    size: 0n,
-    position: 0n,
-    unalignedRecords: EMPTY_BYTES,
-  };
-  o.index = r.readInt32();
-  o.errorCode = r.readInt16();
-  o.snapshotId = readFetchSnapshotResponseSnapshotId(r, v);
-  o.size = r.readInt64();
-  o.position = r.readInt64();
-  o.unalignedRecords = r.readCompactBytes();
+  const _index: number = r.readInt32();
+  const _errorCode: number = r.readInt16();
+  const _snapshotId: FetchSnapshotResponseSnapshotId = readFetchSnapshotResponseSnapshotId(r, v);
+  let _currentLeader: FetchSnapshotResponseLeaderIdAndEpoch = defaultFetchSnapshotResponseLeaderIdAndEpoch();
+  const _size: bigint = r.readInt64();
+  const _position: bigint = r.readInt64();
+  const _unalignedRecords: Buffer | null = r.readCompactBytes();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
@@ -287,12 +289,22 @@ function readFetchSnapshotResponsePartitionSnapshot(
     const size = r.readUnsignedVarint();
     if (tag === 0) {
       const t = taggedFieldReader(r, size);
-      o.currentLeader = readFetchSnapshotResponseLeaderIdAndEpoch(t, v);
+      _currentLeader = readFetchSnapshotResponseLeaderIdAndEpoch(t, v);
       endTaggedField(t, 0);
       continue;
     }
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: FetchSnapshotResponsePartitionSnapshot = {
+    index: _index,
+    errorCode: _errorCode,
+    snapshotId: _snapshotId,
+    currentLeader: _currentLeader,
+    size: _size,
+    position: _position,
+    unalignedRecords: _unalignedRecords,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -341,19 +353,21 @@ function writeFetchSnapshotResponsePartitionSnapshot(
 }
 
 function readFetchSnapshotResponseSnapshotId(r: Reader, _v: number): FetchSnapshotResponseSnapshotId {
-  const o: FetchSnapshotResponseSnapshotId = {
-    endOffset: 0n,
-    epoch: 0,
-  };
-  o.endOffset = r.readInt64();
-  o.epoch = r.readInt32();
+  const _endOffset: bigint = r.readInt64();
+  const _epoch: number = r.readInt32();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: FetchSnapshotResponseSnapshotId = {
+    endOffset: _endOffset,
+    epoch: _epoch,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -377,19 +391,21 @@ function readFetchSnapshotResponseLeaderIdAndEpoch(
   r: Reader,
   _v: number,
 ): FetchSnapshotResponseLeaderIdAndEpoch {
-  const o: FetchSnapshotResponseLeaderIdAndEpoch = {
-    leaderId: 0,
-    leaderEpoch: 0,
-  };
-  o.leaderId = r.readInt32();
-  o.leaderEpoch = r.readInt32();
+  const _leaderId: number = r.readInt32();
+  const _leaderEpoch: number = r.readInt32();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: FetchSnapshotResponseLeaderIdAndEpoch = {
+    leaderId: _leaderId,
+    leaderEpoch: _leaderEpoch,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -410,21 +426,23 @@ function writeFetchSnapshotResponseLeaderIdAndEpoch(
 }
 
 function readFetchSnapshotResponseNodeEndpoint(r: Reader, _v: number): FetchSnapshotResponseNodeEndpoint {
-  const o: FetchSnapshotResponseNodeEndpoint = {
-    nodeId: 0,
-    host: '',
-    port: 0,
-  };
-  o.nodeId = r.readInt32();
-  o.host = r.readCompactString();
-  o.port = r.readUInt16();
+  const _nodeId: number = r.readInt32();
+  const _host: string = r.readCompactString();
+  const _port: number = r.readUInt16();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: FetchSnapshotResponseNodeEndpoint = {
+    nodeId: _nodeId,
+    host: _host,
+    port: _port,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -446,13 +464,6 @@ function writeFetchSnapshotResponseNodeEndpoint(
     w.writeUInt16(x);
   }
   writeTaggedFields(w, undefined, m.unknownTaggedFields);
-}
-
-function defaultFetchSnapshotResponseSnapshotId(): FetchSnapshotResponseSnapshotId {
-  return {
-    endOffset: 0n,
-    epoch: 0,
-  };
 }
 
 function defaultFetchSnapshotResponseLeaderIdAndEpoch(): FetchSnapshotResponseLeaderIdAndEpoch {

@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -44,31 +44,25 @@ export const FindCoordinatorRequest: MessageCodec<FindCoordinatorRequest> =
   });
 
 function readFindCoordinatorRequest(r: Reader, v: number): FindCoordinatorRequest {
-  const o: FindCoordinatorRequest = {
-    key: '',
-    keyType: 0,
-    coordinatorKeys: [],
-  };
-  if (v <= 2) {
-    o.key = r.readString();
-  } else if (v === 3) {
-    o.key = r.readCompactString();
-  }
-  if (v >= 1) {
-    o.keyType = r.readInt8();
-  }
-  if (v >= 4) {
-    o.coordinatorKeys = readArray(r, true, 1, (e) => e.readCompactString());
-  }
+  const _key: string = v <= 2 ? r.readString() : v === 3 ? r.readCompactString() : '';
+  const _keyType: number = v >= 1 ? r.readInt8() : 0;
+  const _coordinatorKeys: string[] = v >= 4 ? readArray(r, true, 1, (e) => e.readCompactString()) : [];
+  let unknown: TaggedField[] | undefined;
   if (v >= 3) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: FindCoordinatorRequest = {
+    key: _key,
+    keyType: _keyType,
+    coordinatorKeys: _coordinatorKeys,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -87,49 +87,35 @@ export const FindCoordinatorResponse: MessageCodec<FindCoordinatorResponse> =
   });
 
 function readFindCoordinatorResponse(r: Reader, v: number): FindCoordinatorResponse {
-  const o: FindCoordinatorResponse = {
-    throttleTimeMs: 0,
-    errorCode: 0,
-    errorMessage: null,
-    nodeId: 0,
-    host: '',
-    port: 0,
-    coordinators: [],
-  };
-  if (v >= 1) {
-    o.throttleTimeMs = r.readInt32();
-  }
-  if (v <= 3) {
-    o.errorCode = r.readInt16();
-  }
-  if (v >= 1 && v <= 2) {
-    o.errorMessage = r.readNullableString();
-  } else if (v === 3) {
-    o.errorMessage = r.readCompactNullableString();
-  }
-  if (v <= 3) {
-    o.nodeId = r.readInt32();
-  }
-  if (v <= 2) {
-    o.host = r.readString();
-  } else if (v === 3) {
-    o.host = r.readCompactString();
-  }
-  if (v <= 3) {
-    o.port = r.readInt32();
-  }
-  if (v >= 4) {
-    o.coordinators = readArray(r, true, 14, (e) => readFindCoordinatorResponseCoordinator(e, v));
-  }
+  const _throttleTimeMs: number = v >= 1 ? r.readInt32() : 0;
+  const _errorCode: number = v <= 3 ? r.readInt16() : 0;
+  const _errorMessage: string | null =
+    v >= 1 && v <= 2 ? r.readNullableString() : v === 3 ? r.readCompactNullableString() : null;
+  const _nodeId: number = v <= 3 ? r.readInt32() : 0;
+  const _host: string = v <= 2 ? r.readString() : v === 3 ? r.readCompactString() : '';
+  const _port: number = v <= 3 ? r.readInt32() : 0;
+  const _coordinators: FindCoordinatorResponseCoordinator[] =
+    v >= 4 ? readArray(r, true, 14, (e) => readFindCoordinatorResponseCoordinator(e, v)) : [];
+  let unknown: TaggedField[] | undefined;
   if (v >= 3) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: FindCoordinatorResponse = {
+    throttleTimeMs: _throttleTimeMs,
+    errorCode: _errorCode,
+    errorMessage: _errorMessage,
+    nodeId: _nodeId,
+    host: _host,
+    port: _port,
+    coordinators: _coordinators,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -199,27 +185,29 @@ function writeFindCoordinatorResponse(w: Writer, v: number, m: MessageInput<Find
 }
 
 function readFindCoordinatorResponseCoordinator(r: Reader, _v: number): FindCoordinatorResponseCoordinator {
-  const o: FindCoordinatorResponseCoordinator = {
-    key: '',
-    nodeId: 0,
-    host: '',
-    port: 0,
-    errorCode: 0,
-    errorMessage: null,
-  };
-  o.key = r.readCompactString();
-  o.nodeId = r.readInt32();
-  o.host = r.readCompactString();
-  o.port = r.readInt32();
-  o.errorCode = r.readInt16();
-  o.errorMessage = r.readCompactNullableString();
+  const _key: string = r.readCompactString();
+  const _nodeId: number = r.readInt32();
+  const _host: string = r.readCompactString();
+  const _port: number = r.readInt32();
+  const _errorCode: number = r.readInt16();
+  const _errorMessage: string | null = r.readCompactNullableString();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: FindCoordinatorResponseCoordinator = {
+    key: _key,
+    nodeId: _nodeId,
+    host: _host,
+    port: _port,
+    errorCode: _errorCode,
+    errorMessage: _errorMessage,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

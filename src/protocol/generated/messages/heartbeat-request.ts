@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readTag,
   writeTaggedFields,
 } from '../../codec-support.js';
@@ -45,37 +45,28 @@ export const HeartbeatRequest: MessageCodec<HeartbeatRequest> = createCodec<Hear
 });
 
 function readHeartbeatRequest(r: Reader, v: number): HeartbeatRequest {
-  const o: HeartbeatRequest = {
-    groupId: '',
-    generationId: 0,
-    memberId: '',
-    groupInstanceId: null,
-  };
-  if (v <= 3) {
-    o.groupId = r.readString();
-  } else if (v >= 4) {
-    o.groupId = r.readCompactString();
-  }
-  o.generationId = r.readInt32();
-  if (v <= 3) {
-    o.memberId = r.readString();
-  } else if (v >= 4) {
-    o.memberId = r.readCompactString();
-  }
-  if (v === 3) {
-    o.groupInstanceId = r.readNullableString();
-  } else if (v >= 4) {
-    o.groupInstanceId = r.readCompactNullableString();
-  }
+  const _groupId: string = v <= 3 ? r.readString() : r.readCompactString();
+  const _generationId: number = r.readInt32();
+  const _memberId: string = v <= 3 ? r.readString() : r.readCompactString();
+  const _groupInstanceId: string | null =
+    v === 3 ? r.readNullableString() : v >= 4 ? r.readCompactNullableString() : null;
+  let unknown: TaggedField[] | undefined;
   if (v >= 4) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: HeartbeatRequest = {
+    groupId: _groupId,
+    generationId: _generationId,
+    memberId: _memberId,
+    groupInstanceId: _groupInstanceId,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

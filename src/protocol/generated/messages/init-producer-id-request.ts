@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readTag,
   writeTaggedFields,
 } from '../../codec-support.js';
@@ -51,33 +51,27 @@ export const InitProducerIdRequest: MessageCodec<InitProducerIdRequest> = create
 });
 
 function readInitProducerIdRequest(r: Reader, v: number): InitProducerIdRequest {
-  const o: InitProducerIdRequest = {
-    transactionalId: null,
-    transactionTimeoutMs: 0,
-    producerId: -1n,
-    producerEpoch: -1,
-  };
-  if (v <= 1) {
-    o.transactionalId = r.readNullableString();
-  } else if (v >= 2) {
-    o.transactionalId = r.readCompactNullableString();
-  }
-  o.transactionTimeoutMs = r.readInt32();
-  if (v >= 3) {
-    o.producerId = r.readInt64();
-  }
-  if (v >= 3) {
-    o.producerEpoch = r.readInt16();
-  }
+  const _transactionalId: string | null = v <= 1 ? r.readNullableString() : r.readCompactNullableString();
+  const _transactionTimeoutMs: number = r.readInt32();
+  const _producerId: bigint = v >= 3 ? r.readInt64() : -1n;
+  const _producerEpoch: number = v >= 3 ? r.readInt16() : -1;
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: InitProducerIdRequest = {
+    transactionalId: _transactionalId,
+    transactionTimeoutMs: _transactionTimeoutMs,
+    producerId: _producerId,
+    producerEpoch: _producerEpoch,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

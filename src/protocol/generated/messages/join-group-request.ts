@@ -2,10 +2,10 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
   EMPTY_BYTES,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -85,57 +85,39 @@ export const JoinGroupRequest: MessageCodec<JoinGroupRequest> = createCodec<Join
 });
 
 function readJoinGroupRequest(r: Reader, v: number): JoinGroupRequest {
-  const o: JoinGroupRequest = {
-    groupId: '',
-    sessionTimeoutMs: 0,
-    rebalanceTimeoutMs: -1,
-    memberId: '',
-    groupInstanceId: null,
-    protocolType: '',
-    protocols: [],
-    reason: null,
-  };
-  if (v <= 5) {
-    o.groupId = r.readString();
-  } else if (v >= 6) {
-    o.groupId = r.readCompactString();
-  }
-  o.sessionTimeoutMs = r.readInt32();
-  if (v >= 1) {
-    o.rebalanceTimeoutMs = r.readInt32();
-  }
-  if (v <= 5) {
-    o.memberId = r.readString();
-  } else if (v >= 6) {
-    o.memberId = r.readCompactString();
-  }
-  if (v === 5) {
-    o.groupInstanceId = r.readNullableString();
-  } else if (v >= 6) {
-    o.groupInstanceId = r.readCompactNullableString();
-  }
-  if (v <= 5) {
-    o.protocolType = r.readString();
-  } else if (v >= 6) {
-    o.protocolType = r.readCompactString();
-  }
-  if (v <= 5) {
-    o.protocols = readArray(r, false, 6, (e) => readJoinGroupRequestJoinGroupRequestProtocol(e, v));
-  } else if (v >= 6) {
-    o.protocols = readArray(r, true, 3, (e) => readJoinGroupRequestJoinGroupRequestProtocol(e, v));
-  }
-  if (v >= 8) {
-    o.reason = r.readCompactNullableString();
-  }
+  const _groupId: string = v <= 5 ? r.readString() : r.readCompactString();
+  const _sessionTimeoutMs: number = r.readInt32();
+  const _rebalanceTimeoutMs: number = v >= 1 ? r.readInt32() : -1;
+  const _memberId: string = v <= 5 ? r.readString() : r.readCompactString();
+  const _groupInstanceId: string | null =
+    v === 5 ? r.readNullableString() : v >= 6 ? r.readCompactNullableString() : null;
+  const _protocolType: string = v <= 5 ? r.readString() : r.readCompactString();
+  const _protocols: JoinGroupRequestJoinGroupRequestProtocol[] =
+    v <= 5
+      ? readArray(r, false, 6, (e) => readJoinGroupRequestJoinGroupRequestProtocol(e, v))
+      : readArray(r, true, 3, (e) => readJoinGroupRequestJoinGroupRequestProtocol(e, v));
+  const _reason: string | null = v >= 8 ? r.readCompactNullableString() : null;
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: JoinGroupRequest = {
+    groupId: _groupId,
+    sessionTimeoutMs: _sessionTimeoutMs,
+    rebalanceTimeoutMs: _rebalanceTimeoutMs,
+    memberId: _memberId,
+    groupInstanceId: _groupInstanceId,
+    protocolType: _protocolType,
+    protocols: _protocols,
+    reason: _reason,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -213,29 +195,23 @@ function readJoinGroupRequestJoinGroupRequestProtocol(
   r: Reader,
   v: number,
 ): JoinGroupRequestJoinGroupRequestProtocol {
-  const o: JoinGroupRequestJoinGroupRequestProtocol = {
-    name: '',
-    metadata: EMPTY_BYTES,
-  };
-  if (v <= 5) {
-    o.name = r.readString();
-  } else if (v >= 6) {
-    o.name = r.readCompactString();
-  }
-  if (v <= 5) {
-    o.metadata = r.readBytes();
-  } else if (v >= 6) {
-    o.metadata = r.readCompactBytes();
-  }
+  const _name: string = v <= 5 ? r.readString() : r.readCompactString();
+  const _metadata: Buffer = v <= 5 ? r.readBytes() : r.readCompactBytes();
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: JoinGroupRequestJoinGroupRequestProtocol = {
+    name: _name,
+    metadata: _metadata,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,10 +2,10 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
   EMPTY_BYTES,
-  keepUnknownTaggedField,
   nullFieldError,
   readArray,
   readTag,
@@ -98,59 +98,41 @@ export const JoinGroupResponse: MessageCodec<JoinGroupResponse> = createCodec<Jo
 });
 
 function readJoinGroupResponse(r: Reader, v: number): JoinGroupResponse {
-  const o: JoinGroupResponse = {
-    throttleTimeMs: 0,
-    errorCode: 0,
-    generationId: -1,
-    protocolType: null,
-    protocolName: '',
-    leader: '',
-    skipAssignment: false,
-    memberId: '',
-    members: [],
-  };
-  if (v >= 2) {
-    o.throttleTimeMs = r.readInt32();
-  }
-  o.errorCode = r.readInt16();
-  o.generationId = r.readInt32();
-  if (v >= 7) {
-    o.protocolType = r.readCompactNullableString();
-  }
-  if (v <= 5) {
-    o.protocolName = r.readString();
-  } else if (v === 6) {
-    o.protocolName = r.readCompactString();
-  } else if (v >= 7) {
-    o.protocolName = r.readCompactNullableString();
-  }
-  if (v <= 5) {
-    o.leader = r.readString();
-  } else if (v >= 6) {
-    o.leader = r.readCompactString();
-  }
-  if (v >= 9) {
-    o.skipAssignment = r.readBoolean();
-  }
-  if (v <= 5) {
-    o.memberId = r.readString();
-  } else if (v >= 6) {
-    o.memberId = r.readCompactString();
-  }
-  if (v <= 5) {
-    o.members = readArray(r, false, 6, (e) => readJoinGroupResponseJoinGroupResponseMember(e, v));
-  } else if (v >= 6) {
-    o.members = readArray(r, true, 4, (e) => readJoinGroupResponseJoinGroupResponseMember(e, v));
-  }
+  const _throttleTimeMs: number = v >= 2 ? r.readInt32() : 0;
+  const _errorCode: number = r.readInt16();
+  const _generationId: number = r.readInt32();
+  const _protocolType: string | null = v >= 7 ? r.readCompactNullableString() : null;
+  const _protocolName: string | null =
+    v <= 5 ? r.readString() : v === 6 ? r.readCompactString() : r.readCompactNullableString();
+  const _leader: string = v <= 5 ? r.readString() : r.readCompactString();
+  const _skipAssignment: boolean = v >= 9 ? r.readBoolean() : false;
+  const _memberId: string = v <= 5 ? r.readString() : r.readCompactString();
+  const _members: JoinGroupResponseJoinGroupResponseMember[] =
+    v <= 5
+      ? readArray(r, false, 6, (e) => readJoinGroupResponseJoinGroupResponseMember(e, v))
+      : readArray(r, true, 4, (e) => readJoinGroupResponseJoinGroupResponseMember(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: JoinGroupResponse = {
+    throttleTimeMs: _throttleTimeMs,
+    errorCode: _errorCode,
+    generationId: _generationId,
+    protocolType: _protocolType,
+    protocolName: _protocolName,
+    leader: _leader,
+    skipAssignment: _skipAssignment,
+    memberId: _memberId,
+    members: _members,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -234,35 +216,26 @@ function readJoinGroupResponseJoinGroupResponseMember(
   r: Reader,
   v: number,
 ): JoinGroupResponseJoinGroupResponseMember {
-  const o: JoinGroupResponseJoinGroupResponseMember = {
-    memberId: '',
-    groupInstanceId: null,
-    metadata: EMPTY_BYTES,
-  };
-  if (v <= 5) {
-    o.memberId = r.readString();
-  } else if (v >= 6) {
-    o.memberId = r.readCompactString();
-  }
-  if (v === 5) {
-    o.groupInstanceId = r.readNullableString();
-  } else if (v >= 6) {
-    o.groupInstanceId = r.readCompactNullableString();
-  }
-  if (v <= 5) {
-    o.metadata = r.readBytes();
-  } else if (v >= 6) {
-    o.metadata = r.readCompactBytes();
-  }
+  const _memberId: string = v <= 5 ? r.readString() : r.readCompactString();
+  const _groupInstanceId: string | null =
+    v === 5 ? r.readNullableString() : v >= 6 ? r.readCompactNullableString() : null;
+  const _metadata: Buffer = v <= 5 ? r.readBytes() : r.readCompactBytes();
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: JoinGroupResponseJoinGroupResponseMember = {
+    memberId: _memberId,
+    groupInstanceId: _groupInstanceId,
+    metadata: _metadata,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

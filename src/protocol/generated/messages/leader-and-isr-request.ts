@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -157,51 +157,44 @@ export const LeaderAndIsrRequest: MessageCodec<LeaderAndIsrRequest> = createCode
 });
 
 function readLeaderAndIsrRequest(r: Reader, v: number): LeaderAndIsrRequest {
-  const o: LeaderAndIsrRequest = {
-    controllerId: 0,
-    isKRaftController: false,
-    controllerEpoch: 0,
-    brokerEpoch: -1n,
-    type: 0,
-    ungroupedPartitionStates: [],
-    topicStates: [],
-    liveLeaders: [],
-  };
-  o.controllerId = r.readInt32();
-  if (v >= 7) {
-    o.isKRaftController = r.readBoolean();
-  }
-  o.controllerEpoch = r.readInt32();
-  if (v >= 2) {
-    o.brokerEpoch = r.readInt64();
-  }
-  if (v >= 5) {
-    o.type = r.readInt8();
-  }
-  if (v <= 1) {
-    o.ungroupedPartitionStates = readArray(r, false, 30, (e) =>
-      readLeaderAndIsrRequestLeaderAndIsrPartitionState(e, v),
-    );
-  }
-  if (v >= 2 && v <= 3) {
-    o.topicStates = readArray(r, false, 6, (e) => readLeaderAndIsrRequestLeaderAndIsrTopicState(e, v));
-  } else if (v >= 4) {
-    o.topicStates = readArray(r, true, 3, (e) => readLeaderAndIsrRequestLeaderAndIsrTopicState(e, v));
-  }
-  if (v <= 3) {
-    o.liveLeaders = readArray(r, false, 10, (e) => readLeaderAndIsrRequestLeaderAndIsrLiveLeader(e, v));
-  } else if (v >= 4) {
-    o.liveLeaders = readArray(r, true, 10, (e) => readLeaderAndIsrRequestLeaderAndIsrLiveLeader(e, v));
-  }
+  const _controllerId: number = r.readInt32();
+  const _isKRaftController: boolean = v >= 7 ? r.readBoolean() : false;
+  const _controllerEpoch: number = r.readInt32();
+  const _brokerEpoch: bigint = v >= 2 ? r.readInt64() : -1n;
+  const _type: number = v >= 5 ? r.readInt8() : 0;
+  const _ungroupedPartitionStates: LeaderAndIsrRequestLeaderAndIsrPartitionState[] =
+    v <= 1 ? readArray(r, false, 30, (e) => readLeaderAndIsrRequestLeaderAndIsrPartitionState(e, v)) : [];
+  const _topicStates: LeaderAndIsrRequestLeaderAndIsrTopicState[] =
+    v >= 2 && v <= 3
+      ? readArray(r, false, 6, (e) => readLeaderAndIsrRequestLeaderAndIsrTopicState(e, v))
+      : v >= 4
+        ? readArray(r, true, 3, (e) => readLeaderAndIsrRequestLeaderAndIsrTopicState(e, v))
+        : [];
+  const _liveLeaders: LeaderAndIsrRequestLeaderAndIsrLiveLeader[] =
+    v <= 3
+      ? readArray(r, false, 10, (e) => readLeaderAndIsrRequestLeaderAndIsrLiveLeader(e, v))
+      : readArray(r, true, 10, (e) => readLeaderAndIsrRequestLeaderAndIsrLiveLeader(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 4) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: LeaderAndIsrRequest = {
+    controllerId: _controllerId,
+    isKRaftController: _isKRaftController,
+    controllerEpoch: _controllerEpoch,
+    brokerEpoch: _brokerEpoch,
+    type: _type,
+    ungroupedPartitionStates: _ungroupedPartitionStates,
+    topicStates: _topicStates,
+    liveLeaders: _liveLeaders,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -286,63 +279,55 @@ function readLeaderAndIsrRequestLeaderAndIsrPartitionState(
   r: Reader,
   v: number,
 ): LeaderAndIsrRequestLeaderAndIsrPartitionState {
-  const o: LeaderAndIsrRequestLeaderAndIsrPartitionState = {
-    topicName: '',
-    partitionIndex: 0,
-    controllerEpoch: 0,
-    leader: 0,
-    leaderEpoch: 0,
-    isr: [],
-    partitionEpoch: 0,
-    replicas: [],
-    addingReplicas: [],
-    removingReplicas: [],
-    isNew: false,
-    leaderRecoveryState: 0,
-  };
-  if (v <= 1) {
-    o.topicName = r.readString();
-  }
-  o.partitionIndex = r.readInt32();
-  o.controllerEpoch = r.readInt32();
-  o.leader = r.readInt32();
-  o.leaderEpoch = r.readInt32();
-  if (v <= 3) {
-    o.isr = readArray(r, false, 4, (e) => e.readInt32());
-  } else if (v >= 4) {
-    o.isr = readArray(r, true, 4, (e) => e.readInt32());
-  }
-  o.partitionEpoch = r.readInt32();
-  if (v <= 3) {
-    o.replicas = readArray(r, false, 4, (e) => e.readInt32());
-  } else if (v >= 4) {
-    o.replicas = readArray(r, true, 4, (e) => e.readInt32());
-  }
-  if (v === 3) {
-    o.addingReplicas = readArray(r, false, 4, (e) => e.readInt32());
-  } else if (v >= 4) {
-    o.addingReplicas = readArray(r, true, 4, (e) => e.readInt32());
-  }
-  if (v === 3) {
-    o.removingReplicas = readArray(r, false, 4, (e) => e.readInt32());
-  } else if (v >= 4) {
-    o.removingReplicas = readArray(r, true, 4, (e) => e.readInt32());
-  }
-  if (v >= 1) {
-    o.isNew = r.readBoolean();
-  }
-  if (v >= 6) {
-    o.leaderRecoveryState = r.readInt8();
-  }
+  const _topicName: string = v <= 1 ? r.readString() : '';
+  const _partitionIndex: number = r.readInt32();
+  const _controllerEpoch: number = r.readInt32();
+  const _leader: number = r.readInt32();
+  const _leaderEpoch: number = r.readInt32();
+  const _isr: number[] =
+    v <= 3 ? readArray(r, false, 4, (e) => e.readInt32()) : readArray(r, true, 4, (e) => e.readInt32());
+  const _partitionEpoch: number = r.readInt32();
+  const _replicas: number[] =
+    v <= 3 ? readArray(r, false, 4, (e) => e.readInt32()) : readArray(r, true, 4, (e) => e.readInt32());
+  const _addingReplicas: number[] =
+    v === 3
+      ? readArray(r, false, 4, (e) => e.readInt32())
+      : v >= 4
+        ? readArray(r, true, 4, (e) => e.readInt32())
+        : [];
+  const _removingReplicas: number[] =
+    v === 3
+      ? readArray(r, false, 4, (e) => e.readInt32())
+      : v >= 4
+        ? readArray(r, true, 4, (e) => e.readInt32())
+        : [];
+  const _isNew: boolean = v >= 1 ? r.readBoolean() : false;
+  const _leaderRecoveryState: number = v >= 6 ? r.readInt8() : 0;
+  let unknown: TaggedField[] | undefined;
   if (v >= 4) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: LeaderAndIsrRequestLeaderAndIsrPartitionState = {
+    topicName: _topicName,
+    partitionIndex: _partitionIndex,
+    controllerEpoch: _controllerEpoch,
+    leader: _leader,
+    leaderEpoch: _leaderEpoch,
+    isr: _isr,
+    partitionEpoch: _partitionEpoch,
+    replicas: _replicas,
+    addingReplicas: _addingReplicas,
+    removingReplicas: _removingReplicas,
+    isNew: _isNew,
+    leaderRecoveryState: _leaderRecoveryState,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -456,37 +441,28 @@ function readLeaderAndIsrRequestLeaderAndIsrTopicState(
   r: Reader,
   v: number,
 ): LeaderAndIsrRequestLeaderAndIsrTopicState {
-  const o: LeaderAndIsrRequestLeaderAndIsrTopicState = {
-    topicName: '',
-    topicId: ZERO_UUID,
-    partitionStates: [],
-  };
-  if (v <= 3) {
-    o.topicName = r.readString();
-  } else if (v >= 4) {
-    o.topicName = r.readCompactString();
-  }
-  if (v >= 5) {
-    o.topicId = r.readUuid();
-  }
-  if (v <= 3) {
-    o.partitionStates = readArray(r, false, 29, (e) =>
-      readLeaderAndIsrRequestLeaderAndIsrPartitionState(e, v),
-    );
-  } else if (v >= 4) {
-    o.partitionStates = readArray(r, true, 26, (e) =>
-      readLeaderAndIsrRequestLeaderAndIsrPartitionState(e, v),
-    );
-  }
+  const _topicName: string = v <= 3 ? r.readString() : r.readCompactString();
+  const _topicId: string = v >= 5 ? r.readUuid() : ZERO_UUID;
+  const _partitionStates: LeaderAndIsrRequestLeaderAndIsrPartitionState[] =
+    v <= 3
+      ? readArray(r, false, 29, (e) => readLeaderAndIsrRequestLeaderAndIsrPartitionState(e, v))
+      : readArray(r, true, 26, (e) => readLeaderAndIsrRequestLeaderAndIsrPartitionState(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 4) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: LeaderAndIsrRequestLeaderAndIsrTopicState = {
+    topicName: _topicName,
+    topicId: _topicId,
+    partitionStates: _partitionStates,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -532,27 +508,25 @@ function readLeaderAndIsrRequestLeaderAndIsrLiveLeader(
   r: Reader,
   v: number,
 ): LeaderAndIsrRequestLeaderAndIsrLiveLeader {
-  const o: LeaderAndIsrRequestLeaderAndIsrLiveLeader = {
-    brokerId: 0,
-    hostName: '',
-    port: 0,
-  };
-  o.brokerId = r.readInt32();
-  if (v <= 3) {
-    o.hostName = r.readString();
-  } else if (v >= 4) {
-    o.hostName = r.readCompactString();
-  }
-  o.port = r.readInt32();
+  const _brokerId: number = r.readInt32();
+  const _hostName: string = v <= 3 ? r.readString() : r.readCompactString();
+  const _port: number = r.readInt32();
+  let unknown: TaggedField[] | undefined;
   if (v >= 4) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: LeaderAndIsrRequestLeaderAndIsrLiveLeader = {
+    brokerId: _brokerId,
+    hostName: _hostName,
+    port: _port,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

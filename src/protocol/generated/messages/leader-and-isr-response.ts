@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -90,33 +90,31 @@ export const LeaderAndIsrResponse: MessageCodec<LeaderAndIsrResponse> = createCo
 });
 
 function readLeaderAndIsrResponse(r: Reader, v: number): LeaderAndIsrResponse {
-  const o: LeaderAndIsrResponse = {
-    errorCode: 0,
-    partitionErrors: [],
-    topics: [],
-  };
-  o.errorCode = r.readInt16();
-  if (v <= 3) {
-    o.partitionErrors = readArray(r, false, 8, (e) =>
-      readLeaderAndIsrResponseLeaderAndIsrPartitionError(e, v),
-    );
-  } else if (v === 4) {
-    o.partitionErrors = readArray(r, true, 8, (e) =>
-      readLeaderAndIsrResponseLeaderAndIsrPartitionError(e, v),
-    );
-  }
-  if (v >= 5) {
-    o.topics = readArray(r, true, 18, (e) => readLeaderAndIsrResponseLeaderAndIsrTopicError(e, v));
-  }
+  const _errorCode: number = r.readInt16();
+  const _partitionErrors: LeaderAndIsrResponseLeaderAndIsrPartitionError[] =
+    v <= 3
+      ? readArray(r, false, 8, (e) => readLeaderAndIsrResponseLeaderAndIsrPartitionError(e, v))
+      : v === 4
+        ? readArray(r, true, 8, (e) => readLeaderAndIsrResponseLeaderAndIsrPartitionError(e, v))
+        : [];
+  const _topics: LeaderAndIsrResponseLeaderAndIsrTopicError[] =
+    v >= 5 ? readArray(r, true, 18, (e) => readLeaderAndIsrResponseLeaderAndIsrTopicError(e, v)) : [];
+  let unknown: TaggedField[] | undefined;
   if (v >= 4) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: LeaderAndIsrResponse = {
+    errorCode: _errorCode,
+    partitionErrors: _partitionErrors,
+    topics: _topics,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -161,27 +159,25 @@ function readLeaderAndIsrResponseLeaderAndIsrPartitionError(
   r: Reader,
   v: number,
 ): LeaderAndIsrResponseLeaderAndIsrPartitionError {
-  const o: LeaderAndIsrResponseLeaderAndIsrPartitionError = {
-    topicName: '',
-    partitionIndex: 0,
-    errorCode: 0,
-  };
-  if (v <= 3) {
-    o.topicName = r.readString();
-  } else if (v === 4) {
-    o.topicName = r.readCompactString();
-  }
-  o.partitionIndex = r.readInt32();
-  o.errorCode = r.readInt16();
+  const _topicName: string = v <= 3 ? r.readString() : v === 4 ? r.readCompactString() : '';
+  const _partitionIndex: number = r.readInt32();
+  const _errorCode: number = r.readInt16();
+  let unknown: TaggedField[] | undefined;
   if (v >= 4) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: LeaderAndIsrResponseLeaderAndIsrPartitionError = {
+    topicName: _topicName,
+    partitionIndex: _partitionIndex,
+    errorCode: _errorCode,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -215,19 +211,23 @@ function readLeaderAndIsrResponseLeaderAndIsrTopicError(
   r: Reader,
   v: number,
 ): LeaderAndIsrResponseLeaderAndIsrTopicError {
-  const o: LeaderAndIsrResponseLeaderAndIsrTopicError = {
-    topicId: ZERO_UUID,
-    partitionErrors: [],
-  };
-  o.topicId = r.readUuid();
-  o.partitionErrors = readArray(r, true, 7, (e) => readLeaderAndIsrResponseLeaderAndIsrPartitionError(e, v));
+  const _topicId: string = r.readUuid();
+  const _partitionErrors: LeaderAndIsrResponseLeaderAndIsrPartitionError[] = readArray(r, true, 7, (e) =>
+    readLeaderAndIsrResponseLeaderAndIsrPartitionError(e, v),
+  );
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: LeaderAndIsrResponseLeaderAndIsrTopicError = {
+    topicId: _topicId,
+    partitionErrors: _partitionErrors,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -60,23 +60,29 @@ export const LeaderChangeMessage: MessageCodec<LeaderChangeMessage> = createCode
 });
 
 function readLeaderChangeMessage(r: Reader, v: number): LeaderChangeMessage {
-  const o: LeaderChangeMessage = {
-    version: 0,
-    leaderId: 0,
-    voters: [],
-    grantingVoters: [],
-  };
-  o.version = r.readInt16();
-  o.leaderId = r.readInt32();
-  o.voters = readArray(r, true, 5, (e) => readLeaderChangeMessageVoter(e, v));
-  o.grantingVoters = readArray(r, true, 5, (e) => readLeaderChangeMessageVoter(e, v));
+  const _version: number = r.readInt16();
+  const _leaderId: number = r.readInt32();
+  const _voters: LeaderChangeMessageVoter[] = readArray(r, true, 5, (e) =>
+    readLeaderChangeMessageVoter(e, v),
+  );
+  const _grantingVoters: LeaderChangeMessageVoter[] = readArray(r, true, 5, (e) =>
+    readLeaderChangeMessageVoter(e, v),
+  );
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: LeaderChangeMessage = {
+    version: _version,
+    leaderId: _leaderId,
+    voters: _voters,
+    grantingVoters: _grantingVoters,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -107,21 +113,21 @@ function writeLeaderChangeMessage(w: Writer, v: number, m: MessageInput<LeaderCh
 }
 
 function readLeaderChangeMessageVoter(r: Reader, v: number): LeaderChangeMessageVoter {
-  const o: LeaderChangeMessageVoter = {
-    voterId: 0,
-    voterDirectoryId: ZERO_UUID,
-  };
-  o.voterId = r.readInt32();
-  if (v >= 1) {
-    o.voterDirectoryId = r.readUuid();
-  }
+  const _voterId: number = r.readInt32();
+  const _voterDirectoryId: string = v >= 1 ? r.readUuid() : ZERO_UUID;
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: LeaderChangeMessageVoter = {
+    voterId: _voterId,
+    voterDirectoryId: _voterDirectoryId,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -72,33 +72,30 @@ export const LeaveGroupRequest: MessageCodec<LeaveGroupRequest> = createCodec<Le
 });
 
 function readLeaveGroupRequest(r: Reader, v: number): LeaveGroupRequest {
-  const o: LeaveGroupRequest = {
-    groupId: '',
-    memberId: '',
-    members: [],
-  };
-  if (v <= 3) {
-    o.groupId = r.readString();
-  } else if (v >= 4) {
-    o.groupId = r.readCompactString();
-  }
-  if (v <= 2) {
-    o.memberId = r.readString();
-  }
-  if (v === 3) {
-    o.members = readArray(r, false, 4, (e) => readLeaveGroupRequestMemberIdentity(e, v));
-  } else if (v >= 4) {
-    o.members = readArray(r, true, 3, (e) => readLeaveGroupRequestMemberIdentity(e, v));
-  }
+  const _groupId: string = v <= 3 ? r.readString() : r.readCompactString();
+  const _memberId: string = v <= 2 ? r.readString() : '';
+  const _members: LeaveGroupRequestMemberIdentity[] =
+    v === 3
+      ? readArray(r, false, 4, (e) => readLeaveGroupRequestMemberIdentity(e, v))
+      : v >= 4
+        ? readArray(r, true, 3, (e) => readLeaveGroupRequestMemberIdentity(e, v))
+        : [];
+  let unknown: TaggedField[] | undefined;
   if (v >= 4) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: LeaveGroupRequest = {
+    groupId: _groupId,
+    memberId: _memberId,
+    members: _members,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -141,33 +138,25 @@ function writeLeaveGroupRequest(w: Writer, v: number, m: MessageInput<LeaveGroup
 }
 
 function readLeaveGroupRequestMemberIdentity(r: Reader, v: number): LeaveGroupRequestMemberIdentity {
-  const o: LeaveGroupRequestMemberIdentity = {
-    memberId: '',
-    groupInstanceId: null,
-    reason: null,
-  };
-  if (v <= 3) {
-    o.memberId = r.readString();
-  } else if (v >= 4) {
-    o.memberId = r.readCompactString();
-  }
-  if (v <= 3) {
-    o.groupInstanceId = r.readNullableString();
-  } else if (v >= 4) {
-    o.groupInstanceId = r.readCompactNullableString();
-  }
-  if (v >= 5) {
-    o.reason = r.readCompactNullableString();
-  }
+  const _memberId: string = v <= 3 ? r.readString() : r.readCompactString();
+  const _groupInstanceId: string | null = v <= 3 ? r.readNullableString() : r.readCompactNullableString();
+  const _reason: string | null = v >= 5 ? r.readCompactNullableString() : null;
+  let unknown: TaggedField[] | undefined;
   if (v >= 4) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: LeaveGroupRequestMemberIdentity = {
+    memberId: _memberId,
+    groupInstanceId: _groupInstanceId,
+    reason: _reason,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -65,29 +65,30 @@ export const LeaveGroupResponse: MessageCodec<LeaveGroupResponse> = createCodec<
 });
 
 function readLeaveGroupResponse(r: Reader, v: number): LeaveGroupResponse {
-  const o: LeaveGroupResponse = {
-    throttleTimeMs: 0,
-    errorCode: 0,
-    members: [],
-  };
-  if (v >= 1) {
-    o.throttleTimeMs = r.readInt32();
-  }
-  o.errorCode = r.readInt16();
-  if (v === 3) {
-    o.members = readArray(r, false, 6, (e) => readLeaveGroupResponseMemberResponse(e, v));
-  } else if (v >= 4) {
-    o.members = readArray(r, true, 5, (e) => readLeaveGroupResponseMemberResponse(e, v));
-  }
+  const _throttleTimeMs: number = v >= 1 ? r.readInt32() : 0;
+  const _errorCode: number = r.readInt16();
+  const _members: LeaveGroupResponseMemberResponse[] =
+    v === 3
+      ? readArray(r, false, 6, (e) => readLeaveGroupResponseMemberResponse(e, v))
+      : v >= 4
+        ? readArray(r, true, 5, (e) => readLeaveGroupResponseMemberResponse(e, v))
+        : [];
+  let unknown: TaggedField[] | undefined;
   if (v >= 4) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: LeaveGroupResponse = {
+    throttleTimeMs: _throttleTimeMs,
+    errorCode: _errorCode,
+    members: _members,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -124,31 +125,25 @@ function writeLeaveGroupResponse(w: Writer, v: number, m: MessageInput<LeaveGrou
 }
 
 function readLeaveGroupResponseMemberResponse(r: Reader, v: number): LeaveGroupResponseMemberResponse {
-  const o: LeaveGroupResponseMemberResponse = {
-    memberId: '',
-    groupInstanceId: null,
-    errorCode: 0,
-  };
-  if (v <= 3) {
-    o.memberId = r.readString();
-  } else if (v >= 4) {
-    o.memberId = r.readCompactString();
-  }
-  if (v <= 3) {
-    o.groupInstanceId = r.readNullableString();
-  } else if (v >= 4) {
-    o.groupInstanceId = r.readCompactNullableString();
-  }
-  o.errorCode = r.readInt16();
+  const _memberId: string = v <= 3 ? r.readString() : r.readCompactString();
+  const _groupInstanceId: string | null = v <= 3 ? r.readNullableString() : r.readCompactNullableString();
+  const _errorCode: number = r.readInt16();
+  let unknown: TaggedField[] | undefined;
   if (v >= 4) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: LeaveGroupResponseMemberResponse = {
+    memberId: _memberId,
+    groupInstanceId: _groupInstanceId,
+    errorCode: _errorCode,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -40,25 +40,23 @@ export const ListGroupsRequest: MessageCodec<ListGroupsRequest> = createCodec<Li
 });
 
 function readListGroupsRequest(r: Reader, v: number): ListGroupsRequest {
-  const o: ListGroupsRequest = {
-    statesFilter: [],
-    typesFilter: [],
-  };
-  if (v >= 4) {
-    o.statesFilter = readArray(r, true, 1, (e) => e.readCompactString());
-  }
-  if (v >= 5) {
-    o.typesFilter = readArray(r, true, 1, (e) => e.readCompactString());
-  }
+  const _statesFilter: string[] = v >= 4 ? readArray(r, true, 1, (e) => e.readCompactString()) : [];
+  const _typesFilter: string[] = v >= 5 ? readArray(r, true, 1, (e) => e.readCompactString()) : [];
+  let unknown: TaggedField[] | undefined;
   if (v >= 3) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: ListGroupsRequest = {
+    statesFilter: _statesFilter,
+    typesFilter: _typesFilter,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -87,29 +87,28 @@ export const ListOffsetsRequest: MessageCodec<ListOffsetsRequest> = createCodec<
 });
 
 function readListOffsetsRequest(r: Reader, v: number): ListOffsetsRequest {
-  const o: ListOffsetsRequest = {
-    replicaId: 0,
-    isolationLevel: 0,
-    topics: [],
-  };
-  o.replicaId = r.readInt32();
-  if (v >= 2) {
-    o.isolationLevel = r.readInt8();
-  }
-  if (v <= 5) {
-    o.topics = readArray(r, false, 6, (e) => readListOffsetsRequestListOffsetsTopic(e, v));
-  } else if (v >= 6) {
-    o.topics = readArray(r, true, 3, (e) => readListOffsetsRequestListOffsetsTopic(e, v));
-  }
+  const _replicaId: number = r.readInt32();
+  const _isolationLevel: number = v >= 2 ? r.readInt8() : 0;
+  const _topics: ListOffsetsRequestListOffsetsTopic[] =
+    v <= 5
+      ? readArray(r, false, 6, (e) => readListOffsetsRequestListOffsetsTopic(e, v))
+      : readArray(r, true, 3, (e) => readListOffsetsRequestListOffsetsTopic(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: ListOffsetsRequest = {
+    replicaId: _replicaId,
+    isolationLevel: _isolationLevel,
+    topics: _topics,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -146,29 +145,26 @@ function writeListOffsetsRequest(w: Writer, v: number, m: MessageInput<ListOffse
 }
 
 function readListOffsetsRequestListOffsetsTopic(r: Reader, v: number): ListOffsetsRequestListOffsetsTopic {
-  const o: ListOffsetsRequestListOffsetsTopic = {
-    name: '',
-    partitions: [],
-  };
-  if (v <= 5) {
-    o.name = r.readString();
-  } else if (v >= 6) {
-    o.name = r.readCompactString();
-  }
-  if (v <= 5) {
-    o.partitions = readArray(r, false, 12, (e) => readListOffsetsRequestListOffsetsPartition(e, v));
-  } else if (v >= 6) {
-    o.partitions = readArray(r, true, 17, (e) => readListOffsetsRequestListOffsetsPartition(e, v));
-  }
+  const _name: string = v <= 5 ? r.readString() : r.readCompactString();
+  const _partitions: ListOffsetsRequestListOffsetsPartition[] =
+    v <= 5
+      ? readArray(r, false, 12, (e) => readListOffsetsRequestListOffsetsPartition(e, v))
+      : readArray(r, true, 17, (e) => readListOffsetsRequestListOffsetsPartition(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: ListOffsetsRequestListOffsetsTopic = {
+    name: _name,
+    partitions: _partitions,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -208,29 +204,27 @@ function readListOffsetsRequestListOffsetsPartition(
   r: Reader,
   v: number,
 ): ListOffsetsRequestListOffsetsPartition {
-  const o: ListOffsetsRequestListOffsetsPartition = {
-    partitionIndex: 0,
-    currentLeaderEpoch: -1,
-    timestamp: 0n,
-    maxNumOffsets: 1,
-  };
-  o.partitionIndex = r.readInt32();
-  if (v >= 4) {
-    o.currentLeaderEpoch = r.readInt32();
-  }
-  o.timestamp = r.readInt64();
-  if (v <= 0) {
-    o.maxNumOffsets = r.readInt32();
-  }
+  const _partitionIndex: number = r.readInt32();
+  const _currentLeaderEpoch: number = v >= 4 ? r.readInt32() : -1;
+  const _timestamp: bigint = r.readInt64();
+  const _maxNumOffsets: number = v <= 0 ? r.readInt32() : 1;
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: ListOffsetsRequestListOffsetsPartition = {
+    partitionIndex: _partitionIndex,
+    currentLeaderEpoch: _currentLeaderEpoch,
+    timestamp: _timestamp,
+    maxNumOffsets: _maxNumOffsets,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

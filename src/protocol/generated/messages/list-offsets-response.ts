@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -89,27 +89,26 @@ export const ListOffsetsResponse: MessageCodec<ListOffsetsResponse> = createCode
 });
 
 function readListOffsetsResponse(r: Reader, v: number): ListOffsetsResponse {
-  const o: ListOffsetsResponse = {
-    throttleTimeMs: 0,
-    topics: [],
-  };
-  if (v >= 2) {
-    o.throttleTimeMs = r.readInt32();
-  }
-  if (v <= 5) {
-    o.topics = readArray(r, false, 6, (e) => readListOffsetsResponseListOffsetsTopicResponse(e, v));
-  } else if (v >= 6) {
-    o.topics = readArray(r, true, 3, (e) => readListOffsetsResponseListOffsetsTopicResponse(e, v));
-  }
+  const _throttleTimeMs: number = v >= 2 ? r.readInt32() : 0;
+  const _topics: ListOffsetsResponseListOffsetsTopicResponse[] =
+    v <= 5
+      ? readArray(r, false, 6, (e) => readListOffsetsResponseListOffsetsTopicResponse(e, v))
+      : readArray(r, true, 3, (e) => readListOffsetsResponseListOffsetsTopicResponse(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: ListOffsetsResponse = {
+    throttleTimeMs: _throttleTimeMs,
+    topics: _topics,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -143,29 +142,26 @@ function readListOffsetsResponseListOffsetsTopicResponse(
   r: Reader,
   v: number,
 ): ListOffsetsResponseListOffsetsTopicResponse {
-  const o: ListOffsetsResponseListOffsetsTopicResponse = {
-    name: '',
-    partitions: [],
-  };
-  if (v <= 5) {
-    o.name = r.readString();
-  } else if (v >= 6) {
-    o.name = r.readCompactString();
-  }
-  if (v <= 5) {
-    o.partitions = readArray(r, false, 10, (e) => readListOffsetsResponseListOffsetsPartitionResponse(e, v));
-  } else if (v >= 6) {
-    o.partitions = readArray(r, true, 27, (e) => readListOffsetsResponseListOffsetsPartitionResponse(e, v));
-  }
+  const _name: string = v <= 5 ? r.readString() : r.readCompactString();
+  const _partitions: ListOffsetsResponseListOffsetsPartitionResponse[] =
+    v <= 5
+      ? readArray(r, false, 10, (e) => readListOffsetsResponseListOffsetsPartitionResponse(e, v))
+      : readArray(r, true, 27, (e) => readListOffsetsResponseListOffsetsPartitionResponse(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: ListOffsetsResponseListOffsetsTopicResponse = {
+    name: _name,
+    partitions: _partitions,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -205,37 +201,31 @@ function readListOffsetsResponseListOffsetsPartitionResponse(
   r: Reader,
   v: number,
 ): ListOffsetsResponseListOffsetsPartitionResponse {
-  const o: ListOffsetsResponseListOffsetsPartitionResponse = {
-    partitionIndex: 0,
-    errorCode: 0,
-    oldStyleOffsets: [],
-    timestamp: -1n,
-    offset: -1n,
-    leaderEpoch: -1,
-  };
-  o.partitionIndex = r.readInt32();
-  o.errorCode = r.readInt16();
-  if (v <= 0) {
-    o.oldStyleOffsets = readArray(r, false, 8, (e) => e.readInt64());
-  }
-  if (v >= 1) {
-    o.timestamp = r.readInt64();
-  }
-  if (v >= 1) {
-    o.offset = r.readInt64();
-  }
-  if (v >= 4) {
-    o.leaderEpoch = r.readInt32();
-  }
+  const _partitionIndex: number = r.readInt32();
+  const _errorCode: number = r.readInt16();
+  const _oldStyleOffsets: bigint[] = v <= 0 ? readArray(r, false, 8, (e) => e.readInt64()) : [];
+  const _timestamp: bigint = v >= 1 ? r.readInt64() : -1n;
+  const _offset: bigint = v >= 1 ? r.readInt64() : -1n;
+  const _leaderEpoch: number = v >= 4 ? r.readInt32() : -1;
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: ListOffsetsResponseListOffsetsPartitionResponse = {
+    partitionIndex: _partitionIndex,
+    errorCode: _errorCode,
+    oldStyleOffsets: _oldStyleOffsets,
+    timestamp: _timestamp,
+    offset: _offset,
+    leaderEpoch: _leaderEpoch,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

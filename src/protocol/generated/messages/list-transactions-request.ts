@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -44,23 +44,23 @@ export const ListTransactionsRequest: MessageCodec<ListTransactionsRequest> =
   });
 
 function readListTransactionsRequest(r: Reader, v: number): ListTransactionsRequest {
-  const o: ListTransactionsRequest = {
-    stateFilters: [],
-    producerIdFilters: [],
-    durationFilter: -1n,
-  };
-  o.stateFilters = readArray(r, true, 1, (e) => e.readCompactString());
-  o.producerIdFilters = readArray(r, true, 8, (e) => e.readInt64());
-  if (v >= 1) {
-    o.durationFilter = r.readInt64();
-  }
+  const _stateFilters: string[] = readArray(r, true, 1, (e) => e.readCompactString());
+  const _producerIdFilters: bigint[] = readArray(r, true, 8, (e) => e.readInt64());
+  const _durationFilter: bigint = v >= 1 ? r.readInt64() : -1n;
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: ListTransactionsRequest = {
+    stateFilters: _stateFilters,
+    producerIdFilters: _producerIdFilters,
+    durationFilter: _durationFilter,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   nullFieldError,
   readArray,
   readNullableArray,
@@ -69,37 +69,32 @@ export const MetadataRequest: MessageCodec<MetadataRequest> = createCodec<Metada
 });
 
 function readMetadataRequest(r: Reader, v: number): MetadataRequest {
-  const o: MetadataRequest = {
-    topics: [],
-    allowAutoTopicCreation: true,
-    includeClusterAuthorizedOperations: false,
-    includeTopicAuthorizedOperations: false,
-  };
-  if (v <= 0) {
-    o.topics = readArray(r, false, 2, (e) => readMetadataRequestMetadataRequestTopic(e, v));
-  } else if (v >= 1 && v <= 8) {
-    o.topics = readNullableArray(r, false, 2, (e) => readMetadataRequestMetadataRequestTopic(e, v));
-  } else if (v >= 9) {
-    o.topics = readNullableArray(r, true, 2, (e) => readMetadataRequestMetadataRequestTopic(e, v));
-  }
-  if (v >= 4) {
-    o.allowAutoTopicCreation = r.readBoolean();
-  }
-  if (v >= 8 && v <= 10) {
-    o.includeClusterAuthorizedOperations = r.readBoolean();
-  }
-  if (v >= 8) {
-    o.includeTopicAuthorizedOperations = r.readBoolean();
-  }
+  const _topics: MetadataRequestMetadataRequestTopic[] | null =
+    v <= 0
+      ? readArray(r, false, 2, (e) => readMetadataRequestMetadataRequestTopic(e, v))
+      : v >= 1 && v <= 8
+        ? readNullableArray(r, false, 2, (e) => readMetadataRequestMetadataRequestTopic(e, v))
+        : readNullableArray(r, true, 2, (e) => readMetadataRequestMetadataRequestTopic(e, v));
+  const _allowAutoTopicCreation: boolean = v >= 4 ? r.readBoolean() : true;
+  const _includeClusterAuthorizedOperations: boolean = v >= 8 && v <= 10 ? r.readBoolean() : false;
+  const _includeTopicAuthorizedOperations: boolean = v >= 8 ? r.readBoolean() : false;
+  let unknown: TaggedField[] | undefined;
   if (v >= 9) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: MetadataRequest = {
+    topics: _topics,
+    allowAutoTopicCreation: _allowAutoTopicCreation,
+    includeClusterAuthorizedOperations: _includeClusterAuthorizedOperations,
+    includeTopicAuthorizedOperations: _includeTopicAuthorizedOperations,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -163,29 +158,24 @@ function writeMetadataRequest(w: Writer, v: number, m: MessageInput<MetadataRequ
 }
 
 function readMetadataRequestMetadataRequestTopic(r: Reader, v: number): MetadataRequestMetadataRequestTopic {
-  const o: MetadataRequestMetadataRequestTopic = {
-    topicId: ZERO_UUID,
-    name: '',
-  };
-  if (v >= 10) {
-    o.topicId = r.readUuid();
-  }
-  if (v <= 8) {
-    o.name = r.readString();
-  } else if (v === 9) {
-    o.name = r.readCompactString();
-  } else if (v >= 10) {
-    o.name = r.readCompactNullableString();
-  }
+  const _topicId: string = v >= 10 ? r.readUuid() : ZERO_UUID;
+  const _name: string | null =
+    v <= 8 ? r.readString() : v === 9 ? r.readCompactString() : r.readCompactNullableString();
+  let unknown: TaggedField[] | undefined;
   if (v >= 9) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: MetadataRequestMetadataRequestTopic = {
+    topicId: _topicId,
+    name: _name,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   nullFieldError,
   readArray,
   readTag,
@@ -165,47 +165,38 @@ export const MetadataResponse: MessageCodec<MetadataResponse> = createCodec<Meta
 });
 
 function readMetadataResponse(r: Reader, v: number): MetadataResponse {
-  const o: MetadataResponse = {
-    throttleTimeMs: 0,
-    brokers: [],
-    clusterId: null,
-    controllerId: -1,
-    topics: [],
-    clusterAuthorizedOperations: -2147483648,
-  };
-  if (v >= 3) {
-    o.throttleTimeMs = r.readInt32();
-  }
-  if (v <= 8) {
-    o.brokers = readArray(r, false, 10, (e) => readMetadataResponseMetadataResponseBroker(e, v));
-  } else if (v >= 9) {
-    o.brokers = readArray(r, true, 11, (e) => readMetadataResponseMetadataResponseBroker(e, v));
-  }
-  if (v >= 2 && v <= 8) {
-    o.clusterId = r.readNullableString();
-  } else if (v >= 9) {
-    o.clusterId = r.readCompactNullableString();
-  }
-  if (v >= 1) {
-    o.controllerId = r.readInt32();
-  }
-  if (v <= 8) {
-    o.topics = readArray(r, false, 8, (e) => readMetadataResponseMetadataResponseTopic(e, v));
-  } else if (v >= 9) {
-    o.topics = readArray(r, true, 10, (e) => readMetadataResponseMetadataResponseTopic(e, v));
-  }
-  if (v >= 8 && v <= 10) {
-    o.clusterAuthorizedOperations = r.readInt32();
-  }
+  const _throttleTimeMs: number = v >= 3 ? r.readInt32() : 0;
+  const _brokers: MetadataResponseMetadataResponseBroker[] =
+    v <= 8
+      ? readArray(r, false, 10, (e) => readMetadataResponseMetadataResponseBroker(e, v))
+      : readArray(r, true, 11, (e) => readMetadataResponseMetadataResponseBroker(e, v));
+  const _clusterId: string | null =
+    v >= 2 && v <= 8 ? r.readNullableString() : v >= 9 ? r.readCompactNullableString() : null;
+  const _controllerId: number = v >= 1 ? r.readInt32() : -1;
+  const _topics: MetadataResponseMetadataResponseTopic[] =
+    v <= 8
+      ? readArray(r, false, 8, (e) => readMetadataResponseMetadataResponseTopic(e, v))
+      : readArray(r, true, 10, (e) => readMetadataResponseMetadataResponseTopic(e, v));
+  const _clusterAuthorizedOperations: number = v >= 8 && v <= 10 ? r.readInt32() : -2147483648;
+  let unknown: TaggedField[] | undefined;
   if (v >= 9) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: MetadataResponse = {
+    throttleTimeMs: _throttleTimeMs,
+    brokers: _brokers,
+    clusterId: _clusterId,
+    controllerId: _controllerId,
+    topics: _topics,
+    clusterAuthorizedOperations: _clusterAuthorizedOperations,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -277,33 +268,28 @@ function readMetadataResponseMetadataResponseBroker(
   r: Reader,
   v: number,
 ): MetadataResponseMetadataResponseBroker {
-  const o: MetadataResponseMetadataResponseBroker = {
-    nodeId: 0,
-    host: '',
-    port: 0,
-    rack: null,
-  };
-  o.nodeId = r.readInt32();
-  if (v <= 8) {
-    o.host = r.readString();
-  } else if (v >= 9) {
-    o.host = r.readCompactString();
-  }
-  o.port = r.readInt32();
-  if (v >= 1 && v <= 8) {
-    o.rack = r.readNullableString();
-  } else if (v >= 9) {
-    o.rack = r.readCompactNullableString();
-  }
+  const _nodeId: number = r.readInt32();
+  const _host: string = v <= 8 ? r.readString() : r.readCompactString();
+  const _port: number = r.readInt32();
+  const _rack: string | null =
+    v >= 1 && v <= 8 ? r.readNullableString() : v >= 9 ? r.readCompactNullableString() : null;
+  let unknown: TaggedField[] | undefined;
   if (v >= 9) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: MetadataResponseMetadataResponseBroker = {
+    nodeId: _nodeId,
+    host: _host,
+    port: _port,
+    rack: _rack,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -345,45 +331,35 @@ function readMetadataResponseMetadataResponseTopic(
   r: Reader,
   v: number,
 ): MetadataResponseMetadataResponseTopic {
-  const o: MetadataResponseMetadataResponseTopic = {
-    errorCode: 0,
-    name: '',
-    topicId: ZERO_UUID,
-    isInternal: false,
-    partitions: [],
-    topicAuthorizedOperations: -2147483648,
-  };
-  o.errorCode = r.readInt16();
-  if (v <= 8) {
-    o.name = r.readString();
-  } else if (v >= 9 && v <= 11) {
-    o.name = r.readCompactString();
-  } else if (v >= 12) {
-    o.name = r.readCompactNullableString();
-  }
-  if (v >= 10) {
-    o.topicId = r.readUuid();
-  }
-  if (v >= 1) {
-    o.isInternal = r.readBoolean();
-  }
-  if (v <= 8) {
-    o.partitions = readArray(r, false, 18, (e) => readMetadataResponseMetadataResponsePartition(e, v));
-  } else if (v >= 9) {
-    o.partitions = readArray(r, true, 18, (e) => readMetadataResponseMetadataResponsePartition(e, v));
-  }
-  if (v >= 8) {
-    o.topicAuthorizedOperations = r.readInt32();
-  }
+  const _errorCode: number = r.readInt16();
+  const _name: string | null =
+    v <= 8 ? r.readString() : v >= 9 && v <= 11 ? r.readCompactString() : r.readCompactNullableString();
+  const _topicId: string = v >= 10 ? r.readUuid() : ZERO_UUID;
+  const _isInternal: boolean = v >= 1 ? r.readBoolean() : false;
+  const _partitions: MetadataResponseMetadataResponsePartition[] =
+    v <= 8
+      ? readArray(r, false, 18, (e) => readMetadataResponseMetadataResponsePartition(e, v))
+      : readArray(r, true, 18, (e) => readMetadataResponseMetadataResponsePartition(e, v));
+  const _topicAuthorizedOperations: number = v >= 8 ? r.readInt32() : -2147483648;
+  let unknown: TaggedField[] | undefined;
   if (v >= 9) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: MetadataResponseMetadataResponseTopic = {
+    errorCode: _errorCode,
+    name: _name,
+    topicId: _topicId,
+    isInternal: _isInternal,
+    partitions: _partitions,
+    topicAuthorizedOperations: _topicAuthorizedOperations,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -451,45 +427,40 @@ function readMetadataResponseMetadataResponsePartition(
   r: Reader,
   v: number,
 ): MetadataResponseMetadataResponsePartition {
-  const o: MetadataResponseMetadataResponsePartition = {
-    errorCode: 0,
-    partitionIndex: 0,
-    leaderId: 0,
-    leaderEpoch: -1,
-    replicaNodes: [],
-    isrNodes: [],
-    offlineReplicas: [],
-  };
-  o.errorCode = r.readInt16();
-  o.partitionIndex = r.readInt32();
-  o.leaderId = r.readInt32();
-  if (v >= 7) {
-    o.leaderEpoch = r.readInt32();
-  }
-  if (v <= 8) {
-    o.replicaNodes = readArray(r, false, 4, (e) => e.readInt32());
-  } else if (v >= 9) {
-    o.replicaNodes = readArray(r, true, 4, (e) => e.readInt32());
-  }
-  if (v <= 8) {
-    o.isrNodes = readArray(r, false, 4, (e) => e.readInt32());
-  } else if (v >= 9) {
-    o.isrNodes = readArray(r, true, 4, (e) => e.readInt32());
-  }
-  if (v >= 5 && v <= 8) {
-    o.offlineReplicas = readArray(r, false, 4, (e) => e.readInt32());
-  } else if (v >= 9) {
-    o.offlineReplicas = readArray(r, true, 4, (e) => e.readInt32());
-  }
+  const _errorCode: number = r.readInt16();
+  const _partitionIndex: number = r.readInt32();
+  const _leaderId: number = r.readInt32();
+  const _leaderEpoch: number = v >= 7 ? r.readInt32() : -1;
+  const _replicaNodes: number[] =
+    v <= 8 ? readArray(r, false, 4, (e) => e.readInt32()) : readArray(r, true, 4, (e) => e.readInt32());
+  const _isrNodes: number[] =
+    v <= 8 ? readArray(r, false, 4, (e) => e.readInt32()) : readArray(r, true, 4, (e) => e.readInt32());
+  const _offlineReplicas: number[] =
+    v >= 5 && v <= 8
+      ? readArray(r, false, 4, (e) => e.readInt32())
+      : v >= 9
+        ? readArray(r, true, 4, (e) => e.readInt32())
+        : [];
+  let unknown: TaggedField[] | undefined;
   if (v >= 9) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: MetadataResponseMetadataResponsePartition = {
+    errorCode: _errorCode,
+    partitionIndex: _partitionIndex,
+    leaderId: _leaderId,
+    leaderEpoch: _leaderEpoch,
+    replicaNodes: _replicaNodes,
+    isrNodes: _isrNodes,
+    offlineReplicas: _offlineReplicas,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

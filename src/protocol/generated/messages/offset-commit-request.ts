@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -99,49 +99,35 @@ export const OffsetCommitRequest: MessageCodec<OffsetCommitRequest> = createCode
 });
 
 function readOffsetCommitRequest(r: Reader, v: number): OffsetCommitRequest {
-  const o: OffsetCommitRequest = {
-    groupId: '',
-    generationIdOrMemberEpoch: -1,
-    memberId: '',
-    groupInstanceId: null,
-    retentionTimeMs: -1n,
-    topics: [],
-  };
-  if (v <= 7) {
-    o.groupId = r.readString();
-  } else if (v >= 8) {
-    o.groupId = r.readCompactString();
-  }
-  if (v >= 1) {
-    o.generationIdOrMemberEpoch = r.readInt32();
-  }
-  if (v >= 1 && v <= 7) {
-    o.memberId = r.readString();
-  } else if (v >= 8) {
-    o.memberId = r.readCompactString();
-  }
-  if (v === 7) {
-    o.groupInstanceId = r.readNullableString();
-  } else if (v >= 8) {
-    o.groupInstanceId = r.readCompactNullableString();
-  }
-  if (v >= 2 && v <= 4) {
-    o.retentionTimeMs = r.readInt64();
-  }
-  if (v <= 7) {
-    o.topics = readArray(r, false, 6, (e) => readOffsetCommitRequestOffsetCommitRequestTopic(e, v));
-  } else if (v >= 8) {
-    o.topics = readArray(r, true, 3, (e) => readOffsetCommitRequestOffsetCommitRequestTopic(e, v));
-  }
+  const _groupId: string = v <= 7 ? r.readString() : r.readCompactString();
+  const _generationIdOrMemberEpoch: number = v >= 1 ? r.readInt32() : -1;
+  const _memberId: string = v >= 1 && v <= 7 ? r.readString() : v >= 8 ? r.readCompactString() : '';
+  const _groupInstanceId: string | null =
+    v === 7 ? r.readNullableString() : v >= 8 ? r.readCompactNullableString() : null;
+  const _retentionTimeMs: bigint = v >= 2 && v <= 4 ? r.readInt64() : -1n;
+  const _topics: OffsetCommitRequestOffsetCommitRequestTopic[] =
+    v <= 7
+      ? readArray(r, false, 6, (e) => readOffsetCommitRequestOffsetCommitRequestTopic(e, v))
+      : readArray(r, true, 3, (e) => readOffsetCommitRequestOffsetCommitRequestTopic(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 8) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: OffsetCommitRequest = {
+    groupId: _groupId,
+    generationIdOrMemberEpoch: _generationIdOrMemberEpoch,
+    memberId: _memberId,
+    groupInstanceId: _groupInstanceId,
+    retentionTimeMs: _retentionTimeMs,
+    topics: _topics,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -207,29 +193,26 @@ function readOffsetCommitRequestOffsetCommitRequestTopic(
   r: Reader,
   v: number,
 ): OffsetCommitRequestOffsetCommitRequestTopic {
-  const o: OffsetCommitRequestOffsetCommitRequestTopic = {
-    name: '',
-    partitions: [],
-  };
-  if (v <= 7) {
-    o.name = r.readString();
-  } else if (v >= 8) {
-    o.name = r.readCompactString();
-  }
-  if (v <= 7) {
-    o.partitions = readArray(r, false, 14, (e) => readOffsetCommitRequestOffsetCommitRequestPartition(e, v));
-  } else if (v >= 8) {
-    o.partitions = readArray(r, true, 18, (e) => readOffsetCommitRequestOffsetCommitRequestPartition(e, v));
-  }
+  const _name: string = v <= 7 ? r.readString() : r.readCompactString();
+  const _partitions: OffsetCommitRequestOffsetCommitRequestPartition[] =
+    v <= 7
+      ? readArray(r, false, 14, (e) => readOffsetCommitRequestOffsetCommitRequestPartition(e, v))
+      : readArray(r, true, 18, (e) => readOffsetCommitRequestOffsetCommitRequestPartition(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 8) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: OffsetCommitRequestOffsetCommitRequestTopic = {
+    name: _name,
+    partitions: _partitions,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -269,35 +252,29 @@ function readOffsetCommitRequestOffsetCommitRequestPartition(
   r: Reader,
   v: number,
 ): OffsetCommitRequestOffsetCommitRequestPartition {
-  const o: OffsetCommitRequestOffsetCommitRequestPartition = {
-    partitionIndex: 0,
-    committedOffset: 0n,
-    committedLeaderEpoch: -1,
-    commitTimestamp: -1n,
-    committedMetadata: null,
-  };
-  o.partitionIndex = r.readInt32();
-  o.committedOffset = r.readInt64();
-  if (v >= 6) {
-    o.committedLeaderEpoch = r.readInt32();
-  }
-  if (v === 1) {
-    o.commitTimestamp = r.readInt64();
-  }
-  if (v <= 7) {
-    o.committedMetadata = r.readNullableString();
-  } else if (v >= 8) {
-    o.committedMetadata = r.readCompactNullableString();
-  }
+  const _partitionIndex: number = r.readInt32();
+  const _committedOffset: bigint = r.readInt64();
+  const _committedLeaderEpoch: number = v >= 6 ? r.readInt32() : -1;
+  const _commitTimestamp: bigint = v === 1 ? r.readInt64() : -1n;
+  const _committedMetadata: string | null = v <= 7 ? r.readNullableString() : r.readCompactNullableString();
+  let unknown: TaggedField[] | undefined;
   if (v >= 8) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: OffsetCommitRequestOffsetCommitRequestPartition = {
+    partitionIndex: _partitionIndex,
+    committedOffset: _committedOffset,
+    committedLeaderEpoch: _committedLeaderEpoch,
+    commitTimestamp: _commitTimestamp,
+    committedMetadata: _committedMetadata,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

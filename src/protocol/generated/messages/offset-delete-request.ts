@@ -61,13 +61,10 @@ export const OffsetDeleteRequest: MessageCodec<OffsetDeleteRequest> = createCode
 });
 
 function readOffsetDeleteRequest(r: Reader, v: number): OffsetDeleteRequest {
-  const o: OffsetDeleteRequest = {
-    groupId: '',
-    topics: [],
+  return {
+    groupId: r.readString(),
+    topics: readArray(r, false, 6, (e) => readOffsetDeleteRequestOffsetDeleteRequestTopic(e, v)),
   };
-  o.groupId = r.readString();
-  o.topics = readArray(r, false, 6, (e) => readOffsetDeleteRequestOffsetDeleteRequestTopic(e, v));
-  return o;
 }
 
 function writeOffsetDeleteRequest(w: Writer, v: number, m: MessageInput<OffsetDeleteRequest>): void {
@@ -88,13 +85,10 @@ function readOffsetDeleteRequestOffsetDeleteRequestTopic(
   r: Reader,
   v: number,
 ): OffsetDeleteRequestOffsetDeleteRequestTopic {
-  const o: OffsetDeleteRequestOffsetDeleteRequestTopic = {
-    name: '',
-    partitions: [],
+  return {
+    name: r.readString(),
+    partitions: readArray(r, false, 4, (e) => readOffsetDeleteRequestOffsetDeleteRequestPartition(e, v)),
   };
-  o.name = r.readString();
-  o.partitions = readArray(r, false, 4, (e) => readOffsetDeleteRequestOffsetDeleteRequestPartition(e, v));
-  return o;
 }
 
 function writeOffsetDeleteRequestOffsetDeleteRequestTopic(
@@ -119,11 +113,9 @@ function readOffsetDeleteRequestOffsetDeleteRequestPartition(
   r: Reader,
   _v: number,
 ): OffsetDeleteRequestOffsetDeleteRequestPartition {
-  const o: OffsetDeleteRequestOffsetDeleteRequestPartition = {
-    partitionIndex: 0,
+  return {
+    partitionIndex: r.readInt32(),
   };
-  o.partitionIndex = r.readInt32();
-  return o;
 }
 
 function writeOffsetDeleteRequestOffsetDeleteRequestPartition(

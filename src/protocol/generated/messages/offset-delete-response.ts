@@ -67,15 +67,11 @@ export const OffsetDeleteResponse: MessageCodec<OffsetDeleteResponse> = createCo
 });
 
 function readOffsetDeleteResponse(r: Reader, v: number): OffsetDeleteResponse {
-  const o: OffsetDeleteResponse = {
-    errorCode: 0,
-    throttleTimeMs: 0,
-    topics: [],
+  return {
+    errorCode: r.readInt16(),
+    throttleTimeMs: r.readInt32(),
+    topics: readArray(r, false, 6, (e) => readOffsetDeleteResponseOffsetDeleteResponseTopic(e, v)),
   };
-  o.errorCode = r.readInt16();
-  o.throttleTimeMs = r.readInt32();
-  o.topics = readArray(r, false, 6, (e) => readOffsetDeleteResponseOffsetDeleteResponseTopic(e, v));
-  return o;
 }
 
 function writeOffsetDeleteResponse(w: Writer, v: number, m: MessageInput<OffsetDeleteResponse>): void {
@@ -100,13 +96,10 @@ function readOffsetDeleteResponseOffsetDeleteResponseTopic(
   r: Reader,
   v: number,
 ): OffsetDeleteResponseOffsetDeleteResponseTopic {
-  const o: OffsetDeleteResponseOffsetDeleteResponseTopic = {
-    name: '',
-    partitions: [],
+  return {
+    name: r.readString(),
+    partitions: readArray(r, false, 6, (e) => readOffsetDeleteResponseOffsetDeleteResponsePartition(e, v)),
   };
-  o.name = r.readString();
-  o.partitions = readArray(r, false, 6, (e) => readOffsetDeleteResponseOffsetDeleteResponsePartition(e, v));
-  return o;
 }
 
 function writeOffsetDeleteResponseOffsetDeleteResponseTopic(
@@ -131,13 +124,10 @@ function readOffsetDeleteResponseOffsetDeleteResponsePartition(
   r: Reader,
   _v: number,
 ): OffsetDeleteResponseOffsetDeleteResponsePartition {
-  const o: OffsetDeleteResponseOffsetDeleteResponsePartition = {
-    partitionIndex: 0,
-    errorCode: 0,
+  return {
+    partitionIndex: r.readInt32(),
+    errorCode: r.readInt16(),
   };
-  o.partitionIndex = r.readInt32();
-  o.errorCode = r.readInt16();
-  return o;
 }
 
 function writeOffsetDeleteResponseOffsetDeleteResponsePartition(

@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   nullFieldError,
   readArray,
   readNullableArray,
@@ -120,39 +120,35 @@ export const OffsetFetchRequest: MessageCodec<OffsetFetchRequest> = createCodec<
 });
 
 function readOffsetFetchRequest(r: Reader, v: number): OffsetFetchRequest {
-  const o: OffsetFetchRequest = {
-    groupId: '',
-    topics: [],
-    groups: [],
-    requireStable: false,
-  };
-  if (v <= 5) {
-    o.groupId = r.readString();
-  } else if (v >= 6 && v <= 7) {
-    o.groupId = r.readCompactString();
-  }
-  if (v <= 1) {
-    o.topics = readArray(r, false, 6, (e) => readOffsetFetchRequestOffsetFetchRequestTopic(e, v));
-  } else if (v >= 2 && v <= 5) {
-    o.topics = readNullableArray(r, false, 6, (e) => readOffsetFetchRequestOffsetFetchRequestTopic(e, v));
-  } else if (v >= 6 && v <= 7) {
-    o.topics = readNullableArray(r, true, 3, (e) => readOffsetFetchRequestOffsetFetchRequestTopic(e, v));
-  }
-  if (v >= 8) {
-    o.groups = readArray(r, true, 3, (e) => readOffsetFetchRequestOffsetFetchRequestGroup(e, v));
-  }
-  if (v >= 7) {
-    o.requireStable = r.readBoolean();
-  }
+  const _groupId: string = v <= 5 ? r.readString() : v >= 6 && v <= 7 ? r.readCompactString() : '';
+  const _topics: OffsetFetchRequestOffsetFetchRequestTopic[] | null =
+    v <= 1
+      ? readArray(r, false, 6, (e) => readOffsetFetchRequestOffsetFetchRequestTopic(e, v))
+      : v >= 2 && v <= 5
+        ? readNullableArray(r, false, 6, (e) => readOffsetFetchRequestOffsetFetchRequestTopic(e, v))
+        : v >= 6 && v <= 7
+          ? readNullableArray(r, true, 3, (e) => readOffsetFetchRequestOffsetFetchRequestTopic(e, v))
+          : [];
+  const _groups: OffsetFetchRequestOffsetFetchRequestGroup[] =
+    v >= 8 ? readArray(r, true, 3, (e) => readOffsetFetchRequestOffsetFetchRequestGroup(e, v)) : [];
+  const _requireStable: boolean = v >= 7 ? r.readBoolean() : false;
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: OffsetFetchRequest = {
+    groupId: _groupId,
+    topics: _topics,
+    groups: _groups,
+    requireStable: _requireStable,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -223,29 +219,24 @@ function readOffsetFetchRequestOffsetFetchRequestTopic(
   r: Reader,
   v: number,
 ): OffsetFetchRequestOffsetFetchRequestTopic {
-  const o: OffsetFetchRequestOffsetFetchRequestTopic = {
-    name: '',
-    partitionIndexes: [],
-  };
-  if (v <= 5) {
-    o.name = r.readString();
-  } else if (v >= 6) {
-    o.name = r.readCompactString();
-  }
-  if (v <= 5) {
-    o.partitionIndexes = readArray(r, false, 4, (e) => e.readInt32());
-  } else if (v >= 6) {
-    o.partitionIndexes = readArray(r, true, 4, (e) => e.readInt32());
-  }
+  const _name: string = v <= 5 ? r.readString() : r.readCompactString();
+  const _partitionIndexes: number[] =
+    v <= 5 ? readArray(r, false, 4, (e) => e.readInt32()) : readArray(r, true, 4, (e) => e.readInt32());
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: OffsetFetchRequestOffsetFetchRequestTopic = {
+    name: _name,
+    partitionIndexes: _partitionIndexes,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -285,27 +276,27 @@ function readOffsetFetchRequestOffsetFetchRequestGroup(
   r: Reader,
   v: number,
 ): OffsetFetchRequestOffsetFetchRequestGroup {
-  const o: OffsetFetchRequestOffsetFetchRequestGroup = {
-    groupId: '',
-    memberId: null,
-    memberEpoch: -1,
-    topics: null,
-  };
-  o.groupId = r.readCompactString();
-  if (v >= 9) {
-    o.memberId = r.readCompactNullableString();
-  }
-  if (v >= 9) {
-    o.memberEpoch = r.readInt32();
-  }
-  o.topics = readNullableArray(r, true, 3, (e) => readOffsetFetchRequestOffsetFetchRequestTopics(e, v));
+  const _groupId: string = r.readCompactString();
+  const _memberId: string | null = v >= 9 ? r.readCompactNullableString() : null;
+  const _memberEpoch: number = v >= 9 ? r.readInt32() : -1;
+  const _topics: OffsetFetchRequestOffsetFetchRequestTopics[] | null = readNullableArray(r, true, 3, (e) =>
+    readOffsetFetchRequestOffsetFetchRequestTopics(e, v),
+  );
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: OffsetFetchRequestOffsetFetchRequestGroup = {
+    groupId: _groupId,
+    memberId: _memberId,
+    memberEpoch: _memberEpoch,
+    topics: _topics,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -347,19 +338,21 @@ function readOffsetFetchRequestOffsetFetchRequestTopics(
   r: Reader,
   _v: number,
 ): OffsetFetchRequestOffsetFetchRequestTopics {
-  const o: OffsetFetchRequestOffsetFetchRequestTopics = {
-    name: '',
-    partitionIndexes: [],
-  };
-  o.name = r.readCompactString();
-  o.partitionIndexes = readArray(r, true, 4, (e) => e.readInt32());
+  const _name: string = r.readCompactString();
+  const _partitionIndexes: number[] = readArray(r, true, 4, (e) => e.readInt32());
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: OffsetFetchRequestOffsetFetchRequestTopics = {
+    name: _name,
+    partitionIndexes: _partitionIndexes,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -162,35 +162,33 @@ export const OffsetFetchResponse: MessageCodec<OffsetFetchResponse> = createCode
 });
 
 function readOffsetFetchResponse(r: Reader, v: number): OffsetFetchResponse {
-  const o: OffsetFetchResponse = {
-    throttleTimeMs: 0,
-    topics: [],
-    errorCode: 0,
-    groups: [],
-  };
-  if (v >= 3) {
-    o.throttleTimeMs = r.readInt32();
-  }
-  if (v <= 5) {
-    o.topics = readArray(r, false, 6, (e) => readOffsetFetchResponseOffsetFetchResponseTopic(e, v));
-  } else if (v >= 6 && v <= 7) {
-    o.topics = readArray(r, true, 3, (e) => readOffsetFetchResponseOffsetFetchResponseTopic(e, v));
-  }
-  if (v >= 2 && v <= 7) {
-    o.errorCode = r.readInt16();
-  }
-  if (v >= 8) {
-    o.groups = readArray(r, true, 5, (e) => readOffsetFetchResponseOffsetFetchResponseGroup(e, v));
-  }
+  const _throttleTimeMs: number = v >= 3 ? r.readInt32() : 0;
+  const _topics: OffsetFetchResponseOffsetFetchResponseTopic[] =
+    v <= 5
+      ? readArray(r, false, 6, (e) => readOffsetFetchResponseOffsetFetchResponseTopic(e, v))
+      : v >= 6 && v <= 7
+        ? readArray(r, true, 3, (e) => readOffsetFetchResponseOffsetFetchResponseTopic(e, v))
+        : [];
+  const _errorCode: number = v >= 2 && v <= 7 ? r.readInt16() : 0;
+  const _groups: OffsetFetchResponseOffsetFetchResponseGroup[] =
+    v >= 8 ? readArray(r, true, 5, (e) => readOffsetFetchResponseOffsetFetchResponseGroup(e, v)) : [];
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: OffsetFetchResponse = {
+    throttleTimeMs: _throttleTimeMs,
+    topics: _topics,
+    errorCode: _errorCode,
+    groups: _groups,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -243,29 +241,26 @@ function readOffsetFetchResponseOffsetFetchResponseTopic(
   r: Reader,
   v: number,
 ): OffsetFetchResponseOffsetFetchResponseTopic {
-  const o: OffsetFetchResponseOffsetFetchResponseTopic = {
-    name: '',
-    partitions: [],
-  };
-  if (v <= 5) {
-    o.name = r.readString();
-  } else if (v >= 6) {
-    o.name = r.readCompactString();
-  }
-  if (v <= 5) {
-    o.partitions = readArray(r, false, 16, (e) => readOffsetFetchResponseOffsetFetchResponsePartition(e, v));
-  } else if (v >= 6) {
-    o.partitions = readArray(r, true, 20, (e) => readOffsetFetchResponseOffsetFetchResponsePartition(e, v));
-  }
+  const _name: string = v <= 5 ? r.readString() : r.readCompactString();
+  const _partitions: OffsetFetchResponseOffsetFetchResponsePartition[] =
+    v <= 5
+      ? readArray(r, false, 16, (e) => readOffsetFetchResponseOffsetFetchResponsePartition(e, v))
+      : readArray(r, true, 20, (e) => readOffsetFetchResponseOffsetFetchResponsePartition(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: OffsetFetchResponseOffsetFetchResponseTopic = {
+    name: _name,
+    partitions: _partitions,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -305,33 +300,29 @@ function readOffsetFetchResponseOffsetFetchResponsePartition(
   r: Reader,
   v: number,
 ): OffsetFetchResponseOffsetFetchResponsePartition {
-  const o: OffsetFetchResponseOffsetFetchResponsePartition = {
-    partitionIndex: 0,
-    committedOffset: 0n,
-    committedLeaderEpoch: -1,
-    metadata: null,
-    errorCode: 0,
-  };
-  o.partitionIndex = r.readInt32();
-  o.committedOffset = r.readInt64();
-  if (v >= 5) {
-    o.committedLeaderEpoch = r.readInt32();
-  }
-  if (v <= 5) {
-    o.metadata = r.readNullableString();
-  } else if (v >= 6) {
-    o.metadata = r.readCompactNullableString();
-  }
-  o.errorCode = r.readInt16();
+  const _partitionIndex: number = r.readInt32();
+  const _committedOffset: bigint = r.readInt64();
+  const _committedLeaderEpoch: number = v >= 5 ? r.readInt32() : -1;
+  const _metadata: string | null = v <= 5 ? r.readNullableString() : r.readCompactNullableString();
+  const _errorCode: number = r.readInt16();
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: OffsetFetchResponseOffsetFetchResponsePartition = {
+    partitionIndex: _partitionIndex,
+    committedOffset: _committedOffset,
+    committedLeaderEpoch: _committedLeaderEpoch,
+    metadata: _metadata,
+    errorCode: _errorCode,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -375,21 +366,25 @@ function readOffsetFetchResponseOffsetFetchResponseGroup(
   r: Reader,
   v: number,
 ): OffsetFetchResponseOffsetFetchResponseGroup {
-  const o: OffsetFetchResponseOffsetFetchResponseGroup = {
-    groupId: '',
-    topics: [],
-    errorCode: 0,
-  };
-  o.groupId = r.readCompactString();
-  o.topics = readArray(r, true, 3, (e) => readOffsetFetchResponseOffsetFetchResponseTopics(e, v));
-  o.errorCode = r.readInt16();
+  const _groupId: string = r.readCompactString();
+  const _topics: OffsetFetchResponseOffsetFetchResponseTopics[] = readArray(r, true, 3, (e) =>
+    readOffsetFetchResponseOffsetFetchResponseTopics(e, v),
+  );
+  const _errorCode: number = r.readInt16();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: OffsetFetchResponseOffsetFetchResponseGroup = {
+    groupId: _groupId,
+    topics: _topics,
+    errorCode: _errorCode,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -420,19 +415,23 @@ function readOffsetFetchResponseOffsetFetchResponseTopics(
   r: Reader,
   v: number,
 ): OffsetFetchResponseOffsetFetchResponseTopics {
-  const o: OffsetFetchResponseOffsetFetchResponseTopics = {
-    name: '',
-    partitions: [],
-  };
-  o.name = r.readCompactString();
-  o.partitions = readArray(r, true, 20, (e) => readOffsetFetchResponseOffsetFetchResponsePartitions(e, v));
+  const _name: string = r.readCompactString();
+  const _partitions: OffsetFetchResponseOffsetFetchResponsePartitions[] = readArray(r, true, 20, (e) =>
+    readOffsetFetchResponseOffsetFetchResponsePartitions(e, v),
+  );
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: OffsetFetchResponseOffsetFetchResponseTopics = {
+    name: _name,
+    partitions: _partitions,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -459,25 +458,27 @@ function readOffsetFetchResponseOffsetFetchResponsePartitions(
   r: Reader,
   _v: number,
 ): OffsetFetchResponseOffsetFetchResponsePartitions {
-  const o: OffsetFetchResponseOffsetFetchResponsePartitions = {
-    partitionIndex: 0,
-    committedOffset: 0n,
-    committedLeaderEpoch: -1,
-    metadata: null,
-    errorCode: 0,
-  };
-  o.partitionIndex = r.readInt32();
-  o.committedOffset = r.readInt64();
-  o.committedLeaderEpoch = r.readInt32();
-  o.metadata = r.readCompactNullableString();
-  o.errorCode = r.readInt16();
+  const _partitionIndex: number = r.readInt32();
+  const _committedOffset: bigint = r.readInt64();
+  const _committedLeaderEpoch: number = r.readInt32();
+  const _metadata: string | null = r.readCompactNullableString();
+  const _errorCode: number = r.readInt16();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: OffsetFetchResponseOffsetFetchResponsePartitions = {
+    partitionIndex: _partitionIndex,
+    committedOffset: _committedOffset,
+    committedLeaderEpoch: _committedLeaderEpoch,
+    metadata: _metadata,
+    errorCode: _errorCode,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -91,33 +91,31 @@ export const ProduceRequest: MessageCodec<ProduceRequest> = createCodec<ProduceR
 });
 
 function readProduceRequest(r: Reader, v: number): ProduceRequest {
-  const o: ProduceRequest = {
-    transactionalId: null,
-    acks: 0,
-    timeoutMs: 0,
-    topicData: [],
-  };
-  if (v >= 3 && v <= 8) {
-    o.transactionalId = r.readNullableString();
-  } else if (v >= 9) {
-    o.transactionalId = r.readCompactNullableString();
-  }
-  o.acks = r.readInt16();
-  o.timeoutMs = r.readInt32();
-  if (v <= 8) {
-    o.topicData = readArray(r, false, 6, (e) => readProduceRequestTopicProduceData(e, v));
-  } else if (v >= 9) {
-    o.topicData = readArray(r, true, 3, (e) => readProduceRequestTopicProduceData(e, v));
-  }
+  const _transactionalId: string | null =
+    v >= 3 && v <= 8 ? r.readNullableString() : v >= 9 ? r.readCompactNullableString() : null;
+  const _acks: number = r.readInt16();
+  const _timeoutMs: number = r.readInt32();
+  const _topicData: ProduceRequestTopicProduceData[] =
+    v <= 8
+      ? readArray(r, false, 6, (e) => readProduceRequestTopicProduceData(e, v))
+      : readArray(r, true, 3, (e) => readProduceRequestTopicProduceData(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 9) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: ProduceRequest = {
+    transactionalId: _transactionalId,
+    acks: _acks,
+    timeoutMs: _timeoutMs,
+    topicData: _topicData,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -160,29 +158,26 @@ function writeProduceRequest(w: Writer, v: number, m: MessageInput<ProduceReques
 }
 
 function readProduceRequestTopicProduceData(r: Reader, v: number): ProduceRequestTopicProduceData {
-  const o: ProduceRequestTopicProduceData = {
-    name: '',
-    partitionData: [],
-  };
-  if (v <= 8) {
-    o.name = r.readString();
-  } else if (v >= 9) {
-    o.name = r.readCompactString();
-  }
-  if (v <= 8) {
-    o.partitionData = readArray(r, false, 8, (e) => readProduceRequestPartitionProduceData(e, v));
-  } else if (v >= 9) {
-    o.partitionData = readArray(r, true, 6, (e) => readProduceRequestPartitionProduceData(e, v));
-  }
+  const _name: string = v <= 8 ? r.readString() : r.readCompactString();
+  const _partitionData: ProduceRequestPartitionProduceData[] =
+    v <= 8
+      ? readArray(r, false, 8, (e) => readProduceRequestPartitionProduceData(e, v))
+      : readArray(r, true, 6, (e) => readProduceRequestPartitionProduceData(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 9) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: ProduceRequestTopicProduceData = {
+    name: _name,
+    partitionData: _partitionData,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -219,25 +214,23 @@ function writeProduceRequestTopicProduceData(
 }
 
 function readProduceRequestPartitionProduceData(r: Reader, v: number): ProduceRequestPartitionProduceData {
-  const o: ProduceRequestPartitionProduceData = {
-    index: 0,
-    records: null,
-  };
-  o.index = r.readInt32();
-  if (v <= 8) {
-    o.records = r.readNullableBytes();
-  } else if (v >= 9) {
-    o.records = r.readCompactNullableBytes();
-  }
+  const _index: number = r.readInt32();
+  const _records: Buffer | null = v <= 8 ? r.readNullableBytes() : r.readCompactNullableBytes();
+  let unknown: TaggedField[] | undefined;
   if (v >= 9) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: ProduceRequestPartitionProduceData = {
+    index: _index,
+    records: _records,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

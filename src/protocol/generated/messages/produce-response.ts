@@ -2,11 +2,11 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
   encodeTaggedField,
   endTaggedField,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   taggedFieldReader,
@@ -177,19 +177,13 @@ export const ProduceResponse: MessageCodec<ProduceResponse> = createCodec<Produc
 });
 
 function readProduceResponse(r: Reader, v: number): ProduceResponse {
-  const o: ProduceResponse = {
-    responses: [],
-    throttleTimeMs: 0,
-    nodeEndpoints: [],
-  };
-  if (v <= 8) {
-    o.responses = readArray(r, false, 6, (e) => readProduceResponseTopicProduceResponse(e, v));
-  } else if (v >= 9) {
-    o.responses = readArray(r, true, 3, (e) => readProduceResponseTopicProduceResponse(e, v));
-  }
-  if (v >= 1) {
-    o.throttleTimeMs = r.readInt32();
-  }
+  const _responses: ProduceResponseTopicProduceResponse[] =
+    v <= 8
+      ? readArray(r, false, 6, (e) => readProduceResponseTopicProduceResponse(e, v))
+      : readArray(r, true, 3, (e) => readProduceResponseTopicProduceResponse(e, v));
+  const _throttleTimeMs: number = v >= 1 ? r.readInt32() : 0;
+  let _nodeEndpoints: ProduceResponseNodeEndpoint[] = [];
+  let unknown: TaggedField[] | undefined;
   if (v >= 9) {
     const count = r.readUnsignedVarint();
     let tag = -1;
@@ -198,13 +192,19 @@ function readProduceResponse(r: Reader, v: number): ProduceResponse {
       const size = r.readUnsignedVarint();
       if (tag === 0 && v >= 10) {
         const t = taggedFieldReader(r, size);
-        o.nodeEndpoints = readArray(t, true, 11, (e) => readProduceResponseNodeEndpoint(e, v));
+        _nodeEndpoints = readArray(t, true, 11, (e) => readProduceResponseNodeEndpoint(e, v));
         endTaggedField(t, 0);
         continue;
       }
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: ProduceResponse = {
+    responses: _responses,
+    throttleTimeMs: _throttleTimeMs,
+    nodeEndpoints: _nodeEndpoints,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -255,29 +255,26 @@ function writeProduceResponse(w: Writer, v: number, m: MessageInput<ProduceRespo
 }
 
 function readProduceResponseTopicProduceResponse(r: Reader, v: number): ProduceResponseTopicProduceResponse {
-  const o: ProduceResponseTopicProduceResponse = {
-    name: '',
-    partitionResponses: [],
-  };
-  if (v <= 8) {
-    o.name = r.readString();
-  } else if (v >= 9) {
-    o.name = r.readCompactString();
-  }
-  if (v <= 8) {
-    o.partitionResponses = readArray(r, false, 14, (e) => readProduceResponsePartitionProduceResponse(e, v));
-  } else if (v >= 9) {
-    o.partitionResponses = readArray(r, true, 33, (e) => readProduceResponsePartitionProduceResponse(e, v));
-  }
+  const _name: string = v <= 8 ? r.readString() : r.readCompactString();
+  const _partitionResponses: ProduceResponsePartitionProduceResponse[] =
+    v <= 8
+      ? readArray(r, false, 14, (e) => readProduceResponsePartitionProduceResponse(e, v))
+      : readArray(r, true, 33, (e) => readProduceResponsePartitionProduceResponse(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 9) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: ProduceResponseTopicProduceResponse = {
+    name: _name,
+    partitionResponses: _partitionResponses,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -317,35 +314,21 @@ function readProduceResponsePartitionProduceResponse(
   r: Reader,
   v: number,
 ): ProduceResponsePartitionProduceResponse {
-  const o: ProduceResponsePartitionProduceResponse = {
-    index: 0,
-    errorCode: 0,
-    baseOffset: 0n,
-    logAppendTimeMs: -1n,
-    logStartOffset: -1n,
-    recordErrors: [],
-    errorMessage: null,
-    currentLeader: defaultProduceResponseLeaderIdAndEpoch(),
-  };
-  o.index = r.readInt32();
-  o.errorCode = r.readInt16();
-  o.baseOffset = r.readInt64();
-  if (v >= 2) {
-    o.logAppendTimeMs = r.readInt64();
-  }
-  if (v >= 5) {
-    o.logStartOffset = r.readInt64();
-  }
-  if (v === 8) {
-    o.recordErrors = readArray(r, false, 6, (e) => readProduceResponseBatchIndexAndErrorMessage(e, v));
-  } else if (v >= 9) {
-    o.recordErrors = readArray(r, true, 6, (e) => readProduceResponseBatchIndexAndErrorMessage(e, v));
-  }
-  if (v === 8) {
-    o.errorMessage = r.readNullableString();
-  } else if (v >= 9) {
-    o.errorMessage = r.readCompactNullableString();
-  }
+  const _index: number = r.readInt32();
+  const _errorCode: number = r.readInt16();
+  const _baseOffset: bigint = r.readInt64();
+  const _logAppendTimeMs: bigint = v >= 2 ? r.readInt64() : -1n;
+  const _logStartOffset: bigint = v >= 5 ? r.readInt64() : -1n;
+  const _recordErrors: ProduceResponseBatchIndexAndErrorMessage[] =
+    v === 8
+      ? readArray(r, false, 6, (e) => readProduceResponseBatchIndexAndErrorMessage(e, v))
+      : v >= 9
+        ? readArray(r, true, 6, (e) => readProduceResponseBatchIndexAndErrorMessage(e, v))
+        : [];
+  const _errorMessage: string | null =
+    v === 8 ? r.readNullableString() : v >= 9 ? r.readCompactNullableString() : null;
+  let _currentLeader: ProduceResponseLeaderIdAndEpoch = defaultProduceResponseLeaderIdAndEpoch();
+  let unknown: TaggedField[] | undefined;
   if (v >= 9) {
     const count = r.readUnsignedVarint();
     let tag = -1;
@@ -354,13 +337,24 @@ function readProduceResponsePartitionProduceResponse(
       const size = r.readUnsignedVarint();
       if (tag === 0 && v >= 10) {
         const t = taggedFieldReader(r, size);
-        o.currentLeader = readProduceResponseLeaderIdAndEpoch(t, v);
+        _currentLeader = readProduceResponseLeaderIdAndEpoch(t, v);
         endTaggedField(t, 0);
         continue;
       }
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: ProduceResponsePartitionProduceResponse = {
+    index: _index,
+    errorCode: _errorCode,
+    baseOffset: _baseOffset,
+    logAppendTimeMs: _logAppendTimeMs,
+    logStartOffset: _logStartOffset,
+    recordErrors: _recordErrors,
+    errorMessage: _errorMessage,
+    currentLeader: _currentLeader,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -441,25 +435,24 @@ function readProduceResponseBatchIndexAndErrorMessage(
   r: Reader,
   v: number,
 ): ProduceResponseBatchIndexAndErrorMessage {
-  const o: ProduceResponseBatchIndexAndErrorMessage = {
-    batchIndex: 0,
-    batchIndexErrorMessage: null,
-  };
-  o.batchIndex = r.readInt32();
-  if (v <= 8) {
-    o.batchIndexErrorMessage = r.readNullableString();
-  } else if (v >= 9) {
-    o.batchIndexErrorMessage = r.readCompactNullableString();
-  }
+  const _batchIndex: number = r.readInt32();
+  const _batchIndexErrorMessage: string | null =
+    v <= 8 ? r.readNullableString() : r.readCompactNullableString();
+  let unknown: TaggedField[] | undefined;
   if (v >= 9) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: ProduceResponseBatchIndexAndErrorMessage = {
+    batchIndex: _batchIndex,
+    batchIndexErrorMessage: _batchIndexErrorMessage,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -486,19 +479,21 @@ function writeProduceResponseBatchIndexAndErrorMessage(
 }
 
 function readProduceResponseLeaderIdAndEpoch(r: Reader, _v: number): ProduceResponseLeaderIdAndEpoch {
-  const o: ProduceResponseLeaderIdAndEpoch = {
-    leaderId: -1,
-    leaderEpoch: -1,
-  };
-  o.leaderId = r.readInt32();
-  o.leaderEpoch = r.readInt32();
+  const _leaderId: number = r.readInt32();
+  const _leaderEpoch: number = r.readInt32();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: ProduceResponseLeaderIdAndEpoch = {
+    leaderId: _leaderId,
+    leaderEpoch: _leaderEpoch,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -519,23 +514,25 @@ function writeProduceResponseLeaderIdAndEpoch(
 }
 
 function readProduceResponseNodeEndpoint(r: Reader, _v: number): ProduceResponseNodeEndpoint {
-  const o: ProduceResponseNodeEndpoint = {
-    nodeId: 0,
-    host: '',
-    port: 0,
-    rack: null,
-  };
-  o.nodeId = r.readInt32();
-  o.host = r.readCompactString();
-  o.port = r.readInt32();
-  o.rack = r.readCompactNullableString();
+  const _nodeId: number = r.readInt32();
+  const _host: string = r.readCompactString();
+  const _port: number = r.readInt32();
+  const _rack: string | null = r.readCompactNullableString();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: ProduceResponseNodeEndpoint = {
+    nodeId: _nodeId,
+    host: _host,
+    port: _port,
+    rack: _rack,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

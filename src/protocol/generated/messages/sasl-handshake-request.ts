@@ -27,11 +27,9 @@ export const SaslHandshakeRequest: MessageCodec<SaslHandshakeRequest> = createCo
 });
 
 function readSaslHandshakeRequest(r: Reader, _v: number): SaslHandshakeRequest {
-  const o: SaslHandshakeRequest = {
-    mechanism: '',
+  return {
+    mechanism: r.readString(),
   };
-  o.mechanism = r.readString();
-  return o;
 }
 
 function writeSaslHandshakeRequest(w: Writer, _v: number, m: MessageInput<SaslHandshakeRequest>): void {

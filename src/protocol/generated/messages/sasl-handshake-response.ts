@@ -30,13 +30,10 @@ export const SaslHandshakeResponse: MessageCodec<SaslHandshakeResponse> = create
 });
 
 function readSaslHandshakeResponse(r: Reader, _v: number): SaslHandshakeResponse {
-  const o: SaslHandshakeResponse = {
-    errorCode: 0,
-    mechanisms: [],
+  return {
+    errorCode: r.readInt16(),
+    mechanisms: readArray(r, false, 2, (e) => e.readString()),
   };
-  o.errorCode = r.readInt16();
-  o.mechanisms = readArray(r, false, 2, (e) => e.readString());
-  return o;
 }
 
 function writeSaslHandshakeResponse(w: Writer, _v: number, m: MessageInput<SaslHandshakeResponse>): void {

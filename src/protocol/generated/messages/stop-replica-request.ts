@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -137,47 +137,42 @@ export const StopReplicaRequest: MessageCodec<StopReplicaRequest> = createCodec<
 });
 
 function readStopReplicaRequest(r: Reader, v: number): StopReplicaRequest {
-  const o: StopReplicaRequest = {
-    controllerId: 0,
-    isKRaftController: false,
-    controllerEpoch: 0,
-    brokerEpoch: -1n,
-    deletePartitions: false,
-    ungroupedPartitions: [],
-    topics: [],
-    topicStates: [],
-  };
-  o.controllerId = r.readInt32();
-  if (v >= 4) {
-    o.isKRaftController = r.readBoolean();
-  }
-  o.controllerEpoch = r.readInt32();
-  if (v >= 1) {
-    o.brokerEpoch = r.readInt64();
-  }
-  if (v <= 2) {
-    o.deletePartitions = r.readBoolean();
-  }
-  if (v <= 0) {
-    o.ungroupedPartitions = readArray(r, false, 6, (e) => readStopReplicaRequestStopReplicaPartitionV0(e, v));
-  }
-  if (v === 1) {
-    o.topics = readArray(r, false, 6, (e) => readStopReplicaRequestStopReplicaTopicV1(e, v));
-  } else if (v === 2) {
-    o.topics = readArray(r, true, 3, (e) => readStopReplicaRequestStopReplicaTopicV1(e, v));
-  }
-  if (v >= 3) {
-    o.topicStates = readArray(r, true, 3, (e) => readStopReplicaRequestStopReplicaTopicState(e, v));
-  }
+  const _controllerId: number = r.readInt32();
+  const _isKRaftController: boolean = v >= 4 ? r.readBoolean() : false;
+  const _controllerEpoch: number = r.readInt32();
+  const _brokerEpoch: bigint = v >= 1 ? r.readInt64() : -1n;
+  const _deletePartitions: boolean = v <= 2 ? r.readBoolean() : false;
+  const _ungroupedPartitions: StopReplicaRequestStopReplicaPartitionV0[] =
+    v <= 0 ? readArray(r, false, 6, (e) => readStopReplicaRequestStopReplicaPartitionV0(e, v)) : [];
+  const _topics: StopReplicaRequestStopReplicaTopicV1[] =
+    v === 1
+      ? readArray(r, false, 6, (e) => readStopReplicaRequestStopReplicaTopicV1(e, v))
+      : v === 2
+        ? readArray(r, true, 3, (e) => readStopReplicaRequestStopReplicaTopicV1(e, v))
+        : [];
+  const _topicStates: StopReplicaRequestStopReplicaTopicState[] =
+    v >= 3 ? readArray(r, true, 3, (e) => readStopReplicaRequestStopReplicaTopicState(e, v)) : [];
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: StopReplicaRequest = {
+    controllerId: _controllerId,
+    isKRaftController: _isKRaftController,
+    controllerEpoch: _controllerEpoch,
+    brokerEpoch: _brokerEpoch,
+    deletePartitions: _deletePartitions,
+    ungroupedPartitions: _ungroupedPartitions,
+    topics: _topics,
+    topicStates: _topicStates,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -261,13 +256,10 @@ function readStopReplicaRequestStopReplicaPartitionV0(
   r: Reader,
   _v: number,
 ): StopReplicaRequestStopReplicaPartitionV0 {
-  const o: StopReplicaRequestStopReplicaPartitionV0 = {
-    topicName: '',
-    partitionIndex: 0,
+  return {
+    topicName: r.readString(),
+    partitionIndex: r.readInt32(),
   };
-  o.topicName = r.readString();
-  o.partitionIndex = r.readInt32();
-  return o;
 }
 
 function writeStopReplicaRequestStopReplicaPartitionV0(
@@ -289,29 +281,24 @@ function readStopReplicaRequestStopReplicaTopicV1(
   r: Reader,
   v: number,
 ): StopReplicaRequestStopReplicaTopicV1 {
-  const o: StopReplicaRequestStopReplicaTopicV1 = {
-    name: '',
-    partitionIndexes: [],
-  };
-  if (v <= 1) {
-    o.name = r.readString();
-  } else if (v >= 2) {
-    o.name = r.readCompactString();
-  }
-  if (v <= 1) {
-    o.partitionIndexes = readArray(r, false, 4, (e) => e.readInt32());
-  } else if (v >= 2) {
-    o.partitionIndexes = readArray(r, true, 4, (e) => e.readInt32());
-  }
+  const _name: string = v <= 1 ? r.readString() : r.readCompactString();
+  const _partitionIndexes: number[] =
+    v <= 1 ? readArray(r, false, 4, (e) => e.readInt32()) : readArray(r, true, 4, (e) => e.readInt32());
+  let unknown: TaggedField[] | undefined;
   if (v >= 2) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: StopReplicaRequestStopReplicaTopicV1 = {
+    name: _name,
+    partitionIndexes: _partitionIndexes,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -351,19 +338,23 @@ function readStopReplicaRequestStopReplicaTopicState(
   r: Reader,
   v: number,
 ): StopReplicaRequestStopReplicaTopicState {
-  const o: StopReplicaRequestStopReplicaTopicState = {
-    topicName: '',
-    partitionStates: [],
-  };
-  o.topicName = r.readCompactString();
-  o.partitionStates = readArray(r, true, 10, (e) => readStopReplicaRequestStopReplicaPartitionState(e, v));
+  const _topicName: string = r.readCompactString();
+  const _partitionStates: StopReplicaRequestStopReplicaPartitionState[] = readArray(r, true, 10, (e) =>
+    readStopReplicaRequestStopReplicaPartitionState(e, v),
+  );
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: StopReplicaRequestStopReplicaTopicState = {
+    topicName: _topicName,
+    partitionStates: _partitionStates,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -390,21 +381,23 @@ function readStopReplicaRequestStopReplicaPartitionState(
   r: Reader,
   _v: number,
 ): StopReplicaRequestStopReplicaPartitionState {
-  const o: StopReplicaRequestStopReplicaPartitionState = {
-    partitionIndex: 0,
-    leaderEpoch: -1,
-    deletePartition: false,
-  };
-  o.partitionIndex = r.readInt32();
-  o.leaderEpoch = r.readInt32();
-  o.deletePartition = r.readBoolean();
+  const _partitionIndex: number = r.readInt32();
+  const _leaderEpoch: number = r.readInt32();
+  const _deletePartition: boolean = r.readBoolean();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: StopReplicaRequestStopReplicaPartitionState = {
+    partitionIndex: _partitionIndex,
+    leaderEpoch: _leaderEpoch,
+    deletePartition: _deletePartition,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,10 +2,10 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
   EMPTY_BYTES,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -89,51 +89,37 @@ export const SyncGroupRequest: MessageCodec<SyncGroupRequest> = createCodec<Sync
 });
 
 function readSyncGroupRequest(r: Reader, v: number): SyncGroupRequest {
-  const o: SyncGroupRequest = {
-    groupId: '',
-    generationId: 0,
-    memberId: '',
-    groupInstanceId: null,
-    protocolType: null,
-    protocolName: null,
-    assignments: [],
-  };
-  if (v <= 3) {
-    o.groupId = r.readString();
-  } else if (v >= 4) {
-    o.groupId = r.readCompactString();
-  }
-  o.generationId = r.readInt32();
-  if (v <= 3) {
-    o.memberId = r.readString();
-  } else if (v >= 4) {
-    o.memberId = r.readCompactString();
-  }
-  if (v === 3) {
-    o.groupInstanceId = r.readNullableString();
-  } else if (v >= 4) {
-    o.groupInstanceId = r.readCompactNullableString();
-  }
-  if (v >= 5) {
-    o.protocolType = r.readCompactNullableString();
-  }
-  if (v >= 5) {
-    o.protocolName = r.readCompactNullableString();
-  }
-  if (v <= 3) {
-    o.assignments = readArray(r, false, 6, (e) => readSyncGroupRequestSyncGroupRequestAssignment(e, v));
-  } else if (v >= 4) {
-    o.assignments = readArray(r, true, 3, (e) => readSyncGroupRequestSyncGroupRequestAssignment(e, v));
-  }
+  const _groupId: string = v <= 3 ? r.readString() : r.readCompactString();
+  const _generationId: number = r.readInt32();
+  const _memberId: string = v <= 3 ? r.readString() : r.readCompactString();
+  const _groupInstanceId: string | null =
+    v === 3 ? r.readNullableString() : v >= 4 ? r.readCompactNullableString() : null;
+  const _protocolType: string | null = v >= 5 ? r.readCompactNullableString() : null;
+  const _protocolName: string | null = v >= 5 ? r.readCompactNullableString() : null;
+  const _assignments: SyncGroupRequestSyncGroupRequestAssignment[] =
+    v <= 3
+      ? readArray(r, false, 6, (e) => readSyncGroupRequestSyncGroupRequestAssignment(e, v))
+      : readArray(r, true, 3, (e) => readSyncGroupRequestSyncGroupRequestAssignment(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 4) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: SyncGroupRequest = {
+    groupId: _groupId,
+    generationId: _generationId,
+    memberId: _memberId,
+    groupInstanceId: _groupInstanceId,
+    protocolType: _protocolType,
+    protocolName: _protocolName,
+    assignments: _assignments,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -203,29 +189,23 @@ function readSyncGroupRequestSyncGroupRequestAssignment(
   r: Reader,
   v: number,
 ): SyncGroupRequestSyncGroupRequestAssignment {
-  const o: SyncGroupRequestSyncGroupRequestAssignment = {
-    memberId: '',
-    assignment: EMPTY_BYTES,
-  };
-  if (v <= 3) {
-    o.memberId = r.readString();
-  } else if (v >= 4) {
-    o.memberId = r.readCompactString();
-  }
-  if (v <= 3) {
-    o.assignment = r.readBytes();
-  } else if (v >= 4) {
-    o.assignment = r.readCompactBytes();
-  }
+  const _memberId: string = v <= 3 ? r.readString() : r.readCompactString();
+  const _assignment: Buffer = v <= 3 ? r.readBytes() : r.readCompactBytes();
+  let unknown: TaggedField[] | undefined;
   if (v >= 4) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: SyncGroupRequestSyncGroupRequestAssignment = {
+    memberId: _memberId,
+    assignment: _assignment,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

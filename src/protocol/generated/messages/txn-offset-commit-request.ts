@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -104,51 +104,38 @@ export const TxnOffsetCommitRequest: MessageCodec<TxnOffsetCommitRequest> =
   });
 
 function readTxnOffsetCommitRequest(r: Reader, v: number): TxnOffsetCommitRequest {
-  const o: TxnOffsetCommitRequest = {
-    transactionalId: '',
-    groupId: '',
-    producerId: 0n,
-    producerEpoch: 0,
-    generationId: -1,
-    memberId: '',
-    groupInstanceId: null,
-    topics: [],
-  };
-  if (v <= 2) {
-    o.transactionalId = r.readString();
-  } else if (v >= 3) {
-    o.transactionalId = r.readCompactString();
-  }
-  if (v <= 2) {
-    o.groupId = r.readString();
-  } else if (v >= 3) {
-    o.groupId = r.readCompactString();
-  }
-  o.producerId = r.readInt64();
-  o.producerEpoch = r.readInt16();
-  if (v >= 3) {
-    o.generationId = r.readInt32();
-  }
-  if (v >= 3) {
-    o.memberId = r.readCompactString();
-  }
-  if (v >= 3) {
-    o.groupInstanceId = r.readCompactNullableString();
-  }
-  if (v <= 2) {
-    o.topics = readArray(r, false, 6, (e) => readTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(e, v));
-  } else if (v >= 3) {
-    o.topics = readArray(r, true, 3, (e) => readTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(e, v));
-  }
+  const _transactionalId: string = v <= 2 ? r.readString() : r.readCompactString();
+  const _groupId: string = v <= 2 ? r.readString() : r.readCompactString();
+  const _producerId: bigint = r.readInt64();
+  const _producerEpoch: number = r.readInt16();
+  const _generationId: number = v >= 3 ? r.readInt32() : -1;
+  const _memberId: string = v >= 3 ? r.readCompactString() : '';
+  const _groupInstanceId: string | null = v >= 3 ? r.readCompactNullableString() : null;
+  const _topics: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic[] =
+    v <= 2
+      ? readArray(r, false, 6, (e) => readTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(e, v))
+      : readArray(r, true, 3, (e) => readTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 3) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: TxnOffsetCommitRequest = {
+    transactionalId: _transactionalId,
+    groupId: _groupId,
+    producerId: _producerId,
+    producerEpoch: _producerEpoch,
+    generationId: _generationId,
+    memberId: _memberId,
+    groupInstanceId: _groupInstanceId,
+    topics: _topics,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -224,33 +211,26 @@ function readTxnOffsetCommitRequestTxnOffsetCommitRequestTopic(
   r: Reader,
   v: number,
 ): TxnOffsetCommitRequestTxnOffsetCommitRequestTopic {
-  const o: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic = {
-    name: '',
-    partitions: [],
-  };
-  if (v <= 2) {
-    o.name = r.readString();
-  } else if (v >= 3) {
-    o.name = r.readCompactString();
-  }
-  if (v <= 2) {
-    o.partitions = readArray(r, false, 14, (e) =>
-      readTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(e, v),
-    );
-  } else if (v >= 3) {
-    o.partitions = readArray(r, true, 18, (e) =>
-      readTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(e, v),
-    );
-  }
+  const _name: string = v <= 2 ? r.readString() : r.readCompactString();
+  const _partitions: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition[] =
+    v <= 2
+      ? readArray(r, false, 14, (e) => readTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(e, v))
+      : readArray(r, true, 18, (e) => readTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 3) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: TxnOffsetCommitRequestTxnOffsetCommitRequestTopic = {
+    name: _name,
+    partitions: _partitions,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -290,31 +270,27 @@ function readTxnOffsetCommitRequestTxnOffsetCommitRequestPartition(
   r: Reader,
   v: number,
 ): TxnOffsetCommitRequestTxnOffsetCommitRequestPartition {
-  const o: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition = {
-    partitionIndex: 0,
-    committedOffset: 0n,
-    committedLeaderEpoch: -1,
-    committedMetadata: null,
-  };
-  o.partitionIndex = r.readInt32();
-  o.committedOffset = r.readInt64();
-  if (v >= 2) {
-    o.committedLeaderEpoch = r.readInt32();
-  }
-  if (v <= 2) {
-    o.committedMetadata = r.readNullableString();
-  } else if (v >= 3) {
-    o.committedMetadata = r.readCompactNullableString();
-  }
+  const _partitionIndex: number = r.readInt32();
+  const _committedOffset: bigint = r.readInt64();
+  const _committedLeaderEpoch: number = v >= 2 ? r.readInt32() : -1;
+  const _committedMetadata: string | null = v <= 2 ? r.readNullableString() : r.readCompactNullableString();
+  let unknown: TaggedField[] | undefined;
   if (v >= 3) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: TxnOffsetCommitRequestTxnOffsetCommitRequestPartition = {
+    partitionIndex: _partitionIndex,
+    committedOffset: _committedOffset,
+    committedLeaderEpoch: _committedLeaderEpoch,
+    committedMetadata: _committedMetadata,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   writeTaggedFields,
@@ -68,23 +68,25 @@ export const UpdateFeaturesRequest: MessageCodec<UpdateFeaturesRequest> = create
 });
 
 function readUpdateFeaturesRequest(r: Reader, v: number): UpdateFeaturesRequest {
-  const o: UpdateFeaturesRequest = {
-    timeoutMs: 60000,
-    featureUpdates: [],
-    validateOnly: false,
-  };
-  o.timeoutMs = r.readInt32();
-  o.featureUpdates = readArray(r, true, 5, (e) => readUpdateFeaturesRequestFeatureUpdateKey(e, v));
-  if (v >= 1) {
-    o.validateOnly = r.readBoolean();
-  }
+  const _timeoutMs: number = r.readInt32();
+  const _featureUpdates: UpdateFeaturesRequestFeatureUpdateKey[] = readArray(r, true, 5, (e) =>
+    readUpdateFeaturesRequestFeatureUpdateKey(e, v),
+  );
+  const _validateOnly: boolean = v >= 1 ? r.readBoolean() : false;
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: UpdateFeaturesRequest = {
+    timeoutMs: _timeoutMs,
+    featureUpdates: _featureUpdates,
+    validateOnly: _validateOnly,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -115,27 +117,25 @@ function readUpdateFeaturesRequestFeatureUpdateKey(
   r: Reader,
   v: number,
 ): UpdateFeaturesRequestFeatureUpdateKey {
-  const o: UpdateFeaturesRequestFeatureUpdateKey = {
-    feature: '',
-    maxVersionLevel: 0,
-    allowDowngrade: false,
-    upgradeType: 1,
-  };
-  o.feature = r.readCompactString();
-  o.maxVersionLevel = r.readInt16();
-  if (v <= 0) {
-    o.allowDowngrade = r.readBoolean();
-  }
-  if (v >= 1) {
-    o.upgradeType = r.readInt8();
-  }
+  const _feature: string = r.readCompactString();
+  const _maxVersionLevel: number = r.readInt16();
+  const _allowDowngrade: boolean = v <= 0 ? r.readBoolean() : false;
+  const _upgradeType: number = v >= 1 ? r.readInt8() : 1;
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: UpdateFeaturesRequestFeatureUpdateKey = {
+    feature: _feature,
+    maxVersionLevel: _maxVersionLevel,
+    allowDowngrade: _allowDowngrade,
+    upgradeType: _upgradeType,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,11 +2,11 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
   encodeTaggedField,
   endTaggedField,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   taggedFieldReader,
@@ -182,39 +182,24 @@ export const UpdateMetadataRequest: MessageCodec<UpdateMetadataRequest> = create
 });
 
 function readUpdateMetadataRequest(r: Reader, v: number): UpdateMetadataRequest {
-  const o: UpdateMetadataRequest = {
-    controllerId: 0,
-    isKRaftController: false,
-    type: 0,
-    controllerEpoch: 0,
-    brokerEpoch: -1n,
-    ungroupedPartitionStates: [],
-    topicStates: [],
-    liveBrokers: [],
-  };
-  o.controllerId = r.readInt32();
-  if (v >= 8) {
-    o.isKRaftController = r.readBoolean();
-  }
-  o.controllerEpoch = r.readInt32();
-  if (v >= 5) {
-    o.brokerEpoch = r.readInt64();
-  }
-  if (v <= 4) {
-    o.ungroupedPartitionStates = readArray(r, false, 30, (e) =>
-      readUpdateMetadataRequestUpdateMetadataPartitionState(e, v),
-    );
-  }
-  if (v === 5) {
-    o.topicStates = readArray(r, false, 6, (e) => readUpdateMetadataRequestUpdateMetadataTopicState(e, v));
-  } else if (v >= 6) {
-    o.topicStates = readArray(r, true, 3, (e) => readUpdateMetadataRequestUpdateMetadataTopicState(e, v));
-  }
-  if (v <= 5) {
-    o.liveBrokers = readArray(r, false, 8, (e) => readUpdateMetadataRequestUpdateMetadataBroker(e, v));
-  } else if (v >= 6) {
-    o.liveBrokers = readArray(r, true, 7, (e) => readUpdateMetadataRequestUpdateMetadataBroker(e, v));
-  }
+  const _controllerId: number = r.readInt32();
+  const _isKRaftController: boolean = v >= 8 ? r.readBoolean() : false;
+  let _type: number = 0;
+  const _controllerEpoch: number = r.readInt32();
+  const _brokerEpoch: bigint = v >= 5 ? r.readInt64() : -1n;
+  const _ungroupedPartitionStates: UpdateMetadataRequestUpdateMetadataPartitionState[] =
+    v <= 4 ? readArray(r, false, 30, (e) => readUpdateMetadataRequestUpdateMetadataPartitionState(e, v)) : [];
+  const _topicStates: UpdateMetadataRequestUpdateMetadataTopicState[] =
+    v === 5
+      ? readArray(r, false, 6, (e) => readUpdateMetadataRequestUpdateMetadataTopicState(e, v))
+      : v >= 6
+        ? readArray(r, true, 3, (e) => readUpdateMetadataRequestUpdateMetadataTopicState(e, v))
+        : [];
+  const _liveBrokers: UpdateMetadataRequestUpdateMetadataBroker[] =
+    v <= 5
+      ? readArray(r, false, 8, (e) => readUpdateMetadataRequestUpdateMetadataBroker(e, v))
+      : readArray(r, true, 7, (e) => readUpdateMetadataRequestUpdateMetadataBroker(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
@@ -223,13 +208,24 @@ function readUpdateMetadataRequest(r: Reader, v: number): UpdateMetadataRequest 
       const size = r.readUnsignedVarint();
       if (tag === 0 && v >= 8) {
         const t = taggedFieldReader(r, size);
-        o.type = t.readInt8();
+        _type = t.readInt8();
         endTaggedField(t, 0);
         continue;
       }
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: UpdateMetadataRequest = {
+    controllerId: _controllerId,
+    isKRaftController: _isKRaftController,
+    type: _type,
+    controllerEpoch: _controllerEpoch,
+    brokerEpoch: _brokerEpoch,
+    ungroupedPartitionStates: _ungroupedPartitionStates,
+    topicStates: _topicStates,
+    liveBrokers: _liveBrokers,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -323,49 +319,44 @@ function readUpdateMetadataRequestUpdateMetadataPartitionState(
   r: Reader,
   v: number,
 ): UpdateMetadataRequestUpdateMetadataPartitionState {
-  const o: UpdateMetadataRequestUpdateMetadataPartitionState = {
-    topicName: '',
-    partitionIndex: 0,
-    controllerEpoch: 0,
-    leader: 0,
-    leaderEpoch: 0,
-    isr: [],
-    zkVersion: 0,
-    replicas: [],
-    offlineReplicas: [],
-  };
-  if (v <= 4) {
-    o.topicName = r.readString();
-  }
-  o.partitionIndex = r.readInt32();
-  o.controllerEpoch = r.readInt32();
-  o.leader = r.readInt32();
-  o.leaderEpoch = r.readInt32();
-  if (v <= 5) {
-    o.isr = readArray(r, false, 4, (e) => e.readInt32());
-  } else if (v >= 6) {
-    o.isr = readArray(r, true, 4, (e) => e.readInt32());
-  }
-  o.zkVersion = r.readInt32();
-  if (v <= 5) {
-    o.replicas = readArray(r, false, 4, (e) => e.readInt32());
-  } else if (v >= 6) {
-    o.replicas = readArray(r, true, 4, (e) => e.readInt32());
-  }
-  if (v >= 4 && v <= 5) {
-    o.offlineReplicas = readArray(r, false, 4, (e) => e.readInt32());
-  } else if (v >= 6) {
-    o.offlineReplicas = readArray(r, true, 4, (e) => e.readInt32());
-  }
+  const _topicName: string = v <= 4 ? r.readString() : '';
+  const _partitionIndex: number = r.readInt32();
+  const _controllerEpoch: number = r.readInt32();
+  const _leader: number = r.readInt32();
+  const _leaderEpoch: number = r.readInt32();
+  const _isr: number[] =
+    v <= 5 ? readArray(r, false, 4, (e) => e.readInt32()) : readArray(r, true, 4, (e) => e.readInt32());
+  const _zkVersion: number = r.readInt32();
+  const _replicas: number[] =
+    v <= 5 ? readArray(r, false, 4, (e) => e.readInt32()) : readArray(r, true, 4, (e) => e.readInt32());
+  const _offlineReplicas: number[] =
+    v >= 4 && v <= 5
+      ? readArray(r, false, 4, (e) => e.readInt32())
+      : v >= 6
+        ? readArray(r, true, 4, (e) => e.readInt32())
+        : [];
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: UpdateMetadataRequestUpdateMetadataPartitionState = {
+    topicName: _topicName,
+    partitionIndex: _partitionIndex,
+    controllerEpoch: _controllerEpoch,
+    leader: _leader,
+    leaderEpoch: _leaderEpoch,
+    isr: _isr,
+    zkVersion: _zkVersion,
+    replicas: _replicas,
+    offlineReplicas: _offlineReplicas,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -451,37 +442,28 @@ function readUpdateMetadataRequestUpdateMetadataTopicState(
   r: Reader,
   v: number,
 ): UpdateMetadataRequestUpdateMetadataTopicState {
-  const o: UpdateMetadataRequestUpdateMetadataTopicState = {
-    topicName: '',
-    topicId: ZERO_UUID,
-    partitionStates: [],
-  };
-  if (v <= 5) {
-    o.topicName = r.readString();
-  } else if (v >= 6) {
-    o.topicName = r.readCompactString();
-  }
-  if (v >= 7) {
-    o.topicId = r.readUuid();
-  }
-  if (v <= 5) {
-    o.partitionStates = readArray(r, false, 32, (e) =>
-      readUpdateMetadataRequestUpdateMetadataPartitionState(e, v),
-    );
-  } else if (v >= 6) {
-    o.partitionStates = readArray(r, true, 24, (e) =>
-      readUpdateMetadataRequestUpdateMetadataPartitionState(e, v),
-    );
-  }
+  const _topicName: string = v <= 5 ? r.readString() : r.readCompactString();
+  const _topicId: string = v >= 7 ? r.readUuid() : ZERO_UUID;
+  const _partitionStates: UpdateMetadataRequestUpdateMetadataPartitionState[] =
+    v <= 5
+      ? readArray(r, false, 32, (e) => readUpdateMetadataRequestUpdateMetadataPartitionState(e, v))
+      : readArray(r, true, 24, (e) => readUpdateMetadataRequestUpdateMetadataPartitionState(e, v));
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: UpdateMetadataRequestUpdateMetadataTopicState = {
+    topicName: _topicName,
+    topicId: _topicId,
+    partitionStates: _partitionStates,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -527,39 +509,35 @@ function readUpdateMetadataRequestUpdateMetadataBroker(
   r: Reader,
   v: number,
 ): UpdateMetadataRequestUpdateMetadataBroker {
-  const o: UpdateMetadataRequestUpdateMetadataBroker = {
-    id: 0,
-    v0Host: '',
-    v0Port: 0,
-    endpoints: [],
-    rack: null,
-  };
-  o.id = r.readInt32();
-  if (v <= 0) {
-    o.v0Host = r.readString();
-  }
-  if (v <= 0) {
-    o.v0Port = r.readInt32();
-  }
-  if (v >= 1 && v <= 5) {
-    o.endpoints = readArray(r, false, 8, (e) => readUpdateMetadataRequestUpdateMetadataEndpoint(e, v));
-  } else if (v >= 6) {
-    o.endpoints = readArray(r, true, 9, (e) => readUpdateMetadataRequestUpdateMetadataEndpoint(e, v));
-  }
-  if (v >= 2 && v <= 5) {
-    o.rack = r.readNullableString();
-  } else if (v >= 6) {
-    o.rack = r.readCompactNullableString();
-  }
+  const _id: number = r.readInt32();
+  const _v0Host: string = v <= 0 ? r.readString() : '';
+  const _v0Port: number = v <= 0 ? r.readInt32() : 0;
+  const _endpoints: UpdateMetadataRequestUpdateMetadataEndpoint[] =
+    v >= 1 && v <= 5
+      ? readArray(r, false, 8, (e) => readUpdateMetadataRequestUpdateMetadataEndpoint(e, v))
+      : v >= 6
+        ? readArray(r, true, 9, (e) => readUpdateMetadataRequestUpdateMetadataEndpoint(e, v))
+        : [];
+  const _rack: string | null =
+    v >= 2 && v <= 5 ? r.readNullableString() : v >= 6 ? r.readCompactNullableString() : null;
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: UpdateMetadataRequestUpdateMetadataBroker = {
+    id: _id,
+    v0Host: _v0Host,
+    v0Port: _v0Port,
+    endpoints: _endpoints,
+    rack: _rack,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -615,33 +593,27 @@ function readUpdateMetadataRequestUpdateMetadataEndpoint(
   r: Reader,
   v: number,
 ): UpdateMetadataRequestUpdateMetadataEndpoint {
-  const o: UpdateMetadataRequestUpdateMetadataEndpoint = {
-    port: 0,
-    host: '',
-    listener: '',
-    securityProtocol: 0,
-  };
-  o.port = r.readInt32();
-  if (v <= 5) {
-    o.host = r.readString();
-  } else if (v >= 6) {
-    o.host = r.readCompactString();
-  }
-  if (v >= 3 && v <= 5) {
-    o.listener = r.readString();
-  } else if (v >= 6) {
-    o.listener = r.readCompactString();
-  }
-  o.securityProtocol = r.readInt16();
+  const _port: number = r.readInt32();
+  const _host: string = v <= 5 ? r.readString() : r.readCompactString();
+  const _listener: string = v >= 3 && v <= 5 ? r.readString() : v >= 6 ? r.readCompactString() : '';
+  const _securityProtocol: number = r.readInt16();
+  let unknown: TaggedField[] | undefined;
   if (v >= 6) {
     const count = r.readUnsignedVarint();
     let tag = -1;
     for (let i = 0; i < count; i++) {
       tag = readTag(r, tag);
       const size = r.readUnsignedVarint();
-      keepUnknownTaggedField(o, tag, r.readRaw(size));
+      unknown = appendTaggedField(unknown, tag, r.readRaw(size));
     }
   }
+  const o: UpdateMetadataRequestUpdateMetadataEndpoint = {
+    port: _port,
+    host: _host,
+    listener: _listener,
+    securityProtocol: _securityProtocol,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

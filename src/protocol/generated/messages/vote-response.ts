@@ -2,11 +2,11 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
   encodeTaggedField,
   endTaggedField,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   taggedFieldReader,
@@ -104,13 +104,10 @@ export const VoteResponse: MessageCodec<VoteResponse> = createCodec<VoteResponse
 });
 
 function readVoteResponse(r: Reader, v: number): VoteResponse {
-  const o: VoteResponse = {
-    errorCode: 0,
-    topics: [],
-    nodeEndpoints: [],
-  };
-  o.errorCode = r.readInt16();
-  o.topics = readArray(r, true, 3, (e) => readVoteResponseTopicData(e, v));
+  const _errorCode: number = r.readInt16();
+  const _topics: VoteResponseTopicData[] = readArray(r, true, 3, (e) => readVoteResponseTopicData(e, v));
+  let _nodeEndpoints: VoteResponseNodeEndpoint[] = [];
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
@@ -118,12 +115,18 @@ function readVoteResponse(r: Reader, v: number): VoteResponse {
     const size = r.readUnsignedVarint();
     if (tag === 0 && v >= 1) {
       const t = taggedFieldReader(r, size);
-      o.nodeEndpoints = readArray(t, true, 8, (e) => readVoteResponseNodeEndpoint(e, v));
+      _nodeEndpoints = readArray(t, true, 8, (e) => readVoteResponseNodeEndpoint(e, v));
       endTaggedField(t, 0);
       continue;
     }
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: VoteResponse = {
+    errorCode: _errorCode,
+    topics: _topics,
+    nodeEndpoints: _nodeEndpoints,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -163,19 +166,23 @@ function writeVoteResponse(w: Writer, v: number, m: MessageInput<VoteResponse>):
 }
 
 function readVoteResponseTopicData(r: Reader, v: number): VoteResponseTopicData {
-  const o: VoteResponseTopicData = {
-    topicName: '',
-    partitions: [],
-  };
-  o.topicName = r.readCompactString();
-  o.partitions = readArray(r, true, 16, (e) => readVoteResponsePartitionData(e, v));
+  const _topicName: string = r.readCompactString();
+  const _partitions: VoteResponsePartitionData[] = readArray(r, true, 16, (e) =>
+    readVoteResponsePartitionData(e, v),
+  );
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: VoteResponseTopicData = {
+    topicName: _topicName,
+    partitions: _partitions,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -195,25 +202,27 @@ function writeVoteResponseTopicData(w: Writer, v: number, m: MessageInput<VoteRe
 }
 
 function readVoteResponsePartitionData(r: Reader, _v: number): VoteResponsePartitionData {
-  const o: VoteResponsePartitionData = {
-    partitionIndex: 0,
-    errorCode: 0,
-    leaderId: 0,
-    leaderEpoch: 0,
-    voteGranted: false,
-  };
-  o.partitionIndex = r.readInt32();
-  o.errorCode = r.readInt16();
-  o.leaderId = r.readInt32();
-  o.leaderEpoch = r.readInt32();
-  o.voteGranted = r.readBoolean();
+  const _partitionIndex: number = r.readInt32();
+  const _errorCode: number = r.readInt16();
+  const _leaderId: number = r.readInt32();
+  const _leaderEpoch: number = r.readInt32();
+  const _voteGranted: boolean = r.readBoolean();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: VoteResponsePartitionData = {
+    partitionIndex: _partitionIndex,
+    errorCode: _errorCode,
+    leaderId: _leaderId,
+    leaderEpoch: _leaderEpoch,
+    voteGranted: _voteGranted,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -246,21 +255,23 @@ function writeVoteResponsePartitionData(
 }
 
 function readVoteResponseNodeEndpoint(r: Reader, _v: number): VoteResponseNodeEndpoint {
-  const o: VoteResponseNodeEndpoint = {
-    nodeId: 0,
-    host: '',
-    port: 0,
-  };
-  o.nodeId = r.readInt32();
-  o.host = r.readCompactString();
-  o.port = r.readUInt16();
+  const _nodeId: number = r.readInt32();
+  const _host: string = r.readCompactString();
+  const _port: number = r.readUInt16();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: VoteResponseNodeEndpoint = {
+    nodeId: _nodeId,
+    host: _host,
+    port: _port,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -34,13 +34,10 @@ function readConsumerGroupCurrentMemberAssignmentKey(
   r: Reader,
   _v: number,
 ): ConsumerGroupCurrentMemberAssignmentKey {
-  const o: ConsumerGroupCurrentMemberAssignmentKey = {
-    groupId: '',
-    memberId: '',
+  return {
+    groupId: r.readString(),
+    memberId: r.readString(),
   };
-  o.groupId = r.readString();
-  o.memberId = r.readString();
-  return o;
 }
 
 function writeConsumerGroupCurrentMemberAssignmentKey(

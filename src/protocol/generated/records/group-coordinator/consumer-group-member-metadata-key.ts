@@ -31,13 +31,10 @@ export const ConsumerGroupMemberMetadataKey: MessageCodec<ConsumerGroupMemberMet
   });
 
 function readConsumerGroupMemberMetadataKey(r: Reader, _v: number): ConsumerGroupMemberMetadataKey {
-  const o: ConsumerGroupMemberMetadataKey = {
-    groupId: '',
-    memberId: '',
+  return {
+    groupId: r.readString(),
+    memberId: r.readString(),
   };
-  o.groupId = r.readString();
-  o.memberId = r.readString();
-  return o;
 }
 
 function writeConsumerGroupMemberMetadataKey(

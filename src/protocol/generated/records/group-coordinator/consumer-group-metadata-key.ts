@@ -28,11 +28,9 @@ export const ConsumerGroupMetadataKey: MessageCodec<ConsumerGroupMetadataKey> =
   });
 
 function readConsumerGroupMetadataKey(r: Reader, _v: number): ConsumerGroupMetadataKey {
-  const o: ConsumerGroupMetadataKey = {
-    groupId: '',
+  return {
+    groupId: r.readString(),
   };
-  o.groupId = r.readString();
-  return o;
 }
 
 function writeConsumerGroupMetadataKey(

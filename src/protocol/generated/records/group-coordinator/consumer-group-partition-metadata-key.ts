@@ -28,11 +28,9 @@ export const ConsumerGroupPartitionMetadataKey: MessageCodec<ConsumerGroupPartit
   });
 
 function readConsumerGroupPartitionMetadataKey(r: Reader, _v: number): ConsumerGroupPartitionMetadataKey {
-  const o: ConsumerGroupPartitionMetadataKey = {
-    groupId: '',
+  return {
+    groupId: r.readString(),
   };
-  o.groupId = r.readString();
-  return o;
 }
 
 function writeConsumerGroupPartitionMetadataKey(

@@ -34,13 +34,10 @@ function readConsumerGroupTargetAssignmentMemberKey(
   r: Reader,
   _v: number,
 ): ConsumerGroupTargetAssignmentMemberKey {
-  const o: ConsumerGroupTargetAssignmentMemberKey = {
-    groupId: '',
-    memberId: '',
+  return {
+    groupId: r.readString(),
+    memberId: r.readString(),
   };
-  o.groupId = r.readString();
-  o.memberId = r.readString();
-  return o;
 }
 
 function writeConsumerGroupTargetAssignmentMemberKey(

@@ -31,11 +31,9 @@ function readConsumerGroupTargetAssignmentMetadataKey(
   r: Reader,
   _v: number,
 ): ConsumerGroupTargetAssignmentMetadataKey {
-  const o: ConsumerGroupTargetAssignmentMetadataKey = {
-    groupId: '',
+  return {
+    groupId: r.readString(),
   };
-  o.groupId = r.readString();
-  return o;
 }
 
 function writeConsumerGroupTargetAssignmentMetadataKey(

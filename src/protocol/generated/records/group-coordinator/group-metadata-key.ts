@@ -26,11 +26,9 @@ export const GroupMetadataKey: MessageCodec<GroupMetadataKey> = createCodec<Grou
 });
 
 function readGroupMetadataKey(r: Reader, _v: number): GroupMetadataKey {
-  const o: GroupMetadataKey = {
-    group: '',
+  return {
+    group: r.readString(),
   };
-  o.group = r.readString();
-  return o;
 }
 
 function writeGroupMetadataKey(w: Writer, _v: number, m: MessageInput<GroupMetadataKey>): void {

@@ -30,15 +30,11 @@ export const OffsetCommitKey: MessageCodec<OffsetCommitKey> = createCodec<Offset
 });
 
 function readOffsetCommitKey(r: Reader, _v: number): OffsetCommitKey {
-  const o: OffsetCommitKey = {
-    group: '',
-    topic: '',
-    partition: 0,
+  return {
+    group: r.readString(),
+    topic: r.readString(),
+    partition: r.readInt32(),
   };
-  o.group = r.readString();
-  o.topic = r.readString();
-  o.partition = r.readInt32();
-  return o;
 }
 
 function writeOffsetCommitKey(w: Writer, _v: number, m: MessageInput<OffsetCommitKey>): void {

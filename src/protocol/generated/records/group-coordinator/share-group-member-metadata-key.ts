@@ -31,13 +31,10 @@ export const ShareGroupMemberMetadataKey: MessageCodec<ShareGroupMemberMetadataK
   });
 
 function readShareGroupMemberMetadataKey(r: Reader, _v: number): ShareGroupMemberMetadataKey {
-  const o: ShareGroupMemberMetadataKey = {
-    groupId: '',
-    memberId: '',
+  return {
+    groupId: r.readString(),
+    memberId: r.readString(),
   };
-  o.groupId = r.readString();
-  o.memberId = r.readString();
-  return o;
 }
 
 function writeShareGroupMemberMetadataKey(

@@ -27,11 +27,9 @@ export const ShareGroupMetadataKey: MessageCodec<ShareGroupMetadataKey> = create
 });
 
 function readShareGroupMetadataKey(r: Reader, _v: number): ShareGroupMetadataKey {
-  const o: ShareGroupMetadataKey = {
-    groupId: '',
+  return {
+    groupId: r.readString(),
   };
-  o.groupId = r.readString();
-  return o;
 }
 
 function writeShareGroupMetadataKey(w: Writer, _v: number, m: MessageInput<ShareGroupMetadataKey>): void {

@@ -28,11 +28,9 @@ export const ShareGroupPartitionMetadataKey: MessageCodec<ShareGroupPartitionMet
   });
 
 function readShareGroupPartitionMetadataKey(r: Reader, _v: number): ShareGroupPartitionMetadataKey {
-  const o: ShareGroupPartitionMetadataKey = {
-    groupId: '',
+  return {
+    groupId: r.readString(),
   };
-  o.groupId = r.readString();
-  return o;
 }
 
 function writeShareGroupPartitionMetadataKey(

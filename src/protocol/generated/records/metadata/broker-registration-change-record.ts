@@ -2,11 +2,11 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
   encodeTaggedField,
   endTaggedField,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   taggedFieldReader,
@@ -53,15 +53,12 @@ export const BrokerRegistrationChangeRecord: MessageCodec<BrokerRegistrationChan
   });
 
 function readBrokerRegistrationChangeRecord(r: Reader, v: number): BrokerRegistrationChangeRecord {
-  const o: BrokerRegistrationChangeRecord = {
-    brokerId: 0,
-    brokerEpoch: 0n,
-    fenced: 0,
-    inControlledShutdown: 0,
-    logDirs: [],
-  };
-  o.brokerId = r.readInt32();
-  o.brokerEpoch = r.readInt64();
+  const _brokerId: number = r.readInt32();
+  const _brokerEpoch: bigint = r.readInt64();
+  let _fenced: number = 0;
+  let _inControlledShutdown: number = 0;
+  let _logDirs: string[] = [];
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
@@ -69,24 +66,32 @@ function readBrokerRegistrationChangeRecord(r: Reader, v: number): BrokerRegistr
     const size = r.readUnsignedVarint();
     if (tag === 0) {
       const t = taggedFieldReader(r, size);
-      o.fenced = t.readInt8();
+      _fenced = t.readInt8();
       endTaggedField(t, 0);
       continue;
     }
     if (tag === 1 && v >= 1) {
       const t = taggedFieldReader(r, size);
-      o.inControlledShutdown = t.readInt8();
+      _inControlledShutdown = t.readInt8();
       endTaggedField(t, 1);
       continue;
     }
     if (tag === 2 && v >= 2) {
       const t = taggedFieldReader(r, size);
-      o.logDirs = readArray(t, true, 16, (e) => e.readUuid());
+      _logDirs = readArray(t, true, 16, (e) => e.readUuid());
       endTaggedField(t, 2);
       continue;
     }
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: BrokerRegistrationChangeRecord = {
+    brokerId: _brokerId,
+    brokerEpoch: _brokerEpoch,
+    fenced: _fenced,
+    inControlledShutdown: _inControlledShutdown,
+    logDirs: _logDirs,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,11 +2,11 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
   encodeTaggedField,
   endTaggedField,
-  keepUnknownTaggedField,
   readNullableArray,
   readTag,
   taggedFieldReader,
@@ -141,21 +141,18 @@ export const PartitionChangeRecord: MessageCodec<PartitionChangeRecord> = create
 });
 
 function readPartitionChangeRecord(r: Reader, v: number): PartitionChangeRecord {
-  const o: PartitionChangeRecord = {
-    partitionId: -1,
-    topicId: ZERO_UUID,
-    isr: null,
-    leader: -2,
-    replicas: null,
-    removingReplicas: null,
-    addingReplicas: null,
-    leaderRecoveryState: -1,
-    directories: null,
-    eligibleLeaderReplicas: null,
-    lastKnownElr: null,
-  };
-  o.partitionId = r.readInt32();
-  o.topicId = r.readUuid();
+  const _partitionId: number = r.readInt32();
+  const _topicId: string = r.readUuid();
+  let _isr: number[] | null = null;
+  let _leader: number = -2;
+  let _replicas: number[] | null = null;
+  let _removingReplicas: number[] | null = null;
+  let _addingReplicas: number[] | null = null;
+  let _leaderRecoveryState: number = -1;
+  let _directories: string[] | null = null;
+  let _eligibleLeaderReplicas: number[] | null = null;
+  let _lastKnownElr: number[] | null = null;
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
@@ -163,60 +160,74 @@ function readPartitionChangeRecord(r: Reader, v: number): PartitionChangeRecord 
     const size = r.readUnsignedVarint();
     if (tag === 0) {
       const t = taggedFieldReader(r, size);
-      o.isr = readNullableArray(t, true, 4, (e) => e.readInt32());
+      _isr = readNullableArray(t, true, 4, (e) => e.readInt32());
       endTaggedField(t, 0);
       continue;
     }
     if (tag === 1) {
       const t = taggedFieldReader(r, size);
-      o.leader = t.readInt32();
+      _leader = t.readInt32();
       endTaggedField(t, 1);
       continue;
     }
     if (tag === 2) {
       const t = taggedFieldReader(r, size);
-      o.replicas = readNullableArray(t, true, 4, (e) => e.readInt32());
+      _replicas = readNullableArray(t, true, 4, (e) => e.readInt32());
       endTaggedField(t, 2);
       continue;
     }
     if (tag === 3) {
       const t = taggedFieldReader(r, size);
-      o.removingReplicas = readNullableArray(t, true, 4, (e) => e.readInt32());
+      _removingReplicas = readNullableArray(t, true, 4, (e) => e.readInt32());
       endTaggedField(t, 3);
       continue;
     }
     if (tag === 4) {
       const t = taggedFieldReader(r, size);
-      o.addingReplicas = readNullableArray(t, true, 4, (e) => e.readInt32());
+      _addingReplicas = readNullableArray(t, true, 4, (e) => e.readInt32());
       endTaggedField(t, 4);
       continue;
     }
     if (tag === 5) {
       const t = taggedFieldReader(r, size);
-      o.leaderRecoveryState = t.readInt8();
+      _leaderRecoveryState = t.readInt8();
       endTaggedField(t, 5);
       continue;
     }
     if (tag === 8 && v >= 1) {
       const t = taggedFieldReader(r, size);
-      o.directories = readNullableArray(t, true, 16, (e) => e.readUuid());
+      _directories = readNullableArray(t, true, 16, (e) => e.readUuid());
       endTaggedField(t, 8);
       continue;
     }
     if (tag === 6 && v >= 2) {
       const t = taggedFieldReader(r, size);
-      o.eligibleLeaderReplicas = readNullableArray(t, true, 4, (e) => e.readInt32());
+      _eligibleLeaderReplicas = readNullableArray(t, true, 4, (e) => e.readInt32());
       endTaggedField(t, 6);
       continue;
     }
     if (tag === 7 && v >= 2) {
       const t = taggedFieldReader(r, size);
-      o.lastKnownElr = readNullableArray(t, true, 4, (e) => e.readInt32());
+      _lastKnownElr = readNullableArray(t, true, 4, (e) => e.readInt32());
       endTaggedField(t, 7);
       continue;
     }
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: PartitionChangeRecord = {
+    partitionId: _partitionId,
+    topicId: _topicId,
+    isr: _isr,
+    leader: _leader,
+    replicas: _replicas,
+    removingReplicas: _removingReplicas,
+    addingReplicas: _addingReplicas,
+    leaderRecoveryState: _leaderRecoveryState,
+    directories: _directories,
+    eligibleLeaderReplicas: _eligibleLeaderReplicas,
+    lastKnownElr: _lastKnownElr,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

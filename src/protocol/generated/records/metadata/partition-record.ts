@@ -2,11 +2,11 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
   encodeTaggedField,
   endTaggedField,
-  keepUnknownTaggedField,
   readArray,
   readNullableArray,
   readTag,
@@ -96,33 +96,20 @@ export const PartitionRecord: MessageCodec<PartitionRecord> = createCodec<Partit
 });
 
 function readPartitionRecord(r: Reader, v: number): PartitionRecord {
-  const o: PartitionRecord = {
-    partitionId: -1,
-    topicId: ZERO_UUID,
-    replicas: [],
-    isr: [],
-    removingReplicas: [],
-    addingReplicas: [],
-    leader: -1,
-    leaderRecoveryState: 0,
-    leaderEpoch: -1,
-    partitionEpoch: -1,
-    directories: [],
-    eligibleLeaderReplicas: null,
-    lastKnownElr: null,
-  };
-  o.partitionId = r.readInt32();
-  o.topicId = r.readUuid();
-  o.replicas = readArray(r, true, 4, (e) => e.readInt32());
-  o.isr = readArray(r, true, 4, (e) => e.readInt32());
-  o.removingReplicas = readArray(r, true, 4, (e) => e.readInt32());
-  o.addingReplicas = readArray(r, true, 4, (e) => e.readInt32());
-  o.leader = r.readInt32();
-  o.leaderEpoch = r.readInt32();
-  o.partitionEpoch = r.readInt32();
-  if (v >= 1) {
-    o.directories = readArray(r, true, 16, (e) => e.readUuid());
-  }
+  const _partitionId: number = r.readInt32();
+  const _topicId: string = r.readUuid();
+  const _replicas: number[] = readArray(r, true, 4, (e) => e.readInt32());
+  const _isr: number[] = readArray(r, true, 4, (e) => e.readInt32());
+  const _removingReplicas: number[] = readArray(r, true, 4, (e) => e.readInt32());
+  const _addingReplicas: number[] = readArray(r, true, 4, (e) => e.readInt32());
+  const _leader: number = r.readInt32();
+  let _leaderRecoveryState: number = 0;
+  const _leaderEpoch: number = r.readInt32();
+  const _partitionEpoch: number = r.readInt32();
+  const _directories: string[] = v >= 1 ? readArray(r, true, 16, (e) => e.readUuid()) : [];
+  let _eligibleLeaderReplicas: number[] | null = null;
+  let _lastKnownElr: number[] | null = null;
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
@@ -130,24 +117,40 @@ function readPartitionRecord(r: Reader, v: number): PartitionRecord {
     const size = r.readUnsignedVarint();
     if (tag === 0) {
       const t = taggedFieldReader(r, size);
-      o.leaderRecoveryState = t.readInt8();
+      _leaderRecoveryState = t.readInt8();
       endTaggedField(t, 0);
       continue;
     }
     if (tag === 1 && v >= 2) {
       const t = taggedFieldReader(r, size);
-      o.eligibleLeaderReplicas = readNullableArray(t, true, 4, (e) => e.readInt32());
+      _eligibleLeaderReplicas = readNullableArray(t, true, 4, (e) => e.readInt32());
       endTaggedField(t, 1);
       continue;
     }
     if (tag === 2 && v >= 2) {
       const t = taggedFieldReader(r, size);
-      o.lastKnownElr = readNullableArray(t, true, 4, (e) => e.readInt32());
+      _lastKnownElr = readNullableArray(t, true, 4, (e) => e.readInt32());
       endTaggedField(t, 2);
       continue;
     }
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: PartitionRecord = {
+    partitionId: _partitionId,
+    topicId: _topicId,
+    replicas: _replicas,
+    isr: _isr,
+    removingReplicas: _removingReplicas,
+    addingReplicas: _addingReplicas,
+    leader: _leader,
+    leaderRecoveryState: _leaderRecoveryState,
+    leaderEpoch: _leaderEpoch,
+    partitionEpoch: _partitionEpoch,
+    directories: _directories,
+    eligibleLeaderReplicas: _eligibleLeaderReplicas,
+    lastKnownElr: _lastKnownElr,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

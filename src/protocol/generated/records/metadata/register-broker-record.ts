@@ -2,11 +2,11 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
   encodeTaggedField,
   endTaggedField,
-  keepUnknownTaggedField,
   readArray,
   readTag,
   taggedFieldReader,
@@ -115,31 +115,21 @@ export const RegisterBrokerRecord: MessageCodec<RegisterBrokerRecord> = createCo
 });
 
 function readRegisterBrokerRecord(r: Reader, v: number): RegisterBrokerRecord {
-  const o: RegisterBrokerRecord = {
-    brokerId: 0,
-    isMigratingZkBroker: false,
-    incarnationId: ZERO_UUID,
-    brokerEpoch: 0n,
-    endPoints: [],
-    features: [],
-    rack: null,
-    fenced: true,
-    inControlledShutdown: false,
-    logDirs: [],
-  };
-  o.brokerId = r.readInt32();
-  if (v >= 2) {
-    o.isMigratingZkBroker = r.readBoolean();
-  }
-  o.incarnationId = r.readUuid();
-  o.brokerEpoch = r.readInt64();
-  o.endPoints = readArray(r, true, 7, (e) => readRegisterBrokerRecordBrokerEndpoint(e, v));
-  o.features = readArray(r, true, 6, (e) => readRegisterBrokerRecordBrokerFeature(e, v));
-  o.rack = r.readCompactNullableString();
-  o.fenced = r.readBoolean();
-  if (v >= 1) {
-    o.inControlledShutdown = r.readBoolean();
-  }
+  const _brokerId: number = r.readInt32();
+  const _isMigratingZkBroker: boolean = v >= 2 ? r.readBoolean() : false;
+  const _incarnationId: string = r.readUuid();
+  const _brokerEpoch: bigint = r.readInt64();
+  const _endPoints: RegisterBrokerRecordBrokerEndpoint[] = readArray(r, true, 7, (e) =>
+    readRegisterBrokerRecordBrokerEndpoint(e, v),
+  );
+  const _features: RegisterBrokerRecordBrokerFeature[] = readArray(r, true, 6, (e) =>
+    readRegisterBrokerRecordBrokerFeature(e, v),
+  );
+  const _rack: string | null = r.readCompactNullableString();
+  const _fenced: boolean = r.readBoolean();
+  const _inControlledShutdown: boolean = v >= 1 ? r.readBoolean() : false;
+  let _logDirs: string[] = [];
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
@@ -147,12 +137,25 @@ function readRegisterBrokerRecord(r: Reader, v: number): RegisterBrokerRecord {
     const size = r.readUnsignedVarint();
     if (tag === 0 && v >= 3) {
       const t = taggedFieldReader(r, size);
-      o.logDirs = readArray(t, true, 16, (e) => e.readUuid());
+      _logDirs = readArray(t, true, 16, (e) => e.readUuid());
       endTaggedField(t, 0);
       continue;
     }
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: RegisterBrokerRecord = {
+    brokerId: _brokerId,
+    isMigratingZkBroker: _isMigratingZkBroker,
+    incarnationId: _incarnationId,
+    brokerEpoch: _brokerEpoch,
+    endPoints: _endPoints,
+    features: _features,
+    rack: _rack,
+    fenced: _fenced,
+    inControlledShutdown: _inControlledShutdown,
+    logDirs: _logDirs,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -231,23 +234,25 @@ function writeRegisterBrokerRecord(w: Writer, v: number, m: MessageInput<Registe
 }
 
 function readRegisterBrokerRecordBrokerEndpoint(r: Reader, _v: number): RegisterBrokerRecordBrokerEndpoint {
-  const o: RegisterBrokerRecordBrokerEndpoint = {
-    name: '',
-    host: '',
-    port: 0,
-    securityProtocol: 0,
-  };
-  o.name = r.readCompactString();
-  o.host = r.readCompactString();
-  o.port = r.readUInt16();
-  o.securityProtocol = r.readInt16();
+  const _name: string = r.readCompactString();
+  const _host: string = r.readCompactString();
+  const _port: number = r.readUInt16();
+  const _securityProtocol: number = r.readInt16();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: RegisterBrokerRecordBrokerEndpoint = {
+    name: _name,
+    host: _host,
+    port: _port,
+    securityProtocol: _securityProtocol,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -276,21 +281,23 @@ function writeRegisterBrokerRecordBrokerEndpoint(
 }
 
 function readRegisterBrokerRecordBrokerFeature(r: Reader, _v: number): RegisterBrokerRecordBrokerFeature {
-  const o: RegisterBrokerRecordBrokerFeature = {
-    name: '',
-    minSupportedVersion: 0,
-    maxSupportedVersion: 0,
-  };
-  o.name = r.readCompactString();
-  o.minSupportedVersion = r.readInt16();
-  o.maxSupportedVersion = r.readInt16();
+  const _name: string = r.readCompactString();
+  const _minSupportedVersion: number = r.readInt16();
+  const _maxSupportedVersion: number = r.readInt16();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: RegisterBrokerRecordBrokerFeature = {
+    name: _name,
+    minSupportedVersion: _minSupportedVersion,
+    maxSupportedVersion: _maxSupportedVersion,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

@@ -2,9 +2,9 @@
 
 import {
   absentFieldError,
+  appendTaggedField,
   createCodec,
   describeFields,
-  keepUnknownTaggedField,
   readNullableArray,
   readTag,
   writeTaggedFields,
@@ -65,37 +65,32 @@ export const QuorumStateData: MessageCodec<QuorumStateData> = createCodec<Quorum
 });
 
 function readQuorumStateData(r: Reader, v: number): QuorumStateData {
-  const o: QuorumStateData = {
-    clusterId: '',
-    leaderId: -1,
-    leaderEpoch: -1,
-    votedId: -1,
-    votedDirectoryId: ZERO_UUID,
-    appliedOffset: 0n,
-    currentVoters: null,
-  };
-  if (v <= 0) {
-    o.clusterId = r.readCompactString();
-  }
-  o.leaderId = r.readInt32();
-  o.leaderEpoch = r.readInt32();
-  o.votedId = r.readInt32();
-  if (v >= 1) {
-    o.votedDirectoryId = r.readUuid();
-  }
-  if (v <= 0) {
-    o.appliedOffset = r.readInt64();
-  }
-  if (v <= 0) {
-    o.currentVoters = readNullableArray(r, true, 5, (e) => readQuorumStateDataVoter(e, v));
-  }
+  const _clusterId: string = v <= 0 ? r.readCompactString() : '';
+  const _leaderId: number = r.readInt32();
+  const _leaderEpoch: number = r.readInt32();
+  const _votedId: number = r.readInt32();
+  const _votedDirectoryId: string = v >= 1 ? r.readUuid() : ZERO_UUID;
+  const _appliedOffset: bigint = v <= 0 ? r.readInt64() : 0n;
+  const _currentVoters: QuorumStateDataVoter[] | null =
+    v <= 0 ? readNullableArray(r, true, 5, (e) => readQuorumStateDataVoter(e, v)) : null;
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: QuorumStateData = {
+    clusterId: _clusterId,
+    leaderId: _leaderId,
+    leaderEpoch: _leaderEpoch,
+    votedId: _votedId,
+    votedDirectoryId: _votedDirectoryId,
+    appliedOffset: _appliedOffset,
+    currentVoters: _currentVoters,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 
@@ -154,17 +149,19 @@ function writeQuorumStateData(w: Writer, v: number, m: MessageInput<QuorumStateD
 }
 
 function readQuorumStateDataVoter(r: Reader, _v: number): QuorumStateDataVoter {
-  const o: QuorumStateDataVoter = {
-    voterId: 0,
-  };
-  o.voterId = r.readInt32();
+  const _voterId: number = r.readInt32();
+  let unknown: TaggedField[] | undefined;
   const count = r.readUnsignedVarint();
   let tag = -1;
   for (let i = 0; i < count; i++) {
     tag = readTag(r, tag);
     const size = r.readUnsignedVarint();
-    keepUnknownTaggedField(o, tag, r.readRaw(size));
+    unknown = appendTaggedField(unknown, tag, r.readRaw(size));
   }
+  const o: QuorumStateDataVoter = {
+    voterId: _voterId,
+  };
+  if (unknown !== undefined) o.unknownTaggedFields = unknown;
   return o;
 }
 

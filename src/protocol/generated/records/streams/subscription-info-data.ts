@@ -107,45 +107,18 @@ export const SubscriptionInfoData: MessageCodec<SubscriptionInfoData> = createCo
 });
 
 function readSubscriptionInfoData(r: Reader, v: number): SubscriptionInfoData {
-  const o: SubscriptionInfoData = {
-    version: 0,
-    latestSupportedVersion: -1,
-    processId: ZERO_UUID,
-    prevTasks: [],
-    standbyTasks: [],
-    userEndPoint: EMPTY_BYTES,
-    taskOffsetSums: [],
-    uniqueField: 0,
-    errorCode: 0,
-    clientTags: [],
+  return {
+    version: r.readInt32(),
+    latestSupportedVersion: v >= 3 ? r.readInt32() : -1,
+    processId: r.readUuid(),
+    prevTasks: v <= 6 ? readArray(r, false, 8, (e) => readSubscriptionInfoDataTaskId(e, v)) : [],
+    standbyTasks: v <= 6 ? readArray(r, false, 8, (e) => readSubscriptionInfoDataTaskId(e, v)) : [],
+    userEndPoint: v >= 2 ? r.readBytes() : EMPTY_BYTES,
+    taskOffsetSums: v >= 7 ? readArray(r, false, 8, (e) => readSubscriptionInfoDataTaskOffsetSum(e, v)) : [],
+    uniqueField: v >= 8 ? r.readInt8() : 0,
+    errorCode: v >= 9 ? r.readInt32() : 0,
+    clientTags: v >= 11 ? readArray(r, false, 8, (e) => readSubscriptionInfoDataClientTag(e, v)) : [],
   };
-  o.version = r.readInt32();
-  if (v >= 3) {
-    o.latestSupportedVersion = r.readInt32();
-  }
-  o.processId = r.readUuid();
-  if (v <= 6) {
-    o.prevTasks = readArray(r, false, 8, (e) => readSubscriptionInfoDataTaskId(e, v));
-  }
-  if (v <= 6) {
-    o.standbyTasks = readArray(r, false, 8, (e) => readSubscriptionInfoDataTaskId(e, v));
-  }
-  if (v >= 2) {
-    o.userEndPoint = r.readBytes();
-  }
-  if (v >= 7) {
-    o.taskOffsetSums = readArray(r, false, 8, (e) => readSubscriptionInfoDataTaskOffsetSum(e, v));
-  }
-  if (v >= 8) {
-    o.uniqueField = r.readInt8();
-  }
-  if (v >= 9) {
-    o.errorCode = r.readInt32();
-  }
-  if (v >= 11) {
-    o.clientTags = readArray(r, false, 8, (e) => readSubscriptionInfoDataClientTag(e, v));
-  }
-  return o;
 }
 
 function writeSubscriptionInfoData(w: Writer, v: number, m: MessageInput<SubscriptionInfoData>): void {
@@ -236,13 +209,10 @@ function writeSubscriptionInfoData(w: Writer, v: number, m: MessageInput<Subscri
 }
 
 function readSubscriptionInfoDataTaskId(r: Reader, _v: number): SubscriptionInfoDataTaskId {
-  const o: SubscriptionInfoDataTaskId = {
-    topicGroupId: 0,
-    partition: 0,
+  return {
+    topicGroupId: r.readInt32(),
+    partition: r.readInt32(),
   };
-  o.topicGroupId = r.readInt32();
-  o.partition = r.readInt32();
-  return o;
 }
 
 function writeSubscriptionInfoDataTaskId(
@@ -261,29 +231,14 @@ function writeSubscriptionInfoDataTaskId(
 }
 
 function readSubscriptionInfoDataTaskOffsetSum(r: Reader, v: number): SubscriptionInfoDataTaskOffsetSum {
-  const o: SubscriptionInfoDataTaskOffsetSum = {
-    topicGroupId: 0,
-    partition: 0,
-    offsetSum: 0n,
-    namedTopology: null,
-    partitionToOffsetSum: [],
+  return {
+    topicGroupId: r.readInt32(),
+    partition: v >= 10 ? r.readInt32() : 0,
+    offsetSum: v >= 10 ? r.readInt64() : 0n,
+    namedTopology: v >= 10 ? r.readNullableString() : null,
+    partitionToOffsetSum:
+      v <= 9 ? readArray(r, false, 12, (e) => readSubscriptionInfoDataPartitionToOffsetSum(e, v)) : [],
   };
-  o.topicGroupId = r.readInt32();
-  if (v >= 10) {
-    o.partition = r.readInt32();
-  }
-  if (v >= 10) {
-    o.offsetSum = r.readInt64();
-  }
-  if (v >= 10) {
-    o.namedTopology = r.readNullableString();
-  }
-  if (v <= 9) {
-    o.partitionToOffsetSum = readArray(r, false, 12, (e) =>
-      readSubscriptionInfoDataPartitionToOffsetSum(e, v),
-    );
-  }
-  return o;
 }
 
 function writeSubscriptionInfoDataTaskOffsetSum(
@@ -336,13 +291,10 @@ function readSubscriptionInfoDataPartitionToOffsetSum(
   r: Reader,
   _v: number,
 ): SubscriptionInfoDataPartitionToOffsetSum {
-  const o: SubscriptionInfoDataPartitionToOffsetSum = {
-    partition: 0,
-    offsetSum: 0n,
+  return {
+    partition: r.readInt32(),
+    offsetSum: r.readInt64(),
   };
-  o.partition = r.readInt32();
-  o.offsetSum = r.readInt64();
-  return o;
 }
 
 function writeSubscriptionInfoDataPartitionToOffsetSum(
@@ -361,13 +313,10 @@ function writeSubscriptionInfoDataPartitionToOffsetSum(
 }
 
 function readSubscriptionInfoDataClientTag(r: Reader, _v: number): SubscriptionInfoDataClientTag {
-  const o: SubscriptionInfoDataClientTag = {
-    key: EMPTY_BYTES,
-    value: EMPTY_BYTES,
+  return {
+    key: r.readBytes(),
+    value: r.readBytes(),
   };
-  o.key = r.readBytes();
-  o.value = r.readBytes();
-  return o;
 }
 
 function writeSubscriptionInfoDataClientTag(

@@ -26,11 +26,9 @@ export const TransactionLogKey: MessageCodec<TransactionLogKey> = createCodec<Tr
 });
 
 function readTransactionLogKey(r: Reader, _v: number): TransactionLogKey {
-  const o: TransactionLogKey = {
-    transactionalId: '',
+  return {
+    transactionalId: r.readString(),
   };
-  o.transactionalId = r.readString();
-  return o;
 }
 
 function writeTransactionLogKey(w: Writer, _v: number, m: MessageInput<TransactionLogKey>): void {

@@ -1,0 +1,283 @@
+import { spawn } from 'node:child_process';
+import { closeSync, fsyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as hdr from 'hdr-histogram-js';
+import { decodeResponse, encodeRequest } from '../src/protocol/frame.js';
+import { ApiKey } from '../src/protocol/generated/api-registry.js';
+import type { FetchResponse } from '../src/protocol/generated/messages/fetch-response.js';
+import type { ProduceResponse } from '../src/protocol/generated/messages/produce-response.js';
+import { encodeRecordBatch } from '../src/protocol/records/record-batch.js';
+import { PipelinedConnection } from './load/pipelined-connection.js';
+import { environment } from './measure.js';
+
+/**
+ * The broker benchmark: a pipelined load generator (like kafka-producer-perf-test, but sending
+ * pre-encoded batches so the generator is not the bottleneck) against a broker process, with the
+ * raw sequential write of the same bytes measured in the same run as the ceiling.
+ */
+const quick = process.argv.includes('--quick');
+const SECONDS = quick ? 2 : 8;
+const RECORD_BYTES = 1024;
+const RECORDS_PER_BATCH = 16;
+const IN_FLIGHT = 32;
+
+const batch = encodeRecordBatch({
+  baseTimestamp: BigInt(Date.now()),
+  records: Array.from({ length: RECORDS_PER_BATCH }, (_, i) => ({
+    offsetDelta: i,
+    timestampDelta: 0,
+    key: null,
+    value: Buffer.alloc(RECORD_BYTES, 97 + (i % 26)),
+    headers: [],
+  })),
+});
+
+function freePort(): Promise<number> {
+  return new Promise((res) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => res(p));
+    });
+  });
+}
+
+async function startBrokerProcess(dir: string, extra: string[] = []) {
+  const port = await freePort();
+  const t0 = performance.now();
+  const child = spawn(
+    process.execPath,
+    [
+      'bin/strom.js',
+      'server',
+      '--log-level',
+      'warn',
+      '--override',
+      `listeners=PLAINTEXT://127.0.0.1:${port}`,
+      '--override',
+      `log.dirs=${dir}`,
+      ...extra,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  // Poll the port: the broker logs at warn level here, so there is no line to wait for.
+  for (;;) {
+    try {
+      const c = await PipelinedConnection.open('127.0.0.1', port);
+      c.close();
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+  const startMs = performance.now() - t0;
+  return { child, port, startMs };
+}
+
+function rssMb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : -1;
+}
+
+/** The ceiling: the same bytes appended with Node's fs, buffered or with an fsync per MiB. */
+function rawWriteMBs(dir: string, fsyncEveryMiB: boolean): number {
+  const fd = openSync(join(dir, `raw-${fsyncEveryMiB}`), 'w');
+  const deadline = performance.now() + SECONDS * 1000;
+  let bytes = 0;
+  let sinceSync = 0;
+  const t0 = performance.now();
+  while (performance.now() < deadline) {
+    writeSync(fd, batch);
+    bytes += batch.length;
+    sinceSync += batch.length;
+    if (fsyncEveryMiB && sinceSync >= 1 << 20) {
+      fsyncSync(fd);
+      sinceSync = 0;
+    }
+  }
+  const s = (performance.now() - t0) / 1000;
+  closeSync(fd);
+  return bytes / 1e6 / s;
+}
+
+let correlation = 1;
+
+async function createTopic(conn: PipelinedConnection, name: string, partitions: number): Promise<void> {
+  const id = correlation++;
+  await conn.send(
+    encodeRequest(ApiKey.CreateTopics, 5, id, 'bench', {
+      topics: [{ name, numPartitions: partitions, replicationFactor: 1 }],
+      timeoutMs: 10000,
+    }),
+    id,
+  );
+}
+
+interface ProduceFigures {
+  mbs: number;
+  p50: number;
+  p99: number;
+  p999: number;
+  records: number;
+}
+
+/** Produces for SECONDS with IN_FLIGHT requests pipelined, or at `rateMBs` when given. */
+async function produceLoad(
+  conn: PipelinedConnection,
+  topic: string,
+  partitions: number,
+  acks: number,
+  rateMBs?: number,
+): Promise<ProduceFigures> {
+  const histogram = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 60_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
+  const deadline = performance.now() + SECONDS * 1000;
+  let bytes = 0;
+  let next = 0;
+  let errors = 0;
+  const t0 = performance.now();
+  const intervalMs = rateMBs ? (batch.length / 1e6 / rateMBs) * 1000 : 0;
+  let due = t0;
+  const sendOne = async (): Promise<void> => {
+    const id = correlation++;
+    const partition = next++ % partitions;
+    const frame = encodeRequest(ApiKey.Produce, 9, id, 'bench', {
+      acks,
+      timeoutMs: 30000,
+      topicData: [{ name: topic, partitionData: [{ index: partition, records: batch }] }],
+    });
+    const { frame: res, latencyNs } = await conn.send(frame, id);
+    const body = decodeResponse(ApiKey.Produce, 9, res).body as ProduceResponse;
+    if (body.responses[0]!.partitionResponses[0]!.errorCode !== 0) errors++;
+    histogram.recordValue(Number(latencyNs / 1000n));
+    bytes += batch.length;
+  };
+  const workers = Array.from({ length: rateMBs ? 1 : IN_FLIGHT }, async () => {
+    while (performance.now() < deadline) {
+      if (rateMBs) {
+        due += intervalMs;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        void sendOne();
+      } else await sendOne();
+    }
+  });
+  await Promise.all(workers);
+  while (conn.inFlight > 0) await new Promise((r) => setTimeout(r, 1));
+  const s = (performance.now() - t0) / 1000;
+  if (errors > 0) console.log(`  (${errors} produce errors)`);
+  return {
+    mbs: bytes / 1e6 / s,
+    p50: histogram.getValueAtPercentile(50) / 1000,
+    p99: histogram.getValueAtPercentile(99) / 1000,
+    p999: histogram.getValueAtPercentile(99.9) / 1000,
+    records: (bytes / batch.length) * RECORDS_PER_BATCH,
+  };
+}
+
+/** Reads a topic back from offset 0 (from the page cache) and reports MB/s. */
+async function consumeAll(conn: PipelinedConnection, topic: string, partitions: number): Promise<number> {
+  const offsets = new Array(partitions).fill(0n) as bigint[];
+  const done = new Array(partitions).fill(false) as boolean[];
+  let bytes = 0;
+  const t0 = performance.now();
+  while (done.some((d) => !d)) {
+    const id = correlation++;
+    const frame = encodeRequest(ApiKey.Fetch, 12, id, 'bench', {
+      replicaId: -1,
+      maxWaitMs: 0,
+      minBytes: 1,
+      maxBytes: 64 << 20,
+      sessionEpoch: -1,
+      topics: [
+        {
+          topic,
+          partitions: offsets.map((o, p) => ({ partition: p, fetchOffset: o, partitionMaxBytes: 8 << 20 })),
+        },
+      ],
+    });
+    const { frame: res } = await conn.send(frame, id);
+    const body = decodeResponse(ApiKey.Fetch, 12, res).body as FetchResponse;
+    for (const p of body.responses[0]!.partitions) {
+      const data = p.records ?? Buffer.alloc(0);
+      bytes += data.length;
+      let at = 0;
+      let last = offsets[p.partitionIndex]!;
+      while (data.length - at >= 61) {
+        const len = data.readInt32BE(at + 8);
+        if (at + 12 + len > data.length) break;
+        last = data.readBigInt64BE(at) + BigInt(data.readInt32BE(at + 23)) + 1n;
+        at += 12 + len;
+      }
+      offsets[p.partitionIndex] = last;
+      if (last >= p.highWatermark) done[p.partitionIndex] = true;
+    }
+  }
+  return bytes / 1e6 / ((performance.now() - t0) / 1000);
+}
+
+async function main(): Promise<void> {
+  console.log(`broker benchmark, ${SECONDS}s per workload, ${environment()}`);
+  const dir = mkdtempSync(join(tmpdir(), 'strom-bench-'));
+  const results: Record<string, number | string> = {};
+  try {
+    const rawBuffered = rawWriteMBs(dir, false);
+    const rawFsync = rawWriteMBs(dir, true);
+    console.log(
+      `ceiling: raw sequential write ${rawBuffered.toFixed(0)} MB/s buffered, ${rawFsync.toFixed(0)} MB/s with fsync per MiB`,
+    );
+    results.rawBufferedMBs = rawBuffered;
+    results.rawFsyncMBs = rawFsync;
+
+    const { child, port, startMs } = await startBrokerProcess(join(dir, 'data'));
+    await new Promise((r) => setTimeout(r, 300));
+    const idleRss = rssMb(child.pid!);
+    console.log(
+      `start to listening ${startMs.toFixed(0)} ms (process spawn included), idle RSS ${idleRss.toFixed(0)} MB`,
+    );
+    results.startMs = startMs;
+    results.idleRssMb = idleRss;
+    const conn = await PipelinedConnection.open('127.0.0.1', port);
+    for (const partitions of [1, 16]) {
+      for (const acks of [1, -1]) {
+        const topic = `bench-${partitions}-${acks === 1 ? 'acks1' : 'acksall'}`;
+        await createTopic(conn, topic, partitions);
+        const f = await produceLoad(conn, topic, partitions, acks);
+        const ratio = f.mbs / rawBuffered;
+        console.log(
+          `produce ${partitions} partition(s) acks=${acks === 1 ? '1' : 'all'}: ${f.mbs.toFixed(0)} MB/s (${ratio.toFixed(2)}× raw), ` +
+            `latency p50 ${f.p50.toFixed(2)} ms p99 ${f.p99.toFixed(2)} ms p99.9 ${f.p999.toFixed(2)} ms`,
+        );
+        results[`produce.${topic}.MBs`] = f.mbs;
+        results[`produce.${topic}.ratio`] = ratio;
+        results[`produce.${topic}.p99ms`] = f.p99;
+        if (partitions === 16 && acks === 1) {
+          const c = await consumeAll(conn, topic, partitions);
+          console.log(`consume ${partitions} partitions from page cache: ${c.toFixed(0)} MB/s`);
+          results.consumeMBs = c;
+        }
+      }
+    }
+    await createTopic(conn, 'bench-rate', 16);
+    const fixed = await produceLoad(conn, 'bench-rate', 16, 1, 50);
+    console.log(
+      `produce at 50 MB/s (achieved ${fixed.mbs.toFixed(0)}): latency p50 ${fixed.p50.toFixed(2)} ms p99 ${fixed.p99.toFixed(2)} ms p99.9 ${fixed.p999.toFixed(2)} ms`,
+    );
+    results.fixedRateP99Ms = fixed.p99;
+    conn.close();
+    child.kill('SIGTERM');
+    await new Promise((r) => child.on('exit', r));
+    console.log(`BENCH_JSON ${JSON.stringify(results)}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

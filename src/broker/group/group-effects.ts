@@ -1,0 +1,77 @@
+import type {
+  DeleteGroupsRequest,
+  DeleteGroupsResponse,
+  DescribeGroupsRequest,
+  DescribeGroupsResponse,
+  ListGroupsRequest,
+  ListGroupsResponse,
+} from './admin-api.js';
+import type { GroupRecord } from './group-records.js';
+import type {
+  HeartbeatRequest,
+  HeartbeatResponse,
+  JoinGroupRequest,
+  JoinGroupResponse,
+  LeaveGroupRequest,
+  LeaveGroupResponse,
+  RequestContext,
+  SyncGroupRequest,
+  SyncGroupResponse,
+} from './membership-api.js';
+import type {
+  OffsetCommitRequest,
+  OffsetCommitResponse,
+  OffsetDeleteRequest,
+  OffsetDeleteResponse,
+  OffsetFetchRequest,
+  OffsetFetchResponse,
+} from './offset-api.js';
+
+/** Each API the coordinator serves, with its request and response bodies. */
+export interface GroupApis {
+  JoinGroup: { request: JoinGroupRequest; response: JoinGroupResponse };
+  SyncGroup: { request: SyncGroupRequest; response: SyncGroupResponse };
+  Heartbeat: { request: HeartbeatRequest; response: HeartbeatResponse };
+  LeaveGroup: { request: LeaveGroupRequest; response: LeaveGroupResponse };
+  OffsetCommit: { request: OffsetCommitRequest; response: OffsetCommitResponse };
+  OffsetFetch: { request: OffsetFetchRequest; response: OffsetFetchResponse };
+  OffsetDelete: { request: OffsetDeleteRequest; response: OffsetDeleteResponse };
+  ListGroups: { request: ListGroupsRequest; response: ListGroupsResponse };
+  DescribeGroups: { request: DescribeGroupsRequest; response: DescribeGroupsResponse };
+  DeleteGroups: { request: DeleteGroupsRequest; response: DeleteGroupsResponse };
+}
+
+export type GroupApi = keyof GroupApis;
+
+/** An input to `GroupCoordinator.handle`. */
+export type GroupRequest = {
+  [A in GroupApi]: {
+    readonly api: A;
+    readonly context: RequestContext;
+    readonly request: GroupApis[A]['request'];
+  };
+}[GroupApi];
+
+/** A response to send, correlated by the request id the shell gave. */
+export type RespondEffect = {
+  [A in GroupApi]: {
+    readonly type: 'respond';
+    readonly requestId: number;
+    readonly api: A;
+    readonly response: GroupApis[A]['response'];
+  };
+}[GroupApi];
+
+/** Records to append to a __consumer_offsets partition. */
+export interface AppendEffect {
+  readonly type: 'append';
+  readonly partition: number;
+  readonly records: readonly GroupRecord[];
+}
+
+/**
+ * The coordinator's outputs, in order. The shell runs them in order and sends a response only
+ * once every append listed before it (in this and earlier effect lists) is durable, so nothing
+ * that depends on a record goes out before the record would survive a restart.
+ */
+export type GroupEffect = AppendEffect | RespondEffect;

@@ -1,0 +1,75 @@
+import type { Record as KafkaRecord } from '../../protocol/records/record.js';
+import { encodeRecordBatch, openRecordBatch } from '../../protocol/records/record-batch.js';
+import { ATTR_CONTROL, ATTR_DELETE_HORIZON } from '../../protocol/records/record-batch-header.js';
+import { keepRecord } from './cleaner-plan.js';
+
+export interface FilterContext {
+  /** Latest offset per key (latin1 of the key bytes) in the dirty part of the log. */
+  offsetMap: ReadonlyMap<string, number>;
+  nowMs: number;
+  deleteRetentionMs: number;
+}
+
+export interface FilterResult {
+  /** The batch to write (the input itself when nothing changed), or null to drop it. */
+  batch: Buffer | null;
+  keptRecords: number;
+  droppedRecords: number;
+}
+
+/**
+ * Rewrites one batch for the cleaner, keeping its base offset and last offset delta, so offsets
+ * never change and the producer's sequence bookkeeping still holds (Kafka's MemoryRecords.filterTo).
+ * Compressed batches are decompressed and recompressed with the same codec. A batch keeping a
+ * tombstone for the first time gets a delete horizon (KIP-534): the delete-horizon attribute, the
+ * horizon as baseTimestamp, and record timestamp deltas re-based on it so timestamps do not change.
+ * Control batches (transaction markers) are returned as they are.
+ */
+export function filterBatch(batch: Buffer, ctx: FilterContext): FilterResult {
+  const open = openRecordBatch(batch);
+  if ((open.attributes & ATTR_CONTROL) !== 0) {
+    return { batch, keptRecords: open.recordCount, droppedRecords: 0 };
+  }
+  const baseOffset = Number(open.baseOffset);
+  const baseTs = Number(open.baseTimestamp);
+  const hasHorizon = (open.attributes & ATTR_DELETE_HORIZON) !== 0;
+  const kept: KafkaRecord[] = [];
+  let dropped = 0;
+  let keptTombstone = false;
+  for (const r of open.records()) {
+    const keep = keepRecord({
+      offset: baseOffset + r.offsetDelta,
+      latestOffsetForKey: r.key === null ? undefined : ctx.offsetMap.get(r.key.toString('latin1')),
+      isTombstone: r.value === null,
+      deleteHorizonMs: hasHorizon ? baseTs : null,
+      nowMs: ctx.nowMs,
+    });
+    if (!keep) {
+      dropped++;
+      continue;
+    }
+    if (r.value === null) keptTombstone = true;
+    kept.push(r);
+  }
+  if (kept.length === 0) return { batch: null, keptRecords: 0, droppedRecords: dropped };
+  const setHorizon = keptTombstone && !hasHorizon;
+  if (dropped === 0 && !setHorizon) return { batch, keptRecords: kept.length, droppedRecords: 0 };
+
+  const newBaseTs = setHorizon ? ctx.nowMs + ctx.deleteRetentionMs : baseTs;
+  const records = setHorizon
+    ? kept.map((r) => ({ ...r, timestampDelta: baseTs + r.timestampDelta - newBaseTs }))
+    : kept;
+  const out = encodeRecordBatch({
+    baseOffset: open.baseOffset,
+    partitionLeaderEpoch: open.partitionLeaderEpoch,
+    attributes: setHorizon ? open.attributes | ATTR_DELETE_HORIZON : open.attributes,
+    producerId: open.producerId,
+    producerEpoch: open.producerEpoch,
+    baseSequence: open.baseSequence,
+    baseTimestamp: BigInt(newBaseTs),
+    maxTimestamp: open.maxTimestamp,
+    lastOffsetDelta: open.lastOffsetDelta,
+    records,
+  });
+  return { batch: out, keptRecords: kept.length, droppedRecords: dropped };
+}

@@ -1,0 +1,66 @@
+import type { Logger } from '../common/logger.js';
+import type { AppendOrigin } from './append-validator.js';
+import type { TopicPartition } from './checkpoint-file.js';
+import type { FileHandleCache } from './file-handle-cache.js';
+import type { FileSlice } from './file-slice.js';
+import type { LogConfig } from './log-config.js';
+
+export interface AppendOptions {
+  /** The leader's epoch, stamped into each batch (leader appends). Omit on followers. */
+  leaderEpoch?: number;
+  /** 'client' (default) gets every check; 'replication' keeps the leader's offsets. */
+  origin?: AppendOrigin;
+}
+
+export interface AppendResult {
+  baseOffset: number;
+  lastOffset: number;
+  /** The broker time stamped for LogAppendTime topics, else -1 (ProduceResponse's log_append_time_ms). */
+  logAppendTime: number;
+  logStartOffset: number;
+  maxTimestamp: number;
+  offsetOfMaxTimestamp: number;
+  recordCount: number;
+}
+
+export interface ReadOptions {
+  fetchOffset: number;
+  maxBytes: number;
+  /** Return the first batch whole even when it is larger than maxBytes (KIP-74). */
+  minOneMessage?: boolean;
+  /** Exclusive upper bound: the high watermark (read_uncommitted consumers) or null (followers). */
+  maxOffset?: number | null;
+}
+
+export interface ReadResult {
+  /** Zero or one slice (a read never spans segments, as in Kafka). */
+  slices: FileSlice[];
+  sizeBytes: number;
+  logStartOffset: number;
+  logEndOffset: number;
+  highWatermark: number;
+}
+
+export interface PartitionLogOptions {
+  dir: string;
+  topicPartition: TopicPartition;
+  config: LogConfig;
+  cache: FileHandleCache;
+  now?: () => number;
+  logger?: Logger;
+  recoveryPoint?: number;
+  logStartOffset?: number;
+  highWatermark?: number;
+  hadCleanShutdown?: boolean;
+  /** Called on an I/O error; the manager takes the log dir offline (and logs it once). */
+  onIoError?: (err: Error) => void;
+  /** True once the log dir is offline: every call then fails with KAFKA_STORAGE_ERROR. */
+  isOffline?: () => boolean;
+  /** Runs deferred file deletions; defaults to an unref'd setTimeout. */
+  schedule?: (fn: () => void, delayMs: number) => void;
+}
+
+/** Special ListOffsets timestamps. */
+export const EARLIEST_TIMESTAMP = -2;
+export const LATEST_TIMESTAMP = -1;
+export const MAX_TIMESTAMP = -3;

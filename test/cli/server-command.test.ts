@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
+import { ApiKey } from '../../src/protocol/generated/api-registry.js';
+import type { CreateTopicsResponse } from '../../src/protocol/generated/messages/create-topics-response.js';
+import type { MetadataResponse } from '../../src/protocol/generated/messages/metadata-response.js';
+import { request } from '../helpers/request.js';
+import { freePort, runStrom, startServerProcess } from '../helpers/server-process.js';
+
+describe('strom server', () => {
+  const dirs: string[] = [];
+  const tmp = () => {
+    const d = mkdtempSync(join(tmpdir(), 'strom-cli-'));
+    dirs.push(d);
+    return d;
+  };
+  after(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('serves, stops on SIGTERM with exit code 0, and keeps topics across a restart', async () => {
+    const dir = tmp();
+    const port = await freePort();
+    const args = ['--override', `listeners=PLAINTEXT://127.0.0.1:${port}`, '--override', `log.dirs=${dir}`];
+    const s1 = await startServerProcess(args, port);
+    const created = await request<CreateTopicsResponse>(s1.bootstrap, ApiKey.CreateTopics, 5, {
+      topics: [{ name: 'kept', numPartitions: 3, replicationFactor: 1 }],
+      timeoutMs: 5000,
+    });
+    assert.equal(created.topics[0]!.errorCode, ErrorCode.NONE);
+    s1.child.kill('SIGTERM');
+    assert.equal(await s1.exited, 0);
+    assert.match(s1.output(), /"broker stopped"/);
+
+    const s2 = await startServerProcess(args, port);
+    const md = await request<MetadataResponse>(s2.bootstrap, ApiKey.Metadata, 12, { topics: null });
+    assert.deepEqual(
+      md.topics.map((t) => [t.name, t.partitions.length]),
+      [['kept', 3]],
+    );
+    s2.child.kill('SIGINT');
+    assert.equal(await s2.exited, 0);
+  });
+
+  it('reads a server.properties file', async () => {
+    const dir = tmp();
+    const port = await freePort();
+    const file = join(dir, 'server.properties');
+    writeFileSync(
+      file,
+      `listeners=PLAINTEXT://127.0.0.1:${port}\nlog.dirs=${join(dir, 'data')}\nnum.partitions=4\n`,
+    );
+    const s = await startServerProcess(['--config', file], port);
+    const md = await request<MetadataResponse>(s.bootstrap, ApiKey.Metadata, 9, {
+      topics: [{ name: 'auto' }],
+      allowAutoTopicCreation: true,
+    });
+    assert.equal(md.topics[0]!.partitions.length, 4);
+    s.child.kill('SIGTERM');
+    assert.equal(await s.exited, 0);
+  });
+
+  it('refuses invalid configuration with exit code 1 before listening', async () => {
+    const r = await runStrom([
+      'server',
+      '--override',
+      'num.partitions=zero',
+      '--override',
+      `log.dirs=${tmp()}`,
+    ]);
+    assert.equal(r.code, 1);
+    assert.match(r.out, /num\.partitions/);
+    assert.doesNotMatch(r.out, /listening/);
+  });
+
+  it('warns about unknown keys but starts', async () => {
+    const port = await freePort();
+    const s = await startServerProcess(
+      [
+        '--override',
+        `listeners=PLAINTEXT://127.0.0.1:${port}`,
+        '--override',
+        `log.dirs=${tmp()}`,
+        '--override',
+        'made.up.key=1',
+      ],
+      port,
+    );
+    assert.match(s.output(), /unknown configuration key made\.up\.key/);
+    s.child.kill('SIGTERM');
+    assert.equal(await s.exited, 0);
+  });
+
+  it('refuses a second broker on a locked log dir', async () => {
+    const dir = tmp();
+    const port = await freePort();
+    const s = await startServerProcess(
+      ['--override', `listeners=PLAINTEXT://127.0.0.1:${port}`, '--override', `log.dirs=${dir}`],
+      port,
+    );
+    const other = await freePort();
+    const r = await runStrom([
+      'server',
+      '--override',
+      `listeners=PLAINTEXT://127.0.0.1:${other}`,
+      '--override',
+      `log.dirs=${dir}`,
+    ]);
+    assert.equal(r.code, 1);
+    assert.match(r.out, /lock/i);
+    s.child.kill('SIGTERM');
+    assert.equal(await s.exited, 0);
+  });
+
+  it('exits 2 on a usage error', async () => {
+    const r = await runStrom(['server', '--no-such-flag']);
+    assert.equal(r.code, 2);
+  });
+});
