@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Admin } from '@platformatic/kafka';
+import {
+  Admin,
+  IncrementalAlterConfigOperationTypes,
+  ConfigResourceTypes as PlatformaticResourceTypes,
+} from '@platformatic/kafka';
 import kafkajsModule from 'kafkajs';
 import { BrokerProcess } from './helpers/broker-process.js';
 import { assertConsumed } from './helpers/compat-records.js';
@@ -188,6 +192,54 @@ describe('@platformatic/kafka', () => {
       assert.deepEqual([...meta.brokers.keys()], [1]);
       await admin.deleteTopics({ topics: ['pk-admin'] });
       assert.ok(!(await admin.listTopics()).includes('pk-admin'));
+    } finally {
+      await admin.close();
+    }
+  });
+
+  test('IncrementalAlterConfigs (set, append, delete), DescribeConfigs v4, DescribeLogDirs v4', async () => {
+    const admin = new Admin({ clientId: PLATFORMATIC_CLIENT_ID, bootstrapBrokers: [broker.bootstrap] });
+    try {
+      await admin.createTopics({ topics: ['pk-configs'], partitions: 1, replicas: 1 });
+      const describe = async () => {
+        const [d] = await admin.describeConfigs({
+          resources: [
+            {
+              resourceType: PlatformaticResourceTypes.TOPIC,
+              resourceName: 'pk-configs',
+              configurationKeys: ['retention.ms', 'cleanup.policy'],
+            },
+          ],
+        });
+        return Object.fromEntries(d!.configs.map((c) => [c.name, c.value]));
+      };
+      assert.deepEqual(await describe(), { 'retention.ms': '604800000', 'cleanup.policy': 'delete' });
+      const alter = (
+        configs: Parameters<Admin['incrementalAlterConfigs']>[0]['resources'][number]['configs'],
+      ) =>
+        admin.incrementalAlterConfigs({
+          resources: [{ resourceType: PlatformaticResourceTypes.TOPIC, resourceName: 'pk-configs', configs }],
+        });
+      await alter([
+        { name: 'retention.ms', configOperation: IncrementalAlterConfigOperationTypes.SET, value: '60000' },
+        {
+          name: 'cleanup.policy',
+          configOperation: IncrementalAlterConfigOperationTypes.APPEND,
+          value: 'compact',
+        },
+      ]);
+      assert.deepEqual(await describe(), { 'retention.ms': '60000', 'cleanup.policy': 'delete,compact' });
+      // Incremental: deleting one key leaves the other as it was.
+      await alter([{ name: 'retention.ms', configOperation: IncrementalAlterConfigOperationTypes.DELETE }]);
+      assert.deepEqual(await describe(), { 'retention.ms': '604800000', 'cleanup.policy': 'delete,compact' });
+
+      const [logDirs] = await admin.describeLogDirs({ topics: [{ name: 'pk-configs', partitions: [0] }] });
+      assert.equal(logDirs!.broker, 1);
+      assert.equal(logDirs!.results.length, 1);
+      assert.deepEqual(
+        logDirs!.results[0]!.topics.map((t) => [t.name, t.partitions.map((p) => p.partitionIndex)]),
+        [['pk-configs', [0]]],
+      );
     } finally {
       await admin.close();
     }
