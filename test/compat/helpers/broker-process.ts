@@ -46,6 +46,8 @@ export function freePort(): Promise<number> {
 export class BrokerProcess {
   readonly requests: RequestLogEntry[] = [];
   private output = '';
+  /** Set by stop() and kill(): any other exit is a crash, reported by stop(). */
+  private stopping = false;
   private exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   private constructor(
@@ -55,7 +57,10 @@ export class BrokerProcess {
     private readonly ownsLogDir: boolean,
   ) {
     this.exited = new Promise((resolve) => {
-      child.once('exit', (code, signal) => resolve({ code, signal }));
+      child.once('exit', (code, signal) => {
+        if (!this.stopping) this.output += `broker exited unexpectedly: code ${code}, signal ${signal}\n`;
+        resolve({ code, signal });
+      });
     });
     let partial = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -150,6 +155,10 @@ export class BrokerProcess {
 
   /** SIGTERM, then the process must exit by itself with code 0 (a clean shutdown). */
   async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) {
+      assert.fail(`broker was no longer running when the test stopped it:\n${this.output}`);
+    }
+    this.stopping = true;
     this.child.kill('SIGTERM');
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<null>((resolve) => {
@@ -166,6 +175,7 @@ export class BrokerProcess {
 
   /** SIGKILL: no shutdown hooks, whatever was not written to the OS is lost. */
   async kill(): Promise<void> {
+    this.stopping = true;
     this.child.kill('SIGKILL');
     const result = await this.exited;
     assert.equal(result.signal, 'SIGKILL');
