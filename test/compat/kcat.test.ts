@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { BrokerProcess } from './helpers/broker-process.js';
-import { assertConsumed } from './helpers/compat-records.js';
+import { assertConsumed, kcatInput } from './helpers/compat-records.js';
 import { kcat, kcatConsume, kcatProduce } from './helpers/run-client.js';
 
 /**
@@ -51,6 +51,43 @@ describe('kcat (librdkafka)', () => {
       });
     });
   }
+
+  test('a consumer waiting in a long poll receives records produced after it started', async () => {
+    await kcatProduce(broker.bootstrap, 'kcat-long-poll', 1, 'none');
+    // The consumer's second Fetch is the one that waits: the first returned record 0.
+    let fetches = 0;
+    const waiting = (async () => {
+      while (fetches < 2) {
+        await broker.nextRequest('compat-kcat-waiting', 'Fetch');
+        fetches++;
+      }
+    })();
+    const consumer = kcat(broker.bootstrap, [
+      '-X',
+      'client.id=compat-kcat-waiting',
+      '-C',
+      '-t',
+      'kcat-long-poll',
+      '-p',
+      '0',
+      '-o',
+      'beginning',
+      '-c',
+      '1000',
+      '-q',
+      '-Z',
+      '-f',
+      '%o\t%k\t%s\t%h\n',
+    ]);
+    await waiting;
+    const rest = kcatInput(1000).split('\n').slice(1).join('\n');
+    await kcat(
+      broker.bootstrap,
+      ['-P', '-t', 'kcat-long-poll', '-p', '0', '-K', '\t', '-Z', '-H', 'trace=compat', '-H', 'lang=any'],
+      rest,
+    );
+    assertConsumed(await consumer, 1000, { headers: true, label: 'kcat long poll' });
+  });
 
   test('negotiated versions: librdkafka 2.0 uses record batches (Produce v7, Fetch v11)', (t) => {
     const used = broker.versionsUsedBy('compat-kcat');

@@ -45,6 +45,7 @@ export function freePort(): Promise<number> {
  */
 export class BrokerProcess {
   readonly requests: RequestLogEntry[] = [];
+  private readonly requestWaiters: { match: (r: RequestLogEntry) => boolean; resolve: () => void }[] = [];
   private output = '';
   /** Set by stop() and kill(): any other exit is a crash, reported by stop(). */
   private stopping = false;
@@ -109,7 +110,12 @@ export class BrokerProcess {
       clientId?: string | null;
     };
     if (entry.msg === 'request' && entry.api !== undefined && entry.version !== undefined) {
-      this.requests.push({ clientId: entry.clientId ?? null, api: entry.api, version: entry.version });
+      const request = { clientId: entry.clientId ?? null, api: entry.api, version: entry.version };
+      this.requests.push(request);
+      for (const w of this.requestWaiters.filter((x) => x.match(request))) {
+        this.requestWaiters.splice(this.requestWaiters.indexOf(w), 1);
+        w.resolve();
+      }
     } else if (entry.level !== 'debug') {
       // Keep lifecycle lines and problems for failure messages; per-request lines would swamp them.
       this.output = `${this.output}${line}\n`.slice(-20_000);
@@ -131,6 +137,19 @@ export class BrokerProcess {
       this.child.kill('SIGKILL');
       assert.fail(`broker did not start (${outcome}):\n${this.output}`);
     }
+  }
+
+  /**
+   * Resolves when a client whose id starts with `clientIdPrefix` sends `api` after this call (seen in
+   * the debug log): a way to order client actions without sleeping.
+   */
+  nextRequest(clientIdPrefix: string, api: string): Promise<void> {
+    return new Promise((resolve) => {
+      this.requestWaiters.push({
+        match: (r) => r.api === api && r.clientId !== null && r.clientId.startsWith(clientIdPrefix),
+        resolve,
+      });
+    });
   }
 
   /** Versions each API was sent at by clients whose id starts with `clientIdPrefix`. */
