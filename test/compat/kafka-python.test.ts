@@ -7,7 +7,8 @@ import { kcatConsume, kcatProduce, python } from './helpers/run-client.js';
 /**
  * kafka-python (pure Python) against a real broker process: metadata, admin, a 10,000-record round
  * trip, the legacy message formats it can pin (api_version (0, 10) is magic 1 through Produce v2 and
- * Fetch v2; (0, 9) is magic 0 through Produce v1 and Fetch v1) in both directions against kcat, and
+ * Fetch v2; (0, 9) is magic 0 through Produce v1 and Fetch v1; (0, 8, 2) is Produce v0 and Fetch v0)
+ * in both directions against kcat, and
  * ListOffsets by timestamp.
  */
 
@@ -46,9 +47,10 @@ describe('kafka-python', () => {
     assertConsumed(out, COUNT, { headers: true, label: 'kafka-python' });
   });
 
-  for (const api of ['0.10', '0.9']) {
-    test(`api_version=(${api.replace('.', ', ')}): legacy produce read by kcat and by itself`, async () => {
-      const topic = `kp-legacy-${api.replace('.', '_')}`;
+  for (const api of ['0.10', '0.9', '0.8.2']) {
+    const pinned = `(${api.split('.').join(', ')})`;
+    test(`api_version=${pinned}: legacy produce read by kcat and by itself`, async () => {
+      const topic = `kp-legacy-${api.replaceAll('.', '_')}`;
       await python(SCRIPT, ['produce', broker.bootstrap, topic, COUNT, 'gzip', api]);
       assertConsumed(await kcatConsume(broker.bootstrap, topic), COUNT, {
         headers: false,
@@ -58,8 +60,8 @@ describe('kafka-python', () => {
       assertConsumed(out, COUNT, { headers: false, label: `kafka-python ${api}` });
     });
 
-    test(`api_version=(${api.replace('.', ', ')}): reads kcat's record batches down-converted`, async () => {
-      const topic = `kp-down-${api.replace('.', '_')}`;
+    test(`api_version=${pinned}: reads kcat's record batches down-converted`, async () => {
+      const topic = `kp-down-${api.replaceAll('.', '_')}`;
       await kcatProduce(broker.bootstrap, topic, COUNT, 'snappy');
       const out = await python(SCRIPT, ['consume', broker.bootstrap, topic, COUNT, api]);
       // Message formats 0 and 1 have no headers: down-conversion drops them, as Kafka's does.
@@ -87,7 +89,7 @@ describe('kafka-python', () => {
   });
 
   test('negotiated versions match the pinned api_version', (t) => {
-    for (const api of ['auto', '0_10', '0_9']) {
+    for (const api of ['auto', '0_10', '0_9', '0_8_2']) {
       t.diagnostic(`kafka-python ${api}: ${broker.describeVersions(`compat-kafka-python-${api}`)}`);
     }
     const v = (api: string, name: string) => broker.versionsUsedBy(`compat-kafka-python-${api}`).get(name);
@@ -95,6 +97,8 @@ describe('kafka-python', () => {
     assert.deepEqual(v('0_10', 'Fetch'), [2]);
     assert.deepEqual(v('0_9', 'Produce'), [1]);
     assert.deepEqual(v('0_9', 'Fetch'), [1]);
+    assert.deepEqual(v('0_8_2', 'Produce'), [0]);
+    assert.deepEqual(v('0_8_2', 'Fetch'), [0]);
     assert.ok(Math.max(...(v('auto', 'Produce') ?? [0])) >= 3, 'auto negotiates record batches');
   });
 });
