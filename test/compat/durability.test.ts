@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { BrokerProcess } from './helpers/broker-process.js';
-import { compatRecord, HEADERS } from './helpers/compat-records.js';
+import { assertConsumed, compatRecord, HEADERS } from './helpers/compat-records.js';
 import { CLIENTS_DIR } from './helpers/repo-root.js';
-import { kcatConsume } from './helpers/run-client.js';
+import { kcatConsume, python } from './helpers/run-client.js';
 
 /**
  * Durability with a real client: confluent-kafka-python produces with acks=all and reports every
@@ -105,6 +105,31 @@ test('acks=all records survive SIGKILL of the broker, over several restarts', as
       }
     }
   } finally {
+    rmSync(logDir, { recursive: true, force: true });
+  }
+});
+
+test('a consumer keeps consuming across a clean broker restart on the same port', async () => {
+  const logDir = mkdtempSync(join(tmpdir(), 'strom-compat-restart-'));
+  let broker = await BrokerProcess.start({ logDir });
+  const port = broker.port;
+  try {
+    await python('confluent_kafka_compat.py', ['produce', broker.bootstrap, 'restart', 1000, 'none']);
+    const fetching = broker.nextRequest('compat-confluent', 'Fetch');
+    const consumer = python('confluent_kafka_compat.py', ['consume', broker.bootstrap, 'restart', 2000]);
+    await fetching;
+    await broker.stop();
+    broker = await BrokerProcess.start({ logDir, port });
+    await python('confluent_kafka_compat.py', ['produce', broker.bootstrap, 'restart', 1000, 'none']);
+    const lines = (await consumer).split('\n');
+    assertConsumed(lines.slice(0, 1000).join('\n'), 1000, { headers: true, label: 'before the restart' });
+    assertConsumed(lines.slice(1000).join('\n'), 1000, {
+      headers: true,
+      firstOffset: 1000,
+      label: 'after the restart',
+    });
+  } finally {
+    await broker.stop();
     rmSync(logDir, { recursive: true, force: true });
   }
 });

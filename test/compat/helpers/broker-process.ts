@@ -22,6 +22,8 @@ export interface BrokerProcessOptions {
   readonly overrides?: Readonly<Record<string, string>>;
   /** Reuse a data directory (a restart); otherwise a fresh temporary one, removed by `cleanup()`. */
   readonly logDir?: string;
+  /** Listen on this port (a restart that clients must find again); otherwise a free one. */
+  readonly port?: number;
 }
 
 /** A free TCP port on 127.0.0.1, found by binding port 0 and releasing it. */
@@ -81,7 +83,7 @@ export class BrokerProcess {
 
   static async start(options: BrokerProcessOptions = {}): Promise<BrokerProcess> {
     const logDir = options.logDir ?? mkdtempSync(join(tmpdir(), 'strom-compat-'));
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const overrides: Record<string, string> = {
       listeners: `PLAINTEXT://127.0.0.1:${port}`,
       'log.dirs': logDir,
