@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { closeSync, fsyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as hdr from 'hdr-histogram-js';
+import { startBroker } from '../src/broker/start-broker.js';
 import { decodeResponse, encodeRequest } from '../src/protocol/frame.js';
 import { ApiKey } from '../src/protocol/generated/api-registry.js';
 import type { FetchResponse } from '../src/protocol/generated/messages/fetch-response.js';
@@ -220,6 +221,38 @@ async function consumeAll(conn: PipelinedConnection, topic: string, partitions: 
   return bytes / 1e6 / ((performance.now() - t0) / 1000);
 }
 
+/** Opens `count` connections that send nothing and measures what they cost the broker. */
+async function idleConnections(
+  port: number,
+  pid: number,
+  count: number,
+): Promise<{ count: number; rssDeltaMb: number }> {
+  const before = rssMb(pid);
+  const sockets: Socket[] = [];
+  for (let i = 0; i < count; i++) {
+    sockets.push(
+      await new Promise<Socket>((res, rej) => {
+        const s = connect({ host: '127.0.0.1', port }, () => res(s));
+        s.once('error', rej);
+      }),
+    );
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  const after = rssMb(pid);
+  for (const s of sockets) s.destroy();
+  return { count, rssDeltaMb: after - before };
+}
+
+/** The programmatic start a test suite pays: startBroker() until it answers. */
+async function timeStartBroker(): Promise<number> {
+  await startBroker().then((b) => b.close());
+  const t0 = performance.now();
+  const b = await startBroker();
+  const ms = performance.now() - t0;
+  await b.close();
+  return ms;
+}
+
 async function main(): Promise<void> {
   console.log(`broker benchmark, ${SECONDS}s per workload, ${environment()}`);
   const dir = mkdtempSync(join(tmpdir(), 'strom-bench-'));
@@ -268,9 +301,19 @@ async function main(): Promise<void> {
       `produce at 50 MB/s (achieved ${fixed.mbs.toFixed(0)}): latency p50 ${fixed.p50.toFixed(2)} ms p99 ${fixed.p99.toFixed(2)} ms p99.9 ${fixed.p999.toFixed(2)} ms`,
     );
     results.fixedRateP99Ms = fixed.p99;
+    const idle = await idleConnections(port, child.pid!, quick ? 1000 : 5000);
+    console.log(
+      `${idle.count} idle connections: +${idle.rssDeltaMb.toFixed(1)} MB RSS (${((idle.rssDeltaMb * 1024) / idle.count).toFixed(1)} KiB each)`,
+    );
+    results.idleConnectionKiB = (idle.rssDeltaMb * 1024) / idle.count;
     conn.close();
     child.kill('SIGTERM');
     await new Promise((r) => child.on('exit', r));
+    const inProcess = await timeStartBroker();
+    console.log(
+      `startBroker() in-process: ${inProcess.toFixed(0)} ms to a listening broker on a fresh temp dir`,
+    );
+    results.startBrokerMs = inProcess;
     console.log(`BENCH_JSON ${JSON.stringify(results)}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -4,16 +4,27 @@ import { alterConfigsHandler, incrementalAlterConfigsHandler } from './handlers/
 import { apiVersionsHandler } from './handlers/api-versions.js';
 import { createPartitionsHandler } from './handlers/create-partitions.js';
 import { createTopicsHandler } from './handlers/create-topics.js';
+import { deleteGroupsHandler } from './handlers/delete-groups.js';
 import { deleteRecordsHandler } from './handlers/delete-records.js';
 import { deleteTopicsHandler } from './handlers/delete-topics.js';
 import { describeClusterHandler } from './handlers/describe-cluster.js';
 import { describeConfigsHandler } from './handlers/describe-configs.js';
+import { describeGroupsHandler } from './handlers/describe-groups.js';
 import { describeLogDirsHandler } from './handlers/describe-log-dirs.js';
 import { fetchHandler } from './handlers/fetch.js';
+import { findCoordinatorHandler } from './handlers/find-coordinator.js';
+import { heartbeatHandler } from './handlers/heartbeat.js';
+import { joinGroupHandler } from './handlers/join-group.js';
+import { leaveGroupHandler } from './handlers/leave-group.js';
+import { listGroupsHandler } from './handlers/list-groups.js';
 import { listOffsetsHandler } from './handlers/list-offsets.js';
 import { metadataHandler } from './handlers/metadata.js';
+import { offsetCommitHandler } from './handlers/offset-commit.js';
+import { offsetDeleteHandler } from './handlers/offset-delete.js';
+import { offsetFetchHandler } from './handlers/offset-fetch.js';
 import { offsetForLeaderEpochHandler } from './handlers/offset-for-leader-epoch.js';
 import { produceHandler } from './handlers/produce.js';
+import { syncGroupHandler } from './handlers/sync-group.js';
 
 /**
  * Every API the broker serves. ApiVersions advertises exactly this list: an API missing here is
@@ -39,6 +50,17 @@ export function brokerHandlers(
     incrementalAlterConfigsHandler(s),
     describeClusterHandler(s),
     describeLogDirsHandler(s),
+    findCoordinatorHandler(s),
+    joinGroupHandler(s),
+    syncGroupHandler(s),
+    heartbeatHandler(s),
+    leaveGroupHandler(s),
+    offsetCommitHandler(s),
+    offsetFetchHandler(s),
+    offsetDeleteHandler(s),
+    listGroupsHandler(s),
+    describeGroupsHandler(s),
+    deleteGroupsHandler(s),
   ];
 }
 

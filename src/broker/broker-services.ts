@@ -4,6 +4,7 @@ import type { Random } from '../common/random.js';
 import type { StaticBrokerConfig } from '../metadata/config-resolver.js';
 import type { MetadataManager } from '../metadata/metadata-manager.js';
 import type { BrokerConfig } from './config/broker-config.js';
+import type { GroupCoordinatorShell } from './coordinator/group-coordinator-shell.js';
 import type { FetchSessionCache } from './fetch/fetch-session-cache.js';
 import type { ReplicaManager } from './replica/replica-manager.js';
 
@@ -24,6 +25,7 @@ export interface BrokerServices {
   readonly metadata: MetadataManager;
   readonly replicas: ReplicaManager;
   readonly fetchSessions: FetchSessionCache;
+  readonly groups: GroupCoordinatorShell;
   readonly clock: Clock;
   readonly random: Random;
   readonly logger: Logger;

@@ -13,6 +13,7 @@ import { registerBroker } from './broker-registration.js';
 import type { BrokerEndpoint, BrokerServices } from './broker-services.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import { staticBrokerConfig } from './config/broker-config-describer.js';
+import { GroupCoordinatorShell } from './coordinator/group-coordinator-shell.js';
 import { FetchSessionCache } from './fetch/fetch-session-cache.js';
 import { type BoundListener, SocketServer } from './network/socket-server.js';
 import { Purgatory } from './purgatory/purgatory.js';
@@ -82,6 +83,14 @@ export class Broker {
         logger.child({ component: 'replicas' }),
       );
       const replicaManager = replicas;
+      const groups = new GroupCoordinatorShell({
+        nodeId,
+        config,
+        replicas: replicaManager,
+        clock,
+        random,
+        logger: logger.child({ component: 'group-coordinator' }),
+      });
       let bound: BoundListener[] = [];
       const services: BrokerServices = {
         nodeId,
@@ -91,6 +100,7 @@ export class Broker {
         metadata,
         replicas: replicaManager,
         fetchSessions: new FetchSessionCache(config.int('max.incremental.fetch.session.cache.slots'), clock),
+        groups,
         clock,
         random,
         logger,
@@ -105,11 +115,13 @@ export class Broker {
           else brokerDefaultsChanged = true;
         }
         if (brokerDefaultsChanged) for (const t of image.topicsByName.keys()) changedTopics.add(t);
-        replicaManager
+        return replicaManager
           .applyImage(image, changedTopics)
+          .then(() => groups.onMetadata(image))
           .catch((err) => logger.error({ err }, 'applying metadata failed'));
       });
       await replicaManager.applyImage(metadata.image, new Set(metadata.image.topicsByName.keys()));
+      groups.onMetadata(metadata.image);
       for (const stray of replicaManager.strayPartitions()) {
         logger.warn(
           { topic: stray.topic, partition: stray.partition },
@@ -156,6 +168,8 @@ export class Broker {
     this.closing ??= (async () => {
       const log = this.services.logger;
       log.info({}, 'broker shutting down');
+      // Parked joins and syncs would hold the drain for their rebalance timeout: answer them now.
+      this.services.groups.close();
       await this.server.close();
       for (const p of this.purgatories) p.expireAll();
       await this.services.metadata.close();

@@ -1,16 +1,15 @@
 import { join } from 'node:path';
 import type { Logger } from '../common/logger.js';
 import { decodeRecordBatch, encodeRecordBatch } from '../protocol/records/record-batch.js';
-import { splitBatches } from '../protocol/records/record-batch-header.js';
 import { FileHandleCache } from '../storage/file-handle-cache.js';
 import { makeLogConfig } from '../storage/log-config.js';
+import { scanBatches } from '../storage/log-scan.js';
 import { PartitionLog } from '../storage/partition-log.js';
 import type { MetadataRecord } from './controller/metadata-record.js';
 import type { MetadataLog } from './metadata-log.js';
 import { decodeMetadataRecord, encodeMetadataRecord } from './metadata-record-serde.js';
 
 export const METADATA_TOPIC = '__cluster_metadata';
-const READ_CHUNK_BYTES = 8 * 1024 * 1024;
 
 /**
  * The metadata log of a single node: the `__cluster_metadata-0` partition in the first log dir,
@@ -57,26 +56,11 @@ export class LocalMetadataLog implements MetadataLog {
   }
 
   async replay(apply: (record: MetadataRecord, offset: bigint) => void): Promise<void> {
-    let offset = this.log.logStartOffset;
-    while (offset < this.log.logEndOffset) {
-      const read = this.log.read({
-        fetchOffset: offset,
-        maxBytes: READ_CHUNK_BYTES,
-        minOneMessage: true,
-        maxOffset: null,
-      });
-      if (read.slices.length === 0) break;
-      const bytes = Buffer.concat(read.slices.map((s) => s.readSync()));
-      const { batches } = splitBatches(bytes);
-      if (batches.length === 0) break;
-      for (const b of batches) {
-        const batch = decodeRecordBatch(b);
-        for (const rec of batch.records) {
-          const at = batch.baseOffset + BigInt(rec.offsetDelta);
-          if (at < BigInt(offset) || rec.value === null) continue;
-          apply(decodeMetadataRecord(rec.value), at);
-        }
-        offset = Number(batch.baseOffset) + batch.lastOffsetDelta + 1;
+    for (const b of scanBatches(this.log)) {
+      const batch = decodeRecordBatch(b);
+      for (const rec of batch.records) {
+        if (rec.value !== null)
+          apply(decodeMetadataRecord(rec.value), batch.baseOffset + BigInt(rec.offsetDelta));
       }
     }
   }

@@ -4,8 +4,11 @@ import type { ControllerResult, MetadataRecord } from './controller/metadata-rec
 import { MetadataImage } from './metadata-image.js';
 import type { MetadataLog } from './metadata-log.js';
 
-/** Told after records were made durable and applied to the image. */
-export type MetadataListener = (records: readonly MetadataRecord[], image: MetadataImage) => void;
+/** Told after records were made durable and applied to the image; the operation answers once it settles. */
+export type MetadataListener = (
+  records: readonly MetadataRecord[],
+  image: MetadataImage,
+) => void | Promise<void>;
 
 /**
  * The shell around the controller core: runs one operation at a time against the current image,
@@ -48,7 +51,7 @@ export class MetadataManager {
         const last = await this.log.append(records);
         for (const r of records) applyMetadataRecord(this.image, r);
         this.image.offset = last;
-        for (const l of this.listeners) l(records, this.image);
+        for (const l of this.listeners) await l(records, this.image);
       }
       return response;
     };

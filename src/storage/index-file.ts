@@ -31,8 +31,12 @@ export abstract class IndexFile {
     this.baseOffset = baseOffset;
     this.entryBytes = entryBytes;
     this.maxEntries = Math.max(1, Math.floor(maxBytes / entryBytes));
-    if (!fs.existsSync(path)) fs.writeFileSync(path, Buffer.alloc(0));
+    this.missingAtOpen = !fs.existsSync(path);
+    if (this.missingAtOpen) fs.writeFileSync(path, Buffer.alloc(0));
   }
+
+  /** The file did not exist when opened (then the segment rebuilds it from the log). */
+  readonly missingAtOpen: boolean;
 
   setMaxBytes(maxBytes: number): void {
     this.maxEntries = Math.max(1, Math.floor(maxBytes / this.entryBytes));

@@ -136,6 +136,11 @@ export class LogManager {
       dir.highWatermarks = readOffsetCheckpoint(join(path, REPLICATION_OFFSET_CHECKPOINT));
       dir.cleanerOffsets = readOffsetCheckpoint(join(path, CLEANER_OFFSET_CHECKPOINT));
       for (const name of fs.readdirSync(path)) {
+        // A partition deletion interrupted by a crash: finish it.
+        if (name.endsWith('-delete')) {
+          fs.rmSync(join(path, name), { recursive: true, force: true });
+          continue;
+        }
         const tp = parseTpDirName(name);
         if (tp === null || !fs.statSync(join(path, name)).isDirectory()) continue;
         this.entries.set(tpKey(tp), { tp, dir, log: null });

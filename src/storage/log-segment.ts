@@ -116,6 +116,8 @@ export class LogSegment {
     if (this.indexesChecked) return false;
     this.indexesChecked = true;
     const ok =
+      !(this.offsetIndex.missingAtOpen && this.size > 0) &&
+      !(this.timeIndex.missingAtOpen && this.size > 0) &&
       fs.existsSync(this.offsetIndex.file.path) &&
       fs.existsSync(this.timeIndex.file.path) &&
       this.offsetIndex.sizeLooksValid() &&

@@ -1,15 +1,11 @@
 export * from './partition-log-types.js';
 
-import { join } from 'node:path';
-import { type Logger, noopLogger } from '../common/logger.js';
+import { noopLogger } from '../common/logger.js';
 import { validateAndAssign } from './append-validator.js';
-import type { TopicPartition } from './checkpoint-file.js';
-import type { FileHandleCache } from './file-handle-cache.js';
 import type { FileSlice } from './file-slice.js';
-import { GroupCommit } from './group-commit.js';
-import { LEADER_EPOCH_CHECKPOINT, LeaderEpochCache } from './leader-epoch-cache.js';
-import { isDeleteEnabled, type LogConfig } from './log-config.js';
-import { DELETED_SUFFIX, LogSegment } from './log-segment.js';
+import { isDeleteEnabled } from './log-config.js';
+import { LogSegment } from './log-segment.js';
+import { PartitionLogBase } from './partition-log-base.js';
 import { loadSegments } from './partition-log-loader.js';
 import {
   type AppendOptions,
@@ -22,7 +18,7 @@ import {
 } from './partition-log-types.js';
 import { planRetention } from './retention-plan.js';
 import { shouldRoll } from './segment-roll.js';
-import { isIoError, StorageError } from './storage-error.js';
+import { StorageError } from './storage-error.js';
 import { findOffsetForTimestamp } from './timestamp-lookup.js';
 
 /**
@@ -30,53 +26,7 @@ import { findOffsetForTimestamp } from './timestamp-lookup.js';
  * synchronous up to the write, so concurrent callers are ordered by the event loop; in fsync mode
  * the returned promise waits for a shared fsync (group commit).
  */
-export class PartitionLog {
-  readonly dir: string;
-  readonly topicPartition: TopicPartition;
-  config: LogConfig;
-  segments: LogSegment[];
-  private leo: number;
-  private lso: number;
-  private hw: number;
-  private rp: number;
-  readonly epochs: LeaderEpochCache;
-  private readonly cache: FileHandleCache;
-  private readonly now: () => number;
-  readonly logger: Logger;
-  private readonly onIoError: (err: Error) => void;
-  private readonly isOffline: () => boolean;
-  private readonly schedule: (fn: () => void, delayMs: number) => void;
-  private unflushedMessages = 0;
-  private lastFlushMs: number;
-  private closed = false;
-  private readonly groupCommit: GroupCommit;
-  private pendingRollFlush: Promise<void> = Promise.resolve();
-  /** Bytes recovery cut off torn or corrupt tails when this log was opened. */
-  readonly truncatedOnLoadBytes: number;
-
-  private constructor(o: PartitionLogOptions, loaded: ReturnType<typeof loadSegments>) {
-    this.dir = o.dir;
-    this.topicPartition = o.topicPartition;
-    this.config = o.config;
-    this.cache = o.cache;
-    this.now = o.now ?? Date.now;
-    this.logger = o.logger ?? noopLogger;
-    this.onIoError = o.onIoError ?? (() => {});
-    this.isOffline = o.isOffline ?? (() => false);
-    this.schedule = o.schedule ?? ((fn, ms) => setTimeout(fn, ms).unref());
-    this.segments = loaded.segments;
-    this.groupCommit = new GroupCommit(() => this.syncForAcks());
-    this.truncatedOnLoadBytes = loaded.truncatedBytes;
-    this.leo = loaded.logEndOffset;
-    this.lso = Math.min(Math.max(o.logStartOffset ?? 0, this.segments[0]!.baseOffset), this.leo);
-    this.rp = Math.min(o.recoveryPoint ?? 0, this.leo);
-    this.hw = Math.min(Math.max(o.highWatermark ?? 0, this.lso), this.leo);
-    this.lastFlushMs = this.now();
-    this.epochs = LeaderEpochCache.load(join(o.dir, LEADER_EPOCH_CHECKPOINT));
-    this.epochs.truncateFromEnd(this.leo);
-    this.epochs.truncateFromStart(this.lso);
-  }
-
+export class PartitionLog extends PartitionLogBase {
   /** Opens (creating if needed) the partition directory, recovering it after an unclean stop. */
   static open(o: PartitionLogOptions): PartitionLog {
     const logger = o.logger ?? noopLogger;
@@ -90,43 +40,6 @@ export class PartitionLog {
     const log = new PartitionLog({ ...o, logger }, loaded);
     logger.debug({ logEndOffset: log.leo, segments: loaded.segments.length }, 'partition log loaded');
     return log;
-  }
-
-  get logEndOffset(): number {
-    return this.leo;
-  }
-  get logStartOffset(): number {
-    return this.lso;
-  }
-  get highWatermark(): number {
-    return this.hw;
-  }
-  /** Every offset below this is known to be on disk (fsynced). */
-  get recoveryPoint(): number {
-    return this.rp;
-  }
-  get activeSegment(): LogSegment {
-    return this.segments[this.segments.length - 1]!;
-  }
-  /** Total bytes of all segments. */
-  get sizeBytes(): number {
-    let n = 0;
-    for (const s of this.segments) n += s.size;
-    return n;
-  }
-
-  /** The broker sets the high watermark; it is clamped to [logStartOffset, logEndOffset]. */
-  setHighWatermark(offset: number): void {
-    this.hw = Math.min(Math.max(offset, this.lso), this.leo);
-  }
-
-  updateConfig(changes: Partial<LogConfig>): void {
-    this.config = { ...this.config, ...changes };
-    const s = {
-      indexIntervalBytes: this.config.indexIntervalBytes,
-      segmentIndexBytes: this.config.segmentIndexBytes,
-    };
-    for (const seg of this.segments) seg.updateSettings(s);
   }
 
   /**
@@ -206,41 +119,6 @@ export class PartitionLog {
       offsetIndexFull: a.offsetIndex.isFull(),
       timeIndexFull: a.timeIndex.isFull(),
     };
-  }
-
-  /** Starts a new active segment at `nextOffset` (the log end offset by default). */
-  roll(reason = 'requested', nextOffset = this.leo): void {
-    this.checkUsable();
-    this.io(() => {
-      const old = this.activeSegment;
-      if (old.size === 0 && old.baseOffset === nextOffset) return;
-      old.onBecomeInactive();
-      const seg = LogSegment.create(
-        this.dir,
-        Math.max(nextOffset, this.leo),
-        this.cache,
-        this.config,
-        this.now(),
-      );
-      if (old.size === 0) {
-        this.segments.pop();
-        old.deleteFiles();
-      }
-      this.segments.push(seg);
-      this.logger.info({ baseOffset: seg.baseOffset, reason }, 'rolled new log segment');
-      if (old.size > 0) {
-        // Like Kafka, flush the finished segment in the background; the recovery point moves past it then.
-        const upTo = seg.baseOffset;
-        this.pendingRollFlush = this.pendingRollFlush
-          .then(async () => {
-            if (this.closed) return;
-            await old.flushAll();
-            if (upTo > this.rp && this.segments.includes(old))
-              this.rp = Math.max(this.rp, Math.min(upTo, this.leo));
-          })
-          .catch((e: Error) => this.reportIoError(e));
-      }
-    });
   }
 
   /** Reads from the batch holding fetchOffset; OFFSET_OUT_OF_RANGE outside [logStartOffset, logEndOffset]. */
@@ -336,61 +214,6 @@ export class PartitionLog {
     this.io(() => this.epochs.assign(epoch, startOffset));
   }
 
-  private setLogStartOffset(offset: number): void {
-    this.lso = offset;
-    if (this.hw < offset) this.hw = offset;
-    this.epochs.truncateFromStart(offset);
-  }
-
-  private setLogEndOffset(offset: number): void {
-    this.leo = offset;
-    this.hw = Math.min(this.hw, offset);
-    this.rp = Math.min(this.rp, offset);
-    this.lso = Math.min(this.lso, offset);
-  }
-
-  private resetOffsets(offset: number): void {
-    this.leo = offset;
-    this.lso = offset;
-    this.hw = offset;
-    this.rp = offset;
-  }
-
-  /** @internal Removes segments from the log and deletes their files after file.delete.delay.ms. */
-  deleteSegmentFiles(segs: readonly LogSegment[]): void {
-    for (const s of segs) s.changeSuffix('', DELETED_SUFFIX);
-    this.scheduleDeletion(segs);
-  }
-
-  /** @internal Deletes already renamed (`.deleted`) segment files after file.delete.delay.ms. */
-  scheduleDeletion(segs: readonly LogSegment[]): void {
-    const run = () => {
-      for (const s of segs) {
-        try {
-          s.deleteFiles();
-        } catch (e) {
-          this.logger.warn({ err: e, segment: s.baseOffset }, 'could not delete a segment file');
-        }
-      }
-    };
-    const delay = this.config.fileDeleteDelayMs;
-    if (delay <= 0) run();
-    else this.schedule(run, delay);
-  }
-
-  /** @internal The cleaner swaps a cleaned segment in place of the original (same base offset). */
-  replaceSegment(old: LogSegment, cleaned: LogSegment): void {
-    const i = this.segments.indexOf(old);
-    if (i < 0 || old === this.activeSegment)
-      throw new Error('replaceSegment: not an inactive segment of this log');
-    this.segments = [...this.segments.slice(0, i), cleaned, ...this.segments.slice(i + 1)];
-  }
-
-  /** @internal */
-  get nowMs(): number {
-    return this.now();
-  }
-
   /** Deletes old segments by retention.ms, retention.bytes and the log start offset. Returns how many. */
   deleteOldSegments(): number {
     this.checkUsable();
@@ -477,98 +300,5 @@ export class PartitionLog {
       this.epochs.truncateFromEnd(-1);
       this.logger.info({ offset }, 'truncated log fully');
     });
-  }
-
-  /** flush.ms: called periodically by the manager. */
-  maybeFlush(): void {
-    if (this.closed || this.isOffline() || this.unflushedMessages === 0) return;
-    if (this.now() - this.lastFlushMs >= this.config.flushMs) this.flushSync();
-  }
-
-  /** fsyncs everything written; the recovery point becomes the log end offset. */
-  async flush(): Promise<void> {
-    this.checkUsable();
-    await this.pendingRollFlush;
-    this.flushSync();
-  }
-
-  private flushSync(): void {
-    this.io(() => {
-      const target = this.leo;
-      for (let i = 0; i < this.segments.length; i++) {
-        const end =
-          i + 1 < this.segments.length ? this.segments[i + 1]!.baseOffset : Number.POSITIVE_INFINITY;
-        if (end > this.rp) this.segments[i]!.flush();
-      }
-      this.rp = Math.max(this.rp, target);
-      this.unflushedMessages = 0;
-      this.lastFlushMs = this.now();
-    });
-  }
-
-  /** fsyncs issued for acknowledgements in fsync mode (group commit makes this lower than appends). */
-  get groupCommitSyncs(): number {
-    return this.groupCommit.syncs;
-  }
-
-  /** One group commit round: fsync the active segment's data, then move the recovery point. */
-  private async syncForAcks(): Promise<void> {
-    const target = this.leo;
-    const seg = this.activeSegment;
-    try {
-      await this.pendingRollFlush;
-      await seg.flushAsync();
-    } catch (e) {
-      this.reportIoError(e as Error);
-      throw new StorageError('KAFKA_STORAGE_ERROR', `fsync failed: ${(e as Error).message}`, { cause: e });
-    }
-    this.rp = Math.max(this.rp, target);
-    this.unflushedMessages = 0;
-  }
-
-  /** Flushes (fsyncs off the event loop) and closes files; a closed log rejects every call. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    await this.pendingRollFlush;
-    await this.groupCommit.idle();
-    if (!this.isOffline()) {
-      try {
-        this.activeSegment.onBecomeInactive();
-        const target = this.leo;
-        await Promise.all(this.segments.map((s) => s.flushAll()));
-        this.rp = Math.max(this.rp, target);
-      } catch (e) {
-        if (!isIoError(e)) throw e;
-        this.reportIoError(e);
-      }
-    }
-    this.closed = true;
-    for (const s of this.segments) s.close();
-  }
-
-  get isClosed(): boolean {
-    return this.closed;
-  }
-
-  private checkUsable(): void {
-    if (this.closed) throw new StorageError('LOG_CLOSED', `log ${this.dir} is closed`);
-    if (this.isOffline()) {
-      throw new StorageError('KAFKA_STORAGE_ERROR', `the log dir of ${this.dir} is offline`);
-    }
-  }
-
-  /** Runs file work; an operating-system error takes the log dir offline and becomes KAFKA_STORAGE_ERROR. */
-  private io<T>(fn: () => T): T {
-    try {
-      return fn();
-    } catch (e) {
-      if (!isIoError(e)) throw e;
-      this.reportIoError(e);
-      throw new StorageError('KAFKA_STORAGE_ERROR', `I/O error on ${this.dir}: ${e.message}`, { cause: e });
-    }
-  }
-
-  private reportIoError(e: Error): void {
-    this.onIoError(e);
   }
 }

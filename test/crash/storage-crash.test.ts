@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,59 +10,10 @@ import {
   validateBatch,
 } from '../../src/protocol/records/record-batch-header.js';
 import { LogManager } from '../../src/storage/log-manager.js';
+import { rng, runAndKill } from './crash-harness.js';
 import { CRASH_SEGMENT_BYTES, CRASH_TOPIC, crashBatch } from './crash-workload.js';
 
 const CHILD = fileURLToPath(new URL('./storage-crash-child.js', import.meta.url));
-
-/** Seeded so that a failure can be replayed: the seed is printed in the assertion messages. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 0x100000000;
-  };
-}
-
-/** Runs the child until it has acknowledged a few appends, then SIGKILLs it after `delayMs`. */
-function runAndKill(
-  dir: string,
-  mode: string,
-  firstSeq: number,
-  delayMs: number,
-): Promise<Map<number, number>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CHILD, dir, mode, String(firstSeq)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const acked = new Map<number, number>();
-    let buffered = '';
-    let stderr = '';
-    let armed = false;
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.stdout.on('data', (d: Buffer) => {
-      buffered += d.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop()!;
-      for (const line of lines) {
-        if (line === 'ready') continue;
-        const [offset, seq] = line.split(' ').map(Number);
-        acked.set(offset!, seq!);
-        if (!armed) {
-          armed = true;
-          setTimeout(() => child.kill('SIGKILL'), delayMs);
-        }
-      }
-    });
-    child.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL') resolve(acked);
-      else reject(new Error(`child exited with ${code}: ${stderr}`));
-    });
-  });
-}
 
 /** Opens the log as a restarted broker would and checks everything acknowledged survived. */
 async function verify(
@@ -131,7 +81,7 @@ for (const mode of ['default', 'fsync']) {
       let tornTails = 0;
       for (let i = 0; i < iterations; i++) {
         const context = `seed ${seed} iteration ${i}`;
-        const acked = await runAndKill(dir, mode, i * 1_000_000, Math.floor(random() * 120));
+        const acked = await runAndKill(CHILD, [dir, mode, String(i * 1_000_000)], Math.floor(random() * 120));
         for (const [o, s] of acked) allAcked.set(o, s);
         // A process kill does not tear writes; a power loss can. Every third time, leave the first
         // bytes of an unacknowledged batch at the end of the active segment, as a torn write would.

@@ -11,7 +11,7 @@ import {
 } from '../../src/storage/checkpoint-file.js';
 import { CLEAN_SHUTDOWN_FILE, LogManager, type LogManagerOptions } from '../../src/storage/log-manager.js';
 import { StorageError } from '../../src/storage/storage-error.js';
-import { simpleBatch } from './batch-builder.js';
+import { buildBatch, simpleBatch } from './batch-builder.js';
 import { readAll, tempDir } from './helpers.js';
 
 const TP = { topic: 'orders', partition: 3 };
@@ -165,5 +165,53 @@ describe('LogManager topic names', () => {
     }
     assert.ok(m.getOrCreateLog({ topic: 'ok.name_with-dashes', partition: 0 }));
     await m.shutdown();
+  });
+});
+
+describe('LogManager cleaner scheduling', () => {
+  it('cleans compacted topics (per-topic config) and checkpoints where it stopped', async () => {
+    const dir = tempDir();
+    const m = open([dir], {
+      defaultConfig: { fileDeleteDelayMs: 0, minCleanableDirtyRatio: 0.1 },
+      topicConfig: (topic) => (topic === 'compacted' ? { cleanupPolicy: 'compact', segmentBytes: 500 } : {}),
+    });
+    const compacted = m.getOrCreateLog({ topic: 'compacted', partition: 0 });
+    const plain = m.getOrCreateLog({ topic: 'plain', partition: 0 });
+    for (let i = 0; i < 20; i++) {
+      await compacted.append(buildBatch([{ key: 'k', value: `v${i}` }]));
+      await plain.append(buildBatch([{ key: 'k', value: `v${i}` }]));
+    }
+    compacted.roll();
+    compacted.setHighWatermark(compacted.logEndOffset);
+    plain.setHighWatermark(plain.logEndOffset);
+    assert.equal(await m.runCleaner(), 1);
+    assert.equal(readAll(compacted).length, 1);
+    assert.equal(readAll(plain).length, 20);
+    await m.shutdown();
+    const cp = readOffsetCheckpoint(join(dir, 'cleaner-offset-checkpoint'));
+    assert.equal(cp.get('compacted-0')?.offset, 20);
+    assert.equal(cp.get('plain-0'), undefined);
+  });
+});
+
+describe('LogManager deletion', () => {
+  it('deletes a partition, and finishes a deletion interrupted by a crash at the next start', async () => {
+    const dir = tempDir();
+    const m = open([dir]);
+    const log = m.getOrCreateLog(TP);
+    await log.append(simpleBatch(1));
+    await m.deleteLog(TP);
+    assert.equal(m.getLog(TP), null);
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((n) => n.startsWith('orders')),
+      [],
+    );
+    await m.shutdown();
+    fs.mkdirSync(join(dir, 'orders-3.abc-delete'));
+    fs.writeFileSync(join(dir, 'orders-3.abc-delete', '00000000000000000000.log'), 'x');
+    const again = open([dir]);
+    assert.deepEqual(again.partitions(), []);
+    assert.ok(!fs.existsSync(join(dir, 'orders-3.abc-delete')));
+    await again.shutdown();
   });
 });

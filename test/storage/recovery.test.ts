@@ -118,6 +118,21 @@ describe('recovery after an unclean stop', () => {
     await third.close();
   });
 
+  it('rebuilds a missing offset index alone (not just an empty one)', async () => {
+    const dir = tempDir();
+    const { log } = await filledLog(dir);
+    const before = readAll(log);
+    const indexPath = log.segments[0]!.offsetIndex.file.path;
+    await log.close();
+    const goodIndex = fs.readFileSync(indexPath);
+    assert.ok(goodIndex.length > 0);
+    fs.rmSync(indexPath);
+    const again = openLog(dir, CONFIG, { hadCleanShutdown: true, recoveryPoint: 120 });
+    assert.deepEqual(readAll(again), before);
+    assert.deepEqual(fs.readFileSync(indexPath), goodIndex);
+    await again.close();
+  });
+
   it('removes .cleaned and .deleted leftovers and completes an interrupted .swap', async () => {
     const dir = tempDir();
     const { log } = await filledLog(dir, 5);

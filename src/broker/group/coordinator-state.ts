@@ -35,7 +35,8 @@ export class CoordinatorState {
   /** Wall-clock time for timestamps kept in records (moved back to a firing timer's deadline). */
   nowMs(): number {
     if (this.firingAtMs === null) return this.clock.nowMs();
-    return this.clock.nowMs() - Math.max(0, this.clock.monotonicMs() - this.firingAtMs);
+    // Wall time is whole milliseconds (record timestamps are int64); the monotonic clock need not be.
+    return Math.floor(this.clock.nowMs() - Math.max(0, this.clock.monotonicMs() - this.firingAtMs));
   }
 
   /** Monotonic time for deadlines. */

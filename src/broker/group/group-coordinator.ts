@@ -7,6 +7,7 @@ import { CoordinatorState, heartbeatTimerKey, joinTimerKey, syncTimerKey } from 
 import { deleteGroups } from './delete-groups.js';
 import { describeGroups } from './describe-groups.js';
 import { DEFAULT_GROUP_COORDINATOR_CONFIG, type GroupCoordinatorConfig } from './group-coordinator-config.js';
+import { GroupCoordinatorError } from './group-coordinator-error.js';
 import type { GroupEffect, GroupRequest } from './group-effects.js';
 import type { GroupRecord, OffsetCommitValue } from './group-records.js';
 import { heartbeat } from './heartbeat.js';
@@ -55,6 +56,10 @@ export class GroupCoordinator {
   }
 
   handle(input: GroupRequest): GroupEffect[] {
+    return this.run(input.api, () => this.dispatch(input));
+  }
+
+  private dispatch(input: GroupRequest): void {
     const s = this.s;
     switch (input.api) {
       case 'JoinGroup':
@@ -88,13 +93,25 @@ export class GroupCoordinator {
         deleteGroups(s, input.context, input.request);
         break;
     }
-    return s.drainEffects();
+  }
+
+  /** Runs one input; a failure drops its effects and asks the shell to reload (see GroupCoordinatorError). */
+  private run(what: string, fn: () => void): GroupEffect[] {
+    try {
+      fn();
+    } catch (cause) {
+      this.s.drainEffects();
+      this.s.log.error({ input: what, err: String(cause) }, 'group coordinator state inconsistent');
+      throw new GroupCoordinatorError('COORDINATOR_STATE_INCONSISTENT', `${what} failed: ${String(cause)}`, {
+        cause,
+      });
+    }
+    return this.s.drainEffects();
   }
 
   /** Fires the timers due at `nowMs` (monotonic): session, join, sync and retention deadlines. */
   tick(nowMs: number = this.s.monotonicMs()): GroupEffect[] {
-    this.s.runTimers(nowMs);
-    return this.s.drainEffects();
+    return this.run('tick', () => this.s.runTimers(nowMs));
   }
 
   /** When `tick` next has something to do; null when no timer is pending. */
@@ -110,25 +127,37 @@ export class GroupCoordinator {
   /**
    * Rebuilds a partition's groups and offsets by replaying its records in log order, then starts
    * serving it: members of loaded groups get a fresh session, and a group over group.max.size
-   * rebalances.
+   * rebalances. Whatever the partition held before is dropped (its parked requests answered
+   * NOT_COORDINATOR), which is also how the shell recovers after a failed append.
    */
   loadFrom(partition: number, records: Iterable<GroupRecord>): GroupEffect[] {
-    const s = this.s;
-    this.dropPartition(partition);
-    for (const r of records) s.replay(r);
-    s.partitions.set(partition, 'active');
-    for (const group of s.groups.values()) {
-      if (group.partition !== partition) continue;
-      for (const member of group.members.values()) rescheduleHeartbeat(s, group, member);
-      if (group.members.size > s.config.groupMaxSize) prepareRebalance(s, group);
-    }
-    if (!s.timers.has(EXPIRATION_TIMER_KEY)) this.scheduleExpiration();
-    s.log.info({ partition, groups: this.groupsIn(partition) }, 'coordinator partition loaded');
-    return s.drainEffects();
+    return this.run('loadFrom', () => {
+      const s = this.s;
+      this.answerParked(partition);
+      this.dropPartition(partition);
+      for (const r of records) s.replay(r);
+      s.partitions.set(partition, 'active');
+      for (const group of s.groups.values()) {
+        if (group.partition !== partition) continue;
+        for (const member of group.members.values()) rescheduleHeartbeat(s, group, member);
+        if (group.members.size > s.config.groupMaxSize) prepareRebalance(s, group);
+      }
+      if (!s.timers.has(EXPIRATION_TIMER_KEY)) this.scheduleExpiration();
+      s.log.info({ partition, groups: this.groupsIn(partition) }, 'coordinator partition loaded');
+    });
   }
 
   /** The partition moved away: parked joins and syncs are answered NOT_COORDINATOR and its groups dropped. */
   unload(partition: number): GroupEffect[] {
+    return this.run('unload', () => {
+      this.answerParked(partition);
+      this.dropPartition(partition);
+      this.s.partitions.delete(partition);
+      this.s.log.info({ partition }, 'coordinator partition unloaded');
+    });
+  }
+
+  private answerParked(partition: number): void {
     const s = this.s;
     for (const group of s.groups.values()) {
       if (group.partition !== partition) continue;
@@ -140,10 +169,6 @@ export class GroupCoordinator {
         if (sync) s.respond(sync.requestId, 'SyncGroup', syncGroupError(ErrorCode.NOT_COORDINATOR));
       }
     }
-    this.dropPartition(partition);
-    s.partitions.delete(partition);
-    s.log.info({ partition }, 'coordinator partition unloaded');
-    return s.drainEffects();
   }
 
   // Read-only views for the shell, tests and simulations.

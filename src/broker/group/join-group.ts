@@ -61,11 +61,12 @@ export function joinGroup(s: CoordinatorState, ctx: RequestContext, req: JoinGro
   // Like Kafka, a group created by this join is written right away (as an empty group) when the
   // join itself wrote nothing, so that it survives a restart.
   if (!existing && !s.appendedSince(effectsBefore)) {
-    s.appendBefore(effectsBefore, group.partition, [emptyGroupRecord(group, s.nowMs())]);
+    s.appendBefore(effectsBefore, group.partition, [emptyGroupRecord(group)]);
   }
 }
 
-function emptyGroupRecord(group: ClassicGroup, nowMs: number): ReturnType<typeof groupMetadataRecord> {
+/** Kafka's newEmptyGroupMetadataRecord: no protocol, generation 0, the state timestamp if any (-1). */
+function emptyGroupRecord(group: ClassicGroup): ReturnType<typeof groupMetadataRecord> {
   return {
     type: 'GroupMetadata',
     key: { group: group.groupId },
@@ -74,7 +75,7 @@ function emptyGroupRecord(group: ClassicGroup, nowMs: number): ReturnType<typeof
       generation: 0,
       protocol: null,
       leader: null,
-      currentStateTimestamp: BigInt(group.currentStateTimestampMs ?? nowMs),
+      currentStateTimestamp: BigInt(group.currentStateTimestampMs ?? -1),
       members: [],
     },
   };

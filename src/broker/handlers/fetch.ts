@@ -3,6 +3,7 @@ import { ErrorCode } from '../../protocol/error-codes.js';
 import { FetchRequest } from '../../protocol/generated/messages/fetch-request.js';
 import { FetchResponse } from '../../protocol/generated/messages/fetch-response.js';
 import type { MessageInput } from '../../protocol/message-codec.js';
+import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 import { downConvert } from '../../protocol/records/convert.js';
 import { defineHandler } from '../api-handler.js';
 import type { BrokerServices } from '../broker-services.js';
@@ -22,7 +23,6 @@ import { kafkaErrorFor } from '../replica/storage-error-codes.js';
 type TopicResponse = MessageInput<FetchResponse['responses'][number]>;
 type PartitionResponse = MessageInput<FetchResponse['responses'][number]['partitions'][number]>;
 
-const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 const EMPTY = Buffer.alloc(0);
 
 /**

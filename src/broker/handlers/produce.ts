@@ -126,8 +126,12 @@ async function appendAndAwait(
   acks: number,
   timeoutMs: number,
 ): Promise<PartitionResponse> {
-  const r = await s.replicas.appendToLeader(p, bytes);
-  const response: PartitionResponse = {
+  const r =
+    acks === -1
+      ? await s.replicas.appendAndAwaitCommitted(p, bytes, timeoutMs)
+      : await s.replicas.appendToLeader(p, bytes);
+  if (r.errorCode !== ErrorCode.NONE) return failed(p.partition, r.errorCode, r.errorMessage);
+  return {
     index: p.partition,
     errorCode: r.errorCode,
     errorMessage: r.errorMessage,
@@ -135,23 +139,6 @@ async function appendAndAwait(
     logAppendTimeMs: r.logAppendTimeMs,
     logStartOffset: r.logStartOffset,
   };
-  if (acks !== -1 || r.errorCode !== ErrorCode.NONE) return response;
-  return new Promise((resolve) => {
-    s.replicas.producePurgatory.tryCompleteElseWatch(
-      {
-        isSatisfied: () => p.log.highWatermark >= r.nextOffset || s.replicas.get(p.topic, p.partition) !== p,
-        complete: (expired) => {
-          if (s.replicas.get(p.topic, p.partition) !== p)
-            resolve(failed(p.partition, ErrorCode.NOT_LEADER_OR_FOLLOWER));
-          else if (expired && p.log.highWatermark < r.nextOffset)
-            resolve(failed(p.partition, ErrorCode.REQUEST_TIMED_OUT));
-          else resolve(response);
-        },
-      },
-      [p.key],
-      timeoutMs,
-    );
-  });
 }
 
 function topicCompression(s: BrokerServices, topic: string): string {

@@ -155,4 +155,33 @@ export class ReplicaManager {
       };
     }
   }
+
+  /**
+   * Appends and waits until the high watermark passes the appended records (acks=all), or the
+   * timeout: REQUEST_TIMED_OUT then, NOT_LEADER_OR_FOLLOWER if the partition moved away meanwhile.
+   */
+  async appendAndAwaitCommitted(
+    p: HostedPartition,
+    records: Buffer,
+    timeoutMs: number,
+  ): Promise<AppendOutcome> {
+    const r = await this.appendToLeader(p, records);
+    if (r.errorCode !== ErrorCode.NONE) return r;
+    const moved = () => this.partitions.get(p.key) !== p || p.leaderId !== this.nodeId;
+    return new Promise((resolve) => {
+      this.producePurgatory.tryCompleteElseWatch(
+        {
+          isSatisfied: () => p.log.highWatermark >= r.nextOffset || moved(),
+          complete: (expired) => {
+            if (moved()) resolve({ ...r, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, errorMessage: null });
+            else if (expired && p.log.highWatermark < r.nextOffset) {
+              resolve({ ...r, errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: null });
+            } else resolve(r);
+          },
+        },
+        [p.key],
+        timeoutMs,
+      );
+    });
+  }
 }

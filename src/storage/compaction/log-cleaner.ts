@@ -154,7 +154,14 @@ export class LogCleaner {
     };
     for (const seg of segs) {
       if (log.isClosed) break;
-      const cleaned = await this.cleanSegment(log, seg, offsetMap, aborted, stats);
+      let cleaned: LogSegment | null;
+      try {
+        cleaned = await this.cleanSegment(log, seg, offsetMap, aborted, stats);
+      } catch (e) {
+        // Retention or truncation removed the segment while we read it: nothing to clean.
+        if (log.isClosed || !log.segments.includes(seg)) break;
+        throw e;
+      }
       if (cleaned === null) break;
     }
     this.checkpoints.setCleanerOffset(log.topicPartition, range.firstUncleanableOffset);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GroupCoordinator } from '../../../src/broker/group/group-coordinator.js';
+import { GroupCoordinatorError } from '../../../src/broker/group/group-coordinator-error.js';
 import { groupRecordCodec } from '../../../src/broker/group/group-records.js';
 import { SeededRandom } from '../../../src/common/random.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
@@ -140,6 +141,54 @@ describe('loading a partition', () => {
     kit.clock.advance(10_000);
     restarted.tick(kit.clock.monotonicMs());
     assert.equal(restarted.group('g')!.state, 'Empty');
+  });
+
+  it('rebalances a loaded group larger than group.max.size', () => {
+    const kit = new Kit();
+    kit.stableGroup('g', 3);
+    const p = kit.coordinator.partitionFor('g');
+    const records = kit.log.filter((e) => e.partition === p).map((e) => e.record);
+    const smaller = new GroupCoordinator({
+      clock: kit.clock,
+      random: new SeededRandom(3),
+      config: { groupMaxSize: 2 },
+    });
+    smaller.loadFrom(p, records);
+    assert.equal(smaller.group('g')!.state, 'PreparingRebalance');
+  });
+
+  it('drops the effects of an input that hits an inconsistent state, and says to reload', () => {
+    const kit = new Kit();
+    const { members } = kit.stableGroup('g', 1);
+    const p = kit.coordinator.partitionFor('g');
+    // A record naming a leader that is not a member: no coordinator writes this.
+    const bad = kit.log.filter((e) => e.partition === p).map((e) => e.record);
+    const last = bad.at(-1)!;
+    assert.ok(last.type === 'GroupMetadata' && last.value);
+    bad.push({ ...last, value: { ...last.value, leader: 'ghost' } });
+    const c = new GroupCoordinator({ clock: kit.clock, random: new SeededRandom(4) });
+    c.loadFrom(p, bad);
+    const join = {
+      api: 'JoinGroup' as const,
+      context: { requestId: 1, apiVersion: 9, clientId: 'c', clientHost: 'h' },
+      request: kit.joinRequest('g', members[0], {
+        protocols: [{ name: 'range', metadata: Buffer.from('changed') }],
+      }),
+    };
+    assert.throws(
+      () => c.handle(join),
+      (e: unknown) => e instanceof GroupCoordinatorError && e.code === 'COORDINATOR_STATE_INCONSISTENT',
+    );
+    // Nothing of the failed input leaks into the next answer.
+    const next = c.handle({
+      api: 'ListGroups',
+      context: { requestId: 2, apiVersion: 4, clientId: 'c', clientHost: 'h' },
+      request: { statesFilter: [], typesFilter: [] },
+    });
+    assert.deepEqual(
+      next.map((e) => (e.type === 'respond' ? e.requestId : -1)),
+      [2],
+    );
   });
 
   it('answers parked requests NOT_COORDINATOR when the partition is unloaded', () => {

@@ -177,6 +177,15 @@ describe('LeaveGroup', () => {
     assert.equal(group.state, 'Empty');
   });
 
+  it('rejects the empty group id', () => {
+    const kit = new Kit();
+    const r = kit.call('LeaveGroup', {
+      groupId: '',
+      members: [{ memberId: 'm', groupInstanceId: null, reason: null }],
+    });
+    assert.equal(r.errorCode, ErrorCode.INVALID_GROUP_ID);
+  });
+
   it('fences a static member leaving with a stale member id', () => {
     const kit = new Kit();
     const s = kit.send('JoinGroup', kit.joinRequest('g', '', { groupInstanceId: 'i-s' }));

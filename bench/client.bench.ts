@@ -1,0 +1,364 @@
+/**
+ * Client throughput: produce N records of 1 KiB (acks=1, linger 5 ms, no compression, then lz4)
+ * and consume them back, with the Strom client, kafkajs and @platformatic/kafka against the same
+ * broker in the same run. Each client runs in its own process so RSS is its own; the broker runs
+ * in another. Records are offered in chunks of 100 with up to 32 chunks awaiting acknowledgement,
+ * the same for every client (kafkajs and @platformatic/kafka have no linger: a chunk is a request).
+ * Prints records/s, MB/s, p99 acknowledgement latency and peak RSS, and ratios against the others.
+ * Asserts nothing.
+ *
+ * Usage: node dist/bench/client.bench.js [--records 1000000]
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const VALUE_BYTES = 1024;
+const CHUNK = 100;
+const WINDOW = 32;
+const SELF = fileURLToPath(import.meta.url);
+
+type ClientName = 'strom' | 'kafkajs' | 'platformatic';
+type Compression = 'none' | 'lz4';
+
+interface RunResult {
+  client: ClientName;
+  compression: Compression;
+  produceRecordsPerSec: number;
+  produceMBPerSec: number;
+  p99Ms: number;
+  consumeRecordsPerSec: number | null;
+  consumeNote?: string;
+  rssPeakMB: number;
+}
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+}
+
+/** Offers `records` in chunks through `send`, at most WINDOW chunks outstanding; returns per-record latencies. */
+async function offer(records: number, send: (count: number) => Promise<unknown>): Promise<Float64Array> {
+  const latencies = new Float64Array(records);
+  let next = 0;
+  let written = 0;
+  const worker = async (): Promise<void> => {
+    while (next < records) {
+      const count = Math.min(CHUNK, records - next);
+      next += count;
+      const t0 = performance.now();
+      await send(count);
+      const ms = performance.now() - t0;
+      latencies.fill(ms, written, written + count);
+      written += count;
+    }
+  };
+  await Promise.all(Array.from({ length: WINDOW }, worker));
+  return latencies.sort();
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) =>
+      setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms).unref(),
+    ),
+  ]);
+}
+
+async function runStrom(
+  bootstrap: string,
+  topic: string,
+  records: number,
+  compression: Compression,
+  value: Buffer,
+) {
+  const { Kafka } = await import('../src/client/index.js');
+  const kafka = new Kafka({ bootstrapServers: bootstrap, clientId: 'bench-strom' });
+  const producer = kafka.producer({ acks: 1, lingerMs: 5, compression, batchSize: 256 * 1024 });
+  const chunk = Array.from({ length: CHUNK }, () => ({ value }));
+  const t0 = performance.now();
+  const lat = await offer(records, (n) => producer.sendBatch(topic, n === CHUNK ? chunk : chunk.slice(0, n)));
+  const produceMs = performance.now() - t0;
+  await producer.close();
+  const consumer = kafka.consumer({ autoOffsetReset: 'earliest', maxPollRecords: 5000 });
+  consumer.assign([{ topic, partition: 0 }]);
+  const c0 = performance.now();
+  let got = 0;
+  while (got < records) got += (await consumer.poll({ timeoutMs: 5000 })).length;
+  const consumeMs = performance.now() - c0;
+  await consumer.close();
+  return { lat, produceMs, consumeMs: consumeMs as number | null, note: undefined as string | undefined };
+}
+
+async function runKafkaJs(
+  bootstrap: string,
+  topic: string,
+  records: number,
+  compression: Compression,
+  value: Buffer,
+) {
+  // kafkajs is CommonJS; its codec registry is only reachable through the default export.
+  const { Kafka, logLevel, CompressionTypes, CompressionCodecs } = (await import('kafkajs')).default;
+  if (compression === 'lz4') {
+    // kafkajs ships no LZ4 codec; plug in the one Strom's protocol layer uses so both compress alike.
+    const { lz4FrameCompress, lz4FrameDecompress } = await import('../src/protocol/compression/lz4-frame.js');
+    (CompressionCodecs as Record<number, unknown>)[CompressionTypes.LZ4] = () => ({
+      compress: (encoder: { buffer: Buffer }) => lz4FrameCompress(encoder.buffer),
+      decompress: (buffer: Buffer) => lz4FrameDecompress(buffer),
+    });
+  }
+  const kafka = new Kafka({ brokers: [bootstrap], clientId: 'bench-kafkajs', logLevel: logLevel.NOTHING });
+  const producer = kafka.producer();
+  await producer.connect();
+  const messages = Array.from({ length: CHUNK }, () => ({ value }));
+  const codec = compression === 'lz4' ? CompressionTypes.LZ4 : CompressionTypes.None;
+  const t0 = performance.now();
+  const lat = await offer(records, (n) =>
+    producer.send({
+      topic,
+      acks: 1,
+      compression: codec,
+      messages: n === CHUNK ? messages : messages.slice(0, n),
+    }),
+  );
+  const produceMs = performance.now() - t0;
+  await producer.disconnect();
+  let consumeMs: number | null = null;
+  let note: string | undefined;
+  const consumer = kafka.consumer({ groupId: `bench-kafkajs-${topic}` });
+  try {
+    await withTimeout(
+      (async () => {
+        await consumer.connect();
+        await consumer.subscribe({ topic, fromBeginning: true });
+        let got = 0;
+        const c0 = performance.now();
+        await new Promise<void>((resolve, reject) => {
+          consumer
+            .run({
+              eachBatch: async ({ batch }) => {
+                got += batch.messages.length;
+                if (got >= records) resolve();
+              },
+            })
+            .catch(reject);
+        });
+        consumeMs = performance.now() - c0;
+      })(),
+      60_000,
+      'kafkajs consume',
+    );
+  } catch (err) {
+    note = (err as Error).message;
+  } finally {
+    await consumer.disconnect().catch(() => {});
+  }
+  return { lat, produceMs, consumeMs, note };
+}
+
+async function runPlatformatic(
+  bootstrap: string,
+  topic: string,
+  records: number,
+  compression: Compression,
+  value: Buffer,
+) {
+  const { Producer, Consumer } = await import('@platformatic/kafka');
+  const producer = new Producer({
+    clientId: 'bench-platformatic',
+    bootstrapBrokers: [bootstrap],
+    idempotent: false,
+  });
+  const messages = Array.from({ length: CHUNK }, () => ({ topic, value }));
+  const t0 = performance.now();
+  const lat = await offer(records, (n) =>
+    producer.send({ messages: n === CHUNK ? messages : messages.slice(0, n), acks: 1, compression }),
+  );
+  const produceMs = performance.now() - t0;
+  await producer.close();
+  let consumeMs: number | null = null;
+  let note: string | undefined;
+  const consumer = new Consumer({
+    groupId: `bench-platformatic-${topic}`,
+    clientId: 'bench-platformatic',
+    bootstrapBrokers: [bootstrap],
+  });
+  try {
+    await withTimeout(
+      (async () => {
+        const c0 = performance.now();
+        const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false });
+        let got = 0;
+        for await (const _ of stream) if (++got >= records) break;
+        consumeMs = performance.now() - c0;
+        await stream.close();
+      })(),
+      60_000,
+      '@platformatic/kafka consume',
+    );
+  } catch (err) {
+    note = (err as Error).message;
+  } finally {
+    try {
+      await consumer.close(true);
+    } catch {
+      // closing after a failed consume may fail as well; the figure is already n/a
+    }
+  }
+  return { lat, produceMs, consumeMs, note };
+}
+
+/**
+ * A 1 KiB value that compresses about as well as text: letters and digits from a fixed-seed
+ * generator, so every client sends identical bytes and lz4 has realistic work to do.
+ */
+function benchValue(): Buffer {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ';
+  let seed = 0x2545f491;
+  const out = Buffer.alloc(VALUE_BYTES);
+  for (let i = 0; i < VALUE_BYTES; i++) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    out[i] = alphabet.charCodeAt((seed >>> 16) % alphabet.length);
+  }
+  return out;
+}
+
+/** Child mode: one client, one compression; prints a RunResult as JSON. */
+async function clientChild(): Promise<void> {
+  const client = arg('--client', 'strom') as ClientName;
+  const compression = arg('--compression', 'none') as Compression;
+  const records = Number(arg('--records', '200000'));
+  const bootstrap = arg('--bootstrap', '');
+  const topic = arg('--topic', 'bench');
+  const value = benchValue();
+  let rssPeak = 0;
+  const sampler = setInterval(() => {
+    rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
+  }, 20);
+  const run = client === 'strom' ? runStrom : client === 'kafkajs' ? runKafkaJs : runPlatformatic;
+  const r = await run(bootstrap, topic, records, compression, value);
+  clearInterval(sampler);
+  rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
+  const result: RunResult = {
+    client,
+    compression,
+    produceRecordsPerSec: records / (r.produceMs / 1000),
+    produceMBPerSec: (records * VALUE_BYTES) / 1e6 / (r.produceMs / 1000),
+    p99Ms: percentile(r.lat, 0.99),
+    consumeRecordsPerSec: r.consumeMs === null ? null : records / (r.consumeMs / 1000),
+    rssPeakMB: rssPeak / 1e6,
+    ...(r.note ? { consumeNote: r.note } : {}),
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.exit(0);
+}
+
+/** Broker mode: a broker on a free port until stdin closes. */
+async function brokerChild(): Promise<void> {
+  const { startBroker } = await import('../src/broker/start-broker.js');
+  const broker = await startBroker({ config: { 'num.partitions': '1' } });
+  process.stdout.write(`${broker.bootstrap}\n`);
+  process.stdin.resume();
+  process.stdin.on('end', () => {
+    void broker.close().then(() => process.exit(0));
+  });
+}
+
+/** Every client gets a topic created the same way beforehand (@platformatic/kafka does not auto-create). */
+async function createTopic(bootstrap: string, topic: string): Promise<void> {
+  const { Kafka } = await import('../src/client/index.js');
+  const admin = new Kafka({ bootstrapServers: bootstrap }).admin();
+  await admin.createTopics([{ topic, numPartitions: 1 }]);
+  await admin.close();
+}
+
+function collect(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`child exited with ${code}`))));
+  });
+}
+
+async function main(): Promise<void> {
+  const records = Number(arg('--records', '200000'));
+  console.log(`node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}`);
+  console.log(
+    `${records} records of ${VALUE_BYTES} B, acks=1, linger 5 ms (Strom), chunks of ${CHUNK}, window ${WINDOW}`,
+  );
+  const broker = spawn(process.execPath, [SELF, '--broker-child'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const bootstrap = await new Promise<string>((resolve) => {
+    broker.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()));
+  });
+  const results: RunResult[] = [];
+  try {
+    for (const compression of ['none', 'lz4'] as const) {
+      for (const client of ['strom', 'kafkajs', 'platformatic'] as const) {
+        const topic = `bench-${client}-${compression}-${Date.now()}`;
+        await createTopic(bootstrap, topic);
+        const child = spawn(
+          process.execPath,
+          [
+            SELF,
+            '--client-child',
+            '--client',
+            client,
+            '--compression',
+            compression,
+            '--records',
+            String(records),
+            '--bootstrap',
+            bootstrap,
+            '--topic',
+            topic,
+          ],
+          { stdio: ['ignore', 'pipe', 'inherit'] },
+        );
+        try {
+          const r = JSON.parse((await collect(child)).trim().split('\n').pop()!) as RunResult;
+          results.push(r);
+          const consume =
+            r.consumeRecordsPerSec === null
+              ? `n/a (${r.consumeNote})`
+              : `${Math.round(r.consumeRecordsPerSec)} rec/s`;
+          console.log(
+            `${compression.padEnd(5)} ${client.padEnd(13)} produce ${Math.round(r.produceRecordsPerSec).toString().padStart(8)} rec/s ${r.produceMBPerSec.toFixed(1).padStart(7)} MB/s  p99 ${r.p99Ms.toFixed(1).padStart(7)} ms  consume ${consume}  RSS ${r.rssPeakMB.toFixed(0)} MB`,
+          );
+        } catch (err) {
+          console.log(`${compression.padEnd(5)} ${client.padEnd(13)} failed: ${(err as Error).message}`);
+        }
+      }
+    }
+  } finally {
+    broker.stdin!.end();
+    await new Promise((r) => broker.once('exit', r));
+  }
+  for (const compression of ['none', 'lz4'] as const) {
+    const by = (c: ClientName) => results.find((r) => r.client === c && r.compression === compression);
+    const s = by('strom');
+    if (!s) continue;
+    for (const other of ['kafkajs', 'platformatic'] as const) {
+      const o = by(other);
+      if (!o) continue;
+      const consume =
+        s.consumeRecordsPerSec !== null && o.consumeRecordsPerSec !== null
+          ? `${(s.consumeRecordsPerSec / o.consumeRecordsPerSec).toFixed(2)}×`
+          : 'n/a';
+      console.log(
+        `${compression}: Strom / ${other}: produce ${(s.produceRecordsPerSec / o.produceRecordsPerSec).toFixed(2)}×, consume ${consume}, p99 ${(s.p99Ms / o.p99Ms).toFixed(2)}× (lower is better), RSS ${(s.rssPeakMB / o.rssPeakMB).toFixed(2)}×`,
+      );
+    }
+  }
+}
+
+if (process.argv.includes('--broker-child')) await brokerChild();
+else if (process.argv.includes('--client-child')) await clientChild();
+else await main();

@@ -1,0 +1,12 @@
+import { HeartbeatRequest } from '../../protocol/generated/messages/heartbeat-request.js';
+import { HeartbeatResponse } from '../../protocol/generated/messages/heartbeat-response.js';
+import { defineHandler } from '../api-handler.js';
+import type { BrokerServices } from '../broker-services.js';
+import { groupRequestOrigin } from './group-request-origin.js';
+
+export function heartbeatHandler(s: BrokerServices) {
+  return defineHandler(HeartbeatRequest, HeartbeatResponse, async (req, ctx) => {
+    const r = await s.groups.request('Heartbeat', groupRequestOrigin(ctx), req);
+    return { throttleTimeMs: 0, errorCode: r.errorCode };
+  });
+}

@@ -1,0 +1,28 @@
+import { JoinGroupRequest } from '../../protocol/generated/messages/join-group-request.js';
+import { JoinGroupResponse } from '../../protocol/generated/messages/join-group-response.js';
+import { defineHandler } from '../api-handler.js';
+import type { BrokerServices } from '../broker-services.js';
+import { groupRequestOrigin } from './group-request-origin.js';
+
+/** JoinGroup: parked by the coordinator until the join phase of the rebalance ends. */
+export function joinGroupHandler(s: BrokerServices) {
+  return defineHandler(JoinGroupRequest, JoinGroupResponse, async (req, ctx) => {
+    const r = await s.groups.request('JoinGroup', groupRequestOrigin(ctx), req);
+    const v = ctx.apiVersion;
+    return {
+      throttleTimeMs: 0,
+      errorCode: r.errorCode,
+      generationId: r.generationId,
+      protocolType: v >= 7 ? r.protocolType : null,
+      protocolName: r.protocolName ?? (v >= 7 ? null : ''),
+      leader: r.leader,
+      skipAssignment: v >= 9 ? r.skipAssignment : false,
+      memberId: r.memberId,
+      members: r.members.map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: v >= 5 ? m.groupInstanceId : null,
+        metadata: m.metadata,
+      })),
+    };
+  });
+}

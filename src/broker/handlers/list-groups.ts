@@ -1,0 +1,23 @@
+import { ListGroupsRequest } from '../../protocol/generated/messages/list-groups-request.js';
+import { ListGroupsResponse } from '../../protocol/generated/messages/list-groups-response.js';
+import { defineHandler } from '../api-handler.js';
+import type { BrokerServices } from '../broker-services.js';
+import { groupRequestOrigin } from './group-request-origin.js';
+
+/** ListGroups, with the state filter (v4+) and type filter (v5+). */
+export function listGroupsHandler(s: BrokerServices) {
+  return defineHandler(ListGroupsRequest, ListGroupsResponse, async (req, ctx) => {
+    const v = ctx.apiVersion;
+    const r = await s.groups.request('ListGroups', groupRequestOrigin(ctx), req);
+    return {
+      throttleTimeMs: 0,
+      errorCode: r.errorCode,
+      groups: r.groups.map((g) => ({
+        groupId: g.groupId,
+        protocolType: g.protocolType,
+        groupState: v >= 4 ? g.groupState : '',
+        groupType: v >= 5 ? g.groupType : '',
+      })),
+    };
+  });
+}

@@ -1,0 +1,20 @@
+import { SyncGroupRequest } from '../../protocol/generated/messages/sync-group-request.js';
+import { SyncGroupResponse } from '../../protocol/generated/messages/sync-group-response.js';
+import { defineHandler } from '../api-handler.js';
+import type { BrokerServices } from '../broker-services.js';
+import { groupRequestOrigin } from './group-request-origin.js';
+
+/** SyncGroup: followers wait until the leader's assignment is stored. */
+export function syncGroupHandler(s: BrokerServices) {
+  return defineHandler(SyncGroupRequest, SyncGroupResponse, async (req, ctx) => {
+    const r = await s.groups.request('SyncGroup', groupRequestOrigin(ctx), req);
+    const v5 = ctx.apiVersion >= 5;
+    return {
+      throttleTimeMs: 0,
+      errorCode: r.errorCode,
+      protocolType: v5 ? r.protocolType : null,
+      protocolName: v5 ? r.protocolName : null,
+      assignment: r.assignment,
+    };
+  });
+}

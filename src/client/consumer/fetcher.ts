@@ -1,0 +1,287 @@
+import type { Logger } from '../../common/logger.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import type { FetchResponsePartitionData } from '../../protocol/generated/messages/fetch-response.js';
+import { upConvertMessageSet } from '../../protocol/records/convert.js';
+import { openRecordBatch, recordOffset, recordTimestamp } from '../../protocol/records/record-batch.js';
+import { BatchOffsets, splitBatches } from '../../protocol/records/record-batch-header.js';
+import { backoffMs, sleep } from '../backoff.js';
+import { ClientError, KafkaError } from '../client-error.js';
+import { groupBy } from '../collections.js';
+import { Apis } from '../network/apis.js';
+import type { Cluster } from '../network/cluster.js';
+import { FetchSession, type FetchWanted } from './fetch-session.js';
+import type { ConsumerRecord, PartitionState, SubscriptionState } from './subscription-state.js';
+
+export interface FetcherOptions {
+  fetchMinBytes: number;
+  fetchMaxBytes: number;
+  fetchMaxWaitMs: number;
+  maxPartitionFetchBytes: number;
+  /** Bound on fetched records waiting for the application. */
+  prefetchBytesMax: number;
+  /** 0 read_uncommitted, 1 read_committed. */
+  isolationLevel: number;
+  logger: Logger;
+  /** Called when a partition's fetch offset is out of range; resets it by policy. */
+  onOffsetOutOfRange(state: PartitionState): Promise<void>;
+  /** Called when records were buffered, to wake a waiting poll. */
+  onData(): void;
+}
+
+/**
+ * Prefetches records for assigned partitions: one fetch loop per leader broker, each with its own
+ * incremental fetch session. Loops stop asking while the prefetch buffer is over its bound.
+ */
+export class Fetcher {
+  private readonly loops = new Map<number, Promise<void>>();
+  private readonly sessions = new Map<number, FetchSession>();
+  private wakers: (() => void)[] = [];
+  private closed = false;
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly state: SubscriptionState,
+    private readonly options: FetcherOptions,
+  ) {}
+
+  /** Starts loops for leaders that have fetchable partitions; wakes idle loops. */
+  ensureFetching(): void {
+    if (this.closed) return;
+    for (const s of this.state.partitions.values()) {
+      const leader = this.cluster.leaderFor(s.topic, s.partition);
+      if (leader >= 0 && !this.loops.has(leader)) {
+        this.loops.set(
+          leader,
+          this.loop(leader).finally(() => this.loops.delete(leader)),
+        );
+      }
+    }
+    this.wake();
+  }
+
+  wake(): void {
+    const w = this.wakers;
+    this.wakers = [];
+    for (const f of w) f();
+  }
+
+  private idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wakers.push(done);
+    });
+  }
+
+  private fetchable(node: number): PartitionState[] {
+    if (this.state.bufferedBytes >= this.options.prefetchBytesMax) return [];
+    const out: PartitionState[] = [];
+    for (const s of this.state.partitions.values()) {
+      if (s.paused || s.fetchPosition === null) continue;
+      if (s.bufferedBytes >= this.options.maxPartitionFetchBytes) continue;
+      if (this.cluster.leaderFor(s.topic, s.partition) === node) out.push(s);
+    }
+    return out;
+  }
+
+  private async loop(node: number): Promise<void> {
+    let failures = 0;
+    while (!this.closed) {
+      const partitions = this.fetchable(node);
+      if (partitions.length === 0) {
+        // Nothing to ask this broker for now; exit when it leads nothing of ours.
+        const leads = [...this.state.partitions.values()].some(
+          (s) => this.cluster.leaderFor(s.topic, s.partition) === node,
+        );
+        if (!leads) return;
+        await this.idle(1000);
+        continue;
+      }
+      try {
+        await this.fetchOnce(node, partitions);
+        failures = 0;
+      } catch (err) {
+        if (this.closed) return;
+        this.sessions.get(node)?.reset();
+        this.options.logger.debug({ nodeId: node, err }, 'fetch failed');
+        const retriable = err instanceof ClientError && err.retriable;
+        await sleep(backoffMs(failures++, this.cluster.options.backoff)).catch(() => {});
+        if (retriable || !(err instanceof ClientError)) await this.cluster.refreshMetadata().catch(() => {});
+        // Leaders may have moved: let other loops start.
+        this.ensureFetching();
+      }
+    }
+  }
+
+  private async fetchOnce(node: number, partitions: PartitionState[]): Promise<void> {
+    let session = this.sessions.get(node);
+    if (!session) {
+      session = new FetchSession();
+      this.sessions.set(node, session);
+    }
+    const conn = this.cluster.connectionTo(node);
+    await conn.connect(this.abort.signal);
+    const version = conn.versionOf(Apis.Fetch.apiKey);
+    if (version === undefined)
+      throw new ClientError('UNSUPPORTED_API', `broker ${node} does not support Fetch`);
+    const wanted: FetchWanted[] = partitions.map((s) => ({
+      topic: s.topic,
+      partition: s.partition,
+      fetchOffset: s.fetchPosition!,
+      maxBytes: this.options.maxPartitionFetchBytes,
+    }));
+    const asked = new Map(
+      partitions.map((s) => [s.key, { state: s, offset: s.fetchPosition!, epoch: s.seekEpoch }]),
+    );
+    const plan = session.plan(wanted, version >= 7);
+    const res = await conn.request(
+      Apis.Fetch,
+      {
+        clusterId: null,
+        replicaId: -1,
+        replicaState: { replicaId: -1, replicaEpoch: -1n },
+        maxWaitMs: this.options.fetchMaxWaitMs,
+        minBytes: this.options.fetchMinBytes,
+        maxBytes: this.options.fetchMaxBytes,
+        isolationLevel: this.options.isolationLevel,
+        sessionId: plan.sessionId,
+        sessionEpoch: plan.sessionEpoch,
+        topics: [...groupBy(plan.send, (w) => w.topic)].map(([topic, ps]) => ({
+          topic,
+          partitions: ps.map((p) => ({
+            partition: p.partition,
+            currentLeaderEpoch: -1,
+            fetchOffset: p.fetchOffset,
+            lastFetchedEpoch: -1,
+            logStartOffset: -1n,
+            partitionMaxBytes: p.maxBytes,
+          })),
+        })),
+        forgottenTopicsData: [...groupBy(plan.forget, (f) => f.topic)].map(([topic, ps]) => ({
+          topic,
+          partitions: ps.map((p) => p.partition),
+        })),
+        rackId: '',
+      },
+      {
+        signal: this.abort.signal,
+        timeoutMs: this.cluster.options.requestTimeoutMs + this.options.fetchMaxWaitMs,
+      },
+    );
+    session.onResponse(res.errorCode, res.sessionId);
+    if (res.errorCode !== 0) throw new KafkaError(res.errorCode, 'Fetch');
+    let stale = false;
+    for (const t of res.responses) {
+      for (const p of t.partitions) {
+        const a = asked.get(`${t.topic}\u0000${p.partitionIndex}`);
+        // Dropped when the partition was revoked or sought since we asked.
+        if (!a || this.state.get(t.topic, p.partitionIndex) !== a.state || a.state.seekEpoch !== a.epoch)
+          continue;
+        if (a.state.fetchPosition !== a.offset) continue;
+        if (p.errorCode === ErrorCode.OFFSET_OUT_OF_RANGE) await this.options.onOffsetOutOfRange(a.state);
+        else if (p.errorCode !== 0) {
+          stale = true;
+          this.options.logger.debug(
+            { topic: t.topic, partition: p.partitionIndex, errorCode: p.errorCode },
+            'fetch error',
+          );
+        } else this.accept(a.state, a.offset, p, version);
+      }
+    }
+    if (stale) throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, 'Fetch');
+  }
+
+  /** Decodes a partition's records and buffers those at or past the fetch offset. */
+  private accept(
+    s: PartitionState,
+    fetchOffset: bigint,
+    p: FetchResponsePartitionData,
+    version: number,
+  ): void {
+    const data = p.records;
+    if (!data || data.length === 0) return;
+    const batches = version >= 4 ? splitBatches(data).batches : upConvertMessageSet(data);
+    const aborted = this.abortedProducers(p);
+    const records: ConsumerRecord[] = [];
+    let next = fetchOffset;
+    for (const raw of batches) {
+      if (raw.length <= BatchOffsets.magic || raw[BatchOffsets.magic] !== 2) {
+        // A legacy message set inside a v4+ response (an old log); convert it.
+        for (const b of upConvertMessageSet(raw)) this.decodeBatch(s, b, fetchOffset, aborted, records);
+      } else this.decodeBatch(s, raw, fetchOffset, aborted, records);
+      const end = lastOffsetOf(raw) + 1n;
+      if (end > next) next = end;
+    }
+    s.fetchPosition = next;
+    if (records.length > 0) {
+      this.state.buffer(s, records, data.length);
+      this.options.onData();
+    }
+  }
+
+  private decodeBatch(
+    s: PartitionState,
+    raw: Buffer,
+    fetchOffset: bigint,
+    aborted: Map<bigint, bigint>,
+    out: ConsumerRecord[],
+  ): void {
+    const batch = openRecordBatch(raw);
+    if (batch.transactional && this.options.isolationLevel === 1) {
+      const from = aborted.get(batch.producerId);
+      if (batch.control) {
+        aborted.delete(batch.producerId);
+        return;
+      }
+      if (from !== undefined && from <= batch.baseOffset) return;
+    }
+    if (batch.control) return;
+    for (const r of batch.records()) {
+      const offset = recordOffset(batch, r);
+      if (offset < fetchOffset) continue;
+      out.push({
+        topic: s.topic,
+        partition: s.partition,
+        offset,
+        timestamp: recordTimestamp(batch, r),
+        key: r.key,
+        value: r.value,
+        headers: r.headers,
+        leaderEpoch: batch.partitionLeaderEpoch,
+      });
+    }
+  }
+
+  /** Producers whose transactions were aborted in this range, by first offset (read_committed only). */
+  private abortedProducers(p: FetchResponsePartitionData): Map<bigint, bigint> {
+    const m = new Map<bigint, bigint>();
+    for (const a of p.abortedTransactions ?? []) m.set(a.producerId, a.firstOffset);
+    return m;
+  }
+
+  /** Resets every session, e.g. after an assignment change. */
+  resetSessions(): void {
+    for (const s of this.sessions.values()) s.reset();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.abort.abort();
+    this.wake();
+    await Promise.allSettled([...this.loops.values()]);
+  }
+}
+
+function lastOffsetOf(batch: Buffer): bigint {
+  if (batch.length > BatchOffsets.magic && batch[BatchOffsets.magic] === 2) {
+    return (
+      batch.readBigInt64BE(BatchOffsets.baseOffset) + BigInt(batch.readInt32BE(BatchOffsets.lastOffsetDelta))
+    );
+  }
+  // A legacy message's offset is the last inner offset of a wrapper, the record's own otherwise.
+  return batch.readBigInt64BE(0);
+}

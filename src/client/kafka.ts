@@ -1,0 +1,67 @@
+import { type Logger, noopLogger } from '../common/logger.js';
+import { Admin } from './admin/admin.js';
+import { type BackoffOptions, DEFAULT_BACKOFF } from './backoff.js';
+import { Consumer, type ConsumerConfig } from './consumer/consumer.js';
+import { Cluster } from './network/cluster.js';
+import { Producer, type ProducerConfig } from './producer/producer.js';
+
+export interface KafkaConfig {
+  /** host:port of one or more brokers to discover the cluster from. */
+  bootstrapServers: string[] | string;
+  /** client.id sent with every request, default 'strom'. */
+  clientId?: string;
+  /** request.timeout.ms, default 30000. */
+  requestTimeoutMs?: number;
+  /** socket.connection.setup.timeout.ms, default 10000. */
+  connectTimeoutMs?: number;
+  /** metadata.max.age.ms, default 300000. */
+  metadataMaxAgeMs?: number;
+  /** Retries of retriable errors per call, default 10. */
+  retries?: number;
+  /** retry.backoff.ms (default 100) and retry.backoff.max.ms (default 1000), with 20% jitter. */
+  retryBackoffMs?: number;
+  retryBackoffMaxMs?: number;
+  /** Structured logger (pino-compatible `(fields, msg)` methods); silent by default. */
+  logger?: Logger;
+  /** allow.auto.create.topics, default true. */
+  allowAutoTopicCreation?: boolean;
+}
+
+/** The entry point: holds connection settings and creates producers, consumers and admins. */
+export class Kafka {
+  constructor(readonly config: KafkaConfig) {}
+
+  private cluster(component: string): Cluster {
+    const c = this.config;
+    const backoff: BackoffOptions = {
+      ...DEFAULT_BACKOFF,
+      retryBackoffMs: c.retryBackoffMs ?? DEFAULT_BACKOFF.retryBackoffMs,
+      retryBackoffMaxMs: c.retryBackoffMaxMs ?? DEFAULT_BACKOFF.retryBackoffMaxMs,
+    };
+    const servers =
+      typeof c.bootstrapServers === 'string' ? c.bootstrapServers.split(',') : c.bootstrapServers;
+    return new Cluster({
+      bootstrapServers: servers.map((s) => s.trim()).filter((s) => s.length > 0),
+      clientId: c.clientId ?? 'strom',
+      requestTimeoutMs: c.requestTimeoutMs ?? 30000,
+      connectTimeoutMs: c.connectTimeoutMs ?? 10000,
+      metadataMaxAgeMs: c.metadataMaxAgeMs ?? 300000,
+      retries: c.retries ?? 10,
+      backoff,
+      logger: (c.logger ?? noopLogger).child({ component }),
+      allowAutoTopicCreation: c.allowAutoTopicCreation ?? true,
+    });
+  }
+
+  producer(config: ProducerConfig = {}): Producer {
+    return new Producer(this.cluster('producer'), config);
+  }
+
+  consumer(config: ConsumerConfig = {}): Consumer {
+    return new Consumer(this.cluster('consumer'), config);
+  }
+
+  admin(): Admin {
+    return new Admin(this.cluster('admin'));
+  }
+}

@@ -1,0 +1,218 @@
+import type { RecordHeader } from '../../protocol/records/record.js';
+import { recordBytes } from '../../protocol/records/record.js';
+import { CompressionType } from '../../protocol/records/record-batch-header.js';
+import { ClientError, throwIfAborted } from '../client-error.js';
+import type { Cluster } from '../network/cluster.js';
+import { namedPartitioner, type Partitioner, type PartitionerName } from './partitioners.js';
+import type { DeliveryCallback, RecordMetadata } from './producer-batch.js';
+import { RecordAccumulator } from './record-accumulator.js';
+import { Sender } from './sender.js';
+
+export type { RecordMetadata } from './producer-batch.js';
+
+export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+
+const COMPRESSION: Readonly<Record<CompressionName, CompressionType>> = {
+  none: CompressionType.None,
+  gzip: CompressionType.Gzip,
+  snappy: CompressionType.Snappy,
+  lz4: CompressionType.Lz4,
+  zstd: CompressionType.Zstd,
+};
+
+export interface ProducerConfig {
+  /** 0: no response; 1: the leader wrote it; -1 or 'all': every in-sync replica has it. Default 'all'. */
+  acks?: 0 | 1 | -1 | 'all';
+  /** linger.ms, default 5 (as the Java client since Kafka 4.0). */
+  lingerMs?: number;
+  /** batch.size in bytes, default 16384. */
+  batchSize?: number;
+  /** buffer.memory in bytes, default 32 MiB. */
+  bufferMemory?: number;
+  /** max.block.ms: how long `send` may wait for buffer memory, default 60000. */
+  maxBlockMs?: number;
+  compression?: CompressionName;
+  /** A partitioner name or function; default murmur2 for keys and sticky for null keys (KIP-480). */
+  partitioner?: PartitionerName | Partitioner;
+  /** Produce request timeout (the broker's wait for acks), default 30000. */
+  requestTimeoutMs?: number;
+  /** delivery.timeout.ms: a record fails if not acknowledged within this, retries included; default 120000. */
+  deliveryTimeoutMs?: number;
+  /** max.in.flight.requests.per.connection, default 5. */
+  maxInFlightRequestsPerConnection?: number;
+  /** max.request.size in bytes, default 1 MiB. */
+  maxRequestSize?: number;
+}
+
+export type HeadersInput = RecordHeader[] | { [key: string]: string | Buffer | null };
+
+export interface ProducerRecord {
+  key?: Buffer | string | null;
+  value: Buffer | string | null;
+  /** Chosen by the partitioner when absent. */
+  partition?: number;
+  /** Milliseconds since the epoch; now when absent. */
+  timestamp?: number | bigint;
+  headers?: HeadersInput;
+}
+
+export interface SendOptions {
+  signal?: AbortSignal;
+}
+
+function toBuffer(v: Buffer | string | null | undefined): Buffer | null {
+  if (v === null || v === undefined) return null;
+  return typeof v === 'string' ? Buffer.from(v) : v;
+}
+
+function toHeaders(h: HeadersInput | undefined): RecordHeader[] {
+  if (h === undefined) return [];
+  if (Array.isArray(h)) return h;
+  return Object.entries(h).map(([key, v]) => ({ key, value: toBuffer(v) }));
+}
+
+/**
+ * Sends records to partition leaders. Records go into per-partition batches (RecordAccumulator)
+ * and a sender ships them when full or lingered; `send` resolves with the record's offset once
+ * the broker acknowledges it (delivery report).
+ */
+export class Producer {
+  private readonly accumulator: RecordAccumulator;
+  private readonly sender: Sender;
+  private readonly partitioner: Partitioner & { onNewBatch?(t: string, n: number, prev: number): void };
+  private closed = false;
+
+  constructor(
+    private readonly cluster: Cluster,
+    config: ProducerConfig = {},
+    private readonly ownsCluster = true,
+  ) {
+    const acks = config.acks === 'all' || config.acks === undefined ? -1 : config.acks;
+    this.accumulator = new RecordAccumulator({
+      batchSize: config.batchSize ?? 16384,
+      lingerMs: config.lingerMs ?? 5,
+      bufferMemory: config.bufferMemory ?? 32 * 1024 * 1024,
+      maxBlockMs: config.maxBlockMs ?? 60000,
+    });
+    this.sender = new Sender(cluster, this.accumulator, {
+      acks,
+      compression: COMPRESSION[config.compression ?? 'none'],
+      requestTimeoutMs: config.requestTimeoutMs ?? 30000,
+      deliveryTimeoutMs: config.deliveryTimeoutMs ?? 120000,
+      maxInFlight: config.maxInFlightRequestsPerConnection ?? 5,
+      maxRequestSize: config.maxRequestSize ?? 1024 * 1024,
+    });
+    const p = config.partitioner ?? 'default';
+    this.partitioner = typeof p === 'function' ? p : namedPartitioner(p);
+  }
+
+  /** Bytes of records batched or in flight; never more than buffer.memory. */
+  get bufferedBytes(): number {
+    return this.accumulator.bufferedBytes;
+  }
+
+  /** Sends one record; resolves with its partition and offset once acknowledged. */
+  async send(topic: string, record: ProducerRecord, options: SendOptions = {}): Promise<RecordMetadata> {
+    const [meta] = await this.sendBatch(topic, [record], options);
+    return meta!;
+  }
+
+  /** Sends records to one topic; resolves once all are acknowledged, in the order given. */
+  async sendBatch(
+    topic: string,
+    records: readonly ProducerRecord[],
+    options: SendOptions = {},
+  ): Promise<RecordMetadata[]> {
+    if (this.closed) throw new ClientError('CLIENT_CLOSED', 'the producer is closed');
+    throwIfAborted(options.signal);
+    let info = this.cluster.topics.get(topic);
+    if (!info) [info] = await this.cluster.topicsMetadata([topic], options.signal);
+    this.cluster.track([topic]);
+    const results: RecordMetadata[] = new Array(records.length);
+    let remaining = records.length;
+    let failure: Error | null = null;
+    let settle!: () => void;
+    const done = new Promise<void>((resolve) => {
+      settle = resolve;
+    });
+    for (let i = 0; i < records.length; i++) {
+      const cb: DeliveryCallback = (err, meta) => {
+        if (err) failure ??= err;
+        else results[i] = meta!;
+        if (--remaining === 0) settle();
+      };
+      try {
+        await this.append(topic, info!.partitions.length, records[i]!, cb, options.signal);
+      } catch (err) {
+        failure ??= err as Error;
+        remaining -= records.length - i;
+        if (remaining === 0) settle();
+        break;
+      }
+    }
+    this.sender.wake();
+    await done;
+    if (failure) throw failure;
+    return results;
+  }
+
+  private append(
+    topic: string,
+    partitionCount: number,
+    record: ProducerRecord,
+    cb: DeliveryCallback,
+    signal?: AbortSignal,
+  ): Promise<void> | undefined {
+    const key = toBuffer(record.key);
+    const value = toBuffer(record.value);
+    const headers = toHeaders(record.headers);
+    const timestamp = record.timestamp === undefined ? BigInt(Date.now()) : BigInt(record.timestamp);
+    let partition = record.partition;
+    if (partition === undefined) {
+      const available = (this.cluster.topics.get(topic)?.partitions ?? [])
+        .filter((p) => p.leader >= 0)
+        .map((p) => p.partition);
+      partition = this.partitioner({ topic, key, value, partitionCount, availablePartitions: available });
+    }
+    if (partition < 0 || partition >= partitionCount) {
+      throw new ClientError('INVALID_ARGUMENT', `partition ${partition} of ${topic} does not exist`);
+    }
+    const bytes = recordBytes({ offsetDelta: 0, timestampDelta: 0, key, value, headers }) + 16;
+    const wait = this.accumulator.reserve(bytes, signal);
+    const p = partition;
+    const add = (): void => {
+      const { batch } = this.accumulator.batchFor(topic, p, bytes);
+      batch.append(timestamp, key, value, headers, cb);
+      batch.reservedBytes += bytes;
+      if (batch.sizeBytes >= this.accumulator.options.batchSize) {
+        batch.closed = true;
+        if (key === null) this.partitioner.onNewBatch?.(topic, partitionCount, p);
+        this.sender.wake();
+      } else if (batch.recordCount === 1) this.sender.wakeAfterLinger();
+    };
+    if (wait === undefined) {
+      add();
+      return undefined;
+    }
+    // While we wait for memory, let the sender drain what is already batched.
+    this.sender.wake();
+    return wait.then(add);
+  }
+
+  /** Sends everything batched so far without waiting for linger, and waits for the acknowledgements. */
+  async flush(signal?: AbortSignal): Promise<void> {
+    await this.sender.flush(signal);
+  }
+
+  /** Flushes, then closes the connections. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.sender.flush();
+    } finally {
+      this.sender.close();
+      if (this.ownsCluster) this.cluster.close();
+    }
+  }
+}

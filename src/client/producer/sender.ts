@@ -1,0 +1,250 @@
+import { ErrorCode } from '../../protocol/error-codes.js';
+import type { ProduceResponse } from '../../protocol/generated/messages/produce-response.js';
+import { downConvert } from '../../protocol/records/convert.js';
+import type { CompressionType } from '../../protocol/records/record-batch-header.js';
+import { backoffMs } from '../backoff.js';
+import { ClientError, KafkaError } from '../client-error.js';
+import { groupBy, pushTo } from '../collections.js';
+import { Apis } from '../network/apis.js';
+import { type Cluster, isStaleMetadataError } from '../network/cluster.js';
+import type { ProducerBatch } from './producer-batch.js';
+import type { RecordAccumulator } from './record-accumulator.js';
+
+export interface SenderOptions {
+  /** -1 (all), 0 or 1. */
+  acks: number;
+  compression: CompressionType;
+  requestTimeoutMs: number;
+  deliveryTimeoutMs: number;
+  maxInFlight: number;
+  maxRequestSize: number;
+}
+
+/**
+ * Moves ready batches from the accumulator to partition leaders: one Produce request per broker
+ * per round, at most `maxInFlight` outstanding per broker. Failed batches go back to the head of
+ * their partition's queue and are retried after backoff until delivery.timeout.ms runs out.
+ */
+export class Sender {
+  private readonly inFlight = new Map<number, number>();
+  private outstanding = 0;
+  private scheduled = false;
+  private lingerTimer: NodeJS.Timeout | null = null;
+  private idleWaiters: (() => void)[] = [];
+  private closed = false;
+  private refreshing = false;
+
+  constructor(
+    private readonly cluster: Cluster,
+    private readonly accumulator: RecordAccumulator,
+    private readonly options: SenderOptions,
+  ) {}
+
+  /** Runs a send round soon, after the current burst of appends. */
+  wake(): void {
+    if (this.scheduled || this.closed) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.run();
+    });
+  }
+
+  /** Ensures a round runs when the oldest batch lingers out. */
+  wakeAfterLinger(): void {
+    if (this.lingerTimer || this.closed) return;
+    const ms = this.accumulator.nextReadyInMs();
+    if (ms < 0) return;
+    if (ms === 0) {
+      this.wake();
+      return;
+    }
+    this.lingerTimer = setTimeout(() => {
+      this.lingerTimer = null;
+      this.run();
+    }, ms);
+  }
+
+  private run(): void {
+    if (this.closed) return;
+    let missingLeader = false;
+    const canSend = (topic: string, partition: number): boolean => {
+      const leader = this.cluster.leaderFor(topic, partition);
+      if (leader < 0 || !this.cluster.brokers.has(leader)) {
+        missingLeader = true;
+        return false;
+      }
+      return (this.inFlight.get(leader) ?? 0) < this.options.maxInFlight;
+    };
+    // Each round takes one batch per partition; further rounds fill the in-flight window.
+    for (
+      let ready = this.accumulator.drainReady(canSend);
+      ready.length > 0;
+      ready = this.accumulator.drainReady(canSend)
+    ) {
+      const byNode = groupBy(ready, (b) => this.cluster.leaderFor(b.topic, b.partition));
+      for (const [node, batches] of byNode) {
+        let request: ProducerBatch[] = [];
+        let size = 0;
+        for (const b of batches) {
+          if (request.length > 0 && size + b.sizeBytes > this.options.maxRequestSize) {
+            void this.produce(node, request);
+            request = [];
+            size = 0;
+          }
+          request.push(b);
+          size += b.sizeBytes;
+        }
+        if (request.length > 0) void this.produce(node, request);
+      }
+    }
+    if (missingLeader) this.refreshThenRun();
+    else if (this.accumulator.hasBatches()) this.wakeAfterLinger();
+    this.checkIdle();
+  }
+
+  private refreshThenRun(): void {
+    if (this.refreshing) return;
+    this.refreshing = true;
+    const delay = backoffMs(0, this.cluster.options.backoff);
+    setTimeout(() => {
+      this.cluster
+        .refreshMetadata()
+        .catch(() => {})
+        .finally(() => {
+          this.refreshing = false;
+          this.expire();
+          this.run();
+        });
+    }, delay);
+  }
+
+  /** Fails batches that waited past delivery.timeout.ms without a leader. */
+  private expire(): void {
+    const now = performance.now();
+    const keep: ProducerBatch[] = [];
+    for (const b of this.accumulator.drainAll()) {
+      if (now - b.createdMs > this.options.deliveryTimeoutMs) {
+        this.complete(b, new ClientError('REQUEST_TIMEOUT', 'delivery.timeout.ms expired'));
+      } else keep.push(b);
+    }
+    for (const b of keep.reverse()) this.accumulator.reenqueue(b);
+  }
+
+  private async produce(node: number, batches: ProducerBatch[]): Promise<void> {
+    this.inFlight.set(node, (this.inFlight.get(node) ?? 0) + 1);
+    this.outstanding++;
+    try {
+      const encoded = await Promise.all(batches.map((b) => b.encode(this.options.compression)));
+      const byTopic = new Map<string, { index: number; records: Buffer }[]>();
+      batches.forEach((b, i) => {
+        pushTo(byTopic, b.topic, { index: b.partition, records: encoded[i]! });
+      });
+      const acks = this.options.acks;
+      const res = await this.cluster.request(
+        node,
+        Apis.Produce,
+        (version) => ({
+          transactionalId: null,
+          acks,
+          timeoutMs: this.options.requestTimeoutMs,
+          topicData: [...byTopic].map(([name, parts]) => ({
+            name,
+            // Produce v0-2 predate record batches (KIP-98): send message sets instead.
+            partitionData:
+              version >= 3
+                ? parts
+                : parts.map((p) => ({
+                    index: p.index,
+                    records: downConvert(p.records, version < 2 ? 0 : 1),
+                  })),
+          })),
+        }),
+        { noResponse: acks === 0, timeoutMs: this.options.requestTimeoutMs + 5000 },
+      );
+      if (acks === 0) for (const b of batches) this.complete(b, null, -1n, -1n);
+      else this.handleResponse(batches, res as ProduceResponse);
+    } catch (err) {
+      for (const b of batches) this.retryOrFail(b, err as Error);
+    } finally {
+      this.inFlight.set(node, (this.inFlight.get(node) ?? 1) - 1);
+      this.outstanding--;
+      if (this.accumulator.hasBatches()) this.wake();
+      this.checkIdle();
+    }
+  }
+
+  private handleResponse(batches: ProducerBatch[], res: ProduceResponse): void {
+    const results = new Map<string, ProduceResponse['responses'][number]['partitionResponses'][number]>();
+    for (const t of res.responses)
+      for (const p of t.partitionResponses) results.set(`${t.name}:${p.index}`, p);
+    for (const b of batches) {
+      const r = results.get(`${b.topic}:${b.partition}`);
+      if (!r)
+        this.retryOrFail(
+          b,
+          new ClientError('CONNECTION_CLOSED', 'no result for partition in Produce response'),
+        );
+      else if (r.errorCode === ErrorCode.NONE) this.complete(b, null, r.baseOffset, r.logAppendTimeMs);
+      else this.retryOrFail(b, new KafkaError(r.errorCode, `${b.topic}-${b.partition}`, r.errorMessage));
+    }
+  }
+
+  private retryOrFail(b: ProducerBatch, err: Error): void {
+    const retriable = err instanceof ClientError && err.retriable;
+    const expired = performance.now() - b.createdMs > this.options.deliveryTimeoutMs;
+    if (!retriable || expired || this.closed) {
+      this.complete(b, err);
+      return;
+    }
+    b.attempts++;
+    this.outstanding++;
+    const delay = backoffMs(b.attempts - 1, this.cluster.options.backoff);
+    setTimeout(async () => {
+      if (isStaleMetadataError(err) || (err instanceof ClientError && err.kafkaCode === null)) {
+        await this.cluster.refreshMetadata().catch(() => {});
+      }
+      this.outstanding--;
+      this.accumulator.reenqueue(b);
+      this.run();
+    }, delay);
+  }
+
+  private complete(b: ProducerBatch, err: Error | null, baseOffset = -1n, logAppendTime = -1n): void {
+    this.accumulator.release(b.reservedBytes);
+    if (err) b.fail(err);
+    else b.succeed(baseOffset, logAppendTime);
+  }
+
+  private checkIdle(): void {
+    if (this.outstanding > 0 || this.accumulator.hasBatches()) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Sends every batch now and resolves when nothing is waiting or in flight. */
+  async flush(signal?: AbortSignal): Promise<void> {
+    this.accumulator.beginFlush();
+    try {
+      const idle = new Promise<void>((resolve, reject) => {
+        this.idleWaiters.push(resolve);
+        signal?.addEventListener('abort', () => reject(new ClientError('ABORTED', 'flush aborted')), {
+          once: true,
+        });
+      });
+      this.wake();
+      this.checkIdle();
+      await idle;
+    } finally {
+      this.accumulator.endFlush();
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    for (const b of this.accumulator.drainAll())
+      this.complete(b, new ClientError('CLIENT_CLOSED', 'producer closed'));
+  }
+}
