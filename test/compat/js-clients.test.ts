@@ -4,6 +4,8 @@ import {
   Admin,
   IncrementalAlterConfigOperationTypes,
   ConfigResourceTypes as PlatformaticResourceTypes,
+  ProduceAcks,
+  Producer,
 } from '@platformatic/kafka';
 import kafkajsModule from 'kafkajs';
 import { BrokerProcess } from './helpers/broker-process.js';
@@ -241,6 +243,50 @@ describe('@platformatic/kafka', () => {
         logDirs!.results[0]!.topics.map((t) => [t.name, t.partitions.map((p) => p.partitionIndex)]),
         [['pk-configs', [0]]],
       );
+    } finally {
+      await admin.close();
+    }
+  });
+
+  test('ListOffsets v9 (earliest, latest, by timestamp) and DeleteRecords v2', async () => {
+    const base = BigInt(Math.floor(Date.now() / 1000) * 1000 - 3_600_000);
+    const producer = new Producer({
+      clientId: PLATFORMATIC_CLIENT_ID,
+      bootstrapBrokers: [broker.bootstrap],
+      autocreateTopics: true,
+    });
+    try {
+      await producer.send({
+        acks: ProduceAcks.ALL,
+        messages: Array.from({ length: 10 }, (_, i) => ({
+          topic: 'pk-offsets',
+          partition: 0,
+          key: Buffer.from(`key-${i}`),
+          value: Buffer.from(`value-${i}`),
+          timestamp: base + BigInt(i * 1000),
+        })),
+      });
+    } finally {
+      await producer.close();
+    }
+    const admin = new Admin({ clientId: PLATFORMATIC_CLIENT_ID, bootstrapBrokers: [broker.bootstrap] });
+    try {
+      const at = async (timestamp: bigint) => {
+        const [t] = await admin.listOffsets({
+          topics: [{ name: 'pk-offsets', partitions: [{ partitionIndex: 0, timestamp }] }],
+        });
+        const p = t!.partitions[0]!;
+        return [p.offset, p.timestamp];
+      };
+      assert.deepEqual(await at(-1n), [10n, -1n]);
+      assert.deepEqual(await at(-2n), [0n, -1n]);
+      assert.deepEqual(await at(base + 2500n), [3n, base + 3000n]);
+      assert.deepEqual(await at(base + 60_000n), [-1n, -1n]);
+      const [deleted] = await admin.deleteRecords({
+        topics: [{ name: 'pk-offsets', partitions: [{ partition: 0, offset: 4n }] }],
+      });
+      assert.deepEqual(deleted!.partitions, [{ partition: 0, lowWatermark: 4n }]);
+      assert.deepEqual(await at(-2n), [4n, -1n]);
     } finally {
       await admin.close();
     }
