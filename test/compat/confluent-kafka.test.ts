@@ -59,6 +59,26 @@ describe('confluent-kafka-python', () => {
     });
   }
 
+  test('keyed records spread over 8 partitions; kafka-python reads every partition', async () => {
+    await python('kafka_python_compat.py', ['create', broker.bootstrap, 'cf-partitions', 8]);
+    await python(SCRIPT, ['produce-keyed', broker.bootstrap, 'cf-partitions', COUNT]);
+    const out = await python('kafka_python_compat.py', [
+      'consume-all',
+      broker.bootstrap,
+      'cf-partitions',
+      COUNT,
+    ]);
+    const partitionOf = new Map<string, string>();
+    for (const line of out.split('\n').filter((l) => l !== '')) {
+      const [partition, key] = line.split('\t');
+      assert.ok(!partitionOf.has(key!), `${key} read once`);
+      partitionOf.set(key!, partition!);
+    }
+    assert.equal(partitionOf.size, COUNT);
+    // librdkafka's default partitioner hashes keys: every partition gets some.
+    assert.equal(new Set(partitionOf.values()).size, 8);
+  });
+
   test('negotiated versions', (t) => {
     t.diagnostic(`confluent-kafka-python: ${broker.describeVersions('compat-confluent')}`);
     const used = broker.versionsUsedBy('compat-confluent');

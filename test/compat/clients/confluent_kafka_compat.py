@@ -4,6 +4,7 @@ usage: confluent_kafka_compat.py MODE BOOTSTRAP TOPIC [ARGS...]
   metadata  BOOTSTRAP TOPIC                 print JSON: broker ids and the topic's partitions
   admin     BOOTSTRAP TOPIC                 create, describe/alter configs, add partitions, delete; JSON
   produce   BOOTSTRAP TOPIC COUNT CODEC     produce the compat records to partition 0 (acks=all)
+  produce-keyed BOOTSTRAP TOPIC COUNT       the compat records, partitioned by key (librdkafka's default)
   consume   BOOTSTRAP TOPIC COUNT           read COUNT records of partition 0 from the start; one line each
   produce-one BOOTSTRAP TOPIC BYTES         send one BYTES-long value; print OK or the error's name
   durable   BOOTSTRAP TOPIC START COUNT     acks=all; print "offset<TAB>index" for each acknowledged record
@@ -91,6 +92,21 @@ def produce(bootstrap, topic, count, codec):
         fail("acknowledged offsets are not consecutive")
 
 
+def produce_keyed(bootstrap, topic, count):
+    p = Producer({"bootstrap.servers": bootstrap, "client.id": CLIENT_ID, "acks": "all", "linger.ms": 20})
+    errors = []
+    for i in range(int(count)):
+        key, value = record(i)
+        while True:
+            try:
+                p.produce(topic, key=key, value=value, on_delivery=lambda err, msg: err and errors.append(err))
+                break
+            except BufferError:
+                p.poll(0.1)
+    if p.flush(60) != 0 or errors:
+        fail("produce failed: %r" % errors[:5])
+
+
 def consume(bootstrap, topic, count):
     count = int(count)
     # A group id is mandatory in this client even for assign(); no group API is used: nothing is
@@ -163,6 +179,7 @@ MODES = {
     "metadata": metadata,
     "admin": admin,
     "produce": produce,
+    "produce-keyed": produce_keyed,
     "consume": consume,
     "produce-one": produce_one,
     "durable": durable,

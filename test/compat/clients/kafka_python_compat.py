@@ -6,6 +6,7 @@ usage: kafka_python_compat.py MODE BOOTSTRAP TOPIC [ARGS...]
   create    BOOTSTRAP TOPIC PARTITIONS [K=V...]  create a topic with topic configs
   produce   BOOTSTRAP TOPIC COUNT CODEC API     produce the compat records to partition 0 (acks=all)
   consume   BOOTSTRAP TOPIC COUNT API           read COUNT records of partition 0 from the start; one line each
+  consume-all BOOTSTRAP TOPIC COUNT             read COUNT records from every partition; "partition<TAB>key" lines
   produce-timed BOOTSTRAP TOPIC COUNT BASE     the compat records with timestamps BASE + 1000 * i (ms)
   offsets-for-times BOOTSTRAP TOPIC TIMESTAMP   print the first offset at or after TIMESTAMP (ms), or -1
   produce-one BOOTSTRAP TOPIC BYTES MAXBYTES    send one BYTES-long value; print OK or the error's class name
@@ -121,6 +122,23 @@ def produce_timed(bootstrap, topic, count, base):
     producer.close(10)
 
 
+def consume_all(bootstrap, topic, count):
+    count = int(count)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap, client_id=client_id("auto"), enable_auto_commit=False,
+                             fetch_max_wait_ms=200)
+    tps = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+    consumer.assign(tps)
+    consumer.seek_to_beginning()
+    out = []
+    deadline = time.monotonic() + 60
+    while len(out) < count and time.monotonic() < deadline:
+        for msgs in consumer.poll(timeout_ms=200).values():
+            for m in msgs:
+                out.append("%d\t%s\n" % (m.partition, m.key.decode()))
+    consumer.close()
+    sys.stdout.write("".join(out))
+
+
 def offsets_for_times(bootstrap, topic, timestamp):
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, client_id=client_id("auto"))
     tp = TopicPartition(topic, 0)
@@ -152,6 +170,7 @@ MODES = {
     "produce": produce,
     "consume": consume,
     "produce-timed": produce_timed,
+    "consume-all": consume_all,
     "offsets-for-times": offsets_for_times,
     "produce-one": produce_one,
 }
