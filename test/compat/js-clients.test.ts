@@ -248,7 +248,7 @@ describe('@platformatic/kafka', () => {
     }
   });
 
-  test('ListOffsets v9 (earliest, latest, by timestamp) and DeleteRecords v2', async () => {
+  test('ListOffsets v9 (earliest, latest, max timestamp, by timestamp) and DeleteRecords v2', async () => {
     const base = BigInt(Math.floor(Date.now() / 1000) * 1000 - 3_600_000);
     const producer = new Producer({
       clientId: PLATFORMATIC_CLIENT_ID,
@@ -263,7 +263,8 @@ describe('@platformatic/kafka', () => {
           partition: 0,
           key: Buffer.from(`key-${i}`),
           value: Buffer.from(`value-${i}`),
-          timestamp: base + BigInt(i * 1000),
+          // Record 4 carries the largest timestamp, in the middle of the batch.
+          timestamp: base + BigInt(i === 4 ? 50_000 : i * 1000),
         })),
       });
     } finally {
@@ -282,6 +283,8 @@ describe('@platformatic/kafka', () => {
       assert.deepEqual(await at(-2n), [0n, -1n]);
       assert.deepEqual(await at(base + 2500n), [3n, base + 3000n]);
       assert.deepEqual(await at(base + 60_000n), [-1n, -1n]);
+      // KIP-734's MAX_TIMESTAMP names the record itself (KAFKA-16310).
+      assert.deepEqual(await at(-3n), [4n, base + 50_000n]);
       const [deleted] = await admin.deleteRecords({
         topics: [{ name: 'pk-offsets', partitions: [{ partition: 0, offset: 4n }] }],
       });
