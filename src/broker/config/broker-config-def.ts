@@ -346,6 +346,13 @@ const brokerKeys: ConfigKeyDef[] = [
     validate: Validators.atLeast(0),
   },
   {
+    name: 'metadata.log.max.record.bytes.between.snapshots',
+    type: 'long',
+    defaultValue: 20971520,
+    doc: 'Metadata log bytes after which the image is snapshotted and the covered records dropped',
+    validate: Validators.atLeast(1),
+  },
+  {
     name: 'replica.lag.time.max.ms',
     type: 'long',
     defaultValue: 30000,
