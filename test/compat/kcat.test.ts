@@ -89,11 +89,59 @@ describe('kcat (librdkafka)', () => {
     assertConsumed(await consumer, 1000, { headers: true, label: 'kcat long poll' });
   });
 
+  // librdkafka without ApiVersions speaks the protocol of the broker version it is told:
+  // 0.9.0 is Produce v1 and Fetch v1 (message format 0), 0.8.2 is Produce v0 and Fetch v0.
+  for (const fallback of ['0.9.0', '0.8.2']) {
+    const legacy = ['-X', 'api.version.request=false', '-X', `broker.version.fallback=${fallback}`];
+    const id = ['-X', `client.id=compat-legacy-kcat-${fallback}`];
+    for (const codec of ['gzip', 'snappy', 'lz4']) {
+      test(`broker.version.fallback=${fallback}, ${codec}: legacy produce and consume, both ways`, async () => {
+        const topic = `kcat-legacy-${fallback.replaceAll('.', '_')}-${codec}`;
+        await kcat(
+          broker.bootstrap,
+          [...id, ...legacy, '-P', '-t', topic, '-p', '0', '-K', '\t', '-Z', '-z', codec],
+          kcatInput(1000),
+        );
+        assertConsumed(await kcatConsume(broker.bootstrap, topic), 1000, {
+          headers: false,
+          label: `kcat reading legacy kcat ${fallback} ${codec}`,
+        });
+        await kcatProduce(broker.bootstrap, `${topic}-batches`, 1000, codec);
+        const out = await kcat(broker.bootstrap, [
+          ...id,
+          ...legacy,
+          '-C',
+          '-t',
+          `${topic}-batches`,
+          '-p',
+          '0',
+          '-o',
+          'beginning',
+          '-e',
+          '-q',
+          '-Z',
+          '-f',
+          '%o\t%k\t%s\t%h\n',
+        ]);
+        assertConsumed(out, 1000, {
+          headers: false,
+          label: `legacy kcat ${fallback} reading ${codec} batches`,
+        });
+      });
+    }
+  }
+
   test('negotiated versions: librdkafka 2.0 uses record batches (Produce v7, Fetch v11)', (t) => {
     const used = broker.versionsUsedBy('compat-kcat');
     t.diagnostic(`kcat: ${broker.describeVersions('compat-kcat')}`);
     assert.deepEqual(used.get('ApiVersions'), [3]);
     assert.deepEqual(used.get('Produce'), [7]);
     assert.deepEqual(used.get('Fetch'), [11]);
+    t.diagnostic(`kcat 0.9.0: ${broker.describeVersions('compat-legacy-kcat-0.9.0')}`);
+    t.diagnostic(`kcat 0.8.2: ${broker.describeVersions('compat-legacy-kcat-0.8.2')}`);
+    assert.deepEqual(broker.versionsUsedBy('compat-legacy-kcat-0.9.0').get('Produce'), [1]);
+    assert.deepEqual(broker.versionsUsedBy('compat-legacy-kcat-0.9.0').get('Fetch'), [1]);
+    assert.deepEqual(broker.versionsUsedBy('compat-legacy-kcat-0.8.2').get('Produce'), [0]);
+    assert.deepEqual(broker.versionsUsedBy('compat-legacy-kcat-0.8.2').get('Fetch'), [0]);
   });
 });
