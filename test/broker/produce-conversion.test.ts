@@ -78,4 +78,31 @@ describe('produce conversion at the broker edge', () => {
     );
     assert.throws(() => prepareForAppend(Buffer.alloc(5), 9, 'producer'), ProtocolError);
   });
+  // Kafka's LogValidator assigns offsets and ignores the producer's: segmentio/kafka-go 0.2 writes
+  // every uncompressed message with offset 0.
+  it('up-converts an uncompressed message set whose offsets are all 0, assigning offsets', () => {
+    const records = ['a', 'b', 'c'].map((k) => ({
+      offset: 0n,
+      timestamp: 1_700_000_000_000n,
+      key: Buffer.from(k),
+      value: Buffer.from(`value-${k}`),
+    }));
+    const { batches } = splitBatches(
+      prepareForAppend(encodeMessageSet({ magic: 1, records }), 2, 'producer'),
+    );
+    assert.equal(batches.length, 1);
+    assert.equal(readBatchHeader(batches[0]!).baseOffset, 0n);
+    assert.deepEqual(
+      decodeRecordBatch(batches[0]!).records.map((r) => [
+        r.offsetDelta,
+        r.key?.toString(),
+        r.value?.toString(),
+      ]),
+      [
+        [0, 'a', 'value-a'],
+        [1, 'b', 'value-b'],
+        [2, 'c', 'value-c'],
+      ],
+    );
+  });
 });

@@ -162,10 +162,13 @@ async function partitionResponse(
     } catch (err) {
       const mapped = kafkaErrorFor(err);
       if (!mapped) throw err;
-      s.logger.error(
-        { err, topic: r.request.topic, partition: r.request.partition },
-        'down-conversion failed',
-      );
+      // zstd for a pre-KIP-110 consumer is the client's problem, not the operator's, and the client
+      // retries at once: a per-request debug line, or the log floods at thousands of lines a second.
+      // Anything else means stored data did not decode, which an operator must look at.
+      const fields = { err, topic: r.request.topic, partition: r.request.partition };
+      if (mapped.code === ErrorCode.UNSUPPORTED_COMPRESSION_TYPE)
+        s.logger.debug(fields, 'down-conversion failed');
+      else s.logger.error(fields, 'down-conversion failed');
       return { ...base, errorCode: mapped.code };
     }
   }
