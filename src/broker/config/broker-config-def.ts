@@ -370,6 +370,9 @@ for (const topicKey of TOPIC_CONFIG_DEF.names()) {
   }
 }
 
+/** Broker keys that are a topic key's default (log.retention.hours, log.roll.ms, …) change at runtime, as in Kafka. */
+const synonymKeys = new Set(TOPIC_CONFIG_DEF.names().flatMap((t) => [...topicConfigSynonyms(t)]));
+
 export const BROKER_CONFIG_DEF = new ConfigDef();
-for (const k of brokerKeys) BROKER_CONFIG_DEF.define(k);
+for (const k of brokerKeys) BROKER_CONFIG_DEF.define(synonymKeys.has(k.name) ? { ...k, dynamic: true } : k);
 for (const k of topicDefaultKeys.values()) BROKER_CONFIG_DEF.define(k);
