@@ -22,8 +22,8 @@ import { kcatConsume } from './helpers/run-client.js';
 
 /**
  * kafkajs and @platformatic/kafka against a real broker process. kafkajs's consumer only works in a
- * group, so what kafkajs produces is read by kcat and @platformatic/kafka here; kafkajs group reads
- * belong to the groups scenarios (docs/compatibility.md).
+ * group, so what kafkajs produces is read by kcat and @platformatic/kafka here; kafkajs reads in
+ * groups.test.ts.
  */
 
 const COUNT = 10_000;

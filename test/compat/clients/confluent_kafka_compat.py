@@ -5,6 +5,8 @@ usage: confluent_kafka_compat.py MODE BOOTSTRAP TOPIC [ARGS...]
   admin     BOOTSTRAP TOPIC                 create, describe/alter configs, add partitions, delete; JSON
   produce   BOOTSTRAP TOPIC COUNT CODEC     produce the compat records to partition 0 (acks=all)
   produce-keyed BOOTSTRAP TOPIC COUNT       the compat records, partitioned by key (librdkafka's default)
+  group-consume BOOTSTRAP TOPIC GROUP COUNT   read COUNT records in a consumer group from its committed
+                                            offsets (earliest if none), commit, leave; one line each
   consume   BOOTSTRAP TOPIC COUNT           read COUNT records of partition 0 from the start; one line each
   produce-one BOOTSTRAP TOPIC BYTES         send one BYTES-long value; print OK or the error's name
   durable   BOOTSTRAP TOPIC START COUNT     acks=all; print "offset<TAB>index" for each acknowledged record
@@ -175,12 +177,39 @@ def durable(bootstrap, topic, start, count):
     p.flush(10)
 
 
+def group_consume(bootstrap, topic, group, count):
+    count = int(count)
+    c = Consumer({
+        "bootstrap.servers": bootstrap,
+        "client.id": CLIENT_ID,
+        "group.id": group,
+        "auto.offset.reset": "earliest",
+        "enable.auto.commit": False,
+        "fetch.wait.max.ms": 200,
+    })
+    c.subscribe([topic])
+    out = []
+    last = None
+    deadline = time.monotonic() + 60
+    while len(out) < count and time.monotonic() < deadline:
+        for msg in c.consume(num_messages=1000, timeout=0.2):
+            if msg.error():
+                fail("consume error %s" % msg.error())
+            out.append(line(msg.offset(), msg.key(), msg.value(), msg.headers()))
+            last = msg
+    if last is not None:
+        c.commit(message=last, asynchronous=False)
+    c.close()
+    sys.stdout.write("".join(out))
+
+
 MODES = {
     "metadata": metadata,
     "admin": admin,
     "produce": produce,
     "produce-keyed": produce_keyed,
     "consume": consume,
+    "group-consume": group_consume,
     "produce-one": produce_one,
     "durable": durable,
 }

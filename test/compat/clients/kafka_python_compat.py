@@ -5,6 +5,8 @@ usage: kafka_python_compat.py MODE BOOTSTRAP TOPIC [ARGS...]
   admin     BOOTSTRAP TOPIC                     create (3 partitions, retention.ms), describe, grow, delete; JSON
   create    BOOTSTRAP TOPIC PARTITIONS [K=V...]  create a topic with topic configs
   produce   BOOTSTRAP TOPIC COUNT CODEC API     produce the compat records to partition 0 (acks=all)
+  group-consume BOOTSTRAP TOPIC GROUP COUNT   read COUNT records in a consumer group from its committed
+                                            offsets (earliest if none), commit, leave; one line each
   consume   BOOTSTRAP TOPIC COUNT API           read COUNT records of partition 0 from the start; one line each
   consume-all BOOTSTRAP TOPIC COUNT             read COUNT records from every partition; "partition<TAB>key" lines
   produce-timed BOOTSTRAP TOPIC COUNT BASE     the compat records with timestamps BASE + 1000 * i (ms)
@@ -163,12 +165,35 @@ def produce_one(bootstrap, topic, size, max_bytes):
     producer.close(10)
 
 
+def group_consume(bootstrap, topic, group, count):
+    count = int(count)
+    consumer = KafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        client_id=client_id("auto"),
+        group_id=group,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        fetch_max_wait_ms=200,
+    )
+    out = []
+    deadline = time.monotonic() + 60
+    while len(out) < count and time.monotonic() < deadline:
+        for msgs in consumer.poll(timeout_ms=200).values():
+            for m in msgs:
+                out.append(line(m.offset, m.key, m.value, m.headers))
+    consumer.commit()
+    consumer.close()
+    sys.stdout.write("".join(out))
+
+
 MODES = {
     "metadata": metadata,
     "admin": admin,
     "create": create,
     "produce": produce,
     "consume": consume,
+    "group-consume": group_consume,
     "produce-timed": produce_timed,
     "consume-all": consume_all,
     "offsets-for-times": offsets_for_times,

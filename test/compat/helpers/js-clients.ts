@@ -1,11 +1,17 @@
-import { Consumer, type MessageToProduce, ProduceAcks, Producer } from '@platformatic/kafka';
+import {
+  Consumer,
+  MessagesStreamFallbackModes,
+  MessagesStreamModes,
+  type MessageToProduce,
+  ProduceAcks,
+  Producer,
+} from '@platformatic/kafka';
 import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
 import { compatRecord, HEADERS } from './compat-records.js';
 
 /**
- * The two JavaScript clients, run inside the test process: kafkajs (produce and admin; its only
- * consumer is a group consumer, so its reads wait for the group coordinator) and @platformatic/kafka,
- * which can also fetch a partition without a group.
+ * The two JavaScript clients, run inside the test process: kafkajs (produce, admin, and its only
+ * consumer, a group consumer) and @platformatic/kafka, which can also fetch a partition without a group.
  */
 
 export const KAFKAJS_CLIENT_ID = 'compat-kafkajs';
@@ -86,7 +92,7 @@ export async function platformaticProduce(
   }
 }
 
-const text = (b: Buffer | null) => (b === null ? 'NULL' : b.toString());
+const text = (b: Buffer | null | undefined) => (b === null || b === undefined ? 'NULL' : b.toString());
 
 /**
  * Reads `count` records of partition 0 from offset 0 with plain Fetch requests (no group), in the
@@ -142,4 +148,86 @@ export async function platformaticConsume(bootstrap: string, topic: string, coun
   } finally {
     await consumer.close();
   }
+}
+
+/**
+ * Reads `count` records in a consumer group with kafkajs (its only consumer), from the group's
+ * committed offsets or the earliest, commits what it read and leaves the group.
+ */
+export async function kafkajsGroupConsume(
+  bootstrap: string,
+  topic: string,
+  group: string,
+  count: number,
+): Promise<string> {
+  const consumer = kafkajs(bootstrap).consumer({ groupId: group, maxWaitTimeInMs: 200 });
+  const lines: string[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const last = new Map<number, string>();
+      consumer
+        .run({
+          autoCommit: false,
+          eachMessage: async ({ partition, message }) => {
+            if (lines.length >= count) return;
+            const hs = Object.entries(message.headers ?? {})
+              .map(([k, v]) => `${k}=${v === undefined ? 'NULL' : String(v)}`)
+              .join(',');
+            lines.push(
+              `${message.offset}\t${message.key?.toString() ?? 'NULL'}\t${message.value?.toString() ?? 'NULL'}\t${hs}\n`,
+            );
+            last.set(partition, message.offset);
+            if (lines.length === count) {
+              await consumer.commitOffsets(
+                [...last].map(([p, o]) => ({ topic, partition: p, offset: String(BigInt(o) + 1n) })),
+              );
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return lines.join('');
+}
+
+/** As kafkajsGroupConsume, with @platformatic/kafka's group consumer (JoinGroup v9, OffsetCommit v9). */
+export async function platformaticGroupConsume(
+  bootstrap: string,
+  topic: string,
+  group: string,
+  count: number,
+): Promise<string> {
+  const consumer = new Consumer({
+    clientId: PLATFORMATIC_CLIENT_ID,
+    groupId: group,
+    bootstrapBrokers: [bootstrap],
+    maxWaitTime: 200,
+    retries: 2,
+  });
+  const lines: string[] = [];
+  try {
+    const stream = await consumer.consume({
+      topics: [topic],
+      mode: MessagesStreamModes.COMMITTED,
+      fallbackMode: MessagesStreamFallbackModes.EARLIEST,
+      autocommit: false,
+    });
+    for await (const message of stream) {
+      const hs = [...message.headers].map(([k, v]) => `${text(k)}=${text(v)}`).join(',');
+      lines.push(`${message.offset}\t${text(message.key)}\t${text(message.value)}\t${hs}\n`);
+      if (lines.length === count) {
+        await message.commit();
+        break;
+      }
+    }
+    await stream.close();
+  } finally {
+    await consumer.close();
+  }
+  return lines.join('');
 }
