@@ -146,6 +146,7 @@ export class Broker {
         { backlog: config.int('socket.listen.backlog.size') },
       );
       bound = await server.start(config.listeners);
+      replicaManager.loadInBackground();
       await registerBroker(services, bound, random);
       logger.info(
         { nodeId, clusterId, listeners: bound.map((b) => `${b.name}://${b.host}:${b.boundPort}`) },

@@ -1,19 +1,51 @@
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
 
-/** A partition this broker holds a replica of: its log and what the metadata says about it. */
+/**
+ * A partition this broker holds a replica of: its log and what the metadata says about it. The log
+ * opens on first use, so a broker with thousands of partitions starts listening without loading
+ * them all; leadership taken before then is applied when it opens.
+ */
 export class HostedPartition {
   leaderId = -1;
   leaderEpoch = -1;
   replicas: number[] = [];
   isr: number[] = [];
+  private opened: PartitionLog | null = null;
+  private leadershipPending = false;
 
   constructor(
     readonly topic: string,
     readonly partition: number,
     public topicId: string,
-    readonly log: PartitionLog,
+    private readonly openLog: () => PartitionLog,
   ) {}
+
+  /** The partition's log, opened (and recovered if needed) on first access. */
+  get log(): PartitionLog {
+    if (this.opened === null) {
+      this.opened = this.openLog();
+      if (this.leadershipPending) this.applyLeadership();
+    }
+    return this.opened;
+  }
+
+  get isLoaded(): boolean {
+    return this.opened !== null;
+  }
+
+  /** This broker became leader at `leaderEpoch`: record where the epoch starts, move the high watermark. */
+  becomeLeader(): void {
+    if (this.opened === null) this.leadershipPending = true;
+    else this.applyLeadership();
+  }
+
+  private applyLeadership(): void {
+    this.leadershipPending = false;
+    const log = this.opened!;
+    if (log.epochs.latestEpoch() < this.leaderEpoch) log.assignEpochStartOffset(this.leaderEpoch);
+    this.maybeIncrementHighWatermark();
+  }
 
   get key(): string {
     return `${this.topic}-${this.partition}`;

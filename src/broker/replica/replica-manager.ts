@@ -77,17 +77,11 @@ export class ReplicaManager {
         wanted.add(key);
         let p = this.partitions.get(key);
         if (!p) {
-          try {
-            const log = this.logs.getOrCreateLog({ topic: topic.name, partition: state.partitionId });
-            p = new HostedPartition(topic.name, state.partitionId, topic.topicId, log);
-            this.partitions.set(key, p);
-          } catch (err) {
-            this.logger.error(
-              { err, topic: topic.name, partition: state.partitionId },
-              'could not open partition log',
-            );
-            continue;
-          }
+          const tp = { topic: topic.name, partition: state.partitionId };
+          p = new HostedPartition(topic.name, state.partitionId, topic.topicId, () =>
+            this.logs.getOrCreateLog(tp),
+          );
+          this.partitions.set(key, p);
         }
         p.topicId = topic.topicId;
         p.replicas = [...state.replicas];
@@ -96,11 +90,10 @@ export class ReplicaManager {
           state.leader === this.nodeId && (p.leaderId !== this.nodeId || p.leaderEpoch !== state.leaderEpoch);
         p.leaderId = state.leader;
         p.leaderEpoch = state.leaderEpoch;
-        if (becameLeader) {
-          if (p.log.epochs.latestEpoch() < state.leaderEpoch) p.log.assignEpochStartOffset(state.leaderEpoch);
-          p.maybeIncrementHighWatermark();
-        }
-        if (changedConfigTopics.has(topic.name)) p.log.updateConfig(this.logConfigFor(topic.name));
+        if (becameLeader) p.becomeLeader();
+        // A log not opened yet reads the current config when it opens.
+        if (changedConfigTopics.has(topic.name) && p.isLoaded)
+          p.log.updateConfig(this.logConfigFor(topic.name));
       }
     }
     for (const [key, p] of this.partitions) {
@@ -183,5 +176,26 @@ export class ReplicaManager {
         timeoutMs,
       );
     });
+  }
+
+  /**
+   * Opens every hosted log, a few at a time between other work: the broker listens before its logs
+   * are loaded (clients' first requests open what they need), and retention and checkpoints need
+   * every log open eventually.
+   */
+  loadInBackground(chunk = 50): void {
+    const pending = [...this.partitions.values()].filter((p) => !p.isLoaded);
+    const step = (): void => {
+      for (const p of pending.splice(0, chunk)) {
+        if (this.partitions.get(p.key) !== p) continue;
+        try {
+          void p.log;
+        } catch (err) {
+          this.logger.error({ err, topic: p.topic, partition: p.partition }, 'could not open partition log');
+        }
+      }
+      if (pending.length > 0) setImmediate(step);
+    };
+    setImmediate(step);
   }
 }
