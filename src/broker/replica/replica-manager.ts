@@ -124,7 +124,9 @@ export class ReplicaManager {
   async appendToLeader(p: HostedPartition, records: Buffer): Promise<AppendOutcome> {
     try {
       const r = await p.log.append(records, { leaderEpoch: p.leaderEpoch });
-      if (p.maybeIncrementHighWatermark()) this.fetchPurgatory.checkAndComplete(p.key);
+      // acks=all producers wait for the high watermark; fetchers for new records (consumers up to
+      // the high watermark, followers up to the log end): one check each.
+      if (p.maybeIncrementHighWatermark()) this.producePurgatory.checkAndComplete(p.key);
       this.fetchPurgatory.checkAndComplete(p.key);
       return {
         errorCode: ErrorCode.NONE,
