@@ -8,6 +8,7 @@
  * Asserts nothing.
  *
  * Usage: node dist/bench/client.bench.js [--records 1000000]
+ * The last lines include `BENCH_JSON [...]`, the results the benchmark suite (bench/suite/) reads.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -341,6 +342,8 @@ async function main(): Promise<void> {
     broker.stdin!.end();
     await new Promise((r) => broker.once('exit', r));
   }
+  // One machine-readable line for the benchmark suite, which runs this script as one of its sections.
+  console.log(`BENCH_JSON ${JSON.stringify(results)}`);
   for (const compression of ['none', 'lz4'] as const) {
     const by = (c: ClientName) => results.find((r) => r.client === c && r.compression === compression);
     const s = by('strom');

@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Where a process spends its time: the functions with the most self time in a V8 `.cpuprofile`
+ * (written by `node --cpu-prof`). Run directly: `node cpu-profile-summary.js <file> [count]`.
+ */
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+export interface SelfTime {
+  functionName: string;
+  url: string;
+  selfPercent: number;
+}
+
+export function topSelfTime(path: string, count = 15): SelfTime[] {
+  const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
+  const byNode = new Map<number, ProfileNode>(profile.nodes.map((n) => [n.id, n]));
+  // Weigh each sample by the time until the next one, as DevTools does, rather than by count.
+  const selfUs = new Map<number, number>();
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  for (let i = 0; i < samples.length; i++) {
+    const us = deltas[i + 1] ?? 0;
+    selfUs.set(samples[i]!, (selfUs.get(samples[i]!) ?? 0) + us);
+  }
+  const byFunction = new Map<string, SelfTime>();
+  let total = 0;
+  for (const [id, us] of selfUs) {
+    const f = byNode.get(id)!.callFrame;
+    total += us;
+    const name = f.functionName || '(anonymous)';
+    const url = f.url.replace(/^file:\/\/.*?\/(dist|node_modules)\//, '$1/');
+    const key = `${name} ${url}:${f.lineNumber + 1}`;
+    const entry = byFunction.get(key) ?? {
+      functionName: name,
+      url: url ? `${url}:${f.lineNumber + 1}` : '',
+      selfPercent: 0,
+    };
+    entry.selfPercent += us;
+    byFunction.set(key, entry);
+  }
+  return [...byFunction.values()]
+    .map((e) => ({ ...e, selfPercent: total > 0 ? (e.selfPercent / total) * 100 : 0 }))
+    .sort((a, b) => b.selfPercent - a.selfPercent)
+    .slice(0, count);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const file = process.argv[2];
+  if (!file) {
+    console.error('usage: cpu-profile-summary.js <file.cpuprofile> [count]');
+    process.exit(2);
+  }
+  for (const e of topSelfTime(file, Number(process.argv[3] ?? 20))) {
+    console.log(`${e.selfPercent.toFixed(1).padStart(5)}%  ${e.functionName}  ${e.url}`);
+  }
+}
