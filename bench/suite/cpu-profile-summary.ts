@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * Where a process spends its time: the functions with the most self time in a V8 `.cpuprofile`
- * (written by `node --cpu-prof`). Run directly: `node cpu-profile-summary.js <file> [count]`.
+ * (written by `node --cpu-prof`), as shares of the busy (non-idle) time. Run directly: `node cpu-profile-summary.js <file> [count]`.
  */
 interface ProfileNode {
   id: number;
@@ -38,6 +38,8 @@ export function topSelfTime(path: string, count = 15): SelfTime[] {
   let total = 0;
   for (const [id, us] of selfUs) {
     const f = byNode.get(id)!.callFrame;
+    // Shares are of the time the process was busy: idle time says nothing about where time goes.
+    if (f.functionName === '(idle)') continue;
     total += us;
     const name = f.functionName || '(anonymous)';
     const url = f.url.replace(/^file:\/\/.*?\/(dist|node_modules)\//, '$1/');

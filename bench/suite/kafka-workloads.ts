@@ -25,7 +25,7 @@ export const FIXED_RATE_MBS = 50;
 /** Pipelined produce requests per producer process, as a producer's max.in.flight with many partitions. */
 const WINDOW = 32;
 /** A generator above this share of a core may be what limits the figure. */
-const SATURATED_PERCENT = 85;
+const SATURATED_PERCENT = 75;
 
 export const acksName = (acks: number): string => (acks === 1 ? '1' : 'all');
 export const workloadId = (kind: string, partitions: number, acks: number): string =>

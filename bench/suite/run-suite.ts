@@ -21,7 +21,8 @@ import { writeReport } from './write-report.js';
  * ceiling or peer of the same run, saved as JSON in bench/results/, and a full run regenerates
  * docs/benchmarks.md. It asserts nothing.
  *
- * npm run bench -- [--quick] [--only strom,nats,...] [--peer NAME=host:port]... [--producers N]
+ * npm run bench -- [--quick] [--only strom,nats,...] [--peer NAME=host:port]... [--producers N] [--seconds S]
+ * (--seconds: per timed workload, 15 in a full run, 2 in a quick one; --no-report: leave docs/ alone)
  */
 const SECTIONS = ['strom', 'partitions', 'nats', 'redis', 'clients', 'peers', 'profile'] as const;
 type Section = (typeof SECTIONS)[number];
@@ -32,10 +33,18 @@ interface Options {
   peers: { name: string; host: string; port: number }[];
   producers: number;
   report: boolean;
+  seconds: number | null;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { quick: false, only: new Set(SECTIONS), peers: [], producers: 1, report: true };
+  const o: Options = {
+    quick: false,
+    only: new Set(SECTIONS),
+    peers: [],
+    producers: 1,
+    report: true,
+    seconds: null,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -45,6 +54,7 @@ function parseArgs(argv: string[]): Options {
     };
     if (a === '--quick') o.quick = true;
     else if (a === '--no-report') o.report = false;
+    else if (a === '--seconds') o.seconds = Math.max(1, Number(value()));
     else if (a === '--producers') o.producers = Math.max(1, Number(value()));
     else if (a === '--only') {
       const names = value().split(',');
@@ -74,7 +84,7 @@ async function main(): Promise<void> {
   };
   const ctx: SuiteContext = {
     quick: opts.quick,
-    seconds: opts.quick ? 2 : 15,
+    seconds: opts.seconds ?? (opts.quick ? 2 : 15),
     backlogBytes: opts.quick ? 128e6 : 2e9,
     manyPartitions: opts.quick ? 1000 : 10_000,
     producers: opts.producers,
@@ -90,6 +100,7 @@ async function main(): Promise<void> {
   const results: SuiteResults = {
     date: new Date().toISOString(),
     mode: opts.quick ? 'quick' : 'full',
+    secondsPerWorkload: ctx.seconds,
     machine,
     durationSeconds: 0,
     figures: rec.figures,

@@ -37,6 +37,7 @@ export interface Machine {
 export interface SuiteResults {
   date: string;
   mode: 'quick' | 'full';
+  secondsPerWorkload: number;
   machine: Machine;
   durationSeconds: number;
   figures: Figure[];

@@ -23,7 +23,7 @@ export interface Bar {
 }
 
 export function barChart(title: string, unit: string, bars: Bar[]): string {
-  const labelW = 330;
+  const labelW = 280;
   const plotW = 420;
   const rowH = 22;
   const top = 34;

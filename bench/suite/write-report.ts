@@ -128,7 +128,7 @@ export function renderReport(
   const m = results.machine;
   const out: string[] = [BEGIN, ''];
   out.push(
-    `Generated from \`${resultsPath}\` (${results.mode} run of ${results.date.slice(0, 16).replace('T', ' ')} UTC, ${results.durationSeconds.toFixed(0)} s). ` +
+    `Generated from \`${resultsPath}\` (${results.mode} run of ${results.date.slice(0, 16).replace('T', ' ')} UTC, ${results.secondsPerWorkload} s per workload, ${results.durationSeconds.toFixed(0)} s in all). ` +
       'Run `npm run bench` (full, about half an hour; regenerates this page), `npm run bench -- --quick` (a few seconds per ' +
       'workload, as CI runs it), `--only strom,nats,redis,clients,partitions,peers,profile`, and `--peer NAME=host:port` to run the ' +
       'same Kafka workloads against another Kafka-compatible broker (Apache Kafka, Redpanda). `npm run bench:report [file]` ' +
@@ -163,7 +163,9 @@ export function renderReport(
     );
   }
   out.push('');
-  const sections = [...new Set(results.figures.map((f) => f.section))];
+  const order = ['ceilings', 'strom', 'startup', 'peers', 'clients'];
+  const rank = (s: string): number => (order.includes(s) ? order.indexOf(s) : order.length - 1);
+  const sections = [...new Set(results.figures.map((f) => f.section))].sort((a, b) => rank(a) - rank(b));
   for (const s of sections) {
     const title =
       SECTION_TITLES[s] ?? `Peer broker ${s.replace('peer:', '')} (Kafka protocol, same workloads)`;
@@ -207,13 +209,34 @@ export function renderReport(
   return out.join('\n');
 }
 
+const CEILING_NAMES: Record<string, string> = {
+  'ceiling.disk.buffered': 'ceiling: disk write, buffered',
+  'ceiling.disk.fsync': 'ceiling: disk write, fsync per MiB',
+  'ceiling.tcp.echo': 'ceiling: loopback TCP echo',
+};
+
+/** A short label for charts, from the figure's id: `strom produce p16 acks=1`. */
+function chartLabel(f: Figure): string {
+  const named = CEILING_NAMES[f.id];
+  if (named) return named;
+  const words = f.id
+    .split('.')
+    .slice(1)
+    .map(
+      (w) =>
+        ({ throughput: 'produce', backlog: 'catch-up read', latency: '' })[w] ?? w.replace(/^acks/, 'acks='),
+    )
+    .filter((w) => w);
+  return `${f.system} ${words.join(' ')}`;
+}
+
 function writeCharts(results: SuiteResults, chartsDir: string): string[] {
   mkdirSync(chartsDir, { recursive: true });
   const written: string[] = [];
   const mbs = results.figures.filter((f) => f.unit === 'MB/s' && f.section !== 'clients');
   if (mbs.length) {
     const bars = mbs.map((f) => ({
-      label: f.label.replace(/, max rate$/, ''),
+      label: chartLabel(f),
       value: f.value,
       group: f.system,
     }));
@@ -223,7 +246,7 @@ function writeCharts(results: SuiteResults, chartsDir: string): string[] {
   const lat = results.figures.filter((f) => f.unit === 'ms' && f.latency);
   if (lat.length) {
     const series = lat.map((f) => ({
-      label: `${f.system} ${f.id.split('.').slice(-2).join(' ')}`,
+      label: chartLabel(f),
       curve: f.latency!.curve,
     }));
     writeFileSync(
@@ -234,7 +257,11 @@ function writeCharts(results: SuiteResults, chartsDir: string): string[] {
   }
   const clients = results.figures.filter((f) => f.section === 'clients');
   if (clients.length) {
-    const bars = clients.map((f) => ({ label: f.label, value: f.value, group: f.system }));
+    const bars = clients.map((f) => ({
+      label: f.label.replace(', compression', ','),
+      value: f.value,
+      group: f.system,
+    }));
     writeFileSync(join(chartsDir, 'clients.svg'), barChart('Clients', 'records/s', bars));
     written.push('clients.svg');
   }
