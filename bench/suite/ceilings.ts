@@ -68,6 +68,7 @@ export async function measureCeilings(ctx: SuiteContext): Promise<Ceilings> {
     value: tcpEchoMBs,
     unit: 'MB/s',
     generatorCpuPercent: [c.cpuPercent ?? 0, s.cpuPercent ?? 0],
+    note: 'counted once, on return; each byte crosses loopback twice, so a one-way stream can beat it',
   });
   return { diskBufferedMBs, diskFsyncMBs, tcpEchoMBs };
 }

@@ -100,6 +100,8 @@ export async function runKafkaWorkloads(
 ): Promise<string> {
   const admin = await KafkaAdmin.open(target.host, target.port);
   const runId = Date.now().toString(36);
+  // Strom's labels read as they are; a peer's name their figures in the report and the charts' legends.
+  const named = (label: string): string => (target.system === 'strom' ? label : `${target.system}: ${label}`);
   const compareWith = (id: string, fallback?: { label: string; value: number }) => {
     const s = strom?.(id);
     if (s) return { label: `Strom (${s.value.toFixed(s.value >= 100 ? 0 : 2)} ${s.unit})`, value: s.value };
@@ -126,7 +128,7 @@ export async function runKafkaWorkloads(
         ctx.rec.add({
           section: target.section,
           id: `${target.section}.${id}`,
-          label: `Produce, ${partitions} partition(s), acks=${acksName(acks)}, max rate`,
+          label: named(`Produce, ${partitions} partition(s), acks=${acksName(acks)}, max rate`),
           system: target.system,
           value: best.produceMBs,
           unit: 'MB/s',
@@ -156,7 +158,9 @@ export async function runKafkaWorkloads(
         ctx.rec.add({
           section: target.section,
           id: `${target.section}.${id}`,
-          label: `End-to-end p99 at ${FIXED_RATE_MBS} MB/s, ${partitions} partition(s), acks=${acksName(acks)}`,
+          label: named(
+            `End-to-end p99 at ${FIXED_RATE_MBS} MB/s, ${partitions} partition(s), acks=${acksName(acks)}`,
+          ),
           system: target.system,
           value: l.p99Ms,
           unit: 'ms',
@@ -168,7 +172,7 @@ export async function runKafkaWorkloads(
       }
     }
     // The backlog topic stays: Strom's restart workload recovers it.
-    return await catchUp(ctx, target, admin, ceilings, runId, compareWith);
+    return await catchUp(ctx, target, admin, ceilings, runId, compareWith, named);
   } finally {
     admin.close();
   }
@@ -182,6 +186,7 @@ async function catchUp(
   ceilings: Ceilings,
   runId: string,
   compareWith: (id: string, fallback?: { label: string; value: number }) => Figure['baseline'],
+  named: (label: string) => string,
 ): Promise<string> {
   const topic = `bench-${runId}-backlog`;
   const partitions = 16;
@@ -218,7 +223,7 @@ async function catchUp(
   ctx.rec.add({
     section: target.section,
     id: `${target.section}.backlog`,
-    label: `Consumer catching up on a ${(writtenBytes / 1e6).toFixed(0)} MB backlog, 16 partitions`,
+    label: named(`Consumer catching up on a ${(writtenBytes / 1e6).toFixed(0)} MB backlog, 16 partitions`),
     system: target.system,
     value: c.bytes / 1e6 / c.seconds,
     unit: 'MB/s',
