@@ -3,7 +3,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureCeilings } from './ceilings.js';
-import { installSignalHandlers } from './child-processes.js';
+import { installSignalHandlers, killAllSync } from './child-processes.js';
 import { runClients } from './client-workloads.js';
 import { runKafkaWorkloads } from './kafka-workloads.js';
 import { describeMachine } from './machine.js';
@@ -107,52 +107,67 @@ async function main(): Promise<void> {
     skipped: rec.skipped,
   };
   const stromFigure = (id: string) => rec.find(id.startsWith('strom.') ? id : `strom.${id}`);
+  const failed: string[] = [];
+  /** Runs one section; a failure is reported and stops its processes, and the next section still runs. */
+  const guard = async (name: string, fn: () => Promise<unknown>): Promise<void> => {
+    try {
+      await fn();
+    } catch (err) {
+      failed.push(name);
+      rec.skip(name, `failed: ${err instanceof Error ? err.message : String(err)}`);
+      console.error(err instanceof Error ? err.stack : err);
+      killAllSync();
+    }
+  };
   try {
     const ceilings = await measureCeilings(ctx);
     if (opts.only.has('strom')) {
-      const dir = join(dataDir, 'strom');
-      const broker = await startStrom({ dataDir: dir });
-      rec.add({
-        section: 'startup',
-        id: 'startup.fresh.listening',
-        label: 'Start-up on an empty data directory: process start to listening',
-        system: 'strom',
-        value: broker.startMs,
-        unit: 'ms',
+      await guard('strom', async () => {
+        const dir = join(dataDir, 'strom');
+        const broker = await startStrom({ dataDir: dir });
+        rec.add({
+          section: 'startup',
+          id: 'startup.fresh.listening',
+          label: 'Start-up on an empty data directory: process start to listening',
+          system: 'strom',
+          value: broker.startMs,
+          unit: 'ms',
+        });
+        try {
+          const target = { system: 'strom', section: 'strom', ...broker };
+          const backlog = await runKafkaWorkloads(ctx, target, ceilings);
+          await restartAfterKill(ctx, broker, dir, backlog, 16);
+        } finally {
+          await stopStrom(broker);
+        }
+        rmSync(dir, { recursive: true, force: true });
       });
-      try {
-        const backlog = await runKafkaWorkloads(
-          ctx,
-          { system: 'strom', section: 'strom', ...broker },
-          ceilings,
-        );
-        await restartAfterKill(ctx, broker, dir, backlog, 16);
-      } finally {
-        await stopStrom(broker);
-      }
-      rmSync(dir, { recursive: true, force: true });
     }
     if (opts.only.has('partitions')) {
-      await manyPartitions(ctx, join(dataDir, 'many'));
-      rmSync(join(dataDir, 'many'), { recursive: true, force: true });
+      await guard('partitions', async () => {
+        await manyPartitions(ctx, join(dataDir, 'many'));
+        rmSync(join(dataDir, 'many'), { recursive: true, force: true });
+      });
     }
-    if (opts.only.has('nats')) await runNats(ctx, stromFigure);
-    if (opts.only.has('redis')) await runRedis(ctx, stromFigure);
-    if (opts.only.has('clients')) await runClients(ctx);
+    if (opts.only.has('nats')) await guard('nats', () => runNats(ctx, stromFigure));
+    if (opts.only.has('redis')) await guard('redis', () => runRedis(ctx, stromFigure));
+    if (opts.only.has('clients')) await guard('clients', () => runClients(ctx));
     if (opts.only.has('peers')) {
       for (const p of opts.peers) {
-        await runKafkaWorkloads(
-          ctx,
-          { system: p.name, section: `peer:${p.name}`, host: p.host, port: p.port },
-          ceilings,
-          (id) => rec.find(`strom.${id}`),
+        const target = { system: p.name, section: `peer:${p.name}`, host: p.host, port: p.port };
+        await guard(`peer ${p.name}`, () =>
+          runKafkaWorkloads(ctx, target, ceilings, (id) => rec.find(`strom.${id}`)),
         );
       }
     }
     if (opts.only.has('profile')) {
-      const profile = await profileBroker(ctx, join(dataDir, 'profile'));
-      if (profile) results.profile = profile;
+      await guard('profile', async () => {
+        const profile = await profileBroker(ctx, join(dataDir, 'profile'));
+        if (profile) results.profile = profile;
+      });
     }
+    // A section that failed is a broken script: CI must see it, though no figure is ever judged.
+    if (failed.length) process.exitCode = 1;
   } finally {
     results.durationSeconds = (performance.now() - t0) / 1000;
     const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -178,5 +193,7 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   console.error(err instanceof Error ? err.stack : err);
+  // Workers still waiting for a stop that will never come would keep this process alive.
+  killAllSync();
   process.exitCode = 1;
 });

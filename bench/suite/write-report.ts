@@ -129,12 +129,16 @@ export function renderReport(
   const out: string[] = [BEGIN, ''];
   out.push(
     `Generated from \`${resultsPath}\` (${results.mode} run of ${results.date.slice(0, 16).replace('T', ' ')} UTC, ${results.secondsPerWorkload} s per workload, ${results.durationSeconds.toFixed(0)} s in all). ` +
-      'Run `npm run bench` (full, about half an hour; regenerates this page), `npm run bench -- --quick` (a few seconds per ' +
-      'workload, as CI runs it), `--only strom,nats,redis,clients,partitions,peers,profile`, and `--peer NAME=host:port` to run the ' +
-      'same Kafka workloads against another Kafka-compatible broker (Apache Kafka, Redpanda). `npm run bench:report [file]` ' +
-      'rewrites this page from a results file. Every figure is compared with a ceiling or a peer measured in the same run; ' +
-      'the load generators run in their own processes and their CPU use (percent of one core each: producers, then the ' +
-      'consumer) is shown beside each figure, so a saturated generator is visible.',
+      'Run `npm run bench` (full: 15 s per workload, a 2 GB backlog, 10,000 partitions; regenerates this page), ' +
+      '`npm run bench -- --quick` (2 s per workload, as CI runs it), `--only strom,partitions,nats,redis,clients,peers,profile`, ' +
+      '`--seconds S`, and `--peer NAME=host:port` to run the same Kafka workloads against another Kafka-compatible broker ' +
+      '(Apache Kafka, Redpanda). `npm run bench:report [file]` rewrites this page from a results file. The component ' +
+      'benchmarks (`bench/*.bench.ts`) run on their own with `npm run bench:scripts` or `npm run bench:<group>`.',
+    '',
+    'Every figure is compared with a ceiling or a peer measured in the same run. The load generators run in their own ' +
+      'processes; their CPU use (percent of one core each: producers, then the consumer) is shown beside each figure, so ' +
+      'a saturated generator is visible, and a producer above 75% of a core is retried with twice as many processes. ' +
+      'Figures vary with whatever else uses the machine: compare ratios within one run rather than figures across runs.',
     '',
     '| Machine | |',
     '| --- | --- |',
