@@ -30,7 +30,9 @@ export class KafkaAdmin {
     const res = decodeResponse(ApiKey.CreateTopics, 5, frame).body as CreateTopicsResponse;
     const code = res.topics[0]?.errorCode ?? -1;
     // 36: TOPIC_ALREADY_EXISTS, fine for a rerun against a peer that keeps its topics.
-    if (code !== 0 && code !== 36) throw new Error(`CreateTopics ${name}: error code ${code}`);
+    if (code !== 0 && code !== 36) {
+      throw new Error(`CreateTopics ${name}: error code ${code} ${res.topics[0]?.errorMessage ?? ''}`);
+    }
     for (let tries = 0; ; tries++) {
       if (await this.leadersReady(name, partitions)) return;
       if (tries > 6000) throw new Error(`topic ${name}: partitions without a leader after 60 s`);
