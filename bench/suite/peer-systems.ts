@@ -113,6 +113,7 @@ async function runPeerWorkloads(ctx: SuiteContext, d: PeerDriver, strom: (id: st
     ...(b ? { baseline: b } : {}),
     generatorCpuPercent: cpu(best),
     ...(best.consumer.latency ? { latency: best.consumer.latency } : {}),
+    ...(best.producers.some((r) => r.note) ? { note: best.producers.find((r) => r.note)!.note! } : {}),
   });
   ctx.progress(`${d.system}: ${FIXED_RATE_MBS} MB/s`);
   // As many producer processes as max rate needed: one client process may not reach the rate alone.
@@ -130,7 +131,7 @@ async function runPeerWorkloads(ctx: SuiteContext, d: PeerDriver, strom: (id: st
       ...(bl ? { baseline: bl } : {}),
       generatorCpuPercent: cpu(fixed),
       latency: fixed.consumer.latency,
-      note: `achieved ${fixed.produceMBs.toFixed(1)} MB/s${skipped ? `, ${skipped} sends skipped (fell behind)` : ''}`,
+      note: `achieved ${fixed.produceMBs.toFixed(1)} MB/s${skipped ? `; ${fixed.producers.find((r) => r.note)?.note ?? `${skipped} sends failed`}` : ''}`,
     });
   } else ctx.rec.skip(`${d.system} latency`, 'the consumer received nothing');
   // The backlog is smaller than Strom's: these servers are far slower to fill it.

@@ -24,23 +24,42 @@ export interface RedisProduceSpec {
 export async function redisProduce(spec: RedisProduceSpec, ready: () => void): Promise<WorkerResult> {
   const redis = new Redis({ host: spec.host, port: spec.port, lazyConnect: true });
   await redis.connect();
+  let errors = 0;
+  let firstError = '';
   ready();
   const r = await pace(
     {
       durationMs: spec.durationMs,
       rateBytesPerSec: spec.rateBytesPerSec,
       unitBytes: spec.recordBytes,
-      window: spec.rateBytesPerSec > 0 ? 65_536 : spec.window,
+      window: spec.rateBytesPerSec > 0 ? 4096 : spec.window,
       ...(spec.bytesLimit ? { maxSends: Math.ceil(spec.bytesLimit / spec.recordBytes) } : {}),
     },
     async () => {
       const value = Buffer.alloc(spec.recordBytes, 97);
       value.writeDoubleLE(stampNowMs(), 0);
-      await redis.xadd(spec.stream, '*', 'v', value);
+      try {
+        await redis.xadd(spec.stream, '*', 'v', value);
+      } catch (err) {
+        errors++;
+        firstError ||= (err as Error).message;
+      }
     },
   );
   redis.disconnect();
-  return { bytes: r.sends * spec.recordBytes, messages: r.sends, seconds: r.seconds, errors: r.skipped };
+  const ok = r.sends - errors;
+  const note = firstError
+    ? `${errors} failed: ${firstError}`
+    : r.skipped
+      ? `${r.skipped} sends skipped: fell behind`
+      : undefined;
+  return {
+    bytes: ok * spec.recordBytes,
+    messages: ok,
+    seconds: r.seconds,
+    errors: errors + r.skipped,
+    ...(note ? { note } : {}),
+  };
 }
 
 export interface RedisConsumeSpec {

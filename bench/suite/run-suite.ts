@@ -90,8 +90,19 @@ async function main(): Promise<void> {
     producers: opts.producers,
     rec,
     dataDir,
-    progress: (m) => console.log(`[${clock()}] ${m}`),
+    progress: (m) => {
+      lastProgress = m;
+      lastProgressAt = performance.now();
+      console.log(`[${clock()}] ${m}`);
+    },
   };
+  // Long steps (a 2 GB backlog, 10,000 partitions) say they are still going.
+  let lastProgress = 'starting';
+  let lastProgressAt = performance.now();
+  const heartbeat = setInterval(() => {
+    if (performance.now() - lastProgressAt > 20_000) console.log(`[${clock()}] … still: ${lastProgress}`);
+  }, 20_000);
+  heartbeat.unref();
   const machine = describeMachine(dataDir);
   console.log(
     `Strom benchmark suite (${opts.quick ? 'quick' : 'full'}): ${machine.cpu} × ${machine.cores}, ` +
