@@ -9,6 +9,7 @@ interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   hitCount?: number;
+  children?: number[];
 }
 
 interface CpuProfile {
@@ -20,12 +21,29 @@ interface CpuProfile {
 export interface SelfTime {
   functionName: string;
   url: string;
+  /**
+   * For native functions (writev, writeBuffer, read), which have no source: the nearest caller in
+   * Strom's own code, which tells a file write from a socket write.
+   */
+  calledFrom?: string;
   selfPercent: number;
 }
+
+const shortUrl = (url: string): string => url.replace(/^file:\/\/.*?\/(dist|node_modules)\//, '$1/');
 
 export function topSelfTime(path: string, count = 15): SelfTime[] {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const byNode = new Map<number, ProfileNode>(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const projectCaller = (id: number): string | undefined => {
+    for (let p = parent.get(id); p !== undefined; p = parent.get(p)) {
+      const f = byNode.get(p)!.callFrame;
+      if (f.url.includes('/dist/src/'))
+        return `${f.functionName || '(anonymous)'} ${shortUrl(f.url)}:${f.lineNumber + 1}`;
+    }
+    return undefined;
+  };
   // Weigh each sample by the time until the next one, as DevTools does, rather than by count.
   const selfUs = new Map<number, number>();
   const samples = profile.samples ?? [];
@@ -42,11 +60,13 @@ export function topSelfTime(path: string, count = 15): SelfTime[] {
     if (f.functionName === '(idle)') continue;
     total += us;
     const name = f.functionName || '(anonymous)';
-    const url = f.url.replace(/^file:\/\/.*?\/(dist|node_modules)\//, '$1/');
-    const key = `${name} ${url}:${f.lineNumber + 1}`;
+    const url = shortUrl(f.url);
+    const calledFrom = url === '' && !name.startsWith('(') ? projectCaller(id) : undefined;
+    const key = `${name} ${url}:${f.lineNumber + 1} ${calledFrom ?? ''}`;
     const entry = byFunction.get(key) ?? {
       functionName: name,
       url: url ? `${url}:${f.lineNumber + 1}` : '',
+      ...(calledFrom ? { calledFrom } : {}),
       selfPercent: 0,
     };
     entry.selfPercent += us;
@@ -65,6 +85,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.exit(2);
   }
   for (const e of topSelfTime(file, Number(process.argv[3] ?? 20))) {
-    console.log(`${e.selfPercent.toFixed(1).padStart(5)}%  ${e.functionName}  ${e.url}`);
+    const where = e.calledFrom ? `from ${e.calledFrom}` : e.url;
+    console.log(`${e.selfPercent.toFixed(1).padStart(5)}%  ${e.functionName}  ${where}`);
   }
 }

@@ -187,7 +187,9 @@ export async function profileBroker(ctx: SuiteContext, dataDir: string): Promise
     return undefined;
   }
   const top = topSelfTime(join(profileDir, file), 15);
-  for (const e of top.slice(0, 8))
-    console.log(`    ${e.selfPercent.toFixed(1).padStart(5)}%  ${e.functionName}  ${e.url}`);
+  for (const e of top.slice(0, 8)) {
+    const where = e.calledFrom ? `from ${e.calledFrom}` : e.url;
+    console.log(`    ${e.selfPercent.toFixed(1).padStart(5)}%  ${e.functionName}  ${where}`);
+  }
   return { workload, top };
 }

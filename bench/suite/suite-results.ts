@@ -1,3 +1,4 @@
+import type { SelfTime } from './cpu-profile-summary.js';
 import type { LatencySummary } from './latency.js';
 
 /**
@@ -43,7 +44,7 @@ export interface SuiteResults {
   figures: Figure[];
   skipped: string[];
   /** Top self-time functions of the broker during a produce workload. */
-  profile?: { workload: string; top: { functionName: string; url: string; selfPercent: number }[] };
+  profile?: { workload: string; top: SelfTime[] };
 }
 
 export class Recorder {

@@ -201,7 +201,8 @@ export function renderReport(
       '| Self time | Function | Where |',
       '| --- | --- | --- |',
       ...results.profile.top.map(
-        (e) => `| ${e.selfPercent.toFixed(1)}% | \`${e.functionName}\` | ${e.url} |`,
+        (e) =>
+          `| ${e.selfPercent.toFixed(1)}% | \`${e.functionName}\` | ${e.calledFrom ? `native, called from ${e.calledFrom}` : e.url} |`,
       ),
       '',
       'Print the same summary for any profile with `node dist/bench/suite/cpu-profile-summary.js <file.cpuprofile>`.',
