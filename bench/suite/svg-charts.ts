@@ -43,6 +43,7 @@ export function barChart(title: string, unit: string, bars: Bar[]): string {
   const width = labelW + plotW + 70;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ${FONT}>`,
+    `<title>${esc(title)} (${esc(unit)})</title>`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="10" y="20" font-size="14" font-weight="bold">${esc(title)} (${esc(unit)})</text>`,
     ...rows,
@@ -105,6 +106,7 @@ export function percentileChart(title: string, series: Series[]): string {
   const height = Math.max(top + plotH + 30, top + series.length * 18 + 20);
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ${FONT}>`,
+    `<title>${esc(title)}</title>`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="10" y="20" font-size="14" font-weight="bold">${esc(title)}</text>`,
     ...grid,

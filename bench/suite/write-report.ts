@@ -232,7 +232,7 @@ function chartLabel(f: Figure): string {
         ({ throughput: 'produce', backlog: 'catch-up read', latency: '' })[w] ?? w.replace(/^acks/, 'acks='),
     )
     .filter((w) => w);
-  return `${f.system} ${words.join(' ')}`;
+  return `${f.system} ${words.join(' ')}`.trim();
 }
 
 function writeCharts(results: SuiteResults, chartsDir: string): string[] {
