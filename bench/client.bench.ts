@@ -5,10 +5,11 @@
  * in another. Records are offered in chunks of 100 with up to 32 chunks awaiting acknowledgement,
  * the same for every client (kafkajs and @platformatic/kafka have no linger: a chunk is a request).
  * Prints records/s, MB/s, p99 acknowledgement latency and peak RSS, and ratios against the others.
- * Asserts nothing.
+ * A second round produces to a null broker (null-broker.ts), which acknowledges without storing,
+ * to show each client's own cost when the broker is not the limit. Asserts nothing.
  *
  * Usage: node dist/bench/client.bench.js [--records 1000000]
- * The last lines include `BENCH_JSON [...]`, the results the benchmark suite (bench/suite/) reads.
+ * The last lines include `BENCH_JSON {...}`, the results the benchmark suite (bench/suite/) reads.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -18,6 +19,9 @@ const VALUE_BYTES = 1024;
 const CHUNK = 100;
 const WINDOW = 32;
 const SELF = fileURLToPath(import.meta.url);
+/** kafkajs and @platformatic/kafka consume only through groups; without group APIs they never finish. */
+const CONSUME_TIMEOUT_MS = 30_000;
+const PRODUCE_ONLY = process.argv.includes('--produce-only');
 
 type ClientName = 'strom' | 'kafkajs' | 'platformatic';
 type Compression = 'none' | 'lz4';
@@ -80,13 +84,25 @@ async function runStrom(
 ) {
   const { Kafka } = await import('../src/client/index.js');
   const kafka = new Kafka({ bootstrapServers: bootstrap, clientId: 'bench-strom' });
-  const producer = kafka.producer({ acks: 1, lingerMs: 5, compression, batchSize: 256 * 1024 });
+  const producer = kafka.producer({
+    acks: 1,
+    lingerMs: 5,
+    compression,
+    // Batches up to 512 KiB (under the broker's message.max.bytes) and 16 requests in flight,
+    // as the other clients have every offered chunk in flight at once.
+    batchSize: 512 * 1024,
+    maxInFlightRequestsPerConnection: 16,
+  });
   const chunk = Array.from({ length: CHUNK }, () => ({ value }));
   const t0 = performance.now();
   const lat = await offer(records, (n) => producer.sendBatch(topic, n === CHUNK ? chunk : chunk.slice(0, n)));
   const produceMs = performance.now() - t0;
   await producer.close();
-  const consumer = kafka.consumer({ autoOffsetReset: 'earliest', maxPollRecords: 5000 });
+  if (PRODUCE_ONLY) return { lat, produceMs, consumeMs: null, note: 'produce only' as string | undefined };
+  const consumer = kafka.consumer({
+    autoOffsetReset: 'earliest',
+    maxPollRecords: 5000,
+  });
   consumer.assign([{ topic, partition: 0 }]);
   const c0 = performance.now();
   let got = 0;
@@ -129,6 +145,7 @@ async function runKafkaJs(
   );
   const produceMs = performance.now() - t0;
   await producer.disconnect();
+  if (PRODUCE_ONLY) return { lat, produceMs, consumeMs: null, note: 'produce only' };
   let consumeMs: number | null = null;
   let note: string | undefined;
   const consumer = kafka.consumer({ groupId: `bench-kafkajs-${topic}` });
@@ -151,7 +168,7 @@ async function runKafkaJs(
         });
         consumeMs = performance.now() - c0;
       })(),
-      60_000,
+      CONSUME_TIMEOUT_MS,
       'kafkajs consume',
     );
   } catch (err) {
@@ -182,6 +199,7 @@ async function runPlatformatic(
   );
   const produceMs = performance.now() - t0;
   await producer.close();
+  if (PRODUCE_ONLY) return { lat, produceMs, consumeMs: null, note: 'produce only' };
   let consumeMs: number | null = null;
   let note: string | undefined;
   const consumer = new Consumer({
@@ -199,7 +217,7 @@ async function runPlatformatic(
         consumeMs = performance.now() - c0;
         await stream.close();
       })(),
-      60_000,
+      CONSUME_TIMEOUT_MS,
       '@platformatic/kafka consume',
     );
   } catch (err) {
@@ -278,6 +296,14 @@ async function createTopic(bootstrap: string, topic: string): Promise<void> {
   await admin.close();
 }
 
+/** Null-broker mode (see null-broker.ts) until stdin closes. */
+async function sinkChild(): Promise<void> {
+  const { startNullBroker } = await import('./null-broker.js');
+  process.stdout.write(`${await startNullBroker()}\n`);
+  process.stdin.resume();
+  process.stdin.on('end', () => process.exit(0));
+}
+
 function collect(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
     let out = '';
@@ -289,61 +315,50 @@ function collect(child: ChildProcess): Promise<string> {
   });
 }
 
-async function main(): Promise<void> {
-  const records = Number(arg('--records', '200000'));
-  console.log(`node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}`);
-  console.log(
-    `${records} records of ${VALUE_BYTES} B, acks=1, linger 5 ms (Strom), chunks of ${CHUNK}, window ${WINDOW}`,
-  );
-  const broker = spawn(process.execPath, [SELF, '--broker-child'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const bootstrap = await new Promise<string>((resolve) => {
-    broker.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()));
+function startChild(mode: string): Promise<{ child: ChildProcess; bootstrap: string }> {
+  const child = spawn(process.execPath, [SELF, mode], { stdio: ['pipe', 'pipe', 'inherit'] });
+  return new Promise((resolve) => {
+    child.stdout!.once('data', (d: Buffer) => resolve({ child, bootstrap: d.toString().trim() }));
   });
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  const exited = new Promise((r) => child.once('exit', r));
+  child.stdin!.end();
+  await exited;
+}
+
+/** Every client, both compressions, each in its own process against `bootstrap`. */
+async function runSuite(bootstrap: string, records: number, produceOnly: boolean): Promise<RunResult[]> {
   const results: RunResult[] = [];
-  try {
-    for (const compression of ['none', 'lz4'] as const) {
-      for (const client of ['strom', 'kafkajs', 'platformatic'] as const) {
-        const topic = `bench-${client}-${compression}-${Date.now()}`;
-        await createTopic(bootstrap, topic);
-        const child = spawn(
-          process.execPath,
-          [
-            SELF,
-            '--client-child',
-            '--client',
-            client,
-            '--compression',
-            compression,
-            '--records',
-            String(records),
-            '--bootstrap',
-            bootstrap,
-            '--topic',
-            topic,
-          ],
-          { stdio: ['ignore', 'pipe', 'inherit'] },
+  for (const compression of ['none', 'lz4'] as const) {
+    for (const client of ['strom', 'kafkajs', 'platformatic'] as const) {
+      const topic = `bench-${client}-${compression}-${Date.now()}`;
+      if (!produceOnly) await createTopic(bootstrap, topic);
+      const args = [SELF, '--client-child', '--client', client, '--compression', compression];
+      args.push('--records', String(records), '--bootstrap', bootstrap, '--topic', topic);
+      if (produceOnly) args.push('--produce-only');
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+      try {
+        const r = JSON.parse((await collect(child)).trim().split('\n').pop()!) as RunResult;
+        results.push(r);
+        const consume =
+          r.consumeRecordsPerSec === null
+            ? `n/a (${r.consumeNote})`
+            : `${Math.round(r.consumeRecordsPerSec)} rec/s`;
+        const produce = `${Math.round(r.produceRecordsPerSec).toString().padStart(8)} rec/s ${r.produceMBPerSec.toFixed(1).padStart(7)} MB/s`;
+        console.log(
+          `${compression.padEnd(5)} ${client.padEnd(13)} produce ${produce}  p99 ${r.p99Ms.toFixed(1).padStart(7)} ms  consume ${consume}  RSS ${r.rssPeakMB.toFixed(0)} MB`,
         );
-        try {
-          const r = JSON.parse((await collect(child)).trim().split('\n').pop()!) as RunResult;
-          results.push(r);
-          const consume =
-            r.consumeRecordsPerSec === null
-              ? `n/a (${r.consumeNote})`
-              : `${Math.round(r.consumeRecordsPerSec)} rec/s`;
-          console.log(
-            `${compression.padEnd(5)} ${client.padEnd(13)} produce ${Math.round(r.produceRecordsPerSec).toString().padStart(8)} rec/s ${r.produceMBPerSec.toFixed(1).padStart(7)} MB/s  p99 ${r.p99Ms.toFixed(1).padStart(7)} ms  consume ${consume}  RSS ${r.rssPeakMB.toFixed(0)} MB`,
-          );
-        } catch (err) {
-          console.log(`${compression.padEnd(5)} ${client.padEnd(13)} failed: ${(err as Error).message}`);
-        }
+      } catch (err) {
+        console.log(`${compression.padEnd(5)} ${client.padEnd(13)} failed: ${(err as Error).message}`);
       }
     }
-  } finally {
-    broker.stdin!.end();
-    await new Promise((r) => broker.once('exit', r));
   }
-  // One machine-readable line for the benchmark suite, which runs this script as one of its sections.
-  console.log(`BENCH_JSON ${JSON.stringify(results)}`);
+  return results;
+}
+
+function printRatios(label: string, results: RunResult[]): void {
   for (const compression of ['none', 'lz4'] as const) {
     const by = (c: ClientName) => results.find((r) => r.client === c && r.compression === compression);
     const s = by('strom');
@@ -356,12 +371,42 @@ async function main(): Promise<void> {
           ? `${(s.consumeRecordsPerSec / o.consumeRecordsPerSec).toFixed(2)}×`
           : 'n/a';
       console.log(
-        `${compression}: Strom / ${other}: produce ${(s.produceRecordsPerSec / o.produceRecordsPerSec).toFixed(2)}×, consume ${consume}, p99 ${(s.p99Ms / o.p99Ms).toFixed(2)}× (lower is better), RSS ${(s.rssPeakMB / o.rssPeakMB).toFixed(2)}×`,
+        `${label} ${compression}: Strom / ${other}: produce ${(s.produceRecordsPerSec / o.produceRecordsPerSec).toFixed(2)}×, consume ${consume}, p99 ${(s.p99Ms / o.p99Ms).toFixed(2)}× (lower is better), RSS ${(s.rssPeakMB / o.rssPeakMB).toFixed(2)}×`,
       );
     }
   }
 }
 
+async function main(): Promise<void> {
+  const records = Number(arg('--records', '200000'));
+  console.log(`node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}`);
+  console.log(
+    `${records} records of ${VALUE_BYTES} B, acks=1, chunks of ${CHUNK}, window ${WINDOW}; Strom: linger 5 ms, batch.size 512 KiB, 16 in flight`,
+  );
+  console.log('\n# Strom broker (separate process): produce, then consume');
+  const broker = await startChild('--broker-child');
+  let withBroker: RunResult[] = [];
+  try {
+    withBroker = await runSuite(broker.bootstrap, records, false);
+  } finally {
+    await stopChild(broker.child);
+  }
+  console.log("\n# Null broker (acknowledges Produce without storing): the clients' own produce cost");
+  const sink = await startChild('--sink-child');
+  let withSink: RunResult[] = [];
+  try {
+    withSink = await runSuite(sink.bootstrap, records, true);
+  } finally {
+    await stopChild(sink.child);
+  }
+  console.log('');
+  // One machine-readable line for the benchmark suite, which runs this script as one of its sections.
+  console.log(`BENCH_JSON ${JSON.stringify({ broker: withBroker, nullBroker: withSink })}`);
+  printRatios('broker', withBroker);
+  printRatios('null broker', withSink);
+}
+
 if (process.argv.includes('--broker-child')) await brokerChild();
+else if (process.argv.includes('--sink-child')) await sinkChild();
 else if (process.argv.includes('--client-child')) await clientChild();
 else await main();

@@ -38,21 +38,32 @@ export async function runClients(ctx: SuiteContext): Promise<void> {
     ctx.rec.skip('clients', `client.bench.js exited with ${code} without results`);
     return;
   }
-  const runs = JSON.parse(line.slice('BENCH_JSON '.length)) as ClientRun[];
+  const parsed = JSON.parse(line.slice('BENCH_JSON '.length)) as {
+    broker: ClientRun[];
+    nullBroker: ClientRun[];
+  };
+  record(ctx, parsed.broker, '');
+  // Against a broker that acknowledges without storing, the figures are the clients' own cost.
+  record(ctx, parsed.nullBroker, 'null broker');
+}
+
+function record(ctx: SuiteContext, runs: ClientRun[], against: string): void {
+  const idPart = against ? 'null-broker.' : '';
+  const suffix = against ? `, ${against}` : '';
   for (const r of runs) {
     const strom = runs.find((s) => s.client === 'strom' && s.compression === r.compression);
-    const isStrom = r.client === 'strom';
-    const base = !isStrom && strom ? strom : undefined;
+    const base = r.client !== 'strom' && strom ? strom : undefined;
     ctx.rec.add({
       section: 'clients',
-      id: `clients.${r.client}.${r.compression}.produce`,
-      label: `${NAMES[r.client]} produce, compression ${r.compression}`,
+      id: `clients.${idPart}${r.client}.${r.compression}.produce`,
+      label: `${NAMES[r.client]} produce, compression ${r.compression}${suffix}`,
       system: r.client,
       value: r.produceRecordsPerSec,
       unit: 'records/s',
       ...(base ? { baseline: { label: 'Strom client', value: base.produceRecordsPerSec } } : {}),
       note: `${r.produceMBPerSec.toFixed(0)} MB/s, ack p99 ${r.p99Ms.toFixed(1)} ms, peak RSS ${r.rssPeakMB.toFixed(0)} MB`,
     });
+    if (against) continue;
     if (r.consumeRecordsPerSec === null) {
       ctx.rec.skip(`${NAMES[r.client]} consume (${r.compression})`, r.consumeNote ?? 'no figure');
       continue;

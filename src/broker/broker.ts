@@ -66,6 +66,7 @@ export class Broker {
       const metadata = new MetadataManager(
         LocalMetadataLog.open(logDirs[0]!, logger),
         logger.child({ component: 'metadata' }),
+        config.int('metadata.log.max.record.bytes.between.snapshots'),
       );
       await metadata.load();
       const staticConfig = staticBrokerConfig(config);

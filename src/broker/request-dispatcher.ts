@@ -69,8 +69,14 @@ export class RequestDispatcher {
     }
     const log = connection.log;
     const ctx: RequestContext = { header, apiVersion: header.apiVersion, connection, log };
+    // The client id makes the negotiated versions of each client visible in a debug log.
     log.debug(
-      { api: header.api.name, version: header.apiVersion, correlationId: header.correlationId },
+      {
+        api: header.api.name,
+        version: header.apiVersion,
+        correlationId: header.correlationId,
+        clientId: header.clientId,
+      },
       'request',
     );
     const response = await handler.handle(body, ctx);

@@ -1,6 +1,16 @@
 import { Command, CommanderError } from 'commander';
+import { registerConfigsCommand } from './configs-command.js';
+import { registerConsoleConsumerCommand } from './console-consumer-command.js';
+import { registerConsoleProducerCommand } from './console-producer-command.js';
+import { registerConsumerGroupsCommand } from './consumer-groups-command.js';
+import { registerConsumerPerfTestCommand } from './consumer-perf-test-command.js';
+import { registerDeleteRecordsCommand } from './delete-records-command.js';
+import { registerDumpLogCommand } from './dump-log-command.js';
 import { ExitCode } from './exit-codes.js';
+import { registerGetOffsetsCommand } from './get-offsets-command.js';
+import { registerProducerPerfTestCommand } from './producer-perf-test-command.js';
 import { registerServerCommand } from './server-command.js';
+import { registerTopicsCommand } from './topics-command.js';
 
 /** Runs the strom command line; resolves to the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -8,11 +18,33 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command()
     .name('strom')
     .description('Strom: a Kafka-compatible streaming platform')
+    .addHelpText(
+      'after',
+      `
+Every command takes Kafka's flags and --help. Examples:
+  strom server
+  strom topics --create --topic quickstart-events
+  strom console-consumer --topic quickstart-events --from-beginning`,
+    )
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  registerServerCommand(program, (code) => {
+  const done = (code: number): void => {
     exitCode = code;
-  });
+  };
+  for (const register of [
+    registerServerCommand,
+    registerTopicsCommand,
+    registerConsoleProducerCommand,
+    registerConsoleConsumerCommand,
+    registerConsumerGroupsCommand,
+    registerConfigsCommand,
+    registerGetOffsetsCommand,
+    registerDeleteRecordsCommand,
+    registerDumpLogCommand,
+    registerProducerPerfTestCommand,
+    registerConsumerPerfTestCommand,
+  ])
+    register(program, done);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (err) {

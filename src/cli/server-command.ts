@@ -49,6 +49,14 @@ async function runServer(opts: { config?: string; override: string[]; logLevel: 
     }
     throw err;
   }
+  // Signal handlers go in before the broker starts: until a handler exists, SIGTERM kills the
+  // process outright, and a stop requested during startup must still be a clean stop (exit 0).
+  let stopRequested: string | null = null;
+  let onStop: (signal: string) => void = (signal) => {
+    stopRequested = signal;
+  };
+  process.once('SIGTERM', () => onStop('SIGTERM'));
+  process.once('SIGINT', () => onStop('SIGINT'));
   let broker: Broker;
   try {
     broker = await Broker.start(config, { logger });
@@ -76,7 +84,7 @@ async function runServer(opts: { config?: string; override: string[]; logLevel: 
         },
       );
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    onStop = stop;
+    if (stopRequested !== null) stop(stopRequested);
   });
 }

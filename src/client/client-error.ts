@@ -1,7 +1,7 @@
 import { StromError } from '../common/strom-error.js';
 import { errorInfo } from '../protocol/error-codes.js';
 
-/** Stable codes for failures the client itself detects (not sent by a broker). */
+/** Stable codes of the client's errors; docs/client.md and docs/errors.md describe each. */
 export type ClientErrorCode =
   | 'KAFKA_ERROR'
   | 'REQUEST_TIMEOUT'
@@ -13,9 +13,23 @@ export type ClientErrorCode =
   | 'NO_BROKERS'
   | 'BUFFER_EXHAUSTED'
   | 'RECORD_TOO_LARGE'
-  | 'INVALID_ARGUMENT'
-  | 'REBALANCE_IN_PROGRESS'
-  | 'MAX_POLL_INTERVAL_EXCEEDED';
+  | 'INVALID_ARGUMENT';
+
+/** Every ClientErrorCode, for documentation checks (the object type makes the list exhaustive). */
+const CODES: { [C in ClientErrorCode]: true } = {
+  KAFKA_ERROR: true,
+  REQUEST_TIMEOUT: true,
+  CONNECTION_CLOSED: true,
+  CONNECTION_FAILED: true,
+  ABORTED: true,
+  CLIENT_CLOSED: true,
+  UNSUPPORTED_API: true,
+  NO_BROKERS: true,
+  BUFFER_EXHAUSTED: true,
+  RECORD_TOO_LARGE: true,
+  INVALID_ARGUMENT: true,
+};
+export const CLIENT_ERROR_CODES = Object.keys(CODES) as ClientErrorCode[];
 
 /** Codes whose failure is transient: the same call may succeed when retried. */
 const RETRIABLE_CLIENT_CODES: ReadonlySet<ClientErrorCode> = new Set([

@@ -23,6 +23,11 @@ export interface KafkaConfig {
   retryBackoffMaxMs?: number;
   /** Structured logger (pino-compatible `(fields, msg)` methods); silent by default. */
   logger?: Logger;
+  /**
+   * Highest version to use per API key (e.g. `{ 0: 2 }` keeps Produce at v2), on top of ApiVersions
+   * negotiation: for brokers that advertise versions they mishandle, and to exercise old paths.
+   */
+  maxApiVersions?: { [apiKey: number]: number };
   /** allow.auto.create.topics, default true. */
   allowAutoTopicCreation?: boolean;
 }
@@ -50,6 +55,7 @@ export class Kafka {
       backoff,
       logger: (c.logger ?? noopLogger).child({ component }),
       allowAutoTopicCreation: c.allowAutoTopicCreation ?? true,
+      maxVersions: new Map(Object.entries(c.maxApiVersions ?? {}).map(([k, v]) => [Number(k), v])),
     });
   }
 

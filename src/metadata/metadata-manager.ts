@@ -1,6 +1,7 @@
 import type { Logger } from '../common/logger.js';
 import { applyMetadataRecord } from './apply-metadata-record.js';
 import type { ControllerResult, MetadataRecord } from './controller/metadata-record.js';
+import { imageToRecords } from './image-to-records.js';
 import { MetadataImage } from './metadata-image.js';
 import type { MetadataLog } from './metadata-log.js';
 
@@ -23,6 +24,8 @@ export class MetadataManager {
   constructor(
     private readonly log: MetadataLog,
     private readonly logger: Logger,
+    /** Kafka's metadata.log.max.record.bytes.between.snapshots. */
+    private readonly snapshotAfterBytes = 20 * 1024 * 1024,
   ) {}
 
   /** Replays the log into the image; call once before serving. */
@@ -52,6 +55,9 @@ export class MetadataManager {
         for (const r of records) applyMetadataRecord(this.image, r);
         this.image.offset = last;
         for (const l of this.listeners) await l(records, this.image);
+        if (this.log.bytesSinceSnapshot >= this.snapshotAfterBytes) {
+          await this.log.writeSnapshot(imageToRecords(this.image), this.image.offset);
+        }
       }
       return response;
     };

@@ -18,7 +18,7 @@ import { Writer } from './primitives/writer.js';
 /** Zero-length and never written to, so one instance can be every empty bytes default. */
 export const EMPTY_BYTES: Buffer = Buffer.alloc(0);
 
-export const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
+export { ZERO_UUID } from './primitives/uuid.js';
 
 export function absentFieldError(field: string, version: number): ProtocolError {
   return new ProtocolError(

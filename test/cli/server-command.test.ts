@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,7 @@ import { ApiKey } from '../../src/protocol/generated/api-registry.js';
 import type { CreateTopicsResponse } from '../../src/protocol/generated/messages/create-topics-response.js';
 import type { MetadataResponse } from '../../src/protocol/generated/messages/metadata-response.js';
 import { request } from '../helpers/request.js';
-import { freePort, runStrom, startServerProcess } from '../helpers/server-process.js';
+import { freePort, runStrom, STROM_BIN, startServerProcess } from '../helpers/server-process.js';
 
 describe('strom server', () => {
   const dirs: string[] = [];
@@ -92,6 +93,39 @@ describe('strom server', () => {
     assert.match(s.output(), /unknown configuration key made\.up\.key/);
     s.child.kill('SIGTERM');
     assert.equal(await s.exited, 0);
+  });
+
+  // A stop request may come while the broker is still starting (or just as it logs that it has
+  // started): it must still end in a clean stop and exit code 0, not death by the signal.
+  it('stops cleanly with exit code 0 on a SIGTERM that arrives during startup', async () => {
+    const port = await freePort();
+    const child = spawn(
+      process.execPath,
+      [
+        STROM_BIN,
+        'server',
+        '--override',
+        `listeners=PLAINTEXT://127.0.0.1:${port}`,
+        '--override',
+        `log.dirs=${tmp()}`,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let signalled = false;
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      // The first line comes from opening the log dirs, long before the broker listens.
+      if (!signalled) {
+        signalled = true;
+        child.kill('SIGTERM');
+      }
+    });
+    const [code, signal] = await new Promise<[number | null, string | null]>((r) =>
+      child.on('exit', (c, sig) => r([c, sig])),
+    );
+    assert.deepEqual([code, signal], [0, null], out);
+    assert.match(out, /"broker stopped"/);
   });
 
   it('refuses a second broker on a locked log dir', async () => {

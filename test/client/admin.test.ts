@@ -107,4 +107,14 @@ describe('admin against a broker', () => {
     });
     await a.close();
   });
+
+  it('aborts admin calls through AbortSignal', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    await assert.rejects(admin.createTopics([{ topic: uniqueTopic('never') }], { signal: ac.signal }), {
+      code: 'ABORTED',
+    });
+    await assert.rejects(admin.describeCluster({ signal: ac.signal }), { code: 'ABORTED' });
+    await assert.rejects(admin.listGroups({ signal: ac.signal }), { code: 'ABORTED' });
+  });
 });

@@ -56,3 +56,57 @@ describe('producer back-pressure', () => {
     await admin.close();
   });
 });
+
+describe('consumer prefetch bound', () => {
+  let cluster: TestCluster;
+  before(async () => {
+    cluster = await startTestCluster();
+  });
+  after(async () => {
+    await cluster.close();
+  });
+
+  it('stops fetching while the buffer is over prefetchBytesMax and resumes as poll drains it', async () => {
+    const topic = uniqueTopic('prefetch');
+    const admin = cluster.kafka.admin();
+    await admin.createTopics([{ topic, numPartitions: 4 }]);
+    await admin.close();
+    const producer = cluster.kafka.producer({ acks: 1, batchSize: 64 * 1024, partitioner: 'round_robin' });
+    const value = Buffer.alloc(1024, 2);
+    for (let i = 0; i < 4; i++) {
+      await producer.sendBatch(
+        topic,
+        Array.from({ length: 512 }, (_, j) => ({ value, partition: j % 4 })),
+      );
+    }
+    await producer.close();
+    // Per partition up to 64 KiB may be buffered (4 × 64 KiB in all) but the whole buffer is
+    // bounded to 96 KiB; a fetch (at most fetchMaxBytes) in flight when the bound is hit may land.
+    const prefetchBytesMax = 96 * 1024;
+    const fetchMaxBytes = 64 * 1024;
+    const consumer = cluster.kafka.consumer({
+      autoOffsetReset: 'earliest',
+      prefetchBytesMax,
+      maxPartitionFetchBytes: 64 * 1024,
+      fetchMaxBytes,
+    });
+    consumer.assign([0, 1, 2, 3].map((partition) => ({ topic, partition })));
+    // One poll starts the fetchers; then the application stalls while they run.
+    const first = await consumer.poll({ timeoutMs: 5000, maxRecords: 1 });
+    assert.equal(first.length, 1);
+    let peak = 0;
+    const sample = async (): Promise<void> => {
+      await new Promise((r) => setTimeout(r, 10));
+      peak = Math.max(peak, consumer.bufferedBytes);
+    };
+    // Wait for the fetchers to fill the buffer, then watch a while longer: it must stay bounded.
+    for (let i = 0; i < 1000 && peak < prefetchBytesMax; i++) await sample();
+    for (let i = 0; i < 20; i++) await sample();
+    assert.ok(peak >= prefetchBytesMax, `the fetchers buffered only ${peak}`);
+    assert.ok(peak <= prefetchBytesMax + fetchMaxBytes, `buffered ${peak}`);
+    let read = 1;
+    while (read < 2048) read += (await consumer.poll({ timeoutMs: 5000, maxRecords: 500 })).length;
+    assert.equal(read, 2048);
+    await consumer.close();
+  });
+});

@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { backoffMs, sleep } from '../../src/client/backoff.js';
-import { ClientError } from '../../src/client/client-error.js';
+import { CLIENT_ERROR_CODES, ClientError, KafkaError } from '../../src/client/client-error.js';
 import { withRetry } from '../../src/client/network/retry.js';
+import { StromError } from '../../src/common/strom-error.js';
 
 const options = { retryBackoffMs: 100, retryBackoffMaxMs: 1000, jitter: 0.2 };
 
@@ -75,5 +78,23 @@ describe('backoff', () => {
       { code: 'REQUEST_TIMEOUT' },
     );
     assert.equal(calls, 3);
+  });
+});
+
+describe('client error codes', () => {
+  it('every code is documented in docs/client.md', () => {
+    const doc = readFileSync(join(process.cwd(), 'docs/client.md'), 'utf8');
+    for (const code of CLIENT_ERROR_CODES)
+      assert.ok(doc.includes(`| \`${code}\``), `${code} is not documented`);
+  });
+
+  it('broker errors carry the Kafka code, name and retriability', () => {
+    const e = new KafkaError(6, 'orders-0');
+    assert.equal(e.code, 'KAFKA_ERROR');
+    assert.equal(e.kafkaCode, 6);
+    assert.equal(e.kafkaName, 'NOT_LEADER_OR_FOLLOWER');
+    assert.equal(e.retriable, true);
+    assert.equal(new KafkaError(36, 't').retriable, false);
+    assert.ok(e instanceof StromError);
   });
 });

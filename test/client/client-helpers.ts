@@ -23,3 +23,8 @@ export function uniqueTopic(prefix = 't'): string {
   topicSeq++;
   return `${prefix}-${process.pid}-${topicSeq}`;
 }
+
+/** A broker for group tests; the same as startTestCluster, kept as the one place group tests start from. */
+export async function startGroupCluster(clientConfig: Partial<KafkaConfig> = {}): Promise<TestCluster> {
+  return startTestCluster({}, { clientId: 'strom-group-test', ...clientConfig });
+}

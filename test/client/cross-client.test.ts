@@ -158,4 +158,52 @@ describe('cross-client compatibility', () => {
       );
     }
   });
+
+  it('Strom produces, a kafkajs consumer group reads', async () => {
+    const topic = await createTopic('to-kafkajs', 3);
+    const producer = cluster.kafka.producer({ acks: 'all', compression: 'gzip' });
+    const metas = await producer.sendBatch(
+      topic,
+      Array.from({ length: 45 }, (_, i) => ({
+        key: `key-${i}`,
+        value: `value-${i}`,
+        headers: { h: `hv-${i}` },
+      })),
+    );
+    await producer.close();
+    const kjs = new KafkaJs({
+      brokers: [cluster.broker.bootstrap],
+      clientId: 'kjs',
+      logLevel: logLevel.NOTHING,
+    });
+    const consumer = kjs.consumer({ groupId: uniqueTopic('kjs-group') });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const seen = new Map<string, { partition: number; offset: string; value: string; header: string }>();
+    await new Promise<void>((resolve, reject) => {
+      consumer
+        .run({
+          eachMessage: async ({ partition, message }) => {
+            seen.set(message.key!.toString(), {
+              partition,
+              offset: message.offset,
+              value: message.value!.toString(),
+              header: String(message.headers?.h),
+            });
+            if (seen.size === 45) resolve();
+          },
+        })
+        .catch(reject);
+    });
+    await consumer.disconnect();
+    for (const [i, m] of metas.entries()) {
+      const r = seen.get(`key-${i}`)!;
+      assert.deepEqual(r, {
+        partition: m.partition,
+        offset: String(m.offset),
+        value: `value-${i}`,
+        header: `hv-${i}`,
+      });
+    }
+  });
 });

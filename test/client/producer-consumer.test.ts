@@ -209,4 +209,29 @@ describe('producer and consumer against a broker', () => {
     await producer.close();
     await admin.close();
   });
+
+  it('uses a custom partitioner', async () => {
+    const topic = uniqueTopic('custom');
+    const admin = cluster.kafka.admin();
+    await admin.createTopics([{ topic, numPartitions: 3 }]);
+    await admin.close();
+    const seen: number[] = [];
+    const producer = cluster.kafka.producer({
+      acks: 1,
+      partitioner: ({ value, partitionCount }) => {
+        seen.push(partitionCount);
+        return Number(value!.toString()) % partitionCount;
+      },
+    });
+    const metas = await producer.sendBatch(
+      topic,
+      ['4', '5', '6', '7'].map((value) => ({ value })),
+    );
+    assert.deepEqual(
+      metas.map((m) => m.partition),
+      [1, 2, 0, 1],
+    );
+    assert.deepEqual(seen, [3, 3, 3, 3]);
+    await producer.close();
+  });
 });

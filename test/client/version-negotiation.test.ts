@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { clientVersionRange, negotiateVersions } from '../../src/client/network/api-versions.js';
+import { fitToVersion } from '../../src/client/network/fit-to-version.js';
 import { ApiKey } from '../../src/protocol/generated/api-registry.js';
+import { LeaveGroupRequest } from '../../src/protocol/generated/messages/leave-group-request.js';
 
 describe('API version negotiation', () => {
   it('picks the highest version both sides support', () => {
@@ -46,5 +48,31 @@ describe('API version negotiation', () => {
 
   it('caps Fetch below the topic-id versions (KIP-516)', () => {
     assert.equal(clientVersionRange(ApiKey.Fetch)?.max, 12);
+  });
+});
+
+describe('fitting requests to a version', () => {
+  it('drops fields the version lacks, in nested structs too, so any version encodes', () => {
+    const body = {
+      groupId: 'g',
+      memberId: 'm-1',
+      members: [{ memberId: 'm-1', groupInstanceId: null, reason: 'closing' }],
+    };
+    // LeaveGroup names one member up to v2 and a list of them from v3 (KIP-345).
+    assert.throws(() => LeaveGroupRequest.encode(5, body), { code: 'INVALID_FIELD' });
+    assert.throws(() => LeaveGroupRequest.encode(0, body), { code: 'INVALID_FIELD' });
+    const v5 = LeaveGroupRequest.decode(
+      5,
+      LeaveGroupRequest.encode(5, fitToVersion(LeaveGroupRequest.fields, 5, body) as never),
+    );
+    assert.equal(v5.members[0]?.memberId, 'm-1');
+    assert.equal(v5.members[0]?.reason, 'closing');
+    const v3 = fitToVersion(LeaveGroupRequest.fields, 3, body) as { members: { reason?: string }[] };
+    assert.equal('reason' in v3.members[0]!, false, 'reason arrives in v5');
+    const v0 = LeaveGroupRequest.decode(
+      0,
+      LeaveGroupRequest.encode(0, fitToVersion(LeaveGroupRequest.fields, 0, body) as never),
+    );
+    assert.equal(v0.memberId, 'm-1');
   });
 });

@@ -346,6 +346,13 @@ const brokerKeys: ConfigKeyDef[] = [
     validate: Validators.atLeast(0),
   },
   {
+    name: 'metadata.log.max.record.bytes.between.snapshots',
+    type: 'long',
+    defaultValue: 20971520,
+    doc: 'Metadata log bytes after which the image is snapshotted and the covered records dropped',
+    validate: Validators.atLeast(1),
+  },
+  {
     name: 'replica.lag.time.max.ms',
     type: 'long',
     defaultValue: 30000,
@@ -363,6 +370,9 @@ for (const topicKey of TOPIC_CONFIG_DEF.names()) {
   }
 }
 
+/** Broker keys that are a topic key's default (log.retention.hours, log.roll.ms, …) change at runtime, as in Kafka. */
+const synonymKeys = new Set(TOPIC_CONFIG_DEF.names().flatMap((t) => [...topicConfigSynonyms(t)]));
+
 export const BROKER_CONFIG_DEF = new ConfigDef();
-for (const k of brokerKeys) BROKER_CONFIG_DEF.define(k);
+for (const k of brokerKeys) BROKER_CONFIG_DEF.define(synonymKeys.has(k.name) ? { ...k, dynamic: true } : k);
 for (const k of topicDefaultKeys.values()) BROKER_CONFIG_DEF.define(k);

@@ -1,5 +1,6 @@
 import type { Clock } from '../../common/clock.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
+import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 
 /** Session epochs of KIP-227: 0 opens a session with a full fetch, -1 fetches without one. */
 export const INITIAL_EPOCH = 0;
@@ -62,7 +63,7 @@ export interface PartitionOutcome {
 }
 
 export function partitionKey(p: FetchPartitionKey): string {
-  return `${p.topicId === 'AAAAAAAAAAAAAAAAAAAAAA' ? p.topic : p.topicId}:${p.partition}`;
+  return `${p.topicId === ZERO_UUID ? p.topic : p.topicId}:${p.partition}`;
 }
 
 /**

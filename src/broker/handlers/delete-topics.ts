@@ -1,10 +1,9 @@
 import { deleteTopics } from '../../metadata/controller/delete-topics.js';
 import { DeleteTopicsRequest } from '../../protocol/generated/messages/delete-topics-request.js';
 import { DeleteTopicsResponse } from '../../protocol/generated/messages/delete-topics-response.js';
+import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 import { defineHandler } from '../api-handler.js';
 import type { BrokerServices } from '../broker-services.js';
-
-const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
 /** DeleteTopics: by name (v0–v5 `topicNames`) or by name or id (v6+ `topics`). */
 export function deleteTopicsHandler(s: BrokerServices) {

@@ -3,6 +3,7 @@ import { ErrorCode } from '../../protocol/error-codes.js';
 import { FetchRequest } from '../../protocol/generated/messages/fetch-request.js';
 import { FetchResponse } from '../../protocol/generated/messages/fetch-response.js';
 import type { MessageInput } from '../../protocol/message-codec.js';
+import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 import { downConvert } from '../../protocol/records/convert.js';
 import { defineHandler } from '../api-handler.js';
 import type { BrokerServices } from '../broker-services.js';
@@ -22,7 +23,6 @@ import { kafkaErrorFor } from '../replica/storage-error-codes.js';
 type TopicResponse = MessageInput<FetchResponse['responses'][number]>;
 type PartitionResponse = MessageInput<FetchResponse['responses'][number]['partitions'][number]>;
 
-const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 const EMPTY = Buffer.alloc(0);
 
 /**
@@ -162,10 +162,13 @@ async function partitionResponse(
     } catch (err) {
       const mapped = kafkaErrorFor(err);
       if (!mapped) throw err;
-      s.logger.error(
-        { err, topic: r.request.topic, partition: r.request.partition },
-        'down-conversion failed',
-      );
+      // zstd for a pre-KIP-110 consumer is the client's problem, not the operator's, and the client
+      // retries at once: a per-request debug line, or the log floods at thousands of lines a second.
+      // Anything else means stored data did not decode, which an operator must look at.
+      const fields = { err, topic: r.request.topic, partition: r.request.partition };
+      if (mapped.code === ErrorCode.UNSUPPORTED_COMPRESSION_TYPE)
+        s.logger.debug(fields, 'down-conversion failed');
+      else s.logger.error(fields, 'down-conversion failed');
       return { ...base, errorCode: mapped.code };
     }
   }

@@ -53,6 +53,11 @@ export function listOffsetsHandler(s: BrokerServices) {
             return fail(ErrorCode.UNSUPPORTED_VERSION);
           } else {
             found = part.log.offsetForTimestamp(Number(ts));
+            // The log knows the batch holding the largest timestamp; the first record at or after
+            // that timestamp is the record itself, which Kafka answers since KAFKA-16310 (3.7.1).
+            // Under LogAppendTime every record has the batch's time, so that is the batch's first.
+            if (found && ts === BigInt(MAX_TIMESTAMP))
+              found = part.log.offsetForTimestamp(found.timestamp) ?? found;
           }
           if (v === 0) {
             return {

@@ -5,12 +5,12 @@ import { ErrorCode } from '../../protocol/error-codes.js';
 import { MetadataRequest } from '../../protocol/generated/messages/metadata-request.js';
 import { MetadataResponse } from '../../protocol/generated/messages/metadata-response.js';
 import type { MessageInput } from '../../protocol/message-codec.js';
+import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 import { defineHandler } from '../api-handler.js';
 import type { BrokerServices } from '../broker-services.js';
 
 type TopicResponse = MessageInput<MetadataResponse['topics'][number]>;
 
-const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 /** Kafka's "authorized operations not requested" marker. */
 const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
 /** With no authorizer every topic operation is allowed: READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS. */

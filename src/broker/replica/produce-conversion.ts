@@ -4,6 +4,7 @@ import {
   ATTR_COMPRESSION_MASK,
   BatchOffsets,
   CompressionType,
+  setBaseOffset,
   splitBatches,
 } from '../../protocol/records/record-batch-header.js';
 
@@ -37,7 +38,14 @@ export function prepareForAppend(records: Buffer, produceVersion: number, topicC
         BatchOffsets.magic,
       );
     }
-    const batches = upConvertMessageSet(records, target === null ? {} : { compression: target });
+    // Offsets in a produced message set mean nothing: Kafka's LogValidator assigns them and ignores
+    // the producer's (segmentio/kafka-go writes 0 for every message), so number them afresh.
+    const batches = upConvertMessageSet(
+      records,
+      target === null ? { baseOffset: 0n } : { compression: target, baseOffset: 0n },
+    );
+    // Like a producer's batches, converted ones start at base offset 0: the log assigns the real ones.
+    for (const b of batches) setBaseOffset(b, 0n);
     return batches.length === 1 ? batches[0]! : Buffer.concat(batches);
   }
   if (magic !== 2) throw new ProtocolError('CORRUPT_RECORD', `unknown magic ${magic}`, BatchOffsets.magic);

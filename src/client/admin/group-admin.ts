@@ -27,6 +27,8 @@ export interface GroupDescription {
   protocolType: string;
   protocol: string;
   members: GroupMemberDescription[];
+  /** The broker coordinating the group, as it answered FindCoordinator. */
+  coordinator: { nodeId: number; host: string; port: number };
 }
 
 export interface GroupOffset {
@@ -78,6 +80,8 @@ export class GroupAdmin {
         { groups: [groupId], includeAuthorizedOperations: false },
         options,
       );
+      const broker = this.cluster.brokers.get(node);
+      const coordinator = { nodeId: node, host: broker?.host ?? '', port: broker?.port ?? -1 };
       for (const g of res.groups) {
         checkErrorCode(g.errorCode, g.groupId);
         out.push({
@@ -85,6 +89,7 @@ export class GroupAdmin {
           state: g.groupState,
           protocolType: g.protocolType,
           protocol: g.protocolData,
+          coordinator,
           members: g.members.map((m) => ({
             memberId: m.memberId,
             groupInstanceId: m.groupInstanceId,

@@ -10,6 +10,7 @@ import type { ConsumerConfig, RebalanceListener } from './consumer-config.js';
 import type { TopicPartitions } from './consumer-protocol.js';
 import { Fetcher } from './fetcher.js';
 import { GroupMembership } from './group-membership.js';
+import { ensurePositions, type PositionContext, resetPositions } from './positions.js';
 import {
   type ConsumerRecord,
   type PartitionState,
@@ -64,6 +65,11 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private lastAutoCommit = performance.now();
   private closed = false;
   private commitChain: Promise<void> = Promise.resolve();
+  private joinError: Error | null = null;
+  private lastMetadataCheck = performance.now();
+  private checkingMetadata = false;
+  /** Partition counts of subscribed topics when the group last assigned, to notice new partitions. */
+  private readonly partitionCountsAtJoin = new Map<string, number>();
 
   constructor(
     private readonly cluster: Cluster,
@@ -126,6 +132,11 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     }
   }
 
+  /** Bytes fetched and waiting for poll (bounded by prefetchBytesMax plus one fetch response). */
+  get bufferedBytes(): number {
+    return this.state.bufferedBytes;
+  }
+
   /** Joins the consumer group and consumes the topics' partitions the group assigns. */
   subscribe(topics: string | readonly string[], listener?: RebalanceListener): void {
     if (!this.membership) throw new ClientError('INVALID_ARGUMENT', 'subscribe needs a groupId');
@@ -159,9 +170,11 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     const deadline = performance.now() + (options.timeoutMs ?? 1000);
     this.lastPoll = performance.now();
     this.maybeAutoCommit();
+    this.maybeCheckMetadata();
     for (;;) {
       throwIfAborted(signal);
-      if (this.membership && this.mode === 'subscribe') await this.membership.ensureActive(signal);
+      if (this.membership && this.mode === 'subscribe' && !(await this.joinWithin(deadline, signal)))
+        return [];
       await this.ensurePositions(signal);
       const records = this.state.take(options.maxRecords ?? this.config.maxPollRecords);
       this.fetcher.ensureFetching();
@@ -170,6 +183,41 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       if (left <= 0) return [];
       await this.waitForData(left, signal);
     }
+  }
+
+  /**
+   * Runs a pending rebalance, waiting for it at most until the poll's deadline: like the Java
+   * client, the join goes on in the background so that a short poll returns on time and the
+   * application keeps polling (other members may need it to). False when it is still running.
+   */
+  private async joinWithin(deadline: number, signal?: AbortSignal): Promise<boolean> {
+    const membership = this.membership!;
+    if (this.joinError) {
+      const err = this.joinError;
+      this.joinError = null;
+      throw err;
+    }
+    if (!membership.needsRejoin && !membership.isJoining) return true;
+    const join = membership.ensureActive();
+    let finished = false;
+    const settled = join.then(
+      () => {
+        finished = true;
+      },
+      (err: unknown) => {
+        finished = true;
+        this.joinError = err as Error;
+      },
+    );
+    const left = deadline - performance.now();
+    if (left > 0) await Promise.race([settled, this.waitForData(left, signal)]);
+    throwIfAborted(signal);
+    if (this.joinError) {
+      const err = this.joinError;
+      this.joinError = null;
+      throw err;
+    }
+    return finished;
   }
 
   /** Records one at a time; positions advance as the loop asks for the next record. */
@@ -199,57 +247,22 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     for (const f of w) f();
   }
 
-  /** Fetch positions for partitions that have none: the committed offset, else the reset policy. */
-  private async ensurePositions(signal?: AbortSignal): Promise<void> {
-    const missing = [...this.state.partitions.values()].filter((s) => s.fetchPosition === null);
-    if (missing.length === 0) return;
-    await this.cluster.topicsMetadata([...new Set(missing.map((s) => s.topic))], signal);
-    let unresolved = missing;
-    if (this.options.groupId !== undefined) {
-      const committed = await fetchCommittedOffsets(
-        this.cluster,
-        this.options.groupId,
-        toTopicPartitions(missing.map((s) => ({ topic: s.topic, partition: s.partition }))),
-        signal,
-      );
-      const byKey = new Map(committed.map((c) => [`${c.topic}\u0000${c.partition}`, c.offset]));
-      unresolved = [];
-      for (const s of missing) {
-        const offset = byKey.get(s.key);
-        if (offset !== undefined && offset >= 0n && this.state.get(s.topic, s.partition) === s)
-          this.state.seek(s, offset);
-        else unresolved.push(s);
-      }
-    }
-    await this.resetPositions(unresolved, false, signal);
+  private positionContext(): PositionContext {
+    return {
+      cluster: this.cluster,
+      state: this.state,
+      groupId: this.options.groupId,
+      autoOffsetReset: this.config.autoOffsetReset,
+      isolationLevel: this.options.isolationLevel === 'read_committed' ? 1 : 0,
+    };
   }
 
-  private async resetPositions(
-    states: PartitionState[],
-    outOfRange: boolean,
-    signal?: AbortSignal,
-  ): Promise<void> {
-    if (states.length === 0) return;
-    const policy = this.config.autoOffsetReset;
-    if (policy === 'none') {
-      throw new ClientError(
-        'INVALID_ARGUMENT',
-        `no ${outOfRange ? 'valid' : 'committed'} offset and autoOffsetReset is none`,
-      );
-    }
-    const answers = await listOffsets(
-      this.cluster,
-      states.map((s) => ({
-        topic: s.topic,
-        partition: s.partition,
-        timestamp: policy === 'earliest' ? OffsetSpec.Earliest : OffsetSpec.Latest,
-      })),
-      { signal, isolationLevel: this.options.isolationLevel === 'read_committed' ? 1 : 0 },
-    );
-    for (const a of answers) {
-      const s = this.state.get(a.topic, a.partition);
-      if (s) this.state.seek(s, a.offset);
-    }
+  private ensurePositions(signal?: AbortSignal): Promise<void> {
+    return ensurePositions(this.positionContext(), signal);
+  }
+
+  private resetPositions(states: PartitionState[], outOfRange: boolean, signal?: AbortSignal): Promise<void> {
+    return resetPositions(this.positionContext(), states, outOfRange, signal);
   }
 
   private async onJoinPrepare(protocol: 'eager' | 'cooperative'): Promise<void> {
@@ -273,6 +286,10 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       for (const tp of revoked) this.state.remove(tp.topic, tp.partition);
       await this.listener.onPartitionsRevoked?.(revoked);
     }
+    for (const t of this.subscription) {
+      const count = this.cluster.topics.get(t)?.partitions.length;
+      if (count !== undefined) this.partitionCountsAtJoin.set(t, count);
+    }
     const added = next.filter((p) => !this.state.get(p.topic, p.partition));
     for (const p of added) this.state.add(p.topic, p.partition);
     this.cluster.track(added.map((p) => p.topic));
@@ -288,6 +305,35 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     if (lost.length === 0) return;
     if (this.listener.onPartitionsLost) await this.listener.onPartitionsLost(lost);
     else await this.listener.onPartitionsRevoked?.(lost);
+  }
+
+  /**
+   * Refreshes metadata every metadata.max.age.ms while subscribed, and rejoins the group when a
+   * subscribed topic's partition count changed since the last assignment, as the Java client does,
+   * so that new partitions get consumed.
+   */
+  private maybeCheckMetadata(): void {
+    if (this.mode !== 'subscribe' || !this.membership || this.checkingMetadata) return;
+    if (performance.now() - this.lastMetadataCheck < this.cluster.options.metadataMaxAgeMs) return;
+    this.lastMetadataCheck = performance.now();
+    this.checkingMetadata = true;
+    this.cluster
+      .refreshMetadata(this.subscription)
+      .then(() => {
+        for (const t of this.subscription) {
+          const count = this.cluster.topics.get(t)?.partitions.length;
+          const known = this.partitionCountsAtJoin.get(t);
+          if (count !== undefined && known !== undefined && count !== known) {
+            this.cluster.log.info({ topic: t, from: known, to: count }, 'partition count changed, rejoining');
+            this.membership?.requestRejoin();
+            break;
+          }
+        }
+      })
+      .catch((err) => this.cluster.log.debug({ err }, 'metadata refresh failed'))
+      .finally(() => {
+        this.checkingMetadata = false;
+      });
   }
 
   private maybeAutoCommit(): void {
@@ -417,7 +463,9 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       if (this.membership && this.mode === 'subscribe') {
         const all = this.state.assigned();
         if (all.length > 0) await this.listener.onPartitionsRevoked?.(all);
-        await this.membership.leave().catch(() => {});
+        await this.membership
+          .leave()
+          .catch((err) => this.cluster.log.warn({ err }, 'leaving the group failed'));
       }
     } finally {
       this.membership?.close();

@@ -82,7 +82,8 @@ export class Fetcher {
     const out: PartitionState[] = [];
     for (const s of this.state.partitions.values()) {
       if (s.paused || s.fetchPosition === null) continue;
-      if (s.bufferedBytes >= this.options.maxPartitionFetchBytes) continue;
+      // Room for one more response while the application reads the one buffered (double buffering).
+      if (s.bufferedBytes >= 2 * this.options.maxPartitionFetchBytes) continue;
       if (this.cluster.leaderFor(s.topic, s.partition) === node) out.push(s);
     }
     return out;

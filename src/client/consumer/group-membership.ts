@@ -69,6 +69,7 @@ export class GroupMembership {
   private lostPending = false;
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private heartbeatToken = 0;
+  private closed = false;
   private joining: Promise<void> | null = null;
   readonly protocol: 'eager' | 'cooperative';
   private readonly log: Logger;
@@ -84,6 +85,10 @@ export class GroupMembership {
 
   get needsRejoin(): boolean {
     return this.rejoinNeeded;
+  }
+
+  get isJoining(): boolean {
+    return this.joining !== null;
   }
 
   requestRejoin(): void {
@@ -108,6 +113,7 @@ export class GroupMembership {
     let prepared = false;
     for (let attempt = 0; this.rejoinNeeded; attempt++) {
       throwIfAborted(signal);
+      if (this.closed) throw new ClientError('CLIENT_CLOSED', 'the consumer is closed');
       try {
         if (this.coordinator < 0)
           this.coordinator = await findCoordinator(this.cluster, this.options.groupId, 0, signal);
@@ -128,7 +134,7 @@ export class GroupMembership {
         attempt = -1;
       } catch (err) {
         if (!(err instanceof ClientError)) throw err;
-        if (err.code === 'ABORTED') throw err;
+        if (err.code === 'ABORTED' || err.code === 'CLIENT_CLOSED' || this.closed) throw err;
         if (err.kafkaCode !== null && RESET_MEMBER.has(err.kafkaCode)) this.resetMember();
         else if (err.kafkaCode !== null && COORDINATOR_MOVED.has(err.kafkaCode)) this.coordinator = -1;
         else if (err.kafkaCode === null) this.coordinator = -1;
@@ -279,22 +285,27 @@ export class GroupMembership {
   /** Leaves the group so its partitions are reassigned at once rather than after the session timeout. */
   async leave(reason = 'the consumer is being closed'): Promise<void> {
     this.stopHeartbeat();
+    this.log.debug({ memberId: this.memberId, coordinator: this.coordinator }, 'leaving group');
     if (this.memberId === '' || this.coordinator < 0) return;
     // Static members keep their place across restarts (KIP-345): they do not send LeaveGroup.
     if (this.options.groupInstanceId !== null) return;
     const memberId = this.memberId;
     this.resetMember();
-    const res = await this.cluster.request(this.coordinator, Apis.LeaveGroup, {
-      groupId: this.options.groupId,
-      memberId,
-      members: [{ memberId, groupInstanceId: null, reason }],
-    });
-    if (res.errorCode !== 0 && res.errorCode !== ErrorCode.UNKNOWN_MEMBER_ID) {
-      this.log.warn({ errorCode: res.errorCode }, 'LeaveGroup failed');
+    // v0-2 name the member directly; v3+ (KIP-345) list members and have no top-level member id.
+    const res = await this.cluster.request(this.coordinator, Apis.LeaveGroup, (version) =>
+      version < 3
+        ? { groupId: this.options.groupId, memberId }
+        : { groupId: this.options.groupId, members: [{ memberId, groupInstanceId: null, reason }] },
+    );
+    const errorCode = res.errorCode || (res.members[0]?.errorCode ?? 0);
+    if (errorCode !== 0 && errorCode !== ErrorCode.UNKNOWN_MEMBER_ID) {
+      this.log.warn({ errorCode }, 'LeaveGroup failed');
     }
   }
 
+  /** Stops heartbeats and ends a join still running in the background. */
   close(): void {
+    this.closed = true;
     this.stopHeartbeat();
   }
 }

@@ -2,11 +2,13 @@ import { connect, type Socket } from 'node:net';
 import type { Logger } from '../../common/logger.js';
 import { decodeResponse, encodeRequest, peekCorrelationId } from '../../protocol/frame.js';
 import { ApiKey } from '../../protocol/generated/api-registry.js';
+import { ApiVersionsRequest } from '../../protocol/generated/messages/api-versions-request.js';
 import { ApiVersionsResponse } from '../../protocol/generated/messages/api-versions-response.js';
 import type { MessageInput } from '../../protocol/message-codec.js';
 import { ClientError, KafkaError } from '../client-error.js';
 import { type BrokerApiRange, clientVersionRange, negotiateVersions } from './api-versions.js';
 import type { ClientApi } from './apis.js';
+import { fitToVersion } from './fit-to-version.js';
 import { FrameSplitter } from './frame-splitter.js';
 
 export interface ConnectionOptions {
@@ -18,6 +20,8 @@ export interface ConnectionOptions {
   connectTimeoutMs: number;
   requestTimeoutMs: number;
   logger: Logger;
+  /** Caps on API versions by API key, applied on top of negotiation. */
+  maxVersions?: ReadonlyMap<number, number>;
   /** Largest response frame accepted; guards memory against a confused peer. */
   responseBytesMax?: number;
 }
@@ -147,9 +151,17 @@ export class BrokerConnection {
    */
   private async negotiate(signal?: AbortSignal): Promise<void> {
     const body = { clientSoftwareName: CLIENT_SOFTWARE_NAME, clientSoftwareVersion: CLIENT_SOFTWARE_VERSION };
-    let version = clientVersionRange(ApiKey.ApiVersions)!.max;
+    let version = Math.min(
+      clientVersionRange(ApiKey.ApiVersions)!.max,
+      this.options.maxVersions?.get(ApiKey.ApiVersions) ?? Number.MAX_SAFE_INTEGER,
+    );
     for (let attempt = 0; attempt < 3; attempt++) {
-      const res = await this.send(ApiKey.ApiVersions, version, body, { signal });
+      const fitted = fitToVersion(
+        ApiVersionsRequest.fields,
+        version,
+        body,
+      ) as MessageInput<ApiVersionsRequest>;
+      const res = await this.send(ApiKey.ApiVersions, version, fitted, { signal });
       const decoded = res as ApiVersionsResponse;
       if (decoded.errorCode === KAFKA_UNSUPPORTED_VERSION) {
         const mine = decoded.apiKeys.find((k) => k.apiKey === ApiKey.ApiVersions);
@@ -158,7 +170,12 @@ export class BrokerConnection {
         continue;
       }
       if (decoded.errorCode !== 0) throw new KafkaError(decoded.errorCode, 'ApiVersions');
-      this.versions = negotiateVersions(decoded.apiKeys as BrokerApiRange[]);
+      const caps = this.options.maxVersions;
+      this.versions = negotiateVersions(decoded.apiKeys as BrokerApiRange[], (key) => {
+        const range = clientVersionRange(key);
+        const cap = caps?.get(key);
+        return range && cap !== undefined ? { min: range.min, max: Math.min(range.max, cap) } : range;
+      });
       return;
     }
     throw new ClientError('UNSUPPORTED_API', 'no ApiVersions version in common with the broker');
@@ -176,7 +193,8 @@ export class BrokerConnection {
       throw new ClientError('UNSUPPORTED_API', `broker ${this.options.nodeId} does not support ${api.name}`);
     }
     const input = typeof body === 'function' ? (body as (v: number) => MessageInput<Req>)(version) : body;
-    return (await this.send(api.apiKey, version, input, options)) as Res;
+    const fitted = fitToVersion(api.request.fields, version, input) as MessageInput<Req>;
+    return (await this.send(api.apiKey, version, fitted, options)) as Res;
   }
 
   private send(

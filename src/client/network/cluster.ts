@@ -18,6 +18,8 @@ export interface ClusterOptions {
   retries: number;
   backoff: BackoffOptions;
   logger: Logger;
+  /** Caps on API versions by API key (see KafkaConfig.maxApiVersions). */
+  maxVersions?: ReadonlyMap<number, number>;
   /** Ask brokers to auto-create topics named in Metadata requests (allow.auto.create.topics). */
   allowAutoTopicCreation: boolean;
 }
@@ -101,6 +103,7 @@ export class Cluster {
       connectTimeoutMs: o.connectTimeoutMs,
       requestTimeoutMs: o.requestTimeoutMs,
       logger: o.logger,
+      maxVersions: o.maxVersions,
     });
   }
 

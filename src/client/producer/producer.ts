@@ -128,6 +128,7 @@ export class Producer {
     let info = this.cluster.topics.get(topic);
     if (!info) [info] = await this.cluster.topicsMetadata([topic], options.signal);
     this.cluster.track([topic]);
+    if (records.length === 0) return [];
     const results: RecordMetadata[] = new Array(records.length);
     let remaining = records.length;
     let failure: Error | null = null;

@@ -1,6 +1,7 @@
 import { InvalidConfigError } from '../../common/config-def.js';
 import { type Random, randomUuid } from '../../common/random.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
+import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 import { ConfigResourceType, type MetadataImage } from '../metadata-image.js';
 import { TOPIC_CONFIG_DEF } from '../topic-config-def.js';
 import { topicNameProblem, unifyCollisionChars } from '../topic-name.js';
@@ -68,7 +69,7 @@ export function createTopics(
     const fail = (code: number, message: string): void => {
       response.push({
         name: t.name,
-        topicId: 'AAAAAAAAAAAAAAAAAAAAAA',
+        topicId: ZERO_UUID,
         errorCode: code,
         errorMessage: message,
         numPartitions: -1,
@@ -199,7 +200,7 @@ export function newPartition(topicId: string, partitionId: number, replicas: num
     leaderEpoch: 0,
     partitionEpoch: 0,
     leaderRecoveryState: 0,
-    directories: replicas.map(() => 'AAAAAAAAAAAAAAAAAAAAAA'),
+    directories: replicas.map(() => ZERO_UUID),
   };
 }
 

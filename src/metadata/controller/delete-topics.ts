@@ -1,4 +1,5 @@
 import { ErrorCode } from '../../protocol/error-codes.js';
+import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 import type { MetadataImage } from '../metadata-image.js';
 import type { ControllerResult, MetadataRecord } from './metadata-record.js';
 
@@ -8,8 +9,6 @@ export interface DeleteTopicOutcome {
   readonly errorCode: number;
   readonly errorMessage: string | null;
 }
-
-const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
 
 /** DeleteTopics by name (every version) or by topic id (v6+); one RemoveTopicRecord per topic. */
 export function deleteTopics(

@@ -1,8 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import { ProtocolError } from './protocol-error.js';
 
-const ZERO_UUID = 'AAAAAAAAAAAAAAAAAAAAAA';
-
 /**
  * A bounds-checked cursor over bytes that came from the network or a file.
  * Every read checks what remains first, so any byte string yields a value or a ProtocolError,
@@ -275,4 +273,4 @@ export class Reader {
   }
 }
 
-export { ZERO_UUID };
+export { ZERO_UUID } from './uuid.js';

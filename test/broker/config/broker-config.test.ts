@@ -54,3 +54,19 @@ describe('BrokerConfig', () => {
     }
   });
 });
+
+describe('dynamic broker configs', () => {
+  it('lets the broker keys that default topic configs change at runtime, and no others', async () => {
+    const { isDynamicBrokerConfig } = await import('../../../src/broker/config/broker-config-describer.js');
+    for (const k of [
+      'log.retention.ms',
+      'log.retention.hours',
+      'log.roll.ms',
+      'log.segment.bytes',
+      'message.max.bytes',
+    ]) {
+      assert.equal(isDynamicBrokerConfig(k), true, k);
+    }
+    for (const k of ['listeners', 'log.dirs', 'node.id']) assert.equal(isDynamicBrokerConfig(k), false, k);
+  });
+});

@@ -1,0 +1,221 @@
+"""confluent-kafka-python (librdkafka) scenarios for the compatibility tests.
+
+usage: confluent_kafka_compat.py MODE BOOTSTRAP TOPIC [ARGS...]
+  metadata  BOOTSTRAP TOPIC                 print JSON: broker ids and the topic's partitions
+  admin     BOOTSTRAP TOPIC                 create, describe/alter configs, add partitions, delete; JSON
+  produce   BOOTSTRAP TOPIC COUNT CODEC     produce the compat records to partition 0 (acks=all)
+  produce-keyed BOOTSTRAP TOPIC COUNT       the compat records, partitioned by key (librdkafka's default)
+  group-consume BOOTSTRAP TOPIC GROUP COUNT   read COUNT records in a consumer group from its committed
+                                            offsets (earliest if none), commit, leave; one line each
+  consume   BOOTSTRAP TOPIC COUNT           read COUNT records of partition 0 from the start; one line each
+  produce-one BOOTSTRAP TOPIC BYTES         send one BYTES-long value; print OK or the error's name
+  durable   BOOTSTRAP TOPIC START COUNT     acks=all; print "offset<TAB>index" for each acknowledged record
+Every client id starts with compat-confluent so the broker's log attributes its requests.
+"""
+import json
+import sys
+import time
+
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient, ConfigResource, NewPartitions, NewTopic
+
+from compat_records import HEADERS, fail, line, record
+
+CLIENT_ID = "compat-confluent"
+
+
+def wait_all(futures):
+    for f in futures.values():
+        f.result(30)
+
+
+def metadata(bootstrap, topic):
+    a = AdminClient({"bootstrap.servers": bootstrap, "client.id": CLIENT_ID})
+    md = a.list_topics(topic, timeout=30)
+    t = md.topics[topic]
+    if t.error is not None:
+        fail("metadata error %s" % t.error)
+    print(json.dumps({"brokers": sorted(md.brokers), "partitions": sorted(t.partitions)}))
+
+
+def admin(bootstrap, topic):
+    a = AdminClient({"bootstrap.servers": bootstrap, "client.id": CLIENT_ID})
+    out = {}
+    wait_all(a.create_topics([NewTopic(topic, 2, 1, config={"cleanup.policy": "compact"})]))
+    out["listed"] = topic in a.list_topics(timeout=30).topics
+    resource = ConfigResource("topic", topic)
+    configs = a.describe_configs([resource])[resource].result(30)
+    out["cleanup.policy"] = configs["cleanup.policy"].value
+    out["retention.ms.default"] = configs["retention.ms"].is_default
+    # AlterConfigs replaces the topic's whole set of dynamic configs (non-incremental, as in Kafka).
+    altered = ConfigResource("topic", topic, set_config={"retention.ms": "7200000"})
+    a.alter_configs([altered])[altered].result(30)
+    configs = a.describe_configs([resource])[resource].result(30)
+    out["retention.ms"] = configs["retention.ms"].value
+    out["cleanup.policy.after_alter"] = configs["cleanup.policy"].value
+    broker = ConfigResource("broker", "1")
+    broker_configs = a.describe_configs([broker])[broker].result(30)
+    out["broker.num.partitions"] = broker_configs["num.partitions"].value
+    wait_all(a.create_partitions([NewPartitions(topic, 4)]))
+    out["grown"] = len(a.list_topics(topic, timeout=30).topics[topic].partitions)
+    wait_all(a.delete_topics([topic], operation_timeout=30))
+    out["after_delete"] = topic in a.list_topics(timeout=30).topics
+    print(json.dumps(out))
+
+
+def produce(bootstrap, topic, count, codec):
+    p = Producer({
+        "bootstrap.servers": bootstrap,
+        "client.id": CLIENT_ID,
+        "acks": "all",
+        "linger.ms": 20,
+        "compression.codec": codec,
+    })
+    errors = []
+    offsets = []
+
+    def delivered(err, msg):
+        if err is not None:
+            errors.append(err)
+        else:
+            offsets.append(msg.offset())
+
+    for i in range(int(count)):
+        key, value = record(i)
+        while True:
+            try:
+                p.produce(topic, key=key, value=value, partition=0, headers=HEADERS, on_delivery=delivered)
+                break
+            except BufferError:
+                p.poll(0.1)
+    if p.flush(60) != 0 or errors:
+        fail("produce failed: %r" % errors[:5])
+    if sorted(offsets) != list(range(min(offsets), min(offsets) + len(offsets))):
+        fail("acknowledged offsets are not consecutive")
+
+
+def produce_keyed(bootstrap, topic, count):
+    p = Producer({"bootstrap.servers": bootstrap, "client.id": CLIENT_ID, "acks": "all", "linger.ms": 20})
+    errors = []
+    for i in range(int(count)):
+        key, value = record(i)
+        while True:
+            try:
+                p.produce(topic, key=key, value=value, on_delivery=lambda err, msg: err and errors.append(err))
+                break
+            except BufferError:
+                p.poll(0.1)
+    if p.flush(60) != 0 or errors:
+        fail("produce failed: %r" % errors[:5])
+
+
+def consume(bootstrap, topic, count):
+    count = int(count)
+    # A group id is mandatory in this client even for assign(); no group API is used: nothing is
+    # subscribed or committed.
+    c = Consumer({
+        "bootstrap.servers": bootstrap,
+        "client.id": CLIENT_ID,
+        "group.id": "compat-unused",
+        "enable.auto.commit": False,
+        "fetch.wait.max.ms": 200,
+    })
+    c.assign([TopicPartition(topic, 0, OFFSET_BEGINNING)])
+    out = []
+    deadline = time.monotonic() + 60
+    while len(out) < count and time.monotonic() < deadline:
+        for msg in c.consume(num_messages=1000, timeout=0.2):
+            if msg.error():
+                fail("consume error %s" % msg.error())
+            out.append(line(msg.offset(), msg.key(), msg.value(), msg.headers()))
+    c.close()
+    sys.stdout.write("".join(out))
+
+
+def produce_one(bootstrap, topic, size):
+    p = Producer({
+        "bootstrap.servers": bootstrap,
+        "client.id": CLIENT_ID,
+        "acks": "all",
+        "message.max.bytes": 4 * 1024 * 1024,
+        "retries": 0,
+    })
+    result = []
+    p.produce(topic, key=b"big", value=b"b" * int(size), partition=0,
+              on_delivery=lambda err, msg: result.append("OK" if err is None else err.name()))
+    p.flush(60)
+    print(result[0] if result else "NO_REPORT")
+
+
+def durable(bootstrap, topic, start, count):
+    p = Producer({
+        "bootstrap.servers": bootstrap,
+        "client.id": CLIENT_ID,
+        "acks": "all",
+        "linger.ms": 5,
+        "batch.num.messages": 50,
+        "message.timeout.ms": 5000,
+        "retries": 0,
+    })
+
+    def delivered(err, msg):
+        if err is None:
+            i = int(msg.key().decode().split("-")[1])
+            sys.stdout.write("%d\t%d\n" % (msg.offset(), i))
+            sys.stdout.flush()
+
+    start = int(start)
+    for i in range(start, start + int(count)):
+        key, value = record(i)
+        while True:
+            try:
+                p.produce(topic, key=key, value=value, partition=0, headers=HEADERS, on_delivery=delivered)
+                break
+            except BufferError:
+                p.poll(0.05)
+        p.poll(0)
+    p.flush(10)
+
+
+def group_consume(bootstrap, topic, group, count):
+    count = int(count)
+    c = Consumer({
+        "bootstrap.servers": bootstrap,
+        "client.id": CLIENT_ID,
+        "group.id": group,
+        "auto.offset.reset": "earliest",
+        "enable.auto.commit": False,
+        "fetch.wait.max.ms": 200,
+    })
+    c.subscribe([topic])
+    out = []
+    last = None
+    deadline = time.monotonic() + 60
+    while len(out) < count and time.monotonic() < deadline:
+        for msg in c.consume(num_messages=1000, timeout=0.2):
+            if msg.error():
+                fail("consume error %s" % msg.error())
+            out.append(line(msg.offset(), msg.key(), msg.value(), msg.headers()))
+            last = msg
+    if last is not None:
+        c.commit(message=last, asynchronous=False)
+    c.close()
+    sys.stdout.write("".join(out))
+
+
+MODES = {
+    "metadata": metadata,
+    "admin": admin,
+    "produce": produce,
+    "produce-keyed": produce_keyed,
+    "consume": consume,
+    "group-consume": group_consume,
+    "produce-one": produce_one,
+    "durable": durable,
+}
+
+if __name__ == "__main__":
+    try:
+        MODES[sys.argv[1]](*sys.argv[2:])
+    except KafkaException as e:
+        fail("kafka error: %s" % e)

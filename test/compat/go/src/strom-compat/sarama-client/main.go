@@ -1,0 +1,130 @@
+// Command sarama-client produces and consumes the compatibility records with Shopify/sarama.
+//
+//	sarama-client produce BOOTSTRAP TOPIC COUNT CODEC   (CODEC: none, gzip, snappy, lz4, zstd)
+//	sarama-client consume BOOTSTRAP TOPIC COUNT          (a partition consumer: no group)
+//
+// Consumer groups are not exercised yet; see docs/compatibility.md.
+package main
+
+import (
+	"bufio"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/Shopify/sarama"
+
+	"strom-compat/records"
+)
+
+var codecs = map[string]sarama.CompressionCodec{
+	"none":   sarama.CompressionNone,
+	"gzip":   sarama.CompressionGZIP,
+	"snappy": sarama.CompressionSnappy,
+	"lz4":    sarama.CompressionLZ4,
+	"zstd":   sarama.CompressionZSTD,
+}
+
+func config() *sarama.Config {
+	c := sarama.NewConfig()
+	c.ClientID = "compat-sarama"
+	// The newest version this sarama knows; it picks each API's version from it.
+	c.Version = sarama.V2_1_0_0
+	c.Producer.RequiredAcks = sarama.WaitForAll
+	c.Producer.Return.Successes = true
+	c.Producer.Partitioner = sarama.NewManualPartitioner
+	c.Producer.Flush.Messages = 500
+	c.Producer.Flush.Frequency = 10 * time.Millisecond
+	c.Consumer.MaxWaitTime = 200 * time.Millisecond
+	return c
+}
+
+func produce(bootstrap, topic string, count int, codec string) {
+	c := config()
+	cc, ok := codecs[codec]
+	if !ok {
+		records.Fail("unknown codec %s", codec)
+	}
+	c.Producer.Compression = cc
+	p, err := sarama.NewSyncProducer([]string{bootstrap}, c)
+	if err != nil {
+		records.Fail("producer: %v", err)
+	}
+	headers := make([]sarama.RecordHeader, len(records.Headers))
+	for i, h := range records.Headers {
+		headers[i] = sarama.RecordHeader{Key: []byte(h.Key), Value: h.Value}
+	}
+	msgs := make([]*sarama.ProducerMessage, 0, count)
+	for i := 0; i < count; i++ {
+		key, value := records.Record(i)
+		m := &sarama.ProducerMessage{Topic: topic, Partition: 0, Key: sarama.ByteEncoder(key), Headers: headers}
+		if value != nil {
+			m.Value = sarama.ByteEncoder(value)
+		}
+		msgs = append(msgs, m)
+	}
+	if err := p.SendMessages(msgs); err != nil {
+		// The first record's error names the broker's error code (e.g. for zstd below Produce v7).
+		if errs, ok := err.(sarama.ProducerErrors); ok && len(errs) > 0 {
+			records.Fail("send: %v", errs[0].Err)
+		}
+		records.Fail("send: %v", err)
+	}
+	for i, m := range msgs {
+		if m.Offset != msgs[0].Offset+int64(i) {
+			records.Fail("acknowledged offsets are not consecutive at %d", i)
+		}
+	}
+	if err := p.Close(); err != nil {
+		records.Fail("close: %v", err)
+	}
+}
+
+func consume(bootstrap, topic string, count int) {
+	c, err := sarama.NewConsumer([]string{bootstrap}, config())
+	if err != nil {
+		records.Fail("consumer: %v", err)
+	}
+	pc, err := c.ConsumePartition(topic, 0, sarama.OffsetOldest)
+	if err != nil {
+		records.Fail("consume partition: %v", err)
+	}
+	out := bufio.NewWriter(os.Stdout)
+	deadline := time.After(60 * time.Second)
+	for n := 0; n < count; n++ {
+		select {
+		case m := <-pc.Messages():
+			hs := make([]records.Header, len(m.Headers))
+			for i, h := range m.Headers {
+				hs[i] = records.Header{Key: string(h.Key), Value: h.Value}
+			}
+			out.WriteString(records.Line(m.Offset, m.Key, m.Value, hs))
+		case err := <-pc.Errors():
+			records.Fail("consume: %v", err)
+		case <-deadline:
+			out.Flush()
+			records.Fail("timed out after %d records", n)
+		}
+	}
+	out.Flush()
+	pc.Close()
+	c.Close()
+}
+
+func main() {
+	if len(os.Args) < 5 {
+		records.Fail("usage: sarama-client produce|consume BOOTSTRAP TOPIC COUNT [CODEC]")
+	}
+	count, err := strconv.Atoi(os.Args[4])
+	if err != nil {
+		records.Fail("bad count %s", os.Args[4])
+	}
+	switch os.Args[1] {
+	case "produce":
+		produce(os.Args[2], os.Args[3], count, os.Args[5])
+	case "consume":
+		consume(os.Args[2], os.Args[3], count)
+	default:
+		records.Fail("unknown mode %s", os.Args[1])
+	}
+}
