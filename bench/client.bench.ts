@@ -9,6 +9,7 @@
  * to show each client's own cost when the broker is not the limit. Asserts nothing.
  *
  * Usage: node dist/bench/client.bench.js [--records 1000000]
+ * The last lines include `BENCH_JSON {...}`, the results the benchmark suite (bench/suite/) reads.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -399,6 +400,8 @@ async function main(): Promise<void> {
     await stopChild(sink.child);
   }
   console.log('');
+  // One machine-readable line for the benchmark suite, which runs this script as one of its sections.
+  console.log(`BENCH_JSON ${JSON.stringify({ broker: withBroker, nullBroker: withSink })}`);
   printRatios('broker', withBroker);
   printRatios('null broker', withSink);
 }

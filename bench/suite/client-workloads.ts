@@ -1,0 +1,83 @@
+import { fileURLToPath } from 'node:url';
+import { spawnTracked } from './child-processes.js';
+import type { SuiteContext } from './suite-context.js';
+
+/**
+ * The clients: bench/client.bench.ts runs Strom's client, kafkajs and @platformatic/kafka against
+ * one Strom broker, each in its own process; this section runs it and records its figures with
+ * Strom's client as the baseline of the others.
+ */
+interface ClientRun {
+  client: 'strom' | 'kafkajs' | 'platformatic';
+  compression: string;
+  produceRecordsPerSec: number;
+  produceMBPerSec: number;
+  p99Ms: number;
+  consumeRecordsPerSec: number | null;
+  consumeNote?: string;
+  rssPeakMB: number;
+}
+
+const SCRIPT = fileURLToPath(new URL('../client.bench.js', import.meta.url));
+const NAMES = { strom: 'Strom client', kafkajs: 'kafkajs', platformatic: '@platformatic/kafka' };
+
+export async function runClients(ctx: SuiteContext): Promise<void> {
+  const records = ctx.quick ? 20_000 : 200_000;
+  ctx.progress(`clients: ${records} records each, Strom client, kafkajs, @platformatic/kafka, none and lz4`);
+  const child = spawnTracked(process.execPath, [SCRIPT, '--records', String(records)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (d: string) => {
+    out += d;
+  });
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  const line = out.split('\n').find((l) => l.startsWith('BENCH_JSON '));
+  if (!line) {
+    ctx.rec.skip('clients', `client.bench.js exited with ${code} without results`);
+    return;
+  }
+  const parsed = JSON.parse(line.slice('BENCH_JSON '.length)) as {
+    broker: ClientRun[];
+    nullBroker: ClientRun[];
+  };
+  record(ctx, parsed.broker, '');
+  // Against a broker that acknowledges without storing, the figures are the clients' own cost.
+  record(ctx, parsed.nullBroker, 'null broker');
+}
+
+function record(ctx: SuiteContext, runs: ClientRun[], against: string): void {
+  const idPart = against ? 'null-broker.' : '';
+  const suffix = against ? `, ${against}` : '';
+  for (const r of runs) {
+    const strom = runs.find((s) => s.client === 'strom' && s.compression === r.compression);
+    const base = r.client !== 'strom' && strom ? strom : undefined;
+    ctx.rec.add({
+      section: 'clients',
+      id: `clients.${idPart}${r.client}.${r.compression}.produce`,
+      label: `${NAMES[r.client]} produce, compression ${r.compression}${suffix}`,
+      system: r.client,
+      value: r.produceRecordsPerSec,
+      unit: 'records/s',
+      ...(base ? { baseline: { label: 'Strom client', value: base.produceRecordsPerSec } } : {}),
+      note: `${r.produceMBPerSec.toFixed(0)} MB/s, ack p99 ${r.p99Ms.toFixed(1)} ms, peak RSS ${r.rssPeakMB.toFixed(0)} MB`,
+    });
+    if (against) continue;
+    if (r.consumeRecordsPerSec === null) {
+      ctx.rec.skip(`${NAMES[r.client]} consume (${r.compression})`, r.consumeNote ?? 'no figure');
+      continue;
+    }
+    ctx.rec.add({
+      section: 'clients',
+      id: `clients.${r.client}.${r.compression}.consume`,
+      label: `${NAMES[r.client]} consume, compression ${r.compression}`,
+      system: r.client,
+      value: r.consumeRecordsPerSec,
+      unit: 'records/s',
+      ...(base?.consumeRecordsPerSec
+        ? { baseline: { label: 'Strom client', value: base.consumeRecordsPerSec } }
+        : {}),
+    });
+  }
+}
