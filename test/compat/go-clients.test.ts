@@ -10,8 +10,9 @@ import { kcatConsume, kcatProduce, runClient, runOk } from './helpers/run-client
 
 /**
  * The Go clients Debian packages, Shopify/sarama and segmentio/kafka-go, built offline in GOPATH
- * mode from go/src/strom-compat against /usr/share/gocode (no module downloads). Partition
- * producers and consumers only for now; group mode waits for the group coordinator.
+ * mode from go/src/strom-compat against /usr/share/gocode (no module downloads): partition
+ * producers and consumers, and each client's group consumer (sarama's ConsumerGroup, kafka-go's
+ * Reader with a GroupID).
  */
 
 const COUNT = 10_000;
@@ -41,7 +42,7 @@ describe('Go clients', () => {
     binDir = mkdtempSync(join(tmpdir(), 'strom-compat-go-'));
     sarama = await buildGo(binDir, 'sarama-client');
     kafkaGo = await buildGo(binDir, 'kafka-go-client');
-    broker = await BrokerProcess.start();
+    broker = await BrokerProcess.start({ overrides: { 'group.initial.rebalance.delay.ms': '0' } });
   });
   after(async () => {
     rmSync(binDir, { recursive: true, force: true });
@@ -104,6 +105,22 @@ describe('Go clients', () => {
     }
   });
 
+  for (const [name, headers] of [
+    ['sarama', true],
+    ['kafka-go', false],
+  ] as const) {
+    test(`${name} group consumer: reads from the earliest offset, commits, a new member resumes after it`, async () => {
+      const program = name === 'sarama' ? sarama : kafkaGo;
+      const topic = `go-group-${name}`;
+      const read = () =>
+        runOk(program, ['group-consume', broker.bootstrap, topic, '1000', `${topic}-members`]);
+      await kcatProduce(broker.bootstrap, topic, 1000, 'gzip');
+      assertConsumed(await read(), 1000, { headers, label: `${name}, first member` });
+      await kcatProduce(broker.bootstrap, topic, 1000, 'gzip');
+      assertConsumed(await read(), 1000, { headers, firstOffset: 1000, label: `${name}, resuming member` });
+    });
+  }
+
   test('negotiated versions', (t) => {
     t.diagnostic(`sarama: ${broker.describeVersions('compat-sarama')}`);
     t.diagnostic(`kafka-go: ${broker.describeVersions('compat-kafka-go')}`);
@@ -111,5 +128,13 @@ describe('Go clients', () => {
     assert.deepEqual(broker.versionsUsedBy('compat-sarama').get('Fetch'), [4]);
     assert.deepEqual(broker.versionsUsedBy('compat-kafka-go').get('Produce'), [2]);
     assert.deepEqual(broker.versionsUsedBy('compat-kafka-go').get('Fetch'), [2]);
+    for (const prefix of ['compat-sarama', 'compat-kafka-go']) {
+      const used = broker.versionsUsedBy(prefix);
+      for (const api of ['FindCoordinator', 'JoinGroup', 'SyncGroup', 'OffsetFetch', 'OffsetCommit']) {
+        assert.ok(used.has(api), `${prefix} sent ${api}`);
+      }
+    }
+    // kafka-go 0.2's Reader.Close sends no LeaveGroup here; sarama's ConsumerGroup.Close does.
+    assert.ok(broker.versionsUsedBy('compat-sarama').has('LeaveGroup'));
   });
 });

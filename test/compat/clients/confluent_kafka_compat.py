@@ -10,6 +10,7 @@ usage: confluent_kafka_compat.py MODE BOOTSTRAP TOPIC [ARGS...]
   consume   BOOTSTRAP TOPIC COUNT           read COUNT records of partition 0 from the start; one line each
   produce-one BOOTSTRAP TOPIC BYTES         send one BYTES-long value; print OK or the error's name
   durable   BOOTSTRAP TOPIC START COUNT     acks=all; print "offset<TAB>index" for each acknowledged record
+  list-groups BOOTSTRAP                     AdminClient.list_groups (ListGroups + DescribeGroups); JSON
 Every client id starts with compat-confluent so the broker's log attributes its requests.
 """
 import json
@@ -203,7 +204,23 @@ def group_consume(bootstrap, topic, group, count):
     sys.stdout.write("".join(out))
 
 
+def list_groups(bootstrap):
+    a = AdminClient({"bootstrap.servers": bootstrap, "client.id": CLIENT_ID})
+    out = {}
+    for g in a.list_groups(timeout=30):
+        if g.error is not None:
+            fail("group %s: %s" % (g.id, g.error))
+        out[g.id] = {
+            "state": g.state,
+            "protocol_type": g.protocol_type,
+            "protocol": g.protocol,
+            "members": sorted(m.client_id for m in g.members),
+        }
+    print(json.dumps(out))
+
+
 MODES = {
+    "list-groups": list_groups,
     "metadata": metadata,
     "admin": admin,
     "produce": produce,

@@ -2,12 +2,14 @@
 //
 //	sarama-client produce BOOTSTRAP TOPIC COUNT CODEC   (CODEC: none, gzip, snappy, lz4, zstd)
 //	sarama-client consume BOOTSTRAP TOPIC COUNT          (a partition consumer: no group)
-//
-// Consumer groups are not exercised yet; see docs/compatibility.md.
+//	sarama-client group-consume BOOTSTRAP TOPIC COUNT GROUP
+//	    (a ConsumerGroup member: reads COUNT records of partition 0 from the group's committed
+//	    offset, marks them, waits until the commit reached the coordinator, and leaves)
 package main
 
 import (
 	"bufio"
+	"context"
 	"os"
 	"strconv"
 	"time"
@@ -111,6 +113,106 @@ func consume(bootstrap, topic string, count int) {
 	c.Close()
 }
 
+// groupReader is a ConsumerGroupHandler that writes the first `count` records and then ends the session.
+type groupReader struct {
+	count  int
+	out    *bufio.Writer
+	read   int
+	last   int64
+	done   context.CancelFunc
+	client sarama.Client
+	group  string
+}
+
+func (g *groupReader) Setup(sarama.ConsumerGroupSession) error   { return nil }
+func (g *groupReader) Cleanup(sarama.ConsumerGroupSession) error { return nil }
+
+func (g *groupReader) ConsumeClaim(s sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
+	for m := range claim.Messages() {
+		if g.read >= g.count {
+			break
+		}
+		hs := make([]records.Header, len(m.Headers))
+		for i, h := range m.Headers {
+			hs[i] = records.Header{Key: string(h.Key), Value: h.Value}
+		}
+		g.out.WriteString(records.Line(m.Offset, m.Key, m.Value, hs))
+		s.MarkMessage(m, "")
+		g.read++
+		g.last = m.Offset
+		if g.read == g.count {
+			// sarama 1.22 commits marked offsets on its CommitInterval ticker: the session is kept
+			// until the coordinator has the commit (asked through a separate client).
+			for committedOffset(g.client, g.group, m.Topic) != g.last+1 {
+				select {
+				case <-s.Context().Done():
+					return nil
+				case <-time.After(50 * time.Millisecond):
+				}
+			}
+			g.done()
+			break
+		}
+	}
+	return nil
+}
+
+// committedOffset asks the group's coordinator (OffsetFetch) what the group committed for partition 0.
+func committedOffset(client sarama.Client, group, topic string) int64 {
+	coordinator, err := client.Coordinator(group)
+	if err != nil {
+		records.Fail("coordinator: %v", err)
+	}
+	req := &sarama.OffsetFetchRequest{Version: 1, ConsumerGroup: group}
+	req.AddPartition(topic, 0)
+	resp, err := coordinator.FetchOffset(req)
+	if err != nil {
+		records.Fail("offset fetch: %v", err)
+	}
+	block := resp.GetBlock(topic, 0)
+	if block == nil || block.Err != sarama.ErrNoError {
+		records.Fail("offset fetch: %v", block)
+	}
+	return block.Offset
+}
+
+func groupConsume(bootstrap, topic string, count int, group string) {
+	c := config()
+	c.Consumer.Offsets.Initial = sarama.OffsetOldest
+	c.Consumer.Offsets.CommitInterval = 100 * time.Millisecond
+	client, err := sarama.NewClient([]string{bootstrap}, c)
+	if err != nil {
+		records.Fail("client: %v", err)
+	}
+	defer client.Close()
+	cg, err := sarama.NewConsumerGroup([]string{bootstrap}, group, c)
+	if err != nil {
+		records.Fail("consumer group: %v", err)
+	}
+	go func() {
+		for err := range cg.Errors() {
+			records.Fail("group: %v", err)
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out := bufio.NewWriter(os.Stdout)
+	reader := &groupReader{count: count, out: out, done: cancel, client: client, group: group}
+	for ctx.Err() == nil {
+		if err := cg.Consume(ctx, []string{topic}, reader); err != nil {
+			records.Fail("consume: %v", err)
+		}
+	}
+	if reader.read < count {
+		out.Flush()
+		records.Fail("timed out after %d records", reader.read)
+	}
+	out.Flush()
+	if err := cg.Close(); err != nil {
+		records.Fail("close: %v", err)
+	}
+}
+
 func main() {
 	if len(os.Args) < 5 {
 		records.Fail("usage: sarama-client produce|consume BOOTSTRAP TOPIC COUNT [CODEC]")
@@ -124,6 +226,8 @@ func main() {
 		produce(os.Args[2], os.Args[3], count, os.Args[5])
 	case "consume":
 		consume(os.Args[2], os.Args[3], count)
+	case "group-consume":
+		groupConsume(os.Args[2], os.Args[3], count, os.Args[5])
 	default:
 		records.Fail("unknown mode %s", os.Args[1])
 	}
