@@ -1,4 +1,13 @@
-import * as lz4 from 'lz4-napi';
+import { createRequire } from 'node:module';
+
+type Lz4 = typeof import('lz4-napi');
+let lz4Module: Lz4 | null = null;
+/** The native library loads on first use, so a broker that never sees lz4 never maps it. */
+function lz4(): Lz4 {
+  lz4Module ??= createRequire(import.meta.url)('lz4-napi') as Lz4;
+  return lz4Module;
+}
+
 import { ProtocolError } from '../primitives/protocol-error.js';
 import { DECOMPRESSED_BYTES_MAX } from './decompressed-bytes-max.js';
 import { xxhash32 } from './xxhash32.js';
@@ -183,7 +192,7 @@ export function lz4FrameDecompressSync(data: Buffer, maxBytes = DECOMPRESSED_BYT
     for (const b of f.blocks) {
       let part: Buffer;
       try {
-        part = b.uncompressed ? b.data : lz4.uncompressSync(prefixed(b, f.blockBytesMax));
+        part = b.uncompressed ? b.data : lz4().uncompressSync(prefixed(b, f.blockBytesMax));
       } catch (cause) {
         throw decodeError(cause, b);
       }
@@ -205,9 +214,11 @@ export async function lz4FrameDecompress(data: Buffer, maxBytes = DECOMPRESSED_B
         group.map((b) =>
           b.uncompressed
             ? Promise.resolve(b.data)
-            : lz4.uncompress(prefixed(b, f.blockBytesMax)).catch((cause: unknown) => {
-                throw decodeError(cause, b);
-              }),
+            : lz4()
+                .uncompress(prefixed(b, f.blockBytesMax))
+                .catch((cause: unknown) => {
+                  throw decodeError(cause, b);
+                }),
         ),
       );
       for (let j = 0; j < group.length; j++) out.add(parts[j]!, f, group[j]!);
@@ -248,14 +259,14 @@ const END_MARK = Buffer.alloc(4);
 
 export function lz4FrameCompressSync(data: Buffer, options: Lz4FrameOptions = {}): Buffer {
   const parts: Buffer[] = [header(options)];
-  for (const c of chunks(data)) parts.push(...blockFrame(c, lz4.compressSync(c)));
+  for (const c of chunks(data)) parts.push(...blockFrame(c, lz4().compressSync(c)));
   parts.push(END_MARK);
   return Buffer.concat(parts);
 }
 
 export async function lz4FrameCompress(data: Buffer, options: Lz4FrameOptions = {}): Promise<Buffer> {
   const cs = chunks(data);
-  const compressed = await Promise.all(cs.map((c) => lz4.compress(c)));
+  const compressed = await Promise.all(cs.map((c) => lz4().compress(c)));
   const parts: Buffer[] = [header(options)];
   for (let i = 0; i < cs.length; i++) parts.push(...blockFrame(cs[i]!, compressed[i]!));
   parts.push(END_MARK);

@@ -1,4 +1,13 @@
-import * as snappy from 'snappy';
+import { createRequire } from 'node:module';
+
+type Snappy = typeof import('snappy');
+let snappyModule: Snappy | null = null;
+/** The native library loads on first use, so a broker that never sees snappy never maps it. */
+function snappy(): Snappy {
+  snappyModule ??= createRequire(import.meta.url)('snappy') as Snappy;
+  return snappyModule;
+}
+
 import { ProtocolError } from '../primitives/protocol-error.js';
 import { DECOMPRESSED_BYTES_MAX } from './decompressed-bytes-max.js';
 
@@ -57,7 +66,7 @@ function checkRawLength(block: Buffer, position: number, budget: number): void {
 function uncompressRaw(block: Buffer, position: number, budget: number): Buffer {
   checkRawLength(block, position, budget);
   try {
-    return snappy.uncompressSync(block, DEC) as Buffer;
+    return snappy().uncompressSync(block, DEC) as Buffer;
   } catch (cause) {
     throw new ProtocolError('CORRUPT_RECORD', 'snappy data is corrupt', position, { cause });
   }
@@ -95,7 +104,7 @@ export async function snappyDecompress(data: Buffer, maxBytes = DECOMPRESSED_BYT
   if (!isXerialSnappy(data)) {
     checkRawLength(data, 0, maxBytes);
     try {
-      return (await snappy.uncompress(data, DEC)) as Buffer;
+      return (await snappy().uncompress(data, DEC)) as Buffer;
     } catch (cause) {
       throw new ProtocolError('CORRUPT_RECORD', 'snappy data is corrupt', 0, { cause });
     }
@@ -113,10 +122,10 @@ function xerialHeader(): Buffer {
 }
 
 export function snappyCompressSync(data: Buffer, xerial = false): Buffer {
-  if (!xerial) return snappy.compressSync(data, ENC);
+  if (!xerial) return snappy().compressSync(data, ENC);
   const parts: Buffer[] = [xerialHeader()];
   for (let at = 0; at < data.length; at += XERIAL_BLOCK_BYTES) {
-    const block = snappy.compressSync(data.subarray(at, at + XERIAL_BLOCK_BYTES), ENC);
+    const block = snappy().compressSync(data.subarray(at, at + XERIAL_BLOCK_BYTES), ENC);
     const len = Buffer.allocUnsafe(4);
     len.writeInt32BE(block.length, 0);
     parts.push(len, block);
@@ -125,6 +134,6 @@ export function snappyCompressSync(data: Buffer, xerial = false): Buffer {
 }
 
 export async function snappyCompress(data: Buffer, xerial = false): Promise<Buffer> {
-  if (!xerial) return snappy.compress(data, ENC);
+  if (!xerial) return snappy().compress(data, ENC);
   return snappyCompressSync(data, true);
 }

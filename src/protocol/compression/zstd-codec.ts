@@ -1,6 +1,5 @@
 import { createRequire } from 'node:module';
 import * as zlib from 'node:zlib';
-import { compress as napiCompress } from 'zstd-napi';
 import type * as ZstdBinding from 'zstd-napi/binding.js';
 import { ProtocolError } from '../primitives/protocol-error.js';
 import { DECOMPRESSED_BYTES_MAX } from './decompressed-bytes-max.js';
@@ -28,8 +27,22 @@ const builtin: BuiltinZstd | null =
 /** Which implementation runs here; benchmarks and docs print it. */
 export const zstdImplementation: 'node:zlib' | 'zstd-napi' = builtin ? 'node:zlib' : 'zstd-napi';
 
-// The binding is CommonJS without an exports map; its streaming call lets us cap the output.
-const binding = createRequire(import.meta.url)('zstd-napi/binding') as typeof ZstdBinding;
+type ZstdNapi = typeof import('zstd-napi');
+let napi: { lib: ZstdNapi; binding: typeof ZstdBinding } | null = null;
+/**
+ * zstd-napi loads on first use, so a broker that never sees zstd never maps it. The binding is
+ * CommonJS without an exports map; its streaming call lets us cap the output.
+ */
+function zstdNapi(): { lib: ZstdNapi; binding: typeof ZstdBinding } {
+  if (napi === null) {
+    const require = createRequire(import.meta.url);
+    napi = {
+      lib: require('zstd-napi') as ZstdNapi,
+      binding: require('zstd-napi/binding') as typeof ZstdBinding,
+    };
+  }
+  return napi;
+}
 let dctx: ZstdBinding.DCtx | null = null;
 const OUTPUT_CHUNK_BYTES = 128 * 1024;
 
@@ -38,7 +51,7 @@ function corrupt(message: string, cause?: unknown): ProtocolError {
 }
 
 function napiDecompress(data: Buffer, maxBytes: number): Buffer {
-  const ctx = dctx ?? new binding.DCtx();
+  const ctx = dctx ?? new (zstdNapi().binding.DCtx)();
   dctx = null; // a context left mid-frame by an error must not be reused
   const chunks: Buffer[] = [];
   let input = data;
@@ -93,7 +106,7 @@ export function zstdCompressSync(data: Buffer, level = ZSTD_LEVEL_DEFAULT): Buff
   if (builtin) {
     return builtin.zstdCompressSync(data, { params: { [builtin.constants.ZSTD_c_compressionLevel]: level } });
   }
-  return napiCompress(data, { compressionLevel: level });
+  return zstdNapi().lib.compress(data, { compressionLevel: level });
 }
 
 export function zstdCompress(data: Buffer, level = ZSTD_LEVEL_DEFAULT): Promise<Buffer> {
@@ -103,5 +116,5 @@ export function zstdCompress(data: Buffer, level = ZSTD_LEVEL_DEFAULT): Promise<
       builtin.zstdCompress(data, options, (err, out) => (err ? reject(err) : resolve(out)));
     });
   }
-  return Promise.resolve().then(() => napiCompress(data, { compressionLevel: level }));
+  return Promise.resolve().then(() => zstdNapi().lib.compress(data, { compressionLevel: level }));
 }
