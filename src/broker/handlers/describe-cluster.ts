@@ -3,10 +3,9 @@ import { DescribeClusterRequest } from '../../protocol/generated/messages/descri
 import { DescribeClusterResponse } from '../../protocol/generated/messages/describe-cluster-response.js';
 import { defineHandler } from '../api-handler.js';
 import type { BrokerServices } from '../broker-services.js';
+import { ALL_CLUSTER_OPERATIONS, AUTHORIZED_OPERATIONS_OMITTED } from './authorized-operations.js';
 
 const ENDPOINT_TYPE_BROKERS = 1;
-const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
-const ALL_CLUSTER_OPERATIONS = [4, 5, 7, 8, 9, 10, 11, 12].reduce((bits, op) => bits | (1 << op), 0);
 
 /** DescribeCluster (KIP-700): brokers, cluster id, controller. Controllers are not listed by brokers. */
 export function describeClusterHandler(s: BrokerServices) {

@@ -8,14 +8,13 @@ import type { MessageInput } from '../../protocol/message-codec.js';
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 import { defineHandler } from '../api-handler.js';
 import type { BrokerServices } from '../broker-services.js';
+import {
+  ALL_CLUSTER_OPERATIONS,
+  ALL_TOPIC_OPERATIONS,
+  AUTHORIZED_OPERATIONS_OMITTED,
+} from './authorized-operations.js';
 
 type TopicResponse = MessageInput<MetadataResponse['topics'][number]>;
-
-/** Kafka's "authorized operations not requested" marker. */
-const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
-/** With no authorizer every topic operation is allowed: READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS. */
-const ALL_TOPIC_OPERATIONS = [3, 4, 5, 6, 7, 8, 10, 11].reduce((bits, op) => bits | (1 << op), 0);
-const ALL_CLUSTER_OPERATIONS = [4, 5, 7, 8, 9, 10, 11, 12].reduce((bits, op) => bits | (1 << op), 0);
 
 /**
  * Metadata: brokers, cluster id, controller, and topics with their partitions. Unknown topics are
