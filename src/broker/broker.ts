@@ -111,6 +111,8 @@ export class Broker {
         const changedTopics = new Set<string>();
         let brokerDefaultsChanged = false;
         for (const r of records) {
+          // A topic created again under an old name must not keep the old topic's configs.
+          if (r.type === 'TopicRecord') changedTopics.add(r.data.name);
           if (r.type !== 'ConfigRecord') continue;
           if (r.data.resourceType === ConfigResourceType.TOPIC) changedTopics.add(r.data.resourceName);
           else brokerDefaultsChanged = true;

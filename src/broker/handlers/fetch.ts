@@ -151,10 +151,7 @@ async function partitionResponse(
       ? await r.slices[0]!.read()
       : Buffer.concat(await Promise.all(r.slices.map((x) => x.read())));
   if (version < 4) {
-    const allowed = s.metadata.image
-      .configsOf(ConfigResourceType.TOPIC, r.request.topic)
-      .get('message.downconversion.enable');
-    if ((allowed ?? String(s.config.topicDefault('message.downconversion.enable').value)) === 'false') {
+    if (s.replicas.topicConfigValues(r.request.topic).get('message.downconversion.enable') === false) {
       return { ...base, errorCode: ErrorCode.UNSUPPORTED_VERSION };
     }
     try {

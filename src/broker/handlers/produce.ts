@@ -34,7 +34,6 @@ export function produceHandler(s: BrokerServices) {
     const pending: Promise<{ topic: string; response: PartitionResponse }>[] = [];
     const image = s.metadata.image;
     for (const t of req.topicData) {
-      const compression = topicCompression(s, t.name);
       for (const pd of t.partitionData) {
         const done = (response: PartitionResponse) =>
           pending.push(Promise.resolve({ topic: t.name, response }));
@@ -64,20 +63,21 @@ export function produceHandler(s: BrokerServices) {
           continue;
         }
         const p = lookup.partition;
+        const topicConfig = s.replicas.topicConfigValues(t.name);
         if (pd.records === null || pd.records.length === 0) {
           done(failed(pd.index, ErrorCode.INVALID_RECORD, 'Produce request carries no records.'));
           continue;
         }
         let bytes: Buffer;
         try {
-          bytes = prepareForAppend(pd.records, ctx.apiVersion, compression);
+          bytes = prepareForAppend(pd.records, ctx.apiVersion, String(topicConfig.get('compression.type')));
         } catch (err) {
           const mapped = kafkaErrorFor(err);
           if (!mapped) throw err;
           done(failed(pd.index, mapped.code, mapped.message));
           continue;
         }
-        if (acks === -1 && p.isr.length < minInsyncReplicas(s, t.name)) {
+        if (acks === -1 && p.isr.length < Number(topicConfig.get('min.insync.replicas'))) {
           done(
             failed(
               pd.index,
@@ -139,16 +139,4 @@ async function appendAndAwait(
     logAppendTimeMs: r.logAppendTimeMs,
     logStartOffset: r.logStartOffset,
   };
-}
-
-function topicCompression(s: BrokerServices, topic: string): string {
-  return (
-    s.metadata.image.configsOf(ConfigResourceType.TOPIC, topic).get('compression.type') ??
-    String(s.config.topicDefault('compression.type').value)
-  );
-}
-
-function minInsyncReplicas(s: BrokerServices, topic: string): number {
-  const own = s.metadata.image.configsOf(ConfigResourceType.TOPIC, topic).get('min.insync.replicas');
-  return Number(own ?? s.config.topicDefault('min.insync.replicas').value);
 }

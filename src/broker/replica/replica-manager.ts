@@ -31,6 +31,7 @@ export interface AppendOutcome {
  */
 export class ReplicaManager {
   private readonly partitions = new Map<string, HostedPartition>();
+  private readonly configCache = new Map<string, ReadonlyMap<string, ConfigValue>>();
 
   constructor(
     private readonly nodeId: number,
@@ -44,7 +45,20 @@ export class ReplicaManager {
 
   /** The storage LogConfig of a topic (passed to the LogManager as its topicConfig callback). */
   logConfigFor(topic: string) {
-    return toLogConfig(this.topicValues(topic), this.durability);
+    return toLogConfig(this.topicConfigValues(topic), this.durability);
+  }
+
+  /**
+   * A topic's effective config values (its overrides, then dynamic and static broker defaults),
+   * resolved once and kept until a config or the topic changes: produce and fetch read them per request.
+   */
+  topicConfigValues(topic: string): ReadonlyMap<string, ConfigValue> {
+    let values = this.configCache.get(topic);
+    if (!values) {
+      values = this.topicValues(topic);
+      this.configCache.set(topic, values);
+    }
+    return values;
   }
 
   all(): IterableIterator<HostedPartition> {
@@ -69,6 +83,7 @@ export class ReplicaManager {
     image: MetadataImage,
     changedConfigTopics: ReadonlySet<string> = new Set(),
   ): Promise<void> {
+    for (const t of changedConfigTopics) this.configCache.delete(t);
     const wanted = new Set<string>();
     for (const topic of image.topicsByName.values()) {
       for (const state of topic.partitions.values()) {
@@ -99,6 +114,7 @@ export class ReplicaManager {
     for (const [key, p] of this.partitions) {
       if (wanted.has(key)) continue;
       this.partitions.delete(key);
+      this.configCache.delete(p.topic);
       try {
         await this.logs.deleteLog({ topic: p.topic, partition: p.partition });
         this.logger.info({ topic: p.topic, partition: p.partition }, 'partition deleted');
