@@ -12,6 +12,7 @@ import type { ProduceResponse } from '../src/protocol/generated/messages/produce
 import { encodeRecordBatch } from '../src/protocol/records/record-batch.js';
 import { PipelinedConnection } from './load/pipelined-connection.js';
 import { environment } from './measure.js';
+import { rssMiB, startStrom, stopStrom } from './suite/strom-process.js';
 
 /**
  * The broker benchmark: a pipelined load generator (like kafka-producer-perf-test, but sending
@@ -34,52 +35,6 @@ const batch = encodeRecordBatch({
     headers: [],
   })),
 });
-
-function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => res(p));
-    });
-  });
-}
-
-async function startBrokerProcess(dir: string, extra: string[] = []) {
-  const port = await freePort();
-  const t0 = performance.now();
-  const child = spawn(
-    process.execPath,
-    [
-      'bin/strom.js',
-      'server',
-      '--log-level',
-      'warn',
-      '--override',
-      `listeners=PLAINTEXT://127.0.0.1:${port}`,
-      '--override',
-      `log.dirs=${dir}`,
-      ...extra,
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  // Poll the port: the broker logs at warn level here, so there is no line to wait for.
-  for (;;) {
-    try {
-      const c = await PipelinedConnection.open('127.0.0.1', port);
-      c.close();
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  }
-  const startMs = performance.now() - t0;
-  return { child, port, startMs };
-}
-
-function rssMb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : -1;
-}
 
 /** The ceiling: the same bytes appended with Node's fs, buffered or with an fsync per MiB. */
 function rawWriteMBs(dir: string, fsyncEveryMiB: boolean): number {
@@ -227,7 +182,7 @@ async function idleConnections(
   pid: number,
   count: number,
 ): Promise<{ count: number; rssDeltaMb: number }> {
-  const before = rssMb(pid);
+  const before = rssMiB(pid);
   const sockets: Socket[] = [];
   for (let i = 0; i < count; i++) {
     sockets.push(
@@ -238,7 +193,7 @@ async function idleConnections(
     );
   }
   await new Promise((r) => setTimeout(r, 500));
-  const after = rssMb(pid);
+  const after = rssMiB(pid);
   for (const s of sockets) s.destroy();
   return { count, rssDeltaMb: after - before };
 }
@@ -266,9 +221,10 @@ async function main(): Promise<void> {
     results.rawBufferedMBs = rawBuffered;
     results.rawFsyncMBs = rawFsync;
 
-    const { child, port, startMs } = await startBrokerProcess(join(dir, 'data'));
+    const strom = await startStrom({ dataDir: join(dir, 'data') });
+    const { child, port, startMs } = strom;
     await new Promise((r) => setTimeout(r, 300));
-    const idleRss = rssMb(child.pid!);
+    const idleRss = rssMiB(child.pid!);
     console.log(
       `start to listening ${startMs.toFixed(0)} ms (process spawn included), idle RSS ${idleRss.toFixed(0)} MB`,
     );
@@ -307,8 +263,7 @@ async function main(): Promise<void> {
     );
     results.idleConnectionKiB = (idle.rssDeltaMb * 1024) / idle.count;
     conn.close();
-    child.kill('SIGTERM');
-    await new Promise((r) => child.on('exit', r));
+    await stopStrom(strom);
     const inProcess = await timeStartBroker();
     console.log(
       `startBroker() in-process: ${inProcess.toFixed(0)} ms to a listening broker on a fresh temp dir`,
