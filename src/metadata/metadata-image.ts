@@ -12,18 +12,8 @@ export const ConfigResourceType = {
   GROUP: 32,
 } as const;
 
-export interface PartitionState {
-  readonly partitionId: number;
-  replicas: number[];
-  isr: number[];
-  removingReplicas: number[];
-  addingReplicas: number[];
-  leader: number;
-  leaderEpoch: number;
-  partitionEpoch: number;
-  leaderRecoveryState: number;
-  directories: string[];
-}
+/** A partition as the image holds it: its PartitionRecord without the topic id, kept current by changes. */
+export type PartitionState = Omit<PartitionRecordData, 'topicId'> & { readonly partitionId: number };
 
 export interface TopicImage {
   readonly name: string;
