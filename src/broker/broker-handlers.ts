@@ -32,7 +32,7 @@ import { syncGroupHandler } from './handlers/sync-group.js';
  */
 export function brokerHandlers(
   s: BrokerServices,
-  supported: () => ReturnType<typeof listSupported>,
+  supported: () => { apiKey: number; minVersion: number; maxVersion: number }[],
 ): ApiHandler[] {
   return [
     apiVersionsHandler(supported),
@@ -62,10 +62,4 @@ export function brokerHandlers(
     describeGroupsHandler(s),
     deleteGroupsHandler(s),
   ];
-}
-
-export function listSupported(handlers: readonly ApiHandler[]) {
-  return handlers
-    .map((h) => ({ apiKey: h.apiKey, minVersion: h.minVersion, maxVersion: h.maxVersion }))
-    .sort((a, b) => a.apiKey - b.apiKey);
 }

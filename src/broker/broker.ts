@@ -7,8 +7,7 @@ import { ConfigResourceType } from '../metadata/metadata-image.js';
 import { MetadataManager } from '../metadata/metadata-manager.js';
 import { LogManager } from '../storage/log-manager.js';
 import { readClusterId } from '../storage/meta-properties.js';
-import type { ApiHandler } from './api-handler.js';
-import { brokerHandlers, listSupported } from './broker-handlers.js';
+import { brokerHandlers } from './broker-handlers.js';
 import { registerBroker } from './broker-registration.js';
 import type { BrokerEndpoint, BrokerServices } from './broker-services.js';
 import type { BrokerConfig } from './config/broker-config.js';
@@ -133,9 +132,11 @@ export class Broker {
       }
       logs.startScheduler();
 
-      let handlers: ApiHandler[] = [];
-      handlers = brokerHandlers(services, () => listSupported(handlers));
-      const dispatcher = new RequestDispatcher(handlers, logger.child({ component: 'network' }));
+      // ApiVersions advertises what the dispatcher serves, so it asks the dispatcher built from this list.
+      const dispatcher: RequestDispatcher = new RequestDispatcher(
+        brokerHandlers(services, () => dispatcher.supportedApis()),
+        logger.child({ component: 'network' }),
+      );
       const server = new SocketServer(
         dispatcher.handleFrame,
         {
