@@ -180,7 +180,7 @@ export class LogSegment {
   /** The first batch whose last offset is >= `offset`, found through the index. */
   translateOffset(offset: number, startingPosition = 0): BatchInfo | null {
     const from = Math.max(startingPosition, this.offsetIndex.lookup(offset).position);
-    const cursor = new BatchCursor(this.log, from, this.size);
+    const cursor = BatchCursor.forLookup(this.log, from, this.size);
     for (let b = cursor.next(); b !== null; b = cursor.next()) {
       if (b.lastOffset >= offset) return b;
     }

@@ -179,10 +179,13 @@ export class PartitionLog extends PartitionLogBase {
       for (let i = this.floorSegment(fetchOffset); i < this.segments.length; i++) {
         const seg = this.segments[i]!;
         seg.ensureIndexes(this.config.indexIntervalBytes);
+        // A bound at or past the segment's end bounds nothing: no need to find its batch (the
+        // tailing consumer's case, with the high watermark at the log end).
+        const segmentEnd = i + 1 < this.segments.length ? this.segments[i + 1]!.baseOffset : this.leo;
         const slice = seg.read(
           Math.max(fetchOffset, seg.baseOffset),
           opts.maxBytes,
-          maxOffset,
+          maxOffset !== null && maxOffset < segmentEnd ? maxOffset : null,
           opts.minOneMessage ?? true,
         );
         if (slice !== null) return result([slice]);

@@ -77,14 +77,29 @@ export function fetchHandler(s: BrokerServices) {
     const plan = () => planFetch(s.metadata.image, s.replicas, session.partitions, limits);
     let reads = plan();
     if (req.maxWaitMs > 0 && !fetchIsReady(reads, req.minBytes) && session.partitions.length > 0) {
-      await new Promise<void>((resolve) => {
+      reads = await new Promise<PlannedRead[]>((resolve) => {
+        // The purgatory checks at once: the plan above just said no. A satisfied check's plan is
+        // the one answered (planning reads every partition's offsets, so it is not done twice).
+        let planned = true;
+        let ready: PlannedRead[] | null = null;
         s.replicas.fetchPurgatory.tryCompleteElseWatch(
-          { isSatisfied: () => fetchIsReady(plan(), req.minBytes), complete: () => resolve() },
+          {
+            isSatisfied: () => {
+              if (planned) {
+                planned = false;
+                return false;
+              }
+              const r = plan();
+              if (!fetchIsReady(r, req.minBytes)) return false;
+              ready = r;
+              return true;
+            },
+            complete: () => resolve(ready ?? plan()),
+          },
           session.partitions.map((p) => `${p.topic}-${p.partition}`),
           req.maxWaitMs,
         );
       });
-      reads = plan();
     }
     const partitions = await Promise.all(reads.map((r) => partitionResponse(s, r, v, limits.isolationLevel)));
     const include =
