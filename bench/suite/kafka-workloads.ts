@@ -1,5 +1,6 @@
 import { startWorker } from './child-processes.js';
 import { KafkaAdmin } from './kafka-admin.js';
+import { BATCH_BYTES } from './kafka-load.js';
 import type { Ceilings, SuiteContext } from './suite-context.js';
 import type { Figure } from './suite-results.js';
 import type { WorkerResult } from './worker-protocol.js';
@@ -24,6 +25,8 @@ export const ACKS = [1, -1];
 export const FIXED_RATE_MBS = 50;
 /** Pipelined produce requests per producer process, as a producer's max.in.flight with many partitions. */
 const WINDOW = 32;
+/** Batches produced to every partition before a measured run. */
+const WARMUP_BATCHES_PER_PARTITION = 4;
 /** A generator above this share of a core may be what limits the figure. */
 const SATURATED_PERCENT = 75;
 
@@ -46,6 +49,21 @@ async function runLoad(
   producers: number,
   seconds: number,
 ): Promise<LoadOutcome> {
+  // Warm-up, as OpenMessaging Benchmark has one: a few batches to every partition before measuring,
+  // so that opening partitions (files, leader-epoch checkpoints) is not counted as steady state.
+  // The consumer starts afterwards and ignores batches stamped before it started.
+  await startWorker({
+    kind: 'kafka-produce',
+    host: target.host,
+    port: target.port,
+    topic,
+    partitions: Array.from({ length: partitions }, (_, p) => p),
+    acks,
+    durationMs: 30_000,
+    rateBytesPerSec: 0,
+    window: WINDOW,
+    bytesLimit: WARMUP_BATCHES_PER_PARTITION * partitions * BATCH_BYTES,
+  }).result;
   const consumer = startWorker({
     kind: 'kafka-consume',
     host: target.host,
