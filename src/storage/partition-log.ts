@@ -187,6 +187,7 @@ export class PartitionLog extends PartitionLogBase {
           opts.maxBytes,
           maxOffset !== null && maxOffset < segmentEnd ? maxOffset : null,
           opts.minOneMessage ?? true,
+          i === this.segments.length - 1,
         );
         if (slice !== null) return result([slice]);
         if (

@@ -162,8 +162,8 @@ async function partitionResponse(
   if (r.bytes === 0) return base;
   let records =
     r.slices.length === 1
-      ? await r.slices[0]!.read()
-      : Buffer.concat(await Promise.all(r.slices.map((x) => x.read())));
+      ? await r.slices[0]!.readCached()
+      : Buffer.concat(await Promise.all(r.slices.map((x) => x.readCached())));
   if (version < 4) {
     if (s.replicas.topicConfigValues(r.request.topic).get('message.downconversion.enable') === false) {
       return { ...base, errorCode: ErrorCode.UNSUPPORTED_VERSION };
