@@ -146,30 +146,47 @@ export async function kafkaConsume(
   let lastDataAt = 0;
   const startedAt = stampNowMs();
   ready();
+  // An incremental fetch session (KIP-227), as the Java client and librdkafka keep one: after the
+  // first, full request, only partitions whose offset moved are sent, and only partitions with news
+  // come back. `sent` is what the session holds; -1 marks a partition it does not have yet.
+  let sessionId = 0;
+  let sessionEpoch = 0;
+  const sent = new Array<bigint>(spec.partitionCount).fill(-1n);
+  const partitionMaxBytes = Math.max(1 << 20, Math.floor((32 << 20) / spec.partitionCount));
   for (;;) {
     const id = correlation++;
+    const changed: { partition: number; fetchOffset: bigint; partitionMaxBytes: number }[] = [];
+    offsets.forEach((o, p) => {
+      if (sessionEpoch <= 0 || sent[p] !== o)
+        changed.push({ partition: p, fetchOffset: o, partitionMaxBytes });
+      sent[p] = o;
+    });
     const frame = encodeRequest(ApiKey.Fetch, 12, id, 'strom-bench', {
       replicaId: -1,
       maxWaitMs: spec.untilCaughtUp ? 0 : 100,
       minBytes: 1,
       maxBytes: 32 << 20,
       isolationLevel: 0,
-      sessionEpoch: -1,
-      topics: [
-        {
-          topic: spec.topic,
-          partitions: offsets.map((o, p) => ({
-            partition: p,
-            fetchOffset: o,
-            partitionMaxBytes: Math.max(1 << 20, Math.floor((32 << 20) / spec.partitionCount)),
-          })),
-        },
-      ],
+      sessionId,
+      sessionEpoch,
+      topics: changed.length > 0 ? [{ topic: spec.topic, partitions: changed }] : [],
     });
     // The response is a view of the connection's receive buffer: read it before the handler returns.
     const { got, hw } = await new Promise<{ got: number; hw: bigint[] | null }>((resolve) =>
       conn.sendWith(frame, id, (res) => {
         const body = decodeResponse(ApiKey.Fetch, 12, res).body as FetchResponse;
+        if (body.errorCode !== 0) {
+          // The session is gone (evicted, or the epoch was refused): start a new one.
+          sessionId = 0;
+          sessionEpoch = 0;
+          resolve({ got: 0, hw: null });
+          return;
+        }
+        if (sessionEpoch === 0) {
+          sessionId = body.sessionId;
+          // A broker that keeps no session for us (id 0) gets full requests from now on.
+          sessionEpoch = sessionId === 0 ? -1 : 1;
+        } else if (sessionEpoch > 0) sessionEpoch = sessionEpoch === 0x7fffffff ? 1 : sessionEpoch + 1;
         const got = readBatches(body);
         resolve({
           got,
@@ -182,8 +199,8 @@ export async function kafkaConsume(
       lastDataAt = performance.now();
     }
     if (spec.untilCaughtUp) {
-      target ??= hw!;
-      if (target.every((w, i) => offsets[i]! >= w)) break;
+      target ??= hw;
+      if (target?.every((w, i) => offsets[i]! >= w)) break;
     } else if (stopRequested() && got === 0) break;
   }
   conn.close();
