@@ -256,13 +256,18 @@ async function main(): Promise<void> {
       `produce at 50 MB/s (achieved ${fixed.mbs.toFixed(0)}): latency p50 ${fixed.p50.toFixed(2)} ms p99 ${fixed.p99.toFixed(2)} ms p99.9 ${fixed.p999.toFixed(2)} ms`,
     );
     results.fixedRateP99Ms = fixed.p99;
-    const idle = await idleConnections(port, child.pid!, quick ? 1000 : 5000);
+    conn.close();
+    await stopStrom(strom);
+    // On a fresh broker left idle until V8's memory reducer has run (8 s after start): after the
+    // loads above, the garbage they left would be collected while connecting and hide the growth.
+    const fresh = await startStrom({ dataDir: join(dir, 'idle') });
+    await new Promise((r) => setTimeout(r, 10_000));
+    const idle = await idleConnections(fresh.port, fresh.child.pid!, quick ? 1000 : 5000);
     console.log(
       `${idle.count} idle connections: +${idle.rssDeltaMb.toFixed(1)} MB RSS (${((idle.rssDeltaMb * 1024) / idle.count).toFixed(1)} KiB each)`,
     );
     results.idleConnectionKiB = (idle.rssDeltaMb * 1024) / idle.count;
-    conn.close();
-    await stopStrom(strom);
+    await stopStrom(fresh);
     const inProcess = await timeStartBroker();
     console.log(
       `startBroker() in-process: ${inProcess.toFixed(0)} ms to a listening broker on a fresh temp dir`,
