@@ -166,8 +166,10 @@ export function renderReport(
     'Workloads follow the OpenMessaging Benchmark: one topic of 1, 16 or 100 partitions, 1 KiB records sent in batches of ' +
       `16 (a producer with linger), acks=1 and acks=all, at max rate (32 requests pipelined per producer, a consumer tailing the ` +
       `topic) and at a fixed ${FIXED_RATE_MBS} MB/s for end-to-end latency (HDR histogram from the producer's stamp to the ` +
-      'consumer receiving the record). Strom runs with its defaults, a single broker (so acks=all waits for the same single ' +
-      'replica as acks=1).',
+      'consumer receiving the record). Every run starts with a warm-up (four batches to each partition) that is not ' +
+      'measured, and the consumer keeps an incremental fetch session, as the Java client and librdkafka do. The throughput ' +
+      'target is read from a run of producers alone, as kafka-producer-perf-test measures a broker. Strom runs with its ' +
+      'defaults, a single broker (so acks=all waits for the same single replica as acks=1).',
     '',
     '## Targets',
     '',
