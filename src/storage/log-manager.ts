@@ -10,6 +10,7 @@ import {
   tpKey,
   writeFileAtomically,
   writeOffsetCheckpoint,
+  writeOffsetCheckpointAsync,
 } from './checkpoint-file.js';
 import { LogCleaner } from './compaction/log-cleaner.js';
 import { FileHandleCache } from './file-handle-cache.js';
@@ -63,6 +64,18 @@ interface LogDir {
   cleanerOffsets: Map<string, { tp: TopicPartition; offset: number }>;
 }
 
+type OffsetEntries = Map<string, { tp: TopicPartition; offset: number }>;
+
+/** A dir's four offset checkpoint files and what goes in each. */
+function checkpointsOf(d: LogDir): [string, OffsetEntries][] {
+  return [
+    [RECOVERY_POINT_CHECKPOINT, d.recoveryPoints],
+    [LOG_START_OFFSET_CHECKPOINT, d.logStartOffsets],
+    [REPLICATION_OFFSET_CHECKPOINT, d.highWatermarks],
+    [CLEANER_OFFSET_CHECKPOINT, d.cleanerOffsets],
+  ];
+}
+
 interface Entry {
   tp: TopicPartition;
   dir: LogDir;
@@ -84,6 +97,7 @@ export class LogManager {
   private readonly clock: Clock;
   private timers: NodeJS.Timeout[] = [];
   private closed = false;
+  private backgroundCheckpoint: Promise<void> | null = null;
 
   private constructor(opts: LogManagerOptions) {
     this.opts = opts;
@@ -286,22 +300,48 @@ export class LogManager {
   checkpoint(): void {
     for (const d of this.dirs) {
       if (d.offline) continue;
-      for (const e of this.entries.values()) {
-        if (e.dir !== d || e.log === null) continue;
-        const key = tpKey(e.tp);
-        d.recoveryPoints.set(key, { tp: e.tp, offset: e.log.recoveryPoint });
-        d.logStartOffsets.set(key, { tp: e.tp, offset: e.log.logStartOffset });
-        d.highWatermarks.set(key, { tp: e.tp, offset: e.log.highWatermark });
-      }
+      this.snapshotOffsets(d);
       try {
-        writeOffsetCheckpoint(join(d.path, RECOVERY_POINT_CHECKPOINT), d.recoveryPoints);
-        writeOffsetCheckpoint(join(d.path, LOG_START_OFFSET_CHECKPOINT), d.logStartOffsets);
-        writeOffsetCheckpoint(join(d.path, REPLICATION_OFFSET_CHECKPOINT), d.highWatermarks);
-        writeOffsetCheckpoint(join(d.path, CLEANER_OFFSET_CHECKPOINT), d.cleanerOffsets);
+        for (const [name, entries] of checkpointsOf(d)) writeOffsetCheckpoint(join(d.path, name), entries);
       } catch (e) {
         if (!isIoError(e)) throw e;
         this.markOffline(d, e);
       }
+    }
+  }
+
+  /**
+   * The periodic checkpoint: the same files, with their fsyncs off the event loop (several fsyncs
+   * behind a disk busy writing back could otherwise stall every request for tens of milliseconds).
+   * One at a time; shutdown waits for it before writing the final checkpoint.
+   */
+  checkpointInBackground(): Promise<void> {
+    this.backgroundCheckpoint ??= (async () => {
+      for (const d of this.dirs) {
+        if (d.offline) continue;
+        this.snapshotOffsets(d);
+        // Copies: the maps change while the writes wait for the disk.
+        const files = checkpointsOf(d).map(([name, entries]) => [name, new Map(entries)] as const);
+        try {
+          for (const [name, entries] of files) await writeOffsetCheckpointAsync(join(d.path, name), entries);
+        } catch (e) {
+          if (!isIoError(e)) throw e;
+          this.markOffline(d, e);
+        }
+      }
+    })().finally(() => {
+      this.backgroundCheckpoint = null;
+    });
+    return this.backgroundCheckpoint;
+  }
+
+  private snapshotOffsets(d: LogDir): void {
+    for (const e of this.entries.values()) {
+      if (e.dir !== d || e.log === null) continue;
+      const key = tpKey(e.tp);
+      d.recoveryPoints.set(key, { tp: e.tp, offset: e.log.recoveryPoint });
+      d.logStartOffsets.set(key, { tp: e.tp, offset: e.log.logStartOffset });
+      d.highWatermarks.set(key, { tp: e.tp, offset: e.log.highWatermark });
     }
   }
 
@@ -348,7 +388,12 @@ export class LogManager {
     };
     every(this.opts.retentionCheckIntervalMs ?? 300_000, () => this.runRetention());
     every(this.opts.flushCheckIntervalMs ?? 1000, () => this.runFlushCheck());
-    every(this.opts.checkpointIntervalMs ?? 60_000, () => this.checkpoint());
+    every(this.opts.checkpointIntervalMs ?? 60_000, () => {
+      if (this.backgroundCheckpoint) return;
+      this.checkpointInBackground().catch((e: unknown) =>
+        this.logger.error({ err: e }, 'background checkpoint failed'),
+      );
+    });
     every(this.opts.cleanerBackoffMs ?? 15_000, () => {
       this.runCleaner().catch((e: unknown) => this.logger.error({ err: e }, 'log cleaner failed'));
     });
@@ -379,6 +424,7 @@ export class LogManager {
       }
     };
     for (let i = 0; i < open.length; i += 64) await Promise.all(open.slice(i, i + 64).map(closeOne));
+    await this.backgroundCheckpoint;
     this.checkpoint();
     for (const d of this.dirs) {
       if (!d.offline) {

@@ -97,6 +97,24 @@ describe('LogManager', () => {
     assert.equal(readOffsetCheckpoint(join(dir, 'replication-offset-checkpoint')).get(tpKey(TP))?.offset, 6);
   });
 
+  it('writes the periodic checkpoint off the event loop, one at a time, before shutdown', async () => {
+    const dir = tempDir();
+    const m = open([dir]);
+    const log = m.getOrCreateLog(TP);
+    for (let i = 0; i < 3; i++) await log.append(simpleBatch(2));
+    log.setHighWatermark(4);
+    const first = m.checkpointInBackground();
+    assert.equal(m.checkpointInBackground(), first, 'a second call joins the running one');
+    await first;
+    assert.equal(readOffsetCheckpoint(join(dir, 'replication-offset-checkpoint')).get(tpKey(TP))?.offset, 4);
+    assert.ok(!fs.existsSync(join(dir, 'replication-offset-checkpoint.tmp')));
+    log.setHighWatermark(6);
+    // Shutdown waits for a checkpoint in flight, then writes the final one.
+    void m.checkpointInBackground();
+    await m.shutdown();
+    assert.equal(readOffsetCheckpoint(join(dir, 'replication-offset-checkpoint')).get(tpKey(TP))?.offset, 6);
+  });
+
   it('parses and formats the checkpoint text format and rejects malformed files', () => {
     const text = '0\n2\nmy-topic 0 15\nother 12 7\n';
     const parsed = parseOffsetCheckpoint(text, 'x');
