@@ -1,5 +1,8 @@
 import * as fs from 'node:fs';
 
+/** Buffers queued for one writev at most: under the kernel's IOV_MAX (1024) with room to spare. */
+const MAX_QUEUED_WRITES = 256;
+
 /**
  * Bounds the number of open file descriptors across all partitions: files open on first use and
  * the least recently used idle ones close when the limit is reached. Files with an asynchronous
@@ -7,9 +10,6 @@ import * as fs from 'node:fs';
  * the excess closes when they finish. Every access goes through
  * positional reads and writes, so a file reopened later needs no seek state.
  */
-/** Under the kernel's IOV_MAX (1024) with room to spare. */
-const MAX_QUEUED_WRITES = 256;
-
 export class FileHandleCache {
   readonly maxOpen: number;
   /** Map iteration order is insertion order: the first entry is the least recently used. */
