@@ -118,24 +118,27 @@ export function produceHandler(s: BrokerServices) {
   });
 }
 
-async function appendAndAwait(
+function appendAndAwait(
   s: BrokerServices,
   p: HostedPartition,
   bytes: Buffer,
   acks: number,
   timeoutMs: number,
 ): Promise<PartitionResponse> {
-  const r =
+  const outcome =
     acks === -1
-      ? await s.replicas.appendAndAwaitCommitted(p, bytes, timeoutMs)
-      : await s.replicas.appendToLeader(p, bytes);
-  if (r.errorCode !== ErrorCode.NONE) return failed(p.partition, r.errorCode, r.errorMessage);
-  return {
-    index: p.partition,
-    errorCode: r.errorCode,
-    errorMessage: r.errorMessage,
-    baseOffset: r.baseOffset,
-    logAppendTimeMs: r.logAppendTimeMs,
-    logStartOffset: r.logStartOffset,
-  };
+      ? s.replicas.appendAndAwaitCommitted(p, bytes, timeoutMs)
+      : s.replicas.appendToLeader(p, bytes);
+  return outcome.then((r) =>
+    r.errorCode !== ErrorCode.NONE
+      ? failed(p.partition, r.errorCode, r.errorMessage)
+      : {
+          index: p.partition,
+          errorCode: r.errorCode,
+          errorMessage: r.errorMessage,
+          baseOffset: r.baseOffset,
+          logAppendTimeMs: r.logAppendTimeMs,
+          logStartOffset: r.logStartOffset,
+        },
+  );
 }
