@@ -1,4 +1,6 @@
+import { BATCH_HEADER_BYTES, CompressionType } from '../../protocol/records/record-batch-header.js';
 import { ClientError } from '../client-error.js';
+import { BufferPool } from './buffer-pool.js';
 import { ProducerBatch } from './producer-batch.js';
 
 export interface AccumulatorOptions {
@@ -10,6 +12,8 @@ export interface AccumulatorOptions {
   bufferMemory: number;
   /** max.block.ms: how long `reserve` waits for memory before failing. */
   maxBlockMs: number;
+  /** How batches are compressed; none by default. */
+  compression?: CompressionType;
   now?: () => number;
 }
 
@@ -19,6 +23,8 @@ interface Waiter {
   reject(err: Error): void;
   timer: NodeJS.Timeout;
 }
+
+const FREE_BUFFERS_MAX = 16;
 
 function key(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
@@ -35,9 +41,18 @@ export class RecordAccumulator {
   private usedBytes = 0;
   private flushing = 0;
   private readonly now: () => number;
+  /** Batch buffers of batch.size, reused once their batch is acknowledged. */
+  private readonly pool: BufferPool;
 
   constructor(readonly options: AccumulatorOptions) {
     this.now = options.now ?? (() => performance.now());
+    // Enough free buffers to absorb the churn of batches completing and starting; more would only
+    // hold memory while the producer idles.
+    const freeMax = Math.max(
+      1,
+      Math.min(FREE_BUFFERS_MAX, Math.floor(options.bufferMemory / options.batchSize)),
+    );
+    this.pool = new BufferPool(options.batchSize, freeMax);
   }
 
   get bufferedBytes(): number {
@@ -118,7 +133,14 @@ export class RecordAccumulator {
       return { batch: last, created: false };
     }
     if (last) last.closed = true;
-    const batch = new ProducerBatch(topic, partition, this.now());
+    const batch = new ProducerBatch(
+      topic,
+      partition,
+      this.now(),
+      this.options.compression ?? CompressionType.None,
+      this.pool,
+      Math.max(this.options.batchSize, BATCH_HEADER_BYTES + recordBytes),
+    );
     q.push(batch);
     return { batch, created: true };
   }
