@@ -17,9 +17,14 @@ export interface ConsumerRecord {
   leaderEpoch: number;
 }
 
-/** Records of one fetch response for one partition, handed out a slice at a time. */
+/**
+ * Records of one fetch response for one partition, handed out a slice at a time. They are decoded
+ * when the application first reaches them, not when the response arrives, so the fetch loop asks
+ * for the next response before spending time on this one (the broker prepares it meanwhile).
+ */
 interface Chunk {
-  records: ConsumerRecord[];
+  records: ConsumerRecord[] | null;
+  decode: () => ConsumerRecord[];
   next: number;
   bytes: number;
 }
@@ -98,13 +103,19 @@ export class SubscriptionState {
     s.seekEpoch++;
   }
 
-  buffer(s: PartitionState, records: ConsumerRecord[], bytes: number): void {
-    s.chunks.push({ records, next: 0, bytes });
+  /** Buffers a fetch response's records, decoded by `decode` when first taken. */
+  buffer(s: PartitionState, decode: () => ConsumerRecord[], bytes: number): void {
+    s.chunks.push({ records: null, decode, next: 0, bytes });
     s.bufferedBytes += bytes;
     this.bufferedBytes += bytes;
   }
 
-  /** Up to `max` buffered records of unpaused partitions, taking partitions in turn for fairness. */
+  /**
+   * Up to `max` buffered records of unpaused partitions, taking partitions in turn for fairness.
+   * Records that fail to decode (a corrupt batch) throw here, as the Java consumer's poll does,
+   * once the records before them have been handed out; the failing chunk stays, so every later
+   * call throws again until the application seeks past it.
+   */
   take(max: number): ConsumerRecord[] {
     const out: ConsumerRecord[] = [];
     const states = [...this.partitions.values()];
@@ -115,10 +126,19 @@ export class SubscriptionState {
       if (s.paused) continue;
       while (s.chunks.length > 0 && out.length < max) {
         const c = s.chunks[0]!;
-        const n = Math.min(max - out.length, c.records.length - c.next);
-        for (let j = 0; j < n; j++) out.push(c.records[c.next + j]!);
+        if (c.records === null) {
+          try {
+            c.records = c.decode();
+          } catch (err) {
+            if (out.length === 0) throw err;
+            break;
+          }
+        }
+        const records = c.records;
+        const n = Math.min(max - out.length, records.length - c.next);
+        for (let j = 0; j < n; j++) out.push(records[c.next + j]!);
         c.next += n;
-        if (c.next === c.records.length) {
+        if (c.next === records.length) {
           s.chunks.shift();
           s.bufferedBytes -= c.bytes;
           this.bufferedBytes -= c.bytes;

@@ -70,8 +70,9 @@ export class ProducerBatch {
 
   /** The encoded batch; kept, so a retry sends identical bytes. */
   encode(): Promise<Buffer> {
-    const b = (this.builder ??= new RecordBatchBuilder(this.compression, 0, BATCH_HEADER_BYTES, this.pool));
-    return b.build(this.producerId, this.producerEpoch, this.baseSequence);
+    // An empty batch still encodes (a header with no records).
+    this.builder ??= new RecordBatchBuilder(this.compression, 0, BATCH_HEADER_BYTES, this.pool);
+    return this.builder.build(this.producerId, this.producerEpoch, this.baseSequence);
   }
 
   /** Hands the batch's buffers back to the pool: only once no write or retry can read them. */
