@@ -22,7 +22,7 @@ describe('subscription state', () => {
     const decoded: number[] = [];
     const decoder = (n: number, from: number) => () => {
       decoded.push(n);
-      return records('t', from, 3);
+      return { records: records('t', from, 3), error: null };
     };
     state.buffer(s, decoder(1, 0), 100);
     state.buffer(s, decoder(2, 3), 100);
@@ -45,8 +45,8 @@ describe('subscription state', () => {
   it('skips a chunk that decodes to no records (control batches only)', () => {
     const state = new SubscriptionState();
     const s = state.add('t', 0);
-    state.buffer(s, () => [], 50);
-    state.buffer(s, () => records('t', 9, 1), 50);
+    state.buffer(s, () => ({ records: [], error: null }), 50);
+    state.buffer(s, () => ({ records: records('t', 9, 1), error: null }), 50);
     assert.deepEqual(
       state.take(5).map((r) => r.offset),
       [9n],
@@ -57,22 +57,16 @@ describe('subscription state', () => {
   it('hands out the records before a corrupt chunk, then throws until a seek clears it', () => {
     const state = new SubscriptionState();
     const s = state.add('t', 0);
-    state.buffer(s, () => records('t', 0, 2), 10);
-    state.buffer(
-      s,
-      () => {
-        throw new Error('crc mismatch');
-      },
-      10,
-    );
+    state.buffer(s, () => ({ records: records('t', 0, 2), error: null }), 10);
+    state.buffer(s, () => ({ records: records('t', 2, 1), error: new Error('crc mismatch') }), 10);
     assert.deepEqual(
       state.take(10).map((r) => r.offset),
-      [0n, 1n],
+      [0n, 1n, 2n],
     );
-    assert.equal(s.position, 2n);
+    assert.equal(s.position, 3n);
     assert.throws(() => state.take(10), /crc mismatch/);
     assert.throws(() => state.take(10), /crc mismatch/);
-    assert.equal(s.position, 2n);
+    assert.equal(s.position, 3n);
     state.seek(s, 5n);
     assert.deepEqual(state.take(10), []);
     assert.equal(state.bufferedBytes, 0);

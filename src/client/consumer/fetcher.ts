@@ -236,12 +236,29 @@ export class Fetcher {
         const aborted = abortedProducers(abortedTransactions);
         const records: ConsumerRecord[] = [];
         for (const raw of batches) {
-          if (raw.length <= BatchOffsets.magic || raw[BatchOffsets.magic] !== 2) {
-            // A legacy message set inside a v4+ response (an old log); convert it.
-            for (const b of upConvertMessageSet(raw)) this.decodeBatch(s, b, fetchOffset, aborted, records);
-          } else this.decodeBatch(s, raw, fetchOffset, aborted, records);
+          const before = records.length;
+          try {
+            if (raw.length <= BatchOffsets.magic || raw[BatchOffsets.magic] !== 2) {
+              // A legacy message set inside a v4+ response (an old log); convert it.
+              for (const b of upConvertMessageSet(raw)) this.decodeBatch(s, b, fetchOffset, aborted, records);
+            } else this.decodeBatch(s, raw, fetchOffset, aborted, records);
+          } catch (err) {
+            // Kafka's CorruptRecordException: the records before this batch are still handed out.
+            records.length = before;
+            const at = raw.length >= 8 ? raw.readBigInt64BE(0) : fetchOffset;
+            const error = new ClientError(
+              'KAFKA_ERROR',
+              `corrupt record batch at ${s.topic}-${s.partition} offset ${at}`,
+              {
+                cause: err,
+                retriable: false,
+                kafkaCode: ErrorCode.CORRUPT_MESSAGE,
+              },
+            );
+            return { records, error };
+          }
         }
-        return records;
+        return { records, error: null };
       },
       data.length,
     );

@@ -24,9 +24,17 @@ export interface ConsumerRecord {
  */
 interface Chunk {
   records: ConsumerRecord[] | null;
-  decode: () => ConsumerRecord[];
+  /** Set when decoding stopped at a corrupt batch; `records` holds those before it. */
+  error: Error | null;
+  decode: () => DecodedRecords;
   next: number;
   bytes: number;
+}
+
+/** What a chunk decodes to: its records, up to a corrupt batch if there is one. */
+export interface DecodedRecords {
+  records: ConsumerRecord[];
+  error: Error | null;
 }
 
 /** What the consumer tracks for one assigned partition. */
@@ -104,8 +112,8 @@ export class SubscriptionState {
   }
 
   /** Buffers a fetch response's records, decoded by `decode` when first taken. */
-  buffer(s: PartitionState, decode: () => ConsumerRecord[], bytes: number): void {
-    s.chunks.push({ records: null, decode, next: 0, bytes });
+  buffer(s: PartitionState, decode: () => DecodedRecords, bytes: number): void {
+    s.chunks.push({ records: null, error: null, decode, next: 0, bytes });
     s.bufferedBytes += bytes;
     this.bufferedBytes += bytes;
   }
@@ -127,22 +135,22 @@ export class SubscriptionState {
       while (s.chunks.length > 0 && out.length < max) {
         const c = s.chunks[0]!;
         if (c.records === null) {
-          try {
-            c.records = c.decode();
-          } catch (err) {
-            if (out.length === 0) throw err;
-            break;
-          }
+          const decoded = c.decode();
+          c.records = decoded.records;
+          c.error = decoded.error;
         }
         const records = c.records;
         const n = Math.min(max - out.length, records.length - c.next);
         for (let j = 0; j < n; j++) out.push(records[c.next + j]!);
         c.next += n;
-        if (c.next === records.length) {
-          s.chunks.shift();
-          s.bufferedBytes -= c.bytes;
-          this.bufferedBytes -= c.bytes;
+        if (c.next < records.length) break;
+        if (c.error) {
+          if (out.length === 0) throw c.error;
+          break;
         }
+        s.chunks.shift();
+        s.bufferedBytes -= c.bytes;
+        this.bufferedBytes -= c.bytes;
       }
       const last = out[out.length - 1];
       if (last && last.topic === s.topic && last.partition === s.partition) s.position = last.offset + 1n;
