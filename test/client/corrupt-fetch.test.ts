@@ -33,6 +33,8 @@ function corruptBroker(portOf: () => number): Server {
   const data = fetchData();
   return createServer((socket) => {
     const frames = new FrameAssembler(1 << 20);
+    // The consumer resets its connections when it closes.
+    socket.on('error', () => socket.destroy());
     socket.on('data', (chunk: Buffer) => {
       for (const f of frames.push(chunk)) {
         const { header, body } = decodeRequest(f);

@@ -59,7 +59,7 @@ export class ProducerBatch {
     timestampMs: number,
     key: Buffer | null,
     value: Buffer | null,
-    headers: RecordHeader[],
+    headers: readonly RecordHeader[],
     callback: DeliveryCallback,
   ): void {
     this.builder ??= new RecordBatchBuilder(this.compression, timestampMs, this.capacity, this.pool);

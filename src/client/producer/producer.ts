@@ -65,8 +65,11 @@ function toBuffer(v: Buffer | string | null | undefined): Buffer | null {
   return typeof v === 'string' ? Buffer.from(v) : v;
 }
 
-function toHeaders(h: HeadersInput | undefined): RecordHeader[] {
-  if (h === undefined) return [];
+/** Shared by records without headers: the batch builder reads headers and keeps none. */
+const NO_HEADERS: readonly RecordHeader[] = [];
+
+function toHeaders(h: HeadersInput | undefined): readonly RecordHeader[] {
+  if (h === undefined) return NO_HEADERS;
   if (Array.isArray(h)) return h;
   return Object.entries(h).map(([key, v]) => ({ key, value: toBuffer(v) }));
 }

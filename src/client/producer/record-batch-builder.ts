@@ -52,7 +52,7 @@ function nullableBytes(b: Uint8Array | null): number {
 export function recordBytesMax(
   key: Uint8Array | null,
   value: Uint8Array | null,
-  headers: RecordHeader[],
+  headers: readonly RecordHeader[],
 ): number {
   // Length (5), attributes (1), timestamp delta (10), offset delta (5), header count (5).
   let n = 26 + nullableBytes(key) + nullableBytes(value);
@@ -109,7 +109,7 @@ export class RecordBatchBuilder {
     timestampMs: number,
     key: Uint8Array | null,
     value: Uint8Array | null,
-    headers: RecordHeader[],
+    headers: readonly RecordHeader[],
   ): void {
     if (this.built) throw new Error('record batch already built');
     const timestampDelta = timestampMs - this.baseTimestamp;
