@@ -7,6 +7,9 @@ import * as fs from 'node:fs';
  * the excess closes when they finish. Every access goes through
  * positional reads and writes, so a file reopened later needs no seek state.
  */
+/** Under the kernel's IOV_MAX (1024) with room to spare. */
+const MAX_QUEUED_WRITES = 256;
+
 export class FileHandleCache {
   readonly maxOpen: number;
   /** Map iteration order is insertion order: the first entry is the least recently used. */
@@ -71,9 +74,13 @@ export class FileHandleCache {
  */
 export class LogFile {
   path: string;
-  /** @internal Asynchronous operations in flight. */
+  /** @internal Asynchronous operations in flight, and queued writes. */
   pins = 0;
   private readonly cache: FileHandleCache;
+  /** Writes queued by `queueWrite`: contiguous bytes from `queuedFrom`, not in the file yet. */
+  private queued: Uint8Array[] = [];
+  private queuedBytes = 0;
+  private queuedFrom = 0;
 
   constructor(cache: FileHandleCache, path: string) {
     this.cache = cache;
@@ -87,7 +94,57 @@ export class LogFile {
   }
 
   size(): number {
+    this.writeQueued();
     return fs.fstatSync(this.cache.acquire(this)).size;
+  }
+
+  /**
+   * Queues `data` for `position`, written by the next `writeQueued()` (which every other operation
+   * on this file runs first), so that appends of one turn of the event loop reach the kernel in one
+   * writev: sixteen 16 KiB batches written at once cost about half the CPU of sixteen writes.
+   */
+  queueWrite(data: Uint8Array, position: number): void {
+    if (this.queued.length > 0 && position !== this.queuedFrom + this.queuedBytes) this.writeQueued();
+    if (this.queued.length === 0) {
+      this.queuedFrom = position;
+      // Pinned: eviction must not close the fd while bytes wait for it.
+      this.pins++;
+    }
+    this.queued.push(data);
+    this.queuedBytes += data.length;
+    if (this.queued.length >= MAX_QUEUED_WRITES) this.writeQueued();
+  }
+
+  get hasQueuedWrites(): boolean {
+    return this.queued.length > 0;
+  }
+
+  /** Writes what `queueWrite` queued; on failure cuts the file back to where the queued bytes began. */
+  writeQueued(): void {
+    if (this.queued.length === 0) return;
+    const bufs = this.queued;
+    const from = this.queuedFrom;
+    const total = this.queuedBytes;
+    this.queued = [];
+    this.queuedBytes = 0;
+    try {
+      const fd = this.cache.acquire(this);
+      try {
+        let done = fs.writevSync(fd, bufs, from);
+        if (done < total) {
+          // A short write (rare for regular files): finish it from one joined copy.
+          const all = Buffer.concat(bufs);
+          while (done < total) done += fs.writeSync(fd, all, done, total - done, from + done);
+        }
+      } catch (e) {
+        try {
+          fs.ftruncateSync(fd, from);
+        } catch {}
+        throw e;
+      }
+    } finally {
+      this.unpin();
+    }
   }
 
   /** Reads up to `length` bytes at `position`; fewer at the end of the file. */
@@ -98,6 +155,7 @@ export class LogFile {
   }
 
   readInto(buf: Buffer, position: number): number {
+    this.writeQueued();
     const fd = this.cache.acquire(this);
     let done = 0;
     while (done < buf.length) {
@@ -109,6 +167,7 @@ export class LogFile {
   }
 
   async readAtAsync(position: number, length: number): Promise<Buffer> {
+    this.writeQueued();
     const fd = this.cache.acquire(this);
     this.pins++;
     try {
@@ -131,6 +190,7 @@ export class LogFile {
   }
 
   writeAt(data: Uint8Array, position: number): void {
+    this.writeQueued();
     const fd = this.cache.acquire(this);
     let done = 0;
     while (done < data.length) {
@@ -139,15 +199,18 @@ export class LogFile {
   }
 
   truncate(length: number): void {
+    this.writeQueued();
     fs.ftruncateSync(this.cache.acquire(this), length);
   }
 
   syncNow(): void {
+    this.writeQueued();
     fs.fdatasyncSync(this.cache.acquire(this));
   }
 
   /** fdatasync off the event loop, so appends can continue (and queue for the next group commit). */
   async sync(): Promise<void> {
+    this.writeQueued();
     const fd = this.cache.acquire(this);
     this.pins++;
     try {
@@ -158,16 +221,23 @@ export class LogFile {
   }
 
   renameTo(path: string): void {
+    this.writeQueued();
     fs.renameSync(this.path, path);
     this.path = path;
   }
 
   close(): void {
+    this.writeQueued();
     this.cache.release(this);
   }
 
   /** Closes and unlinks; a pinned fd stays usable until its operation ends (POSIX semantics). */
   delete(): void {
+    if (this.queued.length > 0) {
+      this.queued = [];
+      this.queuedBytes = 0;
+      this.pins--;
+    }
     if (this.pins === 0) this.close();
     fs.rmSync(this.path, { force: true });
   }

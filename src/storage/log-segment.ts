@@ -152,12 +152,14 @@ export class LogSegment {
 
   /**
    * Appends batches already carrying their offsets. `batches` positions are relative to `data`.
-   * Index entries are added every index.interval.bytes, as LogSegment.append in Kafka.
+   * Index entries are added every index.interval.bytes, as LogSegment.append in Kafka. `queued`
+   * leaves the bytes in the file's write queue (see LogFile.queueWrite) instead of writing them now.
    */
-  append(data: Buffer, batches: readonly BatchInfo[], indexIntervalBytes: number): void {
+  append(data: Buffer, batches: readonly BatchInfo[], indexIntervalBytes: number, queued = false): void {
     const start = this.size;
     this.dirty = true;
-    this.log.writeAt(data, start);
+    if (queued) this.log.queueWrite(data, start);
+    else this.log.writeAt(data, start);
     this.size += data.length;
     for (const b of batches) this.indexBatch(b, start + b.position, indexIntervalBytes);
   }

@@ -105,6 +105,9 @@ export abstract class PartitionLogBase {
     this.io(() => {
       const old = this.activeSegment;
       if (old.size === 0 && old.baseOffset === nextOffset) return;
+      // Queued appends reach the old segment before the new one exists: a crash in between must
+      // not leave a segment starting past offsets that were never written.
+      old.log.writeQueued();
       old.onBecomeInactive();
       const seg = LogSegment.create(
         this.dir,

@@ -4,6 +4,7 @@ import type { TopicPartition } from './checkpoint-file.js';
 import type { FileHandleCache } from './file-handle-cache.js';
 import type { FileSlice } from './file-slice.js';
 import type { LogConfig } from './log-config.js';
+import type { WriteScheduler } from './write-scheduler.js';
 
 export interface AppendOptions {
   /** The leader's epoch, stamped into each batch (leader appends). Omit on followers. */
@@ -56,6 +57,8 @@ export interface PartitionLogOptions {
   onIoError?: (err: Error) => void;
   /** True once the log dir is offline: every call then fails with KAFKA_STORAGE_ERROR. */
   isOffline?: () => boolean;
+  /** Batches the writes of `append` per turn of the event loop; defaults to the process's shared one. */
+  writeScheduler?: WriteScheduler;
   /** Runs deferred file deletions; defaults to an unref'd setTimeout. */
   schedule?: (fn: () => void, delayMs: number) => void;
 }

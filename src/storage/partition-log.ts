@@ -6,7 +6,7 @@ import type { FileSlice } from './file-slice.js';
 import { isDeleteEnabled } from './log-config.js';
 import { LogSegment } from './log-segment.js';
 import { PartitionLogBase } from './partition-log-base.js';
-import { loadSegments } from './partition-log-loader.js';
+import { type LoadedSegments, loadSegments } from './partition-log-loader.js';
 import {
   type AppendOptions,
   type AppendResult,
@@ -20,6 +20,7 @@ import { planRetention } from './retention-plan.js';
 import { shouldRoll } from './segment-roll.js';
 import { StorageError } from './storage-error.js';
 import { findOffsetForTimestamp } from './timestamp-lookup.js';
+import { sharedWriteScheduler, type WriteScheduler } from './write-scheduler.js';
 
 /**
  * One partition's log: segments on disk, offsets, the high watermark and leader epochs. Appends are
@@ -27,6 +28,15 @@ import { findOffsetForTimestamp } from './timestamp-lookup.js';
  * the returned promise waits for a shared fsync (group commit).
  */
 export class PartitionLog extends PartitionLogBase {
+  /** Segments with bytes queued by `append`, in order (the active one, and the one before a roll). */
+  private queuedSegments: LogSegment[] = [];
+  private readonly writes: WriteScheduler;
+
+  private constructor(o: PartitionLogOptions, loaded: LoadedSegments) {
+    super(o, loaded);
+    this.writes = o.writeScheduler ?? sharedWriteScheduler;
+  }
+
   /** Opens (creating if needed) the partition directory, recovering it after an unclean stop. */
   static open(o: PartitionLogOptions): PartitionLog {
     const logger = o.logger ?? noopLogger;
@@ -50,16 +60,34 @@ export class PartitionLog extends PartitionLogBase {
   append(records: Buffer, opts: AppendOptions = {}): Promise<AppendResult> {
     let result: AppendResult;
     try {
-      result = this.appendSync(records, opts);
+      result = this.appendBatches(records, opts, true);
     } catch (e) {
       return Promise.reject(e);
     }
-    if (this.config.durability === 'fsync') return this.groupCommit.waitDurable().then(() => result);
-    return Promise.resolve(result);
+    // Offsets are assigned now, in call order; the bytes reach the file with the other appends of
+    // this turn of the event loop, and only then is the append acknowledged.
+    const written = this.writes.whenWritten(this);
+    if (this.config.durability === 'fsync')
+      return written.then(() => this.groupCommit.waitDurable()).then(() => result);
+    return written.then(() => result);
   }
 
-  /** The write half of append; in fsync mode the data is not yet durable when it returns. */
+  /** Append's synchronous form: written to the file (in fsync mode not yet durable) when it returns. */
   appendSync(records: Buffer, opts: AppendOptions = {}): AppendResult {
+    return this.appendBatches(records, opts, false);
+  }
+
+  /** Writes the bytes `append` queued (the write scheduler calls this at the end of the turn). */
+  writeQueued(): void {
+    if (this.queuedSegments.length === 0) return;
+    const segments = this.queuedSegments;
+    this.queuedSegments = [];
+    this.io(() => {
+      for (const s of segments) s.log.writeQueued();
+    });
+  }
+
+  private appendBatches(records: Buffer, opts: AppendOptions, queued: boolean): AppendResult {
     this.checkUsable();
     const nowMs = this.now();
     const v = validateAndAssign(records, this.config, {
@@ -77,6 +105,13 @@ export class PartitionLog extends PartitionLogBase {
       );
       if (reason !== null) this.roll(reason, v.firstOffset);
       const seg = this.activeSegment;
+      if (queued) {
+        // A failed write cuts the file back itself (LogFile.writeQueued) and takes the dir offline.
+        seg.append(records, v.batches, this.config.indexIntervalBytes, true);
+        if (this.queuedSegments[this.queuedSegments.length - 1] !== seg) this.queuedSegments.push(seg);
+        return;
+      }
+      seg.log.writeQueued();
       const before = seg.size;
       try {
         seg.append(records, v.batches, this.config.indexIntervalBytes);

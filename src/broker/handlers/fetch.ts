@@ -1,4 +1,3 @@
-import { ConfigResourceType } from '../../metadata/metadata-image.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { FetchRequest } from '../../protocol/generated/messages/fetch-request.js';
 import { FetchResponse } from '../../protocol/generated/messages/fetch-response.js';

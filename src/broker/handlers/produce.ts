@@ -1,4 +1,3 @@
-import { ConfigResourceType } from '../../metadata/metadata-image.js';
 import { isInternalTopic } from '../../metadata/topic-name.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ProduceRequest } from '../../protocol/generated/messages/produce-request.js';

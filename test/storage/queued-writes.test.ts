@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { FileHandleCache, LogFile } from '../../src/storage/file-handle-cache.js';
+import { WriteScheduler } from '../../src/storage/write-scheduler.js';
+import { simpleBatch } from './batch-builder.js';
+import { openLog, readAll, tempDir } from './helpers.js';
+
+describe('LogFile queued writes', () => {
+  it('writes queued bytes in one go, and before any other operation on the file', () => {
+    const dir = tempDir();
+    const file = LogFile.create(new FileHandleCache(8), join(dir, 'f'));
+    file.queueWrite(Buffer.from('abc'), 0);
+    file.queueWrite(Buffer.from('def'), 3);
+    assert.ok(file.hasQueuedWrites);
+    assert.equal(fs.readFileSync(join(dir, 'f')).length, 0, 'nothing written yet');
+    // A read sees every queued byte: it writes them first.
+    assert.equal(file.readAt(0, 6).toString(), 'abcdef');
+    assert.ok(!file.hasQueuedWrites);
+    file.queueWrite(Buffer.from('ghi'), 6);
+    assert.equal(file.size(), 9);
+    file.close();
+    assert.equal(fs.readFileSync(join(dir, 'f')).toString(), 'abcdefghi');
+  });
+
+  it('keeps a file with queued bytes open when the handle cache evicts', () => {
+    const dir = tempDir();
+    const cache = new FileHandleCache(4);
+    const files = Array.from({ length: 8 }, (_, i) => LogFile.create(cache, join(dir, `f${i}`)));
+    files[0]!.queueWrite(Buffer.from('queued'), 0);
+    for (const f of files.slice(1)) f.writeAt(Buffer.from('x'), 0);
+    files[0]!.writeQueued();
+    assert.equal(fs.readFileSync(join(dir, 'f0')).toString(), 'queued');
+    for (const f of files) f.close();
+  });
+
+  it('cuts the file back and throws when the write fails', () => {
+    const dir = tempDir();
+    const file = LogFile.create(new FileHandleCache(8), join(dir, 'f'));
+    file.writeAt(Buffer.from('kept'), 0);
+    // A write to /dev/full fails as on a full disk.
+    const full = new LogFile(new FileHandleCache(8), '/dev/full');
+    full.queueWrite(Buffer.alloc(16), 0);
+    assert.throws(() => full.writeQueued(), { code: 'ENOSPC' });
+    assert.ok(!full.hasQueuedWrites);
+    full.close();
+    assert.equal(file.readAt(0, 10).toString(), 'kept');
+    file.close();
+  });
+});
+
+describe('PartitionLog.append write rounds', () => {
+  it('writes the appends of one turn together and acknowledges them after the write', async () => {
+    const dir = tempDir();
+    const scheduler = new WriteScheduler();
+    const log = openLog(dir, {}, { writeScheduler: scheduler });
+    const segmentPath = log.activeSegment.log.path;
+    const acks = [1, 2, 3, 4].map((n) => log.append(simpleBatch(n)));
+    // Offsets are assigned at once, in call order.
+    assert.equal(log.logEndOffset, 10);
+    assert.equal(fs.statSync(segmentPath).size, 0, 'the bytes wait for the end of the turn');
+    const results = await Promise.all(acks);
+    assert.deepEqual(
+      results.map((r) => r.baseOffset),
+      [0, 1, 3, 6],
+    );
+    assert.equal(scheduler.rounds, 1);
+    assert.ok(fs.statSync(segmentPath).size > 0);
+    assert.equal(readAll(log).length, 4);
+    await log.close();
+  });
+
+  it('lets a read in the same turn see the queued batches', async () => {
+    const log = openLog(tempDir());
+    const ack = log.append(simpleBatch(2));
+    assert.equal(readAll(log).length, 1);
+    await ack;
+    await log.close();
+  });
+
+  it('writes queued bytes before a roll creates the next segment', async () => {
+    const dir = tempDir();
+    const log = openLog(dir, { segmentBytes: 1024 });
+    const acks = Array.from({ length: 20 }, () => log.append(simpleBatch(4, 64)));
+    assert.ok(log.segments.length > 1);
+    // Every segment but the active one is complete on disk before its successor exists.
+    for (const seg of log.segments.slice(0, -1)) assert.equal(fs.statSync(seg.log.path).size, seg.size);
+    await Promise.all(acks);
+    assert.equal(readAll(log).length, 20);
+    await log.close();
+  });
+
+  it('rejects the appends of a round whose write fails, with KAFKA_STORAGE_ERROR', async () => {
+    const dir = tempDir();
+    const log = openLog(dir);
+    const path = log.activeSegment.log.path;
+    await log.close();
+    fs.rmSync(path);
+    fs.symlinkSync('/dev/full', path);
+    let ioErrors = 0;
+    const again = openLog(dir, {}, { onIoError: () => ioErrors++ });
+    const acks = [again.append(simpleBatch(1)), again.append(simpleBatch(1))];
+    for (const a of acks) await assert.rejects(a, { code: 'KAFKA_STORAGE_ERROR' });
+    assert.equal(ioErrors, 1);
+  });
+});
