@@ -2,13 +2,14 @@ import type { Logger } from '../../common/logger.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { FetchResponsePartitionData } from '../../protocol/generated/messages/fetch-response.js';
 import { upConvertMessageSet } from '../../protocol/records/convert.js';
-import { openRecordBatch, recordOffset, recordTimestamp } from '../../protocol/records/record-batch.js';
+import { openRecordBatch } from '../../protocol/records/record-batch.js';
 import { BatchOffsets, splitBatches } from '../../protocol/records/record-batch-header.js';
 import { backoffMs, sleep } from '../backoff.js';
 import { ClientError, KafkaError } from '../client-error.js';
 import { groupBy } from '../collections.js';
 import { Apis } from '../network/apis.js';
 import type { Cluster } from '../network/cluster.js';
+import { appendConsumerRecords } from './consumer-records.js';
 import { FetchSession, type FetchWanted } from './fetch-session.js';
 import type { ConsumerRecord, PartitionState, SubscriptionState } from './subscription-state.js';
 
@@ -282,20 +283,7 @@ export class Fetcher {
       if (from !== undefined && from <= batch.baseOffset) return;
     }
     if (batch.control) return;
-    for (const r of batch.records()) {
-      const offset = recordOffset(batch, r);
-      if (offset < fetchOffset) continue;
-      out.push({
-        topic: s.topic,
-        partition: s.partition,
-        offset,
-        timestamp: recordTimestamp(batch, r),
-        key: r.key,
-        value: r.value,
-        headers: r.headers,
-        leaderEpoch: batch.partitionLeaderEpoch,
-      });
-    }
+    appendConsumerRecords(batch, s.topic, s.partition, fetchOffset, out);
   }
 
   /** Resets every session, e.g. after an assignment change. */
