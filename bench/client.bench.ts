@@ -8,7 +8,9 @@
  * A second round produces to a null broker (null-broker.ts), which acknowledges without storing,
  * to show each client's own cost when the broker is not the limit. Asserts nothing.
  *
- * Usage: node dist/bench/client.bench.js [--records 1000000] [--clients strom,kafkajs,platformatic]
+ * Usage: node dist/bench/client.bench.js [--records 1000000] [--rounds 1] [--clients strom,kafkajs,platformatic]
+ * With --rounds N every run is repeated N times (client order turning) and the medians are reported,
+ * with their spread: on a shared machine one run of each can be off by a third.
  * 1,000,000 records per client by default, as the client's speed targets are stated; the first
  * chunks wait for connections and metadata, and with fewer records those waits fill the p99.
  * The last lines include `BENCH_JSON {...}`, the results the benchmark suite (bench/suite/) reads.
@@ -38,6 +40,10 @@ interface RunResult {
   consumeRecordsPerSec: number | null;
   consumeNote?: string;
   rssPeakMB: number;
+  /** With --rounds: how many runs the medians above are of, and the lowest and highest rates. */
+  rounds?: number;
+  produceSpread?: [number, number];
+  consumeSpread?: [number, number];
 }
 
 function arg(name: string, fallback: string): string {
@@ -332,38 +338,97 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** Every client, both compressions, each in its own process against `bootstrap`. */
+function printRun(r: RunResult, label: string): void {
+  const consume =
+    r.consumeRecordsPerSec === null
+      ? `n/a (${r.consumeNote})`
+      : `${Math.round(r.consumeRecordsPerSec)} rec/s`;
+  const produce = `${Math.round(r.produceRecordsPerSec).toString().padStart(8)} rec/s ${r.produceMBPerSec.toFixed(1).padStart(7)} MB/s`;
+  console.log(
+    `${r.compression.padEnd(5)} ${label.padEnd(13)} produce ${produce}  p99 ${r.p99Ms.toFixed(1).padStart(7)} ms  consume ${consume}  RSS ${r.rssPeakMB.toFixed(0)} MB`,
+  );
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** One figure per client and compression: the median of each rate and p99 over the rounds, with the spread. */
+function medians(runs: RunResult[]): RunResult[] {
+  const out: RunResult[] = [];
+  for (const compression of ['none', 'lz4'] as const) {
+    for (const client of ['strom', 'kafkajs', 'platformatic'] as const) {
+      const rs = runs.filter((r) => r.client === client && r.compression === compression);
+      if (rs.length === 0) continue;
+      const consumes = rs.map((r) => r.consumeRecordsPerSec);
+      const produce = rs.map((r) => r.produceRecordsPerSec);
+      const consumed = consumes.every((c) => c !== null);
+      const note = rs.find((r) => r.consumeNote)?.consumeNote;
+      out.push({
+        client,
+        compression,
+        produceRecordsPerSec: median(produce),
+        produceMBPerSec: median(rs.map((r) => r.produceMBPerSec)),
+        p99Ms: median(rs.map((r) => r.p99Ms)),
+        consumeRecordsPerSec: consumed ? median(consumes as number[]) : null,
+        // The peak over the rounds: the figure to compare with is the most memory a client took.
+        rssPeakMB: Math.max(...rs.map((r) => r.rssPeakMB)),
+        rounds: rs.length,
+        produceSpread: [Math.min(...produce), Math.max(...produce)],
+        ...(consumed
+          ? { consumeSpread: [Math.min(...(consumes as number[])), Math.max(...(consumes as number[]))] }
+          : {}),
+        ...(!consumed && note ? { consumeNote: note } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Every client, both compressions, each in its own process against `bootstrap`, `rounds` times;
+ * the order of the clients turns each round, so none always runs first on a fresh broker.
+ */
 async function runSuite(
   bootstrap: string,
   records: number,
   produceOnly: boolean,
   clients: readonly ClientName[],
+  rounds: number,
 ): Promise<RunResult[]> {
   const results: RunResult[] = [];
-  for (const compression of ['none', 'lz4'] as const) {
-    for (const client of clients) {
-      const topic = `bench-${client}-${compression}-${Date.now()}`;
-      if (!produceOnly) await createTopic(bootstrap, topic);
-      const args = [SELF, '--client-child', '--client', client, '--compression', compression];
-      args.push('--records', String(records), '--bootstrap', bootstrap, '--topic', topic);
-      if (produceOnly) args.push('--produce-only');
-      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-      try {
-        const r = JSON.parse((await collect(child)).trim().split('\n').pop()!) as RunResult;
-        results.push(r);
-        const consume =
-          r.consumeRecordsPerSec === null
-            ? `n/a (${r.consumeNote})`
-            : `${Math.round(r.consumeRecordsPerSec)} rec/s`;
-        const produce = `${Math.round(r.produceRecordsPerSec).toString().padStart(8)} rec/s ${r.produceMBPerSec.toFixed(1).padStart(7)} MB/s`;
-        console.log(
-          `${compression.padEnd(5)} ${client.padEnd(13)} produce ${produce}  p99 ${r.p99Ms.toFixed(1).padStart(7)} ms  consume ${consume}  RSS ${r.rssPeakMB.toFixed(0)} MB`,
-        );
-      } catch (err) {
-        console.log(`${compression.padEnd(5)} ${client.padEnd(13)} failed: ${(err as Error).message}`);
+  for (let round = 0; round < rounds; round++) {
+    const order = clients.map((_, i) => clients[(i + round) % clients.length]!);
+    for (const compression of ['none', 'lz4'] as const) {
+      for (const client of order) {
+        const topic = `bench-${client}-${compression}-${round}-${Date.now()}`;
+        if (!produceOnly) await createTopic(bootstrap, topic);
+        const args = [SELF, '--client-child', '--client', client, '--compression', compression];
+        args.push('--records', String(records), '--bootstrap', bootstrap, '--topic', topic);
+        if (produceOnly) args.push('--produce-only');
+        const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+        try {
+          const r = JSON.parse((await collect(child)).trim().split('\n').pop()!) as RunResult;
+          results.push(r);
+          printRun(r, rounds > 1 ? `${client} #${round + 1}` : client);
+        } catch (err) {
+          console.log(`${compression.padEnd(5)} ${client.padEnd(13)} failed: ${(err as Error).message}`);
+        }
       }
     }
   }
-  return results;
+  if (rounds === 1) return results;
+  const summary = medians(results);
+  console.log(`medians of ${rounds} rounds (RSS: the highest), with the lowest and highest rates:`);
+  for (const r of summary) {
+    printRun(r, r.client);
+    const range = (s: [number, number]) => `${Math.round(s[0])}-${Math.round(s[1])} rec/s`;
+    const consume = r.consumeSpread ? `, consume ${range(r.consumeSpread)}` : '';
+    console.log(`      spread: produce ${range(r.produceSpread!)}${consume}`);
+  }
+  return summary;
 }
 
 function printRatios(label: string, results: RunResult[]): void {
@@ -388,15 +453,16 @@ function printRatios(label: string, results: RunResult[]): void {
 async function main(): Promise<void> {
   const records = Number(arg('--records', String(DEFAULT_RECORDS)));
   const clients = arg('--clients', 'strom,kafkajs,platformatic').split(',') as ClientName[];
+  const rounds = Number(arg('--rounds', '1'));
   console.log(`node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}`);
   console.log(
-    `${records} records of ${VALUE_BYTES} B, acks=1, chunks of ${CHUNK}, window ${WINDOW}; Strom: linger 5 ms, batch.size 512 KiB, 16 in flight`,
+    `${records} records of ${VALUE_BYTES} B${rounds > 1 ? `, ${rounds} rounds` : ''}, acks=1, chunks of ${CHUNK}, window ${WINDOW}; Strom: linger 5 ms, batch.size 512 KiB, 16 in flight`,
   );
   console.log('\n# Strom broker (separate process): produce, then consume');
   const broker = await startChild('--broker-child');
   let withBroker: RunResult[] = [];
   try {
-    withBroker = await runSuite(broker.bootstrap, records, false, clients);
+    withBroker = await runSuite(broker.bootstrap, records, false, clients, rounds);
   } finally {
     await stopChild(broker.child);
   }
@@ -404,7 +470,7 @@ async function main(): Promise<void> {
   const sink = await startChild('--sink-child');
   let withSink: RunResult[] = [];
   try {
-    withSink = await runSuite(sink.bootstrap, records, true, clients);
+    withSink = await runSuite(sink.bootstrap, records, true, clients, rounds);
   } finally {
     await stopChild(sink.child);
   }
