@@ -231,35 +231,31 @@ export class Fetcher {
     if (batches.length === 0) return;
     s.fetchPosition = next;
     const abortedTransactions = p.abortedTransactions;
+    let aborted: Map<bigint, bigint> | null = null;
+    let i = 0;
     this.state.buffer(
       s,
       () => {
-        const aborted = abortedProducers(abortedTransactions);
+        if (i === batches.length) return null;
+        const raw = batches[i++]!;
+        aborted ??= abortedProducers(abortedTransactions);
         const records: ConsumerRecord[] = [];
-        for (const raw of batches) {
-          const before = records.length;
-          try {
-            if (raw.length <= BatchOffsets.magic || raw[BatchOffsets.magic] !== 2) {
-              // A legacy message set inside a v4+ response (an old log); convert it.
-              for (const b of upConvertMessageSet(raw)) this.decodeBatch(s, b, fetchOffset, aborted, records);
-            } else this.decodeBatch(s, raw, fetchOffset, aborted, records);
-          } catch (err) {
-            // Kafka's CorruptRecordException: the records before this batch are still handed out.
-            records.length = before;
-            const at = raw.length >= 8 ? raw.readBigInt64BE(0) : fetchOffset;
-            const error = new ClientError(
-              'KAFKA_ERROR',
-              `corrupt record batch at ${s.topic}-${s.partition} offset ${at}`,
-              {
-                cause: err,
-                retriable: false,
-                kafkaCode: ErrorCode.CORRUPT_MESSAGE,
-              },
-            );
-            return { records, error };
-          }
+        try {
+          if (raw.length <= BatchOffsets.magic || raw[BatchOffsets.magic] !== 2) {
+            // A legacy message set inside a v4+ response (an old log); convert it.
+            for (const b of upConvertMessageSet(raw)) this.decodeBatch(s, b, fetchOffset, aborted, records);
+          } else this.decodeBatch(s, raw, fetchOffset, aborted, records);
+          return { records, error: null };
+        } catch (err) {
+          // Kafka's CorruptRecordException; the records of earlier batches were handed out already.
+          const at = raw.length >= 8 ? raw.readBigInt64BE(0) : fetchOffset;
+          const error = new ClientError(
+            'KAFKA_ERROR',
+            `corrupt record batch at ${s.topic}-${s.partition} offset ${at}`,
+            { cause: err, retriable: false, kafkaCode: ErrorCode.CORRUPT_MESSAGE },
+          );
+          return { records: [], error };
         }
-        return { records, error: null };
       },
       data.length,
     );

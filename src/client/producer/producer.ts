@@ -193,6 +193,12 @@ export class Producer {
     const value = toBuffer(record.value);
     const headers = toHeaders(record.headers);
     const timestamp = record.timestamp === undefined ? nowMs : Number(record.timestamp);
+    if (!Number.isSafeInteger(timestamp)) {
+      throw new ClientError(
+        'INVALID_ARGUMENT',
+        `timestamp ${record.timestamp} is not a whole number of milliseconds`,
+      );
+    }
     let partition = record.partition;
     if (partition === undefined) {
       partition = this.partitioner({
