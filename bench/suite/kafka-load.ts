@@ -144,6 +144,7 @@ export async function kafkaConsume(
   let correlation = 1;
   let t0 = 0;
   let lastDataAt = 0;
+  const startedAt = stampNowMs();
   ready();
   for (;;) {
     const id = correlation++;
@@ -210,8 +211,9 @@ export async function kafkaConsume(
         const base = data.readBigInt64BE(at);
         const count = data.readInt32BE(at + 57);
         if (base >= last) {
-          if (spec.latency && 12 + len === BATCH_BYTES)
-            latency.record(data.readDoubleLE(at + STAMP_AT), count);
+          // Batches stamped before this consumer started are the warm-up's.
+          const stamp = data.readDoubleLE(at + STAMP_AT);
+          if (spec.latency && 12 + len === BATCH_BYTES && stamp >= startedAt) latency.record(stamp, count);
           messages += count;
           bytes += 12 + len;
           got += 12 + len;

@@ -1,5 +1,6 @@
 import { startWorker } from './child-processes.js';
 import { KafkaAdmin } from './kafka-admin.js';
+import { BATCH_BYTES } from './kafka-load.js';
 import type { Ceilings, SuiteContext } from './suite-context.js';
 import type { Figure } from './suite-results.js';
 import type { WorkerResult } from './worker-protocol.js';
@@ -24,6 +25,8 @@ export const ACKS = [1, -1];
 export const FIXED_RATE_MBS = 50;
 /** Pipelined produce requests per producer process, as a producer's max.in.flight with many partitions. */
 const WINDOW = 32;
+/** Batches produced to every partition before a measured run. */
+const WARMUP_BATCHES_PER_PARTITION = 4;
 /** A generator above this share of a core may be what limits the figure. */
 const SATURATED_PERCENT = 75;
 
@@ -34,7 +37,8 @@ export const workloadId = (kind: string, partitions: number, acks: number): stri
 interface LoadOutcome {
   produceMBs: number;
   producers: WorkerResult[];
-  consumer: WorkerResult;
+  /** Null when producers ran alone. */
+  consumer: WorkerResult | null;
 }
 
 async function runLoad(
@@ -45,17 +49,36 @@ async function runLoad(
   rateMBs: number,
   producers: number,
   seconds: number,
+  /** A consumer tailing the topic (OpenMessaging Benchmark), or producers alone (kafka-producer-perf-test). */
+  tailing = true,
 ): Promise<LoadOutcome> {
-  const consumer = startWorker({
-    kind: 'kafka-consume',
+  // Warm-up, as OpenMessaging Benchmark has one: a few batches to every partition before measuring,
+  // so that opening partitions (files, leader-epoch checkpoints) is not counted as steady state.
+  // The consumer starts afterwards and ignores batches stamped before it started.
+  await startWorker({
+    kind: 'kafka-produce',
     host: target.host,
     port: target.port,
     topic,
-    partitionCount: partitions,
-    untilCaughtUp: false,
-    latency: true,
-  });
-  await consumer.ready;
+    partitions: Array.from({ length: partitions }, (_, p) => p),
+    acks,
+    durationMs: 30_000,
+    rateBytesPerSec: 0,
+    window: WINDOW,
+    bytesLimit: WARMUP_BATCHES_PER_PARTITION * partitions * BATCH_BYTES,
+  }).result;
+  const consumer = !tailing
+    ? null
+    : startWorker({
+        kind: 'kafka-consume',
+        host: target.host,
+        port: target.port,
+        topic,
+        partitionCount: partitions,
+        untilCaughtUp: false,
+        latency: true,
+      });
+  await consumer?.ready;
   const workers = Array.from({ length: producers }, (_, i) =>
     startWorker({
       kind: 'kafka-produce',
@@ -72,8 +95,8 @@ async function runLoad(
     }),
   );
   const results = await Promise.all(workers.map((w) => w.result));
-  consumer.stop();
-  const c = await consumer.result;
+  consumer?.stop();
+  const c = (await consumer?.result) ?? null;
   const bytes = results.reduce((s, r) => s + r.bytes, 0);
   const secs = Math.max(...results.map((r) => r.seconds));
   return { produceMBs: bytes / 1e6 / secs, producers: results, consumer: c };
@@ -88,7 +111,7 @@ function notesOf(o: LoadOutcome): string | undefined {
 
 const cpuOf = (o: LoadOutcome): number[] => [
   ...o.producers.map((r) => r.cpuPercent ?? 0),
-  o.consumer.cpuPercent ?? 0,
+  ...(o.consumer ? [o.consumer.cpuPercent ?? 0] : []),
 ];
 
 export async function runKafkaWorkloads(
@@ -134,10 +157,30 @@ export async function runKafkaWorkloads(
           unit: 'MB/s',
           baseline: compareWith(id, { label: 'disk ceiling', value: ceilings.diskBufferedMBs }),
           generatorCpuPercent: cpuOf(best),
-          ...(best.consumer.latency ? { latency: best.consumer.latency } : {}),
+          ...(best.consumer?.latency ? { latency: best.consumer.latency } : {}),
           ...(notesOf(best) ? { note: notesOf(best) } : {}),
         });
       }
+    }
+    {
+      // Producers alone, as kafka-producer-perf-test measures a broker: the issue's throughput target.
+      const id = workloadId('produce-only', 16, 1);
+      ctx.progress(`${target.system}: max rate, producers only, 16 partitions, acks=1`);
+      const topic = `bench-${runId}-${id.replaceAll('.', '-')}`;
+      await admin.createTopic(topic, 16);
+      const o = await runLoad(target, topic, 16, 1, 0, Math.max(2, ctx.producers), ctx.seconds, false);
+      await admin.deleteTopic(topic);
+      ctx.rec.add({
+        section: target.section,
+        id: `${target.section}.${id}`,
+        label: named('Produce, 16 partition(s), acks=1, max rate, producers only (no consumer)'),
+        system: target.system,
+        value: o.produceMBs,
+        unit: 'MB/s',
+        baseline: compareWith(id, { label: 'disk ceiling', value: ceilings.diskBufferedMBs }),
+        generatorCpuPercent: cpuOf(o),
+        ...(notesOf(o) ? { note: notesOf(o) } : {}),
+      });
     }
     for (const partitions of PARTITION_COUNTS) {
       for (const acks of ACKS) {
@@ -149,7 +192,7 @@ export async function runKafkaWorkloads(
         await admin.createTopic(topic, partitions);
         const o = await runLoad(target, topic, partitions, acks, FIXED_RATE_MBS, ctx.producers, ctx.seconds);
         await admin.deleteTopic(topic);
-        const l = o.consumer.latency;
+        const l = o.consumer?.latency;
         if (!l) {
           ctx.rec.skip(`${target.system} ${id}`, 'the consumer received nothing');
           continue;

@@ -31,10 +31,10 @@ const ratioCheck =
 
 const TARGETS: Target[] = [
   {
-    what: 'Produce, 16 partitions, acks=1, max rate',
+    what: 'Produce, 16 partitions, acks=1, max rate, producers only (as kafka-producer-perf-test)',
     goal: '≥ 0.7× disk ceiling',
     check: ratioCheck(
-      'strom.throughput.p16.acks1',
+      'strom.produce-only.p16.acks1',
       0.7,
       (f) => `${formatValue(f.value, f.unit)} = ${f.ratio!.toFixed(2)}×`,
     ),

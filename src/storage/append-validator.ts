@@ -109,7 +109,7 @@ export function validateAndAssign(
     const batch = split.batches[i]!;
     const h = headers[i]!;
     const base = assign ? next : Number(h.baseOffset);
-    if (assign) setBaseOffset(batch, BigInt(base));
+    if (assign) setBaseOffset(batch, base);
     if (assign && opts.leaderEpoch !== null) setPartitionLeaderEpoch(batch, opts.leaderEpoch);
     let batchMaxTs = Number(h.maxTimestamp);
     let attributes = h.attributes;

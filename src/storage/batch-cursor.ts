@@ -37,6 +37,8 @@ export type ScanStop = 'end' | 'torn' | 'corrupt';
 /** Header walks start with small reads (a lookup usually needs one or two headers) and grow. */
 const FIRST_CHUNK_BYTES = 4096;
 const MAX_CHUNK_BYTES = 1024 * 1024;
+/** Lookups read batch headers here: synchronous and short-lived, they never overlap. */
+const LOOKUP_SCRATCH = Buffer.allocUnsafe(FIRST_CHUNK_BYTES);
 
 /**
  * Reads batch headers forward from a file position in large chunks, so walking many small batches
@@ -53,6 +55,7 @@ export class BatchCursor {
   stop: ScanStop = 'end';
   private nextOffsetMin: number;
   private chunkBytes: number;
+  private lookup = false;
 
   constructor(file: LogFile, from: number, end: number, verify = false, minOffset = 0) {
     this.file = file;
@@ -63,14 +66,32 @@ export class BatchCursor {
     this.chunkBytes = verify ? MAX_CHUNK_BYTES : FIRST_CHUNK_BYTES;
   }
 
+  /**
+   * A cursor for offset lookups (every fetch makes one or two): it reads into one shared buffer
+   * instead of allocating a chunk per read, so it must be walked to its end before another cursor
+   * is made, and `bytesOf` is not for it.
+   */
+  static forLookup(file: LogFile, from: number, end: number): BatchCursor {
+    const c = new BatchCursor(file, from, end);
+    c.lookup = true;
+    return c;
+  }
+
   /** Ensures bytes [position, position+n) are in the chunk; false if the file ends first. */
   private fill(n: number): boolean {
     if (this.position + n > this.end) return false;
     const rel = this.position - this.chunkPos;
     if (rel >= 0 && rel + n <= this.chunk.length) return true;
     const want = Math.min(Math.max(n, this.chunkBytes), this.end - this.position);
-    this.chunkBytes = Math.min(this.chunkBytes * 2, MAX_CHUNK_BYTES);
-    this.chunk = this.file.readAt(this.position, want);
+    if (this.lookup && want <= LOOKUP_SCRATCH.length) {
+      this.chunk = LOOKUP_SCRATCH.subarray(
+        0,
+        this.file.readInto(LOOKUP_SCRATCH.subarray(0, want), this.position),
+      );
+    } else {
+      this.chunkBytes = Math.min(this.chunkBytes * 2, MAX_CHUNK_BYTES);
+      this.chunk = this.file.readAt(this.position, want);
+    }
     this.chunkPos = this.position;
     return this.chunk.length >= n;
   }

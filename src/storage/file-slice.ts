@@ -9,16 +9,27 @@ export class FileSlice {
   readonly file: LogFile;
   readonly position: number;
   readonly length: number;
+  /**
+   * Whether the bytes are in the active segment: just written, so almost surely in the page
+   * cache, where a synchronous read costs less than a trip through the thread pool.
+   */
+  readonly recent: boolean;
 
-  constructor(file: LogFile, position: number, length: number) {
+  constructor(file: LogFile, position: number, length: number, recent = false) {
     this.file = file;
     this.position = position;
     this.length = length;
+    this.recent = recent;
   }
 
   /** The segment file's current path (it changes when the segment is swapped or deleted). */
   get path(): string {
     return this.file.path;
+  }
+
+  /** Reads recent bytes at once and older ones off the event loop (which may wait for the disk). */
+  readCached(): Buffer | Promise<Buffer> {
+    return this.recent ? this.readSync() : this.read();
   }
 
   /** Reads the bytes off the event loop. Safe after the segment was deleted: the fd stays valid. */

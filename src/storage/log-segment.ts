@@ -180,7 +180,7 @@ export class LogSegment {
   /** The first batch whose last offset is >= `offset`, found through the index. */
   translateOffset(offset: number, startingPosition = 0): BatchInfo | null {
     const from = Math.max(startingPosition, this.offsetIndex.lookup(offset).position);
-    const cursor = new BatchCursor(this.log, from, this.size);
+    const cursor = BatchCursor.forLookup(this.log, from, this.size);
     for (let b = cursor.next(); b !== null; b = cursor.next()) {
       if (b.lastOffset >= offset) return b;
     }
@@ -190,12 +190,14 @@ export class LogSegment {
   /**
    * A slice from the batch holding `startOffset`, up to `maxBytes` (the first batch whole when
    * `minOneMessage`), not past the batch holding `maxOffset` (exclusive bound, e.g. the high watermark).
+   * `active` marks the slice as recent (see FileSlice.recent).
    */
   read(
     startOffset: number,
     maxBytes: number,
     maxOffset: number | null,
     minOneMessage: boolean,
+    active = false,
   ): FileSlice | null {
     const first = this.translateOffset(startOffset);
     if (first === null) return null;
@@ -210,7 +212,7 @@ export class LogSegment {
     if (minOneMessage && length < first.sizeBytes)
       length = Math.min(first.sizeBytes, maxPosition - first.position);
     if (length <= 0) return null;
-    return new FileSlice(this.log, first.position, length);
+    return new FileSlice(this.log, first.position, length, active);
   }
 
   /** The first offset >= startingOffset whose record timestamp is >= `timestamp` (ListOffsets). */

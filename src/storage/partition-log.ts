@@ -160,13 +160,6 @@ export class PartitionLog extends PartitionLogBase {
   read(opts: ReadOptions): ReadResult {
     this.checkUsable();
     const { fetchOffset } = opts;
-    const result = (slices: FileSlice[]): ReadResult => ({
-      slices,
-      sizeBytes: slices.reduce((n, s) => n + s.length, 0),
-      logStartOffset: this.lso,
-      logEndOffset: this.leo,
-      highWatermark: this.hw,
-    });
     if (fetchOffset < this.lso || fetchOffset > this.leo) {
       throw new StorageError(
         'OFFSET_OUT_OF_RANGE',
@@ -174,18 +167,23 @@ export class PartitionLog extends PartitionLogBase {
       );
     }
     const maxOffset = opts.maxOffset ?? null;
-    if (fetchOffset === this.leo || (maxOffset !== null && fetchOffset >= maxOffset)) return result([]);
+    if (fetchOffset === this.leo || (maxOffset !== null && fetchOffset >= maxOffset))
+      return this.readResult(null);
     return this.io(() => {
       for (let i = this.floorSegment(fetchOffset); i < this.segments.length; i++) {
         const seg = this.segments[i]!;
         seg.ensureIndexes(this.config.indexIntervalBytes);
+        // A bound at or past the segment's end bounds nothing: no need to find its batch (the
+        // tailing consumer's case, with the high watermark at the log end).
+        const segmentEnd = i + 1 < this.segments.length ? this.segments[i + 1]!.baseOffset : this.leo;
         const slice = seg.read(
           Math.max(fetchOffset, seg.baseOffset),
           opts.maxBytes,
-          maxOffset,
+          maxOffset !== null && maxOffset < segmentEnd ? maxOffset : null,
           opts.minOneMessage ?? true,
+          i === this.segments.length - 1,
         );
-        if (slice !== null) return result([slice]);
+        if (slice !== null) return this.readResult(slice);
         if (
           maxOffset !== null &&
           i + 1 < this.segments.length &&
@@ -193,8 +191,19 @@ export class PartitionLog extends PartitionLogBase {
         )
           break;
       }
-      return result([]);
+      return this.readResult(null);
     });
+  }
+
+  /** Every fetch of every partition ends here: a plain object, no closure or array walk. */
+  private readResult(slice: FileSlice | null): ReadResult {
+    return {
+      slices: slice === null ? [] : [slice],
+      sizeBytes: slice === null ? 0 : slice.length,
+      logStartOffset: this.lso,
+      logEndOffset: this.leo,
+      highWatermark: this.hw,
+    };
   }
 
   /** Index of the last segment whose base offset is <= offset (0 if none). */

@@ -7,6 +7,7 @@ import { kafkaErrorFor } from '../replica/storage-error-codes.js';
 import type { FetchPartitionRequest } from './fetch-session-cache.js';
 
 export const ISOLATION_READ_COMMITTED = 1;
+const NO_SLICES: readonly FileSlice[] = [];
 
 /** One partition's part of a fetch, decided before any bytes are read. */
 export interface PlannedRead {
@@ -44,31 +45,31 @@ export function planFetch(
   let remaining = limits.maxBytes;
   let minOneMessage = limits.minOneMessage;
   const out: PlannedRead[] = [];
+  // Runs for every partition of every fetch, and again when a long poll is woken: no closures here.
+  const fail = (req: FetchPartitionRequest, errorCode: number, partition: HostedPartition | null = null) =>
+    out.push({
+      request: req,
+      errorCode,
+      partition,
+      slices: NO_SLICES,
+      bytes: 0,
+      highWatermark: -1n,
+      logStartOffset: -1n,
+    });
   for (const req of partitions) {
-    const fail = (errorCode: number, partition: HostedPartition | null = null): void => {
-      out.push({
-        request: req,
-        errorCode,
-        partition,
-        slices: [],
-        bytes: 0,
-        highWatermark: -1n,
-        logStartOffset: -1n,
-      });
-    };
     if (req.topic === '') {
-      fail(ErrorCode.UNKNOWN_TOPIC_ID);
+      fail(req, ErrorCode.UNKNOWN_TOPIC_ID);
       continue;
     }
     const lookup = replicas.leader(image, req.topic, req.partition);
     if (!lookup.partition) {
-      fail(lookup.errorCode);
+      fail(req, lookup.errorCode);
       continue;
     }
     const p = lookup.partition;
     const epochError = p.checkLeaderEpoch(req.currentLeaderEpoch);
     if (epochError !== ErrorCode.NONE) {
-      fail(epochError, p);
+      fail(req, epochError, p);
       continue;
     }
     try {

@@ -4,6 +4,7 @@ import { FetchResponse } from '../../protocol/generated/messages/fetch-response.
 import type { MessageInput } from '../../protocol/message-codec.js';
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 import { downConvert } from '../../protocol/records/convert.js';
+import type { FileSlice } from '../../storage/file-slice.js';
 import { defineHandler } from '../api-handler.js';
 import type { BrokerServices } from '../broker-services.js';
 import {
@@ -77,16 +78,34 @@ export function fetchHandler(s: BrokerServices) {
     const plan = () => planFetch(s.metadata.image, s.replicas, session.partitions, limits);
     let reads = plan();
     if (req.maxWaitMs > 0 && !fetchIsReady(reads, req.minBytes) && session.partitions.length > 0) {
-      await new Promise<void>((resolve) => {
+      reads = await new Promise<PlannedRead[]>((resolve) => {
+        // The purgatory checks at once: the plan above just said no. A satisfied check's plan is
+        // the one answered (planning reads every partition's offsets, so it is not done twice).
+        let planned = true;
+        let ready: PlannedRead[] | null = null;
         s.replicas.fetchPurgatory.tryCompleteElseWatch(
-          { isSatisfied: () => fetchIsReady(plan(), req.minBytes), complete: () => resolve() },
+          {
+            isSatisfied: () => {
+              if (planned) {
+                planned = false;
+                return false;
+              }
+              const r = plan();
+              if (!fetchIsReady(r, req.minBytes)) return false;
+              ready = r;
+              return true;
+            },
+            complete: () => resolve(ready ?? plan()),
+          },
           session.partitions.map((p) => `${p.topic}-${p.partition}`),
           req.maxWaitMs,
         );
       });
-      reads = plan();
     }
-    const partitions = await Promise.all(reads.map((r) => partitionResponse(s, r, v, limits.isolationLevel)));
+    const answers = reads.map((r) => partitionResponse(s, r, v, limits.isolationLevel));
+    const partitions = answers.some((a) => a instanceof Promise)
+      ? await Promise.all(answers)
+      : (answers as PartitionResponse[]);
     const include =
       session.kind === 'incremental'
         ? s.fetchSessions.select(
@@ -119,12 +138,12 @@ export function fetchHandler(s: BrokerServices) {
   });
 }
 
-async function partitionResponse(
+function partitionResponse(
   s: BrokerServices,
   r: PlannedRead,
   version: number,
   isolationLevel: number,
-): Promise<PartitionResponse> {
+): PartitionResponse | Promise<PartitionResponse> {
   const base: PartitionResponse = {
     partitionIndex: r.request.partition,
     errorCode: r.errorCode,
@@ -145,10 +164,26 @@ async function partitionResponse(
     return base;
   }
   if (r.bytes === 0) return base;
-  let records =
-    r.slices.length === 1
-      ? await r.slices[0]!.read()
-      : Buffer.concat(await Promise.all(r.slices.map((x) => x.read())));
+  // Recent bytes are read at once, so a tailing consumer's fetch completes without a promise.
+  const read = r.slices.length === 1 ? r.slices[0]!.readCached() : readAll(r.slices);
+  return read instanceof Promise
+    ? read.then((records) => withRecords(s, r, version, base, records))
+    : withRecords(s, r, version, base, read);
+}
+
+async function readAll(slices: readonly FileSlice[]): Promise<Buffer> {
+  return Buffer.concat(await Promise.all(slices.map((x) => x.readCached())));
+}
+
+/** The partition's response with its records, down-converted for Fetch v0–v3. */
+function withRecords(
+  s: BrokerServices,
+  r: PlannedRead,
+  version: number,
+  base: PartitionResponse,
+  read: Buffer,
+): PartitionResponse {
+  let records = read;
   if (version < 4) {
     if (s.replicas.topicConfigValues(r.request.topic).get('message.downconversion.enable') === false) {
       return { ...base, errorCode: ErrorCode.UNSUPPORTED_VERSION };

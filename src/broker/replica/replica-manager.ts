@@ -31,6 +31,8 @@ export interface AppendOutcome {
  */
 export class ReplicaManager {
   private readonly partitions = new Map<string, HostedPartition>();
+  /** The same partitions by topic and index: produce and fetch look them up without building a key. */
+  private readonly byTopic = new Map<string, (HostedPartition | undefined)[]>();
   private readonly configCache = new Map<string, ReadonlyMap<string, ConfigValue>>();
 
   constructor(
@@ -69,9 +71,18 @@ export class ReplicaManager {
     return this.partitions.get(`${topic}-${partition}`);
   }
 
+  private index(p: HostedPartition): void {
+    let list = this.byTopic.get(p.topic);
+    if (!list) {
+      list = [];
+      this.byTopic.set(p.topic, list);
+    }
+    list[p.partition] = p;
+  }
+
   /** The partition if this broker leads it, else the error a client gets (Kafka's getPartitionOrError). */
   leader(image: MetadataImage, topic: string, partition: number): PartitionLookup {
-    const p = this.partitions.get(`${topic}-${partition}`);
+    const p = this.byTopic.get(topic)?.[partition];
     if (p && p.leaderId === this.nodeId) return { partition: p, errorCode: 0 };
     if (!image.partition(topic, partition))
       return { partition: null, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
@@ -97,6 +108,7 @@ export class ReplicaManager {
             this.logs.getOrCreateLog(tp),
           );
           this.partitions.set(key, p);
+          this.index(p);
         }
         p.topicId = topic.topicId;
         p.replicas = [...state.replicas];
@@ -114,6 +126,9 @@ export class ReplicaManager {
     for (const [key, p] of this.partitions) {
       if (wanted.has(key)) continue;
       this.partitions.delete(key);
+      const list = this.byTopic.get(p.topic);
+      if (list?.[p.partition] === p) list[p.partition] = undefined;
+      if (list?.every((x) => x === undefined)) this.byTopic.delete(p.topic);
       this.configCache.delete(p.topic);
       try {
         await this.logs.deleteLog({ topic: p.topic, partition: p.partition });

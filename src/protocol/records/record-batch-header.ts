@@ -124,8 +124,15 @@ export function validateBatch(batch: Buffer): RecordBatchHeader {
 }
 
 /** Sets the base offset in place; the CRC does not cover it, so the batch stays valid. */
-export function setBaseOffset(batch: Buffer, baseOffset: bigint, at = 0): void {
-  batch.writeBigInt64BE(baseOffset, at + BatchOffsets.baseOffset);
+export function setBaseOffset(batch: Buffer, baseOffset: bigint | number, at = 0): void {
+  const pos = at + BatchOffsets.baseOffset;
+  if (typeof baseOffset === 'bigint') {
+    batch.writeBigInt64BE(baseOffset, pos);
+    return;
+  }
+  // Offsets are safe integers: two 32-bit halves spare the append path a BigInt per batch.
+  batch.writeInt32BE(Math.floor(baseOffset / 0x1_0000_0000), pos);
+  batch.writeUInt32BE(baseOffset >>> 0, pos + 4);
 }
 
 /** Sets the partition leader epoch in place (not covered by the CRC either). */
