@@ -8,7 +8,7 @@ import { runClients } from './client-workloads.js';
 import { runKafkaWorkloads } from './kafka-workloads.js';
 import { describeMachine } from './machine.js';
 import { runNats, runRedis } from './peer-systems.js';
-import { startStrom, stopStrom } from './strom-process.js';
+import { rssMiB, startStrom, stopStrom } from './strom-process.js';
 import { manyPartitions, profileBroker, restartAfterKill } from './strom-workloads.js';
 import type { SuiteContext } from './suite-context.js';
 import { Recorder, type SuiteResults } from './suite-results.js';
@@ -143,6 +143,18 @@ async function main(): Promise<void> {
           system: 'strom',
           value: broker.startMs,
           unit: 'ms',
+        });
+        // Idle: no client yet, and time for start-up garbage to be collected (V8's memory reducer
+        // runs 8 s after start).
+        const idleSeconds = opts.quick ? 1 : 10;
+        await new Promise((r) => setTimeout(r, idleSeconds * 1000));
+        rec.add({
+          section: 'startup',
+          id: 'startup.idle.rss',
+          label: `Idle broker RSS, ${idleSeconds} s after start, no clients`,
+          system: 'strom',
+          value: (rssMiB(broker.child.pid!) * 1048576) / 1e6,
+          unit: 'MB',
         });
         try {
           const target = { system: 'strom', section: 'strom', ...broker };

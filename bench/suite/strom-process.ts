@@ -50,6 +50,8 @@ export async function startStrom(options: StartStromOptions): Promise<StromProce
   const t0 = performance.now();
   const args = [
     ...(options.nodeArgs ?? []),
+    // As `npm start` and the `strom` command's shebang run it.
+    '--initial-old-space-size=64',
     'bin/strom.js',
     'server',
     '--log-level',

@@ -48,6 +48,22 @@ const TARGETS: Target[] = [
     },
   },
   {
+    what: 'Idle broker RSS',
+    goal: '≤ 80 MB',
+    check: (get) => {
+      const f = get('startup.idle.rss');
+      return f ? { measured: formatValue(f.value, f.unit), met: f.value <= 80 } : null;
+    },
+  },
+  {
+    what: 'Start-up on an empty data directory, to listening',
+    goal: '≤ 300 ms',
+    check: (get) => {
+      const f = get('startup.fresh.listening');
+      return f ? { measured: formatValue(f.value, f.unit), met: f.value <= 300 } : null;
+    },
+  },
+  {
     what: `End-to-end p99 at ${FIXED_RATE_MBS} MB/s (worst of 1/16/100 partitions, acks=1/all)`,
     goal: '≤ 5 ms',
     check: (get) => {

@@ -23,9 +23,10 @@ import { findOffsetForTimestamp } from './timestamp-lookup.js';
 import { sharedWriteScheduler, type WriteScheduler } from './write-scheduler.js';
 
 /**
- * One partition's log: segments on disk, offsets, the high watermark and leader epochs. Appends are
- * synchronous up to the write, so concurrent callers are ordered by the event loop; in fsync mode
- * the returned promise waits for a shared fsync (group commit).
+ * One partition's log: segments on disk, offsets, the high watermark and leader epochs. Appends
+ * assign offsets synchronously, so concurrent callers are ordered by the event loop; their bytes
+ * are written together at the end of the turn (see WriteScheduler), and in fsync mode the returned
+ * promise also waits for a shared fsync (group commit).
  */
 export class PartitionLog extends PartitionLogBase {
   /** Segments with bytes queued by `append`, in order (the active one, and the one before a roll). */

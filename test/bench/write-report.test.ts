@@ -40,7 +40,7 @@ function results(): SuiteResults {
       },
       {
         section: 'strom',
-        id: 'strom.throughput.p16.acks1',
+        id: 'strom.produce-only.p16.acks1',
         label: 'Produce 16',
         system: 'strom',
         value: 600,
@@ -90,7 +90,7 @@ describe('writeReport', () => {
     const text = readFileSync(join(dir, 'benchmarks.md'), 'utf8');
     assert.match(
       text,
-      /Produce, 16 partitions, acks=1, max rate \| ≥ 0\.7× disk ceiling \| 600 MB\/s = 0\.60× \| \*\*missed\*\*/,
+      /Produce, 16 partitions, acks=1, max rate, producers only \(as kafka-producer-perf-test\) \| ≥ 0\.7× disk ceiling \| 600 MB\/s = 0\.60× \| \*\*missed\*\*/,
     );
     assert.match(text, /Consumer catching up on a backlog \| ≥ 500 MB\/s \| 800 MB\/s \| met/);
     assert.match(text, /vs kafkajs.*\| not measured \|/);

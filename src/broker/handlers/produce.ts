@@ -86,7 +86,7 @@ export function produceHandler(s: BrokerServices) {
           );
           continue;
         }
-        // The append is synchronous up to the write, so pipelined requests land in request order.
+        // Offsets are assigned synchronously, so pipelined requests land in request order.
         pending.push(
           appendAndAwait(s, p, bytes, acks, req.timeoutMs).then((response) => ({ topic: t.name, response })),
         );
