@@ -42,6 +42,8 @@ interface RunResult {
   rssPeakMB: number;
   /** With --rounds: how many runs the medians above are of, and the lowest and highest rates. */
   rounds?: number;
+  /** With --rounds: which round a single run belongs to (from 0). */
+  round?: number;
   produceSpread?: [number, number];
   consumeSpread?: [number, number];
 }
@@ -397,7 +399,7 @@ async function runSuite(
   produceOnly: boolean,
   clients: readonly ClientName[],
   rounds: number,
-): Promise<RunResult[]> {
+): Promise<{ runs: RunResult[]; summary: RunResult[] }> {
   const results: RunResult[] = [];
   for (let round = 0; round < rounds; round++) {
     const order = clients.map((_, i) => clients[(i + round) % clients.length]!);
@@ -411,6 +413,7 @@ async function runSuite(
         const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
         try {
           const r = JSON.parse((await collect(child)).trim().split('\n').pop()!) as RunResult;
+          r.round = round;
           results.push(r);
           printRun(r, rounds > 1 ? `${client} #${round + 1}` : client);
         } catch (err) {
@@ -419,7 +422,7 @@ async function runSuite(
       }
     }
   }
-  if (rounds === 1) return results;
+  if (rounds === 1) return { runs: results, summary: results };
   const summary = medians(results);
   console.log(`medians of ${rounds} rounds (RSS: the highest), with the lowest and highest rates:`);
   for (const r of summary) {
@@ -428,10 +431,28 @@ async function runSuite(
     const consume = r.consumeSpread ? `, consume ${range(r.consumeSpread)}` : '';
     console.log(`      spread: produce ${range(r.produceSpread!)}${consume}`);
   }
-  return summary;
+  return { runs: results, summary };
 }
 
-function printRatios(label: string, results: RunResult[]): void {
+/** Strom's ratio to another client in each round, where both ran: runs of one round share the machine's mood. */
+function perRound(
+  runs: RunResult[],
+  compression: Compression,
+  other: ClientName,
+  measure: (r: RunResult) => number | null,
+): string {
+  const ratios: string[] = [];
+  for (const s of runs.filter((r) => r.client === 'strom' && r.compression === compression)) {
+    const o = runs.find((r) => r.client === other && r.compression === compression && r.round === s.round);
+    const a = measure(s);
+    const b = o ? measure(o) : null;
+    if (a !== null && b !== null) ratios.push(`${(a / b).toFixed(2)}×`);
+  }
+  return ratios.join(' ');
+}
+
+function printRatios(label: string, results: RunResult[], runs: RunResult[]): void {
+  const rounds = new Set(runs.map((r) => r.round)).size;
   for (const compression of ['none', 'lz4'] as const) {
     const by = (c: ClientName) => results.find((r) => r.client === c && r.compression === compression);
     const s = by('strom');
@@ -446,6 +467,11 @@ function printRatios(label: string, results: RunResult[]): void {
       console.log(
         `${label} ${compression}: Strom / ${other}: produce ${(s.produceRecordsPerSec / o.produceRecordsPerSec).toFixed(2)}×, consume ${consume}, p99 ${(s.p99Ms / o.p99Ms).toFixed(2)}× (lower is better), RSS ${(s.rssPeakMB / o.rssPeakMB).toFixed(2)}×`,
       );
+      if (rounds > 1) {
+        const produce = perRound(runs, compression, other, (r) => r.produceRecordsPerSec);
+        const consumed = perRound(runs, compression, other, (r) => r.consumeRecordsPerSec);
+        console.log(`    round by round: produce ${produce}${consumed ? `, consume ${consumed}` : ''}`);
+      }
     }
   }
 }
@@ -460,7 +486,7 @@ async function main(): Promise<void> {
   );
   console.log('\n# Strom broker (separate process): produce, then consume');
   const broker = await startChild('--broker-child');
-  let withBroker: RunResult[] = [];
+  let withBroker: { runs: RunResult[]; summary: RunResult[] } = { runs: [], summary: [] };
   try {
     withBroker = await runSuite(broker.bootstrap, records, false, clients, rounds);
   } finally {
@@ -468,7 +494,7 @@ async function main(): Promise<void> {
   }
   console.log("\n# Null broker (acknowledges Produce without storing): the clients' own produce cost");
   const sink = await startChild('--sink-child');
-  let withSink: RunResult[] = [];
+  let withSink: { runs: RunResult[]; summary: RunResult[] } = { runs: [], summary: [] };
   try {
     withSink = await runSuite(sink.bootstrap, records, true, clients, rounds);
   } finally {
@@ -476,9 +502,9 @@ async function main(): Promise<void> {
   }
   console.log('');
   // One machine-readable line for the benchmark suite, which runs this script as one of its sections.
-  console.log(`BENCH_JSON ${JSON.stringify({ broker: withBroker, nullBroker: withSink })}`);
-  printRatios('broker', withBroker);
-  printRatios('null broker', withSink);
+  console.log(`BENCH_JSON ${JSON.stringify({ broker: withBroker.summary, nullBroker: withSink.summary })}`);
+  printRatios('broker', withBroker.summary, withBroker.runs);
+  printRatios('null broker', withSink.summary, withSink.runs);
 }
 
 if (process.argv.includes('--broker-child')) await brokerChild();
