@@ -8,7 +8,11 @@
  * A second round produces to a null broker (null-broker.ts), which acknowledges without storing,
  * to show each client's own cost when the broker is not the limit. Asserts nothing.
  *
- * Usage: node dist/bench/client.bench.js [--records 1000000]
+ * Usage: node dist/bench/client.bench.js [--records 1000000] [--rounds 1] [--clients strom,kafkajs,platformatic]
+ * With --rounds N every run is repeated N times (client order turning) and the medians are reported,
+ * with their spread: on a shared machine one run of each can be off by a third.
+ * 1,000,000 records per client by default, as the client's speed targets are stated; the first
+ * chunks wait for connections and metadata, and with fewer records those waits fill the p99.
  * The last lines include `BENCH_JSON {...}`, the results the benchmark suite (bench/suite/) reads.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -17,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 
 const VALUE_BYTES = 1024;
 const CHUNK = 100;
+const DEFAULT_RECORDS = 1_000_000;
 const WINDOW = 32;
 const SELF = fileURLToPath(import.meta.url);
 /** kafkajs and @platformatic/kafka consume only through groups; without group APIs they never finish. */
@@ -35,6 +40,12 @@ interface RunResult {
   consumeRecordsPerSec: number | null;
   consumeNote?: string;
   rssPeakMB: number;
+  /** With --rounds: how many runs the medians above are of, and the lowest and highest rates. */
+  rounds?: number;
+  /** With --rounds: which round a single run belongs to (from 0). */
+  round?: number;
+  produceSpread?: [number, number];
+  consumeSpread?: [number, number];
 }
 
 function arg(name: string, fallback: string): string {
@@ -251,7 +262,7 @@ function benchValue(): Buffer {
 async function clientChild(): Promise<void> {
   const client = arg('--client', 'strom') as ClientName;
   const compression = arg('--compression', 'none') as Compression;
-  const records = Number(arg('--records', '200000'));
+  const records = Number(arg('--records', String(DEFAULT_RECORDS)));
   const bootstrap = arg('--bootstrap', '');
   const topic = arg('--topic', 'bench');
   const value = benchValue();
@@ -329,36 +340,119 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** Every client, both compressions, each in its own process against `bootstrap`. */
-async function runSuite(bootstrap: string, records: number, produceOnly: boolean): Promise<RunResult[]> {
-  const results: RunResult[] = [];
+function printRun(r: RunResult, label: string): void {
+  const consume =
+    r.consumeRecordsPerSec === null
+      ? `n/a (${r.consumeNote})`
+      : `${Math.round(r.consumeRecordsPerSec)} rec/s`;
+  const produce = `${Math.round(r.produceRecordsPerSec).toString().padStart(8)} rec/s ${r.produceMBPerSec.toFixed(1).padStart(7)} MB/s`;
+  console.log(
+    `${r.compression.padEnd(5)} ${label.padEnd(13)} produce ${produce}  p99 ${r.p99Ms.toFixed(1).padStart(7)} ms  consume ${consume}  RSS ${r.rssPeakMB.toFixed(0)} MB`,
+  );
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** One figure per client and compression: the median of each rate and p99 over the rounds, with the spread. */
+function medians(runs: RunResult[]): RunResult[] {
+  const out: RunResult[] = [];
   for (const compression of ['none', 'lz4'] as const) {
     for (const client of ['strom', 'kafkajs', 'platformatic'] as const) {
-      const topic = `bench-${client}-${compression}-${Date.now()}`;
-      if (!produceOnly) await createTopic(bootstrap, topic);
-      const args = [SELF, '--client-child', '--client', client, '--compression', compression];
-      args.push('--records', String(records), '--bootstrap', bootstrap, '--topic', topic);
-      if (produceOnly) args.push('--produce-only');
-      const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-      try {
-        const r = JSON.parse((await collect(child)).trim().split('\n').pop()!) as RunResult;
-        results.push(r);
-        const consume =
-          r.consumeRecordsPerSec === null
-            ? `n/a (${r.consumeNote})`
-            : `${Math.round(r.consumeRecordsPerSec)} rec/s`;
-        const produce = `${Math.round(r.produceRecordsPerSec).toString().padStart(8)} rec/s ${r.produceMBPerSec.toFixed(1).padStart(7)} MB/s`;
-        console.log(
-          `${compression.padEnd(5)} ${client.padEnd(13)} produce ${produce}  p99 ${r.p99Ms.toFixed(1).padStart(7)} ms  consume ${consume}  RSS ${r.rssPeakMB.toFixed(0)} MB`,
-        );
-      } catch (err) {
-        console.log(`${compression.padEnd(5)} ${client.padEnd(13)} failed: ${(err as Error).message}`);
+      const rs = runs.filter((r) => r.client === client && r.compression === compression);
+      if (rs.length === 0) continue;
+      const consumes = rs.map((r) => r.consumeRecordsPerSec);
+      const produce = rs.map((r) => r.produceRecordsPerSec);
+      const consumed = consumes.every((c) => c !== null);
+      const note = rs.find((r) => r.consumeNote)?.consumeNote;
+      out.push({
+        client,
+        compression,
+        produceRecordsPerSec: median(produce),
+        produceMBPerSec: median(rs.map((r) => r.produceMBPerSec)),
+        p99Ms: median(rs.map((r) => r.p99Ms)),
+        consumeRecordsPerSec: consumed ? median(consumes as number[]) : null,
+        // The peak over the rounds: the figure to compare with is the most memory a client took.
+        rssPeakMB: Math.max(...rs.map((r) => r.rssPeakMB)),
+        rounds: rs.length,
+        produceSpread: [Math.min(...produce), Math.max(...produce)],
+        ...(consumed
+          ? { consumeSpread: [Math.min(...(consumes as number[])), Math.max(...(consumes as number[]))] }
+          : {}),
+        ...(!consumed && note ? { consumeNote: note } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Every client, both compressions, each in its own process against `bootstrap`, `rounds` times;
+ * the order of the clients turns each round, so none always runs first on a fresh broker.
+ */
+async function runSuite(
+  bootstrap: string,
+  records: number,
+  produceOnly: boolean,
+  clients: readonly ClientName[],
+  rounds: number,
+): Promise<{ runs: RunResult[]; summary: RunResult[] }> {
+  const results: RunResult[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const order = clients.map((_, i) => clients[(i + round) % clients.length]!);
+    for (const compression of ['none', 'lz4'] as const) {
+      for (const client of order) {
+        const topic = `bench-${client}-${compression}-${round}-${Date.now()}`;
+        if (!produceOnly) await createTopic(bootstrap, topic);
+        const args = [SELF, '--client-child', '--client', client, '--compression', compression];
+        args.push('--records', String(records), '--bootstrap', bootstrap, '--topic', topic);
+        if (produceOnly) args.push('--produce-only');
+        const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+        try {
+          const r = JSON.parse((await collect(child)).trim().split('\n').pop()!) as RunResult;
+          r.round = round;
+          results.push(r);
+          printRun(r, rounds > 1 ? `${client} #${round + 1}` : client);
+        } catch (err) {
+          console.log(`${compression.padEnd(5)} ${client.padEnd(13)} failed: ${(err as Error).message}`);
+        }
       }
     }
   }
-  return results;
+  if (rounds === 1) return { runs: results, summary: results };
+  const summary = medians(results);
+  console.log(`medians of ${rounds} rounds (RSS: the highest), with the lowest and highest rates:`);
+  for (const r of summary) {
+    printRun(r, r.client);
+    const range = (s: [number, number]) => `${Math.round(s[0])}-${Math.round(s[1])} rec/s`;
+    const consume = r.consumeSpread ? `, consume ${range(r.consumeSpread)}` : '';
+    console.log(`      spread: produce ${range(r.produceSpread!)}${consume}`);
+  }
+  return { runs: results, summary };
 }
 
-function printRatios(label: string, results: RunResult[]): void {
+/** Strom's ratio to another client in each round, where both ran: runs of one round share the machine's mood. */
+function perRound(
+  runs: RunResult[],
+  compression: Compression,
+  other: ClientName,
+  measure: (r: RunResult) => number | null,
+): string {
+  const ratios: string[] = [];
+  for (const s of runs.filter((r) => r.client === 'strom' && r.compression === compression)) {
+    const o = runs.find((r) => r.client === other && r.compression === compression && r.round === s.round);
+    const a = measure(s);
+    const b = o ? measure(o) : null;
+    if (a !== null && b !== null) ratios.push(`${(a / b).toFixed(2)}×`);
+  }
+  return ratios.join(' ');
+}
+
+function printRatios(label: string, results: RunResult[], runs: RunResult[]): void {
+  const rounds = new Set(runs.map((r) => r.round)).size;
   for (const compression of ['none', 'lz4'] as const) {
     const by = (c: ClientName) => results.find((r) => r.client === c && r.compression === compression);
     const s = by('strom');
@@ -373,37 +467,44 @@ function printRatios(label: string, results: RunResult[]): void {
       console.log(
         `${label} ${compression}: Strom / ${other}: produce ${(s.produceRecordsPerSec / o.produceRecordsPerSec).toFixed(2)}×, consume ${consume}, p99 ${(s.p99Ms / o.p99Ms).toFixed(2)}× (lower is better), RSS ${(s.rssPeakMB / o.rssPeakMB).toFixed(2)}×`,
       );
+      if (rounds > 1) {
+        const produce = perRound(runs, compression, other, (r) => r.produceRecordsPerSec);
+        const consumed = perRound(runs, compression, other, (r) => r.consumeRecordsPerSec);
+        console.log(`    round by round: produce ${produce}${consumed ? `, consume ${consumed}` : ''}`);
+      }
     }
   }
 }
 
 async function main(): Promise<void> {
-  const records = Number(arg('--records', '200000'));
+  const records = Number(arg('--records', String(DEFAULT_RECORDS)));
+  const clients = arg('--clients', 'strom,kafkajs,platformatic').split(',') as ClientName[];
+  const rounds = Number(arg('--rounds', '1'));
   console.log(`node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}`);
   console.log(
-    `${records} records of ${VALUE_BYTES} B, acks=1, chunks of ${CHUNK}, window ${WINDOW}; Strom: linger 5 ms, batch.size 512 KiB, 16 in flight`,
+    `${records} records of ${VALUE_BYTES} B${rounds > 1 ? `, ${rounds} rounds` : ''}, acks=1, chunks of ${CHUNK}, window ${WINDOW}; Strom: linger 5 ms, batch.size 512 KiB, 16 in flight`,
   );
   console.log('\n# Strom broker (separate process): produce, then consume');
   const broker = await startChild('--broker-child');
-  let withBroker: RunResult[] = [];
+  let withBroker: { runs: RunResult[]; summary: RunResult[] } = { runs: [], summary: [] };
   try {
-    withBroker = await runSuite(broker.bootstrap, records, false);
+    withBroker = await runSuite(broker.bootstrap, records, false, clients, rounds);
   } finally {
     await stopChild(broker.child);
   }
   console.log("\n# Null broker (acknowledges Produce without storing): the clients' own produce cost");
   const sink = await startChild('--sink-child');
-  let withSink: RunResult[] = [];
+  let withSink: { runs: RunResult[]; summary: RunResult[] } = { runs: [], summary: [] };
   try {
-    withSink = await runSuite(sink.bootstrap, records, true);
+    withSink = await runSuite(sink.bootstrap, records, true, clients, rounds);
   } finally {
     await stopChild(sink.child);
   }
   console.log('');
   // One machine-readable line for the benchmark suite, which runs this script as one of its sections.
-  console.log(`BENCH_JSON ${JSON.stringify({ broker: withBroker, nullBroker: withSink })}`);
-  printRatios('broker', withBroker);
-  printRatios('null broker', withSink);
+  console.log(`BENCH_JSON ${JSON.stringify({ broker: withBroker.summary, nullBroker: withSink.summary })}`);
+  printRatios('broker', withBroker.summary, withBroker.runs);
+  printRatios('null broker', withSink.summary, withSink.runs);
 }
 
 if (process.argv.includes('--broker-child')) await brokerChild();

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net';
-import { FrameSplitter } from '../src/client/network/frame-splitter.js';
+import { FrameAssembler } from '../src/client/network/frame-assembler.js';
 import { decodeRequest, encodeResponse } from '../src/protocol/frame.js';
 import { ApiKey } from '../src/protocol/generated/api-registry.js';
 
@@ -12,7 +12,7 @@ export async function startNullBroker(): Promise<string> {
   const offsets = new Map<string, bigint>();
   let port = 0;
   const server = createServer({ noDelay: true }, (socket) => {
-    const splitter = new FrameSplitter(1 << 30);
+    const splitter = new FrameAssembler(1 << 30);
     socket.on('error', () => socket.destroy());
     socket.on('data', (chunk: Buffer) => {
       for (const f of splitter.push(chunk)) {

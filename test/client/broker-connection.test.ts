@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Apis } from '../../src/client/network/apis.js';
 import { BrokerConnection } from '../../src/client/network/broker-connection.js';
-import { FrameSplitter } from '../../src/client/network/frame-splitter.js';
+import { FrameAssembler } from '../../src/client/network/frame-assembler.js';
 import { noopLogger } from '../../src/common/logger.js';
 import { encodeResponse } from '../../src/protocol/frame.js';
 import { ApiKey } from '../../src/protocol/generated/api-registry.js';
@@ -15,7 +15,7 @@ import { ApiKey } from '../../src/protocol/generated/api-registry.js';
  */
 function scriptedBroker(): Server {
   return createServer((socket) => {
-    const splitter = new FrameSplitter(1 << 20);
+    const splitter = new FrameAssembler(1 << 20);
     const held: { version: number; correlationId: number; n: number }[] = [];
     let n = 0;
     socket.on('data', (chunk: Buffer) => {
@@ -135,5 +135,59 @@ describe('broker connection', () => {
       logger: noopLogger,
     });
     await assert.rejects(conn.connect(), { code: 'CONNECTION_FAILED', retriable: true });
+  });
+});
+
+describe('broker connection reading large responses', () => {
+  // An ApiVersions answer of ~160 KB (far more API keys than exist; unknown ones are ignored),
+  // written in uneven pieces with pauses, so reads see split size prefixes and partial frames and
+  // the kernel reads the rest of the frame straight into its buffer.
+  let server: Server;
+  let port = 0;
+  before(async () => {
+    server = createServer((socket) => {
+      const splitter = new FrameAssembler(1 << 20);
+      socket.on('error', () => socket.destroy());
+      socket.on('data', async (chunk: Buffer) => {
+        for (const f of splitter.push(chunk)) {
+          const apiKeys = Array.from({ length: 20_000 }, (_, i) => ({
+            apiKey: i < 3 ? [ApiKey.ApiVersions, ApiKey.Metadata, ApiKey.ListOffsets][i]! : 1000 + i,
+            minVersion: 0,
+            maxVersion: i < 3 ? [3, 12, 9][i]! : 1,
+          }));
+          const frame = Buffer.concat(
+            encodeResponse(ApiKey.ApiVersions, f.readInt16BE(2), f.readInt32BE(4), { errorCode: 0, apiKeys }),
+          );
+          for (let at = 0, step = 1; at < frame.length; at += step, step = step * 7 + 1) {
+            socket.write(frame.subarray(at, Math.min(frame.length, at + step)));
+            await new Promise((r) => setTimeout(r, 2));
+          }
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as { port: number }).port;
+  });
+  after(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('assembles a response larger than its read buffer from pieces', async () => {
+    const conn = new BrokerConnection({
+      host: '127.0.0.1',
+      port,
+      nodeId: 1,
+      clientId: 'large',
+      connectTimeoutMs: 5000,
+      requestTimeoutMs: 5000,
+      logger: noopLogger,
+    });
+    try {
+      await conn.connect();
+      assert.equal(conn.versionOf(ApiKey.Metadata), 12);
+      assert.equal(conn.versionOf(ApiKey.ListOffsets), 9);
+    } finally {
+      conn.close();
+    }
   });
 });

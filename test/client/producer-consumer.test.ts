@@ -234,4 +234,17 @@ describe('producer and consumer against a broker', () => {
     assert.deepEqual(seen, [3, 3, 3, 3]);
     await producer.close();
   });
+
+  it('rejects a timestamp that is not a whole number of milliseconds, sending nothing of that call', async () => {
+    const topic = uniqueTopic('ts');
+    const admin = cluster.kafka.admin();
+    await admin.createTopics([{ topic, numPartitions: 1 }]);
+    await admin.close();
+    const producer = cluster.kafka.producer({ acks: 1 });
+    await assert.rejects(producer.send(topic, { value: 'x', timestamp: 1.5 }), { code: 'INVALID_ARGUMENT' });
+    const [meta] = await producer.sendBatch(topic, [{ value: 'y', timestamp: 1_700_000_000_000n }]);
+    assert.equal(meta!.timestamp, 1_700_000_000_000n);
+    assert.equal(meta!.offset, 0n);
+    await producer.close();
+  });
 });

@@ -21,7 +21,7 @@ describe('record accumulator', () => {
   it('holds a batch until linger.ms passes, then drains it', () => {
     const { acc, advance } = accumulator();
     const { batch } = acc.batchFor('t', 0, 50);
-    batch.append(0n, null, Buffer.alloc(10), [], noop);
+    batch.append(0, null, Buffer.alloc(10), [], noop);
     assert.deepEqual(
       acc.drainReady(() => true),
       [],
@@ -38,7 +38,7 @@ describe('record accumulator', () => {
   it('starts a new batch when the record would pass batch.size; the full one is ready at once', () => {
     const { acc } = accumulator({ batchSize: 200 });
     const first = acc.batchFor('t', 0, 100);
-    first.batch.append(0n, null, Buffer.alloc(100), [], noop);
+    first.batch.append(0, null, Buffer.alloc(100), [], noop);
     const second = acc.batchFor('t', 0, 150);
     assert.equal(second.created, true);
     assert.notEqual(second.batch, first.batch);
@@ -50,7 +50,7 @@ describe('record accumulator', () => {
 
   it('drains at most one batch per partition per round (one v2 batch per partition per request)', () => {
     const { acc } = accumulator({ batchSize: 100 });
-    for (let i = 0; i < 3; i++) acc.batchFor('t', 0, 90).batch.append(0n, null, Buffer.alloc(80), [], noop);
+    for (let i = 0; i < 3; i++) acc.batchFor('t', 0, 90).batch.append(0, null, Buffer.alloc(80), [], noop);
     assert.equal(acc.drainReady(() => true).length, 1);
     assert.equal(acc.drainReady(() => true).length, 1);
     assert.equal(acc.hasBatches(), true);
@@ -59,7 +59,7 @@ describe('record accumulator', () => {
   it('flush makes every batch ready regardless of linger', () => {
     const { acc } = accumulator();
     const { batch } = acc.batchFor('t', 1, 10);
-    batch.append(0n, null, null, [], noop);
+    batch.append(0, null, null, [], noop);
     acc.beginFlush();
     assert.deepEqual(
       acc.drainReady(() => true),
@@ -70,8 +70,8 @@ describe('record accumulator', () => {
 
   it('keeps batches of partitions the sender cannot reach yet', () => {
     const { acc, advance } = accumulator();
-    acc.batchFor('t', 0, 10).batch.append(0n, null, null, [], noop);
-    acc.batchFor('t', 1, 10).batch.append(0n, null, null, [], noop);
+    acc.batchFor('t', 0, 10).batch.append(0, null, null, [], noop);
+    acc.batchFor('t', 1, 10).batch.append(0, null, null, [], noop);
     advance(100);
     const ready = acc.drainReady((_t, p) => p === 1);
     assert.deepEqual(

@@ -2,13 +2,14 @@ import type { Logger } from '../../common/logger.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { FetchResponsePartitionData } from '../../protocol/generated/messages/fetch-response.js';
 import { upConvertMessageSet } from '../../protocol/records/convert.js';
-import { openRecordBatch, recordOffset, recordTimestamp } from '../../protocol/records/record-batch.js';
+import { openRecordBatch } from '../../protocol/records/record-batch.js';
 import { BatchOffsets, splitBatches } from '../../protocol/records/record-batch-header.js';
 import { backoffMs, sleep } from '../backoff.js';
 import { ClientError, KafkaError } from '../client-error.js';
 import { groupBy } from '../collections.js';
 import { Apis } from '../network/apis.js';
 import type { Cluster } from '../network/cluster.js';
+import { appendConsumerRecords } from './consumer-records.js';
 import { FetchSession, type FetchWanted } from './fetch-session.js';
 import type { ConsumerRecord, PartitionState, SubscriptionState } from './subscription-state.js';
 
@@ -37,6 +38,8 @@ export class Fetcher {
   private readonly sessions = new Map<number, FetchSession>();
   private wakers: (() => void)[] = [];
   private closed = false;
+  /** Records were buffered and the application has not been told yet. */
+  private dataArrived = false;
   private readonly abort = new AbortController();
 
   constructor(
@@ -93,6 +96,9 @@ export class Fetcher {
     let failures = 0;
     while (!this.closed) {
       const partitions = this.fetchable(node);
+      // Wake the application after this loop's next request is written (that happens within the
+      // current microtasks), so the broker prepares the next response while records are decoded.
+      this.signalData();
       if (partitions.length === 0) {
         // Nothing to ask this broker for now; exit when it leads nothing of ours.
         const leads = [...this.state.partitions.values()].some(
@@ -106,6 +112,7 @@ export class Fetcher {
         await this.fetchOnce(node, partitions);
         failures = 0;
       } catch (err) {
+        this.signalData();
         if (this.closed) return;
         this.sessions.get(node)?.reset();
         this.options.logger.debug({ nodeId: node, err }, 'fetch failed');
@@ -116,6 +123,12 @@ export class Fetcher {
         this.ensureFetching();
       }
     }
+  }
+
+  private signalData(): void {
+    if (!this.dataArrived) return;
+    this.dataArrived = false;
+    setImmediate(this.options.onData);
   }
 
   private async fetchOnce(node: number, partitions: PartitionState[]): Promise<void> {
@@ -196,7 +209,11 @@ export class Fetcher {
     if (stale) throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, 'Fetch');
   }
 
-  /** Decodes a partition's records and buffers those at or past the fetch offset. */
+  /**
+   * Buffers a partition's records and moves its fetch position past them. Only the batch headers
+   * are read here, for the next fetch offset; the records are decoded when the application takes
+   * them (SubscriptionState.take), after the next fetch request is on its way.
+   */
   private accept(
     s: PartitionState,
     fetchOffset: bigint,
@@ -206,22 +223,43 @@ export class Fetcher {
     const data = p.records;
     if (!data || data.length === 0) return;
     const batches = version >= 4 ? splitBatches(data).batches : upConvertMessageSet(data);
-    const aborted = this.abortedProducers(p);
-    const records: ConsumerRecord[] = [];
     let next = fetchOffset;
     for (const raw of batches) {
-      if (raw.length <= BatchOffsets.magic || raw[BatchOffsets.magic] !== 2) {
-        // A legacy message set inside a v4+ response (an old log); convert it.
-        for (const b of upConvertMessageSet(raw)) this.decodeBatch(s, b, fetchOffset, aborted, records);
-      } else this.decodeBatch(s, raw, fetchOffset, aborted, records);
       const end = lastOffsetOf(raw) + 1n;
       if (end > next) next = end;
     }
+    if (batches.length === 0) return;
     s.fetchPosition = next;
-    if (records.length > 0) {
-      this.state.buffer(s, records, data.length);
-      this.options.onData();
-    }
+    const abortedTransactions = p.abortedTransactions;
+    let aborted: Map<bigint, bigint> | null = null;
+    let i = 0;
+    this.state.buffer(
+      s,
+      () => {
+        if (i === batches.length) return null;
+        const raw = batches[i++]!;
+        aborted ??= abortedProducers(abortedTransactions);
+        const records: ConsumerRecord[] = [];
+        try {
+          if (raw.length <= BatchOffsets.magic || raw[BatchOffsets.magic] !== 2) {
+            // A legacy message set inside a v4+ response (an old log); convert it.
+            for (const b of upConvertMessageSet(raw)) this.decodeBatch(s, b, fetchOffset, aborted, records);
+          } else this.decodeBatch(s, raw, fetchOffset, aborted, records);
+          return { records, error: null };
+        } catch (err) {
+          // Kafka's CorruptRecordException; the records of earlier batches were handed out already.
+          const at = raw.length >= 8 ? raw.readBigInt64BE(0) : fetchOffset;
+          const error = new ClientError(
+            'KAFKA_ERROR',
+            `corrupt record batch at ${s.topic}-${s.partition} offset ${at}`,
+            { cause: err, retriable: false, kafkaCode: ErrorCode.CORRUPT_MESSAGE },
+          );
+          return { records: [], error };
+        }
+      },
+      data.length,
+    );
+    this.dataArrived = true;
   }
 
   private decodeBatch(
@@ -241,27 +279,7 @@ export class Fetcher {
       if (from !== undefined && from <= batch.baseOffset) return;
     }
     if (batch.control) return;
-    for (const r of batch.records()) {
-      const offset = recordOffset(batch, r);
-      if (offset < fetchOffset) continue;
-      out.push({
-        topic: s.topic,
-        partition: s.partition,
-        offset,
-        timestamp: recordTimestamp(batch, r),
-        key: r.key,
-        value: r.value,
-        headers: r.headers,
-        leaderEpoch: batch.partitionLeaderEpoch,
-      });
-    }
-  }
-
-  /** Producers whose transactions were aborted in this range, by first offset (read_committed only). */
-  private abortedProducers(p: FetchResponsePartitionData): Map<bigint, bigint> {
-    const m = new Map<bigint, bigint>();
-    for (const a of p.abortedTransactions ?? []) m.set(a.producerId, a.firstOffset);
-    return m;
+    appendConsumerRecords(batch, s.topic, s.partition, fetchOffset, out);
   }
 
   /** Resets every session, e.g. after an assignment change. */
@@ -275,6 +293,13 @@ export class Fetcher {
     this.wake();
     await Promise.allSettled([...this.loops.values()]);
   }
+}
+
+/** Producers whose transactions were aborted in this range, by first offset (read_committed only). */
+function abortedProducers(list: FetchResponsePartitionData['abortedTransactions']): Map<bigint, bigint> {
+  const m = new Map<bigint, bigint>();
+  for (const a of list ?? []) m.set(a.producerId, a.firstOffset);
+  return m;
 }
 
 function lastOffsetOf(batch: Buffer): bigint {

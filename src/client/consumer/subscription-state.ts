@@ -17,12 +17,31 @@ export interface ConsumerRecord {
   leaderEpoch: number;
 }
 
-/** Records of one fetch response for one partition, handed out a slice at a time. */
+/**
+ * Records of one fetch response for one partition, handed out a slice at a time. They are decoded
+ * one batch at a time as the application reaches them, not when the response arrives: the fetch
+ * loop asks for the next response before spending time on this one (the broker prepares it
+ * meanwhile), and only one decompressed batch per partition is held beyond what the application
+ * keeps (a 1 MiB response of lz4 batches can hold tens of MB of records).
+ */
 interface Chunk {
+  /** Decodes the response's next batch; null once every batch is decoded. */
+  decodeNext: () => DecodedRecords | null;
+  /** The records of the batch decoded last, handed out from `next`. */
   records: ConsumerRecord[];
   next: number;
+  /** Set when decoding stopped at a corrupt batch; thrown once `records` are handed out. */
+  error: Error | null;
   bytes: number;
 }
+
+/** What one batch decodes to: its records, or the error that makes it unreadable. */
+export interface DecodedRecords {
+  records: ConsumerRecord[];
+  error: Error | null;
+}
+
+const NO_RECORDS: ConsumerRecord[] = [];
 
 /** What the consumer tracks for one assigned partition. */
 export class PartitionState {
@@ -98,13 +117,19 @@ export class SubscriptionState {
     s.seekEpoch++;
   }
 
-  buffer(s: PartitionState, records: ConsumerRecord[], bytes: number): void {
-    s.chunks.push({ records, next: 0, bytes });
+  /** Buffers a fetch response's records, decoded batch by batch by `decodeNext` as they are taken. */
+  buffer(s: PartitionState, decodeNext: () => DecodedRecords | null, bytes: number): void {
+    s.chunks.push({ decodeNext, records: NO_RECORDS, next: 0, error: null, bytes });
     s.bufferedBytes += bytes;
     this.bufferedBytes += bytes;
   }
 
-  /** Up to `max` buffered records of unpaused partitions, taking partitions in turn for fairness. */
+  /**
+   * Up to `max` buffered records of unpaused partitions, taking partitions in turn for fairness.
+   * Records that fail to decode (a corrupt batch) throw here, as the Java consumer's poll does,
+   * once the records before them have been handed out; the failing chunk stays, so every later
+   * call throws again until the application seeks past it.
+   */
   take(max: number): ConsumerRecord[] {
     const out: ConsumerRecord[] = [];
     const states = [...this.partitions.values()];
@@ -115,14 +140,26 @@ export class SubscriptionState {
       if (s.paused) continue;
       while (s.chunks.length > 0 && out.length < max) {
         const c = s.chunks[0]!;
+        if (c.next === c.records.length) {
+          if (c.error) {
+            if (out.length === 0) throw c.error;
+            break;
+          }
+          const decoded = c.decodeNext();
+          if (decoded === null) {
+            s.chunks.shift();
+            s.bufferedBytes -= c.bytes;
+            this.bufferedBytes -= c.bytes;
+          } else {
+            c.records = decoded.records;
+            c.next = 0;
+            c.error = decoded.error;
+          }
+          continue;
+        }
         const n = Math.min(max - out.length, c.records.length - c.next);
         for (let j = 0; j < n; j++) out.push(c.records[c.next + j]!);
         c.next += n;
-        if (c.next === c.records.length) {
-          s.chunks.shift();
-          s.bufferedBytes -= c.bytes;
-          this.bufferedBytes -= c.bytes;
-        }
       }
       const last = out[out.length - 1];
       if (last && last.topic === s.topic && last.partition === s.partition) s.position = last.offset + 1n;

@@ -9,7 +9,7 @@ import { ClientError, KafkaError } from '../client-error.js';
 import { type BrokerApiRange, clientVersionRange, negotiateVersions } from './api-versions.js';
 import type { ClientApi } from './apis.js';
 import { fitToVersion } from './fit-to-version.js';
-import { FrameSplitter } from './frame-splitter.js';
+import { FrameAssembler } from './frame-assembler.js';
 
 export interface ConnectionOptions {
   host: string;
@@ -90,8 +90,21 @@ export class BrokerConnection {
 
   private async open(signal?: AbortSignal): Promise<void> {
     const { host, port, connectTimeoutMs } = this.options;
+    const assembler = new FrameAssembler(this.options.responseBytesMax ?? 512 * 1024 * 1024);
     const socket = await new Promise<Socket>((resolve, reject) => {
-      const s = connect({ host, port, noDelay: true });
+      const s = connect({
+        host,
+        port,
+        noDelay: true,
+        // The kernel reads straight into the frame being assembled (see FrameAssembler).
+        onread: {
+          buffer: () => assembler.nextBuffer(),
+          callback: (n: number, buf: Uint8Array): boolean => {
+            this.onRead(s, assembler, n, buf as Buffer);
+            return true;
+          },
+        },
+      });
       const fail = (err: Error): void => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
@@ -125,19 +138,21 @@ export class BrokerConnection {
     this.log.debug({ apis: this.versions.size }, 'connected');
   }
 
+  private onRead(socket: Socket, assembler: FrameAssembler, n: number, buf: Buffer): void {
+    // Bytes that arrive before the connect promise settles still belong to this socket.
+    if (this.socket !== null && this.socket !== socket) return;
+    let frames: readonly Buffer[];
+    try {
+      frames = assembler.read(n, buf);
+    } catch (err) {
+      this.close(new ClientError('CONNECTION_CLOSED', 'bad response frame', { cause: err }));
+      return;
+    }
+    for (const f of frames) this.onFrame(f);
+  }
+
   private attach(socket: Socket): void {
     this.socket = socket;
-    const splitter = new FrameSplitter(this.options.responseBytesMax ?? 512 * 1024 * 1024);
-    socket.on('data', (chunk: Buffer) => {
-      let frames: Buffer[];
-      try {
-        frames = splitter.push(chunk);
-      } catch (err) {
-        this.close(new ClientError('CONNECTION_CLOSED', 'bad response frame', { cause: err }));
-        return;
-      }
-      for (const f of frames) this.onFrame(f);
-    });
     socket.on('error', (err) => {
       this.log.debug({ err }, 'socket error');
       this.close(new ClientError('CONNECTION_CLOSED', 'connection error', { cause: err }));

@@ -1,7 +1,7 @@
-import type { Record as KafkaRecord, RecordHeader } from '../../protocol/records/record.js';
-import { recordBytes } from '../../protocol/records/record.js';
-import { encodeRecordBatch, encodeRecordBatchAsync } from '../../protocol/records/record-batch.js';
+import type { RecordHeader } from '../../protocol/records/record.js';
 import { BATCH_HEADER_BYTES, type CompressionType } from '../../protocol/records/record-batch-header.js';
+import type { BufferPool } from './buffer-pool.js';
+import { RecordBatchBuilder } from './record-batch-builder.js';
 
 /** Where and when a record was written, as the broker acknowledged it. */
 export interface RecordMetadata {
@@ -17,17 +17,15 @@ export interface RecordMetadata {
 export type DeliveryCallback = (err: Error | null, metadata: RecordMetadata | null) => void;
 
 /**
- * Records for one partition, sent as one v2 batch. The producer id, epoch and base sequence are
- * carried here (KIP-98) and left at -1 until the idempotent producer assigns them, so that a retry
- * resends the very same batch.
+ * Records for one partition, sent as one v2 batch and encoded as they arrive (RecordBatchBuilder).
+ * The producer id, epoch and base sequence are carried here (KIP-98) and left at -1 until the
+ * idempotent producer assigns them, so that a retry resends the very same batch.
  */
 export class ProducerBatch {
-  readonly records: KafkaRecord[] = [];
   private readonly callbacks: DeliveryCallback[] = [];
-  private readonly timestamps: bigint[] = [];
-  baseTimestamp = 0n;
-  /** Bytes the records take once encoded, plus the batch header. */
-  sizeBytes = BATCH_HEADER_BYTES;
+  private readonly timestamps: number[] = [];
+  /** Made by the first record, whose timestamp becomes the batch's base so deltas stay small. */
+  private builder: RecordBatchBuilder | null = null;
   /** Memory reserved from buffer.memory for this batch, released once it completes. */
   reservedBytes = 0;
   attempts = 0;
@@ -36,55 +34,50 @@ export class ProducerBatch {
   baseSequence = -1;
   /** Set when the batch must not take more records: full, or being sent. */
   closed = false;
-  private encoded: Buffer | null = null;
 
   constructor(
     readonly topic: string,
     readonly partition: number,
     readonly createdMs: number,
+    private readonly compression: CompressionType,
+    private readonly pool: BufferPool,
+    /** Bytes to reserve for records: batch.size, or more for a record larger than that. */
+    private readonly capacity: number,
   ) {}
 
   get recordCount(): number {
-    return this.records.length;
+    return this.callbacks.length;
   }
 
-  /** Adds a record; returns its encoded size. */
+  /** Bytes the records take once encoded, plus the batch header. */
+  get sizeBytes(): number {
+    return this.builder?.sizeBytes ?? BATCH_HEADER_BYTES;
+  }
+
+  /** Encodes a record into the batch. */
   append(
-    timestampMs: bigint,
+    timestampMs: number,
     key: Buffer | null,
     value: Buffer | null,
-    headers: RecordHeader[],
+    headers: readonly RecordHeader[],
     callback: DeliveryCallback,
-  ): number {
-    if (this.records.length === 0) this.baseTimestamp = timestampMs;
-    const record: KafkaRecord = {
-      offsetDelta: this.records.length,
-      timestampDelta: Number(timestampMs - this.baseTimestamp),
-      key,
-      value,
-      headers,
-    };
-    const bytes = recordBytes(record);
-    this.records.push(record);
+  ): void {
+    this.builder ??= new RecordBatchBuilder(this.compression, timestampMs, this.capacity, this.pool);
+    this.builder.append(timestampMs, key, value, headers);
     this.callbacks.push(callback);
     this.timestamps.push(timestampMs);
-    this.sizeBytes += bytes;
-    return bytes;
   }
 
   /** The encoded batch; kept, so a retry sends identical bytes. */
-  async encode(compression: CompressionType): Promise<Buffer> {
-    if (this.encoded) return this.encoded;
-    const input = {
-      compression,
-      baseTimestamp: this.baseTimestamp,
-      producerId: this.producerId,
-      producerEpoch: this.producerEpoch,
-      baseSequence: this.baseSequence,
-      records: this.records,
-    };
-    this.encoded = compression === 0 ? encodeRecordBatch(input) : await encodeRecordBatchAsync(input);
-    return this.encoded;
+  encode(): Promise<Buffer> {
+    // An empty batch still encodes (a header with no records).
+    this.builder ??= new RecordBatchBuilder(this.compression, 0, BATCH_HEADER_BYTES, this.pool);
+    return this.builder.build(this.producerId, this.producerEpoch, this.baseSequence);
+  }
+
+  /** Hands the batch's buffers back to the pool: only once no write or retry can read them. */
+  recycle(): void {
+    this.builder?.recycle();
   }
 
   /** Completes every record's delivery: `baseOffset` -1 for acks=0; `logAppendTime` -1 for CreateTime. */
@@ -94,7 +87,7 @@ export class ProducerBatch {
         topic: this.topic,
         partition: this.partition,
         offset: baseOffset < 0n ? -1n : baseOffset + BigInt(i),
-        timestamp: logAppendTimeMs >= 0n ? logAppendTimeMs : this.timestamps[i]!,
+        timestamp: logAppendTimeMs >= 0n ? logAppendTimeMs : BigInt(this.timestamps[i]!),
       });
     }
   }

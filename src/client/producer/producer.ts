@@ -1,11 +1,11 @@
 import type { RecordHeader } from '../../protocol/records/record.js';
-import { recordBytes } from '../../protocol/records/record.js';
 import { CompressionType } from '../../protocol/records/record-batch-header.js';
 import { ClientError, throwIfAborted } from '../client-error.js';
 import type { Cluster } from '../network/cluster.js';
 import { namedPartitioner, type Partitioner, type PartitionerName } from './partitioners.js';
 import type { DeliveryCallback, RecordMetadata } from './producer-batch.js';
 import { RecordAccumulator } from './record-accumulator.js';
+import { recordBytesMax } from './record-batch-builder.js';
 import { Sender } from './sender.js';
 
 export type { RecordMetadata } from './producer-batch.js';
@@ -65,8 +65,11 @@ function toBuffer(v: Buffer | string | null | undefined): Buffer | null {
   return typeof v === 'string' ? Buffer.from(v) : v;
 }
 
-function toHeaders(h: HeadersInput | undefined): RecordHeader[] {
-  if (h === undefined) return [];
+/** Shared by records without headers: the batch builder reads headers and keeps none. */
+const NO_HEADERS: readonly RecordHeader[] = [];
+
+function toHeaders(h: HeadersInput | undefined): readonly RecordHeader[] {
+  if (h === undefined) return NO_HEADERS;
   if (Array.isArray(h)) return h;
   return Object.entries(h).map(([key, v]) => ({ key, value: toBuffer(v) }));
 }
@@ -88,7 +91,9 @@ export class Producer {
     private readonly ownsCluster = true,
   ) {
     const acks = config.acks === 'all' || config.acks === undefined ? -1 : config.acks;
+    const compression = COMPRESSION[config.compression ?? 'none'];
     this.accumulator = new RecordAccumulator({
+      compression,
       batchSize: config.batchSize ?? 16384,
       lingerMs: config.lingerMs ?? 5,
       bufferMemory: config.bufferMemory ?? 32 * 1024 * 1024,
@@ -96,7 +101,7 @@ export class Producer {
     });
     this.sender = new Sender(cluster, this.accumulator, {
       acks,
-      compression: COMPRESSION[config.compression ?? 'none'],
+      compression,
       requestTimeoutMs: config.requestTimeoutMs ?? 30000,
       deliveryTimeoutMs: config.deliveryTimeoutMs ?? 120000,
       maxInFlight: config.maxInFlightRequestsPerConnection ?? 5,
@@ -136,6 +141,14 @@ export class Producer {
     const done = new Promise<void>((resolve) => {
       settle = resolve;
     });
+    // One clock reading and one list of available partitions for the whole call.
+    const nowMs = Date.now();
+    const partitionCount = info!.partitions.length;
+    let available: number[] | null = null;
+    const availablePartitions = (): number[] =>
+      (available ??= (this.cluster.topics.get(topic)?.partitions ?? [])
+        .filter((p) => p.leader >= 0)
+        .map((p) => p.partition));
     for (let i = 0; i < records.length; i++) {
       const cb: DeliveryCallback = (err, meta) => {
         if (err) failure ??= err;
@@ -143,7 +156,17 @@ export class Producer {
         if (--remaining === 0) settle();
       };
       try {
-        await this.append(topic, info!.partitions.length, records[i]!, cb, options.signal);
+        const wait = this.append(
+          topic,
+          partitionCount,
+          records[i]!,
+          nowMs,
+          availablePartitions,
+          cb,
+          options.signal,
+        );
+        // Only a wait for buffer memory yields; a microtask turn per record would cost more than the record.
+        if (wait !== undefined) await wait;
       } catch (err) {
         failure ??= err as Error;
         remaining -= records.length - i;
@@ -161,24 +184,35 @@ export class Producer {
     topic: string,
     partitionCount: number,
     record: ProducerRecord,
+    nowMs: number,
+    availablePartitions: () => readonly number[],
     cb: DeliveryCallback,
     signal?: AbortSignal,
   ): Promise<void> | undefined {
     const key = toBuffer(record.key);
     const value = toBuffer(record.value);
     const headers = toHeaders(record.headers);
-    const timestamp = record.timestamp === undefined ? BigInt(Date.now()) : BigInt(record.timestamp);
+    const timestamp = record.timestamp === undefined ? nowMs : Number(record.timestamp);
+    if (!Number.isSafeInteger(timestamp)) {
+      throw new ClientError(
+        'INVALID_ARGUMENT',
+        `timestamp ${record.timestamp} is not a whole number of milliseconds`,
+      );
+    }
     let partition = record.partition;
     if (partition === undefined) {
-      const available = (this.cluster.topics.get(topic)?.partitions ?? [])
-        .filter((p) => p.leader >= 0)
-        .map((p) => p.partition);
-      partition = this.partitioner({ topic, key, value, partitionCount, availablePartitions: available });
+      partition = this.partitioner({
+        topic,
+        key,
+        value,
+        partitionCount,
+        availablePartitions: availablePartitions(),
+      });
     }
     if (partition < 0 || partition >= partitionCount) {
       throw new ClientError('INVALID_ARGUMENT', `partition ${partition} of ${topic} does not exist`);
     }
-    const bytes = recordBytes({ offsetDelta: 0, timestampDelta: 0, key, value, headers }) + 16;
+    const bytes = recordBytesMax(key, value, headers);
     const wait = this.accumulator.reserve(bytes, signal);
     const p = partition;
     const add = (): void => {

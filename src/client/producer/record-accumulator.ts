@@ -1,4 +1,6 @@
+import { BATCH_HEADER_BYTES, CompressionType } from '../../protocol/records/record-batch-header.js';
 import { ClientError } from '../client-error.js';
+import { BufferPool } from './buffer-pool.js';
 import { ProducerBatch } from './producer-batch.js';
 
 export interface AccumulatorOptions {
@@ -10,6 +12,8 @@ export interface AccumulatorOptions {
   bufferMemory: number;
   /** max.block.ms: how long `reserve` waits for memory before failing. */
   maxBlockMs: number;
+  /** How batches are compressed; none by default. */
+  compression?: CompressionType;
   now?: () => number;
 }
 
@@ -20,9 +24,7 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
-function key(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
-}
+const FREE_BUFFERS_MAX = 16;
 
 /**
  * Batches per partition, filled until full or lingered long enough, and the memory bound:
@@ -30,14 +32,26 @@ function key(topic: string, partition: number): string {
  * take `bufferMemory` bytes, so a fast producer slows to the broker's pace instead of growing.
  */
 export class RecordAccumulator {
-  private readonly queues = new Map<string, ProducerBatch[]>();
+  /** Every partition's queue, in creation order, for the sender's rounds. */
+  private readonly queues: ProducerBatch[][] = [];
+  /** The same queues by topic, then partition: found per record without building a string key. */
+  private readonly queuesByTopic = new Map<string, ProducerBatch[][]>();
   private readonly waiters: Waiter[] = [];
   private usedBytes = 0;
   private flushing = 0;
   private readonly now: () => number;
+  /** Batch buffers of batch.size, reused once their batch is acknowledged. */
+  private readonly pool: BufferPool;
 
   constructor(readonly options: AccumulatorOptions) {
     this.now = options.now ?? (() => performance.now());
+    // Enough free buffers to absorb the churn of batches completing and starting; more would only
+    // hold memory while the producer idles.
+    const freeMax = Math.max(
+      1,
+      Math.min(FREE_BUFFERS_MAX, Math.floor(options.bufferMemory / options.batchSize)),
+    );
+    this.pool = new BufferPool(options.batchSize, freeMax);
   }
 
   get bufferedBytes(): number {
@@ -107,28 +121,42 @@ export class RecordAccumulator {
     partition: number,
     recordBytes: number,
   ): { batch: ProducerBatch; created: boolean } {
-    const k = key(topic, partition);
-    let q = this.queues.get(k);
-    if (!q) {
-      q = [];
-      this.queues.set(k, q);
-    }
+    const q = this.queueFor(topic, partition);
     const last = q[q.length - 1];
     if (last && !last.closed && last.sizeBytes + recordBytes <= this.options.batchSize) {
       return { batch: last, created: false };
     }
     if (last) last.closed = true;
-    const batch = new ProducerBatch(topic, partition, this.now());
+    const batch = new ProducerBatch(
+      topic,
+      partition,
+      this.now(),
+      this.options.compression ?? CompressionType.None,
+      this.pool,
+      Math.max(this.options.batchSize, BATCH_HEADER_BYTES + recordBytes),
+    );
     q.push(batch);
     return { batch, created: true };
   }
 
+  private queueFor(topic: string, partition: number): ProducerBatch[] {
+    let partitions = this.queuesByTopic.get(topic);
+    if (!partitions) {
+      partitions = [];
+      this.queuesByTopic.set(topic, partitions);
+    }
+    let q = partitions[partition];
+    if (!q) {
+      q = [];
+      partitions[partition] = q;
+      this.queues.push(q);
+    }
+    return q;
+  }
+
   /** Puts a batch back at the head of its queue for a retry. */
   reenqueue(batch: ProducerBatch): void {
-    const k = key(batch.topic, batch.partition);
-    const q = this.queues.get(k) ?? [];
-    q.unshift(batch);
-    this.queues.set(k, q);
+    this.queueFor(batch.topic, batch.partition).unshift(batch);
   }
 
   /**
@@ -138,7 +166,7 @@ export class RecordAccumulator {
   drainReady(canSend: (topic: string, partition: number) => boolean): ProducerBatch[] {
     const now = this.now();
     const out: ProducerBatch[] = [];
-    for (const q of this.queues.values()) {
+    for (const q of this.queues) {
       const b = q[0];
       if (!b) continue;
       const ready =
@@ -154,7 +182,7 @@ export class RecordAccumulator {
   nextReadyInMs(): number {
     const now = this.now();
     let next = -1;
-    for (const q of this.queues.values()) {
+    for (const q of this.queues) {
       const b = q[0];
       if (!b) continue;
       const wait = Math.max(0, b.createdMs + this.options.lingerMs - now);
@@ -164,7 +192,7 @@ export class RecordAccumulator {
   }
 
   hasBatches(): boolean {
-    for (const q of this.queues.values()) if (q.length > 0) return true;
+    for (const q of this.queues) if (q.length > 0) return true;
     return false;
   }
 
@@ -180,7 +208,7 @@ export class RecordAccumulator {
   /** Removes every waiting batch (close without flush, fatal errors). */
   drainAll(): ProducerBatch[] {
     const out: ProducerBatch[] = [];
-    for (const q of this.queues.values()) out.push(...q.splice(0));
+    for (const q of this.queues) out.push(...q.splice(0));
     return out;
   }
 }

@@ -135,7 +135,7 @@ export class Sender {
     this.inFlight.set(node, (this.inFlight.get(node) ?? 0) + 1);
     this.outstanding++;
     try {
-      const encoded = await Promise.all(batches.map((b) => b.encode(this.options.compression)));
+      const encoded = await Promise.all(batches.map((b) => b.encode()));
       const byTopic = new Map<string, { index: number; records: Buffer }[]>();
       batches.forEach((b, i) => {
         pushTo(byTopic, b.topic, { index: b.partition, records: encoded[i]! });
@@ -212,6 +212,9 @@ export class Sender {
 
   private complete(b: ProducerBatch, err: Error | null, baseOffset = -1n, logAppendTime = -1n): void {
     this.accumulator.release(b.reservedBytes);
+    // With acks=0 the request may still sit in the socket's queue; elsewhere the broker has
+    // answered, so it read every byte, and a failed batch is not sent again.
+    if (this.options.acks !== 0) b.recycle();
     if (err) b.fail(err);
     else b.succeed(baseOffset, logAppendTime);
   }

@@ -1,0 +1,249 @@
+import { createRequire } from 'node:module';
+import { compress } from '../../protocol/compression/compress.js';
+import { xxhash32 } from '../../protocol/compression/xxhash32.js';
+import type { RecordHeader } from '../../protocol/records/record.js';
+import {
+  BATCH_HEADER_BYTES,
+  BatchOffsets,
+  CompressionType,
+  computeBatchCrc,
+  LOG_OVERHEAD,
+} from '../../protocol/records/record-batch-header.js';
+import type { BufferPool } from './buffer-pool.js';
+
+type Lz4 = typeof import('lz4-napi');
+let lz4Module: Lz4 | null = null;
+/** Loaded on first use, so a producer that never compresses with lz4 never maps the library. */
+function lz4(): Lz4 {
+  lz4Module ??= createRequire(import.meta.url)('lz4-napi') as Lz4;
+  return lz4Module;
+}
+
+/** LZ4 frame blocks of 64 KiB, independent of each other, as Kafka's KafkaLZ4BlockOutputStream writes. */
+const LZ4_BLOCK_BYTES = 64 * 1024;
+const LZ4_BLOCK_UNCOMPRESSED = 0x80000000;
+/** Magic, FLG (version 01, independent blocks), BD (64 KiB blocks), header checksum (lz4_Frame_format.md). */
+const LZ4_FRAME_HEADER = ((): Buffer => {
+  const h = Buffer.from([0x04, 0x22, 0x4d, 0x18, 0x60, 0x40, 0]);
+  h[6] = (xxhash32(h, 0, 4, 6) >>> 8) & 0xff;
+  return h;
+})();
+const LZ4_END_MARK_BYTES = 4;
+
+/** Bytes a varint or varlong takes for the zigzag encoding of `v` (a safe integer). */
+function varlongBytes(v: number): number {
+  let x = v >= 0 ? v * 2 : -v * 2 - 1;
+  let n = 1;
+  while (x >= 0x80) {
+    x = Math.floor(x / 128);
+    n++;
+  }
+  return n;
+}
+
+function nullableBytes(b: Uint8Array | null): number {
+  return b === null ? 1 : varlongBytes(b.length) + b.length;
+}
+
+/**
+ * An upper bound of a record's encoded size whatever its deltas turn out to be: what the
+ * accumulator reserves and checks against batch.size before the record is placed.
+ */
+export function recordBytesMax(
+  key: Uint8Array | null,
+  value: Uint8Array | null,
+  headers: readonly RecordHeader[],
+): number {
+  // Length (5), attributes (1), timestamp delta (10), offset delta (5), header count (5).
+  let n = 26 + nullableBytes(key) + nullableBytes(value);
+  for (const h of headers) {
+    const k = Buffer.byteLength(h.key);
+    n += varlongBytes(k) + k + nullableBytes(h.value);
+  }
+  return n;
+}
+
+/**
+ * Writes a v2 record batch (KIP-98) as records arrive, the way the Java producer's
+ * MemoryRecordsBuilder does: each record is encoded once, straight into one buffer taken from
+ * the pool, after room for the batch header. There is no per-record object to keep and no second
+ * pass when the batch is sent. With lz4, every 64 KiB of records is compressed as soon as it is
+ * complete, so compression is spread over the appends instead of stalling the event loop on a
+ * whole batch at send time, and at send time only the last partial block is left.
+ */
+export class RecordBatchBuilder {
+  private buf: Buffer;
+  private pos = BATCH_HEADER_BYTES;
+  private count = 0;
+  private maxTimestampDelta = 0;
+  /** lz4: frame parts (block sizes and data) of the records before `lz4From`. */
+  private readonly lz4Parts: Buffer[] = [];
+  private lz4Bytes = 0;
+  private lz4From = BATCH_HEADER_BYTES;
+  private built: Buffer | null = null;
+  /** Pooled buffers this batch holds until `recycle`. */
+  private readonly held: Buffer[] = [];
+
+  constructor(
+    readonly compression: CompressionType,
+    /** Milliseconds since the epoch; record timestamps are stored as deltas from it. */
+    readonly baseTimestamp: number,
+    capacity: number,
+    private readonly pool: BufferPool,
+  ) {
+    this.buf = pool.take(capacity);
+    this.held.push(this.buf);
+  }
+
+  get recordCount(): number {
+    return this.count;
+  }
+
+  /** Bytes of the header and uncompressed records so far. */
+  get sizeBytes(): number {
+    return this.pos;
+  }
+
+  /** Encodes one record; its offset delta is its index in the batch. */
+  append(
+    timestampMs: number,
+    key: Uint8Array | null,
+    value: Uint8Array | null,
+    headers: readonly RecordHeader[],
+  ): void {
+    if (this.built) throw new Error('record batch already built');
+    const timestampDelta = timestampMs - this.baseTimestamp;
+    const offsetDelta = this.count;
+    let headerBytes = varlongBytes(headers.length);
+    for (const h of headers) {
+      const k = Buffer.byteLength(h.key);
+      headerBytes += varlongBytes(k) + k + nullableBytes(h.value);
+    }
+    const body =
+      1 +
+      varlongBytes(timestampDelta) +
+      varlongBytes(offsetDelta) +
+      nullableBytes(key) +
+      nullableBytes(value) +
+      headerBytes;
+    this.ensure(varlongBytes(body) + body);
+    this.writeVarlong(body);
+    this.buf[this.pos++] = 0; // attributes: unused by Kafka so far
+    this.writeVarlong(timestampDelta);
+    this.writeVarlong(offsetDelta);
+    this.writeNullable(key);
+    this.writeNullable(value);
+    this.writeVarlong(headers.length);
+    for (const h of headers) {
+      this.writeVarlong(Buffer.byteLength(h.key));
+      this.pos += this.buf.write(h.key, this.pos, 'utf8');
+      this.writeNullable(h.value);
+    }
+    this.count++;
+    if (timestampDelta > this.maxTimestampDelta) this.maxTimestampDelta = timestampDelta;
+    if (this.compression === CompressionType.Lz4) {
+      while (this.pos - this.lz4From >= LZ4_BLOCK_BYTES) {
+        this.lz4Block(this.lz4From, this.lz4From + LZ4_BLOCK_BYTES);
+      }
+    }
+  }
+
+  /**
+   * The finished batch (compressed if asked), with its CRC. The producer id, epoch and base
+   * sequence go in now, since the idempotent producer may assign them after the records arrived.
+   * Built once: a retry sends the very same bytes.
+   */
+  async build(producerId: bigint, producerEpoch: number, baseSequence: number): Promise<Buffer> {
+    if (this.built) return this.built;
+    let batch: Buffer;
+    if (this.compression === CompressionType.None) batch = this.buf.subarray(0, this.pos);
+    else if (this.compression === CompressionType.Lz4) batch = this.lz4Batch();
+    else {
+      const body = await compress(this.compression, this.buf.subarray(BATCH_HEADER_BYTES, this.pos));
+      batch = Buffer.allocUnsafe(BATCH_HEADER_BYTES + body.length);
+      body.copy(batch, BATCH_HEADER_BYTES);
+      this.recycle();
+    }
+    this.writeHeader(batch, producerId, producerEpoch, baseSequence);
+    this.built = batch;
+    return batch;
+  }
+
+  /** Gives the pooled buffers back; only once nothing (a socket write, a retry) can read the batch. */
+  recycle(): void {
+    for (const b of this.held.splice(0)) this.pool.give(b);
+  }
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    // A record larger than the accumulator's estimate: move to a buffer of its own.
+    const next = Buffer.allocUnsafeSlow(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  private writeVarlong(v: number): void {
+    let x = v >= 0 ? v * 2 : -v * 2 - 1;
+    const buf = this.buf;
+    while (x >= 0x80) {
+      buf[this.pos++] = (x & 0x7f) | 0x80;
+      x = x >= 0x80000000 ? Math.floor(x / 128) : x >>> 7;
+    }
+    buf[this.pos++] = x;
+  }
+
+  private writeNullable(b: Uint8Array | null): void {
+    if (b === null) {
+      this.buf[this.pos++] = 1; // zigzag(-1)
+      return;
+    }
+    this.writeVarlong(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  /** Compresses one block of the records section into the frame parts. */
+  private lz4Block(from: number, to: number): void {
+    const input = this.buf.subarray(from, to);
+    // lz4-napi's block output starts with the uncompressed size (4 bytes LE), not part of the frame.
+    const compressed = lz4().compressSync(input).subarray(4);
+    const size = Buffer.allocUnsafe(4);
+    // Incompressible data is stored as is, flagged by the high bit, as the reference encoder does.
+    const stored = compressed.length >= input.length;
+    const data = stored ? Buffer.from(input) : compressed;
+    size.writeUInt32LE(stored ? (input.length | LZ4_BLOCK_UNCOMPRESSED) >>> 0 : compressed.length, 0);
+    this.lz4Parts.push(size, data);
+    this.lz4Bytes += 4 + data.length;
+    this.lz4From = to;
+  }
+
+  private lz4Batch(): Buffer {
+    if (this.pos > this.lz4From) this.lz4Block(this.lz4From, this.pos);
+    const size = BATCH_HEADER_BYTES + LZ4_FRAME_HEADER.length + this.lz4Bytes + LZ4_END_MARK_BYTES;
+    const out = this.pool.take(size);
+    this.held.push(out);
+    let at = BATCH_HEADER_BYTES + LZ4_FRAME_HEADER.copy(out, BATCH_HEADER_BYTES);
+    for (const p of this.lz4Parts) at += p.copy(out, at);
+    out.writeUInt32LE(0, at);
+    // The uncompressed records are no longer needed: the next batch can take their buffer.
+    this.pool.give(this.held.shift()!);
+    this.lz4Parts.length = 0;
+    return out.subarray(0, size);
+  }
+
+  private writeHeader(batch: Buffer, producerId: bigint, producerEpoch: number, baseSequence: number): void {
+    batch.writeBigInt64BE(0n, BatchOffsets.baseOffset);
+    batch.writeInt32BE(batch.length - LOG_OVERHEAD, BatchOffsets.batchLength);
+    batch.writeInt32BE(-1, BatchOffsets.partitionLeaderEpoch);
+    batch.writeInt8(2, BatchOffsets.magic);
+    batch.writeInt16BE(this.compression, BatchOffsets.attributes);
+    batch.writeInt32BE(Math.max(0, this.count - 1), BatchOffsets.lastOffsetDelta);
+    batch.writeBigInt64BE(BigInt(this.baseTimestamp), BatchOffsets.baseTimestamp);
+    batch.writeBigInt64BE(BigInt(this.baseTimestamp + this.maxTimestampDelta), BatchOffsets.maxTimestamp);
+    batch.writeBigInt64BE(producerId, BatchOffsets.producerId);
+    batch.writeInt16BE(producerEpoch, BatchOffsets.producerEpoch);
+    batch.writeInt32BE(baseSequence, BatchOffsets.baseSequence);
+    batch.writeInt32BE(this.count, BatchOffsets.recordCount);
+    batch.writeUInt32BE(computeBatchCrc(batch), BatchOffsets.crc);
+  }
+}
