@@ -105,11 +105,15 @@ async function produceLoad(
       timeoutMs: 30000,
       topicData: [{ name: topic, partitionData: [{ index: partition, records: batch }] }],
     });
-    const { frame: res, latencyNs } = await conn.send(frame, id);
-    const body = decodeResponse(ApiKey.Produce, 9, res).body as ProduceResponse;
-    if (body.responses[0]!.partitionResponses[0]!.errorCode !== 0) errors++;
-    histogram.recordValue(Number(latencyNs / 1000n));
-    bytes += batch.length;
+    await new Promise<void>((resolve) =>
+      conn.sendWith(frame, id, (res, latencyNs) => {
+        const body = decodeResponse(ApiKey.Produce, 9, res).body as ProduceResponse;
+        if (body.responses[0]!.partitionResponses[0]!.errorCode !== 0) errors++;
+        histogram.recordValue(Number(latencyNs / 1000n));
+        bytes += batch.length;
+        resolve();
+      }),
+    );
   };
   const workers = Array.from({ length: rateMBs ? 1 : IN_FLIGHT }, async () => {
     while (performance.now() < deadline) {
@@ -155,22 +159,27 @@ async function consumeAll(conn: PipelinedConnection, topic: string, partitions: 
         },
       ],
     });
-    const { frame: res } = await conn.send(frame, id);
-    const body = decodeResponse(ApiKey.Fetch, 12, res).body as FetchResponse;
-    for (const p of body.responses[0]!.partitions) {
-      const data = p.records ?? Buffer.alloc(0);
-      bytes += data.length;
-      let at = 0;
-      let last = offsets[p.partitionIndex]!;
-      while (data.length - at >= 61) {
-        const len = data.readInt32BE(at + 8);
-        if (at + 12 + len > data.length) break;
-        last = data.readBigInt64BE(at) + BigInt(data.readInt32BE(at + 23)) + 1n;
-        at += 12 + len;
-      }
-      offsets[p.partitionIndex] = last;
-      if (last >= p.highWatermark) done[p.partitionIndex] = true;
-    }
+    // The response is read in place (a view of the connection's buffer), as a consumer would.
+    await new Promise<void>((resolve) =>
+      conn.sendWith(frame, id, (res) => {
+        const body = decodeResponse(ApiKey.Fetch, 12, res).body as FetchResponse;
+        for (const p of body.responses[0]!.partitions) {
+          const data = p.records ?? Buffer.alloc(0);
+          bytes += data.length;
+          let at = 0;
+          let last = offsets[p.partitionIndex]!;
+          while (data.length - at >= 61) {
+            const len = data.readInt32BE(at + 8);
+            if (at + 12 + len > data.length) break;
+            last = data.readBigInt64BE(at) + BigInt(data.readInt32BE(at + 23)) + 1n;
+            at += 12 + len;
+          }
+          offsets[p.partitionIndex] = last;
+          if (last >= p.highWatermark) done[p.partitionIndex] = true;
+        }
+        resolve();
+      }),
+    );
   }
   return bytes / 1e6 / ((performance.now() - t0) / 1000);
 }
