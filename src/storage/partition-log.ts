@@ -112,6 +112,8 @@ export class PartitionLog extends PartitionLogBase {
         if (this.queuedSegments[this.queuedSegments.length - 1] !== seg) this.queuedSegments.push(seg);
         return;
       }
+      // Earlier queued bytes first, outside the rollback below: `seg.size` already counts them, so
+      // cutting back to it after their failed write would extend the file with zeros.
       seg.log.writeQueued();
       const before = seg.size;
       try {
