@@ -4,6 +4,8 @@
  * broker in the same run. Each client runs in its own process so RSS is its own; the broker runs
  * in another. Records are offered in chunks of 100 with up to 32 chunks awaiting acknowledgement,
  * the same for every client (kafkajs and @platformatic/kafka have no linger: a chunk is a request).
+ * The broker is `strom server` with its node flags, as an operator starts it. Consume rates run from
+ * the first records received (ConsumeClock), so a group join is not counted against a client.
  * Prints records/s, MB/s, p99 acknowledgement latency and peak RSS, and ratios against the others.
  * A second round produces to a null broker (null-broker.ts), which acknowledges without storing,
  * to show each client's own cost when the broker is not the limit. Asserts nothing.
@@ -16,8 +18,11 @@
  * The last lines include `BENCH_JSON {...}`, the results the benchmark suite (bench/suite/) reads.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cpus } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startStrom, stopStrom } from './suite/strom-process.js';
 
 const VALUE_BYTES = 1024;
 const CHUNK = 100;
@@ -77,6 +82,28 @@ async function offer(records: number, send: (count: number) => Promise<unknown>)
   return latencies.sort();
 }
 
+/**
+ * Consume rate from the first records received to the last. kafkajs and @platformatic/kafka
+ * consume through a group and first join it, Strom's consumer is assigned its partition: what is
+ * compared is the reading, not the joining. The first delivery starts the clock and is not counted.
+ */
+class ConsumeClock {
+  got = 0;
+  private counted = 0;
+  private startedAt = 0;
+
+  add(n: number): void {
+    if (n === 0) return;
+    if (this.got === 0) this.startedAt = performance.now();
+    else this.counted += n;
+    this.got += n;
+  }
+
+  rate(): number {
+    return this.counted / ((performance.now() - this.startedAt) / 1000);
+  }
+}
+
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([
     p,
@@ -109,18 +136,17 @@ async function runStrom(
   const lat = await offer(records, (n) => producer.sendBatch(topic, n === CHUNK ? chunk : chunk.slice(0, n)));
   const produceMs = performance.now() - t0;
   await producer.close();
-  if (PRODUCE_ONLY) return { lat, produceMs, consumeMs: null, note: 'produce only' as string | undefined };
+  if (PRODUCE_ONLY) return { lat, produceMs, consumeRate: null, note: 'produce only' as string | undefined };
   const consumer = kafka.consumer({
     autoOffsetReset: 'earliest',
     maxPollRecords: 5000,
   });
   consumer.assign([{ topic, partition: 0 }]);
-  const c0 = performance.now();
-  let got = 0;
-  while (got < records) got += (await consumer.poll({ timeoutMs: 5000 })).length;
-  const consumeMs = performance.now() - c0;
+  const clock = new ConsumeClock();
+  while (clock.got < records) clock.add((await consumer.poll({ timeoutMs: 5000 })).length);
+  const consumeRate = clock.rate();
   await consumer.close();
-  return { lat, produceMs, consumeMs: consumeMs as number | null, note: undefined as string | undefined };
+  return { lat, produceMs, consumeRate: consumeRate as number | null, note: undefined as string | undefined };
 }
 
 async function runKafkaJs(
@@ -156,8 +182,8 @@ async function runKafkaJs(
   );
   const produceMs = performance.now() - t0;
   await producer.disconnect();
-  if (PRODUCE_ONLY) return { lat, produceMs, consumeMs: null, note: 'produce only' };
-  let consumeMs: number | null = null;
+  if (PRODUCE_ONLY) return { lat, produceMs, consumeRate: null, note: 'produce only' };
+  let consumeRate: number | null = null;
   let note: string | undefined;
   const consumer = kafka.consumer({ groupId: `bench-kafkajs-${topic}` });
   try {
@@ -165,19 +191,18 @@ async function runKafkaJs(
       (async () => {
         await consumer.connect();
         await consumer.subscribe({ topic, fromBeginning: true });
-        let got = 0;
-        const c0 = performance.now();
+        const clock = new ConsumeClock();
         await new Promise<void>((resolve, reject) => {
           consumer
             .run({
               eachBatch: async ({ batch }) => {
-                got += batch.messages.length;
-                if (got >= records) resolve();
+                clock.add(batch.messages.length);
+                if (clock.got >= records) resolve();
               },
             })
             .catch(reject);
         });
-        consumeMs = performance.now() - c0;
+        consumeRate = clock.rate();
       })(),
       CONSUME_TIMEOUT_MS,
       'kafkajs consume',
@@ -187,7 +212,7 @@ async function runKafkaJs(
   } finally {
     await consumer.disconnect().catch(() => {});
   }
-  return { lat, produceMs, consumeMs, note };
+  return { lat, produceMs, consumeRate, note };
 }
 
 async function runPlatformatic(
@@ -210,8 +235,8 @@ async function runPlatformatic(
   );
   const produceMs = performance.now() - t0;
   await producer.close();
-  if (PRODUCE_ONLY) return { lat, produceMs, consumeMs: null, note: 'produce only' };
-  let consumeMs: number | null = null;
+  if (PRODUCE_ONLY) return { lat, produceMs, consumeRate: null, note: 'produce only' };
+  let consumeRate: number | null = null;
   let note: string | undefined;
   const consumer = new Consumer({
     groupId: `bench-platformatic-${topic}`,
@@ -221,11 +246,13 @@ async function runPlatformatic(
   try {
     await withTimeout(
       (async () => {
-        const c0 = performance.now();
+        const clock = new ConsumeClock();
         const stream = await consumer.consume({ topics: [topic], mode: 'earliest', autocommit: false });
-        let got = 0;
-        for await (const _ of stream) if (++got >= records) break;
-        consumeMs = performance.now() - c0;
+        for await (const _ of stream) {
+          clock.add(1);
+          if (clock.got >= records) break;
+        }
+        consumeRate = clock.rate();
         await stream.close();
       })(),
       CONSUME_TIMEOUT_MS,
@@ -240,7 +267,7 @@ async function runPlatformatic(
       // closing after a failed consume may fail as well; the figure is already n/a
     }
   }
-  return { lat, produceMs, consumeMs, note };
+  return { lat, produceMs, consumeRate, note };
 }
 
 /**
@@ -280,23 +307,12 @@ async function clientChild(): Promise<void> {
     produceRecordsPerSec: records / (r.produceMs / 1000),
     produceMBPerSec: (records * VALUE_BYTES) / 1e6 / (r.produceMs / 1000),
     p99Ms: percentile(r.lat, 0.99),
-    consumeRecordsPerSec: r.consumeMs === null ? null : records / (r.consumeMs / 1000),
+    consumeRecordsPerSec: r.consumeRate,
     rssPeakMB: rssPeak / 1e6,
     ...(r.note ? { consumeNote: r.note } : {}),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
   process.exit(0);
-}
-
-/** Broker mode: a broker on a free port until stdin closes. */
-async function brokerChild(): Promise<void> {
-  const { startBroker } = await import('../src/broker/start-broker.js');
-  const broker = await startBroker({ config: { 'num.partitions': '1' } });
-  process.stdout.write(`${broker.bootstrap}\n`);
-  process.stdin.resume();
-  process.stdin.on('end', () => {
-    void broker.close().then(() => process.exit(0));
-  });
 }
 
 /** Every client gets a topic created the same way beforehand (@platformatic/kafka does not auto-create). */
@@ -484,13 +500,20 @@ async function main(): Promise<void> {
   console.log(
     `${records} records of ${VALUE_BYTES} B${rounds > 1 ? `, ${rounds} rounds` : ''}, acks=1, chunks of ${CHUNK}, window ${WINDOW}; Strom: linger 5 ms, batch.size 512 KiB, 16 in flight`,
   );
-  console.log('\n# Strom broker (separate process): produce, then consume');
-  const broker = await startChild('--broker-child');
+  console.log('\n# Strom broker (`strom server`, its own process): produce, then consume');
+  // Started as an operator starts it (the command and its node flags), on a fresh data dir.
+  const dataDir = mkdtempSync(join(tmpdir(), 'strom-bench-client-'));
+  // No initial rebalance delay for the group clients, as Kafka's sample server.properties has.
+  const broker = await startStrom({
+    dataDir,
+    overrides: ['num.partitions=1', 'group.initial.rebalance.delay.ms=0'],
+  });
   let withBroker: { runs: RunResult[]; summary: RunResult[] } = { runs: [], summary: [] };
   try {
-    withBroker = await runSuite(broker.bootstrap, records, false, clients, rounds);
+    withBroker = await runSuite(`${broker.host}:${broker.port}`, records, false, clients, rounds);
   } finally {
-    await stopChild(broker.child);
+    await stopStrom(broker);
+    rmSync(dataDir, { recursive: true, force: true });
   }
   console.log("\n# Null broker (acknowledges Produce without storing): the clients' own produce cost");
   const sink = await startChild('--sink-child');
@@ -507,7 +530,6 @@ async function main(): Promise<void> {
   printRatios('null broker', withSink.summary, withSink.runs);
 }
 
-if (process.argv.includes('--broker-child')) await brokerChild();
-else if (process.argv.includes('--sink-child')) await sinkChild();
+if (process.argv.includes('--sink-child')) await sinkChild();
 else if (process.argv.includes('--client-child')) await clientChild();
 else await main();

@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { SERVER_NODE_FLAGS } from '../../src/cli/server-node-flags.js';
 import { PipelinedConnection } from '../load/pipelined-connection.js';
 import { spawnTracked, stopProcess } from './child-processes.js';
 
@@ -51,7 +52,7 @@ export async function startStrom(options: StartStromOptions): Promise<StromProce
   const args = [
     ...(options.nodeArgs ?? []),
     // As `npm start` and the `strom` command's shebang run it.
-    '--initial-old-space-size=64',
+    ...SERVER_NODE_FLAGS,
     'bin/strom.js',
     'server',
     '--log-level',

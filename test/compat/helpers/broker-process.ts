@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SERVER_NODE_FLAGS } from '../../../src/cli/server-node-flags.js';
 import { REPO_ROOT } from './repo-root.js';
 
 /** Long enough for a cold start on a busy 2-core machine; a broker that needs more is broken. */
@@ -89,7 +90,8 @@ export class BrokerProcess {
       'log.dirs': logDir,
       ...options.overrides,
     };
-    const args = [join(REPO_ROOT, 'bin/strom.js'), 'server', '--log-level', 'debug'];
+    // As the `strom` command's shebang runs it.
+    const args = [...SERVER_NODE_FLAGS, join(REPO_ROOT, 'bin/strom.js'), 'server', '--log-level', 'debug'];
     for (const [k, v] of Object.entries(overrides)) args.push('--override', `${k}=${v}`);
     const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const broker = new BrokerProcess(child, port, logDir, options.logDir === undefined);
