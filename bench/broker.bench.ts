@@ -96,25 +96,27 @@ async function produceLoad(
   });
   const deadline = performance.now() + SECONDS * 1000;
   let bytes = 0;
-  let next = 0;
   let errors = 0;
   const t0 = performance.now();
-  const intervalMs = rateMBs ? (batch.length / 1e6 / rateMBs) * 1000 : 0;
+  // As the Java producer's sender does (and so kafka-producer-perf-test): one request carries a
+  // ready batch for every partition the broker leads, not one request per batch.
+  const partitionData = Array.from({ length: partitions }, (_, index) => ({ index, records: batch }));
+  const requestBytes = batch.length * partitions;
+  const intervalMs = rateMBs ? (requestBytes / 1e6 / rateMBs) * 1000 : 0;
   let due = t0;
   const sendOne = async (): Promise<void> => {
     const id = correlation++;
-    const partition = next++ % partitions;
     const frame = encodeRequest(ApiKey.Produce, 9, id, 'bench', {
       acks,
       timeoutMs: 30000,
-      topicData: [{ name: topic, partitionData: [{ index: partition, records: batch }] }],
+      topicData: [{ name: topic, partitionData }],
     });
     await new Promise<void>((resolve) =>
       conn.sendWith(frame, id, (res, latencyNs) => {
         const body = decodeResponse(ApiKey.Produce, 9, res).body as ProduceResponse;
-        if (body.responses[0]!.partitionResponses[0]!.errorCode !== 0) errors++;
+        for (const p of body.responses[0]!.partitionResponses) if (p.errorCode !== 0) errors++;
         histogram.recordValue(Number(latencyNs / 1000n));
-        bytes += batch.length;
+        bytes += requestBytes;
         resolve();
       }),
     );

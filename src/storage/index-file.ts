@@ -158,6 +158,10 @@ export abstract class IndexFile {
   delete(): void {
     this.file.delete();
   }
+
+  deleteInBackground(): Promise<void> {
+    return this.file.deleteInBackground();
+  }
 }
 
 /** `.index`: relative offset int32 + position int32, mapping a batch's last offset to its position. */

@@ -369,4 +369,13 @@ export class LogSegment {
     this.offsetIndex.delete();
     this.timeIndex.delete();
   }
+
+  /** As deleteFiles, unlinking off the event loop; for segments renamed to `.deleted`. */
+  async deleteFilesInBackground(): Promise<void> {
+    await Promise.all([
+      this.log.deleteInBackground(),
+      this.offsetIndex.deleteInBackground(),
+      this.timeIndex.deleteInBackground(),
+    ]);
+  }
 }

@@ -170,11 +170,9 @@ export abstract class PartitionLogBase {
   scheduleDeletion(segs: readonly LogSegment[]): void {
     const run = () => {
       for (const s of segs) {
-        try {
-          s.deleteFiles();
-        } catch (e) {
+        s.deleteFilesInBackground().catch((e: unknown) => {
           this.logger.warn({ err: e, segment: s.baseOffset }, 'could not delete a segment file');
-        }
+        });
       }
     };
     const delay = this.config.fileDeleteDelayMs;
