@@ -9,6 +9,12 @@ export interface RequestContext {
   readonly apiVersion: number;
   readonly connection: ConnectionContext;
   readonly log: Logger;
+  /**
+   * Registers `release` to run once the response has been handed to the socket (or dropped):
+   * for buffers the response refers to without copying, such as pooled fetch reads. Absent
+   * where nothing writes the response (handlers called directly), so callers must allocate.
+   */
+  readonly afterResponse?: (release: () => void) => void;
 }
 
 /** Returned by a handler when the request takes no response (Produce with acks=0). */

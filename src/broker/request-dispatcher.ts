@@ -6,7 +6,7 @@ import { ProtocolError } from '../protocol/primitives/protocol-error.js';
 import { Reader } from '../protocol/primitives/reader.js';
 import { decodeRequestHeader, type RequestHeaderInfo } from '../protocol/request-header.js';
 import { type ApiHandler, NO_RESPONSE, type RequestContext } from './api-handler.js';
-import { CloseConnectionError, type ConnectionContext } from './network/connection.js';
+import { CloseConnectionError, type ConnectionContext, type ResponseFrames } from './network/connection.js';
 
 /**
  * Turns request frames into response frames: decodes the header and body with the generated
@@ -34,7 +34,10 @@ export class RequestDispatcher {
       .sort((a, b) => a.apiKey - b.apiKey);
   }
 
-  readonly handleFrame = async (frame: Buffer, connection: ConnectionContext): Promise<Buffer[] | null> => {
+  readonly handleFrame = async (
+    frame: Buffer,
+    connection: ConnectionContext,
+  ): Promise<ResponseFrames | null> => {
     const r = new Reader(frame);
     let header: RequestHeaderInfo;
     try {
@@ -68,7 +71,17 @@ export class RequestDispatcher {
       );
     }
     const log = connection.log;
-    const ctx: RequestContext = { header, apiVersion: header.apiVersion, connection, log };
+    let releases: (() => void)[] | null = null;
+    const ctx: RequestContext = {
+      header,
+      apiVersion: header.apiVersion,
+      connection,
+      log,
+      afterResponse: (release) => {
+        if (releases === null) releases = [release];
+        else releases.push(release);
+      },
+    };
     // The client id makes the negotiated versions of each client visible in a debug log.
     log.debug(
       {
@@ -79,9 +92,23 @@ export class RequestDispatcher {
       },
       'request',
     );
-    const response = await handler.handle(body, ctx);
-    if (response === NO_RESPONSE) return null;
-    return encodeResponse(header.apiKey, header.apiVersion, header.correlationId, response);
+    let frames: ResponseFrames | null = null;
+    try {
+      const response = await handler.handle(body, ctx);
+      if (response !== NO_RESPONSE)
+        frames = encodeResponse(header.apiKey, header.apiVersion, header.correlationId, response);
+    } finally {
+      const pending = releases as (() => void)[] | null;
+      if (pending !== null) {
+        // Released when the connection has written the frames; at once when there are none.
+        const release = (): void => {
+          for (const r of pending.splice(0)) r();
+        };
+        if (frames !== null) frames.onSent = release;
+        else release();
+      }
+    }
+    return frames;
   };
 
   private unsupportedApiVersions(header: RequestHeaderInfo): Buffer[] {

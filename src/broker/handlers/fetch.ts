@@ -5,7 +5,7 @@ import type { MessageInput } from '../../protocol/message-codec.js';
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 import { downConvert } from '../../protocol/records/convert.js';
 import type { FileSlice } from '../../storage/file-slice.js';
-import { defineHandler } from '../api-handler.js';
+import { defineHandler, type RequestContext } from '../api-handler.js';
 import type { BrokerServices } from '../broker-services.js';
 import {
   fetchIsReady,
@@ -18,6 +18,7 @@ import {
   type FetchPartitionRequest,
   partitionKey,
 } from '../fetch/fetch-session-cache.js';
+import { ReadBufferPool } from '../fetch/read-buffer-pool.js';
 import { kafkaErrorFor } from '../replica/storage-error-codes.js';
 
 type TopicResponse = MessageInput<FetchResponse['responses'][number]>;
@@ -31,6 +32,7 @@ const EMPTY = Buffer.alloc(0);
  * id from v13, and down-converts to message sets v0/v1 for fetchers older than v4.
  */
 export function fetchHandler(s: BrokerServices) {
+  const readBuffers = new ReadBufferPool();
   return defineHandler(FetchRequest, FetchResponse, async (req, ctx) => {
     const v = ctx.apiVersion;
     const image = s.metadata.image;
@@ -102,7 +104,7 @@ export function fetchHandler(s: BrokerServices) {
         );
       });
     }
-    const answers = reads.map((r) => partitionResponse(s, r, v, limits.isolationLevel));
+    const answers = reads.map((r) => partitionResponse(s, r, v, limits.isolationLevel, ctx, readBuffers));
     const partitions = answers.some((a) => a instanceof Promise)
       ? await Promise.all(answers)
       : (answers as PartitionResponse[]);
@@ -143,6 +145,8 @@ function partitionResponse(
   r: PlannedRead,
   version: number,
   isolationLevel: number,
+  ctx: RequestContext,
+  readBuffers: ReadBufferPool,
 ): PartitionResponse | Promise<PartitionResponse> {
   const base: PartitionResponse = {
     partitionIndex: r.request.partition,
@@ -164,8 +168,17 @@ function partitionResponse(
     return base;
   }
   if (r.bytes === 0) return base;
-  // Recent bytes are read at once, so a tailing consumer's fetch completes without a promise.
-  const read = r.slices.length === 1 ? r.slices[0]!.readCached() : readAll(r.slices);
+  const only = r.slices.length === 1 ? r.slices[0]! : null;
+  // Recent bytes are read at once, so a tailing consumer's fetch completes without a promise;
+  // into a pooled buffer when the response is written by a connection that gives it back.
+  if (only?.recent && version >= 4 && ctx.afterResponse) {
+    const buf = readBuffers.acquire(only.length);
+    if (buf !== null) {
+      ctx.afterResponse(() => readBuffers.release(buf));
+      return withRecords(s, r, version, base, buf.subarray(0, only.readInto(buf)));
+    }
+  }
+  const read = only ? only.readCached() : readAll(r.slices);
   return read instanceof Promise
     ? read.then((records) => withRecords(s, r, version, base, records))
     : withRecords(s, r, version, base, read);

@@ -18,13 +18,19 @@ export interface ConnectionContext {
 }
 
 /**
+ * A response's frames (size prefix included). `onSent` runs once they are handed to the kernel,
+ * or dropped with the connection: then the buffers they refer to may be reused.
+ */
+export type ResponseFrames = Buffer[] & { onSent?: () => void };
+
+/**
  * Handles one request frame (header and body, size prefix stripped). Resolves to the response
- * frames (size prefix included), or null when the request takes no response (Produce with acks=0).
+ * frames, or null when the request takes no response (Produce with acks=0).
  */
 export type FrameHandler = (
   frame: Buffer,
   ctx: ConnectionContext,
-) => Promise<Buffer[] | null> | Buffer[] | null;
+) => Promise<ResponseFrames | null> | ResponseFrames | null;
 
 export interface ConnectionLimits {
   readonly maxFrameBytes: number;
@@ -37,8 +43,10 @@ export interface ConnectionLimits {
 
 interface Pending {
   done: boolean;
-  response: Buffer[] | null;
+  response: ResponseFrames | null;
   close: boolean;
+  /** Dropped from the queue before it was answered (the connection failed): never written. */
+  dropped: boolean;
 }
 
 /**
@@ -129,9 +137,13 @@ export class Connection {
   }
 
   private dispatch(frame: Buffer): void {
-    const entry: Pending = { done: false, response: null, close: false };
+    const entry: Pending = { done: false, response: null, close: false, dropped: false };
     this.queue.push(entry);
-    const finish = (response: Buffer[] | null, close: boolean): void => {
+    const finish = (response: ResponseFrames | null, close: boolean): void => {
+      if (entry.dropped) {
+        response?.onSent?.();
+        return;
+      }
       entry.done = true;
       entry.response = response;
       entry.close = close;
@@ -165,11 +177,17 @@ export class Connection {
     while (this.queue.length > 0 && this.queue[0]!.done) {
       const head = this.queue.shift()!;
       if (head.close) {
+        for (const p of this.queue) {
+          p.dropped = true;
+          p.response?.onSent?.();
+        }
         this.queue.length = 0;
         this.close('request failed');
         return;
       }
-      if (head.response && !this.socket.destroyed) {
+      const response = head.response;
+      if (response && this.socket.destroyed) response.onSent?.();
+      else if (response) {
         // Responses completed in the same tick leave in one writev: fewer syscalls when pipelined.
         if (!this.corked) {
           this.corked = true;
@@ -179,7 +197,11 @@ export class Connection {
             this.socket.uncork();
           });
         }
-        for (const b of head.response) this.socket.write(b);
+        const last = response.length - 1;
+        for (let i = 0; i < last; i++) this.socket.write(response[i]);
+        // The callback runs once the bytes are with the kernel, or with an error when the socket dies.
+        if (response.onSent) this.socket.write(response[last], response.onSent);
+        else this.socket.write(response[last]);
       }
     }
     this.lastActive = Date.now();
