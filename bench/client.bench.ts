@@ -323,6 +323,19 @@ async function createTopic(bootstrap: string, topic: string): Promise<void> {
   await admin.close();
 }
 
+/**
+ * Each run's topic is deleted when it ends, as the suite does with its workloads: the gigabytes
+ * of every earlier run would otherwise sit in the page cache as dirty pages, and once they pass
+ * the kernel's dirty limit it throttles the broker's writes to disk speed, in whichever client's
+ * run that happens to be (the fastest producer is hit hardest).
+ */
+async function deleteTopic(bootstrap: string, topic: string): Promise<void> {
+  const { Kafka } = await import('../src/client/index.js');
+  const admin = new Kafka({ bootstrapServers: bootstrap }).admin();
+  await admin.deleteTopics([topic]);
+  await admin.close();
+}
+
 /** Null-broker mode (see null-broker.ts) until stdin closes. */
 async function sinkChild(): Promise<void> {
   const { startNullBroker } = await import('./null-broker.js');
@@ -435,6 +448,7 @@ async function runSuite(
         } catch (err) {
           console.log(`${compression.padEnd(5)} ${client.padEnd(13)} failed: ${(err as Error).message}`);
         }
+        if (!produceOnly) await deleteTopic(bootstrap, topic);
       }
     }
   }

@@ -167,18 +167,24 @@ export class LogFile {
   }
 
   async readAtAsync(position: number, length: number): Promise<Buffer> {
+    const buf = Buffer.allocUnsafe(length);
+    const n = await this.readIntoAsync(buf, position);
+    return n === length ? buf : buf.subarray(0, n);
+  }
+
+  /** Fills `buf` from `position` off the event loop; returns the bytes read (fewer at the end). */
+  async readIntoAsync(buf: Buffer, position: number): Promise<number> {
     this.writeQueued();
     const fd = this.cache.acquire(this);
     this.pins++;
     try {
-      const buf = Buffer.allocUnsafe(length);
       let done = 0;
-      while (done < length) {
-        const { bytesRead } = await readAsync(fd, buf, done, length - done, position + done);
+      while (done < buf.length) {
+        const { bytesRead } = await readAsync(fd, buf, done, buf.length - done, position + done);
         if (bytesRead === 0) break;
         done += bytesRead;
       }
-      return done === length ? buf : buf.subarray(0, done);
+      return done;
     } finally {
       this.unpin();
     }

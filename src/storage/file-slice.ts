@@ -45,4 +45,14 @@ export class FileSlice {
   readInto(target: Buffer): number {
     return this.file.readInto(target.subarray(0, Math.min(target.length, this.length)), this.position);
   }
+
+  /** As readInto, off the event loop. */
+  readIntoAsync(target: Buffer): Promise<number> {
+    return this.file.readIntoAsync(target.subarray(0, Math.min(target.length, this.length)), this.position);
+  }
+
+  /** readInto for recent bytes, readIntoAsync for older ones (see readCached). */
+  readIntoCached(target: Buffer): number | Promise<number> {
+    return this.recent ? this.readInto(target) : this.readIntoAsync(target);
+  }
 }

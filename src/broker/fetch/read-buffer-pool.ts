@@ -12,7 +12,7 @@ export class ReadBufferPool {
   private pooledBytes = 0;
 
   constructor(
-    private readonly maxPooledBytes = 64 << 20,
+    private readonly maxPooledBytes = 32 << 20,
     private readonly minBytes = 64 << 10,
     private readonly maxBytes = 16 << 20,
   ) {}

@@ -169,13 +169,16 @@ function partitionResponse(
   }
   if (r.bytes === 0) return base;
   const only = r.slices.length === 1 ? r.slices[0]! : null;
-  // Recent bytes are read at once, so a tailing consumer's fetch completes without a promise;
-  // into a pooled buffer when the response is written by a connection that gives it back.
-  if (only?.recent && version >= 4 && ctx.afterResponse) {
+  // Recent bytes are read at once, so a tailing consumer's fetch completes without a promise.
+  // Into a pooled buffer when the response is written by a connection that gives it back.
+  if (only && version >= 4 && ctx.afterResponse) {
     const buf = readBuffers.acquire(only.length);
     if (buf !== null) {
       ctx.afterResponse(() => readBuffers.release(buf));
-      return withRecords(s, r, version, base, buf.subarray(0, only.readInto(buf)));
+      const n = only.readIntoCached(buf);
+      return typeof n === 'number'
+        ? withRecords(s, r, version, base, buf.subarray(0, n))
+        : n.then((read) => withRecords(s, r, version, base, buf.subarray(0, read)));
     }
   }
   const read = only ? only.readCached() : readAll(r.slices);
