@@ -12,6 +12,7 @@ import { encodeRecordBatch } from '../src/protocol/records/record-batch.js';
 import { PipelinedConnection } from './load/pipelined-connection.js';
 import { environment } from './measure.js';
 import { KafkaAdmin } from './suite/kafka-admin.js';
+import { settleDisk } from './suite/settle-disk.js';
 import { rssMiB, startStrom, stopStrom } from './suite/strom-process.js';
 
 /**
@@ -227,7 +228,10 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'strom-bench-'));
   const results: Record<string, number | string> = {};
   try {
+    // Every measurement starts from a settled disk: none pays for the writeback of the one before.
+    settleDisk();
     const rawBuffered = rawWriteMBs(dir, false);
+    settleDisk();
     const rawFsync = rawWriteMBs(dir, true);
     console.log(
       `ceiling: raw sequential write ${rawBuffered.toFixed(0)} MB/s buffered, ${rawFsync.toFixed(0)} MB/s with fsync per MiB`,
@@ -250,6 +254,7 @@ async function main(): Promise<void> {
       for (const acks of [1, -1]) {
         const topic = `bench-${partitions}-${acks === 1 ? 'acks1' : 'acksall'}`;
         await createTopic(conn, topic, partitions);
+        settleDisk();
         const f = await produceLoad(conn, topic, partitions, acks);
         const ratio = f.mbs / rawBuffered;
         console.log(

@@ -22,6 +22,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { settleDisk } from './suite/settle-disk.js';
 import { startStrom, stopStrom } from './suite/strom-process.js';
 
 const VALUE_BYTES = 1024;
@@ -436,6 +437,7 @@ async function runSuite(
       for (const client of order) {
         const topic = `bench-${client}-${compression}-${round}-${Date.now()}`;
         if (!produceOnly) await createTopic(bootstrap, topic);
+        settleDisk();
         const args = [SELF, '--client-child', '--client', client, '--compression', compression];
         args.push('--records', String(records), '--bootstrap', bootstrap, '--topic', topic);
         if (produceOnly) args.push('--produce-only');

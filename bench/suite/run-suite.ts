@@ -8,6 +8,7 @@ import { runClients } from './client-workloads.js';
 import { runKafkaWorkloads } from './kafka-workloads.js';
 import { describeMachine } from './machine.js';
 import { runNats, runRedis } from './peer-systems.js';
+import { settleDisk } from './settle-disk.js';
 import { rssMiB, startStrom, stopStrom } from './strom-process.js';
 import { manyPartitions, profileBroker, restartAfterKill } from './strom-workloads.js';
 import type { SuiteContext } from './suite-context.js';
@@ -119,9 +120,13 @@ async function main(): Promise<void> {
   };
   const stromFigure = (id: string) => rec.find(id.startsWith('strom.') ? id : `strom.${id}`);
   const failed: string[] = [];
-  /** Runs one section; a failure is reported and stops its processes, and the next section still runs. */
+  /**
+   * Runs one section from a settled disk; a failure is reported and stops its processes, and the
+   * next section still runs.
+   */
   const guard = async (name: string, fn: () => Promise<unknown>): Promise<void> => {
     try {
+      settleDisk();
       await fn();
     } catch (err) {
       failed.push(name);
