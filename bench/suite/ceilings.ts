@@ -2,6 +2,7 @@ import { closeSync, fsyncSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { startWorker } from './child-processes.js';
 import { BATCH_BYTES } from './kafka-load.js';
+import { settleDisk } from './settle-disk.js';
 import type { Ceilings, SuiteContext } from './suite-context.js';
 
 /**
@@ -35,6 +36,8 @@ function rawWriteMBs(dir: string, fsyncPerMiB: boolean, seconds: number): number
 
 export async function measureCeilings(ctx: SuiteContext): Promise<Ceilings> {
   ctx.progress('ceilings: raw disk write and loopback TCP');
+  // From a settled disk, as every workload starts (settleDisk).
+  settleDisk();
   const diskBufferedMBs = rawWriteMBs(ctx.dataDir, false, ctx.seconds);
   ctx.rec.add({
     section: 'ceilings',
@@ -44,6 +47,7 @@ export async function measureCeilings(ctx: SuiteContext): Promise<Ceilings> {
     value: diskBufferedMBs,
     unit: 'MB/s',
   });
+  settleDisk();
   const diskFsyncMBs = rawWriteMBs(ctx.dataDir, true, ctx.seconds);
   ctx.rec.add({
     section: 'ceilings',

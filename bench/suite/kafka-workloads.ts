@@ -1,6 +1,7 @@
 import { startWorker } from './child-processes.js';
 import { KafkaAdmin } from './kafka-admin.js';
 import { BATCH_BYTES } from './kafka-load.js';
+import { settleDisk } from './settle-disk.js';
 import type { Ceilings, SuiteContext } from './suite-context.js';
 import type { Figure } from './suite-results.js';
 import type { WorkerResult } from './worker-protocol.js';
@@ -52,6 +53,7 @@ async function runLoad(
   /** A consumer tailing the topic (OpenMessaging Benchmark), or producers alone (kafka-producer-perf-test). */
   tailing = true,
 ): Promise<LoadOutcome> {
+  settleDisk();
   // Warm-up, as OpenMessaging Benchmark has one: a few batches to every partition before measuring,
   // so that opening partitions (files, leader-epoch checkpoints) is not counted as steady state.
   // The consumer starts afterwards and ignores batches stamped before it started.
