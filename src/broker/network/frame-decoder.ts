@@ -32,15 +32,24 @@ export class FrameDecoder {
     const frames: Buffer[] = [];
     let data = chunk;
     if (this.pendingBytes > 0) {
-      this.pending.push(chunk);
-      this.pendingBytes += chunk.length;
-      const needed = this.expected < 0 ? 4 : 4 + this.expected;
-      if (this.pendingBytes < needed) {
-        if (this.expected < 0 && this.pendingBytes >= 4)
-          this.readSize(Buffer.concat(this.pending, this.pendingBytes));
+      // Complete the pending frame with only the bytes it lacks: the rest of the chunk stays a view.
+      if (this.expected < 0) {
+        const take = Math.min(4 - this.pendingBytes, data.length);
+        this.pending.push(data.subarray(0, take));
+        this.pendingBytes += take;
+        data = data.subarray(take);
+        if (this.pendingBytes < 4) return frames;
+        this.readSize(Buffer.concat(this.pending, 4));
+      }
+      const missing = 4 + this.expected - this.pendingBytes;
+      if (data.length < missing) {
+        this.pending.push(data);
+        this.pendingBytes += data.length;
         return frames;
       }
-      data = Buffer.concat(this.pending, this.pendingBytes);
+      this.pending.push(data.subarray(0, missing));
+      frames.push(Buffer.concat(this.pending, 4 + this.expected).subarray(4));
+      data = data.subarray(missing);
       this.pending = [];
       this.pendingBytes = 0;
       this.expected = -1;
