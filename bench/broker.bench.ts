@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import type { ProduceResponse } from '../src/protocol/generated/messages/produce
 import { encodeRecordBatch } from '../src/protocol/records/record-batch.js';
 import { PipelinedConnection } from './load/pipelined-connection.js';
 import { environment } from './measure.js';
+import { rawWriteMBs } from './suite/ceilings.js';
 import { KafkaAdmin } from './suite/kafka-admin.js';
 import { settleDisk } from './suite/settle-disk.js';
 import { rssMiB, startStrom, stopStrom } from './suite/strom-process.js';
@@ -36,30 +37,6 @@ const batch = encodeRecordBatch({
     headers: [],
   })),
 });
-
-/** The ceiling: the same bytes appended with Node's fs, buffered or with an fsync per MiB. */
-function rawWriteMBs(dir: string, fsyncEveryMiB: boolean): number {
-  const path = join(dir, `raw-${fsyncEveryMiB}`);
-  const fd = openSync(path, 'w');
-  const deadline = performance.now() + SECONDS * 1000;
-  let bytes = 0;
-  let sinceSync = 0;
-  const t0 = performance.now();
-  while (performance.now() < deadline) {
-    writeSync(fd, batch);
-    bytes += batch.length;
-    sinceSync += batch.length;
-    if (fsyncEveryMiB && sinceSync >= 1 << 20) {
-      fsyncSync(fd);
-      sinceSync = 0;
-    }
-  }
-  const s = (performance.now() - t0) / 1000;
-  closeSync(fd);
-  // Gigabytes that would otherwise sit in the page cache (and under writeback) while the broker runs.
-  rmSync(path);
-  return bytes / 1e6 / s;
-}
 
 let correlation = 1;
 
@@ -245,9 +222,9 @@ async function main(): Promise<void> {
     const startMs = await timeStromStart(dir);
     // Every measurement starts from a settled disk: none pays for the writeback of the one before.
     settleDisk();
-    const rawBuffered = rawWriteMBs(dir, false);
+    const rawBuffered = rawWriteMBs(dir, false, SECONDS, batch);
     settleDisk();
-    const rawFsync = rawWriteMBs(dir, true);
+    const rawFsync = rawWriteMBs(dir, true, SECONDS, batch);
     console.log(
       `ceiling: raw sequential write ${rawBuffered.toFixed(0)} MB/s buffered, ${rawFsync.toFixed(0)} MB/s with fsync per MiB`,
     );

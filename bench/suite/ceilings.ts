@@ -9,9 +9,13 @@ import type { Ceilings, SuiteContext } from './suite-context.js';
  * The machine's limits, measured in the same run: a sequential write of the same batches with
  * Node's fs (buffered, and with an fdatasync per MiB), and a Node echo over loopback TCP.
  */
-function rawWriteMBs(dir: string, fsyncPerMiB: boolean, seconds: number): number {
+export function rawWriteMBs(
+  dir: string,
+  fsyncPerMiB: boolean,
+  seconds: number,
+  batch: Buffer = Buffer.alloc(BATCH_BYTES, 97),
+): number {
   const path = join(dir, `ceiling-${fsyncPerMiB ? 'fsync' : 'buffered'}`);
-  const batch = Buffer.alloc(BATCH_BYTES, 97);
   const fd = openSync(path, 'w');
   const t0 = performance.now();
   const deadline = t0 + seconds * 1000;
