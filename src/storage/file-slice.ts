@@ -43,16 +43,21 @@ export class FileSlice {
 
   /** Reads into a caller's buffer (reused across fetches); returns the bytes read. */
   readInto(target: Buffer): number {
-    return this.file.readInto(target.subarray(0, Math.min(target.length, this.length)), this.position);
+    return this.file.readInto(this.fit(target), this.position);
   }
 
   /** As readInto, off the event loop. */
   readIntoAsync(target: Buffer): Promise<number> {
-    return this.file.readIntoAsync(target.subarray(0, Math.min(target.length, this.length)), this.position);
+    return this.file.readIntoAsync(this.fit(target), this.position);
   }
 
   /** readInto for recent bytes, readIntoAsync for older ones (see readCached). */
   readIntoCached(target: Buffer): number | Promise<number> {
     return this.recent ? this.readInto(target) : this.readIntoAsync(target);
+  }
+
+  /** The part of `target` this slice fills. */
+  private fit(target: Buffer): Buffer {
+    return target.subarray(0, Math.min(target.length, this.length));
   }
 }

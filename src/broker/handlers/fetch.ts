@@ -168,23 +168,29 @@ function partitionResponse(
     return base;
   }
   if (r.bytes === 0) return base;
-  const only = r.slices.length === 1 ? r.slices[0]! : null;
   // Recent bytes are read at once, so a tailing consumer's fetch completes without a promise.
-  // Into a pooled buffer when the response is written by a connection that gives it back.
-  if (only && version >= 4 && ctx.afterResponse) {
-    const buf = readBuffers.acquire(only.length);
-    if (buf !== null) {
-      ctx.afterResponse(() => readBuffers.release(buf));
-      const n = only.readIntoCached(buf);
-      return typeof n === 'number'
-        ? withRecords(s, r, version, base, buf.subarray(0, n))
-        : n.then((read) => withRecords(s, r, version, base, buf.subarray(0, read)));
-    }
-  }
-  const read = only ? only.readCached() : readAll(r.slices);
+  const read = r.slices.length === 1 ? readSlice(r.slices[0]!, version, ctx, readBuffers) : readAll(r.slices);
   return read instanceof Promise
     ? read.then((records) => withRecords(s, r, version, base, records))
     : withRecords(s, r, version, base, read);
+}
+
+/**
+ * One slice's bytes: into a pooled buffer when the response is written by a connection that gives
+ * it back (and sent as stored, v4+), into a new one otherwise.
+ */
+function readSlice(
+  slice: FileSlice,
+  version: number,
+  ctx: RequestContext,
+  readBuffers: ReadBufferPool,
+): Buffer | Promise<Buffer> {
+  const lend = ctx.afterResponse;
+  const buf = version >= 4 && lend ? readBuffers.acquire(slice.length) : null;
+  if (buf === null || !lend) return slice.readCached();
+  lend(() => readBuffers.release(buf));
+  const n = slice.readIntoCached(buf);
+  return typeof n === 'number' ? buf.subarray(0, n) : n.then((read) => buf.subarray(0, read));
 }
 
 async function readAll(slices: readonly FileSlice[]): Promise<Buffer> {
