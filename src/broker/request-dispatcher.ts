@@ -71,15 +71,14 @@ export class RequestDispatcher {
       );
     }
     const log = connection.log;
-    let releases: (() => void)[] | null = null;
+    const releases: (() => void)[] = [];
     const ctx: RequestContext = {
       header,
       apiVersion: header.apiVersion,
       connection,
       log,
       afterResponse: (release) => {
-        if (releases === null) releases = [release];
-        else releases.push(release);
+        releases.push(release);
       },
     };
     // The client id makes the negotiated versions of each client visible in a debug log.
@@ -98,11 +97,10 @@ export class RequestDispatcher {
       if (response !== NO_RESPONSE)
         frames = encodeResponse(header.apiKey, header.apiVersion, header.correlationId, response);
     } finally {
-      const pending = releases as (() => void)[] | null;
-      if (pending !== null) {
+      if (releases.length > 0) {
         // Released when the connection has written the frames; at once when there are none.
         const release = (): void => {
-          for (const r of pending.splice(0)) r();
+          for (const r of releases.splice(0)) r();
         };
         if (frames !== null) frames.onSent = release;
         else release();
