@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { TickCork } from '../../src/common/tick-cork.js';
 
 /** Called with a response frame (size prefix removed) that is valid only until the handler returns. */
 export type FrameHandler = (frame: Buffer, latencyNs: bigint) => void;
@@ -24,7 +25,7 @@ export class PipelinedConnection {
   /** First byte not yet handed out, and the end of what was read. */
   private start = 0;
   private end = 0;
-  private corked = false;
+  private cork!: TickCork;
 
   static open(host: string, port: number): Promise<PipelinedConnection> {
     const conn = new PipelinedConnection();
@@ -39,6 +40,7 @@ export class PipelinedConnection {
         () => resolve(conn),
       );
       conn.socket = s;
+      conn.cork = new TickCork(s);
       s.once('error', reject);
     });
   }
@@ -60,15 +62,8 @@ export class PipelinedConnection {
    */
   sendWith(frame: Buffer[], id: number, handler: FrameHandler): void {
     this.pending.set(id, { sentNs: process.hrtime.bigint(), handler });
-    if (!this.corked) {
-      // Everything sent before the next tick (e.g. all sends answered by one read) goes out in one writev.
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
-    }
+    // Everything sent before the next tick (e.g. all sends answered by one read) goes out in one writev.
+    this.cork.hold();
     for (const b of frame) this.socket.write(b);
   }
 

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from '../../common/logger.js';
 import { StromError } from '../../common/strom-error.js';
+import { TickCork } from '../../common/tick-cork.js';
 import { FrameDecoder } from './frame-decoder.js';
 
 /** Thrown by a handler to close the connection (malformed request, unknown API): Kafka's answer to garbage. */
@@ -58,7 +59,7 @@ export class Connection {
   private readonly decoder: FrameDecoder;
   private readonly queue: Pending[] = [];
   private paused = false;
-  private corked = false;
+  private readonly cork: TickCork;
   private closing = false;
   private lastActive = Date.now();
 
@@ -70,6 +71,7 @@ export class Connection {
     private readonly onClose: (c: Connection) => void,
   ) {
     this.decoder = new FrameDecoder(limits.maxFrameBytes);
+    this.cork = new TickCork(socket);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => this.maybeResume());
@@ -189,14 +191,7 @@ export class Connection {
       if (response && this.socket.destroyed) response.onSent?.();
       else if (response) {
         // Responses completed in the same tick leave in one writev: fewer syscalls when pipelined.
-        if (!this.corked) {
-          this.corked = true;
-          this.socket.cork();
-          process.nextTick(() => {
-            this.corked = false;
-            this.socket.uncork();
-          });
-        }
+        this.cork.hold();
         const last = response.length - 1;
         for (let i = 0; i < last; i++) this.socket.write(response[i]);
         // The callback runs once the bytes are with the kernel, or with an error when the socket dies.
