@@ -1,7 +1,5 @@
-import { createServer } from 'node:net';
-import { FrameAssembler } from '../src/client/network/frame-assembler.js';
-import { decodeRequest, encodeResponse } from '../src/protocol/frame.js';
 import { ApiKey } from '../src/protocol/generated/api-registry.js';
+import { startFakeBroker } from './fake-broker.js';
 
 /**
  * Null-broker mode: answers ApiVersions, Metadata (every topic has one partition, led by itself)
@@ -10,57 +8,19 @@ import { ApiKey } from '../src/protocol/generated/api-registry.js';
  */
 export async function startNullBroker(): Promise<string> {
   const offsets = new Map<string, bigint>();
-  let port = 0;
-  const server = createServer({ noDelay: true }, (socket) => {
-    const splitter = new FrameAssembler(1 << 30);
-    socket.on('error', () => socket.destroy());
-    socket.on('data', (chunk: Buffer) => {
-      for (const f of splitter.push(chunk)) {
-        const { header, body } = decodeRequest(f);
-        const reply = (res: unknown): void => {
-          socket.write(
-            Buffer.concat(
-              encodeResponse(header.apiKey, header.apiVersion, header.correlationId, res as never),
-            ),
-          );
-        };
-        if (header.apiKey === ApiKey.ApiVersions) {
-          const apiKeys = [ApiKey.ApiVersions, ApiKey.Metadata, ApiKey.Produce].map((apiKey) => ({
-            apiKey,
-            minVersion: 0,
-            maxVersion: apiKey === ApiKey.ApiVersions ? 3 : apiKey === ApiKey.Metadata ? 12 : 9,
-          }));
-          reply({ errorCode: 0, apiKeys });
-        } else if (header.apiKey === ApiKey.Metadata) {
-          const req = body as { topics: { name: string | null }[] | null };
-          reply({
-            brokers: [{ nodeId: 0, host: '127.0.0.1', port, rack: null }],
-            clusterId: 'null-broker',
-            controllerId: 0,
-            topics: (req.topics ?? []).map((t) => ({
-              errorCode: 0,
-              name: t.name,
-              isInternal: false,
-              partitions: [
-                {
-                  errorCode: 0,
-                  partitionIndex: 0,
-                  leaderId: 0,
-                  leaderEpoch: 0,
-                  replicaNodes: [0],
-                  isrNodes: [0],
-                  offlineReplicas: [],
-                },
-              ],
-            })),
-          });
-        } else if (header.apiKey === ApiKey.Produce) {
+  const broker = await startFakeBroker({
+    clusterId: 'null-broker',
+    metadataMaxVersion: 12,
+    apis: {
+      [ApiKey.Produce]: {
+        maxVersion: 9,
+        answer: (body) => {
           const req = body as {
             acks: number;
             topicData: { name: string; partitionData: { index: number; records: Buffer | null }[] }[];
           };
-          if (req.acks === 0) continue;
-          reply({
+          if (req.acks === 0) return undefined;
+          return {
             responses: req.topicData.map((t) => ({
               name: t.name,
               partitionResponses: t.partitionData.map((p) => {
@@ -78,12 +38,10 @@ export async function startNullBroker(): Promise<string> {
                 };
               }),
             })),
-          });
-        } else socket.destroy();
-      }
-    });
+          };
+        },
+      },
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as { port: number }).port;
-  return `127.0.0.1:${port}`;
+  return broker.bootstrap;
 }

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { type FakeBroker, startFakeBroker } from '../../bench/fake-broker.js';
 import { Kafka } from '../../src/client/index.js';
-import { FrameAssembler } from '../../src/client/network/frame-assembler.js';
-import { decodeRequest, encodeResponse } from '../../src/protocol/frame.js';
 import { ApiKey } from '../../src/protocol/generated/api-registry.js';
 import { encodeRecordBatch } from '../../src/protocol/records/record-batch.js';
 import { BatchOffsets } from '../../src/protocol/records/record-batch-header.js';
@@ -29,58 +27,17 @@ function fetchData(): Buffer {
 }
 
 /** A one-partition broker that answers every Fetch with fetchData() from the offset asked. */
-function corruptBroker(portOf: () => number): Server {
+function corruptBroker(): Promise<FakeBroker> {
   const data = fetchData();
-  return createServer((socket) => {
-    const frames = new FrameAssembler(1 << 20);
-    // The consumer resets its connections when it closes.
-    socket.on('error', () => socket.destroy());
-    socket.on('data', (chunk: Buffer) => {
-      for (const f of frames.push(chunk)) {
-        const { header, body } = decodeRequest(f);
-        const reply = (res: unknown): void => {
-          socket.write(
-            Buffer.concat(
-              encodeResponse(header.apiKey, header.apiVersion, header.correlationId, res as never),
-            ),
-          );
-        };
-        if (header.apiKey === ApiKey.ApiVersions) {
-          const max = { [ApiKey.ApiVersions]: 3, [ApiKey.Metadata]: 8, [ApiKey.Fetch]: 11 };
-          reply({
-            errorCode: 0,
-            apiKeys: Object.entries(max).map(([k, v]) => ({
-              apiKey: Number(k),
-              minVersion: 0,
-              maxVersion: v,
-            })),
-          });
-        } else if (header.apiKey === ApiKey.Metadata) {
-          const req = body as { topics: { name: string }[] | null };
-          reply({
-            brokers: [{ nodeId: 0, host: '127.0.0.1', port: portOf(), rack: null }],
-            clusterId: 'corrupt',
-            controllerId: 0,
-            topics: (req.topics ?? []).map((t) => ({
-              errorCode: 0,
-              name: t.name,
-              isInternal: false,
-              partitions: [
-                {
-                  errorCode: 0,
-                  partitionIndex: 0,
-                  leaderId: 0,
-                  leaderEpoch: 0,
-                  replicaNodes: [0],
-                  isrNodes: [0],
-                  offlineReplicas: [],
-                },
-              ],
-            })),
-          });
-        } else if (header.apiKey === ApiKey.Fetch) {
+  return startFakeBroker({
+    clusterId: 'corrupt',
+    metadataMaxVersion: 8,
+    apis: {
+      [ApiKey.Fetch]: {
+        maxVersion: 11,
+        answer: (body) => {
           const req = body as { topics: { topic: string; partitions: { fetchOffset: bigint }[] }[] };
-          reply({
+          return {
             throttleTimeMs: 0,
             errorCode: 0,
             sessionId: 0,
@@ -98,27 +55,24 @@ function corruptBroker(portOf: () => number): Server {
                 records: p.fetchOffset < 3n ? data : Buffer.alloc(0),
               })),
             })),
-          });
-        }
-      }
-    });
+          };
+        },
+      },
+    },
   });
 }
 
 describe('a corrupt record batch in a fetch response', () => {
-  let server: Server;
-  let port = 0;
+  let broker: FakeBroker;
   before(async () => {
-    server = corruptBroker(() => port);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as { port: number }).port;
+    broker = await corruptBroker();
   });
   after(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await broker.close();
   });
 
   it('hands out the records before it, then fails poll with CORRUPT_MESSAGE until a seek past it', async () => {
-    const kafka = new Kafka({ bootstrapServers: `127.0.0.1:${port}`, clientId: 'corrupt-test' });
+    const kafka = new Kafka({ bootstrapServers: broker.bootstrap, clientId: 'corrupt-test' });
     const consumer = kafka.consumer({ fetchMaxWaitMs: 10 });
     const tp = { topic: 't', partition: 0 };
     try {
