@@ -22,6 +22,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Admin } from '../src/client/index.js';
 import { settleDisk } from './suite/settle-disk.js';
 import { startStrom, stopStrom } from './suite/strom-process.js';
 
@@ -316,12 +317,20 @@ async function clientChild(): Promise<void> {
   process.exit(0);
 }
 
-/** Every client gets a topic created the same way beforehand (@platformatic/kafka does not auto-create). */
-async function createTopic(bootstrap: string, topic: string): Promise<void> {
+/** Runs `use` with an admin client of Strom's, closed afterwards. */
+async function withAdmin(bootstrap: string, use: (admin: Admin) => Promise<unknown>): Promise<void> {
   const { Kafka } = await import('../src/client/index.js');
   const admin = new Kafka({ bootstrapServers: bootstrap }).admin();
-  await admin.createTopics([{ topic, numPartitions: 1 }]);
-  await admin.close();
+  try {
+    await use(admin);
+  } finally {
+    await admin.close();
+  }
+}
+
+/** Every client gets a topic created the same way beforehand (@platformatic/kafka does not auto-create). */
+function createTopic(bootstrap: string, topic: string): Promise<void> {
+  return withAdmin(bootstrap, (admin) => admin.createTopics([{ topic, numPartitions: 1 }]));
 }
 
 /**
@@ -330,11 +339,8 @@ async function createTopic(bootstrap: string, topic: string): Promise<void> {
  * the kernel's dirty limit it throttles the broker's writes to disk speed, in whichever client's
  * run that happens to be (the fastest producer is hit hardest).
  */
-async function deleteTopic(bootstrap: string, topic: string): Promise<void> {
-  const { Kafka } = await import('../src/client/index.js');
-  const admin = new Kafka({ bootstrapServers: bootstrap }).admin();
-  await admin.deleteTopics([topic]);
-  await admin.close();
+function deleteTopic(bootstrap: string, topic: string): Promise<void> {
+  return withAdmin(bootstrap, (admin) => admin.deleteTopics([topic]));
 }
 
 /** Null-broker mode (see null-broker.ts) until stdin closes. */
