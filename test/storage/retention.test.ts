@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
+import { DELETED_SUFFIX } from '../../src/storage/log-segment.js';
 import { planRetention, type RetentionInput } from '../../src/storage/retention-plan.js';
 import { shouldRoll } from '../../src/storage/segment-roll.js';
 import { simpleBatch } from './batch-builder.js';
@@ -105,6 +106,10 @@ describe('retention and DeleteRecords on a log', () => {
     assert.equal(log.logStartOffset, log.segments[0]!.baseOffset);
     assert.ok(log.sizeBytes <= 2500 + 1000);
     assert.equal(fs.readdirSync(dir).filter((n) => n.endsWith('.log')).length, log.segments.length);
+    // The old segments' files, renamed `.deleted`, are unlinked off the event loop soon after.
+    const leftovers = () => fs.readdirSync(dir).filter((n) => n.endsWith(DELETED_SUFFIX));
+    for (let i = 0; i < 200 && leftovers().length > 0; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(leftovers(), []);
     assert.throws(() => log.read({ fetchOffset: 0, maxBytes: 10 }), { code: 'OFFSET_OUT_OF_RANGE' });
     assert.equal(Number(readAll(log)[0]!.readBigInt64BE(0)), log.logStartOffset);
     await log.close();
