@@ -25,8 +25,9 @@ import { sharedWriteScheduler, type WriteScheduler } from './write-scheduler.js'
 /**
  * One partition's log: segments on disk, offsets, the high watermark and leader epochs. Appends
  * assign offsets synchronously, so concurrent callers are ordered by the event loop; their bytes
- * are written together at the end of the turn (see WriteScheduler), and in fsync mode the returned
- * promise also waits for a shared fsync (group commit).
+ * are written together at the end of the turn, or sooner once 256 KiB are queued (see
+ * WriteScheduler), and in fsync mode the returned promise also waits for a shared fsync (group
+ * commit).
  */
 export class PartitionLog extends PartitionLogBase {
   /** Segments with bytes queued by `append`, in order (the active one, and the one before a roll). */
@@ -76,6 +77,13 @@ export class PartitionLog extends PartitionLogBase {
   /** Append's synchronous form: written to the file (in fsync mode not yet durable) when it returns. */
   appendSync(records: Buffer, opts: AppendOptions = {}): AppendResult {
     return this.appendBatches(records, opts, false);
+  }
+
+  /** Bytes `append` queued and not yet written. */
+  get queuedBytes(): number {
+    let n = 0;
+    for (const s of this.queuedSegments) n += s.log.queuedBytes;
+    return n;
   }
 
   /** Writes the bytes `append` queued (the write scheduler calls this at the end of the turn). */

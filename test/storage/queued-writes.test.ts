@@ -71,6 +71,27 @@ describe('PartitionLog.append write rounds', () => {
     await log.close();
   });
 
+  it('writes a queue that reaches the early-write size at once, without waiting for the turn to end', async () => {
+    const dir = tempDir();
+    const batch = simpleBatch(4, 256);
+    const scheduler = new WriteScheduler(batch.length * 3);
+    const log = openLog(dir, {}, { writeScheduler: scheduler });
+    const segmentPath = log.activeSegment.log.path;
+    let acked = 0;
+    const acks = Array.from({ length: 7 }, () => log.append(Buffer.from(batch)).then(() => acked++));
+    // Two early writes (after the third and sixth append); the seventh waits for the turn's end.
+    assert.equal(scheduler.earlyWrites, 2);
+    assert.equal(fs.statSync(segmentPath).size, batch.length * 6);
+    // Ticks and microtasks run before the turn's end (setImmediate).
+    await new Promise((r) => process.nextTick(r));
+    assert.equal(acked, 6, 'the early-written appends are acknowledged before the turn ends');
+    await Promise.all(acks);
+    assert.equal(scheduler.rounds, 1);
+    assert.equal(fs.statSync(segmentPath).size, batch.length * 7);
+    assert.equal(readAll(log).length, 7);
+    await log.close();
+  });
+
   it('lets a read in the same turn see the queued batches', async () => {
     const log = openLog(tempDir());
     const ack = log.append(simpleBatch(2));
