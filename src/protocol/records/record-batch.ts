@@ -173,23 +173,81 @@ export async function encodeRecordBatchAsync(input: RecordBatchInput): Promise<B
 
 /** Validates a batch (length, magic, CRC, counts) and spells out its attributes. */
 export function readBatchInfo(batch: Buffer): RecordBatchInfo {
-  const h = validateBatch(batch);
-  const compression = h.attributes & ATTR_COMPRESSION_MASK;
-  if (compression > CompressionType.Zstd) {
-    throw new ProtocolError(
-      'UNSUPPORTED_COMPRESSION',
-      `compression type ${compression} is not supported`,
-      BatchOffsets.attributes,
-    );
+  return new BatchInfo(validateBatch(batch));
+}
+
+/**
+ * A header with its attributes spelled out. Built field by field: consumers make one per batch,
+ * and an object spread of the header had cost more than the batch's CRC.
+ */
+class BatchInfo implements RecordBatchInfo {
+  readonly baseOffset: bigint;
+  readonly batchLength: number;
+  readonly partitionLeaderEpoch: number;
+  readonly magic: number;
+  readonly crc: number;
+  readonly attributes: number;
+  readonly lastOffsetDelta: number;
+  readonly baseTimestamp: bigint;
+  readonly maxTimestamp: bigint;
+  readonly producerId: bigint;
+  readonly producerEpoch: number;
+  readonly baseSequence: number;
+  readonly recordCount: number;
+  readonly compression: CompressionType;
+  readonly timestampType: TimestampType;
+  readonly transactional: boolean;
+  readonly control: boolean;
+
+  constructor(h: RecordBatchHeader) {
+    const compression = h.attributes & ATTR_COMPRESSION_MASK;
+    if (compression > CompressionType.Zstd) {
+      throw new ProtocolError(
+        'UNSUPPORTED_COMPRESSION',
+        `compression type ${compression} is not supported`,
+        BatchOffsets.attributes,
+      );
+    }
+    this.baseOffset = h.baseOffset;
+    this.batchLength = h.batchLength;
+    this.partitionLeaderEpoch = h.partitionLeaderEpoch;
+    this.magic = h.magic;
+    this.crc = h.crc;
+    this.attributes = h.attributes;
+    this.lastOffsetDelta = h.lastOffsetDelta;
+    this.baseTimestamp = h.baseTimestamp;
+    this.maxTimestamp = h.maxTimestamp;
+    this.producerId = h.producerId;
+    this.producerEpoch = h.producerEpoch;
+    this.baseSequence = h.baseSequence;
+    this.recordCount = h.recordCount;
+    this.compression = compression as CompressionType;
+    this.timestampType =
+      h.attributes & ATTR_TIMESTAMP_TYPE ? TimestampType.LogAppendTime : TimestampType.CreateTime;
+    this.transactional = (h.attributes & ATTR_TRANSACTIONAL) !== 0;
+    this.control = (h.attributes & ATTR_CONTROL) !== 0;
   }
-  return {
-    ...h,
-    compression: compression as CompressionType,
-    timestampType:
-      h.attributes & ATTR_TIMESTAMP_TYPE ? TimestampType.LogAppendTime : TimestampType.CreateTime,
-    transactional: (h.attributes & ATTR_TRANSACTIONAL) !== 0,
-    control: (h.attributes & ATTR_CONTROL) !== 0,
-  };
+}
+
+/** A validated batch whose records are parsed when asked for, from `body` at `start`. */
+class OpenedRecordBatch extends BatchInfo implements OpenRecordBatch {
+  readonly #body: Buffer;
+  readonly #start: number;
+
+  constructor(h: RecordBatchHeader, body: Buffer, start: number) {
+    super(h);
+    this.#body = body;
+    this.#start = start;
+  }
+
+  records(): Generator<Record, void, undefined> {
+    return parseRecords(this, this.#body, this.#start);
+  }
+
+  /** The same batch with its records in `body`, e.g. decompressed. */
+  withBody(body: Buffer): OpenedRecordBatch {
+    return new OpenedRecordBatch(this, body, 0);
+  }
 }
 
 function invalid(message: string, at: number): ProtocolError {
@@ -227,10 +285,6 @@ function* parseRecords(
   }
 }
 
-function opened(info: RecordBatchInfo, body: Buffer, start: number): OpenRecordBatch {
-  return { ...info, records: () => parseRecords(info, body, start) };
-}
-
 /** Empty batches (compaction keeps them for producer state) may carry no compressed body at all. */
 function needsDecompression(info: RecordBatchInfo, batch: Buffer): boolean {
   return (
@@ -244,23 +298,23 @@ function needsDecompression(info: RecordBatchInfo, batch: Buffer): boolean {
  * lazily. Keys, values and header values are views into the batch (or into its decompressed copy).
  */
 export function openRecordBatch(batch: Buffer, options: DecompressOptions = {}): OpenRecordBatch {
-  const info = readBatchInfo(batch);
-  if (!needsDecompression(info, batch)) return opened(info, batch, BATCH_HEADER_BYTES);
-  return opened(info, decompressSync(info.compression, batch.subarray(BATCH_HEADER_BYTES), options), 0);
+  const open = new OpenedRecordBatch(validateBatch(batch), batch, BATCH_HEADER_BYTES);
+  if (!needsDecompression(open, batch)) return open;
+  return open.withBody(decompressSync(open.compression, batch.subarray(BATCH_HEADER_BYTES), options));
 }
 
 export async function openRecordBatchAsync(
   batch: Buffer,
   options: DecompressOptions = {},
 ): Promise<OpenRecordBatch> {
-  const info = readBatchInfo(batch);
-  if (!needsDecompression(info, batch)) return opened(info, batch, BATCH_HEADER_BYTES);
-  return opened(info, await decompress(info.compression, batch.subarray(BATCH_HEADER_BYTES), options), 0);
+  const open = new OpenedRecordBatch(validateBatch(batch), batch, BATCH_HEADER_BYTES);
+  if (!needsDecompression(open, batch)) return open;
+  return open.withBody(await decompress(open.compression, batch.subarray(BATCH_HEADER_BYTES), options));
 }
 
 function collect(open: OpenRecordBatch): RecordBatch {
-  const { records, ...info } = open;
-  return { ...info, records: [...records()] };
+  // The opened batch's own properties are the header's (its body is private); a plain object.
+  return { ...open, records: [...open.records()] };
 }
 
 /** Decodes one whole batch; `batch` must hold exactly one (see splitBatches for several). */
