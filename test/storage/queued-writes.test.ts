@@ -92,6 +92,21 @@ describe('PartitionLog.append write rounds', () => {
     await log.close();
   });
 
+  it('rejects the appends of an early write that fails, with KAFKA_STORAGE_ERROR', async () => {
+    const dir = tempDir();
+    const log = openLog(dir);
+    const path = log.activeSegment.log.path;
+    await log.close();
+    fs.rmSync(path);
+    fs.symlinkSync('/dev/full', path);
+    const batch = simpleBatch(4, 256);
+    const scheduler = new WriteScheduler(batch.length * 2);
+    const again = openLog(dir, {}, { writeScheduler: scheduler });
+    const acks = [again.append(Buffer.from(batch)), again.append(Buffer.from(batch))];
+    assert.equal(scheduler.earlyWrites, 1);
+    for (const a of acks) await assert.rejects(a, { code: 'KAFKA_STORAGE_ERROR' });
+  });
+
   it('lets a read in the same turn see the queued batches', async () => {
     const log = openLog(tempDir());
     const ack = log.append(simpleBatch(2));
