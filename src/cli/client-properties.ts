@@ -123,6 +123,9 @@ export function consumerConfigFrom(props: ReadonlyMap<string, string>): Consumer
       case 'client.rack':
         c.rackId = v;
         break;
+      case 'check.crcs':
+        c.checkCrcs = bool(key, v);
+        break;
       case 'bootstrap.servers':
       case 'client.id':
       case 'key.deserializer':

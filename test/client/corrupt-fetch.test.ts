@@ -101,4 +101,22 @@ describe('a corrupt record batch in a fetch response', () => {
       await consumer.close();
     }
   });
+
+  it('hands out every record with checkCrcs false (check.crcs=false)', async () => {
+    const kafka = new Kafka({ bootstrapServers: broker.bootstrap, clientId: 'corrupt-test' });
+    const consumer = kafka.consumer({ fetchMaxWaitMs: 10, checkCrcs: false });
+    const tp = { topic: 't', partition: 0 };
+    try {
+      consumer.assign([tp]);
+      consumer.seek(tp, 0n);
+      const got: string[] = [];
+      while (got.length < 3) {
+        for (const r of await consumer.poll({ timeoutMs: 5000 })) got.push(r.value!.toString());
+      }
+      assert.deepEqual(got, ['v0', 'v1', 'v2']);
+      assert.equal(consumer.position(tp), 3n);
+    } finally {
+      await consumer.close();
+    }
+  });
 });

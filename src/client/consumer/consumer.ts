@@ -91,6 +91,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       maxPartitionFetchBytes: options.maxPartitionFetchBytes ?? 1024 * 1024,
       prefetchBytesMax: options.prefetchBytesMax ?? 32 * 1024 * 1024,
       isolationLevel: options.isolationLevel === 'read_committed' ? 1 : 0,
+      checkCrcs: options.checkCrcs ?? true,
       logger: cluster.log,
       onOffsetOutOfRange: (s) => this.resetPositions([s], true),
       onData: () => this.wakeWaiters(),

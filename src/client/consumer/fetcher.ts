@@ -2,7 +2,7 @@ import type { Logger } from '../../common/logger.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { FetchResponsePartitionData } from '../../protocol/generated/messages/fetch-response.js';
 import { upConvertMessageSet } from '../../protocol/records/convert.js';
-import { openRecordBatch } from '../../protocol/records/record-batch.js';
+import { type OpenOptions, openRecordBatch } from '../../protocol/records/record-batch.js';
 import { BatchOffsets, splitBatches } from '../../protocol/records/record-batch-header.js';
 import { backoffMs, sleep } from '../backoff.js';
 import { ClientError, KafkaError } from '../client-error.js';
@@ -22,6 +22,8 @@ export interface FetcherOptions {
   prefetchBytesMax: number;
   /** 0 read_uncommitted, 1 read_committed. */
   isolationLevel: number;
+  /** check.crcs: verify each batch's CRC32C. */
+  checkCrcs: boolean;
   logger: Logger;
   /** Called when a partition's fetch offset is out of range; resets it by policy. */
   onOffsetOutOfRange(state: PartitionState): Promise<void>;
@@ -41,12 +43,15 @@ export class Fetcher {
   /** Records were buffered and the application has not been told yet. */
   private dataArrived = false;
   private readonly abort = new AbortController();
+  private readonly openOptions: OpenOptions;
 
   constructor(
     private readonly cluster: Cluster,
     private readonly state: SubscriptionState,
     private readonly options: FetcherOptions,
-  ) {}
+  ) {
+    this.openOptions = { checkCrc: options.checkCrcs };
+  }
 
   /** Starts loops for leaders that have fetchable partitions; wakes idle loops. */
   ensureFetching(): void {
@@ -269,7 +274,7 @@ export class Fetcher {
     aborted: Map<bigint, bigint>,
     out: ConsumerRecord[],
   ): void {
-    const batch = openRecordBatch(raw);
+    const batch = openRecordBatch(raw, this.openOptions);
     if (batch.transactional && this.options.isolationLevel === 1) {
       const from = aborted.get(batch.producerId);
       if (batch.control) {

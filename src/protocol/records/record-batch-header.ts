@@ -81,9 +81,10 @@ export function computeBatchCrc(batch: Buffer): number {
 
 /**
  * Validates one v2 batch occupying exactly `batch` without decoding its records: length, magic,
- * CRC, and count versus lastOffsetDelta. Throws CORRUPT_RECORD (Kafka's CORRUPT_MESSAGE) on failure.
+ * CRC (unless `checkCrc` is false), and count versus lastOffsetDelta. Throws CORRUPT_RECORD
+ * (Kafka's CORRUPT_MESSAGE) on failure.
  */
-export function validateBatch(batch: Buffer): RecordBatchHeader {
+export function validateBatch(batch: Buffer, checkCrc = true): RecordBatchHeader {
   if (batch.length < BATCH_HEADER_BYTES) {
     throw new ProtocolError(
       'CORRUPT_RECORD',
@@ -101,7 +102,7 @@ export function validateBatch(batch: Buffer): RecordBatchHeader {
   }
   if (h.magic !== 2)
     throw new ProtocolError('CORRUPT_RECORD', `magic ${h.magic} is not 2`, BatchOffsets.magic);
-  const crc = computeBatchCrc(batch);
+  const crc = checkCrc ? computeBatchCrc(batch) : h.crc;
   if (crc !== h.crc) {
     throw new ProtocolError(
       'CORRUPT_RECORD',

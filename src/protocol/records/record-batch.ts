@@ -63,6 +63,11 @@ export interface RecordBatch extends RecordBatchInfo {
   records: Record[];
 }
 
+export interface OpenOptions extends DecompressOptions {
+  /** Verify the batch's CRC32C; default true (a consumer's `check.crcs`). */
+  checkCrc?: boolean;
+}
+
 export interface OpenRecordBatch extends RecordBatchInfo {
   /** Parses records one at a time; the checks that need all of them run when it finishes. */
   records(): Generator<Record, void, undefined>;
@@ -297,17 +302,17 @@ function needsDecompression(info: RecordBatchInfo, batch: Buffer): boolean {
  * Validates the batch and decompresses its records (if compressed); records are then parsed
  * lazily. Keys, values and header values are views into the batch (or into its decompressed copy).
  */
-export function openRecordBatch(batch: Buffer, options: DecompressOptions = {}): OpenRecordBatch {
-  const open = new OpenedRecordBatch(validateBatch(batch), batch, BATCH_HEADER_BYTES);
+export function openRecordBatch(batch: Buffer, options: OpenOptions = {}): OpenRecordBatch {
+  const open = new OpenedRecordBatch(validateBatch(batch, options.checkCrc), batch, BATCH_HEADER_BYTES);
   if (!needsDecompression(open, batch)) return open;
   return open.withBody(decompressSync(open.compression, batch.subarray(BATCH_HEADER_BYTES), options));
 }
 
 export async function openRecordBatchAsync(
   batch: Buffer,
-  options: DecompressOptions = {},
+  options: OpenOptions = {},
 ): Promise<OpenRecordBatch> {
-  const open = new OpenedRecordBatch(validateBatch(batch), batch, BATCH_HEADER_BYTES);
+  const open = new OpenedRecordBatch(validateBatch(batch, options.checkCrc), batch, BATCH_HEADER_BYTES);
   if (!needsDecompression(open, batch)) return open;
   return open.withBody(await decompress(open.compression, batch.subarray(BATCH_HEADER_BYTES), options));
 }
