@@ -50,6 +50,17 @@ describe('LogFile queued writes', () => {
   });
 });
 
+/** A partition dir whose active segment file is /dev/full: every write to it fails as on a full disk. */
+async function dirWithFullActiveSegment(): Promise<string> {
+  const dir = tempDir();
+  const log = openLog(dir);
+  const path = log.activeSegment.log.path;
+  await log.close();
+  fs.rmSync(path);
+  fs.symlinkSync('/dev/full', path);
+  return dir;
+}
+
 describe('PartitionLog.append write rounds', () => {
   it('writes the appends of one turn together and acknowledges them after the write', async () => {
     const dir = tempDir();
@@ -93,12 +104,7 @@ describe('PartitionLog.append write rounds', () => {
   });
 
   it('rejects the appends of an early write that fails, with KAFKA_STORAGE_ERROR', async () => {
-    const dir = tempDir();
-    const log = openLog(dir);
-    const path = log.activeSegment.log.path;
-    await log.close();
-    fs.rmSync(path);
-    fs.symlinkSync('/dev/full', path);
+    const dir = await dirWithFullActiveSegment();
     const batch = simpleBatch(4, 256);
     const scheduler = new WriteScheduler(batch.length * 2);
     const again = openLog(dir, {}, { writeScheduler: scheduler });
@@ -128,12 +134,7 @@ describe('PartitionLog.append write rounds', () => {
   });
 
   it('rejects the appends of a round whose write fails, with KAFKA_STORAGE_ERROR', async () => {
-    const dir = tempDir();
-    const log = openLog(dir);
-    const path = log.activeSegment.log.path;
-    await log.close();
-    fs.rmSync(path);
-    fs.symlinkSync('/dev/full', path);
+    const dir = await dirWithFullActiveSegment();
     let ioErrors = 0;
     const again = openLog(dir, {}, { onIoError: () => ioErrors++ });
     const acks = [again.append(simpleBatch(1)), again.append(simpleBatch(1))];
