@@ -102,13 +102,15 @@ export function validateBatch(batch: Buffer, checkCrc = true): RecordBatchHeader
   }
   if (h.magic !== 2)
     throw new ProtocolError('CORRUPT_RECORD', `magic ${h.magic} is not 2`, BatchOffsets.magic);
-  const crc = checkCrc ? computeBatchCrc(batch) : h.crc;
-  if (crc !== h.crc) {
-    throw new ProtocolError(
-      'CORRUPT_RECORD',
-      `CRC ${h.crc} does not match computed ${crc}`,
-      BatchOffsets.crc,
-    );
+  if (checkCrc) {
+    const crc = computeBatchCrc(batch);
+    if (crc !== h.crc) {
+      throw new ProtocolError(
+        'CORRUPT_RECORD',
+        `CRC ${h.crc} does not match computed ${crc}`,
+        BatchOffsets.crc,
+      );
+    }
   }
   if (
     h.recordCount < 0 ||
