@@ -1,7 +1,7 @@
 #!/usr/bin/env -S node --initial-old-space-size=64
 // The `strom` command. The TypeScript sources are compiled to dist/ by `npm install` (prepare),
 // and the command line with everything it imports is bundled into one module, dist/strom-cli.js:
-// Node loads one file instead of ~460, which takes about a third off the server's start-up.
+// Node loads one file instead of ~460, which takes about half off the server's start-up.
 // The flags on the first line are src/cli/server-node-flags.ts's (why, there); `npm start` passes
 // the same, and a test keeps the three in step.
 import { main } from '../dist/strom-cli.js';
