@@ -20,8 +20,9 @@ import { PartitionLog } from '../storage/partition-log.js';
 import type { MetadataRecord } from './controller/metadata-record.js';
 import type { MetadataLog } from './metadata-log.js';
 import { decodeMetadataRecord, encodeMetadataRecord } from './metadata-record-serde.js';
+import { CLUSTER_METADATA_TOPIC } from './topic-name.js';
 
-export const METADATA_TOPIC = '__cluster_metadata';
+export const METADATA_TOPIC = CLUSTER_METADATA_TOPIC;
 /** Kafka names snapshots `<endOffset, 20 digits>-<epoch, 10 digits>.checkpoint`; the epoch is 0 on a single node. */
 const SNAPSHOT_SUFFIX = '-0000000000.checkpoint';
 const RECORDS_PER_SNAPSHOT_BATCH = 1000;

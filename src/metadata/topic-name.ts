@@ -20,6 +20,17 @@ export function unifyCollisionChars(name: string): string {
   return name.replaceAll('.', '_');
 }
 
+/**
+ * The broker's own metadata log (KRaft's `__cluster_metadata-0`). It is not a topic: clients can
+ * neither create, delete, alter, produce to nor fetch from it (Kafka's ControllerApis.createTopics
+ * refuses the name; the partition is never hosted as a topic's replica).
+ */
+export const CLUSTER_METADATA_TOPIC = '__cluster_metadata';
+
+/**
+ * Topics a client may read but never write with Produce or DeleteRecords (Kafka's Topic.isInternal
+ * plus the metadata log, which Strom reports as internal too).
+ */
 export function isInternalTopic(name: string): boolean {
-  return name === '__consumer_offsets' || name === '__transaction_state' || name === '__cluster_metadata';
+  return name === '__consumer_offsets' || name === '__transaction_state' || name === CLUSTER_METADATA_TOPIC;
 }

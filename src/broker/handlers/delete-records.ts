@@ -1,3 +1,4 @@
+import { isInternalTopic } from '../../metadata/topic-name.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { DeleteRecordsRequest } from '../../protocol/generated/messages/delete-records-request.js';
 import { DeleteRecordsResponse } from '../../protocol/generated/messages/delete-records-response.js';
@@ -25,6 +26,8 @@ export function deleteRecordsHandler(s: BrokerServices) {
             lowWatermark: -1n,
             errorCode,
           });
+          // Kafka's ReplicaManager.deleteRecordsOnLocalLog: the coordinators own these logs.
+          if (isInternalTopic(t.name)) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION);
           const lookup = s.replicas.leader(image, t.name, p.partitionIndex);
           if (!lookup.partition) return fail(lookup.errorCode);
           if (!policy.includes('delete')) return fail(ErrorCode.POLICY_VIOLATION);

@@ -35,6 +35,7 @@ export class ReplicaManager {
   /** The same partitions by topic and index: produce and fetch look them up without building a key. */
   private readonly byTopic = new Map<string, (HostedPartition | undefined)[]>();
   private readonly configCache = new Map<string, ReadonlyMap<string, ConfigValue>>();
+  private warnedMetadataTopic = false;
 
   constructor(
     private readonly nodeId: number,
@@ -98,6 +99,15 @@ export class ReplicaManager {
     for (const t of changedConfigTopics) this.configCache.delete(t);
     const wanted = new Set<string>();
     for (const topic of image.topicsByName.values()) {
+      if (topic.name === METADATA_TOPIC) {
+        // Only a metadata log written before CreateTopics refused the name can hold this topic. Its
+        // partition 0 would be the directory of the broker's own metadata log: never host it, so
+        // no client reads it, writes it, or deletes it with the topic (the topic can be deleted).
+        if (!this.warnedMetadataTopic)
+          this.logger.warn({ topic: topic.name }, 'topic named after the metadata log is not hosted');
+        this.warnedMetadataTopic = true;
+        continue;
+      }
       for (const state of topic.partitions.values()) {
         if (!state.replicas.includes(this.nodeId)) continue;
         const key = `${topic.name}-${state.partitionId}`;

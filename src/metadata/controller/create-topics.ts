@@ -4,7 +4,7 @@ import { ErrorCode } from '../../protocol/error-codes.js';
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 import { ConfigResourceType, type MetadataImage } from '../metadata-image.js';
 import { TOPIC_CONFIG_DEF } from '../topic-config-def.js';
-import { topicNameProblem, unifyCollisionChars } from '../topic-name.js';
+import { CLUSTER_METADATA_TOPIC, topicNameProblem, unifyCollisionChars } from '../topic-name.js';
 import type { ControllerResult, MetadataRecord } from './metadata-record.js';
 import { placeReplicas } from './replica-placement.js';
 
@@ -78,6 +78,12 @@ export function createTopics(
     };
     if (counts.get(t.name)! > 1) {
       fail(ErrorCode.INVALID_REQUEST, 'Duplicate topic name.');
+      continue;
+    }
+    // The metadata log lives in the partition directory this topic's partition 0 would use: a
+    // topic of that name would serve, and on deletion remove, the broker's own metadata.
+    if (t.name === CLUSTER_METADATA_TOPIC) {
+      fail(ErrorCode.INVALID_REQUEST, `Creation of internal topic ${CLUSTER_METADATA_TOPIC} is prohibited.`);
       continue;
     }
     try {
