@@ -5,6 +5,7 @@ import {
   ATTR_COMPRESSION_MASK,
   ATTR_TIMESTAMP_TYPE,
   BatchOffsets,
+  computeBatchCrc,
 } from '../protocol/records/record-batch-header.js';
 import { BatchCursor, type BatchInfo } from './batch-cursor.js';
 import { type FileHandleCache, LogFile } from './file-handle-cache.js';
@@ -254,6 +255,32 @@ export class LogSegment {
     let next = this.baseOffset;
     for (let b = cursor.next(); b !== null; b = cursor.next()) next = b.lastOffset + 1;
     return next;
+  }
+
+  /**
+   * The offset after the last batch if the segment ends exactly on a whole batch whose magic and
+   * CRC hold, with offsets increasing from the last index entry on; null otherwise. That is what
+   * a clean shutdown leaves, and what a write torn or a byte flipped after it breaks. Reads only
+   * the tail after the last index entry (a few headers, as readNextOffset does) and the last batch,
+   * so every active segment can be checked at open.
+   */
+  nextOffsetIfTailIntact(): number | null {
+    if (this.size === 0) return this.baseOffset;
+    const from = this.offsetIndex.lookup(Number.MAX_SAFE_INTEGER).position;
+    const cursor = new BatchCursor(this.log, from, this.size);
+    let last: BatchInfo | null = null;
+    let nextOffset = this.baseOffset;
+    for (let b = cursor.next(); b !== null; b = cursor.next()) {
+      if (b.baseOffset < nextOffset || b.lastOffset < b.baseOffset) return null;
+      nextOffset = b.lastOffset + 1;
+      last = b;
+    }
+    if (cursor.stop !== 'end' || last === null) return null;
+    const bytes = cursor.bytesOf(last);
+    const intact =
+      bytes.readInt8(BatchOffsets.magic) === 2 &&
+      computeBatchCrc(bytes) === bytes.readUInt32BE(BatchOffsets.crc);
+    return intact ? nextOffset : null;
   }
 
   /**

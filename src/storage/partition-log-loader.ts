@@ -76,6 +76,27 @@ export function loadSegments(
     segments = [LogSegment.create(dir, opts.logStartOffset, cache, settings, opts.nowMs)];
   }
   const active = segments[segments.length - 1]!;
+  const sizeBefore = active.size;
   active.ensureIndexes(config.indexIntervalBytes);
-  return { segments, logEndOffset: active.readNextOffset(), truncatedBytes };
+  // A clean shutdown vouches for the files as they were left, not for what happened to them since
+  // (a copy cut short, a disk error): a tail that is not a whole, valid batch would put the next
+  // append behind garbage, where no reader reaches it. Checking the active segment's last batch is
+  // cheap; recovering it (a full scan of one segment) happens only when the check fails.
+  let logEndOffset: number | null = null;
+  if (!recover.has(active.baseOffset)) {
+    // (A size already changed means the index check found the index bad and recovered the segment.)
+    if (active.size === sizeBefore) {
+      logEndOffset = active.nextOffsetIfTailIntact();
+      if (logEndOffset === null) active.recover(config.indexIntervalBytes);
+    }
+    const cut = sizeBefore - active.size;
+    if (cut > 0) {
+      truncatedBytes += cut;
+      opts.logger.warn(
+        { segment: active.baseOffset, truncatedBytes: cut, size: active.size },
+        'the active segment did not end on a whole, valid batch after a clean shutdown; truncated it to the last valid batch',
+      );
+    }
+  }
+  return { segments, logEndOffset: logEndOffset ?? active.readNextOffset(), truncatedBytes };
 }

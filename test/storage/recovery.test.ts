@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { validateBatch } from '../../src/protocol/records/record-batch-header.js';
 import type { PartitionLog } from '../../src/storage/partition-log.js';
 import { classifySegmentFiles, segmentsToRecover } from '../../src/storage/recovery-plan.js';
+import { captureLogger } from '../helpers/capture-logger.js';
 import { simpleBatch } from './batch-builder.js';
 import { openLog, readAll, tempDir } from './helpers.js';
 
@@ -150,6 +151,77 @@ describe('recovery after an unclean stop', () => {
         .filter((n) => n.includes('.cleaned') || n.includes('.deleted') || n.includes('.swap')),
       [],
     );
+    await again.close();
+  });
+});
+
+describe('the active segment after a clean shutdown', () => {
+  const reopenClean = (dir: string) => {
+    const logger = captureLogger();
+    const log = openLog(dir, CONFIG, {
+      hadCleanShutdown: true,
+      recoveryPoint: 120,
+      highWatermark: 120,
+      logger,
+    });
+    const warnings = logger.lines.filter((l) => l.level === 'warn');
+    return { log, warnings };
+  };
+
+  it('truncates a torn last batch with a log line, so the next append is readable at its offset', async () => {
+    const dir = tempDir();
+    const { log } = await filledLog(dir);
+    const before = readAll(log);
+    const path = lastSegmentPath(log);
+    await log.close();
+    fs.truncateSync(path, fs.statSync(path).size - 17);
+    const { log: again, warnings } = reopenClean(dir);
+    assert.equal(again.logEndOffset, 118);
+    assert.equal(again.highWatermark, 118);
+    assert.equal(warnings.length, 1);
+    assert.ok((warnings[0]!.fields.truncatedBytes as number) > 0);
+    assert.deepEqual(readAll(again), before.slice(0, -1));
+    const r = await again.append(simpleBatch(2));
+    assert.equal(r.baseOffset, 118);
+    again.setHighWatermark(again.logEndOffset);
+    const after = readAll(again);
+    assert.equal(after.length, before.length);
+    assert.equal(Number(after.at(-1)!.readBigInt64BE(0)), 118);
+    await again.close();
+    // The records appended after the repair survive the next clean restart.
+    const third = reopenClean(dir);
+    assert.equal(third.log.logEndOffset, 120);
+    assert.equal(third.warnings.length, 0);
+    await third.log.close();
+  });
+
+  it('truncates a last batch whose bytes were flipped', async () => {
+    const dir = tempDir();
+    const { log, sizes } = await filledLog(dir);
+    const before = readAll(log);
+    const path = lastSegmentPath(log);
+    await log.close();
+    const fd = fs.openSync(path, 'r+');
+    fs.writeSync(fd, Buffer.from([0xee]), 0, 1, fs.statSync(path).size - sizes.at(-1)! + 70);
+    fs.closeSync(fd);
+    const { log: again, warnings } = reopenClean(dir);
+    assert.equal(again.logEndOffset, 118);
+    assert.equal(warnings.length, 1);
+    assert.deepEqual(readAll(again), before.slice(0, -1));
+    for (const b of readAll(again)) validateBatch(b);
+    await again.close();
+  });
+
+  it('leaves an intact active segment alone, without a log line', async () => {
+    const dir = tempDir();
+    const { log } = await filledLog(dir);
+    const before = readAll(log);
+    await log.close();
+    const { log: again, warnings } = reopenClean(dir);
+    assert.equal(again.logEndOffset, 120);
+    assert.equal(again.truncatedOnLoadBytes, 0);
+    assert.deepEqual(warnings, []);
+    assert.deepEqual(readAll(again), before);
     await again.close();
   });
 });
