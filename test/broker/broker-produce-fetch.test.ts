@@ -8,7 +8,11 @@ import type { FetchResponse } from '../../src/protocol/generated/messages/fetch-
 import type { ListOffsetsResponse } from '../../src/protocol/generated/messages/list-offsets-response.js';
 import type { ProduceResponse } from '../../src/protocol/generated/messages/produce-response.js';
 import { decodeRecordBatch, encodeRecordBatch } from '../../src/protocol/records/record-batch.js';
-import { splitBatches } from '../../src/protocol/records/record-batch-header.js';
+import {
+  BatchOffsets,
+  computeBatchCrc,
+  splitBatches,
+} from '../../src/protocol/records/record-batch-header.js';
 import { request } from '../helpers/request.js';
 
 const batch = (values: string[], baseTimestamp = 1_700_000_000_000n) =>
@@ -82,6 +86,21 @@ describe('broker: produce, fetch and list offsets through the wire protocol', ()
     assert.equal(r.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.CORRUPT_MESSAGE);
     const ok = await produce(1, batch(['y']));
     assert.equal(ok.responses[0]!.partitionResponses[0]!.baseOffset, 0n);
+  });
+
+  it('answers codec ids 5-7 with UNSUPPORTED_COMPRESSION_TYPE (CORRUPT_MESSAGE when the CRC fails too)', async () => {
+    for (const codec of [5, 6, 7]) {
+      const b = batch(['x']);
+      b.writeInt16BE(b.readInt16BE(BatchOffsets.attributes) | codec, BatchOffsets.attributes);
+      b.writeUInt32BE(computeBatchCrc(b), BatchOffsets.crc);
+      const r = await produce(1, b);
+      assert.equal(r.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
+      b.writeUInt32BE((b.readUInt32BE(BatchOffsets.crc) + 1) >>> 0, BatchOffsets.crc);
+      const corrupt = await produce(1, b);
+      assert.equal(corrupt.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.CORRUPT_MESSAGE);
+      const legacy = await produce(1, b, -1, 3);
+      assert.equal(legacy.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.CORRUPT_MESSAGE);
+    }
   });
 
   it('reports unknown topics and partitions, and invalid acks', async () => {

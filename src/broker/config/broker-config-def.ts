@@ -36,7 +36,7 @@ const brokerKeys: ConfigKeyDef[] = [
     name: 'listeners',
     type: 'list',
     defaultValue: ['PLAINTEXT://localhost:9092'],
-    doc: 'Listener URIs to bind',
+    doc: 'Listener URIs to bind, NAME://host:port. An empty host (PLAINTEXT://:9092), 0.0.0.0 or [::] binds every interface, as in Kafka; such a listener is advertised with the machine host name unless advertised.listeners names one',
   },
   {
     name: 'advertised.listeners',

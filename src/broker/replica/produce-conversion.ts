@@ -4,6 +4,7 @@ import {
   ATTR_COMPRESSION_MASK,
   BatchOffsets,
   CompressionType,
+  computeBatchCrc,
   setBaseOffset,
   splitBatches,
 } from '../../protocol/records/record-batch-header.js';
@@ -60,6 +61,21 @@ export function prepareForAppend(records: Buffer, produceVersion: number, topicC
   const codecs = batches.map(
     (b) => (b.readInt16BE(BatchOffsets.attributes) & ATTR_COMPRESSION_MASK) as CompressionType,
   );
+  // Codec ids 5-7 name no codec. Kafka's CompressionType.forId throws IllegalArgumentException
+  // for them, which its broker answers as UNKNOWN_SERVER_ERROR after checking the CRC
+  // (UnifiedLog.analyzeAndValidateRecords); Strom answers UNSUPPORTED_COMPRESSION_TYPE, as
+  // final for a client (not retriable) but naming the problem. A batch whose CRC fails is corrupt
+  // first, as in Kafka, and is left to the log's validation (CORRUPT_MESSAGE).
+  codecs.forEach((c, i) => {
+    const b = batches[i]!;
+    if (c > CompressionType.Zstd && computeBatchCrc(b) === b.readUInt32BE(BatchOffsets.crc)) {
+      throw new ProtocolError(
+        'UNSUPPORTED_COMPRESSION',
+        `Unknown compression type id: ${c}`,
+        BatchOffsets.attributes,
+      );
+    }
+  });
   if (produceVersion < 7 && codecs.includes(CompressionType.Zstd)) {
     throw new ProtocolError(
       'UNSUPPORTED_COMPRESSION',
