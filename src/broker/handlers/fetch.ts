@@ -22,6 +22,7 @@ import { ReadBufferPool } from '../fetch/read-buffer-pool.js';
 import { kafkaErrorFor } from '../replica/storage-error-codes.js';
 
 type TopicResponse = MessageInput<FetchResponse['responses'][number]>;
+type NodeEndpoint = MessageInput<FetchResponse['nodeEndpoints'][number]>;
 type PartitionResponse = MessageInput<FetchResponse['responses'][number]['partitions'][number]>;
 
 const EMPTY = Buffer.alloc(0);
@@ -136,8 +137,32 @@ export function fetchHandler(s: BrokerServices) {
         });
       }
     });
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: session.session?.id ?? 0, responses };
+    return {
+      throttleTimeMs: 0,
+      errorCode: ErrorCode.NONE,
+      sessionId: session.session?.id ?? 0,
+      responses,
+      nodeEndpoints: v >= 16 ? leaderEndpoints(s, partitions, ctx) : [],
+    };
   });
+}
+
+/** The endpoints of the leaders named in `currentLeader` fields (KIP-951, v16+). */
+function leaderEndpoints(
+  s: BrokerServices,
+  partitions: readonly PartitionResponse[],
+  ctx: RequestContext,
+): NodeEndpoint[] {
+  const leaders = new Set<number>();
+  for (const p of partitions) {
+    const leaderId = p.currentLeader?.leaderId;
+    if (leaderId !== undefined && leaderId >= 0) leaders.add(leaderId);
+  }
+  if (leaders.size === 0) return [];
+  return s
+    .brokerEndpoints(ctx.connection.listenerName)
+    .filter((b) => leaders.has(b.nodeId))
+    .map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack }));
 }
 
 function partitionResponse(
@@ -159,10 +184,9 @@ function partitionResponse(
     records: EMPTY,
   };
   if (r.errorCode !== ErrorCode.NONE) {
-    if (
-      r.partition &&
-      (r.errorCode === ErrorCode.FENCED_LEADER_EPOCH || r.errorCode === ErrorCode.UNKNOWN_LEADER_EPOCH)
-    ) {
+    // KIP-951: from v16 a fenced fetcher learns the current leader in the response. The field is
+    // absent before v12 and Kafka leaves it unset before v16 (KafkaApis.handleFetchRequest).
+    if (version >= 16 && r.partition && r.errorCode === ErrorCode.FENCED_LEADER_EPOCH) {
       base.currentLeader = { leaderId: r.partition.leaderId, leaderEpoch: r.partition.leaderEpoch };
     }
     return base;
