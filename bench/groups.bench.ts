@@ -6,11 +6,16 @@
  * coordinator pays to persist the same state. Prints figures; asserts nothing.
  */
 import { cpus } from 'node:os';
-import { encodeSubscription } from '../src/broker/group/consumer-protocol.js';
-import { GroupCoordinator } from '../src/broker/group/group-coordinator.js';
-import type { GroupApi, GroupApis, GroupEffect, GroupRequest } from '../src/broker/group/group-effects.js';
-import { type GroupRecord, groupRecordCodec } from '../src/broker/group/group-records.js';
-import type { JoinGroupResponse } from '../src/broker/group/membership-api.js';
+import { encodeSubscription } from '../src/broker/group-coordinator/core/consumer-protocol.js';
+import { GroupCoordinator } from '../src/broker/group-coordinator/core/group-coordinator.js';
+import type {
+  GroupApi,
+  GroupApis,
+  GroupEffect,
+  GroupRequest,
+} from '../src/broker/group-coordinator/core/group-effects.js';
+import { type GroupRecord, groupRecordCodec } from '../src/broker/group-coordinator/core/group-records.js';
+import type { JoinGroupResponse } from '../src/broker/group-coordinator/core/membership-api.js';
 import { ManualClock } from '../src/common/clock.js';
 import { SeededRandom } from '../src/common/random.js';
 

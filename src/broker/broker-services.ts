@@ -4,8 +4,8 @@ import type { Random } from '../common/random.js';
 import type { StaticBrokerConfig } from '../metadata/config-resolver.js';
 import type { MetadataManager } from '../metadata/metadata-manager.js';
 import type { BrokerConfig } from './config/broker-config.js';
-import type { GroupCoordinatorShell } from './coordinator/group-coordinator-shell.js';
 import type { FetchSessionCache } from './fetch/fetch-session-cache.js';
+import type { GroupCoordinatorShell } from './group-coordinator/shell/group-coordinator-shell.js';
 import type { ReplicaManager } from './replica/replica-manager.js';
 
 export interface BrokerEndpoint {

@@ -1,7 +1,15 @@
-import { decodeAssignment } from '../../src/broker/group/consumer-protocol.js';
-import { GroupCoordinator } from '../../src/broker/group/group-coordinator.js';
-import type { GroupApi, GroupApis, GroupEffect, GroupRequest } from '../../src/broker/group/group-effects.js';
-import { type EncodedGroupRecord, groupRecordCodec } from '../../src/broker/group/group-records.js';
+import { decodeAssignment } from '../../src/broker/group-coordinator/core/consumer-protocol.js';
+import { GroupCoordinator } from '../../src/broker/group-coordinator/core/group-coordinator.js';
+import type {
+  GroupApi,
+  GroupApis,
+  GroupEffect,
+  GroupRequest,
+} from '../../src/broker/group-coordinator/core/group-effects.js';
+import {
+  type EncodedGroupRecord,
+  groupRecordCodec,
+} from '../../src/broker/group-coordinator/core/group-records.js';
 import type { Clock } from '../../src/common/clock.js';
 import { SeededRandom } from '../../src/common/random.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';

@@ -3,9 +3,12 @@ import {
   encodeAssignment,
   encodeSubscription,
   subscribedTopicsOf,
-} from '../../src/broker/group/consumer-protocol.js';
-import type { GroupApi, GroupApis } from '../../src/broker/group/group-effects.js';
-import type { JoinGroupResponse, JoinGroupResponseMember } from '../../src/broker/group/membership-api.js';
+} from '../../src/broker/group-coordinator/core/consumer-protocol.js';
+import type { GroupApi, GroupApis } from '../../src/broker/group-coordinator/core/group-effects.js';
+import type {
+  JoinGroupResponse,
+  JoinGroupResponseMember,
+} from '../../src/broker/group-coordinator/core/membership-api.js';
 import type { Random } from '../../src/common/random.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 

@@ -3,8 +3,8 @@ import { FindCoordinatorRequest } from '../../protocol/generated/messages/find-c
 import { FindCoordinatorResponse } from '../../protocol/generated/messages/find-coordinator-response.js';
 import { defineHandler } from '../api-handler.js';
 import type { BrokerServices } from '../broker-services.js';
-import { ensureOffsetsTopic, OFFSETS_TOPIC } from '../coordinator/internal-topics.js';
-import { CoordinatorType, findCoordinator } from '../group/find-coordinator.js';
+import { CoordinatorType, findCoordinator } from '../group-coordinator/core/find-coordinator.js';
+import { ensureOffsetsTopic, OFFSETS_TOPIC } from '../group-coordinator/shell/internal-topics.js';
 
 /**
  * FindCoordinator: the coordinator of a group is the leader of partition hash(group) mod

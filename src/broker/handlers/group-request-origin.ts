@@ -1,5 +1,5 @@
 import type { RequestContext } from '../api-handler.js';
-import type { GroupRequestOrigin } from '../coordinator/group-coordinator-shell.js';
+import type { GroupRequestOrigin } from '../group-coordinator/shell/group-coordinator-shell.js';
 
 /** The client of a group request as Kafka records it on a member: client id and "/host". */
 export function groupRequestOrigin(ctx: RequestContext): GroupRequestOrigin {

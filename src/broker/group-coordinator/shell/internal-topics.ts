@@ -1,0 +1,62 @@
+import type { Logger } from '../../../common/logger.js';
+import type { Random } from '../../../common/random.js';
+import { createTopics, usableBrokers } from '../../../metadata/controller/create-topics.js';
+import type { MetadataManager } from '../../../metadata/metadata-manager.js';
+import { ErrorCode } from '../../../protocol/error-codes.js';
+import type { BrokerConfig } from '../../config/broker-config.js';
+
+export const OFFSETS_TOPIC = '__consumer_offsets';
+
+/**
+ * What creating the topic needs: a part of `BrokerServices`, named here so that this file does not
+ * import `broker-services.ts` (which imports the shell, which imports this file).
+ */
+export interface OffsetsTopicServices {
+  readonly config: BrokerConfig;
+  readonly metadata: MetadataManager;
+  readonly random: Random;
+  readonly logger: Logger;
+}
+
+/**
+ * Creates `__consumer_offsets` on first use, as Kafka does when the first FindCoordinator for a
+ * group arrives: compacted, `offsets.topic.num.partitions` partitions. The replication factor is
+ * `offsets.topic.replication.factor` capped at the brokers alive, so that a single node works
+ * without the setting Kafka's development config needs (Kafka would refuse until enough brokers join).
+ * Returns false when the topic cannot be created yet.
+ */
+export async function ensureOffsetsTopic(s: OffsetsTopicServices): Promise<boolean> {
+  if (s.metadata.image.topic(OFFSETS_TOPIC)) return true;
+  const results = await s.metadata.submit((image) => {
+    const brokers = usableBrokers(image).length;
+    const rf = Math.min(s.config.int('offsets.topic.replication.factor'), Math.max(brokers, 1));
+    return createTopics(
+      image,
+      [
+        {
+          name: OFFSETS_TOPIC,
+          numPartitions: s.config.int('offsets.topic.num.partitions'),
+          replicationFactor: rf,
+          assignments: [],
+          configs: [
+            { name: 'cleanup.policy', value: 'compact' },
+            { name: 'compression.type', value: 'producer' },
+            { name: 'segment.bytes', value: String(s.config.int('offsets.topic.segment.bytes')) },
+          ],
+        },
+      ],
+      { numPartitions: 1, replicationFactor: 1 },
+      false,
+      s.random,
+    );
+  });
+  const r = results[0]!;
+  if (r.errorCode === ErrorCode.NONE) s.logger.info({ topic: OFFSETS_TOPIC }, 'internal topic created');
+  else if (r.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS) {
+    s.logger.warn(
+      { topic: OFFSETS_TOPIC, errorCode: r.errorCode, error: r.errorMessage },
+      'internal topic not created',
+    );
+  }
+  return s.metadata.image.topic(OFFSETS_TOPIC) !== undefined;
+}
