@@ -1,7 +1,7 @@
 import { type Clock, systemClock } from '../common/clock.js';
 import { type Logger, noopLogger } from '../common/logger.js';
 import { type Random, randomUuid, systemRandom } from '../common/random.js';
-import { effectiveTopicValues, resolveTopicConfigs } from '../metadata/config-resolver.js';
+import { effectiveTopicConfig, resolveTopicConfigs } from '../metadata/config-resolver.js';
 import { LocalMetadataLog } from '../metadata/local-metadata-log.js';
 import { ConfigResourceType } from '../metadata/metadata-image.js';
 import { MetadataManager } from '../metadata/metadata-manager.js';
@@ -48,8 +48,7 @@ export class Broker {
     for (const w of config.warnings) logger.warn({}, w);
     const nodeId = config.nodeId;
     const logDirs = config.logDirs;
-    const clusterId =
-      existingClusterId(logDirs) ?? (config.get('cluster.id') as string | null) ?? randomUuid(random);
+    const clusterId = existingClusterId(logDirs) ?? config.get('cluster.id') ?? randomUuid(random);
 
     let replicas: ReplicaManager | null = null;
     const logs = LogManager.open({
@@ -58,26 +57,26 @@ export class Broker {
       nodeId,
       topicConfig: (topic) => replicas?.logConfigFor(topic) ?? {},
       logger: logger.child({ component: 'storage' }),
-      retentionCheckIntervalMs: config.int('log.retention.check.interval.ms'),
-      checkpointIntervalMs: config.int('log.flush.offset.checkpoint.interval.ms'),
+      retentionCheckIntervalMs: config.get('log.retention.check.interval.ms'),
+      checkpointIntervalMs: config.get('log.flush.offset.checkpoint.interval.ms'),
     });
     try {
       const metadata = new MetadataManager(
         LocalMetadataLog.open(logDirs[0]!, logger),
         logger.child({ component: 'metadata' }),
-        config.int('metadata.log.max.record.bytes.between.snapshots'),
+        config.get('metadata.log.max.record.bytes.between.snapshots'),
       );
       await metadata.load();
       const staticConfig = staticBrokerConfig(config);
-      const topicValues = (topic: string) =>
-        effectiveTopicValues(resolveTopicConfigs(metadata.image, topic, nodeId, staticConfig));
+      const topicConfig = (topic: string) =>
+        effectiveTopicConfig(resolveTopicConfigs(metadata.image, topic, nodeId, staticConfig));
       const producePurgatory = new Purgatory(clock);
       const fetchPurgatory = new Purgatory(clock);
       replicas = new ReplicaManager(
         nodeId,
         logs,
-        topicValues,
-        config.bool('strom.log.fsync.on.ack') ? 'fsync' : 'default',
+        topicConfig,
+        config.get('strom.log.fsync.on.ack') ? 'fsync' : 'default',
         producePurgatory,
         fetchPurgatory,
         logger.child({ component: 'replicas' }),
@@ -99,7 +98,7 @@ export class Broker {
         staticConfig,
         metadata,
         replicas: replicaManager,
-        fetchSessions: new FetchSessionCache(config.int('max.incremental.fetch.session.cache.slots'), clock),
+        fetchSessions: new FetchSessionCache(config.get('max.incremental.fetch.session.cache.slots'), clock),
         groups,
         clock,
         random,
@@ -140,13 +139,13 @@ export class Broker {
       const server = new SocketServer(
         dispatcher.handleFrame,
         {
-          maxFrameBytes: config.int('socket.request.max.bytes'),
-          maxInFlight: config.int('queued.max.requests'),
+          maxFrameBytes: config.get('socket.request.max.bytes'),
+          maxInFlight: config.get('queued.max.requests'),
           maxQueuedResponseBytes: 64 * 1024 * 1024,
-          idleTimeoutMs: config.int('connections.max.idle.ms'),
+          idleTimeoutMs: config.get('connections.max.idle.ms'),
         },
         logger.child({ component: 'network' }),
-        { backlog: config.int('socket.listen.backlog.size') },
+        { backlog: config.get('socket.listen.backlog.size') },
       );
       bound = await server.start(config.listeners);
       replicaManager.loadInBackground();

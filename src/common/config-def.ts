@@ -11,7 +11,30 @@ export type ConfigType =
   | 'list'
   | 'password'
   | 'class';
-export type ConfigValue = boolean | string | number | bigint | string[] | null;
+/** A parsed value as DescribeConfigs formats it: longs past 2^53 stay exact as bigints. */
+export type ConfigValue = boolean | string | number | bigint | readonly string[] | null;
+
+/**
+ * The value a typed view gives a key of each type. Longs are numbers: they are durations, sizes
+ * and counts used in arithmetic, and Kafka's Long.MAX_VALUE ("no limit") becomes Infinity.
+ */
+export type TypedConfigValue<T extends ConfigType> = T extends 'boolean'
+  ? boolean
+  : T extends 'int' | 'short' | 'long' | 'double'
+    ? number
+    : T extends 'list'
+      ? readonly string[]
+      : string;
+
+/**
+ * The typed values of a list of key definitions (declared `as const`), by key name: a key that is
+ * not defined is a type error, and a key whose default is null may be null.
+ */
+export type ConfigValuesOf<Keys extends readonly ConfigKeyDef[]> = {
+  readonly [K in Keys[number] as K['name']]:
+    | TypedConfigValue<K['type']>
+    | (null extends K['defaultValue'] ? null : never);
+};
 
 /** Raised when a configuration value does not parse or fails validation; maps to INVALID_CONFIG. */
 export class InvalidConfigError extends StromError {
@@ -36,6 +59,7 @@ export interface ConfigKeyDef {
 }
 
 const INT32_MIN = -(2 ** 31);
+const LONG_MAX = 9223372036854775807n;
 const INT32_MAX = 2 ** 31 - 1;
 
 /** Parses a string the way Kafka's ConfigDef.parseType does for the given type. */
@@ -117,13 +141,20 @@ export const Validators = {
   },
 } as const;
 
-/** A set of config keys: parses and validates string maps as Kafka's ConfigDef does. */
-export class ConfigDef {
+/** The typed view's number for a long: Long.MAX_VALUE and beyond is "no limit". */
+function longAsNumber(v: bigint): number {
+  return v >= LONG_MAX ? Number.POSITIVE_INFINITY : Number(v);
+}
+
+/**
+ * A set of config keys: parses and validates string maps as Kafka's ConfigDef does. `Values` is
+ * the typed view of the keys (`ConfigValuesOf<typeof keys>`), which `typed` builds.
+ */
+export class ConfigDef<Values extends object = Readonly<Record<string, unknown>>> {
   private readonly keys = new Map<string, ConfigKeyDef>();
 
-  define(key: ConfigKeyDef): this {
-    this.keys.set(key.name, key);
-    return this;
+  constructor(keys: Iterable<ConfigKeyDef> = []) {
+    for (const k of keys) this.keys.set(k.name, k);
   }
 
   get(name: string): ConfigKeyDef | undefined {
@@ -168,5 +199,21 @@ export class ConfigDef {
       if (!values.has(def.name)) throw new InvalidConfigError(def.name, 'missing required configuration');
     }
     return { values, unknown };
+  }
+
+  /**
+   * The typed view of a complete set of parsed values (as `parse` returns, or a topic's resolved
+   * effective values): one object with a property per key, built once and read per request.
+   */
+  typed(values: ReadonlyMap<string, ConfigValue>): Values {
+    const out: Record<string, ConfigValue> = {};
+    for (const def of this.keys.values()) {
+      const v = values.get(def.name);
+      if (v === undefined) throw new InvalidConfigError(def.name, 'missing required configuration');
+      out[def.name] = typeof v === 'bigint' ? longAsNumber(v) : v;
+    }
+    // The cast is the one place the value types meet the key types: parseConfigValue returns
+    // exactly TypedConfigValue<type> for each type, bigints aside, which the loop turned into numbers.
+    return Object.freeze(out) as Values;
   }
 }

@@ -1,6 +1,6 @@
-import { type ConfigValue, formatConfigValue } from '../common/config-def.js';
+import { formatConfigValue } from '../common/config-def.js';
 import { ConfigResourceType, type MetadataImage } from './metadata-image.js';
-import { TOPIC_CONFIG_DEF, topicConfigSynonyms } from './topic-config-def.js';
+import { TOPIC_CONFIG_DEF, type TopicConfig, topicConfigSynonyms } from './topic-config-def.js';
 
 /** DescribeConfigs' ConfigSource values. */
 export const ConfigSource = {
@@ -122,9 +122,9 @@ function normalise(topicKey: string, s: ConfigSynonym): string | null {
   return s.value;
 }
 
-/** Parsed effective values of a topic, for the storage layer. */
-export function effectiveTopicValues(resolved: readonly ResolvedConfig[]): Map<string, ConfigValue> {
-  const out = new Map<string, ConfigValue>();
-  for (const r of resolved) out.set(r.name, TOPIC_CONFIG_DEF.parseOne(r.name, r.value));
-  return out;
+/** A topic's resolved configs parsed into its typed effective config (what produce, fetch and storage read). */
+export function effectiveTopicConfig(resolved: readonly ResolvedConfig[]): TopicConfig {
+  return TOPIC_CONFIG_DEF.typed(
+    new Map(resolved.map((r) => [r.name, TOPIC_CONFIG_DEF.parseOne(r.name, r.value)])),
+  );
 }

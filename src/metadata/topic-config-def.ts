@@ -1,4 +1,4 @@
-import { ConfigDef, type ConfigKeyDef, type ConfigValue, Validators } from '../common/config-def.js';
+import { ConfigDef, type ConfigKeyDef, type ConfigValuesOf, Validators } from '../common/config-def.js';
 
 const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -16,7 +16,7 @@ interface TopicKeyDef extends ConfigKeyDef {
   readonly serverSynonyms: readonly string[];
 }
 
-const keys: TopicKeyDef[] = [
+const keys = [
   {
     name: 'cleanup.policy',
     type: 'list',
@@ -229,14 +229,20 @@ const keys: TopicKeyDef[] = [
     doc: 'Allow out-of-sync replicas to become leader',
     serverSynonyms: ['unclean.leader.election.enable'],
   },
-];
+] as const satisfies readonly TopicKeyDef[];
 
-export const TOPIC_CONFIG_DEF = new ConfigDef();
-for (const k of keys) TOPIC_CONFIG_DEF.define(k);
+/** The topic config keys, as a type: `TopicConfig['compression.typo']` does not compile. */
+export type TopicConfigKeys = typeof keys;
+
+/**
+ * A topic's effective configuration, resolved once (override, broker defaults, Kafka's default)
+ * into one typed object: `config['min.insync.replicas']` is a number.
+ */
+export type TopicConfig = ConfigValuesOf<TopicConfigKeys>;
+
+export const TOPIC_CONFIG_DEF = new ConfigDef<TopicConfig>(keys);
 
 /** Broker keys that provide a topic key's default, most specific first. */
 export function topicConfigSynonyms(topicKey: string): readonly string[] {
-  return keys.find((k) => k.name === topicKey)?.serverSynonyms ?? [];
+  return keys.find((k: TopicKeyDef) => k.name === topicKey)?.serverSynonyms ?? [];
 }
-
-export type TopicConfigValues = ReadonlyMap<string, ConfigValue>;

@@ -1,10 +1,14 @@
-import { ConfigDef, type ConfigKeyDef, Validators } from '../../common/config-def.js';
-import { TOPIC_CONFIG_DEF, topicConfigSynonyms } from '../../metadata/topic-config-def.js';
+import { ConfigDef, type ConfigKeyDef, type ConfigValuesOf, Validators } from '../../common/config-def.js';
+import {
+  TOPIC_CONFIG_DEF,
+  type TopicConfigKeys,
+  topicConfigSynonyms,
+} from '../../metadata/topic-config-def.js';
 
 const LONG_MAX = 9223372036854775807n;
 
 /** Broker keys of Kafka's server configuration that Strom understands, with Kafka's defaults. */
-const brokerKeys: ConfigKeyDef[] = [
+const brokerKeys = [
   {
     name: 'node.id',
     type: 'int',
@@ -358,14 +362,28 @@ const brokerKeys: ConfigKeyDef[] = [
     defaultValue: 30000,
     doc: 'A follower this far behind leaves the ISR',
   },
-];
+] as const satisfies readonly ConfigKeyDef[];
+
+type BrokerOwnKeys = typeof brokerKeys;
+/** Broker keys that only provide a topic key's default have that topic key's type. */
+type TopicSynonymValues = {
+  readonly [K in TopicConfigKeys[number] as K['serverSynonyms'][number]]: ConfigValuesOf<[K]>[K['name']];
+};
+
+/**
+ * The broker's configuration as one typed object (`BrokerConfig.get` reads it): every key of
+ * `brokerKeys`, and the topic-default keys (log.cleanup.policy, message.max.bytes, …).
+ */
+export type BrokerConfigValues = ConfigValuesOf<BrokerOwnKeys> &
+  Omit<TopicSynonymValues, BrokerOwnKeys[number]['name']>;
+export type BrokerConfigKey = keyof BrokerConfigValues;
 
 /** Broker keys that only provide topic defaults, named by Kafka's ServerTopicConfigSynonyms. */
 const topicDefaultKeys = new Map<string, ConfigKeyDef>();
 for (const topicKey of TOPIC_CONFIG_DEF.names()) {
   const topicDef = TOPIC_CONFIG_DEF.get(topicKey)!;
   for (const brokerKey of topicConfigSynonyms(topicKey)) {
-    if (brokerKeys.some((k) => k.name === brokerKey)) continue;
+    if (brokerKeys.some((k: ConfigKeyDef) => k.name === brokerKey)) continue;
     topicDefaultKeys.set(brokerKey, { ...topicDef, name: brokerKey, dynamic: true });
   }
 }
@@ -373,6 +391,7 @@ for (const topicKey of TOPIC_CONFIG_DEF.names()) {
 /** Broker keys that are a topic key's default (log.retention.hours, log.roll.ms, …) change at runtime, as in Kafka. */
 const synonymKeys = new Set(TOPIC_CONFIG_DEF.names().flatMap((t) => [...topicConfigSynonyms(t)]));
 
-export const BROKER_CONFIG_DEF = new ConfigDef();
-for (const k of brokerKeys) BROKER_CONFIG_DEF.define(synonymKeys.has(k.name) ? { ...k, dynamic: true } : k);
-for (const k of topicDefaultKeys.values()) BROKER_CONFIG_DEF.define(k);
+export const BROKER_CONFIG_DEF = new ConfigDef<BrokerConfigValues>([
+  ...brokerKeys.map((k: ConfigKeyDef) => (synonymKeys.has(k.name) ? { ...k, dynamic: true } : k)),
+  ...topicDefaultKeys.values(),
+]);

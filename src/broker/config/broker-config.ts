@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { type ConfigValue, InvalidConfigError } from '../../common/config-def.js';
 import { parseProperties } from '../../common/properties.js';
-import { TOPIC_CONFIG_DEF, topicConfigSynonyms } from '../../metadata/topic-config-def.js';
-import { BROKER_CONFIG_DEF } from './broker-config-def.js';
+import { TOPIC_CONFIG_DEF, type TopicConfig, topicConfigSynonyms } from '../../metadata/topic-config-def.js';
+import { BROKER_CONFIG_DEF, type BrokerConfigKey, type BrokerConfigValues } from './broker-config-def.js';
 
 export interface Listener {
   readonly name: string;
@@ -35,7 +35,10 @@ export function parseListener(uri: string, protocolMap: ReadonlyMap<string, stri
  * never starts listening with an invalid value; unknown keys are reported as warnings.
  */
 export class BrokerConfig {
+  /** Parsed values by key, as DescribeConfigs formats them (longs past 2^53 exact). */
   readonly values: ReadonlyMap<string, ConfigValue>;
+  /** The same values as one typed object, read by `get`. */
+  private readonly typed: BrokerConfigValues;
   /** Keys as the user gave them (for DescribeConfigs' STATIC_BROKER_CONFIG source). */
   readonly explicit: ReadonlyMap<string, string>;
   readonly warnings: readonly string[];
@@ -45,24 +48,25 @@ export class BrokerConfig {
   constructor(raw: ReadonlyMap<string, string>) {
     const { values, unknown } = BROKER_CONFIG_DEF.parse(raw);
     this.values = values;
+    this.typed = BROKER_CONFIG_DEF.typed(values);
     this.explicit = new Map(raw);
     this.warnings = unknown.map((k) => `unknown configuration key ${k} is ignored`);
     const protocolMap = new Map<string, string>();
-    for (const entry of this.list('listener.security.protocol.map')) {
+    for (const entry of this.get('listener.security.protocol.map')) {
       const [name, proto] = entry.split(':');
       if (!name || !proto)
         throw new InvalidConfigError('listener.security.protocol.map', `bad entry "${entry}"`);
       protocolMap.set(name.toUpperCase(), proto.toUpperCase());
     }
-    this.listeners = this.list('listeners').map((u) => parseListener(u, protocolMap, 'listeners'));
+    this.listeners = this.get('listeners').map((u) => parseListener(u, protocolMap, 'listeners'));
     if (this.listeners.length === 0)
       throw new InvalidConfigError('listeners', 'at least one listener is required');
-    const advertised = values.get('advertised.listeners');
-    this.advertisedListeners = Array.isArray(advertised)
+    const advertised = this.get('advertised.listeners');
+    this.advertisedListeners = advertised
       ? advertised.map((u) => parseListener(u, protocolMap, 'advertised.listeners'))
       : this.listeners;
-    const brokerId = values.get('broker.id');
-    if (typeof brokerId === 'number' && raw.has('node.id') && brokerId !== this.nodeId) {
+    const brokerId = this.get('broker.id');
+    if (brokerId !== null && raw.has('node.id') && brokerId !== this.nodeId) {
       throw new InvalidConfigError('broker.id', `${brokerId} differs from node.id ${this.nodeId}`);
     }
   }
@@ -80,60 +84,34 @@ export class BrokerConfig {
     return new BrokerConfig(raw);
   }
 
-  get(key: string): ConfigValue {
-    const v = this.values.get(key);
-    if (v === undefined) throw new InvalidConfigError(key, 'unknown configuration');
-    return v;
-  }
-
-  int(key: string): number {
-    return Number(this.get(key));
-  }
-
-  bool(key: string): boolean {
-    return this.get(key) === true;
-  }
-
-  list(key: string): string[] {
-    const v = this.get(key);
-    return Array.isArray(v) ? v : [];
+  /** A key's value with its type: `get('num.partitions')` is a number, `get('num.partition')` does not compile. */
+  get<K extends BrokerConfigKey>(key: K): BrokerConfigValues[K] {
+    return this.typed[key];
   }
 
   get nodeId(): number {
-    const brokerId = this.values.get('broker.id');
-    return this.explicit.has('node.id') || typeof brokerId !== 'number' ? this.int('node.id') : brokerId;
+    const brokerId = this.get('broker.id');
+    return this.explicit.has('node.id') || brokerId === null ? this.get('node.id') : brokerId;
   }
 
   get logDirs(): string[] {
-    const dirs = this.values.get('log.dirs');
-    return Array.isArray(dirs) && dirs.length > 0 ? dirs : [String(this.get('log.dir'))];
-  }
-
-  /**
-   * Topic config defaults derived from broker keys, most specific synonym first
-   * (log.retention.ms over log.retention.minutes over log.retention.hours).
-   */
-  topicDefaults(): Map<string, ConfigValue> {
-    const out = new Map<string, ConfigValue>();
-    for (const topicKey of TOPIC_CONFIG_DEF.names()) {
-      out.set(topicKey, this.topicDefault(topicKey).value);
-    }
-    return out;
+    const dirs = this.get('log.dirs');
+    return dirs && dirs.length > 0 ? [...dirs] : [this.get('log.dir')];
   }
 
   /** The default of one topic key and the broker key it came from (null when Kafka's built-in default). */
-  topicDefault(topicKey: string): { value: ConfigValue; source: string | null } {
+  topicDefault(topicKey: keyof TopicConfig): { value: ConfigValue; source: string | null } {
     for (const brokerKey of topicConfigSynonyms(topicKey)) {
       if (!this.explicit.has(brokerKey)) continue;
-      const v = this.get(brokerKey);
-      if (v === null) continue;
+      const v = this.values.get(brokerKey);
+      if (v === null || v === undefined) continue;
       if (brokerKey.endsWith('.hours')) return { value: Number(v) * HOUR_MS, source: brokerKey };
       if (brokerKey.endsWith('.minutes')) return { value: Number(v) * 60_000, source: brokerKey };
       return { value: v, source: brokerKey };
     }
     if (topicKey === 'retention.ms')
-      return { value: this.int('log.retention.hours') * HOUR_MS, source: null };
-    if (topicKey === 'segment.ms') return { value: this.int('log.roll.hours') * HOUR_MS, source: null };
+      return { value: this.get('log.retention.hours') * HOUR_MS, source: null };
+    if (topicKey === 'segment.ms') return { value: this.get('log.roll.hours') * HOUR_MS, source: null };
     return { value: TOPIC_CONFIG_DEF.get(topicKey)!.defaultValue ?? null, source: null };
   }
 }

@@ -17,8 +17,8 @@ export function createTopicsHandler(s: BrokerServices) {
         image,
         req.topics,
         {
-          numPartitions: s.config.int('num.partitions'),
-          replicationFactor: s.config.int('default.replication.factor'),
+          numPartitions: s.config.get('num.partitions'),
+          replicationFactor: s.config.get('default.replication.factor'),
         },
         req.validateOnly,
         s.random,

@@ -11,7 +11,7 @@ export function deleteTopicsHandler(s: BrokerServices) {
     const topics =
       ctx.apiVersion >= 6 ? req.topics : req.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
     const results = await s.metadata.submit((image) =>
-      deleteTopics(image, topics, s.config.bool('delete.topic.enable')),
+      deleteTopics(image, topics, s.config.get('delete.topic.enable')),
     );
     for (const r of results)
       if (r.errorCode === 0) s.logger.info({ topic: r.name, topicId: r.topicId }, 'topic deleted');

@@ -231,7 +231,7 @@ function withRecords(
 ): PartitionResponse {
   let records = read;
   if (version < 4) {
-    if (s.replicas.topicConfigValues(r.request.topic).get('message.downconversion.enable') === false) {
+    if (!s.replicas.topicConfig(r.request.topic)['message.downconversion.enable']) {
       return { ...base, errorCode: ErrorCode.UNSUPPORTED_VERSION };
     }
     try {

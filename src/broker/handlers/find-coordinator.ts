@@ -21,7 +21,7 @@ export function findCoordinatorHandler(s: BrokerServices) {
       v,
       { key: req.key, keyType, coordinatorKeys: req.coordinatorKeys },
       {
-        partitionCount: () => s.config.int('offsets.topic.num.partitions'),
+        partitionCount: () => s.config.get('offsets.topic.num.partitions'),
         leaderOf: (_type, partition) => {
           if (!available) return null;
           const leader = s.metadata.image.partition(OFFSETS_TOPIC, partition)?.leader ?? -1;

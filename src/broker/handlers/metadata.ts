@@ -27,7 +27,7 @@ export function metadataHandler(s: BrokerServices) {
     const image = s.metadata.image;
     const allTopics = req.topics === null || (v === 0 && req.topics.length === 0);
     const allowAutoCreate =
-      (v < 4 || req.allowAutoTopicCreation) && s.config.bool('auto.create.topics.enable');
+      (v < 4 || req.allowAutoTopicCreation) && s.config.get('auto.create.topics.enable');
     const includeTopicOps = v >= 8 && req.includeTopicAuthorizedOperations;
     const topics: TopicResponse[] = [];
     if (allTopics) {
@@ -76,8 +76,8 @@ async function autoCreate(s: BrokerServices, names: string[], includeOps: boolea
       image,
       names.map((name) => ({ name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: [] })),
       {
-        numPartitions: s.config.int('num.partitions'),
-        replicationFactor: s.config.int('default.replication.factor'),
+        numPartitions: s.config.get('num.partitions'),
+        replicationFactor: s.config.get('default.replication.factor'),
       },
       false,
       s.random,

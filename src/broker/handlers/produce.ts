@@ -62,21 +62,21 @@ export function produceHandler(s: BrokerServices) {
           continue;
         }
         const p = lookup.partition;
-        const topicConfig = s.replicas.topicConfigValues(t.name);
+        const topicConfig = s.replicas.topicConfig(t.name);
         if (pd.records === null || pd.records.length === 0) {
           done(failed(pd.index, ErrorCode.INVALID_RECORD, 'Produce request carries no records.'));
           continue;
         }
         let bytes: Buffer;
         try {
-          bytes = prepareForAppend(pd.records, ctx.apiVersion, String(topicConfig.get('compression.type')));
+          bytes = prepareForAppend(pd.records, ctx.apiVersion, topicConfig['compression.type']);
         } catch (err) {
           const mapped = kafkaErrorFor(err);
           if (!mapped) throw err;
           done(failed(pd.index, mapped.code, mapped.message));
           continue;
         }
-        if (acks === -1 && p.isr.length < Number(topicConfig.get('min.insync.replicas'))) {
+        if (acks === -1 && p.isr.length < topicConfig['min.insync.replicas']) {
           done(
             failed(
               pd.index,

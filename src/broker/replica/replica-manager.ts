@@ -1,7 +1,7 @@
-import type { ConfigValue } from '../../common/config-def.js';
 import type { Logger } from '../../common/logger.js';
 import { METADATA_TOPIC } from '../../metadata/local-metadata-log.js';
 import type { MetadataImage } from '../../metadata/metadata-image.js';
+import type { TopicConfig } from '../../metadata/topic-config-def.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { DurabilityMode } from '../../storage/log-config.js';
 import type { LogManager } from '../../storage/log-manager.js';
@@ -34,13 +34,13 @@ export class ReplicaManager {
   private readonly partitions = new Map<string, HostedPartition>();
   /** The same partitions by topic and index: produce and fetch look them up without building a key. */
   private readonly byTopic = new Map<string, (HostedPartition | undefined)[]>();
-  private readonly configCache = new Map<string, ReadonlyMap<string, ConfigValue>>();
+  private readonly configCache = new Map<string, TopicConfig>();
   private warnedMetadataTopic = false;
 
   constructor(
     private readonly nodeId: number,
     readonly logs: LogManager,
-    private readonly topicValues: (topic: string) => ReadonlyMap<string, ConfigValue>,
+    private readonly resolveTopicConfig: (topic: string) => TopicConfig,
     private readonly durability: DurabilityMode,
     readonly producePurgatory: Purgatory,
     readonly fetchPurgatory: Purgatory,
@@ -49,20 +49,20 @@ export class ReplicaManager {
 
   /** The storage LogConfig of a topic (passed to the LogManager as its topicConfig callback). */
   logConfigFor(topic: string) {
-    return toLogConfig(this.topicConfigValues(topic), this.durability);
+    return toLogConfig(this.topicConfig(topic), this.durability);
   }
 
   /**
-   * A topic's effective config values (its overrides, then dynamic and static broker defaults),
-   * resolved once and kept until a config or the topic changes: produce and fetch read them per request.
+   * A topic's effective config (its overrides, then dynamic and static broker defaults), resolved
+   * once and kept until a config or the topic changes: produce and fetch read it per request.
    */
-  topicConfigValues(topic: string): ReadonlyMap<string, ConfigValue> {
-    let values = this.configCache.get(topic);
-    if (!values) {
-      values = this.topicValues(topic);
-      this.configCache.set(topic, values);
+  topicConfig(topic: string): TopicConfig {
+    let config = this.configCache.get(topic);
+    if (!config) {
+      config = this.resolveTopicConfig(topic);
+      this.configCache.set(topic, config);
     }
-    return values;
+    return config;
   }
 
   all(): IterableIterator<HostedPartition> {

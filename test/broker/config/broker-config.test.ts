@@ -13,9 +13,9 @@ describe('BrokerConfig', () => {
     assert.deepEqual(c.listeners, [
       { name: 'PLAINTEXT', securityProtocol: 'PLAINTEXT', host: 'localhost', port: 9092 },
     ]);
-    assert.equal(c.int('num.partitions'), 1);
-    assert.equal(c.int('socket.request.max.bytes'), 104857600);
-    assert.equal(c.bool('auto.create.topics.enable'), true);
+    assert.equal(c.get('num.partitions'), 1);
+    assert.equal(c.get('socket.request.max.bytes'), 104857600);
+    assert.equal(c.get('auto.create.topics.enable'), true);
     assert.equal(c.topicDefault('retention.ms').value, 168 * 3_600_000);
     assert.equal(c.topicDefault('max.message.bytes').value, 1048588);
   });

@@ -53,13 +53,13 @@ export class GroupCoordinatorShell {
       random: o.random,
       log: o.logger,
       config: {
-        offsetsTopicNumPartitions: o.config.int('offsets.topic.num.partitions'),
-        groupMinSessionTimeoutMs: o.config.int('group.min.session.timeout.ms'),
-        groupMaxSessionTimeoutMs: o.config.int('group.max.session.timeout.ms'),
-        groupInitialRebalanceDelayMs: o.config.int('group.initial.rebalance.delay.ms'),
-        groupMaxSize: o.config.int('group.max.size'),
-        offsetsRetentionMs: o.config.int('offsets.retention.minutes') * 60_000,
-        offsetsRetentionCheckIntervalMs: o.config.int('offsets.retention.check.interval.ms'),
+        offsetsTopicNumPartitions: o.config.get('offsets.topic.num.partitions'),
+        groupMinSessionTimeoutMs: o.config.get('group.min.session.timeout.ms'),
+        groupMaxSessionTimeoutMs: o.config.get('group.max.session.timeout.ms'),
+        groupInitialRebalanceDelayMs: o.config.get('group.initial.rebalance.delay.ms'),
+        groupMaxSize: o.config.get('group.max.size'),
+        offsetsRetentionMs: o.config.get('offsets.retention.minutes') * 60_000,
+        offsetsRetentionCheckIntervalMs: o.config.get('offsets.retention.check.interval.ms'),
       },
     });
   }
@@ -142,7 +142,7 @@ export class GroupCoordinatorShell {
       ? await this.o.replicas.appendAndAwaitCommitted(
           hosted,
           batch,
-          this.o.config.int('offsets.commit.timeout.ms'),
+          this.o.config.get('offsets.commit.timeout.ms'),
         )
       : { errorCode: ErrorCode.NOT_COORDINATOR, errorMessage: 'not the leader of the partition' };
     if (result.errorCode !== ErrorCode.NONE) {

@@ -29,19 +29,19 @@ export async function ensureOffsetsTopic(s: OffsetsTopicServices): Promise<boole
   if (s.metadata.image.topic(OFFSETS_TOPIC)) return true;
   const results = await s.metadata.submit((image) => {
     const brokers = usableBrokers(image).length;
-    const rf = Math.min(s.config.int('offsets.topic.replication.factor'), Math.max(brokers, 1));
+    const rf = Math.min(s.config.get('offsets.topic.replication.factor'), Math.max(brokers, 1));
     return createTopics(
       image,
       [
         {
           name: OFFSETS_TOPIC,
-          numPartitions: s.config.int('offsets.topic.num.partitions'),
+          numPartitions: s.config.get('offsets.topic.num.partitions'),
           replicationFactor: rf,
           assignments: [],
           configs: [
             { name: 'cleanup.policy', value: 'compact' },
             { name: 'compression.type', value: 'producer' },
-            { name: 'segment.bytes', value: String(s.config.int('offsets.topic.segment.bytes')) },
+            { name: 'segment.bytes', value: String(s.config.get('offsets.topic.segment.bytes')) },
           ],
         },
       ],
