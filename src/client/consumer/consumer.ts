@@ -269,7 +269,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private async onJoinPrepare(protocol: 'eager' | 'cooperative'): Promise<void> {
     if (protocol === 'cooperative') return;
     const all = this.state.assigned();
-    if (this.config.autoCommit) await this.commitPositions().catch(() => {});
+    if (this.config.autoCommit) await this.autoCommitBeforeRevoke();
     for (const tp of all) this.state.remove(tp.topic, tp.partition);
     this.fetcher.resetSessions();
     if (all.length > 0) await this.listener.onPartitionsRevoked?.(all);
@@ -283,7 +283,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     const nextKeys = new Set(next.map((p) => `${p.topic}\u0000${p.partition}`));
     const revoked = this.state.assigned().filter((p) => !nextKeys.has(`${p.topic}\u0000${p.partition}`));
     if (revoked.length > 0) {
-      if (this.config.autoCommit) await this.commitPositions(revoked).catch(() => {});
+      if (this.config.autoCommit) await this.autoCommitBeforeRevoke(revoked);
       for (const tp of revoked) this.state.remove(tp.topic, tp.partition);
       await this.listener.onPartitionsRevoked?.(revoked);
     }
@@ -344,6 +344,20 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     this.commitAsync().catch((err) => this.cluster.log.warn({ err }, 'auto commit failed'));
   }
 
+  /**
+   * Commits the positions of partitions about to be revoked (or of all, before a rebalance or on
+   * close). A failure does not stop the rebalance or the close, as in Kafka's
+   * ConsumerCoordinator.maybeAutoCommitOffsetsSync, but it is logged: the next owner of those
+   * partitions will read again from the last committed offsets.
+   */
+  private async autoCommitBeforeRevoke(only?: readonly TopicPartition[]): Promise<void> {
+    try {
+      await this.commitPositions(only);
+    } catch (err) {
+      this.cluster.log.warn({ err }, 'auto commit before revoking partitions failed');
+    }
+  }
+
   private positionsToCommit(only?: readonly TopicPartition[]): OffsetToCommit[] {
     const states = only
       ? only.map((p) => this.state.get(p.topic, p.partition))
@@ -369,6 +383,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     };
     // Commits go out in call order, so an older async commit never overwrites a newer one.
     const run = this.commitChain.then(() => commitOffsets(this.cluster, groupId, who, offsets, signal));
+    // The chain only orders commits: each caller gets its own failure through `run`.
     this.commitChain = run.catch(() => {});
     return run;
   }
@@ -381,6 +396,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   /** As commitSync, for callers that do not await: failures go to the returned promise only. */
   commitAsync(offsets?: readonly OffsetToCommit[]): Promise<void> {
     const p = this.commitSync(offsets);
+    // Marks the rejection handled for callers that drop the promise; those that keep it still see it.
     p.catch(() => {});
     return p;
   }
@@ -460,7 +476,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     this.wakeWaiters();
     await this.fetcher.close();
     try {
-      if (this.mode !== 'none' && this.config.autoCommit) await this.commitPositions().catch(() => {});
+      if (this.mode !== 'none' && this.config.autoCommit) await this.autoCommitBeforeRevoke();
       if (this.membership && this.mode === 'subscribe') {
         const all = this.state.assigned();
         if (all.length > 0) await this.listener.onPartitionsRevoked?.(all);

@@ -122,11 +122,20 @@ export class Fetcher {
         this.sessions.get(node)?.reset();
         this.options.logger.debug({ nodeId: node, err }, 'fetch failed');
         const retriable = err instanceof ClientError && err.retriable;
-        await sleep(backoffMs(failures++, this.cluster.options.backoff)).catch(() => {});
-        if (retriable || !(err instanceof ClientError)) await this.cluster.refreshMetadata().catch(() => {});
+        await sleep(backoffMs(failures++, this.cluster.options.backoff));
+        if (retriable || !(err instanceof ClientError)) await this.refreshMetadata();
         // Leaders may have moved: let other loops start.
         this.ensureFetching();
       }
+    }
+  }
+
+  /** A failed refresh is retried with the next failed fetch; it is logged, not thrown into the loop. */
+  private async refreshMetadata(): Promise<void> {
+    try {
+      await this.cluster.refreshMetadata();
+    } catch (err) {
+      this.options.logger.debug({ err }, 'metadata refresh after a failed fetch failed');
     }
   }
 

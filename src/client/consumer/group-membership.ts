@@ -240,7 +240,10 @@ export class GroupMembership {
           { maxPollIntervalMs: this.options.maxPollIntervalMs },
           'poll interval exceeded, leaving group',
         );
-        await this.leave('consumer poll timeout has expired').catch(() => {});
+        // The coordinator removes the member after the session timeout anyway; a failed leave only delays that.
+        await this.leave('consumer poll timeout has expired').catch((err) =>
+          this.log.warn({ err }, 'leaving the group after the poll timeout failed'),
+        );
         this.lostPending = true;
         this.requestRejoin();
         return;

@@ -40,6 +40,11 @@ export class Sender {
     private readonly options: SenderOptions,
   ) {}
 
+  /** A failed refresh is retried on the next round or retry; logged, not thrown into the send loop. */
+  private refreshFailed(err: unknown): void {
+    this.cluster.log.debug({ err }, 'metadata refresh before sending failed');
+  }
+
   /** Runs a send round soon, after the current burst of appends. */
   wake(): void {
     if (this.scheduled || this.closed) return;
@@ -110,7 +115,7 @@ export class Sender {
     setTimeout(() => {
       this.cluster
         .refreshMetadata()
-        .catch(() => {})
+        .catch((err) => this.refreshFailed(err))
         .finally(() => {
           this.refreshing = false;
           this.expire();
@@ -138,7 +143,7 @@ export class Sender {
       const encoded = await Promise.all(batches.map((b) => b.encode()));
       const byTopic = new Map<string, { index: number; records: Buffer }[]>();
       batches.forEach((b, i) => {
-        pushTo(byTopic, b.topic, { index: b.partition, records: encoded[i]! });
+        pushTo(byTopic, b.topic, { index: b.partition, records: encoded[i] });
       });
       const acks = this.options.acks;
       const res = await this.cluster.request(
@@ -202,7 +207,7 @@ export class Sender {
     const delay = backoffMs(b.attempts - 1, this.cluster.options.backoff);
     setTimeout(async () => {
       if (isStaleMetadataError(err) || (err instanceof ClientError && err.kafkaCode === null)) {
-        await this.cluster.refreshMetadata().catch(() => {});
+        await this.cluster.refreshMetadata().catch((err) => this.refreshFailed(err));
       }
       this.outstanding--;
       this.accumulator.reenqueue(b);
