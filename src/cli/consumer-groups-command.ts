@@ -104,7 +104,7 @@ async function runConsumerGroups(opts: ConsumerGroupsOptions): Promise<number | 
   if (actions.length !== 1) {
     throw new UsageError('exactly one of --list, --describe, --delete or --reset-offsets is required');
   }
-  const action = actions[0]!;
+  const action = actions[0];
   if (action !== 'list' && opts.group.length === 0 && !opts.allGroups)
     throw new UsageError('--group is required');
   const admin = kafkaFor(opts, 'strom-consumer-groups').admin();

@@ -71,7 +71,7 @@ async function runTopics(opts: TopicsOptions): Promise<number | undefined> {
   if (actions.length !== 1) {
     throw new UsageError('exactly one of --create, --list, --describe, --alter or --delete is required');
   }
-  const action = actions[0]!;
+  const action = actions[0];
   if ((action === 'create' || action === 'alter' || action === 'delete') && opts.topic === undefined) {
     throw new UsageError(`--${action} needs --topic`);
   }

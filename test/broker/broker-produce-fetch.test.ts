@@ -81,7 +81,7 @@ describe('broker: produce, fetch and list offsets through the wire protocol', ()
 
   it('rejects a corrupt batch with CORRUPT_MESSAGE and leaves the log unchanged', async () => {
     const bad = batch(['x']);
-    bad[bad.length - 1] ^= 0xff;
+    bad[bad.length - 1]! ^= 0xff;
     const r = await produce(1, bad);
     assert.equal(r.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.CORRUPT_MESSAGE);
     const ok = await produce(1, batch(['y']));

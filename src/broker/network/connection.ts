@@ -193,10 +193,10 @@ export class Connection {
         // Responses completed in the same tick leave in one writev: fewer syscalls when pipelined.
         this.cork.hold();
         const last = response.length - 1;
-        for (let i = 0; i < last; i++) this.socket.write(response[i]);
+        for (let i = 0; i < last; i++) this.socket.write(response[i]!);
         // The callback runs once the bytes are with the kernel, or with an error when the socket dies.
-        if (response.onSent) this.socket.write(response[last], response.onSent);
-        else this.socket.write(response[last]);
+        if (response.onSent) this.socket.write(response[last]!, response.onSent);
+        else this.socket.write(response[last]!);
       }
     }
     this.lastActive = Date.now();
