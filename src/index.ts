@@ -1,5 +1,6 @@
 /** Strom's public entry point: start a broker programmatically. The client lives in 'strom/client'. */
 export { Broker, type BrokerOptions } from './broker/broker.js';
+export type { BrokerMetrics } from './broker/broker-metrics.js';
 export { BrokerConfig } from './broker/config/broker-config.js';
 export { type StartBrokerOptions, type StartedBroker, startBroker } from './broker/start-broker.js';
 export { jsonLinesLogger, type Logger, noopLogger } from './common/logger.js';

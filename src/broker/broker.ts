@@ -8,6 +8,7 @@ import { MetadataManager } from '../metadata/metadata-manager.js';
 import { LogManager } from '../storage/log-manager.js';
 import { readClusterId } from '../storage/meta-properties.js';
 import { brokerHandlers } from './broker-handlers.js';
+import type { BrokerMetrics } from './broker-metrics.js';
 import { registerBroker } from './broker-registration.js';
 import type { BrokerEndpoint, BrokerServices } from './broker-services.js';
 import type { BrokerConfig } from './config/broker-config.js';
@@ -21,6 +22,8 @@ import { RequestDispatcher } from './request-dispatcher.js';
 
 export interface BrokerOptions {
   readonly logger?: Logger;
+  /** Request and byte counts for monitoring; none by default, at no cost. */
+  readonly metrics?: BrokerMetrics;
   readonly clock?: Clock;
   readonly random?: Random;
 }
@@ -80,6 +83,7 @@ export class Broker {
         producePurgatory,
         fetchPurgatory,
         logger.child({ component: 'replicas' }),
+        options.metrics ?? null,
       );
       const replicaManager = replicas;
       const groups = new GroupCoordinatorShell({
@@ -135,6 +139,7 @@ export class Broker {
       const dispatcher: RequestDispatcher = new RequestDispatcher(
         brokerHandlers(services, () => dispatcher.supportedApis()),
         logger.child({ component: 'network' }),
+        options.metrics ?? null,
       );
       const server = new SocketServer(
         dispatcher.handleFrame,

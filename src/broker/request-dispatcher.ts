@@ -6,6 +6,7 @@ import { ProtocolError } from '../protocol/primitives/protocol-error.js';
 import { Reader } from '../protocol/primitives/reader.js';
 import { decodeRequestHeader, type RequestHeaderInfo } from '../protocol/request-header.js';
 import { type ApiHandler, NO_RESPONSE, type RequestContext } from './api-handler.js';
+import type { BrokerMetrics } from './broker-metrics.js';
 import { CloseConnectionError, type ConnectionContext, type ResponseFrames } from './network/connection.js';
 
 /**
@@ -23,6 +24,8 @@ export class RequestDispatcher {
   constructor(
     handlers: readonly ApiHandler[],
     private readonly log: Logger,
+    /** Null when nothing listens: then no clock is read per request. */
+    private readonly metrics: BrokerMetrics | null = null,
   ) {
     for (const h of handlers) this.handlers.set(h.apiKey, h);
   }
@@ -92,11 +95,13 @@ export class RequestDispatcher {
       'request',
     );
     let frames: ResponseFrames | null = null;
+    const startMs = this.metrics === null ? 0 : performance.now();
     try {
       const response = await handler.handle(body, ctx);
       if (response !== NO_RESPONSE)
         frames = encodeResponse(header.apiKey, header.apiVersion, header.correlationId, response);
     } finally {
+      this.metrics?.requestCompleted(header.apiKey, header.apiVersion, performance.now() - startMs);
       if (releases.length > 0) {
         // Released when the connection has written the frames; at once when there are none.
         const release = (): void => {

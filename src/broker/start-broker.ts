@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../common/logger.js';
-import { Broker } from './broker.js';
+import { Broker, type BrokerOptions } from './broker.js';
+import type { BrokerMetrics } from './broker-metrics.js';
 import { BrokerConfig } from './config/broker-config.js';
 
 export interface StartBrokerOptions {
@@ -11,6 +12,7 @@ export interface StartBrokerOptions {
   /** Data directory; a fresh temporary one (removed on close) when omitted. */
   readonly logDir?: string;
   readonly logger?: Logger;
+  readonly metrics?: BrokerMetrics;
 }
 
 export interface StartedBroker {
@@ -33,10 +35,10 @@ export async function startBroker(options: StartBrokerOptions = {}): Promise<Sta
     ...Object.entries(options.config ?? {}),
   ]);
   try {
-    const broker = await Broker.start(
-      new BrokerConfig(raw),
-      options.logger ? { logger: options.logger } : {},
-    );
+    const brokerOptions: { -readonly [K in keyof BrokerOptions]: BrokerOptions[K] } = {};
+    if (options.logger) brokerOptions.logger = options.logger;
+    if (options.metrics) brokerOptions.metrics = options.metrics;
+    const broker = await Broker.start(new BrokerConfig(raw), brokerOptions);
     return {
       bootstrap: broker.bootstrap,
       broker,

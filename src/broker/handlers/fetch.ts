@@ -105,6 +105,7 @@ export function fetchHandler(s: BrokerServices) {
         );
       });
     }
+    s.replicas.fetched(reads);
     const answers = reads.map((r) => partitionResponse(s, r, v, limits.isolationLevel, ctx, readBuffers));
     const partitions = answers.some((a) => a instanceof Promise)
       ? await Promise.all(answers)

@@ -6,6 +6,7 @@ import { ErrorCode } from '../../protocol/error-codes.js';
 import type { DurabilityMode } from '../../storage/log-config.js';
 import type { LogManager } from '../../storage/log-manager.js';
 import type { AppendResult } from '../../storage/partition-log.js';
+import type { BrokerMetrics } from '../broker-metrics.js';
 import type { Purgatory } from '../purgatory/purgatory.js';
 import { HostedPartition } from './hosted-partition.js';
 import { toLogConfig } from './log-config-mapping.js';
@@ -45,6 +46,8 @@ export class ReplicaManager {
     readonly producePurgatory: Purgatory,
     readonly fetchPurgatory: Purgatory,
     private readonly logger: Logger,
+    /** Null when nothing listens: appends and fetches then skip the accounting. */
+    private readonly metrics: BrokerMetrics | null = null,
   ) {}
 
   /** The storage LogConfig of a topic (passed to the LogManager as its topicConfig callback). */
@@ -179,6 +182,7 @@ export class ReplicaManager {
         // to the high watermark, followers up to the log end): one check each.
         if (p.maybeIncrementHighWatermark()) this.producePurgatory.checkAndComplete(p.key);
         this.fetchPurgatory.checkAndComplete(p.key);
+        this.metrics?.bytesIn(p.topic, p.partition, records.length);
         return {
           errorCode: ErrorCode.NONE,
           errorMessage: null,
@@ -202,6 +206,14 @@ export class ReplicaManager {
         };
       },
     );
+  }
+
+  /** Counts the record bytes a fetch response carries, once the fetch's reads are final. */
+  fetched(reads: readonly { request: { topic: string; partition: number }; bytes: number }[]): void {
+    if (this.metrics === null) return;
+    for (const r of reads) {
+      if (r.bytes > 0) this.metrics.bytesOut(r.request.topic, r.request.partition, r.bytes);
+    }
   }
 
   /**
