@@ -848,8 +848,6 @@ export const ErrorCode = {
   INVALID_REGULAR_EXPRESSION: 128,
 } as const;
 
-export type ErrorCodeName = keyof typeof ErrorCode;
-
 const BY_CODE = new Map<number, KafkaErrorInfo>(TABLE.map((e) => [e.code, e]));
 
 /** Describes a code; codes this table does not know map to UNKNOWN_SERVER_ERROR's shape with their number. */

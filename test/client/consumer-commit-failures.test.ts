@@ -1,20 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { LogFields, Logger } from '../../src/common/logger.js';
+import { captureLogger } from '../helpers/capture-logger.js';
 import { startTestCluster, type TestCluster, uniqueTopic } from './client-helpers.js';
-
-/** Keeps every warning, whichever child logger wrote it. */
-function warningsLogger(): { logger: Logger; warnings: { fields: LogFields; msg: string }[] } {
-  const warnings: { fields: LogFields; msg: string }[] = [];
-  const logger: Logger = {
-    debug: () => {},
-    info: () => {},
-    warn: (fields, msg) => warnings.push({ fields, msg }),
-    error: () => {},
-    child: () => logger,
-  };
-  return { logger, warnings };
-}
 
 describe('Consumer auto-commit failures', () => {
   let c: TestCluster;
@@ -36,7 +23,7 @@ describe('Consumer auto-commit failures', () => {
     for (let i = 0; i < 20 && records === 0; i++) records += (await member.poll({ timeoutMs: 1000 })).length;
     assert.equal(records, 1);
 
-    const { logger, warnings } = warningsLogger();
+    const logger = captureLogger();
     const { Kafka } = await import('../../src/client/index.js');
     const kafka = new Kafka({ bootstrapServers: c.broker.bootstrap, clientId: 'strom-test', logger });
     const assigned = kafka.consumer({ groupId: 'refused-commits', autoOffsetReset: 'earliest' });
@@ -44,8 +31,10 @@ describe('Consumer auto-commit failures', () => {
     assert.equal((await assigned.poll({ timeoutMs: 10_000 })).length, 1);
     await assigned.close();
     await member.close();
-    const failed = warnings.filter((w) => w.msg === 'auto commit before revoking partitions failed');
-    assert.equal(failed.length, 1, JSON.stringify(warnings));
+    const failed = logger.lines.filter(
+      (l) => l.level === 'warn' && l.msg === 'auto commit before revoking partitions failed',
+    );
+    assert.equal(failed.length, 1, JSON.stringify(logger.lines.filter((l) => l.level === 'warn')));
     assert.ok(failed[0]!.fields.err instanceof Error);
   });
 });

@@ -176,11 +176,6 @@ export async function encodeRecordBatchAsync(input: RecordBatchInput): Promise<B
   return finish(input, attrs, withHeaderRoom(body));
 }
 
-/** Validates a batch (length, magic, CRC, counts) and spells out its attributes. */
-export function readBatchInfo(batch: Buffer): RecordBatchInfo {
-  return new BatchInfo(validateBatch(batch));
-}
-
 /**
  * A header with its attributes spelled out. Built field by field: consumers make one per batch,
  * and an object spread of the header had cost more than the batch's CRC.
