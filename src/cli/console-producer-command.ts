@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import type { ProducerRecord, RecordMetadata } from '../client/index.js';
+import type { ProducerRecord } from '../client/index.js';
 import { compressionName, producerConfigFrom } from './client-properties.js';
 import {
   type ConnectionOptions,
@@ -10,6 +10,7 @@ import {
   kafkaFor,
 } from './command-action.js';
 import { parseKeyValues } from './key-values.js';
+import { SendWindow } from './send-window.js';
 import { UsageError } from './usage-error.js';
 
 interface ConsoleProducerOptions extends ConnectionOptions {
@@ -116,13 +117,7 @@ async function runConsoleProducer(opts: ConsoleProducerOptions): Promise<number 
     config.compression = opts.compressionCodec === true ? 'gzip' : compressionName(opts.compressionCodec);
   }
   const producer = kafkaFor(opts, 'console-producer').producer(config);
-  let pending: Promise<RecordMetadata>[] = [];
-  let failure: unknown = null;
-  const drain = async (): Promise<void> => {
-    const batch = pending;
-    pending = [];
-    for (const r of await Promise.allSettled(batch)) if (r.status === 'rejected') failure ??= r.reason;
-  };
+  const window = new SendWindow(SENDS_IN_FLIGHT_MAX);
   try {
     const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
     let n = 0;
@@ -132,18 +127,18 @@ async function runConsoleProducer(opts: ConsoleProducerOptions): Promise<number 
       if (opts.sync) {
         await producer.send(opts.topic, record);
       } else {
-        const sent = producer.send(opts.topic, record);
-        // Failures are collected by drain(); this only keeps Node from calling them unhandled meanwhile.
-        sent.catch(() => {});
-        pending.push(sent);
-        if (pending.length >= SENDS_IN_FLIGHT_MAX) await drain();
+        // A callback per record rather than a promise: a pipe of small lines is otherwise bound by
+        // the promises' cost, not by the broker.
+        window.add();
+        const queued = producer.sendWithCallback(opts.topic, record, window.settle);
+        if (queued !== undefined) await queued;
+        if (window.full) await window.below(SENDS_IN_FLIGHT_MAX / 2);
       }
-      if (failure) break;
+      if (window.failure) break;
     }
-    await drain();
-    if (failure) throw failure;
+    await window.below(0);
+    if (window.failure) throw window.failure;
   } finally {
-    await drain();
     await producer.close();
   }
   return undefined;

@@ -5,7 +5,7 @@ import pc from 'picocolors';
  * tests get the final figures alone.
  */
 export class ProgressLine {
-  private readonly enabled = process.stdout.isTTY === true;
+  readonly enabled = process.stdout.isTTY === true;
   private shown = false;
 
   update(text: string): void {

@@ -42,6 +42,7 @@ export {
 } from './producer/partitioners.js';
 export {
   type CompressionName,
+  type DeliveryCallback,
   type HeadersInput,
   Producer,
   type ProducerConfig,

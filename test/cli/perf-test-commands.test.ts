@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type StartedBroker, startBroker } from '../../src/broker/start-broker.js';
 import { kafkaDate } from '../../src/cli/consumer-perf-test-command.js';
-import { latencySummary } from '../../src/cli/producer-perf-test-command.js';
+import { latencySummary, ProducerPerfStats } from '../../src/cli/producer-perf-stats.js';
+import { ProgressLine } from '../../src/cli/progress-line.js';
+import { SendWindow } from '../../src/cli/send-window.js';
 import { strom } from './cli-helpers.js';
 
 describe('strom producer-perf-test and consumer-perf-test', () => {
@@ -39,6 +41,13 @@ describe('strom producer-perf-test and consumer-perf-test', () => {
       !r.stdout.includes('\r') && !r.stdout.includes('\u001b'),
       'no progress line or colour in a pipe',
     );
+    // Every record reported sent is in the topic, once.
+    const offsets = await strom(['get-offsets', '--topic', 'perf', ...bs]);
+    const total = offsets.stdout
+      .trim()
+      .split('\n')
+      .reduce((sum, line) => sum + Number(line.split(':')[2]), 0);
+    assert.equal(total, 3000);
     const throttled = await strom([
       'producer-perf-test',
       '--topic',
@@ -106,6 +115,47 @@ describe('strom producer-perf-test and consumer-perf-test', () => {
     ]);
     assert.equal(short.code, 0);
     assert.match(short.stderr, /Exiting before consuming the expected number of messages/);
+  });
+
+  it('keeps count, average and maximum over every record and percentiles over at most 500,000 samples', () => {
+    const progress = new ProgressLine();
+    const stats = new ProducerPerfStats(1_200_000, 100, progress);
+    for (let i = 0; i < 1_200_000; i++) stats.record(i % 1000);
+    const figures = JSON.parse(stats.summary(2000, true));
+    assert.equal(figures.records, 1_200_000);
+    assert.equal(figures.recordsPerSec, 600_000);
+    assert.equal(figures.mbPerSec, (600_000 * 100) / 1048576);
+    assert.equal(figures.avgLatencyMs, 499.5);
+    assert.equal(figures.maxLatencyMs, 999);
+    // One in two records sampled (1,200,000 / 500,000 rounds down to 2): the even latencies.
+    assert.deepEqual([figures.p50Ms, figures.p99Ms], [500, 990]);
+    assert.match(
+      stats.summary(2000, false),
+      /^1200000 records sent, 600000\.000000 records\/sec \(57\.22 MB\/sec\), 499\.50 ms avg latency, 999\.00 ms max latency, 500 ms 50th, \d+ ms 95th, 990 ms 99th, \d+ ms 99\.9th\.\n$/,
+    );
+  });
+
+  it('counts sends in flight, wakes a waiter when they drop, and keeps the first failure', async () => {
+    const w = new SendWindow(3);
+    for (let i = 0; i < 3; i++) w.add();
+    assert.equal(w.full, true);
+    let woken = false;
+    const waiting = w.below(1).then(() => {
+      woken = true;
+    });
+    w.settle(null);
+    await Promise.resolve();
+    assert.equal(woken, false);
+    w.settle(null);
+    await waiting;
+    assert.equal(w.full, false);
+    const first = new Error('first');
+    w.settle(first);
+    w.add();
+    w.settle(new Error('second'));
+    assert.equal(w.failure, first);
+    w.add();
+    await w.below(0); // a failure wakes at once: nothing more will be sent
   });
 
   it('computes percentiles and formats dates as Kafka does', () => {

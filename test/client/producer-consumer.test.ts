@@ -91,6 +91,43 @@ describe('producer and consumer against a broker', () => {
     });
   }
 
+  it('sendWithCallback calls back once per record with its offset, fetching metadata first when needed', async () => {
+    const topic = uniqueTopic();
+    const admin = cluster.kafka.admin();
+    await admin.createTopics([{ topic, numPartitions: 2 }]);
+    const producer = cluster.kafka.producer({ lingerMs: 2 });
+    const acked: { i: number; partition: number; offset: bigint }[] = [];
+    let errors = 0;
+    for (let i = 0; i < 300; i++) {
+      // The first call has no metadata for the topic yet and returns a promise; later ones queue at once.
+      const queued = producer.sendWithCallback(topic, { value: `v${i}`, partition: i % 2 }, (err, meta) => {
+        if (err || meta === null) errors++;
+        else acked.push({ i, partition: meta.partition, offset: meta.offset });
+      });
+      if (i === 0) assert.ok(queued instanceof Promise);
+      if (queued !== undefined) await queued;
+    }
+    await producer.flush();
+    assert.equal(errors, 0);
+    assert.equal(acked.length, 300);
+    for (const p of [0, 1]) {
+      const mine = acked.filter((a) => a.partition === p).sort((a, b) => a.i - b.i);
+      assert.deepEqual(
+        mine.map((a) => a.offset),
+        Array.from({ length: 150 }, (_, k) => BigInt(k)),
+      );
+    }
+    assert.throws(
+      () => producer.sendWithCallback(topic, { value: 'x', partition: 7 }, () => {}),
+      /partition 7 of .* does not exist/,
+    );
+    await producer.close();
+    assert.throws(() => producer.sendWithCallback(topic, { value: 'x' }, () => {}), /closed/);
+    const records = await consumeAll(cluster, topic, [0, 1], 300);
+    assert.equal(records.length, 300);
+    await admin.close();
+  });
+
   it('acks=0 resolves without offsets and the records still arrive', async () => {
     const topic = uniqueTopic('acks0');
     const admin = cluster.kafka.admin();

@@ -1,14 +1,14 @@
 import type { RecordHeader } from '../../protocol/records/record.js';
 import { CompressionType } from '../../protocol/records/record-batch-header.js';
 import { ClientError, throwIfAborted } from '../client-error.js';
-import type { Cluster } from '../network/cluster.js';
+import type { Cluster, TopicInfo } from '../network/cluster.js';
 import { namedPartitioner, type Partitioner, type PartitionerName } from './partitioners.js';
 import type { DeliveryCallback, RecordMetadata } from './producer-batch.js';
 import { RecordAccumulator } from './record-accumulator.js';
 import { recordBytesMax } from './record-batch-builder.js';
 import { Sender } from './sender.js';
 
-export type { RecordMetadata } from './producer-batch.js';
+export type { DeliveryCallback, RecordMetadata } from './producer-batch.js';
 
 export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 
@@ -84,6 +84,8 @@ export class Producer {
   private readonly sender: Sender;
   private readonly partitioner: Partitioner & { onNewBatch?(t: string, n: number, prev: number): void };
   private closed = false;
+  /** Keyed by the metadata's topic object, which a refresh replaces: an entry never goes stale. */
+  private readonly availableByTopic = new WeakMap<TopicInfo, readonly number[]>();
 
   constructor(
     private readonly cluster: Cluster,
@@ -178,6 +180,55 @@ export class Producer {
     await done;
     if (failure) throw failure;
     return results;
+  }
+
+  /**
+   * Sends one record and calls `callback` once it is acknowledged (or has failed for good), as
+   * Java's `send(record, callback)`: no promise per record, for callers that send many records and
+   * time each one (producer-perf-test). Returns a promise only when the record has to wait, for the
+   * topic's metadata or for buffer memory; await it before sending more. When the record cannot be
+   * queued (closed producer, bad partition, buffer memory exhausted) it throws or the promise
+   * rejects, and `callback` is not called.
+   */
+  sendWithCallback(
+    topic: string,
+    record: ProducerRecord,
+    callback: DeliveryCallback,
+    options: SendOptions = {},
+  ): Promise<void> | undefined {
+    if (this.closed) throw new ClientError('CLIENT_CLOSED', 'the producer is closed');
+    throwIfAborted(options.signal);
+    const info = this.cluster.topics.get(topic);
+    if (!info) {
+      return this.cluster
+        .topicsMetadata([topic], options.signal)
+        .then(() => this.sendWithCallback(topic, record, callback, options));
+    }
+    if (!this.cluster.trackedTopics.has(topic)) this.cluster.track([topic]);
+    const wait = this.append(
+      topic,
+      info.partitions.length,
+      record,
+      Date.now(),
+      () => this.availablePartitionsOf(info),
+      callback,
+      options.signal,
+    );
+    if (wait === undefined) {
+      this.sender.wake();
+      return undefined;
+    }
+    return wait.then(() => this.sender.wake());
+  }
+
+  /** Partitions with a leader, computed once per metadata update of the topic rather than per record. */
+  private availablePartitionsOf(info: TopicInfo): readonly number[] {
+    let available = this.availableByTopic.get(info);
+    if (available === undefined) {
+      available = info.partitions.filter((p) => p.leader >= 0).map((p) => p.partition);
+      this.availableByTopic.set(info, available);
+    }
+    return available;
   }
 
   private append(
