@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { Kafka } from '../client/index.js';
+import { isClosedOutputError } from './closed-output.js';
 import { ExitCode } from './exit-codes.js';
 import { UsageError } from './usage-error.js';
 
@@ -42,6 +43,11 @@ export function commandAction<O extends { verbose?: boolean }>(
     try {
       done((await run(opts)) ?? ExitCode.OK);
     } catch (err) {
+      // The reader of our output went away (`| head`): that ends a command, it is not its failure.
+      if (isClosedOutputError(err)) {
+        done(ExitCode.OK);
+        return;
+      }
       reportError(err, opts.verbose === true);
       done(err instanceof UsageError ? ExitCode.USAGE : ExitCode.FAILED);
     }

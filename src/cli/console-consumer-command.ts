@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ClientError, type Consumer, type ConsumerConfig, type Kafka } from '../client/index.js';
 import { consumerConfigFrom } from './client-properties.js';
+import { isClosedOutputError, onClosedOutput } from './closed-output.js';
 import {
   type ConnectionOptions,
   collect,
@@ -90,9 +91,8 @@ async function runConsoleConsumer(opts: ConsoleConsumerOptions): Promise<number 
   const onSignal = (): void => stop.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  // A closed pipe surfaces through writeOut's callback; without a listener it would also crash us.
-  const onStdoutError = (): void => stop.abort();
-  process.stdout.on('error', onStdoutError);
+  // A closed pipe ends the loop, so the consumer still closes (and commits) before the exit.
+  onClosedOutput(() => stop.abort());
   let processed = 0;
   try {
     await startReading(kafka, consumer, opts, config.groupId);
@@ -119,8 +119,8 @@ async function runConsoleConsumer(opts: ConsoleConsumerOptions): Promise<number 
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    process.stdout.off('error', onStdoutError);
     await consumer.close();
+    onClosedOutput(null);
     process.stderr.write(`Processed a total of ${processed} messages\n`);
   }
   return undefined;
@@ -167,7 +167,7 @@ async function writeOrStop(text: string): Promise<boolean> {
     await writeOut(text);
     return true;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EPIPE') return false;
+    if (isClosedOutputError(err)) return false;
     throw err;
   }
 }

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { endQuietlyOnClosedOutput } from './closed-output.js';
 import { registerConfigsCommand } from './configs-command.js';
 import { registerConsoleConsumerCommand } from './console-consumer-command.js';
 import { registerConsoleProducerCommand } from './console-producer-command.js';
@@ -14,6 +15,7 @@ import { registerTopicsCommand } from './topics-command.js';
 
 /** Runs the strom command line; resolves to the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
+  endQuietlyOnClosedOutput();
   let exitCode: number = ExitCode.OK;
   const program = new Command()
     .name('strom')

@@ -4,6 +4,7 @@ import { BrokerConfig } from '../broker/config/broker-config.js';
 import { InvalidConfigError } from '../common/config-def.js';
 import { jsonLinesLogger, type LogLevel } from '../common/logger.js';
 import { StromError } from '../common/strom-error.js';
+import { onClosedOutput } from './closed-output.js';
 import { ExitCode } from './exit-codes.js';
 
 /** How long a stop may take before the process exits anyway. */
@@ -57,6 +58,8 @@ async function runServer(opts: { config?: string; override: string[]; logLevel: 
   };
   process.once('SIGTERM', () => onStop('SIGTERM'));
   process.once('SIGINT', () => onStop('SIGINT'));
+  // Logs piped into a reader that goes away (`strom server | head`): stop as cleanly as on SIGTERM.
+  onClosedOutput(() => onStop('closed output'));
   let broker: Broker;
   try {
     broker = await Broker.start(config, { logger });
