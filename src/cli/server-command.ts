@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { Broker } from '../broker/broker.js';
-import { BrokerConfig } from '../broker/config/broker-config.js';
+import { BrokerConfig, type Listener } from '../broker/config/broker-config.js';
+import { ListenError } from '../broker/network/listen-error.js';
 import { InvalidConfigError } from '../common/config-def.js';
 import { jsonLinesLogger, type LogLevel } from '../common/logger.js';
 import { StromError } from '../common/strom-error.js';
@@ -65,6 +66,15 @@ async function runServer(opts: { config?: string; override: string[]; logLevel: 
     broker = await Broker.start(config, { logger });
   } catch (err) {
     const code = err instanceof StromError ? err.code : (err as NodeJS.ErrnoException).code;
+    if (err instanceof ListenError && err.osCode === 'EADDRINUSE' && err.listener.port !== 0) {
+      // The usual first-run stumble (another broker on 9092): name the address and the way out.
+      const hint = `--override ${listenersWithNextPort(config.listeners, err.listener)}`;
+      logger.error(
+        { error: err.message, code, hint },
+        `broker failed to start: ${err.listener.host || '0.0.0.0'}:${err.listener.port} is already in use; choose another port with ${hint}`,
+      );
+      return ExitCode.FAILED;
+    }
     logger.error({ error: (err as Error).message, code }, 'broker failed to start');
     return ExitCode.FAILED;
   }
@@ -90,4 +100,11 @@ async function runServer(opts: { config?: string; override: string[]; logLevel: 
     onStop = stop;
     if (stopRequested !== null) stop(stopRequested);
   });
+}
+
+/** The `listeners=` setting that moves the listener that could not bind to the next port up. */
+export function listenersWithNextPort(listeners: readonly Listener[], failed: Listener): string {
+  const uri = (l: Listener, port: number): string =>
+    `${l.name}://${l.host.includes(':') ? `[${l.host}]` : l.host}:${port}`;
+  return `listeners=${listeners.map((l) => uri(l, l.name === failed.name ? l.port + 1 : l.port)).join(',')}`;
 }

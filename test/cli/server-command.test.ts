@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -147,6 +148,35 @@ describe('strom server', () => {
     assert.match(r.out, /lock/i);
     s.child.kill('SIGTERM');
     assert.equal(await s.exited, 0);
+  });
+
+  it('names the address in use and the override that picks another port', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const r = await runStrom([
+        'server',
+        '--override',
+        `listeners=PLAINTEXT://127.0.0.1:${port}`,
+        '--override',
+        `log.dirs=${tmp()}`,
+      ]);
+      assert.equal(r.code, 1);
+      const failure = r.out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .find((l) => l.level === 'error');
+      assert.equal(
+        failure.msg,
+        `broker failed to start: 127.0.0.1:${port} is already in use; choose another port with --override listeners=PLAINTEXT://127.0.0.1:${port + 1}`,
+      );
+      assert.equal(failure.code, 'LISTEN_FAILED');
+      assert.doesNotMatch(r.out, /listener error/, 'the failure is logged once');
+    } finally {
+      taken.close();
+    }
   });
 
   it('exits 2 on a usage error', async () => {

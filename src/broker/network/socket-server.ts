@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '../../common/logger.js';
 import type { Listener } from '../config/broker-config.js';
 import { Connection, type ConnectionLimits, type FrameHandler } from './connection.js';
+import { ListenError } from './listen-error.js';
 
 export interface BoundListener extends Listener {
   /** The port actually bound (differs from `port` when it was 0). */
@@ -35,17 +36,19 @@ export class SocketServer {
       const server = createServer({ noDelay: true, pauseOnConnect: false }, (socket) =>
         this.accept(socket, l),
       );
-      server.on('error', (err) => this.log.error({ err, listener: l.name }, 'listener error'));
       await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
+        const failed = (err: NodeJS.ErrnoException): void => reject(new ListenError(l, err));
+        server.once('error', failed);
         server.listen(
           { host: l.host === '' ? undefined : l.host, port: l.port, backlog: this.socketOptions.backlog },
           () => {
-            server.off('error', reject);
+            server.off('error', failed);
             resolve();
           },
         );
       });
+      // Only once listening: a failure to bind is the caller's to report, once.
+      server.on('error', (err) => this.log.error({ err, listener: l.name }, 'listener error'));
       const addr = server.address();
       const boundPort = typeof addr === 'object' && addr ? addr.port : l.port;
       this.servers.push(server);

@@ -130,6 +130,8 @@ export class Cluster {
     if (open) return open;
     const ids = [...this.brokers.keys()].sort(() => Math.random() - 0.5);
     let lastErr: unknown;
+    // Every address tried and why it failed, for an error a user can act on.
+    const tried: string[] = [];
     for (const id of ids) {
       try {
         const c = this.connectionTo(id);
@@ -137,6 +139,8 @@ export class Cluster {
         return c;
       } catch (err) {
         lastErr = err;
+        const b = this.brokers.get(id);
+        tried.push(`${b?.host}:${b?.port} (${connectFailure(err)})`);
         if (err instanceof ClientError && err.code === 'ABORTED') throw err;
       }
     }
@@ -148,6 +152,7 @@ export class Cluster {
           return existing;
         } catch (err) {
           lastErr = err;
+          tried.push(`${server} (${connectFailure(err)})`);
           continue;
         }
       }
@@ -160,9 +165,12 @@ export class Cluster {
       } catch (err) {
         lastErr = err;
         if (err instanceof ClientError && err.code === 'ABORTED') throw err;
+        tried.push(`${server} (${connectFailure(err)})`);
       }
     }
-    throw new ClientError('NO_BROKERS', 'no broker is reachable', { cause: lastErr });
+    throw new ClientError('NO_BROKERS', `no broker is reachable: tried ${tried.join(', ')}`, {
+      cause: lastErr,
+    });
   }
 
   /** Sends to any broker, retrying retriable failures on another connection. */
@@ -283,5 +291,22 @@ export class Cluster {
     for (const c of this.connections.values()) c.close();
     for (const c of this.bootstrap) c?.close();
     this.connections.clear();
+  }
+}
+
+/** Why a connection attempt failed, in a few words: the system's reason when there is one. */
+function connectFailure(err: unknown): string {
+  const cause = err instanceof Error ? (err.cause as NodeJS.ErrnoException | undefined) : undefined;
+  switch (cause?.code) {
+    case 'ECONNREFUSED':
+      return 'connection refused: is a broker running there?';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'unknown host';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return 'host unreachable';
+    default:
+      return cause?.message ?? (err instanceof Error ? err.message : String(err));
   }
 }
