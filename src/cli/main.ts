@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { endQuietlyOnClosedOutput } from './closed-output.js';
+import { writeOut } from './command-action.js';
 import { registerConfigsCommand } from './configs-command.js';
 import { registerConsoleConsumerCommand } from './console-consumer-command.js';
 import { registerConsoleProducerCommand } from './console-producer-command.js';
@@ -12,6 +13,7 @@ import { registerGetOffsetsCommand } from './get-offsets-command.js';
 import { registerProducerPerfTestCommand } from './producer-perf-test-command.js';
 import { registerServerCommand } from './server-command.js';
 import { registerTopicsCommand } from './topics-command.js';
+import { versionText } from './version.js';
 
 /** Runs the strom command line; resolves to the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -28,6 +30,8 @@ Every command takes Kafka's flags and --help. Examples:
   strom topics --create --topic quickstart-events
   strom console-consumer --topic quickstart-events --from-beginning`,
     )
+    // Computed only when asked for: listing the served APIs loads every handler's codecs.
+    .option('-V, --version', "print strom's version and the Kafka protocol level it serves")
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   const done = (code: number): void => {
@@ -47,6 +51,10 @@ Every command takes Kafka's flags and --help. Examples:
     registerConsumerPerfTestCommand,
   ])
     register(program, done);
+  if (argv[0] === '-V' || argv[0] === '--version') {
+    await writeOut(versionText());
+    return ExitCode.OK;
+  }
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (err) {
