@@ -15,6 +15,7 @@ interface GetOffsetsOptions extends ConnectionOptions {
   topic?: string;
   partitions?: string;
   time: string;
+  excludeInternalTopics?: boolean;
   json?: boolean;
 }
 
@@ -27,6 +28,7 @@ export function registerGetOffsetsCommand(program: Command, done: (code: number)
     .option('--topic <topic>', 'topic name or regular expression (all topics when omitted)')
     .option('--partitions <list>', 'comma-separated partition ids (all when omitted)')
     .option('--time <time>', '-1 or latest, -2 or earliest, -3 or max-timestamp, or a timestamp in ms', '-1')
+    .option('--exclude-internal-topics', 'leave out internal topics such as __consumer_offsets')
     .option('--json', 'print as JSON')
     .addHelpText(
       'after',
@@ -55,7 +57,9 @@ async function runGetOffsets(opts: GetOffsetsOptions): Promise<undefined> {
   const wanted = opts.partitions?.split(',').map((p) => parseIntOption(p, '--partitions', 0));
   const admin = kafkaFor(opts, 'strom-get-offsets').admin();
   try {
-    const topics = await selectTopics(admin, opts.topic);
+    const topics = await selectTopics(admin, opts.topic, {
+      excludeInternal: opts.excludeInternalTopics === true,
+    });
     const infos = topics.length === 0 ? [] : await admin.describeTopics(topics);
     const queries = infos.flatMap((t) =>
       t.partitions

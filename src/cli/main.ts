@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import pc from 'picocolors';
 import { endQuietlyOnClosedOutput } from './closed-output.js';
 import { writeOut } from './command-action.js';
 import { registerConfigsCommand } from './configs-command.js';
@@ -33,7 +34,14 @@ Every command takes Kafka's flags and --help. Examples:
     // Computed only when asked for: listing the served APIs loads every handler's codecs.
     .option('-V, --version', "print strom's version and the Kafka protocol level it serves")
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      // commander's own usage errors read `error: …`; every strom error line reads `Error: …`.
+      outputError: (s, write) => {
+        const line = s.replace(/^error: /, 'Error: ');
+        write(process.stderr.isTTY ? pc.red(line) : line);
+      },
+    });
   const done = (code: number): void => {
     exitCode = code;
   };

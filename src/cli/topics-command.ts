@@ -123,9 +123,8 @@ async function list(admin: Admin, opts: TopicsOptions): Promise<number | undefin
   return undefined;
 }
 
-async function namesOf(admin: Admin, opts: TopicsOptions): Promise<string[]> {
-  const names = await selectTopics(admin, opts.topic);
-  return opts.excludeInternal ? names.filter((n) => !n.startsWith('__')) : names;
+function namesOf(admin: Admin, opts: TopicsOptions): Promise<string[]> {
+  return selectTopics(admin, opts.topic, { excludeInternal: opts.excludeInternal === true });
 }
 
 async function describe(admin: Admin, opts: TopicsOptions): Promise<number | undefined> {
@@ -201,7 +200,8 @@ async function alter(admin: Admin, opts: TopicsOptions): Promise<number | undefi
 }
 
 async function remove(admin: Admin, opts: TopicsOptions): Promise<number | undefined> {
-  const names = (await selectTopics(admin, opts.topic)).filter((n) => !n.startsWith('__'));
+  // Internal topics are never deleted by a pattern, as in Kafka (which refuses to delete them).
+  const names = await selectTopics(admin, opts.topic, { excludeInternal: true });
   if (names.length === 0) {
     if (opts.ifExists) return undefined;
     throw new ClientError('INVALID_ARGUMENT', `topic '${opts.topic}' does not exist`);

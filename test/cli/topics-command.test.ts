@@ -82,6 +82,33 @@ describe('strom topics', () => {
     assert.match(help.stdout, /Examples:\n {2}strom topics --create/);
   });
 
+  it('lists and describes internal topics unless --exclude-internal, as Kafka does', async () => {
+    await strom(['topics', '--create', '--topic', 'plain', ...bs]);
+    // Looking up a group's coordinator creates __consumer_offsets, as in Kafka.
+    await strom(['consumer-groups', '--describe', '--group', 'nobody', ...bs]);
+    const all = (await strom(['topics', '--list', ...bs])).stdout.split('\n');
+    assert.ok(all.includes('__consumer_offsets'), all.join(','));
+    assert.ok(all.includes('plain'));
+    const user = (await strom(['topics', '--list', '--exclude-internal', ...bs])).stdout.split('\n');
+    assert.ok(!user.includes('__consumer_offsets') && user.includes('plain'), user.join(','));
+    const described = await strom(['topics', '--describe', '--topic', '__consumer_offsets', ...bs]);
+    assert.match(described.stdout, /^Topic: __consumer_offsets\t/);
+    const offsets = await strom(['get-offsets', ...bs]);
+    assert.match(offsets.stdout, /^__consumer_offsets:0:\d+$/m);
+    const userOffsets = await strom(['get-offsets', '--exclude-internal-topics', ...bs]);
+    assert.doesNotMatch(userOffsets.stdout, /__consumer_offsets/);
+    assert.match(userOffsets.stdout, /^plain:0:0$/m);
+  });
+
+  it("prints usage errors as every other error, 'Error: …' (exit code 2)", async () => {
+    const unknown = await strom(['topics', '--no-such-flag', ...bs]);
+    assert.deepEqual([unknown.code, unknown.stderr], [2, "Error: unknown option '--no-such-flag'\n"]);
+    const missing = await strom(['topics', '--create', ...bs]);
+    assert.deepEqual([missing.code, missing.stderr], [2, 'Error: --create needs --topic\n']);
+    const command = await strom(['no-such-command']);
+    assert.deepEqual([command.code, command.stderr], [2, "Error: unknown command 'no-such-command'\n"]);
+  });
+
   it('fails readably when no broker answers', async () => {
     const r = await strom(['topics', '--list', '--bootstrap-server', '127.0.0.1:1']);
     assert.equal(r.code, 1);
