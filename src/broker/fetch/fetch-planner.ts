@@ -45,31 +45,20 @@ export function planFetch(
   let remaining = limits.maxBytes;
   let minOneMessage = limits.minOneMessage;
   const out: PlannedRead[] = [];
-  // Runs for every partition of every fetch, and again when a long poll is woken: no closures here.
-  const fail = (req: FetchPartitionRequest, errorCode: number, partition: HostedPartition | null = null) =>
-    out.push({
-      request: req,
-      errorCode,
-      partition,
-      slices: NO_SLICES,
-      bytes: 0,
-      highWatermark: -1n,
-      logStartOffset: -1n,
-    });
   for (const req of partitions) {
     if (req.topic === '') {
-      fail(req, ErrorCode.UNKNOWN_TOPIC_ID);
+      out.push(failedRead(req, ErrorCode.UNKNOWN_TOPIC_ID));
       continue;
     }
     const lookup = replicas.leader(image, req.topic, req.partition);
     if (!lookup.partition) {
-      fail(req, lookup.errorCode);
+      out.push(failedRead(req, lookup.errorCode));
       continue;
     }
     const p = lookup.partition;
     const epochError = p.checkLeaderEpoch(req.currentLeaderEpoch);
     if (epochError !== ErrorCode.NONE) {
-      fail(req, epochError, p);
+      out.push(failedRead(req, epochError, p));
       continue;
     }
     try {
@@ -117,4 +106,21 @@ export function fetchIsReady(plan: readonly PlannedRead[], minBytes: number): bo
     bytes += r.bytes;
   }
   return bytes >= minBytes;
+}
+
+/** A partition that fails without reading: its error and no records. */
+function failedRead(
+  req: FetchPartitionRequest,
+  errorCode: number,
+  partition: HostedPartition | null = null,
+): PlannedRead {
+  return {
+    request: req,
+    errorCode,
+    partition,
+    slices: NO_SLICES,
+    bytes: 0,
+    highWatermark: -1n,
+    logStartOffset: -1n,
+  };
 }

@@ -1,6 +1,3 @@
-/** Kafka's "authorized operations not requested" marker (Integer.MIN_VALUE). */
-export const AUTHORIZED_OPERATIONS_OMITTED = -2147483648;
-
 /** AclOperation codes as a bit set, the form Metadata and DescribeCluster report. */
 function operations(...codes: number[]): number {
   return codes.reduce((bits, op) => bits | (1 << op), 0);

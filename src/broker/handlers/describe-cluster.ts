@@ -1,9 +1,10 @@
+import { AUTHORIZED_OPERATIONS_OMITTED } from '../../protocol/authorized-operations.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { DescribeClusterRequest } from '../../protocol/generated/messages/describe-cluster-request.js';
 import { DescribeClusterResponse } from '../../protocol/generated/messages/describe-cluster-response.js';
 import { defineHandler } from '../api-handler.js';
 import type { BrokerServices } from '../broker-services.js';
-import { ALL_CLUSTER_OPERATIONS, AUTHORIZED_OPERATIONS_OMITTED } from './authorized-operations.js';
+import { ALL_CLUSTER_OPERATIONS } from './authorized-operations.js';
 
 const ENDPOINT_TYPE_BROKERS = 1;
 

@@ -1,8 +1,8 @@
+import { AUTHORIZED_OPERATIONS_OMITTED } from '../../protocol/authorized-operations.js';
 import { DescribeGroupsRequest } from '../../protocol/generated/messages/describe-groups-request.js';
 import { DescribeGroupsResponse } from '../../protocol/generated/messages/describe-groups-response.js';
 import { defineHandler } from '../api-handler.js';
 import type { BrokerServices } from '../broker-services.js';
-import { AUTHORIZED_OPERATIONS_OMITTED } from './authorized-operations.js';
 import { groupRequestOrigin } from './group-request-origin.js';
 
 export function describeGroupsHandler(s: BrokerServices) {

@@ -1,9 +1,10 @@
+import { CoordinatorType } from '../../protocol/coordinator-type.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { FindCoordinatorRequest } from '../../protocol/generated/messages/find-coordinator-request.js';
 import { FindCoordinatorResponse } from '../../protocol/generated/messages/find-coordinator-response.js';
 import { defineHandler } from '../api-handler.js';
 import type { BrokerServices } from '../broker-services.js';
-import { CoordinatorType, findCoordinator } from '../group-coordinator/core/find-coordinator.js';
+import { findCoordinator } from '../group-coordinator/core/find-coordinator.js';
 import { ensureOffsetsTopic, OFFSETS_TOPIC } from '../group-coordinator/shell/internal-topics.js';
 
 /**

@@ -1,6 +1,7 @@
 import { createTopics } from '../../metadata/controller/create-topics.js';
 import type { TopicImage } from '../../metadata/metadata-image.js';
 import { isInternalTopic, topicNameProblem } from '../../metadata/topic-name.js';
+import { AUTHORIZED_OPERATIONS_OMITTED } from '../../protocol/authorized-operations.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { MetadataRequest } from '../../protocol/generated/messages/metadata-request.js';
 import { MetadataResponse } from '../../protocol/generated/messages/metadata-response.js';
@@ -8,11 +9,7 @@ import type { MessageInput } from '../../protocol/message-codec.js';
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 import { defineHandler } from '../api-handler.js';
 import type { BrokerServices } from '../broker-services.js';
-import {
-  ALL_CLUSTER_OPERATIONS,
-  ALL_TOPIC_OPERATIONS,
-  AUTHORIZED_OPERATIONS_OMITTED,
-} from './authorized-operations.js';
+import { ALL_CLUSTER_OPERATIONS, ALL_TOPIC_OPERATIONS } from './authorized-operations.js';
 
 type TopicResponse = MessageInput<MetadataResponse['topics'][number]>;
 

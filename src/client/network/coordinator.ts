@@ -1,11 +1,9 @@
+import { CoordinatorType } from '../../protocol/coordinator-type.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { KafkaError } from '../client-error.js';
 import { Apis } from './apis.js';
 import type { Cluster } from './cluster.js';
 import { withRetry } from './retry.js';
-
-/** FindCoordinator key types. */
-export const CoordinatorType = { Group: 0, Transaction: 1 } as const;
 
 /**
  * The broker coordinating a group (or transactional id). FindCoordinator v4+ takes a list of keys
@@ -15,7 +13,7 @@ export const CoordinatorType = { Group: 0, Transaction: 1 } as const;
 export function findCoordinator(
   cluster: Cluster,
   key: string,
-  keyType: number = CoordinatorType.Group,
+  keyType: number = CoordinatorType.GROUP,
   signal?: AbortSignal,
 ): Promise<number> {
   return withRetry(

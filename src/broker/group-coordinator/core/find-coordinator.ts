@@ -1,3 +1,4 @@
+import { CoordinatorType } from '../../../protocol/coordinator-type.js';
 import { ErrorCode } from '../../../protocol/error-codes.js';
 
 /** Java's String.hashCode: h = 31*h + c over UTF-16 code units, in 32-bit two's complement. */
@@ -19,9 +20,6 @@ export function kafkaAbs(n: number): number {
 export function coordinatorPartitionFor(key: string, partitionCount: number): number {
   return kafkaAbs(javaStringHashCode(key)) % partitionCount;
 }
-
-/** FindCoordinatorRequest.KeyType. */
-export const CoordinatorType = { GROUP: 0, TRANSACTION: 1, SHARE: 2 } as const;
 
 export interface FindCoordinatorRequest {
   /** v0-3. */
