@@ -1,6 +1,5 @@
-import { createRequire } from 'node:module';
 import { compress } from '../../protocol/compression/compress.js';
-import { xxhash32 } from '../../protocol/compression/xxhash32.js';
+import { LZ4_FRAME_BLOCK_BYTES, Lz4FrameWriter } from '../../protocol/compression/lz4-frame.js';
 import type { RecordHeader } from '../../protocol/records/record.js';
 import {
   BATCH_HEADER_BYTES,
@@ -10,25 +9,6 @@ import {
   LOG_OVERHEAD,
 } from '../../protocol/records/record-batch-header.js';
 import type { BufferPool } from './buffer-pool.js';
-
-type Lz4 = typeof import('lz4-napi');
-let lz4Module: Lz4 | null = null;
-/** Loaded on first use, so a producer that never compresses with lz4 never maps the library. */
-function lz4(): Lz4 {
-  lz4Module ??= createRequire(import.meta.url)('lz4-napi') as Lz4;
-  return lz4Module;
-}
-
-/** LZ4 frame blocks of 64 KiB, independent of each other, as Kafka's KafkaLZ4BlockOutputStream writes. */
-const LZ4_BLOCK_BYTES = 64 * 1024;
-const LZ4_BLOCK_UNCOMPRESSED = 0x80000000;
-/** Magic, FLG (version 01, independent blocks), BD (64 KiB blocks), header checksum (lz4_Frame_format.md). */
-const LZ4_FRAME_HEADER = ((): Buffer => {
-  const h = Buffer.from([0x04, 0x22, 0x4d, 0x18, 0x60, 0x40, 0]);
-  h[6] = (xxhash32(h, 0, 4, 6) >>> 8) & 0xff;
-  return h;
-})();
-const LZ4_END_MARK_BYTES = 4;
 
 /** Bytes a varint or varlong takes for the zigzag encoding of `v` (a safe integer). */
 function varlongBytes(v: number): number {
@@ -76,9 +56,8 @@ export class RecordBatchBuilder {
   private pos = BATCH_HEADER_BYTES;
   private count = 0;
   private maxTimestampDelta = 0;
-  /** lz4: frame parts (block sizes and data) of the records before `lz4From`. */
-  private readonly lz4Parts: Buffer[] = [];
-  private lz4Bytes = 0;
+  /** lz4: the frame of the records before `lz4From`. */
+  private lz4Frame: Lz4FrameWriter | null = null;
   private lz4From = BATCH_HEADER_BYTES;
   private built: Buffer | null = null;
   /** Pooled buffers this batch holds until `recycle`. */
@@ -142,8 +121,8 @@ export class RecordBatchBuilder {
     this.count++;
     if (timestampDelta > this.maxTimestampDelta) this.maxTimestampDelta = timestampDelta;
     if (this.compression === CompressionType.Lz4) {
-      while (this.pos - this.lz4From >= LZ4_BLOCK_BYTES) {
-        this.lz4Block(this.lz4From, this.lz4From + LZ4_BLOCK_BYTES);
+      while (this.pos - this.lz4From >= LZ4_FRAME_BLOCK_BYTES) {
+        this.lz4Block(this.lz4From, this.lz4From + LZ4_FRAME_BLOCK_BYTES);
       }
     }
   }
@@ -202,32 +181,27 @@ export class RecordBatchBuilder {
     this.pos += b.length;
   }
 
-  /** Compresses one block of the records section into the frame parts. */
+  /**
+   * Compresses one block of the records section into the frame. An incompressible block stays a
+   * view of `buf`, which is safe: a buffer records were written to goes back to the pool only once
+   * the batch has been copied out (`lz4Batch`) or is done with (`recycle`).
+   */
   private lz4Block(from: number, to: number): void {
-    const input = this.buf.subarray(from, to);
-    // lz4-napi's block output starts with the uncompressed size (4 bytes LE), not part of the frame.
-    const compressed = lz4().compressSync(input).subarray(4);
-    const size = Buffer.allocUnsafe(4);
-    // Incompressible data is stored as is, flagged by the high bit, as the reference encoder does.
-    const stored = compressed.length >= input.length;
-    const data = stored ? Buffer.from(input) : compressed;
-    size.writeUInt32LE(stored ? (input.length | LZ4_BLOCK_UNCOMPRESSED) >>> 0 : compressed.length, 0);
-    this.lz4Parts.push(size, data);
-    this.lz4Bytes += 4 + data.length;
+    this.lz4Frame ??= new Lz4FrameWriter();
+    this.lz4Frame.addBlockSync(this.buf.subarray(from, to));
     this.lz4From = to;
   }
 
   private lz4Batch(): Buffer {
     if (this.pos > this.lz4From) this.lz4Block(this.lz4From, this.pos);
-    const size = BATCH_HEADER_BYTES + LZ4_FRAME_HEADER.length + this.lz4Bytes + LZ4_END_MARK_BYTES;
+    const frame = this.lz4Frame ?? new Lz4FrameWriter();
+    const size = BATCH_HEADER_BYTES + frame.frameBytes;
     const out = this.pool.take(size);
     this.held.push(out);
-    let at = BATCH_HEADER_BYTES + LZ4_FRAME_HEADER.copy(out, BATCH_HEADER_BYTES);
-    for (const p of this.lz4Parts) at += p.copy(out, at);
-    out.writeUInt32LE(0, at);
+    frame.writeTo(out, BATCH_HEADER_BYTES);
     // The uncompressed records are no longer needed: the next batch can take their buffer.
     this.pool.give(this.held.shift()!);
-    this.lz4Parts.length = 0;
+    this.lz4Frame = null;
     return out.subarray(0, size);
   }
 

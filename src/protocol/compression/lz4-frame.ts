@@ -31,6 +31,8 @@ const BLOCK_UNCOMPRESSED = 0x80000000;
 /** 64 KiB blocks, as Kafka's KafkaLZ4BlockOutputStream writes by default. */
 const BD_64KB = 0x40;
 const BLOCK_BYTES = 64 * 1024;
+/** The size of the blocks a frame is written in (64 KiB). */
+export const LZ4_FRAME_BLOCK_BYTES = BLOCK_BYTES;
 
 export interface Lz4FrameOptions {
   /** Write the header checksum the pre-KAFKA-3160 way, for message format v0. */
@@ -237,7 +239,7 @@ function header(options: Lz4FrameOptions): Buffer {
   return h;
 }
 
-function blockFrame(chunk: Buffer, compressedWithPrefix: Buffer): Buffer[] {
+function blockFrame(chunk: Buffer, compressedWithPrefix: Buffer): [size: Buffer, data: Buffer] {
   const compressed = compressedWithPrefix.subarray(4);
   const size = Buffer.allocUnsafe(4);
   // Incompressible data is stored as is, flagged by the high bit, as the reference encoder does.
@@ -258,10 +260,11 @@ function chunks(data: Buffer): Buffer[] {
 const END_MARK = Buffer.alloc(4);
 
 export function lz4FrameCompressSync(data: Buffer, options: Lz4FrameOptions = {}): Buffer {
-  const parts: Buffer[] = [header(options)];
-  for (const c of chunks(data)) parts.push(...blockFrame(c, lz4().compressSync(c)));
-  parts.push(END_MARK);
-  return Buffer.concat(parts);
+  const frame = new Lz4FrameWriter(options);
+  for (const c of chunks(data)) frame.addBlockSync(c);
+  const out = Buffer.allocUnsafe(frame.frameBytes);
+  frame.writeTo(out, 0);
+  return out;
 }
 
 export async function lz4FrameCompress(data: Buffer, options: Lz4FrameOptions = {}): Promise<Buffer> {
@@ -271,4 +274,38 @@ export async function lz4FrameCompress(data: Buffer, options: Lz4FrameOptions = 
   for (let i = 0; i < cs.length; i++) parts.push(...blockFrame(cs[i]!, compressed[i]!));
   parts.push(END_MARK);
   return Buffer.concat(parts);
+}
+
+/**
+ * A frame written block by block as its content arrives: the producer compresses each 64 KiB of
+ * records as soon as it is there, so little is left to compress when the batch is sent. A block
+ * stored uncompressed is kept as a view of its input, which must not change until `writeTo`.
+ */
+export class Lz4FrameWriter {
+  private readonly header: Buffer;
+  private readonly parts: Buffer[] = [];
+  private blockBytes = 0;
+
+  constructor(options: Lz4FrameOptions = {}) {
+    this.header = header(options);
+  }
+
+  /** Compresses one block of at most `LZ4_FRAME_BLOCK_BYTES` now, on this thread. */
+  addBlockSync(block: Buffer): void {
+    const [size, data] = blockFrame(block, lz4().compressSync(block));
+    this.parts.push(size, data);
+    this.blockBytes += size.length + data.length;
+  }
+
+  /** The size of the whole frame: header, blocks and end mark. */
+  get frameBytes(): number {
+    return this.header.length + this.blockBytes + END_MARK.length;
+  }
+
+  /** Writes the frame into `out` at `at` (`frameBytes` must fit); returns the position after it. */
+  writeTo(out: Buffer, at: number): number {
+    let pos = at + this.header.copy(out, at);
+    for (const p of this.parts) pos += p.copy(out, pos);
+    return pos + END_MARK.copy(out, pos);
+  }
 }
