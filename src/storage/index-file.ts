@@ -140,12 +140,14 @@ export abstract class IndexFile {
     this.count = 0;
   }
 
-  flush(): void {
+  /** Writes the memory copy to the file and fsyncs it, on the event loop. */
+  writeAndSyncNow(): void {
     this.persist();
     this.file.syncNow();
   }
 
-  async flushAsync(): Promise<void> {
+  /** Writes the memory copy to the file and fsyncs it off the event loop. */
+  async writeAndSync(): Promise<void> {
     this.persist();
     await this.file.sync();
   }

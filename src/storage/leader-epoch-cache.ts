@@ -63,7 +63,7 @@ export class LeaderEpochCache {
     if (latest !== undefined && epoch <= latest.epoch) return false;
     this.entries = this.entries.filter((e) => e.startOffset < startOffset);
     this.entries.push({ epoch, startOffset });
-    this.flush();
+    this.writeCheckpoint();
     return true;
   }
 
@@ -89,7 +89,7 @@ export class LeaderEpochCache {
     const kept = this.entries.filter((e) => e.startOffset < endOffset);
     if (kept.length === this.entries.length) return;
     this.entries = kept;
-    this.flush();
+    this.writeCheckpoint();
   }
 
   /** After the log start offset moves: epochs before it collapse into one starting at it. */
@@ -100,10 +100,11 @@ export class LeaderEpochCache {
     if (lastBefore < 0 || (lastBefore === 0 && this.entries[0]!.startOffset === startOffset)) return;
     const head = { epoch: this.entries[lastBefore]!.epoch, startOffset };
     this.entries = [head, ...this.entries.slice(lastBefore + 1)];
-    this.flush();
+    this.writeCheckpoint();
   }
 
-  private flush(): void {
+  /** Rewrites the leader-epoch-checkpoint file (atomically: a new file renamed over the old). */
+  private writeCheckpoint(): void {
     if (this.path === null) return;
     const lines = [
       '0',

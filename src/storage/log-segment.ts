@@ -350,24 +350,27 @@ export class LogSegment {
     this.timeIndex.persist();
   }
 
-  /** fsyncs the log and both indexes, unless nothing changed since the last flush. */
-  flush(): void {
+  /**
+   * fsyncs the log and both indexes on the event loop (blocking it), unless nothing changed since
+   * the last sync.
+   */
+  syncFilesNow(): void {
     if (!this.dirty) return;
     this.dirty = false;
     this.log.syncNow();
-    this.offsetIndex.flush();
-    this.timeIndex.flush();
+    this.offsetIndex.writeAndSyncNow();
+    this.timeIndex.writeAndSyncNow();
   }
 
-  /** The same, off the event loop; the three fsyncs run in parallel. */
-  async flushAll(): Promise<void> {
+  /** syncFilesNow off the event loop: the three fsyncs run in parallel in the thread pool. */
+  async syncFiles(): Promise<void> {
     if (!this.dirty) return;
     this.dirty = false;
-    await Promise.all([this.log.sync(), this.offsetIndex.flushAsync(), this.timeIndex.flushAsync()]);
+    await Promise.all([this.log.sync(), this.offsetIndex.writeAndSync(), this.timeIndex.writeAndSync()]);
   }
 
-  /** fsyncs the log data only: what group commit needs before an acknowledgement. */
-  async flushAsync(): Promise<void> {
+  /** fsyncs the `.log` file only, off the event loop: what group commit needs before an acknowledgement. */
+  async syncLogData(): Promise<void> {
     await this.log.sync();
   }
 

@@ -1,11 +1,16 @@
 export * from './partition-log-types.js';
 
-import { noopLogger } from '../common/logger.js';
+import { join } from 'node:path';
+import { type Logger, noopLogger } from '../common/logger.js';
 import { validateAndAssign } from './append-validator.js';
+import type { TopicPartition } from './checkpoint-file.js';
+import type { FileHandleCache } from './file-handle-cache.js';
 import type { FileSlice } from './file-slice.js';
-import { isDeleteEnabled } from './log-config.js';
-import { LogSegment } from './log-segment.js';
-import { PartitionLogBase } from './partition-log-base.js';
+import { LEADER_EPOCH_CHECKPOINT, LeaderEpochCache } from './leader-epoch-cache.js';
+import { isDeleteEnabled, type LogConfig } from './log-config.js';
+import { type FlushedLog, LogFlusher } from './log-flusher.js';
+import { LogOffsets } from './log-offsets.js';
+import { DELETED_SUFFIX, LogSegment } from './log-segment.js';
 import { type LoadedSegments, loadSegments } from './partition-log-loader.js';
 import {
   type AppendOptions,
@@ -17,9 +22,11 @@ import {
   type ReadResult,
 } from './partition-log-types.js';
 import { planRetention } from './retention-plan.js';
+import { SegmentList } from './segment-list.js';
 import { shouldRoll } from './segment-roll.js';
-import { StorageError } from './storage-error.js';
+import { isIoError, StorageError } from './storage-error.js';
 import { findOffsetForTimestamp } from './timestamp-lookup.js';
+import { WriteQueue } from './write-queue.js';
 import { sharedWriteScheduler, type WriteScheduler } from './write-scheduler.js';
 
 /**
@@ -28,15 +35,58 @@ import { sharedWriteScheduler, type WriteScheduler } from './write-scheduler.js'
  * are written together at the end of the turn, or sooner once 256 KiB are queued (see
  * WriteScheduler), and in fsync mode the returned promise also waits for a shared fsync (group
  * commit).
+ *
+ * The state lives in parts with their own small APIs: the offsets (`LogOffsets`), the segment
+ * list (`SegmentList`), the bytes queued for writing (`WriteQueue`) and when they are fsynced
+ * (`LogFlusher`). This class runs the operations over them (append, read, roll, retention,
+ * truncation, close) and the I/O error policy: an operating-system error takes the log dir
+ * offline and becomes KAFKA_STORAGE_ERROR.
  */
-export class PartitionLog extends PartitionLogBase {
-  /** Segments with bytes queued by `append`, in order (the active one, and the one before a roll). */
-  private queuedSegments: LogSegment[] = [];
+export class PartitionLog implements FlushedLog {
+  readonly dir: string;
+  readonly topicPartition: TopicPartition;
+  config: LogConfig;
+  readonly offsets: LogOffsets;
+  readonly segmentList: SegmentList;
+  readonly epochs: LeaderEpochCache;
+  readonly logger: Logger;
+  /** Bytes recovery cut off torn or corrupt tails when this log was opened. */
+  readonly truncatedOnLoadBytes: number;
+  private readonly writeQueue: WriteQueue;
+  private readonly flusher: LogFlusher;
   private readonly writes: WriteScheduler;
+  private readonly cache: FileHandleCache;
+  private readonly clock: () => number;
+  private readonly onIoError: (err: Error) => void;
+  private readonly isOffline: () => boolean;
+  private readonly schedule: (fn: () => void, delayMs: number) => void;
+  private closed = false;
 
   private constructor(o: PartitionLogOptions, loaded: LoadedSegments) {
-    super(o, loaded);
+    this.dir = o.dir;
+    this.topicPartition = o.topicPartition;
+    this.config = o.config;
+    this.cache = o.cache;
+    this.clock = o.now ?? Date.now;
+    this.logger = o.logger ?? noopLogger;
+    this.onIoError = o.onIoError ?? (() => {});
+    this.isOffline = o.isOffline ?? (() => false);
+    this.schedule = o.schedule ?? ((fn, ms) => setTimeout(fn, ms).unref());
     this.writes = o.writeScheduler ?? sharedWriteScheduler;
+    this.segmentList = new SegmentList(loaded.segments);
+    this.truncatedOnLoadBytes = loaded.truncatedBytes;
+    this.offsets = new LogOffsets({
+      logEndOffset: loaded.logEndOffset,
+      firstSegmentBaseOffset: this.segmentList.first.baseOffset,
+      logStartOffset: o.logStartOffset ?? 0,
+      highWatermark: o.highWatermark ?? 0,
+      recoveryPoint: o.recoveryPoint ?? 0,
+    });
+    this.writeQueue = new WriteQueue((write) => this.io(write));
+    this.flusher = new LogFlusher(this);
+    this.epochs = LeaderEpochCache.load(join(o.dir, LEADER_EPOCH_CHECKPOINT));
+    this.epochs.truncateFromEnd(this.offsets.logEndOffset);
+    this.epochs.truncateFromStart(this.offsets.logStartOffset);
   }
 
   /** Opens (creating if needed) the partition directory, recovering it after an unclean stop. */
@@ -50,8 +100,60 @@ export class PartitionLog extends PartitionLogBase {
       logger,
     });
     const log = new PartitionLog({ ...o, logger }, loaded);
-    logger.debug({ logEndOffset: log.leo, segments: loaded.segments.length }, 'partition log loaded');
+    logger.debug(
+      { logEndOffset: log.logEndOffset, segments: loaded.segments.length },
+      'partition log loaded',
+    );
     return log;
+  }
+
+  get logEndOffset(): number {
+    return this.offsets.logEndOffset;
+  }
+  get logStartOffset(): number {
+    return this.offsets.logStartOffset;
+  }
+  get highWatermark(): number {
+    return this.offsets.highWatermark;
+  }
+  /** Every offset below this is known to be on disk (fsynced). */
+  get recoveryPoint(): number {
+    return this.offsets.recoveryPoint;
+  }
+  get segments(): readonly LogSegment[] {
+    return this.segmentList.all;
+  }
+  get activeSegment(): LogSegment {
+    return this.segmentList.active;
+  }
+  /** Total bytes of all segments. */
+  get sizeBytes(): number {
+    return this.segmentList.sizeBytes;
+  }
+  get isClosed(): boolean {
+    return this.closed;
+  }
+  /** @internal */
+  get nowMs(): number {
+    return this.clock();
+  }
+  /** @internal The log's clock (FlushedLog). */
+  now(): number {
+    return this.clock();
+  }
+
+  /** The broker sets the high watermark; it is clamped to [logStartOffset, logEndOffset]. */
+  setHighWatermark(offset: number): void {
+    this.offsets.setHighWatermark(offset);
+  }
+
+  updateConfig(changes: Partial<LogConfig>): void {
+    this.config = { ...this.config, ...changes };
+    const s = {
+      indexIntervalBytes: this.config.indexIntervalBytes,
+      segmentIndexBytes: this.config.segmentIndexBytes,
+    };
+    for (const seg of this.segmentList.all) seg.updateSettings(s);
   }
 
   /**
@@ -68,9 +170,9 @@ export class PartitionLog extends PartitionLogBase {
     }
     // Offsets are assigned now, in call order; the bytes reach the file with the other appends of
     // this turn of the event loop, and only then is the append acknowledged.
-    const written = this.writes.whenWritten(this);
+    const written = this.writes.whenWritten(this.writeQueue);
     if (this.config.durability === 'fsync')
-      return written.then(() => this.groupCommit.waitDurable()).then(() => result);
+      return written.then(() => this.flusher.waitDurable()).then(() => result);
     return written.then(() => result);
   }
 
@@ -81,27 +183,20 @@ export class PartitionLog extends PartitionLogBase {
 
   /** Bytes `append` queued and not yet written. */
   get queuedBytes(): number {
-    let n = 0;
-    for (const s of this.queuedSegments) n += s.log.queuedBytes;
-    return n;
+    return this.writeQueue.queuedBytes;
   }
 
-  /** Writes the bytes `append` queued (the write scheduler calls this at the end of the turn). */
+  /** Writes the bytes `append` queued (the write scheduler does this at the end of the turn). */
   writeQueued(): void {
-    if (this.queuedSegments.length === 0) return;
-    const segments = this.queuedSegments;
-    this.queuedSegments = [];
-    this.io(() => {
-      for (const s of segments) s.log.writeQueued();
-    });
+    this.writeQueue.writeQueued();
   }
 
   private appendBatches(records: Buffer, opts: AppendOptions, queued: boolean): AppendResult {
     this.checkUsable();
-    const nowMs = this.now();
+    const nowMs = this.clock();
     const v = validateAndAssign(records, this.config, {
       nowMs,
-      nextOffset: this.leo,
+      nextOffset: this.offsets.logEndOffset,
       origin: opts.origin ?? 'client',
       leaderEpoch: opts.leaderEpoch ?? null,
     });
@@ -113,11 +208,11 @@ export class PartitionLog extends PartitionLogBase {
         nowMs,
       );
       if (reason !== null) this.roll(reason, v.firstOffset);
-      const seg = this.activeSegment;
+      const seg = this.segmentList.active;
       if (queued) {
         // A failed write cuts the file back itself (LogFile.writeQueued) and takes the dir offline.
         seg.append(records, v.batches, this.config.indexIntervalBytes, true);
-        if (this.queuedSegments[this.queuedSegments.length - 1] !== seg) this.queuedSegments.push(seg);
+        this.writeQueue.add(seg);
         return;
       }
       // Earlier queued bytes first, outside the rollback below: `seg.size` already counts them, so
@@ -140,15 +235,15 @@ export class PartitionLog extends PartitionLogBase {
       if (epoch >= 0 && epoch > this.epochs.latestEpoch())
         this.io(() => this.epochs.assign(epoch, b.baseOffset));
     }
-    this.leo = v.lastOffset + 1;
-    this.unflushedMessages += v.recordCount;
-    if (this.config.durability === 'default' && this.unflushedMessages >= this.config.flushMessages)
-      this.flushSync();
+    this.offsets.appendedUpTo(v.lastOffset + 1);
+    const unflushed = this.flusher.recordsAppended(v.recordCount);
+    if (this.config.durability === 'default' && unflushed >= this.config.flushMessages)
+      this.flusher.syncUnflushedNow();
     return {
       baseOffset: v.firstOffset,
       lastOffset: v.lastOffset,
       logAppendTime: v.logAppendTime,
-      logStartOffset: this.lso,
+      logStartOffset: this.offsets.logStartOffset,
       maxTimestamp: v.maxTimestamp,
       offsetOfMaxTimestamp: v.offsetOfMaxTimestamp,
       recordCount: v.recordCount,
@@ -156,7 +251,7 @@ export class PartitionLog extends PartitionLogBase {
   }
 
   private activeState() {
-    const a = this.activeSegment;
+    const a = this.segmentList.active;
     return {
       baseOffset: a.baseOffset,
       sizeBytes: a.size,
@@ -167,40 +262,62 @@ export class PartitionLog extends PartitionLogBase {
     };
   }
 
+  /** Starts a new active segment at `nextOffset` (the log end offset by default). */
+  roll(reason = 'requested', nextOffset = this.offsets.logEndOffset): void {
+    this.checkUsable();
+    this.io(() => {
+      const old = this.segmentList.active;
+      if (old.size === 0 && old.baseOffset === nextOffset) return;
+      // Queued appends reach the old segment before the new one exists: a crash in between must
+      // not leave a segment starting past offsets that were never written.
+      old.log.writeQueued();
+      old.onBecomeInactive();
+      const seg = LogSegment.create(
+        this.dir,
+        Math.max(nextOffset, this.offsets.logEndOffset),
+        this.cache,
+        this.config,
+        this.clock(),
+      );
+      this.segmentList.roll(seg)?.deleteFiles();
+      this.logger.info({ baseOffset: seg.baseOffset, reason }, 'rolled new log segment');
+      // Like Kafka, flush the finished segment in the background; the recovery point moves past it then.
+      if (old.size > 0) this.flusher.syncRolledSegment(old, seg.baseOffset);
+    });
+  }
+
   /** Reads from the batch holding fetchOffset; OFFSET_OUT_OF_RANGE outside [logStartOffset, logEndOffset]. */
   read(opts: ReadOptions): ReadResult {
     this.checkUsable();
     const { fetchOffset } = opts;
-    if (fetchOffset < this.lso || fetchOffset > this.leo) {
+    const logEnd = this.offsets.logEndOffset;
+    const logStart = this.offsets.logStartOffset;
+    if (fetchOffset < logStart || fetchOffset > logEnd) {
       throw new StorageError(
         'OFFSET_OUT_OF_RANGE',
-        `offset ${fetchOffset} is outside [${this.lso}, ${this.leo}] for ${this.topicPartition.topic}-${this.topicPartition.partition}`,
+        `offset ${fetchOffset} is outside [${logStart}, ${logEnd}] for ${this.topicPartition.topic}-${this.topicPartition.partition}`,
       );
     }
     const maxOffset = opts.maxOffset ?? null;
-    if (fetchOffset === this.leo || (maxOffset !== null && fetchOffset >= maxOffset))
+    if (fetchOffset === logEnd || (maxOffset !== null && fetchOffset >= maxOffset))
       return this.readResult(null);
     return this.io(() => {
-      for (let i = this.floorSegment(fetchOffset); i < this.segments.length; i++) {
-        const seg = this.segments[i]!;
+      const segs = this.segmentList.all;
+      for (let i = this.segmentList.floorIndex(fetchOffset); i < segs.length; i++) {
+        const seg = segs[i]!;
         seg.ensureIndexes(this.config.indexIntervalBytes);
         // A bound at or past the segment's end bounds nothing: no need to find its batch (the
         // tailing consumer's case, with the high watermark at the log end).
-        const segmentEnd = i + 1 < this.segments.length ? this.segments[i + 1]!.baseOffset : this.leo;
+        const segmentEnd = i + 1 < segs.length ? segs[i + 1]!.baseOffset : logEnd;
         const slice = seg.read(
           Math.max(fetchOffset, seg.baseOffset),
           opts.maxBytes,
           maxOffset !== null && maxOffset < segmentEnd ? maxOffset : null,
           opts.minOneMessage ?? true,
-          i === this.segments.length - 1,
+          i === segs.length - 1,
         );
         if (slice !== null) return this.readResult(slice);
-        if (
-          maxOffset !== null &&
-          i + 1 < this.segments.length &&
-          this.segments[i + 1]!.baseOffset >= maxOffset
-        )
-          break;
+        if (maxOffset !== null && i + 1 < segs.length && segs[i + 1]!.baseOffset >= maxOffset) break;
       }
       return this.readResult(null);
     });
@@ -211,25 +328,10 @@ export class PartitionLog extends PartitionLogBase {
     return {
       slices: slice === null ? [] : [slice],
       sizeBytes: slice === null ? 0 : slice.length,
-      logStartOffset: this.lso,
-      logEndOffset: this.leo,
-      highWatermark: this.hw,
+      logStartOffset: this.offsets.logStartOffset,
+      logEndOffset: this.offsets.logEndOffset,
+      highWatermark: this.offsets.highWatermark,
     };
-  }
-
-  /** Index of the last segment whose base offset is <= offset (0 if none). */
-  private floorSegment(offset: number): number {
-    let lo = 0;
-    let hi = this.segments.length - 1;
-    let found = 0;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.segments[mid]!.baseOffset <= offset) {
-        found = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return found;
   }
 
   /**
@@ -243,10 +345,11 @@ export class PartitionLog extends PartitionLogBase {
       timestamp: ts,
       leaderEpoch: this.epochFor(offset),
     });
-    if (timestamp === EARLIEST_TIMESTAMP) return withEpoch(this.lso, -1);
-    if (timestamp === LATEST_TIMESTAMP) return withEpoch(this.leo, -1);
+    const logStart = this.offsets.logStartOffset;
+    if (timestamp === EARLIEST_TIMESTAMP) return withEpoch(logStart, -1);
+    if (timestamp === LATEST_TIMESTAMP) return withEpoch(this.offsets.logEndOffset, -1);
     const found = this.io(() =>
-      findOffsetForTimestamp(this.segments, timestamp, this.lso, this.config.indexIntervalBytes),
+      findOffsetForTimestamp(this.segmentList.all, timestamp, logStart, this.config.indexIntervalBytes),
     );
     return found === null ? null : withEpoch(found.offset, found.timestamp);
   }
@@ -260,11 +363,11 @@ export class PartitionLog extends PartitionLogBase {
   /** OffsetForLeaderEpoch (KIP-101/279): see LeaderEpochCache.endOffsetFor. */
   endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number } {
     this.checkUsable();
-    return this.epochs.endOffsetFor(epoch, this.leo);
+    return this.epochs.endOffsetFor(epoch, this.offsets.logEndOffset);
   }
 
   /** Records that `epoch` starts at the log end offset (a new leader, before its first append). */
-  assignEpochStartOffset(epoch: number, startOffset = this.leo): void {
+  assignEpochStartOffset(epoch: number, startOffset = this.offsets.logEndOffset): void {
     this.checkUsable();
     this.io(() => this.epochs.assign(epoch, startOffset));
   }
@@ -273,30 +376,29 @@ export class PartitionLog extends PartitionLogBase {
   deleteOldSegments(): number {
     this.checkUsable();
     return this.io(() => {
-      for (const s of this.segments.slice(0, -1)) s.ensureIndexes(this.config.indexIntervalBytes);
+      for (const s of this.segmentList.all.slice(0, -1)) s.ensureIndexes(this.config.indexIntervalBytes);
       const plan = planRetention({
-        segments: this.segments.map((s) => ({
+        segments: this.segmentList.all.map((s) => ({
           baseOffset: s.baseOffset,
           sizeBytes: s.size,
           largestTimestamp: s.size === 0 ? Number.POSITIVE_INFINITY : s.largestTimestamp(),
         })),
-        logStartOffset: this.lso,
-        logEndOffset: this.leo,
-        highWatermark: this.hw,
+        logStartOffset: this.offsets.logStartOffset,
+        logEndOffset: this.offsets.logEndOffset,
+        highWatermark: this.offsets.highWatermark,
         retentionMs: this.config.retentionMs,
         retentionBytes: this.config.retentionBytes,
         deleteEnabled: isDeleteEnabled(this.config),
-        nowMs: this.now(),
+        nowMs: this.clock(),
       });
       if (plan.deleteCount === 0) return 0;
       if (plan.rollFirst) this.roll(plan.reason ?? 'retention');
-      const doomed = this.segments.slice(0, plan.deleteCount);
-      this.segments = this.segments.slice(plan.deleteCount);
+      const doomed = this.segmentList.removeFirst(plan.deleteCount);
       this.deleteSegmentFiles(doomed);
-      const first = this.segments[0]!.baseOffset;
-      if (first > this.lso) this.setLogStartOffset(first);
+      const first = this.segmentList.first.baseOffset;
+      if (first > this.offsets.logStartOffset) this.advanceLogStartOffset(first);
       this.logger.info(
-        { segments: doomed.length, reason: plan.reason, logStartOffset: this.lso },
+        { segments: doomed.length, reason: plan.reason, logStartOffset: this.offsets.logStartOffset },
         'deleted old log segments',
       );
       return doomed.length;
@@ -306,17 +408,23 @@ export class PartitionLog extends PartitionLogBase {
   /** DeleteRecords: moves the log start offset (at most to the high watermark). Returns the low watermark. */
   deleteRecordsBefore(offset: number): number {
     this.checkUsable();
-    if (offset > this.hw || offset < 0) {
+    const highWatermark = this.offsets.highWatermark;
+    if (offset > highWatermark || offset < 0) {
       throw new StorageError(
         'OFFSET_OUT_OF_RANGE',
-        `cannot move the log start offset to ${offset}: the high watermark is ${this.hw}`,
+        `cannot move the log start offset to ${offset}: the high watermark is ${highWatermark}`,
       );
     }
-    if (offset > this.lso) {
-      this.io(() => this.setLogStartOffset(offset));
+    if (offset > this.offsets.logStartOffset) {
+      this.io(() => this.advanceLogStartOffset(offset));
       this.deleteOldSegments();
     }
-    return this.lso;
+    return this.offsets.logStartOffset;
+  }
+
+  private advanceLogStartOffset(offset: number): void {
+    this.offsets.advanceLogStartOffset(offset);
+    this.epochs.truncateFromStart(offset);
   }
 
   /**
@@ -325,35 +433,114 @@ export class PartitionLog extends PartitionLogBase {
    */
   truncateTo(offset: number): void {
     this.checkUsable();
-    if (offset >= this.leo) return;
-    if (offset < this.lso) {
+    if (offset >= this.offsets.logEndOffset) return;
+    if (offset < this.offsets.logStartOffset) {
       this.truncateFullyAndStartAt(offset);
       return;
     }
     this.io(() => {
-      const keep = this.segments.filter((s) => s.baseOffset <= offset);
-      const drop = this.segments.filter((s) => s.baseOffset > offset);
-      this.segments = keep.length > 0 ? keep : [this.segments[0]!];
-      const active = this.activeSegment;
+      const dropped = this.segmentList.keepUpTo(offset);
+      const active = this.segmentList.active;
       active.ensureIndexes(this.config.indexIntervalBytes);
       active.truncateTo(offset);
-      this.deleteSegmentFiles(drop.filter((s) => s !== active));
-      this.setLogEndOffset(active.readNextOffset());
-      this.epochs.truncateFromEnd(this.leo);
-      this.logger.info({ offset, logEndOffset: this.leo }, 'truncated log');
+      this.deleteSegmentFiles(dropped);
+      this.offsets.truncateEndTo(active.readNextOffset());
+      this.epochs.truncateFromEnd(this.offsets.logEndOffset);
+      this.logger.info({ offset, logEndOffset: this.offsets.logEndOffset }, 'truncated log');
     });
   }
 
   truncateFullyAndStartAt(offset: number): void {
     this.checkUsable();
     this.io(() => {
-      const old = this.segments;
-      this.segments = [];
-      this.deleteSegmentFiles(old);
-      this.segments = [LogSegment.create(this.dir, offset, this.cache, this.config, this.now())];
-      this.resetOffsets(offset);
+      // The old files are renamed away first: the new segment may take an old one's name.
+      this.deleteSegmentFiles(this.segmentList.all);
+      this.segmentList.replaceAll(LogSegment.create(this.dir, offset, this.cache, this.config, this.clock()));
+      this.offsets.resetTo(offset);
       this.epochs.truncateFromEnd(-1);
       this.logger.info({ offset }, 'truncated log fully');
     });
+  }
+
+  /** @internal Renames segments' files to `.deleted` and deletes them after file.delete.delay.ms. */
+  deleteSegmentFiles(segs: readonly LogSegment[]): void {
+    for (const s of segs) s.changeSuffix('', DELETED_SUFFIX);
+    this.scheduleDeletion(segs);
+  }
+
+  /** @internal Deletes already renamed (`.deleted`) segment files after file.delete.delay.ms. */
+  scheduleDeletion(segs: readonly LogSegment[]): void {
+    const run = () => {
+      for (const s of segs) {
+        s.deleteFilesInBackground().catch((e: unknown) => {
+          this.logger.warn({ err: e, segment: s.baseOffset }, 'could not delete a segment file');
+        });
+      }
+    };
+    const delay = this.config.fileDeleteDelayMs;
+    if (delay <= 0) run();
+    else this.schedule(run, delay);
+  }
+
+  /** @internal The cleaner swaps a cleaned segment in place of the original (same base offset). */
+  replaceSegment(old: LogSegment, cleaned: LogSegment): void {
+    this.segmentList.replace(old, cleaned);
+  }
+
+  /** flush.ms: called periodically by the manager. */
+  maybeFlush(): void {
+    if (this.closed || this.isOffline()) return;
+    this.flusher.flushIfDue(this.config.flushMs);
+  }
+
+  /** fsyncs everything written (off the event loop for rolled segments); the recovery point becomes the log end offset. */
+  async flush(): Promise<void> {
+    this.checkUsable();
+    await this.flusher.flush();
+  }
+
+  /** fsyncs issued for acknowledgements in fsync mode (group commit makes this lower than appends). */
+  get groupCommitSyncs(): number {
+    return this.flusher.groupCommitSyncs;
+  }
+
+  /** Flushes (fsyncs off the event loop) and closes files; a closed log rejects every call. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flusher.settle();
+    if (!this.isOffline()) {
+      try {
+        this.segmentList.active.onBecomeInactive();
+        await this.flusher.syncAll();
+      } catch (e) {
+        if (!isIoError(e)) throw e;
+        this.reportIoError(e);
+      }
+    }
+    this.closed = true;
+    for (const s of this.segmentList.all) s.close();
+  }
+
+  private checkUsable(): void {
+    if (this.closed) throw new StorageError('LOG_CLOSED', `log ${this.dir} is closed`);
+    if (this.isOffline()) {
+      throw new StorageError('KAFKA_STORAGE_ERROR', `the log dir of ${this.dir} is offline`);
+    }
+  }
+
+  /** @internal Runs file work; an operating-system error takes the log dir offline and becomes KAFKA_STORAGE_ERROR. */
+  io<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      if (!isIoError(e)) throw e;
+      this.reportIoError(e);
+      throw new StorageError('KAFKA_STORAGE_ERROR', `I/O error on ${this.dir}: ${e.message}`, { cause: e });
+    }
+  }
+
+  /** @internal */
+  reportIoError(e: Error): void {
+    this.onIoError(e);
   }
 }

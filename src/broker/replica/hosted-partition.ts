@@ -67,13 +67,13 @@ export class HostedPartition {
    * replica in the ISR that is its own log end offset; followers report theirs when replication lands.
    */
   maybeIncrementHighWatermark(followerEndOffsets: ReadonlyMap<number, number> = new Map()): boolean {
-    let hw = this.log.logEndOffset;
+    let highWatermark = this.log.logEndOffset;
     for (const r of this.isr) {
-      const leo = followerEndOffsets.get(r);
-      if (leo !== undefined) hw = Math.min(hw, leo);
+      const followerEnd = followerEndOffsets.get(r);
+      if (followerEnd !== undefined) highWatermark = Math.min(highWatermark, followerEnd);
     }
-    if (hw <= this.log.highWatermark) return false;
-    this.log.setHighWatermark(hw);
+    if (highWatermark <= this.log.highWatermark) return false;
+    this.log.setHighWatermark(highWatermark);
     return true;
   }
 }

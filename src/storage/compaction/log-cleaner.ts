@@ -227,7 +227,7 @@ export class LogCleaner {
       if (++n % BATCHES_PER_SLICE === 0) await yieldToEventLoop();
     }
     out.onBecomeInactive();
-    out.flush();
+    out.syncFilesNow();
     // The log may have changed while we yielded: retention or truncation may have removed `seg`.
     if (log.isClosed || !log.segments.includes(seg) || seg === log.activeSegment) {
       out.deleteFiles();
