@@ -14,6 +14,7 @@ import { describeLogDirsHandler } from './handlers/describe-log-dirs.js';
 import { fetchHandler } from './handlers/fetch.js';
 import { findCoordinatorHandler } from './handlers/find-coordinator.js';
 import { heartbeatHandler } from './handlers/heartbeat.js';
+import { initProducerIdHandler } from './handlers/init-producer-id.js';
 import { joinGroupHandler } from './handlers/join-group.js';
 import { leaveGroupHandler } from './handlers/leave-group.js';
 import { listGroupsHandler } from './handlers/list-groups.js';
@@ -61,5 +62,6 @@ export function brokerHandlers(
     listGroupsHandler(s),
     describeGroupsHandler(s),
     deleteGroupsHandler(s),
+    initProducerIdHandler(s),
   ];
 }

@@ -6,6 +6,7 @@ import type { MetadataManager } from '../metadata/metadata-manager.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import type { FetchSessionCache } from './fetch/fetch-session-cache.js';
 import type { GroupCoordinatorShell } from './group-coordinator/shell/group-coordinator-shell.js';
+import type { ProducerIdManager } from './producer-ids/producer-id-manager.js';
 import type { ReplicaManager } from './replica/replica-manager.js';
 
 export interface BrokerEndpoint {
@@ -26,6 +27,8 @@ export interface BrokerServices {
   readonly replicas: ReplicaManager;
   readonly fetchSessions: FetchSessionCache;
   readonly groups: GroupCoordinatorShell;
+  /** Producer ids for InitProducerId, in blocks allocated through the metadata log. */
+  readonly producerIds: ProducerIdManager;
   readonly clock: Clock;
   readonly random: Random;
   readonly logger: Logger;

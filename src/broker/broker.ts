@@ -16,6 +16,7 @@ import { staticBrokerConfig } from './config/broker-config-describer.js';
 import { FetchSessionCache } from './fetch/fetch-session-cache.js';
 import { GroupCoordinatorShell } from './group-coordinator/shell/group-coordinator-shell.js';
 import { type BoundListener, SocketServer } from './network/socket-server.js';
+import { ProducerIdManager } from './producer-ids/producer-id-manager.js';
 import { Purgatory } from './purgatory/purgatory.js';
 import { ReplicaManager } from './replica/replica-manager.js';
 import { RequestDispatcher } from './request-dispatcher.js';
@@ -104,6 +105,7 @@ export class Broker {
         replicas: replicaManager,
         fetchSessions: new FetchSessionCache(config.get('max.incremental.fetch.session.cache.slots'), clock),
         groups,
+        producerIds: new ProducerIdManager(metadata, nodeId),
         clock,
         random,
         logger,
