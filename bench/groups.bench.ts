@@ -6,7 +6,7 @@
  * coordinator pays to persist the same state. Prints figures; asserts nothing.
  */
 import { cpus } from 'node:os';
-import { encodeSubscription } from '../src/broker/group-coordinator/core/consumer-protocol.js';
+import type { JoinGroupResponse } from '../src/broker/group-coordinator/core/group-api.js';
 import { GroupCoordinator } from '../src/broker/group-coordinator/core/group-coordinator.js';
 import type {
   GroupApi,
@@ -14,10 +14,13 @@ import type {
   GroupEffect,
   GroupRequest,
 } from '../src/broker/group-coordinator/core/group-effects.js';
-import { type GroupRecord, groupRecordCodec } from '../src/broker/group-coordinator/core/group-records.js';
-import type { JoinGroupResponse } from '../src/broker/group-coordinator/core/membership-api.js';
+import {
+  type GroupRecord,
+  groupRecordCodec,
+} from '../src/broker/group-coordinator/core/group-record-codec.js';
 import { ManualClock } from '../src/common/clock.js';
 import { SeededRandom } from '../src/common/random.js';
+import { encodeSubscription } from '../test/helpers/consumer-protocol-v0.js';
 
 const REPETITIONS = 7;
 const INITIAL_DELAY_MS = 3_000;

@@ -7,7 +7,7 @@ import {
   cooperativeStickyAssignor,
   stickyAssignor,
 } from '../../src/client/consumer/assignors/sticky-assignor.js';
-import type { TopicPartitions } from '../../src/client/consumer/consumer-protocol.js';
+import type { TopicPartitions } from '../../src/protocol/consumer-protocol.js';
 
 function member(
   memberId: string,

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { FetchSession } from '../../src/client/consumer/fetch-session.js';
 import {
   decodeAssignment,
   decodeSubscription,
   encodeAssignment,
   encodeSubscription,
-} from '../../src/client/consumer/consumer-protocol.js';
-import { FetchSession } from '../../src/client/consumer/fetch-session.js';
+} from '../../src/protocol/consumer-protocol.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
 
 describe('consumer protocol', () => {

@@ -1,4 +1,3 @@
-import { decodeAssignment } from '../../src/broker/group-coordinator/core/consumer-protocol.js';
 import { GroupCoordinator } from '../../src/broker/group-coordinator/core/group-coordinator.js';
 import type {
   GroupApi,
@@ -9,10 +8,11 @@ import type {
 import {
   type EncodedGroupRecord,
   groupRecordCodec,
-} from '../../src/broker/group-coordinator/core/group-records.js';
+} from '../../src/broker/group-coordinator/core/group-record-codec.js';
 import type { Clock } from '../../src/common/clock.js';
 import { SeededRandom } from '../../src/common/random.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
+import { decodeAssignment } from '../helpers/consumer-protocol-v0.js';
 import { type ConsumerHost, SimConsumer } from './sim-consumer.js';
 
 /** An invariant broken during a run; the message names the seed that replays it. */

@@ -1,16 +1,16 @@
+import type {
+  JoinGroupResponse,
+  JoinGroupResponseMember,
+} from '../../src/broker/group-coordinator/core/group-api.js';
+import type { GroupApi, GroupApis } from '../../src/broker/group-coordinator/core/group-effects.js';
+import type { Random } from '../../src/common/random.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
 import {
   decodeAssignment,
   encodeAssignment,
   encodeSubscription,
   subscribedTopicsOf,
-} from '../../src/broker/group-coordinator/core/consumer-protocol.js';
-import type { GroupApi, GroupApis } from '../../src/broker/group-coordinator/core/group-effects.js';
-import type {
-  JoinGroupResponse,
-  JoinGroupResponseMember,
-} from '../../src/broker/group-coordinator/core/membership-api.js';
-import type { Random } from '../../src/common/random.js';
-import { ErrorCode } from '../../src/protocol/error-codes.js';
+} from '../helpers/consumer-protocol-v0.js';
 
 /** What a simulated consumer asks of the world it lives in. */
 export interface ConsumerHost {

@@ -1,6 +1,6 @@
+import { decodeAssignment, type TopicPartitions } from '../../protocol/consumer-protocol.js';
 import { checkErrorCode } from '../client-error.js';
 import { groupBy } from '../collections.js';
-import { decodeAssignment, type TopicPartitions } from '../consumer/consumer-protocol.js';
 import { Apis } from '../network/apis.js';
 import type { Cluster } from '../network/cluster.js';
 import { findCoordinator } from '../network/coordinator.js';

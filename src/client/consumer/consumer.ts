@@ -1,3 +1,4 @@
+import type { TopicPartitions } from '../../protocol/consumer-protocol.js';
 import { ClientError, throwIfAborted } from '../client-error.js';
 import type { Cluster } from '../network/cluster.js';
 import { commitOffsets, fetchCommittedOffsets, type OffsetToCommit } from '../network/group-offsets.js';
@@ -7,7 +8,6 @@ import { rangeAssignor } from './assignors/range-assignor.js';
 import { roundRobinAssignor } from './assignors/round-robin-assignor.js';
 import { cooperativeStickyAssignor, stickyAssignor } from './assignors/sticky-assignor.js';
 import type { ConsumerConfig, RebalanceListener } from './consumer-config.js';
-import type { TopicPartitions } from './consumer-protocol.js';
 import { Fetcher } from './fetcher.js';
 import { GroupMembership } from './group-membership.js';
 import { ensurePositions, type PositionContext, resetPositions } from './positions.js';

@@ -1,4 +1,11 @@
 import type { Logger } from '../../common/logger.js';
+import {
+  decodeAssignment,
+  decodeSubscription,
+  encodeAssignment,
+  encodeSubscription,
+  type TopicPartitions,
+} from '../../protocol/consumer-protocol.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { backoffMs, sleep } from '../backoff.js';
 import { ClientError, KafkaError, throwIfAborted } from '../client-error.js';
@@ -6,13 +13,6 @@ import { Apis } from '../network/apis.js';
 import type { Cluster } from '../network/cluster.js';
 import { findCoordinator } from '../network/coordinator.js';
 import type { Assignor, MemberSubscription } from './assignors/assignor.js';
-import {
-  decodeAssignment,
-  decodeSubscription,
-  encodeAssignment,
-  encodeSubscription,
-  type TopicPartitions,
-} from './consumer-protocol.js';
 
 export interface MembershipOptions {
   groupId: string;

@@ -1,6 +1,6 @@
-import { CONSUMER_PROTOCOL_TYPE, subscribedTopicsOf } from './consumer-protocol.js';
-import type { JoinGroupRequestProtocol, JoinGroupResponseMember } from './membership-api.js';
-import { EMPTY_BYTES } from './membership-api.js';
+import { EMPTY_BYTES } from '../../../protocol/codec-support.js';
+import { CONSUMER_PROTOCOL_TYPE, subscribedTopicsOf } from '../../../protocol/consumer-protocol.js';
+import type { JoinGroupRequestProtocol, JoinGroupResponseMember } from './group-api.js';
 
 /** The classic group states, with Kafka's names (they appear in DescribeGroups and ListGroups). */
 export type ClassicGroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';

@@ -6,7 +6,7 @@ import { ClassicGroup, ClassicGroupMember } from './classic-group.js';
 import { coordinatorPartitionFor } from './find-coordinator.js';
 import type { GroupCoordinatorConfig } from './group-coordinator-config.js';
 import type { GroupApi, GroupApis, GroupEffect } from './group-effects.js';
-import type { GroupMetadataValue, GroupRecord, OffsetCommitValue } from './group-records.js';
+import type { GroupMetadataValue, GroupRecord, OffsetCommitValue } from './group-record-codec.js';
 import { OffsetStore } from './offset-store.js';
 import { TimerQueue } from './timer-queue.js';
 

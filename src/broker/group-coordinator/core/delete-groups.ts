@@ -1,11 +1,10 @@
 import { ErrorCode } from '../../../protocol/error-codes.js';
-import type { DeletableGroupResult, DeleteGroupsRequest } from './admin-api.js';
 import type { CoordinatorState } from './coordinator-state.js';
-import type { GroupRecord } from './group-records.js';
-import type { RequestContext } from './membership-api.js';
+import type { DeletableGroupResult, DeleteGroupsRequest, GroupRequestContext } from './group-api.js';
+import type { GroupRecord } from './group-record-codec.js';
 
 /** DeleteGroups: tombstones for every offset of each empty group, then for the group itself. */
-export function deleteGroups(s: CoordinatorState, ctx: RequestContext, req: DeleteGroupsRequest): void {
+export function deleteGroups(s: CoordinatorState, ctx: GroupRequestContext, req: DeleteGroupsRequest): void {
   const results: DeletableGroupResult[] = [];
   for (const groupId of req.groupsNames) {
     const result = (errorCode: number): number => results.push({ groupId, errorCode });

@@ -1,14 +1,15 @@
+import { AUTHORIZED_OPERATIONS_OMITTED } from '../../../protocol/authorized-operations.js';
+import { EMPTY_BYTES } from '../../../protocol/codec-support.js';
 import { ErrorCode } from '../../../protocol/error-codes.js';
-import {
-  AUTHORIZED_OPERATIONS_OMITTED,
-  type DescribedGroup,
-  type DescribeGroupsRequest,
-} from './admin-api.js';
 import type { CoordinatorState } from './coordinator-state.js';
-import { EMPTY_BYTES, type RequestContext } from './membership-api.js';
+import type { DescribedGroup, DescribeGroupsRequest, GroupRequestContext } from './group-api.js';
 
 /** DescribeGroups: members always; their metadata, assignment and the protocol only when Stable. */
-export function describeGroups(s: CoordinatorState, ctx: RequestContext, req: DescribeGroupsRequest): void {
+export function describeGroups(
+  s: CoordinatorState,
+  ctx: GroupRequestContext,
+  req: DescribeGroupsRequest,
+): void {
   s.respond(ctx.requestId, 'DescribeGroups', { groups: req.groups.map((id) => describe(s, id)) });
 }
 

@@ -3,29 +3,25 @@ import type {
   DeleteGroupsResponse,
   DescribeGroupsRequest,
   DescribeGroupsResponse,
-  ListGroupsRequest,
-  ListGroupsResponse,
-} from './admin-api.js';
-import type { GroupRecord } from './group-records.js';
-import type {
+  GroupRequestContext,
   HeartbeatRequest,
   HeartbeatResponse,
   JoinGroupRequest,
   JoinGroupResponse,
   LeaveGroupRequest,
   LeaveGroupResponse,
-  RequestContext,
-  SyncGroupRequest,
-  SyncGroupResponse,
-} from './membership-api.js';
-import type {
+  ListGroupsRequest,
+  ListGroupsResponse,
   OffsetCommitRequest,
   OffsetCommitResponse,
   OffsetDeleteRequest,
   OffsetDeleteResponse,
   OffsetFetchRequest,
   OffsetFetchResponse,
-} from './offset-api.js';
+  SyncGroupRequest,
+  SyncGroupResponse,
+} from './group-api.js';
+import type { GroupRecord } from './group-record-codec.js';
 
 /** Each API the coordinator serves, with its request and response bodies. */
 export interface GroupApis {
@@ -47,7 +43,7 @@ export type GroupApi = keyof GroupApis;
 export type GroupRequest = {
   [A in GroupApi]: {
     readonly api: A;
-    readonly context: RequestContext;
+    readonly context: GroupRequestContext;
     readonly request: GroupApis[A]['request'];
   };
 }[GroupApi];

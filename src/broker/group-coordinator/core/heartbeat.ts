@@ -1,11 +1,11 @@
 import { ErrorCode } from '../../../protocol/error-codes.js';
 import type { CoordinatorState } from './coordinator-state.js';
-import type { HeartbeatRequest, RequestContext } from './membership-api.js';
+import type { GroupRequestContext, HeartbeatRequest } from './group-api.js';
 import { rescheduleHeartbeat } from './rebalance.js';
 import { validateMember } from './validate-member.js';
 
 /** Heartbeat: keeps the member's session alive and tells it when a rebalance has begun. */
-export function heartbeat(s: CoordinatorState, ctx: RequestContext, req: HeartbeatRequest) {
+export function heartbeat(s: CoordinatorState, ctx: GroupRequestContext, req: HeartbeatRequest) {
   const respond = (errorCode: number) => s.respond(ctx.requestId, 'Heartbeat', { errorCode });
   if (req.groupId === '') return respond(ErrorCode.INVALID_GROUP_ID);
   const ownership = s.ownershipError(req.groupId);

@@ -2,12 +2,12 @@ import { ErrorCode } from '../../../protocol/error-codes.js';
 import { type ClassicGroup, ClassicGroupMember, type PendingRequest } from './classic-group.js';
 import { type CoordinatorState, heartbeatTimerKey } from './coordinator-state.js';
 import {
+  type GroupRequestContext,
   type JoinGroupRequest,
   type JoinGroupResponse,
   joinGroupError,
-  type RequestContext,
   UNKNOWN_MEMBER_ID,
-} from './membership-api.js';
+} from './group-api.js';
 import {
   groupMetadataRecord,
   maybeCompleteJoinPhase,
@@ -24,7 +24,7 @@ const MEMBER_ID_REQUIRED_MIN_VERSION = 4;
 const SKIP_ASSIGNMENT_MIN_VERSION = 9;
 
 /** JoinGroup: the first phase of a rebalance. The response may be parked until the join phase ends. */
-export function joinGroup(s: CoordinatorState, ctx: RequestContext, req: JoinGroupRequest) {
+export function joinGroup(s: CoordinatorState, ctx: GroupRequestContext, req: JoinGroupRequest) {
   const fail = (errorCode: number) =>
     s.respond(ctx.requestId, 'JoinGroup', joinGroupError(errorCode, req.memberId));
   // The order of these checks is Kafka's GroupCoordinatorService.joinGroup.
@@ -99,7 +99,12 @@ function acceptJoiningMember(s: CoordinatorState, group: ClassicGroup, memberId:
   }
 }
 
-function joinNewMember(s: CoordinatorState, ctx: RequestContext, req: JoinGroupRequest, group: ClassicGroup) {
+function joinNewMember(
+  s: CoordinatorState,
+  ctx: GroupRequestContext,
+  req: JoinGroupRequest,
+  group: ClassicGroup,
+) {
   if (group.is('Dead')) {
     s.respond(
       ctx.requestId,
@@ -137,7 +142,7 @@ function joinNewMember(s: CoordinatorState, ctx: RequestContext, req: JoinGroupR
 
 function joinExistingMember(
   s: CoordinatorState,
-  ctx: RequestContext,
+  ctx: GroupRequestContext,
   req: JoinGroupRequest,
   group: ClassicGroup,
 ) {
@@ -179,7 +184,7 @@ function joinExistingMember(
 
 function respondCurrentGeneration(
   s: CoordinatorState,
-  ctx: RequestContext,
+  ctx: GroupRequestContext,
   group: ClassicGroup,
   memberId: string,
   includeMembersForLeader: boolean,
@@ -209,7 +214,7 @@ function updateMemberAndRebalance(
 
 function addMember(
   s: CoordinatorState,
-  ctx: RequestContext,
+  ctx: GroupRequestContext,
   req: JoinGroupRequest,
   group: ClassicGroup,
   memberId: string,
@@ -237,7 +242,7 @@ function addMember(
 /** A known static member rejoining without its member id replaces its old identity (KIP-345). */
 function updateStaticMember(
   s: CoordinatorState,
-  ctx: RequestContext,
+  ctx: GroupRequestContext,
   req: JoinGroupRequest,
   group: ClassicGroup,
   oldMemberId: string,

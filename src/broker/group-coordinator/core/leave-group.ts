@@ -2,12 +2,12 @@ import { ErrorCode } from '../../../protocol/error-codes.js';
 import type { ClassicGroup } from './classic-group.js';
 import { type CoordinatorState, heartbeatTimerKey } from './coordinator-state.js';
 import {
+  type GroupRequestContext,
   type LeaveGroupMemberResponse,
   type LeaveGroupRequest,
   type LeaveGroupResponse,
-  type RequestContext,
   UNKNOWN_MEMBER_ID,
-} from './membership-api.js';
+} from './group-api.js';
 import {
   completeJoinWithError,
   maybeCompleteJoinPhase,
@@ -18,7 +18,7 @@ import { validateMember } from './validate-member.js';
 /** Versions 3+ remove a batch of members, by member id or (admin) by group.instance.id alone (KIP-345). */
 const BATCH_MIN_VERSION = 3;
 
-export function leaveGroup(s: CoordinatorState, ctx: RequestContext, req: LeaveGroupRequest) {
+export function leaveGroup(s: CoordinatorState, ctx: GroupRequestContext, req: LeaveGroupRequest) {
   const respond = (response: LeaveGroupResponse) => {
     // Versions before 3 have no per-member results: the single member's error is the request's.
     const single = ctx.apiVersion < BATCH_MIN_VERSION ? response.members[0] : undefined;

@@ -1,10 +1,9 @@
 import { ErrorCode } from '../../../protocol/error-codes.js';
-import type { ListedGroup, ListGroupsRequest } from './admin-api.js';
 import type { CoordinatorState } from './coordinator-state.js';
-import type { RequestContext } from './membership-api.js';
+import type { GroupRequestContext, ListedGroup, ListGroupsRequest } from './group-api.js';
 
 /** ListGroups: the groups of every partition this coordinator has loaded, filtered by state (v4+) and type (v5+). */
-export function listGroups(s: CoordinatorState, ctx: RequestContext, req: ListGroupsRequest): void {
+export function listGroups(s: CoordinatorState, ctx: GroupRequestContext, req: ListGroupsRequest): void {
   const states = new Set(req.statesFilter.map((x) => x.trim().toLowerCase()));
   const types = new Set(req.typesFilter.map((x) => x.trim().toLowerCase()));
   // A partition still loading fails the whole listing, so the admin client retries.

@@ -1,9 +1,13 @@
 import { ErrorCode } from '../../../protocol/error-codes.js';
 import type { ClassicGroup } from './classic-group.js';
 import type { CoordinatorState } from './coordinator-state.js';
-import type { GroupRecord } from './group-records.js';
-import type { RequestContext } from './membership-api.js';
-import type { OffsetCommitRequest, OffsetCommitResponse, OffsetCommitResponseTopic } from './offset-api.js';
+import type {
+  GroupRequestContext,
+  OffsetCommitRequest,
+  OffsetCommitResponse,
+  OffsetCommitResponseTopic,
+} from './group-api.js';
+import type { GroupRecord } from './group-record-codec.js';
 import { rescheduleHeartbeat } from './rebalance.js';
 import { validateMember } from './validate-member.js';
 
@@ -14,7 +18,7 @@ const GROUP_ID_NOT_FOUND_MIN_VERSION = 9;
  * OffsetCommit: one OffsetCommit record per accepted partition. The response lists every
  * partition; it goes out once the records are durable.
  */
-export function offsetCommit(s: CoordinatorState, ctx: RequestContext, req: OffsetCommitRequest): void {
+export function offsetCommit(s: CoordinatorState, ctx: GroupRequestContext, req: OffsetCommitRequest): void {
   const error = validate(s, ctx, req);
   if (error !== ErrorCode.NONE) {
     s.respond(ctx.requestId, 'OffsetCommit', errorResponse(req, error));
@@ -54,7 +58,7 @@ export function offsetCommit(s: CoordinatorState, ctx: RequestContext, req: Offs
   s.respond(ctx.requestId, 'OffsetCommit', { topics });
 }
 
-function validate(s: CoordinatorState, ctx: RequestContext, req: OffsetCommitRequest): number {
+function validate(s: CoordinatorState, ctx: GroupRequestContext, req: OffsetCommitRequest): number {
   // The empty group id is allowed here, for old clients that commit without a group.
   const ownership = s.ownershipError(req.groupId);
   if (ownership !== ErrorCode.NONE) return ownership;

@@ -1,14 +1,13 @@
 import { ErrorCode } from '../../../protocol/error-codes.js';
 import type { CoordinatorState } from './coordinator-state.js';
-import type { GroupRecord } from './group-records.js';
-import type { RequestContext } from './membership-api.js';
-import type { OffsetDeleteRequest, OffsetDeleteResponseTopic } from './offset-api.js';
+import type { GroupRequestContext, OffsetDeleteRequest, OffsetDeleteResponseTopic } from './group-api.js';
+import type { GroupRecord } from './group-record-codec.js';
 
 /**
  * OffsetDelete (KIP-496): tombstones for the given partitions, unless a live consumer group
  * still subscribes to the topic.
  */
-export function offsetDelete(s: CoordinatorState, ctx: RequestContext, req: OffsetDeleteRequest) {
+export function offsetDelete(s: CoordinatorState, ctx: GroupRequestContext, req: OffsetDeleteRequest) {
   const fail = (errorCode: number) => s.respond(ctx.requestId, 'OffsetDelete', { errorCode, topics: [] });
   if (req.groupId === '') return fail(ErrorCode.INVALID_GROUP_ID);
   const ownership = s.ownershipError(req.groupId);

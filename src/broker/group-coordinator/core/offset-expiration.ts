@@ -1,6 +1,6 @@
 import type { ClassicGroup } from './classic-group.js';
 import type { CoordinatorState } from './coordinator-state.js';
-import type { GroupRecord, OffsetCommitValue } from './group-records.js';
+import type { GroupRecord, OffsetCommitValue } from './group-record-codec.js';
 
 /**
  * The periodic offsets.retention.minutes sweep (Kafka's cleanupGroupMetadata): expires the

@@ -1,20 +1,20 @@
 import { ErrorCode } from '../../../protocol/error-codes.js';
 import type { CoordinatorState } from './coordinator-state.js';
-import type { RequestContext } from './membership-api.js';
+import type { GroupRequestContext } from './group-api.js';
 import {
   INVALID_OFFSET,
   type OffsetFetchRequest,
   type OffsetFetchRequestGroup,
   type OffsetFetchResponseGroup,
   type OffsetFetchResponseTopics,
-} from './offset-api.js';
+} from './group-api.js';
 
 /**
  * OffsetFetch for one group (v0-7) or many (v8+). A group this coordinator does not know answers
  * -1 offsets without an error, as Kafka does. `requireStable` (v7+) guards against offsets of
  * transactions still open; the classic coordinator holds none, so every offset is stable.
  */
-export function offsetFetch(s: CoordinatorState, ctx: RequestContext, req: OffsetFetchRequest): void {
+export function offsetFetch(s: CoordinatorState, ctx: GroupRequestContext, req: OffsetFetchRequest): void {
   s.respond(ctx.requestId, 'OffsetFetch', { groups: req.groups.map((g) => fetchGroup(s, g)) });
 }
 

@@ -1,4 +1,4 @@
-import type { OffsetCommitValue } from './group-records.js';
+import type { OffsetCommitValue } from './group-record-codec.js';
 
 /** Committed offsets by group, topic and partition: the coordinator's view of the OffsetCommit records. */
 export class OffsetStore {

@@ -1,8 +1,9 @@
+import { EMPTY_BYTES } from '../../../protocol/codec-support.js';
 import { ErrorCode } from '../../../protocol/error-codes.js';
 import type { ClassicGroup, ClassicGroupMember } from './classic-group.js';
 import { type CoordinatorState, heartbeatTimerKey, joinTimerKey, syncTimerKey } from './coordinator-state.js';
-import type { GroupRecord } from './group-records.js';
-import { EMPTY_BYTES, joinGroupError, UNKNOWN_MEMBER_ID } from './membership-api.js';
+import { joinGroupError, UNKNOWN_MEMBER_ID } from './group-api.js';
+import type { GroupRecord } from './group-record-codec.js';
 
 // The rebalance protocol of classic groups, after Kafka's GroupMetadataManager: the join phase
 // (PreparingRebalance, bounded by the rebalance timeout, delayed for new groups), the sync phase

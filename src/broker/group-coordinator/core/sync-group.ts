@@ -1,7 +1,7 @@
 import { ErrorCode } from '../../../protocol/error-codes.js';
 import type { ClassicGroup } from './classic-group.js';
 import type { CoordinatorState } from './coordinator-state.js';
-import { type RequestContext, type SyncGroupRequest, syncGroupError } from './membership-api.js';
+import { type GroupRequestContext, type SyncGroupRequest, syncGroupError } from './group-api.js';
 import { groupMetadataRecord, removePendingSyncMember, setAndPropagateAssignment } from './rebalance.js';
 import { validateMember } from './validate-member.js';
 
@@ -9,7 +9,7 @@ import { validateMember } from './validate-member.js';
  * SyncGroup: the second phase. Followers park until the leader sends the assignment; the leader's
  * sync writes the generation's GroupMetadata record, and every parked sync is answered after it.
  */
-export function syncGroup(s: CoordinatorState, ctx: RequestContext, req: SyncGroupRequest) {
+export function syncGroup(s: CoordinatorState, ctx: GroupRequestContext, req: SyncGroupRequest) {
   const fail = (errorCode: number) => s.respond(ctx.requestId, 'SyncGroup', syncGroupError(errorCode));
   if (req.groupId === '') return fail(ErrorCode.INVALID_GROUP_ID);
   const ownership = s.ownershipError(req.groupId);

@@ -10,7 +10,7 @@ import type { BrokerConfig } from '../../config/broker-config.js';
 import type { ReplicaManager } from '../../replica/replica-manager.js';
 import { GroupCoordinator } from '../core/group-coordinator.js';
 import type { GroupApi, GroupApis, GroupEffect } from '../core/group-effects.js';
-import { type GroupRecord, groupRecordCodec } from '../core/group-records.js';
+import { type GroupRecord, groupRecordCodec } from '../core/group-record-codec.js';
 import { OFFSETS_TOPIC } from './internal-topics.js';
 
 /** What the shell needs from the broker: its id and config, the replica manager holding `__consumer_offsets`, clock, random and logger. */

@@ -1,4 +1,4 @@
-import type { Subscription, TopicPartitions } from '../consumer-protocol.js';
+import type { Subscription, TopicPartitions } from '../../../protocol/consumer-protocol.js';
 
 /** One member of a group as the leader sees it in the JoinGroup response. */
 export interface MemberSubscription {

@@ -1,4 +1,4 @@
-import type { TopicPartitions } from '../consumer-protocol.js';
+import type { TopicPartitions } from '../../../protocol/consumer-protocol.js';
 import {
   type Assignor,
   addPartition,

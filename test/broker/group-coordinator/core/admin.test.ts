@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GroupCoordinator } from '../../../../src/broker/group-coordinator/core/group-coordinator.js';
 import { GroupCoordinatorError } from '../../../../src/broker/group-coordinator/core/group-coordinator-error.js';
-import { groupRecordCodec } from '../../../../src/broker/group-coordinator/core/group-records.js';
+import { groupRecordCodec } from '../../../../src/broker/group-coordinator/core/group-record-codec.js';
 import { SeededRandom } from '../../../../src/common/random.js';
 import { ErrorCode } from '../../../../src/protocol/error-codes.js';
 import { Kit } from './group-test-kit.js';

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { encodeSubscription } from '../../../../src/broker/group-coordinator/core/consumer-protocol.js';
 import type * as core from '../../../../src/broker/group-coordinator/core/group-effects.js';
 import { ErrorCode } from '../../../../src/protocol/error-codes.js';
 import * as gen from '../../../../src/protocol/generated/index.js';
+import { encodeSubscription } from '../../../helpers/consumer-protocol-v0.js';
 import { Kit } from './group-test-kit.js';
 
 // Requests decoded by the generated codecs go into the core as they are: the core's request types

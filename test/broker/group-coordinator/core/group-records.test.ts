@@ -8,7 +8,7 @@ import {
   type GroupMetadataValue,
   type GroupRecord,
   groupRecordCodec,
-} from '../../../../src/broker/group-coordinator/core/group-records.js';
+} from '../../../../src/broker/group-coordinator/core/group-record-codec.js';
 import { ProtocolError } from '../../../../src/protocol/primitives/protocol-error.js';
 
 const metadata: GroupMetadataValue = {

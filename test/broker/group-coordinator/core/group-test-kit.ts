@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
-import { encodeSubscription } from '../../../../src/broker/group-coordinator/core/consumer-protocol.js';
+import type {
+  JoinGroupRequest,
+  JoinGroupResponse,
+  SyncGroupResponse,
+} from '../../../../src/broker/group-coordinator/core/group-api.js';
 import { GroupCoordinator } from '../../../../src/broker/group-coordinator/core/group-coordinator.js';
 import type { GroupCoordinatorConfig } from '../../../../src/broker/group-coordinator/core/group-coordinator-config.js';
 import type {
@@ -8,14 +12,10 @@ import type {
   GroupEffect,
   GroupRequest,
 } from '../../../../src/broker/group-coordinator/core/group-effects.js';
-import type { GroupRecord } from '../../../../src/broker/group-coordinator/core/group-records.js';
-import type {
-  JoinGroupRequest,
-  JoinGroupResponse,
-  SyncGroupResponse,
-} from '../../../../src/broker/group-coordinator/core/membership-api.js';
+import type { GroupRecord } from '../../../../src/broker/group-coordinator/core/group-record-codec.js';
 import { ManualClock } from '../../../../src/common/clock.js';
 import { SeededRandom } from '../../../../src/common/random.js';
+import { encodeSubscription } from '../../../helpers/consumer-protocol-v0.js';
 
 /** A coordinator serving every __consumer_offsets partition, on a manual clock, recording what it emits. */
 export class Kit {

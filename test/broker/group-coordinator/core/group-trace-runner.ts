@@ -1,8 +1,3 @@
-import {
-  decodeAssignment,
-  encodeAssignment,
-  encodeSubscription,
-} from '../../../../src/broker/group-coordinator/core/consumer-protocol.js';
 import { GroupCoordinator } from '../../../../src/broker/group-coordinator/core/group-coordinator.js';
 import type {
   GroupApi,
@@ -14,10 +9,15 @@ import {
   type EncodedGroupRecord,
   type GroupRecord,
   groupRecordCodec,
-} from '../../../../src/broker/group-coordinator/core/group-records.js';
+} from '../../../../src/broker/group-coordinator/core/group-record-codec.js';
 import { ManualClock } from '../../../../src/common/clock.js';
 import { SeededRandom } from '../../../../src/common/random.js';
 import { errorInfo } from '../../../../src/protocol/error-codes.js';
+import {
+  decodeAssignment,
+  encodeAssignment,
+  encodeSubscription,
+} from '../../../helpers/consumer-protocol-v0.js';
 
 /**
  * Runs a golden trace: a text file of commands, each followed by the events it caused (indented).

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { OffsetCommitRequest } from '../../../../src/broker/group-coordinator/core/offset-api.js';
+import type { OffsetCommitRequest } from '../../../../src/broker/group-coordinator/core/group-api.js';
 import { ErrorCode } from '../../../../src/protocol/error-codes.js';
 import { Kit } from './group-test-kit.js';
 

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { TimerQueue } from '../../../../src/broker/group-coordinator/core/timer-queue.js';
 import {
   decodeAssignment,
   encodeAssignment,
   encodeSubscription,
   subscribedTopicsOf,
-} from '../../../../src/broker/group-coordinator/core/consumer-protocol.js';
-import { TimerQueue } from '../../../../src/broker/group-coordinator/core/timer-queue.js';
+} from '../../../helpers/consumer-protocol-v0.js';
 
 describe('TimerQueue', () => {
   it('fires due timers in deadline order, ties in scheduling order, including ones scheduled while firing', () => {

@@ -1,7 +1,14 @@
-import { ConsumerProtocolAssignment } from '../../protocol/generated/messages/consumer-protocol-assignment.js';
-import { ConsumerProtocolSubscription } from '../../protocol/generated/messages/consumer-protocol-subscription.js';
-import { Reader } from '../../protocol/primitives/reader.js';
-import { Writer } from '../../protocol/primitives/writer.js';
+import { ConsumerProtocolAssignment } from './generated/messages/consumer-protocol-assignment.js';
+import { ConsumerProtocolSubscription } from './generated/messages/consumer-protocol-subscription.js';
+import { Reader } from './primitives/reader.js';
+import { encodeVersionPrefixed } from './versioned-data.js';
+
+// ConsumerProtocol (Kafka's ConsumerProtocol class): the subscription a consumer puts in its
+// JoinGroup metadata and the assignment its leader sends back in SyncGroup. The client writes and
+// reads both; the group coordinator reads the subscribed topics of consumer groups.
+
+/** The protocol type of Kafka consumers' groups; only these have subscriptions the coordinator can read. */
+export const CONSUMER_PROTOCOL_TYPE = 'consumer';
 
 /** Partitions by topic, as the consumer protocol carries them. */
 export type TopicPartitions = Map<string, number[]>;
@@ -39,16 +46,13 @@ function toMap(list: readonly { topic: string; partitions: number[] }[]): TopicP
  * as our newest: later versions only append fields (ConsumerProtocol.deserializeSubscription).
  */
 export function encodeSubscription(s: Subscription, version = SUBSCRIPTION_VERSION_MAX): Buffer {
-  const w = new Writer();
-  w.writeInt16(version);
-  ConsumerProtocolSubscription.write(w, version, {
+  return encodeVersionPrefixed(ConsumerProtocolSubscription, version, {
     topics: s.topics,
     userData: s.userData,
     ownedPartitions: toList(s.ownedPartitions),
     generationId: s.generationId,
     rackId: s.rackId,
   });
-  return w.toBuffer();
 }
 
 export function decodeSubscription(bytes: Buffer): Subscription & { version: number } {
@@ -67,13 +71,10 @@ export function decodeSubscription(bytes: Buffer): Subscription & { version: num
 }
 
 export function encodeAssignment(a: Assignment, version = SUBSCRIPTION_VERSION_MAX): Buffer {
-  const w = new Writer();
-  w.writeInt16(version);
-  ConsumerProtocolAssignment.write(w, version, {
+  return encodeVersionPrefixed(ConsumerProtocolAssignment, version, {
     assignedPartitions: toList(a.partitions),
     userData: a.userData,
   });
-  return w.toBuffer();
 }
 
 /** An empty buffer means no assignment (the coordinator sends one to members it left out). */
@@ -83,4 +84,17 @@ export function decodeAssignment(bytes: Buffer): Assignment {
   const version = Math.min(Math.max(r.readInt16(), 0), SUBSCRIPTION_VERSION_MAX);
   const a = ConsumerProtocolAssignment.read(r, version);
   return { partitions: toMap(a.assignedPartitions), userData: a.userData };
+}
+
+/**
+ * The topics of a consumer's subscription, or null when the bytes do not parse (the group
+ * coordinator then treats the member as subscribed to nothing it can name, as Kafka's
+ * ClassicGroup.computeSubscribedTopics does).
+ */
+export function subscribedTopicsOf(metadata: Buffer): string[] | null {
+  try {
+    return decodeSubscription(metadata).topics;
+  } catch {
+    return null;
+  }
 }
