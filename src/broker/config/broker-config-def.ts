@@ -339,7 +339,7 @@ const brokerKeys = [
     name: 'fetch.max.bytes',
     type: 'int',
     defaultValue: 57671680,
-    doc: 'Largest fetch response',
+    doc: 'Largest fetch response, whatever the request asks',
     validate: Validators.atLeast(1024),
   },
   {

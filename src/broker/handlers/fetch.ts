@@ -26,6 +26,7 @@ type NodeEndpoint = MessageInput<FetchResponse['nodeEndpoints'][number]>;
 type PartitionResponse = MessageInput<FetchResponse['responses'][number]['partitions'][number]>;
 
 const EMPTY = Buffer.alloc(0);
+const INT32_MAX = 0x7fffffff;
 
 /**
  * Fetch: serves byte ranges of segment files as they are stored, long-polls for `minBytes` up to
@@ -43,10 +44,14 @@ export function fetchHandler(s: BrokerServices) {
     const nameOf = (topic: string, topicId: string): string =>
       byId ? (image.topicsById.get(topicId)?.name ?? '') : topic;
     const requested: FetchPartitionRequest[] = [];
+    // Kafka keeps a request's partitions in a LinkedHashMap (FetchRequest.fetchData): a partition
+    // named again replaces the earlier entry in its place, so each partition is answered once.
+    const named =
+      req.topics.length > 1 || (req.topics[0]?.partitions.length ?? 0) > 1 ? new Map<string, number>() : null;
     for (const t of req.topics) {
       const topic = nameOf(t.topic, t.topicId);
       for (const p of t.partitions) {
-        requested.push({
+        const entry: FetchPartitionRequest = {
           topic,
           topicId: byId ? t.topicId : ZERO_UUID,
           partition: p.partition,
@@ -55,7 +60,13 @@ export function fetchHandler(s: BrokerServices) {
           partitionMaxBytes: p.partitionMaxBytes,
           currentLeaderEpoch: p.currentLeaderEpoch,
           lastFetchedEpoch: p.lastFetchedEpoch,
-        });
+        };
+        const at = named === null ? undefined : named.get(partitionKey(entry));
+        if (at !== undefined) requested[at] = entry;
+        else {
+          named?.set(partitionKey(entry), requested.length);
+          requested.push(entry);
+        }
       }
     }
     const forgotten: FetchPartitionKey[] = req.forgottenTopicsData.flatMap((f) =>
@@ -72,15 +83,20 @@ export function fetchHandler(s: BrokerServices) {
     if (session.kind === 'error') {
       return { throttleTimeMs: 0, errorCode: session.errorCode, sessionId: 0, responses: [] };
     }
+    // The broker's fetch.max.bytes caps every response, whatever the request asks (KafkaApis
+    // handleFetchRequest). Before v3 a request has no limit of its own and the cap is hard: no
+    // batch is returned whole beyond it (FetchParams.hardMaxBytesLimit), as old clients expect.
+    const maxBytes = Math.min(v >= 3 ? req.maxBytes : INT32_MAX, s.config.get('fetch.max.bytes'));
+    const minBytes = Math.min(req.minBytes, maxBytes);
     const limits = {
-      maxBytes: v >= 3 ? req.maxBytes : Number.POSITIVE_INFINITY,
+      maxBytes,
       minOneMessage: v >= 3,
       isolationLevel: v >= 4 ? req.isolationLevel : 0,
       isFollower,
     };
     const plan = () => planFetch(s.metadata.image, s.replicas, session.partitions, limits);
     let reads = plan();
-    if (req.maxWaitMs > 0 && !fetchIsReady(reads, req.minBytes) && session.partitions.length > 0) {
+    if (req.maxWaitMs > 0 && !fetchIsReady(reads, minBytes) && session.partitions.length > 0) {
       reads = await new Promise<PlannedRead[]>((resolve) => {
         // The purgatory checks at once: the plan above just said no. A satisfied check's plan is
         // the one answered (planning reads every partition's offsets, so it is not done twice).
@@ -94,7 +110,7 @@ export function fetchHandler(s: BrokerServices) {
                 return false;
               }
               const r = plan();
-              if (!fetchIsReady(r, req.minBytes)) return false;
+              if (!fetchIsReady(r, minBytes)) return false;
               ready = r;
               return true;
             },
