@@ -3,4 +3,10 @@ export { Broker, type BrokerOptions } from './broker/broker.js';
 export type { BrokerMetrics } from './broker/broker-metrics.js';
 export { BrokerConfig } from './broker/config/broker-config.js';
 export { type StartBrokerOptions, type StartedBroker, startBroker } from './broker/start-broker.js';
-export { jsonLinesLogger, type Logger, noopLogger } from './common/logger.js';
+export {
+  jsonLinesLogger,
+  type Logger,
+  type LogLevel,
+  noopLogger,
+  prettyLinesLogger,
+} from './common/logger.js';

@@ -1,15 +1,23 @@
 import type { Command } from 'commander';
+import pc from 'picocolors';
 import { Broker } from '../broker/broker.js';
 import { BrokerConfig, type Listener } from '../broker/config/broker-config.js';
 import { ListenError } from '../broker/network/listen-error.js';
 import { InvalidConfigError } from '../common/config-def.js';
-import { jsonLinesLogger, type LogLevel } from '../common/logger.js';
+import { jsonLinesLogger, type LogLevel, prettyLinesLogger } from '../common/logger.js';
 import { StromError } from '../common/strom-error.js';
 import { onClosedOutput } from './closed-output.js';
 import { ExitCode } from './exit-codes.js';
 
 /** How long a stop may take before the process exits anyway. */
 const SHUTDOWN_DEADLINE_MS = 5000;
+
+interface ServerOptions {
+  config?: string;
+  override: string[];
+  logLevel: string;
+  logFormat?: string;
+}
 
 export function registerServerCommand(program: Command, done: (code: number) => void): void {
   program
@@ -23,24 +31,40 @@ export function registerServerCommand(program: Command, done: (code: number) => 
       [],
     )
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
+    .option(
+      '--log-format <format>',
+      'pretty (readable lines, the default on a terminal) or json (one object per line, the default otherwise)',
+    )
     .addHelpText(
       'after',
       `
 Examples:
   strom server
   strom server --config config/server.properties
+  strom server --log-format json > broker.log
   strom server --override log.dirs=/var/lib/strom --override num.partitions=3`,
     )
-    .action(async (opts: { config?: string; override: string[]; logLevel: string }) => {
+    .action(async (opts: ServerOptions) => {
       done(await runServer(opts));
     });
 }
 
-async function runServer(opts: { config?: string; override: string[]; logLevel: string }): Promise<number> {
+async function runServer(opts: ServerOptions): Promise<number> {
   const level = (
     ['debug', 'info', 'warn', 'error'].includes(opts.logLevel) ? opts.logLevel : 'info'
   ) as LogLevel;
-  const logger = jsonLinesLogger((line) => process.stdout.write(line), level);
+  const format = opts.logFormat ?? (process.stdout.isTTY ? 'pretty' : 'json');
+  if (format !== 'pretty' && format !== 'json') {
+    process.stderr.write(`Error: --log-format must be pretty or json, not ${format}\n`);
+    return ExitCode.USAGE;
+  }
+  const write = (line: string): void => {
+    process.stdout.write(line);
+  };
+  const logger =
+    format === 'json'
+      ? jsonLinesLogger(write, level)
+      : prettyLinesLogger(write, level, {}, Date.now, process.stdout.isTTY === true && pc.isColorSupported);
   let config: BrokerConfig;
   try {
     config = BrokerConfig.load({ ...(opts.config ? { file: opts.config } : {}), overrides: opts.override });

@@ -179,6 +179,21 @@ describe('strom server', () => {
     }
   });
 
+  it('logs readable lines with --log-format pretty (the default on a terminal), JSON otherwise', async () => {
+    const port = await freePort();
+    const args = ['--override', `listeners=PLAINTEXT://127.0.0.1:${port}`, '--override', `log.dirs=${tmp()}`];
+    const s = await startServerProcess([...args, '--log-format', 'pretty'], port);
+    s.child.kill('SIGTERM');
+    assert.equal(await s.exited, 0);
+    const lines = s.output().trim().split('\n');
+    assert.ok(lines.length > 3);
+    for (const line of lines) assert.match(line, /^\d\d:\d\d:\d\d\.\d{3} (DEBUG|INFO |WARN |ERROR) \S/, line);
+    assert.ok(lines.some((l) => /^\S+ INFO {2}listening .*port=\d+/.test(l)));
+    assert.ok(!s.output().includes('\u001b'), 'no colour outside a terminal');
+    const bad = await runStrom(['server', '--log-format', 'xml', ...args]);
+    assert.equal(bad.code, 2);
+  });
+
   it('exits 2 on a usage error', async () => {
     const r = await runStrom(['server', '--no-such-flag']);
     assert.equal(r.code, 2);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { jsonLinesLogger, noopLogger } from '../../src/common/logger.js';
+import { jsonLinesLogger, noopLogger, prettyLinesLogger } from '../../src/common/logger.js';
 
 describe('logger', () => {
   it('writes one JSON object per line with bound fields, filtered by level', () => {
@@ -25,6 +25,35 @@ describe('logger', () => {
       offset: '7',
       err: { name: 'RangeError', message: 'boom' },
     });
+  });
+
+  it('writes readable lines for a terminal: time, level, message, then key=value fields', () => {
+    const lines: string[] = [];
+    const at = new Date(2026, 0, 31, 9, 5, 7, 42).getTime();
+    const log = prettyLinesLogger(
+      (l) => lines.push(l),
+      'info',
+      { component: 'network' },
+      () => at,
+    );
+    log.debug({}, 'hidden');
+    log.info({ listener: 'PLAINTEXT', port: 9092 }, 'listening');
+    log
+      .child({ topic: 'my topic' })
+      .error({ offset: 7n, err: Object.assign(new Error('boom'), { code: 'EX' }) }, 'failed');
+    assert.deepEqual(lines, [
+      '09:05:07.042 INFO  listening component=network listener=PLAINTEXT port=9092\n',
+      '09:05:07.042 ERROR failed component=network topic="my topic" offset=7 err="Error: boom (EX)"\n',
+    ]);
+    const coloured: string[] = [];
+    prettyLinesLogger(
+      (l) => coloured.push(l),
+      'info',
+      {},
+      () => at,
+      true,
+    ).warn({}, 'slow');
+    assert.equal(coloured[0], '09:05:07.042 \u001b[33mWARN \u001b[39m slow\n');
   });
 
   it('the no-op logger and its children discard everything', () => {

@@ -43,7 +43,7 @@ export async function startServerProcess(
     child.on('exit', (code, signal) => r(code ?? signal ?? -1)),
   );
   const deadline = Date.now() + timeoutMs;
-  while (!out.includes('"broker started"')) {
+  while (!out.includes('broker started')) {
     if (child.exitCode !== null || Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`server did not start:\n${out}`);
