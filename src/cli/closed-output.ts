@@ -13,11 +13,6 @@ export function isClosedOutputError(err: unknown): boolean {
   return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED';
 }
 
-/** Whether stdout or stderr has been found closed. */
-export function outputClosed(): boolean {
-  return closed;
-}
-
 /** Sets (or clears, with null) what a closed output does instead of ending the process. */
 export function onClosedOutput(handler: (() => void) | null): void {
   onClosed = handler;

@@ -3,20 +3,16 @@ import type { DecompressOptions } from '../compression/decompressed-bytes-max.js
 import { ProtocolError } from '../primitives/protocol-error.js';
 import {
   encodeMessageSet,
-  encodeMessageSetAsync,
   type LegacyMagic,
   type LegacyMessage,
   type LegacyRecord,
   type MessageSetInput,
   readMessageSet,
   unwrapMessage,
-  unwrapMessageAsync,
 } from './message-set.js';
 import {
   decodeRecordBatch,
-  decodeRecordBatchAsync,
   encodeRecordBatch,
-  encodeRecordBatchAsync,
   type RecordBatch,
   type RecordBatchInput,
   recordOffset,
@@ -34,7 +30,6 @@ import {
  * Conversion between message formats, as Kafka's LogValidator (up) and RecordsUtil.downConvert
  * (down) do it: up for Produce v0-v2 from old clients, down for Fetch v0-v3 to old consumers,
  * and recompression when a topic's compression.type differs from the producer's codec.
- * Each has an async twin that runs the codecs off the main thread where the library allows.
  */
 export interface UpConvertOptions extends DecompressOptions {
   /** Codec of every output batch; by default each group keeps its source codec. */
@@ -118,21 +113,6 @@ export function upConvertMessageSet(set: Buffer, options: UpConvertOptions = {})
   for (const g of messageGroups(set)) {
     const legacy = g.messages.flatMap((m) => unwrapMessage(m, options));
     out.push(encodeRecordBatch(batchInput(g, legacy, next, options)));
-    if (next !== undefined) next += BigInt(legacy.length);
-  }
-  return out;
-}
-
-export async function upConvertMessageSetAsync(
-  set: Buffer,
-  options: UpConvertOptions = {},
-): Promise<Buffer[]> {
-  const out: Buffer[] = [];
-  let next = options.baseOffset;
-  for (const g of messageGroups(set)) {
-    const legacy: LegacyRecord[] = [];
-    for (const m of g.messages) legacy.push(...(await unwrapMessageAsync(m, options)));
-    out.push(await encodeRecordBatchAsync(batchInput(g, legacy, next, options)));
     if (next !== undefined) next += BigInt(legacy.length);
   }
   return out;
@@ -224,28 +204,6 @@ export function downConvert(data: Buffer, magic: LegacyMagic, options: DownConve
   return Buffer.concat(parts);
 }
 
-export async function downConvertAsync(
-  data: Buffer,
-  magic: LegacyMagic,
-  options: DownConvertOptions = {},
-): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for (const entry of entries(data, options.allowPartialTail)) {
-    if (entry[BatchOffsets.magic] === 2) {
-      const input = fromBatch(await decodeRecordBatchAsync(entry, options), magic, options);
-      if (input !== null) parts.push(await encodeMessageSetAsync(input));
-      continue;
-    }
-    const m = readMessageSet(entry).messages[0]!;
-    if (m.magic <= magic) parts.push(entry);
-    else
-      parts.push(
-        await encodeMessageSetAsync(fromMessage(m, await unwrapMessageAsync(m, options), magic, options)),
-      );
-  }
-  return Buffer.concat(parts);
-}
-
 export interface RecompressOptions extends DecompressOptions {
   compressOptions?: CompressOptions;
 }
@@ -285,15 +243,6 @@ export function recompressBatch(
 ): Buffer {
   const input = recompressInput(decodeRecordBatch(batch, options), compression, options);
   return input === null ? batch : encodeRecordBatch(input);
-}
-
-export async function recompressBatchAsync(
-  batch: Buffer,
-  compression: CompressionType,
-  options: RecompressOptions = {},
-): Promise<Buffer> {
-  const input = recompressInput(await decodeRecordBatchAsync(batch, options), compression, options);
-  return input === null ? batch : encodeRecordBatchAsync(input);
 }
 
 /** Every v2 batch in `data` recompressed; see recompressBatch. */

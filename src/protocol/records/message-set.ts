@@ -1,10 +1,4 @@
-import {
-  type CompressOptions,
-  compress,
-  compressSync,
-  decompress,
-  decompressSync,
-} from '../compression/compress.js';
+import { type CompressOptions, compressSync, decompressSync } from '../compression/compress.js';
 import type { DecompressOptions } from '../compression/decompressed-bytes-max.js';
 import { crc32 } from '../primitives/crc32.js';
 import { ProtocolError } from '../primitives/protocol-error.js';
@@ -169,15 +163,6 @@ export function unwrapMessage(m: LegacyMessage, options: DecompressOptions = {})
   return innerRecords(m, decompressSync(m.compression, wrappedValue(m), options));
 }
 
-/** As unwrapMessage, decompressing off the main thread where the codec allows. */
-export async function unwrapMessageAsync(
-  m: LegacyMessage,
-  options: DecompressOptions = {},
-): Promise<LegacyRecord[]> {
-  if (m.compression === CompressionType.None) return [plain(m)];
-  return innerRecords(m, await decompress(m.compression, wrappedValue(m), options));
-}
-
 function wrappedValue(m: LegacyMessage): Buffer {
   if (m.value === null)
     throw new ProtocolError('INVALID_RECORD', 'compressed message has a null value', m.at);
@@ -226,15 +211,6 @@ export function decodeMessageSet(
 ): LegacyRecord[] {
   const out: LegacyRecord[] = [];
   for (const m of readMessageSet(buf, options).messages) out.push(...unwrapMessage(m, options));
-  return out;
-}
-
-export async function decodeMessageSetAsync(
-  buf: Buffer,
-  options: ReadMessageSetOptions & DecompressOptions = {},
-): Promise<LegacyRecord[]> {
-  const out: LegacyRecord[] = [];
-  for (const m of readMessageSet(buf, options).messages) out.push(...(await unwrapMessageAsync(m, options)));
   return out;
 }
 
@@ -356,10 +332,4 @@ function plan(input: MessageSetInput): Buffer | PendingWrapper {
 export function encodeMessageSet(input: MessageSetInput): Buffer {
   const p = plan(input);
   return Buffer.isBuffer(p) ? p : p.wrap(compressSync(p.compression, p.inner, p.options));
-}
-
-/** As encodeMessageSet, compressing off the main thread where the codec allows. */
-export async function encodeMessageSetAsync(input: MessageSetInput): Promise<Buffer> {
-  const p = plan(input);
-  return Buffer.isBuffer(p) ? p : p.wrap(await compress(p.compression, p.inner, p.options));
 }

@@ -1,10 +1,4 @@
-import {
-  type CompressOptions,
-  compress,
-  compressSync,
-  decompress,
-  decompressSync,
-} from '../compression/compress.js';
+import { type CompressOptions, compressSync, decompressSync } from '../compression/compress.js';
 import type { DecompressOptions } from '../compression/decompressed-bytes-max.js';
 import { ProtocolError } from '../primitives/protocol-error.js';
 import { Reader } from '../primitives/reader.js';
@@ -166,16 +160,6 @@ export function encodeRecordBatch(input: RecordBatchInput): Buffer {
   return finish(input, attrs, withHeaderRoom(body));
 }
 
-/** As encodeRecordBatch, compressing off the main thread where the codec allows. */
-export async function encodeRecordBatchAsync(input: RecordBatchInput): Promise<Buffer> {
-  checkInput(input);
-  const attrs = batchAttributes(input);
-  const type = (attrs & ATTR_COMPRESSION_MASK) as CompressionType;
-  if (type === CompressionType.None) return finish(input, attrs, writeRecords(input.records, true));
-  const body = await compress(type, writeRecords(input.records, false), input.compressOptions);
-  return finish(input, attrs, withHeaderRoom(body));
-}
-
 /**
  * A header with its attributes spelled out. Built field by field: consumers make one per batch,
  * and an object spread of the header had cost more than the batch's CRC.
@@ -303,15 +287,6 @@ export function openRecordBatch(batch: Buffer, options: OpenOptions = {}): OpenR
   return open.withBody(decompressSync(open.compression, batch.subarray(BATCH_HEADER_BYTES), options));
 }
 
-export async function openRecordBatchAsync(
-  batch: Buffer,
-  options: OpenOptions = {},
-): Promise<OpenRecordBatch> {
-  const open = new OpenedRecordBatch(validateBatch(batch, options.checkCrc), batch, BATCH_HEADER_BYTES);
-  if (!needsDecompression(open, batch)) return open;
-  return open.withBody(await decompress(open.compression, batch.subarray(BATCH_HEADER_BYTES), options));
-}
-
 function collect(open: OpenRecordBatch): RecordBatch {
   // The opened batch's own properties are the header's (its body is private); a plain object.
   return { ...open, records: [...open.records()] };
@@ -320,13 +295,6 @@ function collect(open: OpenRecordBatch): RecordBatch {
 /** Decodes one whole batch; `batch` must hold exactly one (see splitBatches for several). */
 export function decodeRecordBatch(batch: Buffer, options: DecompressOptions = {}): RecordBatch {
   return collect(openRecordBatch(batch, options));
-}
-
-export async function decodeRecordBatchAsync(
-  batch: Buffer,
-  options: DecompressOptions = {},
-): Promise<RecordBatch> {
-  return collect(await openRecordBatchAsync(batch, options));
 }
 
 /** A record's absolute offset. */

@@ -6,12 +6,9 @@ import { ProtocolError } from '../../../src/protocol/primitives/protocol-error.j
 import { encodeEndTxnMarkerBatch } from '../../../src/protocol/records/control-record.js';
 import {
   downConvert,
-  downConvertAsync,
   recompressBatch,
-  recompressBatchAsync,
   recompressBatches,
   upConvertMessageSet,
-  upConvertMessageSetAsync,
 } from '../../../src/protocol/records/convert.js';
 import {
   decodeMessageSet,
@@ -106,17 +103,6 @@ describe('up-conversion of message sets to v2 batches', () => {
         [CompressionType.Zstd, 57n, 1],
       ],
     );
-  });
-
-  it('gives the same batches from the async variant', async () => {
-    for (const magic of [0, 1] as LegacyMagic[]) {
-      for (const compression of LEGACY_CODECS) {
-        const set = encodeMessageSet({ magic, compression, records: legacy(10, 0n) });
-        for (const options of [{}, { compression: CompressionType.Zstd, baseOffset: 9n }]) {
-          assert.deepEqual(await upConvertMessageSetAsync(set, options), upConvertMessageSet(set, options));
-        }
-      }
-    }
   });
 
   it('carries a LogAppendTime wrapper into the batch', () => {
@@ -224,15 +210,6 @@ describe('down-conversion of v2 batches to message sets', () => {
     });
   }
 
-  it('gives the same bytes from the async variant', async () => {
-    for (const magic of [0, 1] as LegacyMagic[]) {
-      assert.deepEqual(await downConvertAsync(log, magic), downConvert(log, magic));
-    }
-    const v1 = encodeMessageSet({ magic: 1, compression: CompressionType.Snappy, records: legacy(3, 0n) });
-    assert.deepEqual(await downConvertAsync(v1, 0), downConvert(v1, 0));
-    assert.deepEqual(await downConvertAsync(v1, 1), v1);
-  });
-
   it('passes old-format data through or lowers it, and drops a partial tail when asked', () => {
     const v1 = encodeMessageSet({ magic: 1, compression: CompressionType.Gzip, records: legacy(3, 0n) });
     assert.deepEqual(downConvert(v1, 1), v1);
@@ -259,7 +236,7 @@ describe('down-conversion of v2 batches to message sets', () => {
 describe('recompression', () => {
   for (const from of ALL_CODECS) {
     for (const to of ALL_CODECS) {
-      it(`recompresses ${from} to ${to} keeping header fields and records`, async () => {
+      it(`recompresses ${from} to ${to} keeping header fields and records`, () => {
         const batch = encodeRecordBatch({
           baseOffset: 77n,
           partitionLeaderEpoch: 3,
@@ -273,7 +250,6 @@ describe('recompression', () => {
         });
         const a = decodeRecordBatch(batch);
         const out = recompressBatch(batch, to);
-        assert.deepEqual(await recompressBatchAsync(batch, to), out);
         const b = decodeRecordBatch(out);
         assert.equal(b.compression, to);
         const strip = ({ compression, crc, attributes, batchLength, records, ...rest }: RecordBatch) => rest;

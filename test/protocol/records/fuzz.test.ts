@@ -3,19 +3,10 @@ import { describe, it } from 'node:test';
 import { decompressSync } from '../../../src/protocol/compression/compress.js';
 import { crc32 } from '../../../src/protocol/primitives/crc32.js';
 import { ProtocolError } from '../../../src/protocol/primitives/protocol-error.js';
-import {
-  downConvert,
-  downConvertAsync,
-  upConvertMessageSet,
-  upConvertMessageSetAsync,
-} from '../../../src/protocol/records/convert.js';
+import { downConvert, upConvertMessageSet } from '../../../src/protocol/records/convert.js';
 import { decodeMessageSet, encodeMessageSet } from '../../../src/protocol/records/message-set.js';
 import type { Record } from '../../../src/protocol/records/record.js';
-import {
-  decodeRecordBatch,
-  decodeRecordBatchAsync,
-  encodeRecordBatch,
-} from '../../../src/protocol/records/record-batch.js';
+import { decodeRecordBatch, encodeRecordBatch } from '../../../src/protocol/records/record-batch.js';
 import {
   BatchOffsets,
   CompressionType,
@@ -38,18 +29,6 @@ function onlyProtocolErrors(fn: () => unknown, context: string): boolean {
       );
     }
     return true;
-  }
-}
-
-async function onlyProtocolErrorsAsync(fn: () => Promise<unknown>, context: string): Promise<void> {
-  try {
-    await fn();
-  } catch (e) {
-    if (!(e instanceof ProtocolError)) {
-      assert.fail(
-        `${context}: threw ${(e as Error)?.constructor?.name}: ${(e as Error)?.message} (seed ${SEED})`,
-      );
-    }
   }
 }
 
@@ -123,25 +102,6 @@ describe(`decoders on arbitrary bytes (seed ${SEED})`, () => {
       if (onlyProtocolErrors(() => decodeRecordBatch(bad), `batch codec ${codec} #${i}`)) rejected++;
     }
     assert.ok(rejected > 1000, `only ${rejected} mutations were rejected`);
-  });
-
-  it('async decoders reject with ProtocolError only', async () => {
-    const rnd = new Prng(SEED + 3);
-    for (let i = 0; i < 600; i++) {
-      const codec = CODECS[i % CODECS.length]!;
-      const batch = encodeRecordBatch({ compression: codec, records: records(rnd, 1 + rnd.int(5)) });
-      const bad = mutate(rnd, batch, BatchOffsets.attributes);
-      if (bad.length >= 61) {
-        bad.writeInt32BE(bad.length - 12, BatchOffsets.batchLength);
-        bad.writeUInt32BE(computeBatchCrc(bad), BatchOffsets.crc);
-      }
-      await onlyProtocolErrorsAsync(() => decodeRecordBatchAsync(bad), `async batch codec ${codec} #${i}`);
-      await onlyProtocolErrorsAsync(
-        () => downConvertAsync(bad, 1),
-        `async down-convert codec ${codec} #${i}`,
-      );
-      await onlyProtocolErrorsAsync(() => upConvertMessageSetAsync(bad), `async up-convert #${i}`);
-    }
   });
 
   it('mutated message sets with a recomputed CRC only raise ProtocolError', () => {
