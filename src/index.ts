@@ -2,7 +2,9 @@
 export { Broker, type BrokerOptions } from './broker/broker.js';
 export type { BrokerMetrics } from './broker/broker-metrics.js';
 export { BrokerConfig } from './broker/config/broker-config.js';
+export { ListenError } from './broker/network/listen-error.js';
 export { type StartBrokerOptions, type StartedBroker, startBroker } from './broker/start-broker.js';
+export { InvalidConfigError } from './common/config-def.js';
 export {
   jsonLinesLogger,
   type Logger,

@@ -11,8 +11,11 @@ export interface StartBrokerOptions {
   readonly config?: Readonly<Record<string, string>>;
   /** Data directory; a fresh temporary one (removed on close) when omitted. */
   readonly logDir?: string;
+  /** Logs nothing when omitted; `jsonLinesLogger()` or `prettyLinesLogger()` write to stderr. */
   readonly logger?: Logger;
   readonly metrics?: BrokerMetrics;
+  /** Port of the PLAINTEXT listener on 127.0.0.1; a free one when omitted (or 0). `config.listeners` wins. */
+  readonly port?: number;
 }
 
 export interface StartedBroker {
@@ -23,13 +26,14 @@ export interface StartedBroker {
 }
 
 /**
- * Starts a broker for a test suite or an embedded use: a free port on localhost and, unless given,
- * a temporary data directory that close() removes.
+ * Starts a broker for a test suite or an embedded use: a free port on localhost unless `port` is
+ * given and, unless `logDir` is, a temporary data directory that close() removes. docs/embedding.md
+ * describes the options.
  */
 export async function startBroker(options: StartBrokerOptions = {}): Promise<StartedBroker> {
   const temp = options.logDir === undefined ? mkdtempSync(join(tmpdir(), 'strom-')) : null;
   const raw = new Map<string, string>([
-    ['listeners', 'PLAINTEXT://127.0.0.1:0'],
+    ['listeners', `PLAINTEXT://127.0.0.1:${options.port ?? 0}`],
     ['log.dirs', options.logDir ?? temp!],
     ['group.initial.rebalance.delay.ms', '0'],
     ...Object.entries(options.config ?? {}),
