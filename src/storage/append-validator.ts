@@ -47,6 +47,11 @@ export function validateAndAssign(
     nextOffset: number;
     origin: AppendOrigin;
     leaderEpoch: number | null;
+    /**
+     * The batches passed `precheckProducedBatches` (CRCs, and the records of compressed batches,
+     * walked piece by piece): those are not checked again.
+     */
+    prechecked?: boolean;
   },
 ): ValidatedAppend {
   let split: { batches: Buffer[]; partialTail: number };
@@ -69,22 +74,11 @@ export function validateAndAssign(
   const headers: RecordBatchHeader[] = [];
   let expectNext = opts.nextOffset;
   for (const batch of split.batches) {
-    let h: RecordBatchHeader;
-    try {
-      h = validateBatch(batch);
-    } catch (e) {
-      const code =
-        e instanceof ProtocolError && e.code === 'INVALID_RECORD' ? 'INVALID_RECORD' : 'CORRUPT_MESSAGE';
-      throw new StorageError(code, (e as Error).message, { cause: e });
-    }
-    if (batch.length > config.maxMessageBytes) {
-      throw new StorageError(
-        'MESSAGE_TOO_LARGE',
-        `batch of ${batch.length} bytes exceeds max.message.bytes ${config.maxMessageBytes}`,
-      );
-    }
-    if (assign) checkLeaderBatch(batch, h, config, opts);
-    else {
+    const h = checkBatchHeader(batch, config, opts.prechecked !== true);
+    if (assign) {
+      const check = checkLeaderBatch(h, config, opts);
+      if (check !== null && !(opts.prechecked === true && isCompressed(h))) walkRecords(batch, h, check);
+    } else {
       const base = Number(h.baseOffset);
       if (base < expectNext) {
         throw new StorageError(
@@ -150,13 +144,41 @@ export function validateAndAssign(
   };
 }
 
-/** The checks Kafka's LogValidator makes on batches from producers (and coordinators). */
-function checkLeaderBatch(
-  batch: Buffer,
+/** Length, magic, CRC (unless `checkCrc` is false), counts, and the batch against max.message.bytes. */
+export function checkBatchHeader(batch: Buffer, config: LogConfig, checkCrc: boolean): RecordBatchHeader {
+  let h: RecordBatchHeader;
+  try {
+    h = validateBatch(batch, checkCrc);
+  } catch (e) {
+    throw storageErrorFor(e);
+  }
+  if (batch.length > config.maxMessageBytes) {
+    throw new StorageError(
+      'MESSAGE_TOO_LARGE',
+      `batch of ${batch.length} bytes exceeds max.message.bytes ${config.maxMessageBytes}`,
+    );
+  }
+  return h;
+}
+
+/** A batch whose records are compressed (its records are then walked through the codec). */
+export function isCompressed(h: RecordBatchHeader): boolean {
+  return (h.attributes & ATTR_COMPRESSION_MASK) !== 0;
+}
+
+/** Checks one record: its offset delta, timestamp delta and whether it has a key. */
+export type RecordCheck = (offsetDelta: number, timestampDelta: number, hasKey: boolean) => void;
+
+/**
+ * The checks Kafka's LogValidator makes on batches from producers (and coordinators): those the
+ * header answers at once, and the per-record check to run over its records, or null when the
+ * records need no walk (control batches).
+ */
+export function checkLeaderBatch(
   h: RecordBatchHeader,
   config: LogConfig,
   opts: { nowMs: number; origin: AppendOrigin },
-): void {
+): RecordCheck | null {
   const invalid = (msg: string): never => {
     throw new StorageError('INVALID_RECORD', msg);
   };
@@ -169,7 +191,6 @@ function checkLeaderBatch(
   if (h.lastOffsetDelta !== h.recordCount - 1) {
     invalid(`last offset delta ${h.lastOffsetDelta} does not match ${h.recordCount} records`);
   }
-  const compressed = (h.attributes & ATTR_COMPRESSION_MASK) !== 0;
   const createTime = config.messageTimestampType === 'CreateTime';
   const checkTs = (ts: number): void => {
     if (!createTime) return;
@@ -191,30 +212,54 @@ function checkLeaderBatch(
   };
   if (isControl) {
     checkTs(Number(h.maxTimestamp));
-    return;
+    return null;
   }
-  // Walk the records once to check what the header cannot tell us: uncompressed batches with the
-  // lean scanner, compressed ones through the codec (Kafka decompresses to validate as well).
+  // The header cannot tell these: each record is walked (Kafka decompresses to validate as well).
   const baseTs = Number(h.baseTimestamp);
   const compacted = config.cleanupPolicy !== 'delete';
   let expectDelta = 0;
-  const check = (offsetDelta: number, timestampDelta: number, hasKey: boolean): void => {
+  return (offsetDelta, timestampDelta, hasKey) => {
     if (offsetDelta !== expectDelta) invalid(`record offset delta ${offsetDelta}, expected ${expectDelta}`);
     expectDelta++;
     if (compacted && !hasKey) invalid('compacted topic cannot accept a record without a key');
     checkTs(baseTs + timestampDelta);
   };
+}
+
+/**
+ * Walks a batch's records on this thread: uncompressed ones with the lean scanner, compressed
+ * ones through the codec, whole (capped at `decompressedBytesMax`).
+ */
+export function walkRecords(
+  batch: Buffer,
+  h: RecordBatchHeader,
+  check: RecordCheck,
+  decompressedBytesMax?: number,
+): void {
   try {
-    if (!compressed) forEachRecord(batch, (r) => check(r.offsetDelta, r.timestampDelta, r.keyLength >= 0));
-    else
-      for (const r of openRecordBatch(batch).records())
+    if (!isCompressed(h))
+      forEachRecord(batch, (r) => check(r.offsetDelta, r.timestampDelta, r.keyLength >= 0));
+    else {
+      const options = decompressedBytesMax === undefined ? {} : { maxBytes: decompressedBytesMax };
+      for (const r of openRecordBatch(batch, { ...options, checkCrc: false }).records())
         check(r.offsetDelta, r.timestampDelta, r.key !== null);
+    }
   } catch (e) {
     if (e instanceof RecordFormatError) throw new StorageError('CORRUPT_MESSAGE', e.message, { cause: e });
-    if (e instanceof ProtocolError) {
-      const code = e.code === 'INVALID_RECORD' ? 'INVALID_RECORD' : 'CORRUPT_MESSAGE';
-      throw new StorageError(code, e.message, { cause: e });
-    }
-    throw e;
+    throw storageErrorFor(e);
   }
+}
+
+/**
+ * The storage error for a record-format failure: INVALID_RECORD for structure, MESSAGE_TOO_LARGE
+ * for content that decompresses past the cap (the producer splits such a batch if it holds more
+ * than one record, as Kafka's Sender does for MESSAGE_TOO_LARGE), CORRUPT_MESSAGE otherwise.
+ */
+export function storageErrorFor(e: unknown): unknown {
+  if (!(e instanceof ProtocolError)) return e;
+  if (e.code === 'INVALID_RECORD') return new StorageError('INVALID_RECORD', e.message, { cause: e });
+  if (e.code === 'DECOMPRESSED_TOO_LARGE') {
+    return new StorageError('MESSAGE_TOO_LARGE', `record batch ${e.message}`, { cause: e });
+  }
+  return new StorageError('CORRUPT_MESSAGE', e.message, { cause: e });
 }

@@ -11,6 +11,8 @@ export interface AppendOptions {
   leaderEpoch?: number;
   /** 'client' (default) gets every check; 'replication' keeps the leader's offsets. */
   origin?: AppendOrigin;
+  /** The batches passed precheckProducedBatches: their CRCs and compressed records are not checked again. */
+  prechecked?: boolean;
 }
 
 export interface AppendResult {

@@ -199,6 +199,7 @@ export class PartitionLog implements FlushedLog {
       nextOffset: this.offsets.logEndOffset,
       origin: opts.origin ?? 'client',
       leaderEpoch: opts.leaderEpoch ?? null,
+      prechecked: opts.prechecked === true,
     });
     this.io(() => {
       const reason = shouldRoll(

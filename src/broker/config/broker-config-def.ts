@@ -133,6 +133,13 @@ const brokerKeys = [
     validate: Validators.atLeast(1),
   },
   {
+    name: 'strom.decompressed.batch.max.bytes',
+    type: 'int',
+    defaultValue: 268435456,
+    doc: 'Most bytes one produced record batch may decompress to; more is answered MESSAGE_TOO_LARGE. Batches are checked piece by piece, so this bounds work, not memory',
+    validate: Validators.atLeast(1024),
+  },
+  {
     name: 'queued.max.request.bytes',
     type: 'long',
     defaultValue: -1,

@@ -1,14 +1,19 @@
+import { ConcurrencyLimit } from '../../common/concurrency-limit.js';
 import { isInternalTopic } from '../../metadata/topic-name.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ProduceRequest } from '../../protocol/generated/messages/produce-request.js';
 import { ProduceResponse } from '../../protocol/generated/messages/produce-response.js';
 import type { MessageInput } from '../../protocol/message-codec.js';
-import { defineHandler, NO_RESPONSE } from '../api-handler.js';
+import { ProtocolError } from '../../protocol/primitives/protocol-error.js';
+import { type Precheck, precheckProducedBatches } from '../../storage/produced-batch-precheck.js';
+import { StorageError } from '../../storage/storage-error.js';
+import { defineHandler, NO_RESPONSE, type RequestContext } from '../api-handler.js';
 import type { BrokerServices } from '../broker-services.js';
 import { CloseConnectionError } from '../network/connection.js';
 import type { HostedPartition } from '../replica/hosted-partition.js';
-import { prepareForAppend } from '../replica/produce-conversion.js';
+import { checkProducedRecords, prepareForAppend } from '../replica/produce-conversion.js';
 import { kafkaErrorFor } from '../replica/storage-error-codes.js';
+import { ProduceOrder, type ProduceStart } from './produce-order.js';
 
 type PartitionResponse = MessageInput<ProduceResponse['responses'][number]['partitionResponses'][number]>;
 
@@ -21,78 +26,36 @@ const failed = (index: number, errorCode: number, errorMessage: string | null = 
   logStartOffset: -1n,
 });
 
+/** Piece-by-piece checks of large compressed batches running at once, across all connections. */
+const DECOMPRESSION_WALKS_MAX = 2;
+
+interface Decompression {
+  /** Read per request: handlers touch their services only while serving (see servedApis). */
+  decompressedBytesMax: () => number;
+  limit: ConcurrencyLimit;
+}
+
+type Result = { topic: string; response: PartitionResponse };
+
 /**
  * Produce: validates and appends each partition's records on the leader; acks=all waits in the
  * purgatory until the high watermark passes the appended records or the request times out.
  * acks=0 gets no response; if anything failed the connection is closed instead, which is the only
  * signal such a producer can get (as in Kafka).
+ *
+ * Compressed batches that expand past 1 MiB are checked piece by piece before their append,
+ * off the request's turn of the event loop (see precheckProducedBatches); meanwhile later produce
+ * requests of the same connection wait (ProduceOrder), so appends keep request order.
  */
 export function produceHandler(s: BrokerServices) {
+  const order = new ProduceOrder();
+  const decompression: Decompression = {
+    decompressedBytesMax: () => s.config.get('strom.decompressed.batch.max.bytes'),
+    limit: new ConcurrencyLimit(DECOMPRESSION_WALKS_MAX),
+  };
   return defineHandler(ProduceRequest, ProduceResponse, async (req, ctx) => {
     const acks = req.acks;
-    const pending: Promise<{ topic: string; response: PartitionResponse }>[] = [];
-    const image = s.metadata.image;
-    for (const t of req.topicData) {
-      for (const pd of t.partitionData) {
-        const done = (response: PartitionResponse) =>
-          pending.push(Promise.resolve({ topic: t.name, response }));
-        if (acks !== 0 && acks !== 1 && acks !== -1) {
-          done(failed(pd.index, ErrorCode.INVALID_REQUIRED_ACKS));
-          continue;
-        }
-        if (req.transactionalId !== null) {
-          done(
-            failed(
-              pd.index,
-              ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
-              'Transactions are not supported yet.',
-            ),
-          );
-          continue;
-        }
-        if (isInternalTopic(t.name)) {
-          done(
-            failed(pd.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${t.name}`),
-          );
-          continue;
-        }
-        const lookup = s.replicas.leader(image, t.name, pd.index);
-        if (!lookup.partition) {
-          done(failed(pd.index, lookup.errorCode));
-          continue;
-        }
-        const p = lookup.partition;
-        const topicConfig = s.replicas.topicConfig(t.name);
-        if (pd.records === null || pd.records.length === 0) {
-          done(failed(pd.index, ErrorCode.INVALID_RECORD, 'Produce request carries no records.'));
-          continue;
-        }
-        let bytes: Buffer;
-        try {
-          bytes = prepareForAppend(pd.records, ctx.apiVersion, topicConfig['compression.type']);
-        } catch (err) {
-          const mapped = kafkaErrorFor(err);
-          if (!mapped) throw err;
-          done(failed(pd.index, mapped.code, mapped.message));
-          continue;
-        }
-        if (acks === -1 && p.isr.length < topicConfig['min.insync.replicas']) {
-          done(
-            failed(
-              pd.index,
-              ErrorCode.NOT_ENOUGH_REPLICAS,
-              `The size of the current ISR is ${p.isr.length}.`,
-            ),
-          );
-          continue;
-        }
-        // Offsets are assigned synchronously, so pipelined requests land in request order.
-        pending.push(
-          appendAndAwait(s, p, bytes, acks, req.timeoutMs).then((response) => ({ topic: t.name, response })),
-        );
-      }
-    }
-    const results = await Promise.all(pending);
+    const results = await order.run(ctx.connection, () => startProduce(s, req, ctx, decompression));
     if (acks === 0) {
       const failure = results.find((r) => r.response.errorCode !== ErrorCode.NONE);
       if (failure) {
@@ -118,17 +81,146 @@ export function produceHandler(s: BrokerServices) {
   });
 }
 
+/** Checks every partition's records and issues the appends (at once, or after piece-by-piece checks). */
+function startProduce(
+  s: BrokerServices,
+  req: ProduceRequest,
+  ctx: RequestContext,
+  decompression: Decompression,
+): ProduceStart<Result[]> {
+  const acks = req.acks;
+  const pending: Promise<Result>[] = [];
+  const issued: Promise<unknown>[] = [];
+  // This request's piece-by-piece checks run one after another: one in flight per connection.
+  let checks: Promise<unknown> = Promise.resolve();
+  const image = s.metadata.image;
+  const decompressedBytesMax = decompression.decompressedBytesMax();
+  for (const t of req.topicData) {
+    for (const pd of t.partitionData) {
+      const done = (response: PartitionResponse) =>
+        pending.push(Promise.resolve({ topic: t.name, response }));
+      if (acks !== 0 && acks !== 1 && acks !== -1) {
+        done(failed(pd.index, ErrorCode.INVALID_REQUIRED_ACKS));
+        continue;
+      }
+      if (req.transactionalId !== null) {
+        done(
+          failed(
+            pd.index,
+            ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+            'Transactions are not supported yet.',
+          ),
+        );
+        continue;
+      }
+      if (isInternalTopic(t.name)) {
+        done(
+          failed(pd.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${t.name}`),
+        );
+        continue;
+      }
+      const lookup = s.replicas.leader(image, t.name, pd.index);
+      if (!lookup.partition) {
+        done(failed(pd.index, lookup.errorCode));
+        continue;
+      }
+      const p = lookup.partition;
+      const topicConfig = s.replicas.topicConfig(t.name);
+      const records = pd.records;
+      if (records === null || records.length === 0) {
+        done(failed(pd.index, ErrorCode.INVALID_RECORD, 'Produce request carries no records.'));
+        continue;
+      }
+      let precheck: Precheck = 'none';
+      try {
+        if (checkProducedRecords(records, ctx.apiVersion) === 2) {
+          precheck = precheckProducedBatches(records, p.log.config, {
+            nowMs: p.log.nowMs,
+            decompressedBytesMax,
+            limit: decompression.limit,
+          });
+        }
+      } catch (err) {
+        done(rejected(ctx, t.name, pd.index, err));
+        continue;
+      }
+      // Synchronous up to the append, which assigns offsets: appends land in request order.
+      const append = (): Promise<Result> => {
+        let bytes: Buffer;
+        try {
+          bytes = prepareForAppend(
+            records,
+            ctx.apiVersion,
+            topicConfig['compression.type'],
+            decompressedBytesMax,
+          );
+        } catch (err) {
+          return Promise.resolve({ topic: t.name, response: rejected(ctx, t.name, pd.index, err) });
+        }
+        if (acks === -1 && p.isr.length < topicConfig['min.insync.replicas']) {
+          const message = `The size of the current ISR is ${p.isr.length}.`;
+          return Promise.resolve({
+            topic: t.name,
+            response: failed(pd.index, ErrorCode.NOT_ENOUGH_REPLICAS, message),
+          });
+        }
+        return appendAndAwait(s, p, bytes, acks, req.timeoutMs, precheck !== 'none').then((response) => ({
+          topic: t.name,
+          response,
+        }));
+      };
+      if (typeof precheck !== 'function') {
+        pending.push(append());
+        continue;
+      }
+      const checked = checks.then(precheck);
+      checks = checked.catch(() => undefined);
+      // The append promise is wrapped so that `started` settles once it is issued, not acknowledged.
+      const started = checked.then(
+        () => ({ outcome: append() }),
+        (err: unknown) => ({
+          outcome: Promise.resolve({ topic: t.name, response: rejected(ctx, t.name, pd.index, err) }),
+        }),
+      );
+      issued.push(started);
+      pending.push(started.then((st) => st.outcome));
+    }
+  }
+  return {
+    issued: issued.length === 0 ? null : Promise.all(issued).then(() => undefined),
+    result: Promise.all(pending),
+  };
+}
+
+/** The partition's error response for a failed check; anything unexpected closes the connection. */
+function rejected(ctx: RequestContext, topic: string, partition: number, err: unknown): PartitionResponse {
+  const mapped = kafkaErrorFor(err);
+  if (!mapped) throw err;
+  if (
+    err instanceof StorageError &&
+    err.cause instanceof ProtocolError &&
+    err.cause.code === 'DECOMPRESSED_TOO_LARGE'
+  ) {
+    ctx.log.warn(
+      { topic, partition, clientAddress: ctx.connection.clientAddress, err: err.message },
+      'produced batch decompresses past strom.decompressed.batch.max.bytes; rejected',
+    );
+  }
+  return failed(partition, mapped.code, mapped.message);
+}
+
 function appendAndAwait(
   s: BrokerServices,
   p: HostedPartition,
   bytes: Buffer,
   acks: number,
   timeoutMs: number,
+  prechecked: boolean,
 ): Promise<PartitionResponse> {
   const outcome =
     acks === -1
-      ? s.replicas.appendAndAwaitCommitted(p, bytes, timeoutMs)
-      : s.replicas.appendToLeader(p, bytes);
+      ? s.replicas.appendAndAwaitCommitted(p, bytes, timeoutMs, prechecked)
+      : s.replicas.appendToLeader(p, bytes, prechecked);
   return outcome.then((r) =>
     r.errorCode !== ErrorCode.NONE
       ? failed(p.partition, r.errorCode, r.errorMessage)

@@ -166,12 +166,12 @@ export class ReplicaManager {
    * Appends validated v2 batches to a partition this broker leads and advances the high watermark.
    * Storage failures come back as Kafka error codes; the log is unchanged on failure.
    */
-  appendToLeader(p: HostedPartition, records: Buffer): Promise<AppendOutcome> {
+  appendToLeader(p: HostedPartition, records: Buffer, prechecked = false): Promise<AppendOutcome> {
     // Plain promise chaining rather than async/await: this runs for every partition of every
     // produce request, and each await costs a turn of the microtask queue.
     let appended: Promise<AppendResult>;
     try {
-      appended = p.log.append(records, { leaderEpoch: p.leaderEpoch });
+      appended = p.log.append(records, { leaderEpoch: p.leaderEpoch, prechecked });
     } catch (err) {
       // Opening the log (on first use) can fail, e.g. on an offline log dir.
       appended = Promise.reject(err);
@@ -224,8 +224,9 @@ export class ReplicaManager {
     p: HostedPartition,
     records: Buffer,
     timeoutMs: number,
+    prechecked = false,
   ): Promise<AppendOutcome> {
-    const r = await this.appendToLeader(p, records);
+    const r = await this.appendToLeader(p, records, prechecked);
     if (r.errorCode !== ErrorCode.NONE) return r;
     const moved = () => this.partitions.get(p.key) !== p || p.leaderId !== this.nodeId;
     return new Promise((resolve) => {

@@ -2,7 +2,12 @@ import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import { ProtocolError } from '../primitives/protocol-error.js';
 import { CompressionType } from '../records/record-batch-header.js';
-import { DECOMPRESSED_BYTES_MAX, type DecompressOptions } from './decompressed-bytes-max.js';
+import {
+  DECOMPRESSED_BYTES_MAX,
+  type DecompressOptions,
+  decompressedTooLarge,
+  isZlibOutputTooLarge,
+} from './decompressed-bytes-max.js';
 import {
   lz4FrameCompress,
   lz4FrameCompressSync,
@@ -21,8 +26,9 @@ export type { DecompressOptions } from './decompressed-bytes-max.js';
 
 /**
  * One entry point for the codecs Kafka names in the batch attributes (bits 0-2).
- * Decompression errors of any kind come out as ProtocolError CORRUPT_RECORD, which the broker
- * answers with CORRUPT_MESSAGE; an unknown codec id is UNSUPPORTED_COMPRESSION.
+ * Decompression errors come out as ProtocolError CORRUPT_RECORD, which the broker answers with
+ * CORRUPT_MESSAGE; output past the cap is DECOMPRESSED_TOO_LARGE; an unknown codec id is
+ * UNSUPPORTED_COMPRESSION.
  */
 export interface CompressOptions {
   /** gzip (1-9) or zstd (1-22) level; each codec's library default when absent, zstd 3. */
@@ -40,8 +46,9 @@ function unsupported(type: number): ProtocolError {
   return new ProtocolError('UNSUPPORTED_COMPRESSION', `compression type ${type} is not supported`);
 }
 
-function gzipError(cause: unknown): ProtocolError {
-  return new ProtocolError('CORRUPT_RECORD', 'gzip data is corrupt or over the size limit', 0, { cause });
+function gzipError(cause: unknown, maxBytes: number): ProtocolError {
+  if (isZlibOutputTooLarge(cause)) return decompressedTooLarge(maxBytes);
+  return new ProtocolError('CORRUPT_RECORD', 'gzip data is corrupt', 0, { cause });
 }
 
 function gzipOptions(options: CompressOptions): zlib.ZlibOptions {
@@ -95,7 +102,7 @@ export function decompressSync(type: CompressionType, data: Buffer, options: Dec
       try {
         return zlib.gunzipSync(data, { maxOutputLength: maxBytes });
       } catch (cause) {
-        throw gzipError(cause);
+        throw gzipError(cause, maxBytes);
       }
     case CompressionType.Snappy:
       return snappyDecompressSync(data, maxBytes);
@@ -121,7 +128,7 @@ export async function decompress(
       try {
         return await gunzipAsync(data, { maxOutputLength: maxBytes });
       } catch (cause) {
-        throw gzipError(cause);
+        throw gzipError(cause, maxBytes);
       }
     case CompressionType.Snappy:
       return snappyDecompress(data, maxBytes);

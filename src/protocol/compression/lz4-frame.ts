@@ -9,8 +9,8 @@ function lz4(): Lz4 {
 }
 
 import { ProtocolError } from '../primitives/protocol-error.js';
-import { DECOMPRESSED_BYTES_MAX } from './decompressed-bytes-max.js';
-import { xxhash32 } from './xxhash32.js';
+import { DECOMPRESSED_BYTES_MAX, decompressedTooLarge } from './decompressed-bytes-max.js';
+import { Xxhash32Stream, xxhash32 } from './xxhash32.js';
 
 /**
  * The LZ4 frame format (lz4/doc/lz4_Frame_format.md), which Kafka uses for LZ4 since KIP-57.
@@ -165,7 +165,7 @@ class Output {
     if (part.length > frame.blockBytesMax)
       throw corrupt('block decompresses beyond the block size', block.at);
     this.total += part.length;
-    if (this.total > this.maxBytes) throw corrupt('decompressed size over the limit', block.at);
+    if (this.total > this.maxBytes) throw decompressedTooLarge(this.maxBytes, block.at);
     this.parts.push(part);
     this.frameBytes += part.length;
   }
@@ -203,6 +203,40 @@ export function lz4FrameDecompressSync(data: Buffer, maxBytes = DECOMPRESSED_BYT
     out.endFrame(f);
   }
   return out.result();
+}
+
+/**
+ * The content one block at a time, for callers that walk it without holding it: the cap is
+ * checked block by block and a content checksum is computed as the blocks go by.
+ */
+export function* lz4FrameChunks(
+  data: Buffer,
+  maxBytes = DECOMPRESSED_BYTES_MAX,
+): Generator<Buffer, void, undefined> {
+  let total = 0;
+  for (const f of parseFrames(data)) {
+    const hash = f.contentChecksum === null ? null : new Xxhash32Stream();
+    let frameBytes = 0;
+    for (const b of f.blocks) {
+      let part: Buffer;
+      try {
+        part = b.uncompressed ? b.data : lz4().uncompressSync(prefixed(b, f.blockBytesMax));
+      } catch (cause) {
+        throw decodeError(cause, b);
+      }
+      if (part.length > f.blockBytesMax) throw corrupt('block decompresses beyond the block size', b.at);
+      total += part.length;
+      if (total > maxBytes) throw decompressedTooLarge(maxBytes, b.at);
+      frameBytes += part.length;
+      hash?.update(part);
+      yield part;
+    }
+    if (f.contentSize >= 0 && f.contentSize !== frameBytes) {
+      throw corrupt(`content size ${f.contentSize} but ${frameBytes} decoded`, f.at);
+    }
+    if (hash !== null && hash.digest() !== f.contentChecksum)
+      throw corrupt('content checksum mismatch', f.at);
+  }
 }
 
 /** Blocks decode on the thread pool, a few at a time so the cap still bounds memory. */

@@ -9,7 +9,7 @@ function snappy(): Snappy {
 }
 
 import { ProtocolError } from '../primitives/protocol-error.js';
-import { DECOMPRESSED_BYTES_MAX } from './decompressed-bytes-max.js';
+import { DECOMPRESSED_BYTES_MAX, decompressedTooLarge } from './decompressed-bytes-max.js';
 
 /**
  * Snappy as Kafka clients write it. The Java client wraps raw snappy blocks in xerial's
@@ -55,12 +55,10 @@ function rawLength(block: Uint8Array, position: number): number {
  */
 function checkRawLength(block: Buffer, position: number, budget: number): void {
   const n = rawLength(block, position);
-  if (n > budget) {
-    throw new ProtocolError('CORRUPT_RECORD', `snappy block claims ${n} bytes, over the limit`, position);
-  }
   if (n > block.length * 22 + 64) {
     throw new ProtocolError('CORRUPT_RECORD', `snappy block of ${block.length} bytes claims ${n}`, position);
   }
+  if (n > budget) throw decompressedTooLarge(budget, position);
 }
 
 function uncompressRaw(block: Buffer, position: number, budget: number): Buffer {
@@ -111,6 +109,28 @@ export async function snappyDecompress(data: Buffer, maxBytes = DECOMPRESSED_BYT
   }
   // xerial blocks are small (32 KiB); decoding them on this thread costs less than a hop per block.
   return snappyDecompressSync(data, maxBytes);
+}
+
+/**
+ * The content in pieces, for callers that walk it without holding it: xerial blocks one at a time
+ * (32 KiB each as the Java client writes them). A raw block cannot be split (its copies reach back
+ * anywhere in it), so it comes whole, decoded on the thread pool; its declared length was checked
+ * against the cap first, and snappy expands at most about 21 times.
+ */
+export async function* snappyChunks(
+  data: Buffer,
+  maxBytes = DECOMPRESSED_BYTES_MAX,
+): AsyncGenerator<Buffer, void, undefined> {
+  if (!isXerialSnappy(data)) {
+    yield await snappyDecompress(data, maxBytes);
+    return;
+  }
+  let total = 0;
+  for (const { block, at } of xerialBlocks(data)) {
+    const part = uncompressRaw(block, at, maxBytes - total);
+    total += part.length;
+    yield part;
+  }
 }
 
 function xerialHeader(): Buffer {

@@ -1,8 +1,14 @@
 import { createRequire } from 'node:module';
+import type { Transform } from 'node:stream';
 import * as zlib from 'node:zlib';
 import type * as ZstdBinding from 'zstd-napi/binding.js';
 import { ProtocolError } from '../primitives/protocol-error.js';
-import { DECOMPRESSED_BYTES_MAX } from './decompressed-bytes-max.js';
+import {
+  DECOMPRESSED_BYTES_MAX,
+  decompressedTooLarge,
+  isZlibOutputTooLarge,
+} from './decompressed-bytes-max.js';
+import { zlibChunks } from './zlib-chunks.js';
 
 /**
  * Zstandard (KIP-110). Node's zlib has zstd from 22.15; on older Node we use zstd-napi, which
@@ -16,6 +22,7 @@ interface BuiltinZstd {
   zstdDecompressSync(data: Buffer, options?: object): Buffer;
   zstdCompress(data: Buffer, options: object, cb: (err: Error | null, out: Buffer) => void): void;
   zstdDecompress(data: Buffer, options: object, cb: (err: Error | null, out: Buffer) => void): void;
+  createZstdDecompress?(options: zlib.ZlibOptions): Transform;
   constants: { ZSTD_c_compressionLevel: number };
 }
 
@@ -50,15 +57,22 @@ function corrupt(message: string, cause?: unknown): ProtocolError {
   return new ProtocolError('CORRUPT_RECORD', `zstd: ${message}`, 0, cause ? { cause } : undefined);
 }
 
-function napiDecompress(data: Buffer, maxBytes: number): Buffer {
+/**
+ * zstd-napi's streaming call, one output piece at a time: `room` says how large a piece may be
+ * given the input left. The context is kept for reuse only when the whole input decoded cleanly.
+ */
+function* napiChunks(
+  data: Buffer,
+  maxBytes: number,
+  room: (inputLeft: number) => number,
+): Generator<Buffer, void, undefined> {
   const ctx = dctx ?? new (zstdNapi().binding.DCtx)();
-  dctx = null; // a context left mid-frame by an error must not be reused
-  const chunks: Buffer[] = [];
+  dctx = null; // a context left mid-frame by an error or an early stop must not be reused
   let input = data;
   let total = 0;
   for (;;) {
-    const room = Math.min(Math.max(OUTPUT_CHUNK_BYTES, input.length * 4), maxBytes - total + 1);
-    const chunk = Buffer.allocUnsafe(room);
+    const size = Math.min(room(input.length), maxBytes - total + 1);
+    const chunk = Buffer.allocUnsafe(size);
     let hint: number;
     let produced: number;
     let consumed: number;
@@ -68,15 +82,44 @@ function napiDecompress(data: Buffer, maxBytes: number): Buffer {
       throw corrupt('corrupt frame', cause);
     }
     total += produced;
-    if (total > maxBytes) throw corrupt('decompressed size over the limit');
-    if (produced > 0) chunks.push(chunk.subarray(0, produced));
+    if (total > maxBytes) throw decompressedTooLarge(maxBytes);
     input = input.subarray(consumed);
+    if (produced > 0) yield chunk.subarray(0, produced);
     if (hint === 0 && input.length === 0) break;
-    if (input.length === 0 && produced < room) throw corrupt('truncated frame');
+    if (input.length === 0 && produced < size) throw corrupt('truncated frame');
     if (produced === 0 && consumed === 0) throw corrupt('no progress decoding frame');
   }
   dctx = ctx;
+}
+
+function napiDecompress(data: Buffer, maxBytes: number): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (const c of napiChunks(data, maxBytes, (left) => Math.max(OUTPUT_CHUNK_BYTES, left * 4))) {
+    chunks.push(c);
+    total += c.length;
+  }
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+}
+
+/**
+ * The decompressed content in pieces of at most 128 KiB, for callers that walk it without
+ * holding it: Node's zlib stream (thread pool) where Node has zstd, else zstd-napi's streaming
+ * call on this thread, one piece per step.
+ */
+export function zstdChunks(
+  data: Buffer,
+  maxBytes = DECOMPRESSED_BYTES_MAX,
+): AsyncIterable<Buffer> | Iterable<Buffer> {
+  if (builtin?.createZstdDecompress) {
+    return zlibChunks(
+      builtin.createZstdDecompress({ chunkSize: OUTPUT_CHUNK_BYTES }),
+      data,
+      maxBytes,
+      'zstd',
+    );
+  }
+  return napiChunks(data, maxBytes, () => OUTPUT_CHUNK_BYTES);
 }
 
 export function zstdDecompressSync(data: Buffer, maxBytes = DECOMPRESSED_BYTES_MAX): Buffer {
@@ -84,7 +127,7 @@ export function zstdDecompressSync(data: Buffer, maxBytes = DECOMPRESSED_BYTES_M
     try {
       return builtin.zstdDecompressSync(data, { maxOutputLength: maxBytes });
     } catch (cause) {
-      throw corrupt('corrupt frame', cause);
+      throw isZlibOutputTooLarge(cause) ? decompressedTooLarge(maxBytes) : corrupt('corrupt frame', cause);
     }
   }
   return napiDecompress(data, maxBytes);
@@ -94,7 +137,9 @@ export function zstdDecompress(data: Buffer, maxBytes = DECOMPRESSED_BYTES_MAX):
   if (builtin) {
     return new Promise((resolve, reject) => {
       builtin.zstdDecompress(data, { maxOutputLength: maxBytes }, (err, out) =>
-        err ? reject(corrupt('corrupt frame', err)) : resolve(out),
+        err
+          ? reject(isZlibOutputTooLarge(err) ? decompressedTooLarge(maxBytes) : corrupt('corrupt frame', err))
+          : resolve(out),
       );
     });
   }

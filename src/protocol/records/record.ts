@@ -113,11 +113,25 @@ function readNullable(r: Reader, what: string): Buffer | null {
  */
 export function readRecord(r: Reader): Record {
   const start = r.pos;
+  let length: number;
   try {
-    const length = r.readVarint();
-    if (length < RECORD_BYTES_MIN - 1 || length > r.remaining()) {
-      throw invalid(`record length ${length} does not fit the ${r.remaining()} bytes left`, start);
-    }
+    length = r.readVarint();
+  } catch (e) {
+    throw asInvalid(e);
+  }
+  if (length < RECORD_BYTES_MIN - 1 || length > r.remaining()) {
+    throw invalid(`record length ${length} does not fit the ${r.remaining()} bytes left`, start);
+  }
+  return readRecordFields(r, length, start);
+}
+
+/**
+ * The fields of a record whose length varint (at `start`) has been read and whose `length` bytes
+ * follow at `r.pos`: what readRecord does after the length, for callers that found the record's
+ * bounds themselves (a walk over decompressed pieces).
+ */
+export function readRecordFields(r: Reader, length: number, start: number): Record {
+  try {
     const end = r.pos + length;
     const attributes = r.readInt8();
     const timestampDelta = r.readVarlongNumber();
@@ -141,11 +155,15 @@ export function readRecord(r: Reader): Record {
     }
     return { attributes, offsetDelta, timestampDelta, key, value, headers };
   } catch (e) {
-    if (e instanceof ProtocolError && e.code !== 'INVALID_RECORD') {
-      throw new ProtocolError('INVALID_RECORD', `malformed record: ${e.message}`, e.position, { cause: e });
-    }
-    throw e;
+    throw asInvalid(e);
   }
+}
+
+function asInvalid(e: unknown): unknown {
+  if (e instanceof ProtocolError && e.code !== 'INVALID_RECORD') {
+    return new ProtocolError('INVALID_RECORD', `malformed record: ${e.message}`, e.position, { cause: e });
+  }
+  return e;
 }
 
 function utf8(b: Buffer, at: number): string {
