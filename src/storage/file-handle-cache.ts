@@ -119,12 +119,22 @@ export class LogFile {
     return this.queued.length > 0;
   }
 
+  /**
+   * Told, after a failed write of the queued bytes, the position they began at (where the file was
+   * cut back to): the segment drops what it counted of them, so it describes the file again.
+   */
+  onQueuedWriteFailed: ((from: number) => void) | null = null;
+
   /** Bytes queued by `queueWrite` and not yet written. */
   get queuedBytes(): number {
     return this.queuedLength;
   }
 
-  /** Writes what `queueWrite` queued; on failure cuts the file back to where the queued bytes began. */
+  /**
+   * Writes what `queueWrite` queued. On failure the file is cut back to where the queued bytes
+   * began, `onQueuedWriteFailed` is told, and the descriptor is closed (unless an operation in
+   * flight holds it), so a retry after the disk was fixed opens the file afresh.
+   */
   writeQueued(): void {
     if (this.queued.length === 0) return;
     const bufs = this.queued;
@@ -132,21 +142,25 @@ export class LogFile {
     const total = this.queuedLength;
     this.queued = [];
     this.queuedLength = 0;
+    let fd = -1;
     try {
-      const fd = this.cache.acquire(this);
-      try {
-        let done = fs.writevSync(fd, bufs, from);
-        if (done < total) {
-          // A short write (rare for regular files): finish it from one joined copy.
-          const all = Buffer.concat(bufs);
-          while (done < total) done += fs.writeSync(fd, all, done, total - done, from + done);
-        }
-      } catch (e) {
+      fd = this.cache.acquire(this);
+      let done = fs.writevSync(fd, bufs, from);
+      if (done < total) {
+        // A short write (rare for regular files): finish it from one joined copy.
+        const all = Buffer.concat(bufs);
+        while (done < total) done += fs.writeSync(fd, all, done, total - done, from + done);
+      }
+    } catch (e) {
+      if (fd >= 0) {
         try {
           fs.ftruncateSync(fd, from);
         } catch {}
-        throw e;
       }
+      this.onQueuedWriteFailed?.(from);
+      // Last: the segment may have read the file above (rescanning its timestamps).
+      if (this.pins === 1) this.cache.release(this);
+      throw e;
     } finally {
       this.unpin();
     }

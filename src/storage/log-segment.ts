@@ -50,6 +50,13 @@ export class LogSegment {
   private indexesChecked = false;
   /** Written since the last full flush; a clean segment skips the fsyncs. */
   private dirty = false;
+  /** The offset of the first batch whose bytes wait in the file's write queue. */
+  private firstQueuedOffset = -1;
+  /**
+   * Set when a failed write dropped queued batches: the offset the segment now ends at, for the
+   * partition log to take back its log end offset (see takeDroppedOffset).
+   */
+  private droppedFromOffset: number | null = null;
 
   private constructor(
     dir: string,
@@ -74,6 +81,7 @@ export class LogSegment {
       baseOffset,
       s.segmentIndexBytes,
     );
+    this.log.onQueuedWriteFailed = (from) => this.dropUnwritten(from, this.firstQueuedOffset);
     const st = fs.statSync(logPath);
     this.size = st.size;
     this.createdMs = st.mtimeMs;
@@ -159,8 +167,12 @@ export class LogSegment {
   append(data: Buffer, batches: readonly BatchInfo[], indexIntervalBytes: number, queued = false): void {
     const start = this.size;
     this.dirty = true;
-    if (queued) this.log.queueWrite(data, start);
-    else this.log.writeAt(data, start);
+    if (queued) {
+      this.log.queueWrite(data, start);
+      // These bytes head the queue (it was empty, or written just now to make room).
+      if (this.log.queuedBytes === data.length && batches.length > 0)
+        this.firstQueuedOffset = batches[0]!.baseOffset;
+    } else this.log.writeAt(data, start);
     this.size += data.length;
     for (const b of batches) this.indexBatch(b, start + b.position, indexIntervalBytes);
   }
@@ -310,6 +322,36 @@ export class LogSegment {
     this.timeIndex.persist();
     this.indexesChecked = true;
     return truncated;
+  }
+
+  /**
+   * Forgets batches from `offset` on, which start at file position `position` and never reached
+   * the file (their write failed and the file was cut back there): the size, indexes and max
+   * timestamp describe the file again, so the next append, once writes succeed, lands right after
+   * the last written batch instead of behind a hole.
+   */
+  private dropUnwritten(position: number, offset: number): void {
+    if (position >= this.size) return;
+    this.size = position;
+    this.offsetIndex.truncateTo(offset);
+    this.timeIndex.truncateTo(offset);
+    this.maxTs = null;
+    this.bytesSinceLastIndexEntry = 0;
+    if (position === 0) this.firstBatchTs = null;
+    this.droppedFromOffset = offset;
+    try {
+      if (this.timeIndex.entries === 0) this.rescanMaxTimestamp();
+    } catch {
+      // Rescanned on next use instead (maxTimestampSoFar reads the time index).
+      this.maxTs = null;
+    }
+  }
+
+  /** The offset the segment ends at after a failed write dropped batches (once), else null. */
+  takeDroppedOffset(): number | null {
+    const o = this.droppedFromOffset;
+    this.droppedFromOffset = null;
+    return o;
   }
 
   /** Removes batches with offsets >= `offset` (a batch holding it goes entirely). Returns bytes removed. */

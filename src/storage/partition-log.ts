@@ -542,6 +542,15 @@ export class PartitionLog implements FlushedLog {
 
   /** @internal */
   reportIoError(e: Error): void {
+    // A failed write of queued appends took their batches out of the segment (the file was cut
+    // back to match): the log end offset goes back too, so the log describes its files and no
+    // unacknowledged offset stays assigned.
+    for (const seg of this.segmentList.all) {
+      const dropped = seg.takeDroppedOffset();
+      if (dropped === null || dropped >= this.offsets.logEndOffset) continue;
+      this.offsets.truncateEndTo(dropped);
+      this.epochs.truncateFromEnd(dropped);
+    }
     this.onIoError(e);
   }
 }

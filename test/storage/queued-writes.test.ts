@@ -141,4 +141,27 @@ describe('PartitionLog.append write rounds', () => {
     for (const a of acks) await assert.rejects(a, { code: 'KAFKA_STORAGE_ERROR' });
     assert.equal(ioErrors, 1);
   });
+
+  it('takes back the offsets of a failed write, and appends at them once writes succeed again', async () => {
+    const dir = await dirWithFullActiveSegment();
+    const log = openLog(dir);
+    const path = log.activeSegment.log.path;
+    const acks = [log.append(simpleBatch(2)), log.append(simpleBatch(3))];
+    assert.equal(log.logEndOffset, 5);
+    for (const a of acks) await assert.rejects(a, { code: 'KAFKA_STORAGE_ERROR' });
+    assert.equal(log.logEndOffset, 0);
+    assert.equal(log.activeSegment.size, 0);
+    // Space is back: the segment file is a regular file again.
+    fs.rmSync(path);
+    fs.writeFileSync(path, '');
+    const r = await log.append(simpleBatch(4));
+    assert.equal(r.baseOffset, 0);
+    assert.equal(log.logEndOffset, 4);
+    assert.equal(readAll(log).length, 1);
+    await log.close();
+    const again = openLog(dir);
+    assert.equal(again.logEndOffset, 4);
+    assert.equal(again.truncatedOnLoadBytes, 0);
+    await again.close();
+  });
 });
