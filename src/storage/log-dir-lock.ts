@@ -11,7 +11,8 @@ const heldHere = new Set<string>();
  * The `.lock` file of a log dir. Node has no flock(), so the lock is an exclusive create ('wx')
  * holding our pid. If the file exists, its pid is checked: a live process other than us (or this
  * process when it already holds the dir) means the dir is in use; otherwise the lock is stale (its
- * owner died, e.g. SIGKILL) and is taken over. The known gap: a stale pid reused by an unrelated
+ * owner died, e.g. SIGKILL) and is taken over. An owner that is exiting (killed, not yet gone or
+ * reaped, as right after a SIGKILL) is waited for, briefly. The known gap: a stale pid reused by an unrelated
  * live process makes start-up refuse until the operator removes `.lock`; that fails safe.
  */
 export class LogDirLock {
@@ -35,7 +36,8 @@ export class LogDirLock {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       }
       const owner = readPid(path);
-      const ownerAlive = owner !== null && (owner === process.pid ? heldHere.has(dir) : isAlive(owner));
+      const ownerAlive =
+        owner !== null && (owner === process.pid ? heldHere.has(dir) : isAlive(owner) && !waitForExit(owner));
       if (ownerAlive || (owner === null && isFresh(path))) {
         throw new StorageError(
           'LOG_DIR_LOCKED',
@@ -64,6 +66,57 @@ function readPid(path: string): number | null {
   } catch {
     return null;
   }
+}
+
+/** How long start-up waits for a lock holder that is exiting (Linux; elsewhere it never waits). */
+export const EXITING_OWNER_WAIT_MS = 5000;
+/** A signal just sent may not show in /proc at once: a running owner is looked at this long. */
+const EXIT_GRACE_MS = 100;
+const POLL_MS = 20;
+/** PF_EXITING in /proc/<pid>/stat's flags: the process is in do_exit. */
+const PF_EXITING = 0x4;
+/** SIGKILL's bit in /proc/<pid>/status's pending-signal masks. */
+const SIGKILL_BIT = 1n << 8n;
+
+/**
+ * Waits, up to EXITING_OWNER_WAIT_MS, for a lock holder that is on its way out: a zombie (dead,
+ * not reaped by its parent yet; it holds nothing), a process in do_exit, or one with SIGKILL
+ * pending. True when it is gone or a zombie; false at once for a process running normally.
+ */
+function waitForExit(pid: number): boolean {
+  const start = Date.now();
+  for (;;) {
+    const state = linuxProcessState(pid);
+    if (state === 'gone') return true;
+    const elapsed = Date.now() - start;
+    if (state === 'unknown' || elapsed >= EXITING_OWNER_WAIT_MS) return false;
+    if (state === 'running' && elapsed >= EXIT_GRACE_MS) return false;
+    // Start-up is synchronous: block this thread briefly rather than spin.
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, POLL_MS);
+  }
+}
+
+/** From /proc: 'gone' (no such process, or a zombie), 'exiting', 'running'; 'unknown' without /proc. */
+function linuxProcessState(pid: number): 'gone' | 'exiting' | 'running' | 'unknown' {
+  let stat: string;
+  let status: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return 'unknown';
+    return fs.existsSync('/proc/self/stat') ? 'gone' : 'unknown';
+  }
+  // "pid (comm) state ppid pgrp session tty_nr tpgid flags ...": comm may hold spaces and parens.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const state = fields[0];
+  if (state === 'Z' || state === 'X' || state === 'x') return 'gone';
+  if ((Number(fields[6]) & PF_EXITING) !== 0) return 'exiting';
+  for (const key of ['SigPnd', 'ShdPnd']) {
+    const m = new RegExp(`^${key}:\\s*([0-9a-f]+)$`, 'm').exec(status);
+    if (m && (BigInt(`0x${m[1]}`) & SIGKILL_BIT) !== 0n) return 'exiting';
+  }
+  return 'running';
 }
 
 function isAlive(pid: number): boolean {
