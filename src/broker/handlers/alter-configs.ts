@@ -11,6 +11,7 @@ import { defineHandler } from '../api-handler.js';
 import type { BrokerServices } from '../broker-services.js';
 import { BROKER_CONFIG_DEF } from '../config/broker-config-def.js';
 import { isDynamicBrokerConfig } from '../config/broker-config-describer.js';
+import { submitOrFail } from '../metadata-write.js';
 
 function rules(s: BrokerServices): BrokerConfigRules {
   return { def: BROKER_CONFIG_DEF, isDynamic: isDynamicBrokerConfig, nodeId: s.nodeId };
@@ -22,8 +23,16 @@ async function run(
   incremental: boolean,
   validateOnly: boolean,
 ) {
-  const responses = await s.metadata.submit((image) =>
-    alterConfigs(image, resources, incremental, validateOnly, rules(s)),
+  const responses = await submitOrFail(
+    s,
+    (image) => alterConfigs(image, resources, incremental, validateOnly, rules(s)),
+    (errorCode, errorMessage) =>
+      resources.map((r) => ({
+        resourceType: r.resourceType,
+        resourceName: r.resourceName,
+        errorCode,
+        errorMessage,
+      })),
   );
   return { throttleTimeMs: 0, responses };
 }

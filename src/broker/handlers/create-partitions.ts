@@ -3,12 +3,15 @@ import { CreatePartitionsRequest } from '../../protocol/generated/messages/creat
 import { CreatePartitionsResponse } from '../../protocol/generated/messages/create-partitions-response.js';
 import { defineHandler } from '../api-handler.js';
 import type { BrokerServices } from '../broker-services.js';
+import { submitOrFail } from '../metadata-write.js';
 
 /** CreatePartitions: grows topics; the controller validates counts and assignments. */
 export function createPartitionsHandler(s: BrokerServices) {
   return defineHandler(CreatePartitionsRequest, CreatePartitionsResponse, async (req) => {
-    const results = await s.metadata.submit((image) =>
-      createPartitions(image, req.topics, req.validateOnly, s.random),
+    const results = await submitOrFail(
+      s,
+      (image) => createPartitions(image, req.topics, req.validateOnly, s.random),
+      (errorCode, errorMessage) => req.topics.map((t) => ({ name: t.name, errorCode, errorMessage })),
     );
     return { throttleTimeMs: 0, results };
   });

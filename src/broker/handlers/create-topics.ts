@@ -3,8 +3,10 @@ import { createTopics } from '../../metadata/controller/create-topics.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { CreateTopicsRequest } from '../../protocol/generated/messages/create-topics-request.js';
 import { CreateTopicsResponse } from '../../protocol/generated/messages/create-topics-response.js';
+import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 import { defineHandler } from '../api-handler.js';
 import type { BrokerServices } from '../broker-services.js';
+import { submitOrFail } from '../metadata-write.js';
 
 /**
  * CreateTopics: the controller validates and plans each topic; the records are made durable before
@@ -12,17 +14,28 @@ import type { BrokerServices } from '../broker-services.js';
  */
 export function createTopicsHandler(s: BrokerServices) {
   return defineHandler(CreateTopicsRequest, CreateTopicsResponse, async (req, ctx) => {
-    const results = await s.metadata.submit((image) =>
-      createTopics(
-        image,
-        req.topics,
-        {
-          numPartitions: s.config.get('num.partitions'),
-          replicationFactor: s.config.get('default.replication.factor'),
-        },
-        req.validateOnly,
-        s.random,
-      ),
+    const results = await submitOrFail(
+      s,
+      (image) =>
+        createTopics(
+          image,
+          req.topics,
+          {
+            numPartitions: s.config.get('num.partitions'),
+            replicationFactor: s.config.get('default.replication.factor'),
+          },
+          req.validateOnly,
+          s.random,
+        ),
+      (errorCode, errorMessage) =>
+        req.topics.map((t) => ({
+          name: t.name,
+          topicId: ZERO_UUID,
+          errorCode,
+          errorMessage,
+          numPartitions: -1,
+          replicationFactor: -1,
+        })),
     );
     for (const r of results) {
       if (r.errorCode === ErrorCode.NONE && !req.validateOnly)

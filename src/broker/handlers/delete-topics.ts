@@ -4,14 +4,18 @@ import { DeleteTopicsResponse } from '../../protocol/generated/messages/delete-t
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 import { defineHandler } from '../api-handler.js';
 import type { BrokerServices } from '../broker-services.js';
+import { submitOrFail } from '../metadata-write.js';
 
 /** DeleteTopics: by name (v0–v5 `topicNames`) or by name or id (v6+ `topics`). */
 export function deleteTopicsHandler(s: BrokerServices) {
   return defineHandler(DeleteTopicsRequest, DeleteTopicsResponse, async (req, ctx) => {
     const topics =
       ctx.apiVersion >= 6 ? req.topics : req.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
-    const results = await s.metadata.submit((image) =>
-      deleteTopics(image, topics, s.config.get('delete.topic.enable')),
+    const results = await submitOrFail(
+      s,
+      (image) => deleteTopics(image, topics, s.config.get('delete.topic.enable')),
+      (errorCode, errorMessage) =>
+        topics.map((t) => ({ name: t.name, topicId: t.topicId, errorCode, errorMessage })),
     );
     for (const r of results)
       if (r.errorCode === 0) s.logger.info({ topic: r.name, topicId: r.topicId }, 'topic deleted');

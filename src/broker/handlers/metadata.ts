@@ -9,6 +9,7 @@ import type { MessageInput } from '../../protocol/message-codec.js';
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 import { defineHandler } from '../api-handler.js';
 import type { BrokerServices } from '../broker-services.js';
+import { submitOrFail } from '../metadata-write.js';
 import { ALL_CLUSTER_OPERATIONS, ALL_TOPIC_OPERATIONS } from './authorized-operations.js';
 
 type TopicResponse = MessageInput<MetadataResponse['topics'][number]>;
@@ -68,17 +69,34 @@ export function metadataHandler(s: BrokerServices) {
 
 /** Creates unknown topics with the broker defaults, as a Metadata request may (KIP-487 semantics). */
 async function autoCreate(s: BrokerServices, names: string[], includeOps: boolean): Promise<TopicResponse[]> {
-  const results = await s.metadata.submit((image) =>
-    createTopics(
-      image,
-      names.map((name) => ({ name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: [] })),
-      {
-        numPartitions: s.config.get('num.partitions'),
-        replicationFactor: s.config.get('default.replication.factor'),
-      },
-      false,
-      s.random,
-    ),
+  const results = await submitOrFail(
+    s,
+    (image) =>
+      createTopics(
+        image,
+        names.map((name) => ({
+          name,
+          numPartitions: -1,
+          replicationFactor: -1,
+          assignments: [],
+          configs: [],
+        })),
+        {
+          numPartitions: s.config.get('num.partitions'),
+          replicationFactor: s.config.get('default.replication.factor'),
+        },
+        false,
+        s.random,
+      ),
+    (errorCode, errorMessage) =>
+      names.map((name) => ({
+        name,
+        topicId: ZERO_UUID,
+        errorCode,
+        errorMessage,
+        numPartitions: -1,
+        replicationFactor: -1,
+      })),
   );
   return results.map((r) => {
     const t = s.metadata.image.topic(r.name);

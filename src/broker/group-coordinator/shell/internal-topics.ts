@@ -4,6 +4,7 @@ import { createTopics, usableBrokers } from '../../../metadata/controller/create
 import type { MetadataManager } from '../../../metadata/metadata-manager.js';
 import { ErrorCode } from '../../../protocol/error-codes.js';
 import type { BrokerConfig } from '../../config/broker-config.js';
+import { submitOrFail } from '../../metadata-write.js';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
 
@@ -27,29 +28,33 @@ export interface OffsetsTopicServices {
  */
 export async function ensureOffsetsTopic(s: OffsetsTopicServices): Promise<boolean> {
   if (s.metadata.image.topic(OFFSETS_TOPIC)) return true;
-  const results = await s.metadata.submit((image) => {
-    const brokers = usableBrokers(image).length;
-    const rf = Math.min(s.config.get('offsets.topic.replication.factor'), Math.max(brokers, 1));
-    return createTopics(
-      image,
-      [
-        {
-          name: OFFSETS_TOPIC,
-          numPartitions: s.config.get('offsets.topic.num.partitions'),
-          replicationFactor: rf,
-          assignments: [],
-          configs: [
-            { name: 'cleanup.policy', value: 'compact' },
-            { name: 'compression.type', value: 'producer' },
-            { name: 'segment.bytes', value: String(s.config.get('offsets.topic.segment.bytes')) },
-          ],
-        },
-      ],
-      { numPartitions: 1, replicationFactor: 1 },
-      false,
-      s.random,
-    );
-  });
+  const results = await submitOrFail<{ errorCode: number; errorMessage: string | null }[]>(
+    s,
+    (image) => {
+      const brokers = usableBrokers(image).length;
+      const rf = Math.min(s.config.get('offsets.topic.replication.factor'), Math.max(brokers, 1));
+      return createTopics(
+        image,
+        [
+          {
+            name: OFFSETS_TOPIC,
+            numPartitions: s.config.get('offsets.topic.num.partitions'),
+            replicationFactor: rf,
+            assignments: [],
+            configs: [
+              { name: 'cleanup.policy', value: 'compact' },
+              { name: 'compression.type', value: 'producer' },
+              { name: 'segment.bytes', value: String(s.config.get('offsets.topic.segment.bytes')) },
+            ],
+          },
+        ],
+        { numPartitions: 1, replicationFactor: 1 },
+        false,
+        s.random,
+      );
+    },
+    (errorCode, errorMessage) => [{ errorCode, errorMessage }],
+  );
   const r = results[0]!;
   if (r.errorCode === ErrorCode.NONE) s.logger.info({ topic: OFFSETS_TOPIC }, 'internal topic created');
   else if (r.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS) {
