@@ -190,6 +190,14 @@ export class LogManager {
     return makeLogConfig({ ...this.opts.defaultConfig, ...this.opts.topicConfig?.(topic) });
   }
 
+  /**
+   * Whether the partition has a log here: a directory found at start-up or created since. A
+   * partition never written has none, and needs none until its first use.
+   */
+  hasLog(tp: TopicPartition): boolean {
+    return this.entries.has(tpKey(tp));
+  }
+
   /** The partition's log, loading it on first use; null when it does not exist here. */
   getLog(tp: TopicPartition): PartitionLog | null {
     this.checkOpen();

@@ -28,6 +28,8 @@ export function describeLogDirsHandler(s: BrokerServices) {
         { partitionIndex: number; partitionSize: bigint; offsetLag: bigint; isFutureKey: boolean }[]
       >();
       for (const p of s.replicas.all()) {
+        // A partition never written has no directory, so no log dir yet: none is made for it here.
+        if (!p.isLoaded && !s.replicas.logs.hasLog({ topic: p.topic, partition: p.partition })) continue;
         if (resolve(dirname(p.log.dir)) !== logDir) continue;
         if (wanted && !wanted.has(p.key)) continue;
         let list = byTopic.get(p.topic);

@@ -37,6 +37,8 @@ export class ReplicaManager {
   private readonly byTopic = new Map<string, (HostedPartition | undefined)[]>();
   private readonly configCache = new Map<string, TopicConfig>();
   private warnedMetadataTopic = false;
+  /** Settles when `loadInBackground` has opened every log it found on disk. */
+  backgroundLoad: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly nodeId: number,
@@ -247,12 +249,20 @@ export class ReplicaManager {
   }
 
   /**
-   * Opens every hosted log, a few at a time between other work: the broker listens before its logs
-   * are loaded (clients' first requests open what they need), and retention and checkpoints need
-   * every log open eventually.
+   * Opens every hosted log that has a directory, a few at a time between other work: the broker
+   * listens before its logs are loaded (clients' first requests open what they need), and retention
+   * and checkpoints need every log open eventually. A partition never written has no directory and
+   * gets none here (its first use creates it): creating thousands of directories, with their
+   * fsyncs, would only slow every request down while it ran. `backgroundLoad` resolves when done.
    */
   loadInBackground(chunk = 50): void {
-    const pending = [...this.partitions.values()].filter((p) => !p.isLoaded);
+    const pending = [...this.partitions.values()].filter(
+      (p) => !p.isLoaded && this.logs.hasLog({ topic: p.topic, partition: p.partition }),
+    );
+    let resolve!: () => void;
+    this.backgroundLoad = new Promise<void>((r) => {
+      resolve = r;
+    });
     const step = (): void => {
       for (const p of pending.splice(0, chunk)) {
         if (this.partitions.get(p.key) !== p) continue;
@@ -263,6 +273,7 @@ export class ReplicaManager {
         }
       }
       if (pending.length > 0) setImmediate(step);
+      else resolve();
     };
     setImmediate(step);
   }
