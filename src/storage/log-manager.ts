@@ -18,13 +18,33 @@ import { type LogConfig, makeLogConfig } from './log-config.js';
 import { LogDirLock } from './log-dir-lock.js';
 import { ensureMetaProperties } from './meta-properties.js';
 import { PartitionLog } from './partition-log.js';
-import { isIoError, StorageError } from './storage-error.js';
+import { isIoError, offlineError, StorageError } from './storage-error.js';
 
 export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint';
 export const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint';
 export const REPLICATION_OFFSET_CHECKPOINT = 'replication-offset-checkpoint';
 export const CLEANER_OFFSET_CHECKPOINT = 'cleaner-offset-checkpoint';
 export const CLEAN_SHUTDOWN_FILE = '.kafka_cleanshutdown';
+
+/** True when `dir` takes a write and an fsync again; the probe file is removed either way. */
+async function writeProbe(dir: string): Promise<boolean> {
+  const path = join(dir, WRITE_PROBE_FILE);
+  try {
+    const fh = await fs.promises.open(path, 'w');
+    try {
+      await fh.write(Buffer.alloc(WRITE_PROBE_BYTES), 0, WRITE_PROBE_BYTES, 0);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    return true;
+  } catch (e) {
+    if (!isIoError(e)) throw e;
+    return false;
+  } finally {
+    await fs.promises.rm(path, { force: true }).catch(() => undefined);
+  }
+}
 
 export interface LogManagerOptions {
   /** log.dirs */
@@ -48,7 +68,13 @@ export interface LogManagerOptions {
   flushCheckIntervalMs?: number;
   /** log.cleaner.backoff.ms: how often the cleaner looks for dirty compacted logs. */
   cleanerBackoffMs?: number;
+  /** How often an offline log dir is tried for writing again (see retryOfflineDirs). */
+  offlineDirRetryIntervalMs?: number;
 }
+
+/** Written, fsynced and removed to see whether an offline log dir takes writes again. */
+const WRITE_PROBE_FILE = '.write-probe';
+const WRITE_PROBE_BYTES = 64 * 1024;
 
 interface LogDir {
   path: string;
@@ -56,6 +82,8 @@ interface LogDir {
   partitionCount: number;
   lock: LogDirLock | null;
   offline: boolean;
+  /** Set while an offline dir's logs are being closed and reopened (retryOfflineDirs). */
+  recovering: boolean;
   hadCleanShutdown: boolean;
   /** Checkpointed offsets of partitions not loaded yet, carried into the next checkpoint. */
   recoveryPoints: Map<string, { tp: TopicPartition; offset: number }>;
@@ -132,6 +160,7 @@ export class LogManager {
       partitionCount: 0,
       lock: null,
       offline: false,
+      recovering: false,
       hadCleanShutdown: false,
       recoveryPoints: new Map(),
       logStartOffsets: new Map(),
@@ -203,7 +232,7 @@ export class LogManager {
     this.checkOpen();
     const e = this.entries.get(tpKey(tp));
     if (e === undefined) return null;
-    if (e.dir.offline) throw new StorageError('KAFKA_STORAGE_ERROR', `log dir ${e.dir.path} is offline`);
+    if (e.dir.offline) throw offlineError(e.dir.path);
     if (e.log === null) e.log = this.load(e);
     return e.log;
   }
@@ -406,6 +435,51 @@ export class LogManager {
     every(this.opts.cleanerBackoffMs ?? 15_000, () => {
       this.runCleaner().catch((e: unknown) => this.logger.error({ err: e }, 'log cleaner failed'));
     });
+    every(this.opts.offlineDirRetryIntervalMs ?? 10_000, () => {
+      if (!this.dirs.some((d) => d.offline)) return;
+      this.retryOfflineDirs().catch((e: unknown) =>
+        this.logger.error({ err: e }, 'retrying offline log dirs failed'),
+      );
+    });
+  }
+
+  /**
+   * Brings back each offline log dir that takes writes again (space was freed, the disk fixed): a
+   * probe file is written, fsynced and removed, then the dir's logs are closed without flushing and
+   * reopened from disk on next use with full recovery (as after an unclean stop, since what the
+   * failed writes and fsyncs left cannot be trusted), so the partitions serve again without a
+   * restart. Kafka keeps a failed dir offline until the broker restarts; a single-node broker has
+   * no other replica to serve from, so it recovers the dir the way a restart would. Returns the
+   * dirs brought back.
+   */
+  async retryOfflineDirs(): Promise<string[]> {
+    const back: string[] = [];
+    for (const d of this.dirs) {
+      if (!d.offline || d.recovering || this.closed) continue;
+      d.recovering = true;
+      try {
+        if (!(await writeProbe(d.path))) continue;
+        const loaded = [...this.entries.values()].filter((e) => e.dir === d && e.log !== null);
+        for (const e of loaded) {
+          const log = e.log!;
+          e.log = null;
+          // Offline: close skips the flush and only closes the files.
+          await log.close().catch((err: unknown) => {
+            this.logger.warn({ err, logDir: d.path }, 'closing a log of an offline dir failed');
+          });
+        }
+        d.hadCleanShutdown = false;
+        d.offline = false;
+        back.push(d.path);
+        this.logger.warn(
+          { logDir: d.path, partitions: loaded.length },
+          'log dir takes writes again and is back online; its partitions are recovered from disk on next use',
+        );
+      } finally {
+        d.recovering = false;
+      }
+    }
+    return back;
   }
 
   /** Registers an extra periodic task (the cleaner uses this) stopped at shutdown. */
@@ -454,7 +528,7 @@ export class LogManager {
     dir.offline = true;
     this.logger.error(
       { logDir: dir.path, err },
-      'log dir is offline after an I/O error; its partitions report KAFKA_STORAGE_ERROR until restart',
+      'log dir is offline after an I/O error; its partitions report KAFKA_STORAGE_ERROR until it takes writes again (free space or fix the disk; it is retried periodically) or the broker restarts',
     );
   }
 

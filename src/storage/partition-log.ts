@@ -1,6 +1,6 @@
 export * from './partition-log-types.js';
 
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { type Logger, noopLogger } from '../common/logger.js';
 import { validateAndAssign } from './append-validator.js';
 import type { TopicPartition } from './checkpoint-file.js';
@@ -24,7 +24,7 @@ import {
 import { planRetention } from './retention-plan.js';
 import { SegmentList } from './segment-list.js';
 import { shouldRoll } from './segment-roll.js';
-import { isIoError, StorageError } from './storage-error.js';
+import { isIoError, offlineError, StorageError } from './storage-error.js';
 import { findOffsetForTimestamp } from './timestamp-lookup.js';
 import { WriteQueue } from './write-queue.js';
 import { sharedWriteScheduler, type WriteScheduler } from './write-scheduler.js';
@@ -525,7 +525,7 @@ export class PartitionLog implements FlushedLog {
   private checkUsable(): void {
     if (this.closed) throw new StorageError('LOG_CLOSED', `log ${this.dir} is closed`);
     if (this.isOffline()) {
-      throw new StorageError('KAFKA_STORAGE_ERROR', `the log dir of ${this.dir} is offline`);
+      throw offlineError(dirname(this.dir));
     }
   }
 

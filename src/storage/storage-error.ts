@@ -42,6 +42,14 @@ export class StorageError extends StromError {
   }
 }
 
+/** The error of every operation on a partition of an offline log dir, saying how it comes back. */
+export function offlineError(logDir: string): StorageError {
+  return new StorageError(
+    'KAFKA_STORAGE_ERROR',
+    `log dir ${logDir} is offline after an I/O error; it comes back once it takes writes again (free space or fix the disk) or at restart`,
+  );
+}
+
 /** Errors from the operating system that mean the disk, not our data, is at fault. */
 export function isIoError(err: unknown): err is NodeJS.ErrnoException {
   return (

@@ -173,6 +173,41 @@ describe('LogManager', () => {
     assert.ok(!fs.existsSync(join(a, CLEAN_SHUTDOWN_FILE)), 'no clean marker on an offline dir');
     assert.ok(fs.existsSync(join(b, CLEAN_SHUTDOWN_FILE)));
   });
+
+  it('brings an offline log dir back once it takes writes again, its logs recovered from disk', async () => {
+    const dir = tempDir();
+    const m = open([dir]);
+    const log = m.getOrCreateLog(TP);
+    assert.equal((await log.append(simpleBatch(3))).baseOffset, 0);
+    // The disk fills up: the active segment refuses every write with ENOSPC.
+    const path = log.activeSegment.log.path;
+    const kept = fs.readFileSync(path);
+    log.activeSegment.log.close();
+    fs.rmSync(path);
+    fs.symlinkSync('/dev/full', path);
+    await assert.rejects(log.append(simpleBatch(2)), { code: 'KAFKA_STORAGE_ERROR' });
+    assert.throws(() => m.getLog(TP), /free space or fix the disk/);
+
+    // Still full: the dir stays offline.
+    const blocked = join(dir, '.write-probe');
+    fs.symlinkSync('/dev/full', blocked);
+    assert.deepEqual(await m.retryOfflineDirs(), []);
+    assert.equal(m.logDirs()[0]!.online, false);
+    fs.rmSync(blocked, { force: true });
+
+    // Space is freed.
+    fs.rmSync(path);
+    fs.writeFileSync(path, kept);
+    assert.deepEqual(await m.retryOfflineDirs(), [dir]);
+    assert.equal(m.logDirs()[0]!.online, true);
+    assert.ok(log.isClosed, 'the old log was closed');
+    const reopened = m.getLog(TP)!;
+    assert.equal(reopened.logEndOffset, 3);
+    assert.equal((await reopened.append(simpleBatch(2))).baseOffset, 3);
+    assert.equal(readAll(reopened).length, 2);
+    await m.shutdown();
+    assert.ok(fs.existsSync(join(dir, CLEAN_SHUTDOWN_FILE)));
+  });
 });
 
 describe('LogManager topic names', () => {

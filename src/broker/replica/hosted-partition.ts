@@ -13,6 +13,8 @@ export class HostedPartition {
   isr: number[] = [];
   private opened: PartitionLog | null = null;
   private leadershipPending = false;
+  /** Became leader here: a log reopened later (see `log`) records the epoch and high watermark again. */
+  private leads = false;
 
   constructor(
     readonly topic: string,
@@ -21,9 +23,13 @@ export class HostedPartition {
     private readonly openLog: () => PartitionLog,
   ) {}
 
-  /** The partition's log, opened (and recovered if needed) on first access. */
+  /**
+   * The partition's log, opened (and recovered if needed) on first access, and opened again after
+   * the log manager closed it to recover its offline log dir.
+   */
   get log(): PartitionLog {
-    if (this.opened === null) {
+    if (this.opened === null || this.opened.isClosed) {
+      if (this.opened !== null && this.leads) this.leadershipPending = true;
       this.opened = this.openLog();
       if (this.leadershipPending) this.applyLeadership();
     }
@@ -36,6 +42,7 @@ export class HostedPartition {
 
   /** This broker became leader at `leaderEpoch`: record where the epoch starts, move the high watermark. */
   becomeLeader(): void {
+    this.leads = true;
     if (this.opened === null) this.leadershipPending = true;
     else this.applyLeadership();
   }

@@ -6,6 +6,7 @@ import { ErrorCode } from '../../protocol/error-codes.js';
 import type { DurabilityMode } from '../../storage/log-config.js';
 import type { LogManager } from '../../storage/log-manager.js';
 import type { AppendResult } from '../../storage/partition-log.js';
+import { StorageError } from '../../storage/storage-error.js';
 import type { BrokerMetrics } from '../broker-metrics.js';
 import type { Purgatory } from '../purgatory/purgatory.js';
 import { HostedPartition } from './hosted-partition.js';
@@ -120,9 +121,18 @@ export class ReplicaManager {
         let p = this.partitions.get(key);
         if (!p) {
           const tp = { topic: topic.name, partition: state.partitionId };
-          p = new HostedPartition(topic.name, state.partitionId, topic.topicId, () =>
-            this.logs.getOrCreateLog(tp),
+          const hosted: HostedPartition = new HostedPartition(
+            topic.name,
+            state.partitionId,
+            topic.topicId,
+            () => {
+              // A request still holding a partition deleted since must not create its directory again.
+              if (this.partitions.get(key) !== hosted)
+                throw new StorageError('LOG_CLOSED', `partition ${key} is no longer hosted here`);
+              return this.logs.getOrCreateLog(tp);
+            },
           );
+          p = hosted;
           this.partitions.set(key, p);
           this.index(p);
         }
