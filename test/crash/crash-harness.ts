@@ -13,9 +13,16 @@ export function rng(seed: number): () => number {
 
 /**
  * Runs a child script that prints "ready" and then "<offset> <seq>" per acknowledged append, and
- * SIGKILLs it `delayMs` after its first acknowledgement. Resolves with the acknowledgements.
+ * SIGKILLs it `delayMs` after its `armAfterAcks`-th acknowledgement. Resolves with the
+ * acknowledgements. Counting acknowledgements rather than time keeps what a run exercises (e.g. that
+ * a cleaner pass happened before the kill) independent of how loaded the machine is.
  */
-export function runAndKill(script: string, args: string[], delayMs: number): Promise<Map<number, number>> {
+export function runAndKill(
+  script: string,
+  args: string[],
+  delayMs: number,
+  armAfterAcks = 1,
+): Promise<Map<number, number>> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -35,7 +42,7 @@ export function runAndKill(script: string, args: string[], delayMs: number): Pro
         if (line === 'ready') continue;
         const [offset, seq] = line.split(' ').map(Number);
         acked.set(offset!, seq!);
-        if (!armed) {
+        if (!armed && acked.size >= armAfterAcks) {
           armed = true;
           setTimeout(() => child.kill('SIGKILL'), delayMs);
         }
