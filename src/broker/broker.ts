@@ -152,7 +152,11 @@ export class Broker {
           idleTimeoutMs: config.get('connections.max.idle.ms'),
         },
         logger.child({ component: 'network' }),
-        { backlog: config.get('socket.listen.backlog.size') },
+        {
+          backlog: config.get('socket.listen.backlog.size'),
+          maxConnections: config.get('max.connections'),
+          queuedMaxRequestBytes: config.get('queued.max.request.bytes'),
+        },
       );
       bound = await server.start(config.listeners);
       replicaManager.loadInBackground();

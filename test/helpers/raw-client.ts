@@ -38,11 +38,14 @@ export class RawClient {
   async readFrame(timeoutMs = 5000): Promise<Buffer | null> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
-      this.chunks = [all];
-      if (all.length >= 4) {
-        const size = all.readInt32BE(0);
-        if (all.length >= 4 + size) {
+      // Chunks are joined only once a whole frame is in: large responses arrive in many chunks.
+      let buffered = 0;
+      for (const c of this.chunks) buffered += c.length;
+      if (buffered >= 4) {
+        const head = this.chunks[0]!.length >= 4 ? this.chunks[0]! : Buffer.concat(this.chunks);
+        const size = head.readInt32BE(0);
+        if (buffered >= 4 + size) {
+          const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, buffered);
           this.chunks = [all.subarray(4 + size)];
           return all.subarray(4, 4 + size);
         }
@@ -65,6 +68,15 @@ export class RawClient {
     const deadline = Date.now() + timeoutMs;
     while (!this.closed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     return this.closed;
+  }
+
+  /** Stops reading: what the broker sends stays in the kernel's buffers, as with a client that never reads. */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
   }
 
   close(): void {

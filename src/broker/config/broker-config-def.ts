@@ -120,6 +120,13 @@ const brokerKeys = [
     validate: Validators.atLeast(1),
   },
   {
+    name: 'max.connections',
+    type: 'int',
+    defaultValue: 2147483647,
+    doc: 'Client connections open at once, all listeners together; a connection beyond it is closed at once',
+    validate: Validators.atLeast(1),
+  },
+  {
     name: 'connections.max.idle.ms',
     type: 'long',
     defaultValue: 600000,
@@ -129,7 +136,7 @@ const brokerKeys = [
     name: 'queued.max.requests',
     type: 'int',
     defaultValue: 500,
-    doc: 'Requests in flight per connection before reading pauses',
+    doc: 'Requests in flight per connection before it stops reading',
     validate: Validators.atLeast(1),
   },
   {
@@ -143,7 +150,7 @@ const brokerKeys = [
     name: 'queued.max.request.bytes',
     type: 'long',
     defaultValue: -1,
-    doc: 'Bytes of queued requests before reading pauses, -1 for no limit',
+    doc: 'Memory for requests being read and handled, all connections together, before no new request is read; -1 for no limit',
   },
   {
     name: 'num.network.threads',

@@ -65,6 +65,14 @@ export class BrokerConfig {
     this.advertisedListeners = advertised
       ? advertised.map((u) => parseListener(u, protocolMap, 'advertised.listeners'))
       : this.listeners;
+    // Kafka's KafkaConfig check: a request of the largest size must fit in the request pool.
+    const queuedBytes = this.get('queued.max.request.bytes');
+    if (queuedBytes > 0 && queuedBytes < this.get('socket.request.max.bytes')) {
+      throw new InvalidConfigError(
+        'queued.max.request.bytes',
+        'must be larger or equal to socket.request.max.bytes',
+      );
+    }
     const brokerId = this.get('broker.id');
     if (brokerId !== null && raw.has('node.id') && brokerId !== this.nodeId) {
       throw new InvalidConfigError('broker.id', `${brokerId} differs from node.id ${this.nodeId}`);

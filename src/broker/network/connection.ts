@@ -3,6 +3,7 @@ import type { Logger } from '../../common/logger.js';
 import { StromError } from '../../common/strom-error.js';
 import { TickCork } from '../../common/tick-cork.js';
 import { FrameDecoder } from './frame-decoder.js';
+import { RequestMemoryPool } from './request-memory-pool.js';
 
 /** Thrown by a handler to close the connection (malformed request, unknown API): Kafka's answer to garbage. */
 export class CloseConnectionError extends StromError {
@@ -34,6 +35,10 @@ export type FrameHandler = (
 ) => Promise<ResponseFrames | null> | ResponseFrames | null;
 
 export interface ConnectionLimits {
+  /**
+   * Largest request (socket.request.max.bytes); also the request bytes one connection may hold
+   * (received and not yet handled) before it stops reading.
+   */
   readonly maxFrameBytes: number;
   /** Requests in flight before the connection stops reading (queued.max.requests). */
   readonly maxInFlight: number;
@@ -43,6 +48,8 @@ export interface ConnectionLimits {
 }
 
 interface Pending {
+  /** Request bytes taken from the pool for this request, given back once it is handled. */
+  readonly requestBytes: number;
   done: boolean;
   response: ResponseFrames | null;
   close: boolean;
@@ -52,15 +59,29 @@ interface Pending {
 
 /**
  * One client connection: frames in, handler calls pipelined, responses out in request order.
- * It stops reading while too many requests are in flight or too many response bytes are unsent,
- * which is the whole of the broker's back-pressure.
+ * Its memory is bounded whatever the client sends or fails to read: it stops reading while
+ * `queued.max.requests` requests are in flight (counted per request: frames of one read beyond the
+ * limit wait, undispatched), while the request bytes it holds reach socket.request.max.bytes, while
+ * response bytes the kernel has not taken pass its limit, and before starting a request while the
+ * broker's request memory pool (`queued.max.request.bytes`) is used up. That is the whole of the
+ * back-pressure.
  */
 export class Connection {
   private readonly decoder: FrameDecoder;
   private readonly queue: Pending[] = [];
+  /** Frames received but not dispatched yet: the in-flight limit was reached within one read. */
+  private readonly backlog: { frame: Buffer; requestBytes: number }[] = [];
+  /** Request bytes held: frames in the backlog and in flight (the incomplete one is the decoder's). */
+  private requestBytes = 0;
+  /** Pool bytes taken for the incomplete frame being read (its whole size). */
+  private partialBytes = 0;
+  /** Set while waiting for the request pool to have memory for the next frame. */
+  private poolWaiter: (() => void) | null = null;
   private paused = false;
   private readonly cork: TickCork;
   private closing = false;
+  /** Shutting down: answers what it dispatched, reads and dispatches nothing more. */
+  private draining = false;
   private lastActive = Date.now();
 
   constructor(
@@ -69,6 +90,7 @@ export class Connection {
     private readonly handler: FrameHandler,
     private readonly limits: ConnectionLimits,
     private readonly onClose: (c: Connection) => void,
+    private readonly pool: RequestMemoryPool = new RequestMemoryPool(-1),
   ) {
     this.decoder = new FrameDecoder(limits.maxFrameBytes);
     this.cork = new TickCork(socket);
@@ -78,6 +100,7 @@ export class Connection {
     socket.on('error', (err) => ctx.log.debug({ err }, 'connection error'));
     socket.on('close', () => {
       this.closing = true;
+      this.releaseHeld();
       this.onClose(this);
     });
   }
@@ -105,6 +128,7 @@ export class Connection {
 
   /** Closes once every accepted request has been answered (graceful shutdown). */
   closeWhenDrained(): Promise<void> {
+    this.draining = true;
     this.socket.pause();
     this.paused = true;
     return new Promise((resolve) => {
@@ -131,17 +155,77 @@ export class Connection {
       this.socket.destroy();
       return;
     }
-    for (const frame of frames) {
-      if (this.closing) return;
-      this.dispatch(frame);
+    for (let i = 0; i < frames.length; i++) {
+      const frame = frames[i]!;
+      // The first frame may complete the one whose size was taken from the pool when it began;
+      // the others arrived whole in this read and are in memory already.
+      if (i === 0 && this.partialBytes > 0) this.partialBytes = 0;
+      else this.pool.allocate(frame.length);
+      this.requestBytes += frame.length;
+      this.backlog.push({ frame, requestBytes: frame.length });
     }
+    this.dispatchBacklog();
+    this.reserveNextFrame();
+    // While the pool is used up, a connection reads nothing more (not even small requests) until
+    // memory is given back, as Kafka's Selector mutes every channel while its pool is out of memory;
+    // the frame whose size it took is read to its end.
+    if (this.partialBytes === 0 && !this.pool.available) this.waitForPool();
     this.maybePause();
   }
 
-  private dispatch(frame: Buffer): void {
-    const entry: Pending = { done: false, response: null, close: false, dropped: false };
+  /** Dispatches waiting frames while the in-flight limit allows, one request at a time. */
+  private dispatchBacklog(): void {
+    while (this.backlog.length > 0 && !this.closing && this.queue.length < this.limits.maxInFlight) {
+      const { frame, requestBytes } = this.backlog.shift()!;
+      this.dispatch(frame, requestBytes);
+    }
+  }
+
+  /**
+   * Takes the whole size of the frame being read from the pool, as Kafka's NetworkReceive does
+   * before it reads a body; when the pool is used up, stops reading until it is not.
+   */
+  private reserveNextFrame(): void {
+    const expected = this.decoder.expectedFrameBytes;
+    if (this.closing || this.partialBytes > 0 || expected < 0) return;
+    if (this.pool.tryAllocate(expected)) this.partialBytes = expected;
+    else this.waitForPool();
+  }
+
+  private waitForPool(): void {
+    if (this.poolWaiter !== null) return;
+    const resume = (): void => {
+      this.poolWaiter = null;
+      this.reserveNextFrame();
+      this.maybeResume();
+    };
+    this.poolWaiter = resume;
+    this.pause();
+    this.pool.whenAvailable(resume);
+  }
+
+  /** Gives back every request byte this connection holds that no handler will give back. */
+  private releaseHeld(): void {
+    if (this.poolWaiter) this.pool.cancel(this.poolWaiter);
+    this.poolWaiter = null;
+    for (const b of this.backlog.splice(0)) {
+      this.requestBytes -= b.requestBytes;
+      this.pool.release(b.requestBytes);
+    }
+    if (this.partialBytes > 0) this.pool.release(this.partialBytes);
+    this.partialBytes = 0;
+  }
+
+  private dispatch(frame: Buffer, requestBytes: number): void {
+    const entry: Pending = { requestBytes, done: false, response: null, close: false, dropped: false };
     this.queue.push(entry);
+    let handled = false;
     const finish = (response: ResponseFrames | null, close: boolean): void => {
+      if (!handled) {
+        handled = true;
+        this.requestBytes -= requestBytes;
+        this.pool.release(requestBytes);
+      }
       if (entry.dropped) {
         response?.onSent?.();
         return;
@@ -184,6 +268,7 @@ export class Connection {
           p.response?.onSent?.();
         }
         this.queue.length = 0;
+        this.releaseHeld();
         this.close('request failed');
         return;
       }
@@ -205,20 +290,29 @@ export class Connection {
 
   private overloaded(): boolean {
     return (
+      this.backlog.length > 0 ||
       this.queue.length >= this.limits.maxInFlight ||
+      this.poolWaiter !== null ||
+      this.requestBytes + this.decoder.bufferedBytes >= this.limits.maxFrameBytes ||
       this.socket.writableLength > this.limits.maxQueuedResponseBytes
     );
   }
 
-  private maybePause(): void {
-    if (!this.paused && this.overloaded()) {
+  private pause(): void {
+    if (!this.paused) {
       this.paused = true;
       this.socket.pause();
     }
   }
 
+  private maybePause(): void {
+    if (!this.paused && this.overloaded()) this.pause();
+  }
+
   private maybeResume(): void {
-    if (this.paused && !this.closing && !this.overloaded()) {
+    if (this.closing || this.draining) return;
+    this.dispatchBacklog();
+    if (this.paused && !this.overloaded()) {
       this.paused = false;
       this.socket.resume();
     }

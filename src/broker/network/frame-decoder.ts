@@ -22,6 +22,11 @@ export class FrameDecoder {
 
   constructor(private readonly maxFrameBytes: number) {}
 
+  /** Body size of the incomplete frame being assembled, once its size prefix is in; else -1. */
+  get expectedFrameBytes(): number {
+    return this.pendingBytes > 0 ? this.expected : -1;
+  }
+
   /** Bytes held for an incomplete frame. */
   get bufferedBytes(): number {
     return this.pendingBytes;

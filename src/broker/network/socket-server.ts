@@ -3,6 +3,7 @@ import type { Logger } from '../../common/logger.js';
 import type { Listener } from '../config/broker-config.js';
 import { Connection, type ConnectionLimits, type FrameHandler } from './connection.js';
 import { ListenError } from './listen-error.js';
+import { RequestMemoryPool } from './request-memory-pool.js';
 
 export interface BoundListener extends Listener {
   /** The port actually bound (differs from `port` when it was 0). */
@@ -17,15 +18,26 @@ export class SocketServer {
   private readonly servers: Server[] = [];
   private readonly connections = new Set<Connection>();
   private nextId = 0;
+  private refused = 0;
+  private refusedLoggedAt = Number.NEGATIVE_INFINITY;
   private sweeper: NodeJS.Timeout | undefined;
+  /** queued.max.request.bytes: shared by every connection, as Kafka's SocketServer shares its pool. */
+  readonly requestPool: RequestMemoryPool;
   bound: BoundListener[] = [];
 
   constructor(
     private readonly handler: FrameHandler,
     private readonly limits: ConnectionLimits,
     private readonly log: Logger,
-    private readonly socketOptions: { backlog: number },
-  ) {}
+    private readonly socketOptions: {
+      backlog: number;
+      queuedMaxRequestBytes?: number;
+      /** max.connections: connections beyond it are closed as they arrive. */
+      maxConnections?: number;
+    },
+  ) {
+    this.requestPool = new RequestMemoryPool(socketOptions.queuedMaxRequestBytes ?? -1);
+  }
 
   get connectionCount(): number {
     return this.connections.size;
@@ -62,6 +74,10 @@ export class SocketServer {
   }
 
   private accept(socket: Socket, listener: Listener): void {
+    if (this.connections.size >= (this.socketOptions.maxConnections ?? Number.POSITIVE_INFINITY)) {
+      this.refuse(socket);
+      return;
+    }
     const connectionId = `${listener.name}-${++this.nextId}`;
     const clientAddress = `${socket.remoteAddress}:${socket.remotePort}`;
     const log = this.log.child({ connectionId });
@@ -71,9 +87,30 @@ export class SocketServer {
       this.handler,
       this.limits,
       (c) => this.connections.delete(c),
+      this.requestPool,
     );
     this.connections.add(conn);
     log.debug({ clientAddress }, 'connection accepted');
+  }
+
+  /**
+   * Closes a connection over max.connections. Kafka's acceptor stops accepting instead; Node cannot
+   * pause accepting, and a connection held unread would still cost its memory. One warning per
+   * ten seconds at most, with the count, so a flood of connections does not flood the log.
+   */
+  private refuse(socket: Socket): void {
+    socket.on('error', () => undefined);
+    socket.destroy();
+    this.refused++;
+    const now = Date.now();
+    if (now - this.refusedLoggedAt >= 10_000) {
+      this.log.warn(
+        { refused: this.refused, maxConnections: this.socketOptions.maxConnections },
+        'max.connections reached; closing new connections',
+      );
+      this.refusedLoggedAt = now;
+      this.refused = 0;
+    }
   }
 
   private sweepIdle(): void {

@@ -53,6 +53,14 @@ describe('BrokerConfig', () => {
       assert.throws(() => cfg(entries), InvalidConfigError, JSON.stringify(entries));
     }
   });
+
+  it('takes queued.max.request.bytes only when it is off or at least socket.request.max.bytes, as Kafka', () => {
+    const queued = (v: string) =>
+      cfg({ 'socket.request.max.bytes': '1048576', 'queued.max.request.bytes': v });
+    assert.throws(() => queued('1000'), InvalidConfigError);
+    assert.equal(queued('1048576').get('queued.max.request.bytes'), 1048576);
+    assert.equal(queued('-1').get('queued.max.request.bytes'), -1);
+  });
 });
 
 describe('dynamic broker configs', () => {
