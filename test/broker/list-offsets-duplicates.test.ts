@@ -75,12 +75,12 @@ describe('ListOffsets with a partition listed twice', () => {
         t.partitions.map((p) => [p.partitionIndex, p.errorCode, p.oldStyleOffsets]),
       ]),
       [
-        [TOPIC, [[0, ErrorCode.NONE, [3n]]]],
+        [TOPIC, [[0, ErrorCode.NONE, [3n, 0n]]]],
         [
           TOPIC,
           [
-            [0, ErrorCode.NONE, [3n]],
-            [1, ErrorCode.NONE, [5n]],
+            [0, ErrorCode.NONE, [3n, 0n]],
+            [1, ErrorCode.NONE, [5n, 0n]],
           ],
         ],
       ],

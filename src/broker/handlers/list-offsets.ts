@@ -10,6 +10,7 @@ import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, MAX_TIMESTAMP } from '../../stora
 import { defineHandler } from '../api-handler.js';
 import type { BrokerServices } from '../broker-services.js';
 import { kafkaErrorFor } from '../replica/storage-error-codes.js';
+import { legacyLatestOffsets } from './list-offsets-legacy.js';
 
 type PartitionResponse = MessageInput<ListOffsetsResponse['topics'][number]['partitions'][number]>;
 type TopicResponse = MessageInput<ListOffsetsResponse['topics'][number]>;
@@ -17,11 +18,14 @@ type TopicResponse = MessageInput<ListOffsetsResponse['topics'][number]>;
 /** KIP-405's earliest-local (-4) and KIP-1005's earliest-pending-upload (-5): without tiered storage, the log start. */
 const EARLIEST_LOCAL_TIMESTAMP = -4n;
 const EARLIEST_PENDING_UPLOAD_TIMESTAMP = -5n;
+/** The replica id of a consumer's request (ListOffsetsRequest.CONSUMER_REPLICA_ID). */
+const CONSUMER_REPLICA_ID = -1;
 
 /**
  * ListOffsets: earliest (-2), latest (-1: the high watermark, as consumers see the log), max
  * timestamp (-3, v7+), or the first offset at or after a timestamp. v0 answers in the old style,
- * a list of offsets.
+ * a list of offsets: for the latest, the segments' start offsets follow the end when asked for more
+ * than one (list-offsets-legacy.ts).
  *
  * A partition listed twice is treated per version as Kafka does: v0 answers every entry as listed
  * (KafkaApis.handleListOffsetRequestV0 has no check; kafka-php repeats its topic in every v0
@@ -41,6 +45,11 @@ export function listOffsetsHandler(s: BrokerServices) {
         let ts = p.timestamp;
         if (ts === EARLIEST_LOCAL_TIMESTAMP || ts === EARLIEST_PENDING_UPLOAD_TIMESTAMP)
           ts = BigInt(EARLIEST_TIMESTAMP);
+        if (v === 0 && ts === BigInt(LATEST_TIMESTAMP) && p.maxNumOffsets > 1) {
+          const fromConsumer = req.replicaId === CONSUMER_REPLICA_ID;
+          const offsets = legacyLatestOffsets(part.log, p.maxNumOffsets, fromConsumer);
+          return { partitionIndex: p.partitionIndex, errorCode: ErrorCode.NONE, oldStyleOffsets: offsets };
+        }
         let found: { offset: number; timestamp: number; leaderEpoch: number } | null;
         if (ts === BigInt(LATEST_TIMESTAMP)) {
           // Consumers see the log up to the high watermark (the last stable offset equals it without transactions).
