@@ -1,0 +1,10 @@
+<?php
+declare(strict_types=1);
+
+namespace Kafka\Exception;
+
+use Kafka\Exception;
+
+class Protocol extends Exception
+{
+}
