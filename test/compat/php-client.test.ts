@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { BrokerProcess } from './helpers/broker-process.js';
+import { assertPartitionsConsumed, type CompatRecord } from './helpers/compat-records.js';
 import { PHP_DIR } from './helpers/repo-root.js';
 import { kcat, python, runOk } from './helpers/run-client.js';
 
@@ -22,35 +23,20 @@ const CLIENT_ID = 'kafka-php';
 const php = (args: readonly (string | number)[]) =>
   runOk('php', [SCRIPT, ...args.map(String)], { timeoutMs: 60_000 });
 
-/** What kafka_php_compat.php produces: record i to partition i % PARTITIONS, never a null value. */
-function expectedValue(i: number): string {
-  return `value-${i}-${'x'.repeat(i % 37)}`;
+/** What kafka_php_compat.php produces: compatRecord without null values, which it cannot send. */
+function phpRecord(i: number): CompatRecord {
+  return { key: `key-${i}`, value: `value-${i}-${'x'.repeat(i % 37)}` };
 }
 
-/**
- * Checks `partition<TAB>offset<TAB>key<TAB>value` lines: every partition holds records p, p + 3,
- * p + 6, … of a run of `count` at consecutive offsets from `firstOffset`, each exactly once.
- */
-function assertPartitionsRead(output: string, count: number, firstOffset: number, label: string): void {
-  const lines = output.split('\n').filter((l) => l !== '');
-  assert.equal(lines.length, count, `${label}: records read`);
-  const byPartition = new Map<number, string[]>();
-  for (const line of lines) {
-    const [partition, ...rest] = line.split('\t');
-    const list = byPartition.get(Number(partition)) ?? [];
-    list.push(rest.join('\t'));
-    byPartition.set(Number(partition), list);
-  }
-  assert.deepEqual([...byPartition.keys()].sort(), [0, 1, 2], `${label}: partitions read`);
-  for (const [p, got] of byPartition) {
-    got.sort((a, b) => Number(a.split('\t')[0]) - Number(b.split('\t')[0]));
-    const want: string[] = [];
-    for (let i = p; i < count; i += PARTITIONS) {
-      want.push(`${firstOffset + want.length}\tkey-${i}\t${expectedValue(i)}`);
-    }
-    assert.deepEqual(got, want, `${label}: partition ${p}`);
-  }
-}
+/** kcat's or kafka-php's lines over every partition, in assertPartitionsConsumed's format. */
+const assertRead = (output: string, count: number, firstOffset: number, label: string) =>
+  assertPartitionsConsumed(output, count, {
+    partitions: PARTITIONS,
+    headers: false,
+    firstOffset,
+    label,
+    record: phpRecord,
+  });
 
 describe('kafka-php', () => {
   let broker: BrokerProcess;
@@ -80,9 +66,9 @@ describe('kafka-php', () => {
       '-e',
       '-q',
       '-f',
-      '%p\t%o\t%k\t%s\n',
+      '%p\t%o\t%k\t%s\t\n',
     ]);
-    assertPartitionsRead(out, COUNT, 0, 'kcat reading kafka-php');
+    assertRead(out, COUNT, 0, 'kcat reading kafka-php');
   });
 
   test('gzip: kafka-php compresses, kcat reads', async () => {
@@ -97,18 +83,18 @@ describe('kafka-php', () => {
       '-e',
       '-q',
       '-f',
-      '%p\t%o\t%k\t%s\n',
+      '%p\t%o\t%k\t%s\t\n',
     ]);
-    assertPartitionsRead(out, 600, 0, 'kcat reading kafka-php gzip');
+    assertRead(out, 600, 0, 'kcat reading kafka-php gzip');
   });
 
   test('group consumer reads every partition, and a new member resumes after its commits', async () => {
     const group = 'php-group';
     const first = await php(['group-consume', broker.bootstrap, 'php-records', group, COUNT]);
-    assertPartitionsRead(first, COUNT, 0, 'kafka-php group consumer');
+    assertRead(first, COUNT, 0, 'kafka-php group consumer');
     await php(['produce', broker.bootstrap, 'php-records', 300, PARTITIONS, 'none']);
     const second = await php(['group-consume', broker.bootstrap, 'php-records', group, 300]);
-    assertPartitionsRead(second, 300, COUNT / PARTITIONS, 'kafka-php resuming member');
+    assertRead(second, 300, COUNT / PARTITIONS, 'kafka-php resuming member');
   });
 
   test('negotiated versions', (t) => {

@@ -51,3 +51,44 @@ export function assertConsumed(
     }
   }
 }
+
+/**
+ * Checks a group consumer's output over several partitions: one line per record,
+ * `partition<TAB>offset<TAB>key<TAB>value<TAB>headers`, for records produced with record i to
+ * partition i % partitions. Every partition must hold its records i = p, p + partitions, … of a run
+ * of `count` at consecutive offsets from `firstOffset`, each once; partitions may interleave.
+ */
+export function assertPartitionsConsumed(
+  output: string,
+  count: number,
+  options: {
+    partitions: number;
+    headers: boolean;
+    firstOffset?: number;
+    label: string;
+    record?: (i: number) => CompatRecord;
+  },
+): void {
+  const lines = output.split('\n').filter((l) => l !== '');
+  assert.equal(lines.length, count, `${options.label}: records consumed`);
+  const byPartition = new Map<number, string[]>();
+  for (const line of lines) {
+    const tab = line.indexOf('\t');
+    const partition = Number(line.slice(0, tab));
+    const list = byPartition.get(partition) ?? [];
+    list.push(line.slice(tab + 1));
+    byPartition.set(partition, list);
+  }
+  const record = options.record ?? compatRecord;
+  const headers = options.headers ? HEADERS.map(([k, v]) => `${k}=${v}`).join(',') : '';
+  for (let p = 0; p < options.partitions; p++) {
+    const got = byPartition.get(p) ?? [];
+    const want: string[] = [];
+    for (let i = p; i < count; i += options.partitions) {
+      const r = record(i);
+      want.push(`${(options.firstOffset ?? 0) + want.length}\t${r.key}\t${r.value ?? 'NULL'}\t${headers}`);
+    }
+    assert.deepEqual(got, want, `${options.label}: partition ${p}`);
+  }
+  assert.equal(byPartition.size, options.partitions, `${options.label}: partitions read`);
+}

@@ -5,7 +5,7 @@
 //     acks=all; exits 1 on any error code in a response.
 //   group-consume <bootstrap> <topic> <group> <count>
 //     kafka-php's group consumer (earliest when the group has no offset) until <count> records
-//     arrived, one line each: partition<TAB>offset<TAB>key<TAB>value.
+//     arrived, one line each: partition<TAB>offset<TAB>key<TAB>value<TAB> (no headers in format 1).
 // Client id is always "kafka-php" (the library hard-codes it in every request header).
 declare(strict_types=1);
 
@@ -71,7 +71,7 @@ function groupConsume(string $bootstrap, string $topic, string $group, int $coun
     $consumer = new Consumer();
     $consumer->start(function (string $t, int $partition, array $message) use (&$seen, $count, $consumer): void {
         echo $partition, "\t", $message['offset'], "\t", $message['message']['key'], "\t",
-            $message['message']['value'], "\n";
+            $message['message']['value'], "\t\n";
         if (++$seen === $count) {
             $consumer->stop();
         }

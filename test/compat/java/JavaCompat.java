@@ -1,0 +1,250 @@
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Apache Kafka's Java client (kafka-clients 3.9) driven by java-client.test.ts.
+ *
+ * <pre>
+ * produce BOOTSTRAP TOPIC COUNT CODEC PARTITIONS IDEMPOTENCE
+ *                                                 the compat records, record i to partition i % PARTITIONS,
+ *                                                 acks=all; IDEMPOTENCE default keeps the producer's
+ *                                                 default (true), false sets enable.idempotence=false
+ * consume BOOTSTRAP TOPIC COUNT                   COUNT records of partition 0 from the start (assign, no group);
+ *                                                 one line each: offset, key, value, headers
+ * group-consume BOOTSTRAP TOPIC GROUP COUNT       subscribe in GROUP (earliest without a committed offset),
+ *                                                 commitSync after each poll, close (LeaveGroup) after COUNT;
+ *                                                 one line each: partition, offset, key, value, headers
+ * admin BOOTSTRAP TOPIC                           create (3 partitions, retention.ms), list, describe topic and
+ *                                                 configs, grow to 5 partitions, delete; one JSON object
+ * </pre>
+ *
+ * The records are those of helpers/compat-records.ts: key key-i, a null value when i % 10 == 3,
+ * otherwise value-i- padded with i % 37 x's, headers trace=compat and lang=any. Every client id
+ * starts with compat-java so the broker's log attributes the requests.
+ */
+public final class JavaCompat {
+  private static final String CLIENT_ID = "compat-java";
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+  public static void main(String[] args) throws Exception {
+    String mode = args[0];
+    String bootstrap = args[1];
+    switch (mode) {
+      case "produce":
+        produce(
+            bootstrap, args[2], Integer.parseInt(args[3]), args[4], Integer.parseInt(args[5]), args[6]);
+        break;
+      case "consume":
+        consume(bootstrap, args[2], Integer.parseInt(args[3]));
+        break;
+      case "group-consume":
+        groupConsume(bootstrap, args[2], args[3], Integer.parseInt(args[4]));
+        break;
+      case "admin":
+        admin(bootstrap, args[2]);
+        break;
+      default:
+        throw new IllegalArgumentException("unknown mode " + mode);
+    }
+  }
+
+  static String key(int i) {
+    return "key-" + i;
+  }
+
+  static String value(int i) {
+    return i % 10 == 3 ? null : "value-" + i + "-" + "x".repeat(i % 37);
+  }
+
+  static byte[] bytes(String s) {
+    return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static String text(byte[] b) {
+    return b == null ? "NULL" : new String(b, StandardCharsets.UTF_8);
+  }
+
+  static Properties producerProps(String bootstrap, String clientId) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    return p;
+  }
+
+  static void produce(
+      String bootstrap, String topic, int count, String codec, int partitions, String idempotence)
+      throws Exception {
+    Properties p = producerProps(bootstrap, CLIENT_ID + "-producer");
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    // Idempotent by default since Kafka 3.0 (KIP-679): InitProducerId first, then batches carrying
+    // the producer id and sequence numbers; false sends batches without them.
+    if (idempotence.equals("false")) p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
+    else if (!idempotence.equals("default")) throw new IllegalArgumentException(idempotence);
+    p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, codec);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+      List<Future<RecordMetadata>> sent = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        ProducerRecord<byte[], byte[]> r =
+            new ProducerRecord<>(topic, i % partitions, bytes(key(i)), bytes(value(i)));
+        r.headers().add("trace", bytes("compat")).add("lang", bytes("any"));
+        sent.add(producer.send(r));
+      }
+      for (Future<RecordMetadata> f : sent) f.get();
+    }
+  }
+
+  static Properties consumerProps(String bootstrap, String clientId) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    return p;
+  }
+
+  static String headers(ConsumerRecord<byte[], byte[]> r) {
+    StringBuilder sb = new StringBuilder();
+    for (Header h : r.headers()) {
+      if (sb.length() > 0) sb.append(',');
+      sb.append(h.key()).append('=').append(text(h.value()));
+    }
+    return sb.toString();
+  }
+
+  static void consume(String bootstrap, String topic, int count) {
+    Properties p = consumerProps(bootstrap, CLIENT_ID + "-consumer");
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+      TopicPartition tp = new TopicPartition(topic, 0);
+      consumer.assign(Collections.singletonList(tp));
+      consumer.seekToBeginning(Collections.singletonList(tp));
+      StringBuilder out = new StringBuilder();
+      int seen = 0;
+      long deadline = System.nanoTime() + TIMEOUT.toNanos();
+      while (seen < count) {
+        if (System.nanoTime() > deadline) fail("read " + seen + " of " + count + " records");
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          out.append(r.offset()).append('\t').append(text(r.key())).append('\t');
+          out.append(text(r.value())).append('\t').append(headers(r)).append('\n');
+          seen++;
+        }
+      }
+      System.out.print(out);
+    }
+  }
+
+  static void groupConsume(String bootstrap, String topic, String group, int count) {
+    Properties p = consumerProps(bootstrap, CLIENT_ID + "-group");
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+      consumer.subscribe(Collections.singletonList(topic));
+      StringBuilder out = new StringBuilder();
+      int seen = 0;
+      long deadline = System.nanoTime() + TIMEOUT.toNanos();
+      while (seen < count) {
+        if (System.nanoTime() > deadline) fail("read " + seen + " of " + count + " records");
+        var records = consumer.poll(Duration.ofMillis(500));
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+          out.append(r.partition()).append('\t').append(r.offset()).append('\t');
+          out.append(text(r.key())).append('\t').append(text(r.value())).append('\t');
+          out.append(headers(r)).append('\n');
+          seen++;
+        }
+        if (!records.isEmpty()) consumer.commitSync();
+      }
+      System.out.print(out);
+    }
+  }
+
+  static void admin(String bootstrap, String topic) throws Exception {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(AdminClientConfig.CLIENT_ID_CONFIG, CLIENT_ID + "-admin");
+    try (Admin admin = Admin.create(p)) {
+      Map<String, String> configs = Collections.singletonMap("retention.ms", "3600000");
+      admin
+          .createTopics(Collections.singletonList(new NewTopic(topic, 3, (short) 1).configs(configs)))
+          .all()
+          .get();
+      boolean listed = admin.listTopics().names().get().contains(topic);
+      TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+      TreeSet<Integer> partitions = new TreeSet<>();
+      d.partitions().forEach(tp -> partitions.add(tp.partition()));
+      ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+      Config config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+      String retention = config.get("retention.ms").value();
+      admin.createPartitions(Map.of(topic, NewPartitions.increaseTo(5))).all().get();
+      int grown =
+          admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+      String clusterId = admin.describeCluster().clusterId().get();
+      Collection<Integer> nodes = new TreeSet<>();
+      admin.describeCluster().nodes().get().forEach(n -> nodes.add(n.id()));
+      admin.deleteTopics(List.of(topic)).all().get();
+      boolean afterDelete = admin.listTopics().names().get().contains(topic);
+      Map<String, Object> out = new TreeMap<>();
+      out.put("listed", listed);
+      out.put("partitions", partitions);
+      out.put("leader", d.partitions().get(0).leader().id());
+      out.put("internal", d.isInternal());
+      out.put("retention.ms", retention);
+      out.put("grown", grown);
+      out.put("cluster", clusterId != null && !clusterId.isEmpty());
+      out.put("nodes", nodes);
+      out.put("after_delete", afterDelete);
+      System.out.println(json(out));
+    }
+  }
+
+  /** Enough JSON for the admin summary: strings, booleans, numbers and collections of numbers. */
+  static String json(Map<String, Object> m) {
+    StringBuilder sb = new StringBuilder("{");
+    for (Map.Entry<String, Object> e : m.entrySet()) {
+      if (sb.length() > 1) sb.append(',');
+      sb.append('"').append(e.getKey()).append("\":");
+      Object v = e.getValue();
+      if (v instanceof String) sb.append('"').append(v).append('"');
+      else if (v instanceof Collection) sb.append(v.toString().replace(" ", ""));
+      else sb.append(v);
+    }
+    return sb.append('}').toString();
+  }
+
+  static void fail(String message) {
+    System.err.println(message);
+    System.exit(1);
+  }
+
+  private JavaCompat() {}
+}
