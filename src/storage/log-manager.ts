@@ -227,6 +227,19 @@ export class LogManager {
     return this.entries.has(tpKey(tp));
   }
 
+  /** The log dir a partition without a log would be created in now; null when none is online. */
+  placementDir(): string | null {
+    return this.placement()?.path ?? null;
+  }
+
+  /** The online log dir holding the fewest partitions. */
+  private placement(): LogDir | undefined {
+    let dir: LogDir | undefined;
+    for (const d of this.dirs)
+      if (!d.offline && (dir === undefined || d.partitionCount < dir.partitionCount)) dir = d;
+    return dir;
+  }
+
   /** The partition's log, loading it on first use; null when it does not exist here. */
   getLog(tp: TopicPartition): PartitionLog | null {
     this.checkOpen();
@@ -250,9 +263,7 @@ export class LogManager {
     ) {
       throw new StorageError('INVALID_TOPIC', `invalid topic-partition ${tp.topic}-${tp.partition}`);
     }
-    let dir: LogDir | undefined;
-    for (const d of this.dirs)
-      if (!d.offline && (dir === undefined || d.partitionCount < dir.partitionCount)) dir = d;
+    const dir = this.placement();
     if (dir === undefined) throw new StorageError('KAFKA_STORAGE_ERROR', 'no online log dir');
     dir.partitionCount++;
     const e: Entry = { tp, dir, log: null };

@@ -21,7 +21,7 @@ const topicDirs = (dir: string) =>
     .sort();
 
 describe('partitions never written', () => {
-  it('get no directory at restart, and DescribeLogDirs makes none', async () => {
+  it('get no directory at restart; DescribeLogDirs lists them empty and makes none', async () => {
     const dir = fs.mkdtempSync(join(tmpdir(), 'strom-lazy-'));
     try {
       const first = await startBroker({ logDir: dir });
@@ -58,10 +58,15 @@ describe('partitions never written', () => {
             topics: null,
           },
         );
+        // Every partition is listed (an unwritten one empty, in the dir that would hold it).
         const listed = described.results.flatMap((r) =>
-          r.topics.flatMap((t) => t.partitions.map((p) => `${t.name}-${p.partitionIndex}`)),
+          r.topics.flatMap((t) => t.partitions.map((p) => [p.partitionIndex, p.partitionSize > 0n] as const)),
         );
-        assert.deepEqual(listed, ['wide-3']);
+        assert.equal(listed.length, PARTITIONS);
+        assert.deepEqual(
+          listed.filter(([, nonEmpty]) => nonEmpty).map(([i]) => i),
+          [3],
+        );
         assert.deepEqual(topicDirs(dir), ['wide-3']);
       } finally {
         await broker.close();

@@ -28,19 +28,21 @@ export function describeLogDirsHandler(s: BrokerServices) {
         { partitionIndex: number; partitionSize: bigint; offsetLag: bigint; isFutureKey: boolean }[]
       >();
       for (const p of s.replicas.all()) {
-        // A partition never written has no directory, so no log dir yet: none is made for it here.
-        if (!p.isLoaded && !s.replicas.logs.hasLog({ topic: p.topic, partition: p.partition })) continue;
-        if (resolve(dirname(p.log.dir)) !== logDir) continue;
         if (wanted && !wanted.has(p.key)) continue;
+        // A partition never written has no directory yet: it is listed, empty, in the dir that
+        // would hold it (as Kafka, which creates it with the topic, lists it), and none is made.
+        const written = p.isLoaded || s.replicas.logs.hasLog({ topic: p.topic, partition: p.partition });
+        const dir = written ? dirname(p.log.dir) : s.replicas.logs.placementDir();
+        if (dir === null || resolve(dir) !== logDir) continue;
         let list = byTopic.get(p.topic);
         if (!list) {
           list = [];
           byTopic.set(p.topic, list);
         }
-        const lag = Math.max(0, p.log.highWatermark - p.log.logEndOffset);
+        const lag = written ? Math.max(0, p.log.highWatermark - p.log.logEndOffset) : 0;
         list.push({
           partitionIndex: p.partition,
-          partitionSize: BigInt(p.log.sizeBytes),
+          partitionSize: written ? BigInt(p.log.sizeBytes) : 0n,
           offsetLag: BigInt(lag),
           isFutureKey: false,
         });
