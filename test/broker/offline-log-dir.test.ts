@@ -73,4 +73,24 @@ describe('a log dir that went offline', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('does not reopen, or recreate the directory of, a partition deleted while a request held it', async () => {
+    const dir = fs.mkdtempSync(join(tmpdir(), 'strom-offline-'));
+    const broker = await startBroker({ logDir: dir });
+    try {
+      const created = await request<CreateTopicsResponse>(broker.bootstrap, ApiKey.CreateTopics, 7, {
+        topics: [{ name: 'gone', numPartitions: 1, replicationFactor: 1 }],
+        timeoutMs: 5000,
+      });
+      assert.equal(created.topics[0]!.errorCode, ErrorCode.NONE);
+      const held = broker.broker.services.replicas.get('gone', 0)!;
+      assert.ok(held.log.logEndOffset === 0);
+      await request(broker.bootstrap, ApiKey.DeleteTopics, 4, { topicNames: ['gone'], timeoutMs: 5000 });
+      assert.throws(() => held.log, { code: 'LOG_CLOSED' });
+      assert.ok(!fs.existsSync(join(dir, 'gone-0')));
+    } finally {
+      await broker.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
