@@ -63,6 +63,8 @@ export class Broker {
       logger: logger.child({ component: 'storage' }),
       retentionCheckIntervalMs: config.get('log.retention.check.interval.ms'),
       checkpointIntervalMs: config.get('log.flush.offset.checkpoint.interval.ms'),
+      producerIdExpirationMs: config.get('producer.id.expiration.ms'),
+      producerIdExpirationCheckIntervalMs: config.get('producer.id.expiration.check.interval.ms'),
     });
     try {
       const metadata = new MetadataManager(

@@ -12,6 +12,7 @@ import {
   LOG_OVERHEAD,
   readBatchHeader,
 } from '../protocol/records/record-batch-header.js';
+import { decodeProducerSnapshot } from '../storage/producer-state/producer-snapshot-file.js';
 
 const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
 
@@ -227,6 +228,41 @@ export function* dumpTimeIndex(path: string, data: Buffer, json = false): Genera
     yield json
       ? jsonLine('invalidBytes', { bytes: data.length % 12 })
       : `Found ${data.length % 12} invalid bytes at the end of the index`;
+  }
+}
+
+/**
+ * A producer state snapshot, one line per producer as Kafka's DumpLogSegments.dumpProducerIdSnapshot
+ * prints it (the batch fields are those of the producer's last batch). Throws StorageError
+ * (CORRUPT_CHECKPOINT) for a snapshot whose version, length or CRC is wrong.
+ */
+export function* dumpProducerSnapshot(path: string, data: Buffer, json = false): Generator<string> {
+  for (const e of decodeProducerSnapshot(data, path)) {
+    const b = e.batches[e.batches.length - 1];
+    const txnFirstOffset = e.currentTxnFirstOffset < 0 ? null : e.currentTxnFirstOffset;
+    if (json) {
+      yield jsonLine('producerSnapshotEntry', {
+        producerId: e.producerId,
+        producerEpoch: e.producerEpoch,
+        coordinatorEpoch: e.coordinatorEpoch,
+        currentTxnFirstOffset: txnFirstOffset,
+        lastTimestamp: e.lastTimestamp,
+        ...(b && {
+          firstSequence: b.firstSeq,
+          lastSequence: b.lastSeq,
+          lastOffset: b.lastOffset,
+          offsetDelta: b.offsetDelta,
+          timestamp: b.timestamp,
+        }),
+      });
+      continue;
+    }
+    const txn = txnFirstOffset === null ? 'OptionalLong.empty' : `OptionalLong[${txnFirstOffset}]`;
+    let line = `producerId: ${e.producerId} producerEpoch: ${e.producerEpoch} coordinatorEpoch: ${e.coordinatorEpoch} currentTxnFirstOffset: ${txn} lastTimestamp: ${e.lastTimestamp}`;
+    if (b) {
+      line += ` firstSequence: ${b.firstSeq} lastSequence: ${b.lastSeq} lastOffset: ${b.lastOffset} offsetDelta: ${b.offsetDelta} timestamp: ${b.timestamp}`;
+    }
+    yield line;
   }
 }
 

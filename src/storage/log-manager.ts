@@ -70,6 +70,10 @@ export interface LogManagerOptions {
   cleanerBackoffMs?: number;
   /** How often an offline log dir is tried for writing again (see retryOfflineDirs). */
   offlineDirRetryIntervalMs?: number;
+  /** producer.id.expiration.ms: idle producer ids are forgotten after this. */
+  producerIdExpirationMs?: number;
+  /** producer.id.expiration.check.interval.ms: how often expired producer ids are looked for. */
+  producerIdExpirationCheckIntervalMs?: number;
 }
 
 /** Written, fsynced and removed to see whether an offline log dir takes writes again. */
@@ -292,6 +296,9 @@ export class LogManager {
         hadCleanShutdown: dir.hadCleanShutdown,
         onIoError: (err) => this.markOffline(dir, err),
         isOffline: () => dir.offline,
+        ...(this.opts.producerIdExpirationMs !== undefined && {
+          producerIdExpirationMs: this.opts.producerIdExpirationMs,
+        }),
       });
     } catch (err) {
       if (!isIoError(err)) throw err;
@@ -407,6 +414,13 @@ export class LogManager {
     return deleted;
   }
 
+  /** Forgets idle producer ids in every loaded log (Kafka's removeExpiredProducers task). */
+  runProducerExpiration(): number {
+    let n = 0;
+    for (const log of this.loadedLogs()) n += log.removeExpiredProducers();
+    return n;
+  }
+
   runFlushCheck(): void {
     for (const log of this.loadedLogs()) {
       try {
@@ -437,6 +451,7 @@ export class LogManager {
     };
     every(this.opts.retentionCheckIntervalMs ?? 300_000, () => this.runRetention());
     every(this.opts.flushCheckIntervalMs ?? 1000, () => this.runFlushCheck());
+    every(this.opts.producerIdExpirationCheckIntervalMs ?? 600_000, () => this.runProducerExpiration());
     every(this.opts.checkpointIntervalMs ?? 60_000, () => {
       if (this.backgroundCheckpoint) return;
       this.checkpointInBackground().catch((e: unknown) =>

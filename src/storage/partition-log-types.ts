@@ -61,6 +61,8 @@ export interface PartitionLogOptions {
   isOffline?: () => boolean;
   /** Batches the writes of `append` per turn of the event loop; defaults to the process's shared one. */
   writeScheduler?: WriteScheduler;
+  /** producer.id.expiration.ms: idle producer ids are forgotten after this (default a day). */
+  producerIdExpirationMs?: number;
   /** Runs deferred file deletions; defaults to an unref'd setTimeout. */
   schedule?: (fn: () => void, delayMs: number) => void;
 }

@@ -21,6 +21,9 @@ import {
   type ReadOptions,
   type ReadResult,
 } from './partition-log-types.js';
+import type { BatchMetadata } from './producer-state/producer-state-entry.js';
+import { ProducerStateManager } from './producer-state/producer-state-manager.js';
+import { rebuildProducerState } from './producer-state/rebuild-producer-state.js';
 import { planRetention } from './retention-plan.js';
 import { SegmentList } from './segment-list.js';
 import { shouldRoll } from './segment-roll.js';
@@ -49,6 +52,8 @@ export class PartitionLog implements FlushedLog {
   readonly offsets: LogOffsets;
   readonly segmentList: SegmentList;
   readonly epochs: LeaderEpochCache;
+  /** Idempotent producers' epochs and last batches (Kafka's ProducerStateManager); snapshots at roll and close. */
+  readonly producerState: ProducerStateManager;
   readonly logger: Logger;
   /** Bytes recovery cut off torn or corrupt tails when this log was opened. */
   readonly truncatedOnLoadBytes: number;
@@ -87,6 +92,7 @@ export class PartitionLog implements FlushedLog {
     this.epochs = LeaderEpochCache.load(join(o.dir, LEADER_EPOCH_CHECKPOINT));
     this.epochs.truncateFromEnd(this.offsets.logEndOffset);
     this.epochs.truncateFromStart(this.offsets.logStartOffset);
+    this.producerState = new ProducerStateManager(o.dir, this.logger, o.producerIdExpirationMs);
   }
 
   /** Opens (creating if needed) the partition directory, recovering it after an unclean stop. */
@@ -100,6 +106,7 @@ export class PartitionLog implements FlushedLog {
       logger,
     });
     const log = new PartitionLog({ ...o, logger }, loaded);
+    log.loadProducerState(o.hadCleanShutdown ?? false);
     logger.debug(
       { logEndOffset: log.logEndOffset, segments: loaded.segments.length },
       'partition log loaded',
@@ -194,13 +201,17 @@ export class PartitionLog implements FlushedLog {
   private appendBatches(records: Buffer, opts: AppendOptions, queued: boolean): AppendResult {
     this.checkUsable();
     const nowMs = this.clock();
+    const origin = opts.origin ?? 'client';
     const v = validateAndAssign(records, this.config, {
       nowMs,
       nextOffset: this.offsets.logEndOffset,
-      origin: opts.origin ?? 'client',
+      origin,
       leaderEpoch: opts.leaderEpoch ?? null,
       prechecked: opts.prechecked === true,
     });
+    // Per batch, from the headers only; null (no work) when no batch has a producer id.
+    const producers = this.producerState.plan(records, v.batches, origin);
+    if (producers?.kind === 'duplicate') return this.duplicateResult(producers.batch);
     this.io(() => {
       const reason = shouldRoll(
         this.activeState(),
@@ -236,6 +247,7 @@ export class PartitionLog implements FlushedLog {
       if (epoch >= 0 && epoch > this.epochs.latestEpoch())
         this.io(() => this.epochs.assign(epoch, b.baseOffset));
     }
+    if (producers) this.producerState.apply(producers);
     this.offsets.appendedUpTo(v.lastOffset + 1);
     const unflushed = this.flusher.recordsAppended(v.recordCount);
     if (this.config.durability === 'default' && unflushed >= this.config.flushMessages)
@@ -249,6 +261,44 @@ export class PartitionLog implements FlushedLog {
       offsetOfMaxTimestamp: v.offsetOfMaxTimestamp,
       recordCount: v.recordCount,
     };
+  }
+
+  /** A retried batch already in the log: its original offsets, nothing appended (Kafka's LogAppendInfo of a duplicate). */
+  private duplicateResult(b: BatchMetadata): AppendResult {
+    const logAppendTime = this.config.messageTimestampType === 'LogAppendTime';
+    return {
+      baseOffset: b.lastOffset - b.offsetDelta,
+      lastOffset: b.lastOffset,
+      logAppendTime: logAppendTime ? b.timestamp : -1,
+      logStartOffset: this.offsets.logStartOffset,
+      maxTimestamp: b.timestamp,
+      offsetOfMaxTimestamp: b.lastOffset,
+      recordCount: 0,
+    };
+  }
+
+  /** The producer state from the last snapshot plus the batches after it (open, truncation). */
+  private loadProducerState(hadCleanShutdown: boolean): void {
+    this.io(() =>
+      rebuildProducerState(
+        this.producerState,
+        {
+          logStartOffset: this.offsets.logStartOffset,
+          logEndOffset: this.offsets.logEndOffset,
+          readBatchesFrom: (offset, maxBytes) =>
+            this.read({ fetchOffset: offset, maxBytes, maxOffset: null }).slices[0]?.readSync() ??
+            Buffer.alloc(0),
+        },
+        hadCleanShutdown,
+        this.clock(),
+      ),
+    );
+  }
+
+  /** Forgets producer ids idle for producer.id.expiration.ms (the manager calls this periodically). */
+  removeExpiredProducers(): number {
+    if (this.closed || this.isOffline()) return 0;
+    return this.producerState.removeExpiredProducers(this.clock());
   }
 
   private activeState() {
@@ -281,6 +331,10 @@ export class PartitionLog implements FlushedLog {
         this.clock(),
       );
       this.segmentList.roll(seg)?.deleteFiles();
+      // A snapshot at every roll and clean close, as Kafka takes them, empty ones included: it covers
+      // exactly the offsets below the new segment, so after an unclean stop only the segments after
+      // the last snapshot are read again to rebuild the state.
+      if (old.size > 0) this.producerState.takeSnapshot(seg.baseOffset);
       this.logger.info({ baseOffset: seg.baseOffset, reason }, 'rolled new log segment');
       // Like Kafka, flush the finished segment in the background; the recovery point moves past it then.
       if (old.size > 0) this.flusher.syncRolledSegment(old, seg.baseOffset);
@@ -398,6 +452,8 @@ export class PartitionLog implements FlushedLog {
       this.deleteSegmentFiles(doomed);
       const first = this.segmentList.first.baseOffset;
       if (first > this.offsets.logStartOffset) this.advanceLogStartOffset(first);
+      // The snapshots of deleted segments describe nothing that is left (Kafka's deleteProducerSnapshots).
+      this.producerState.deleteSnapshotsBefore(first);
       this.logger.info(
         { segments: doomed.length, reason: plan.reason, logStartOffset: this.offsets.logStartOffset },
         'deleted old log segments',
@@ -449,6 +505,8 @@ export class PartitionLog implements FlushedLog {
       this.epochs.truncateFromEnd(this.offsets.logEndOffset);
       this.logger.info({ offset, logEndOffset: this.offsets.logEndOffset }, 'truncated log');
     });
+    // Kafka's truncateTo reloads the producer state at the new end: the last snapshot at or below it plus the log.
+    this.loadProducerState(false);
   }
 
   truncateFullyAndStartAt(offset: number): void {
@@ -459,6 +517,8 @@ export class PartitionLog implements FlushedLog {
       this.segmentList.replaceAll(LogSegment.create(this.dir, offset, this.cache, this.config, this.clock()));
       this.offsets.resetTo(offset);
       this.epochs.truncateFromEnd(-1);
+      this.producerState.clear();
+      this.producerState.deleteSnapshotsAfter(-1);
       this.logger.info({ offset }, 'truncated log fully');
     });
   }
@@ -512,7 +572,11 @@ export class PartitionLog implements FlushedLog {
     if (!this.isOffline()) {
       try {
         this.segmentList.active.onBecomeInactive();
-        await this.flusher.syncAll();
+        // A clean shutdown leaves the state at the log end, so the next open reads no batch back.
+        await Promise.all([
+          this.producerState.takeSnapshotAsync(this.offsets.logEndOffset),
+          this.flusher.syncAll(),
+        ]);
       } catch (e) {
         if (!isIoError(e)) throw e;
         this.reportIoError(e);

@@ -32,7 +32,11 @@ export type StorageErrorCode =
   /** A topic name that cannot be a directory name (Kafka's topic name rules). */
   | 'INVALID_TOPIC'
   /** The partition log or manager was used after close(). */
-  | 'LOG_CLOSED';
+  | 'LOG_CLOSED'
+  /** An idempotent producer's batch whose sequence does not follow its last one. */
+  | 'OUT_OF_ORDER_SEQUENCE_NUMBER'
+  /** A producer batch with an epoch older than the producer's current one (KIP-588). */
+  | 'INVALID_PRODUCER_EPOCH';
 
 export class StorageError extends StromError {
   declare readonly code: StorageErrorCode;
@@ -74,6 +78,8 @@ const KAFKA_ERROR_FOR: { [C in StorageErrorCode]: number } = {
   CORRUPT_CHECKPOINT: ErrorCode.KAFKA_STORAGE_ERROR,
   INVALID_TOPIC: ErrorCode.INVALID_TOPIC_EXCEPTION,
   LOG_CLOSED: ErrorCode.KAFKA_STORAGE_ERROR,
+  OUT_OF_ORDER_SEQUENCE_NUMBER: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
+  INVALID_PRODUCER_EPOCH: ErrorCode.INVALID_PRODUCER_EPOCH,
 };
 
 export function kafkaErrorCode(code: StorageErrorCode): number {

@@ -350,6 +350,13 @@ const brokerKeys = [
     validate: Validators.atLeast(1),
   },
   {
+    name: 'producer.id.expiration.check.interval.ms',
+    type: 'int',
+    defaultValue: 600000,
+    doc: 'How often expired producer ids are removed',
+    validate: Validators.atLeast(1),
+  },
+  {
     name: 'fetch.max.bytes',
     type: 'int',
     defaultValue: 57671680,
