@@ -73,7 +73,7 @@ describe('record accumulator', () => {
     acc.batchFor('t', 0, 10).batch.append(0, null, null, [], noop);
     acc.batchFor('t', 1, 10).batch.append(0, null, null, [], noop);
     advance(100);
-    const ready = acc.drainReady((_t, p) => p === 1);
+    const ready = acc.drainReady((b) => b.partition === 1);
     assert.deepEqual(
       ready.map((b) => b.partition),
       [1],

@@ -24,6 +24,8 @@ import { HeartbeatRequest } from '../../protocol/generated/messages/heartbeat-re
 import { HeartbeatResponse } from '../../protocol/generated/messages/heartbeat-response.js';
 import { IncrementalAlterConfigsRequest } from '../../protocol/generated/messages/incremental-alter-configs-request.js';
 import { IncrementalAlterConfigsResponse } from '../../protocol/generated/messages/incremental-alter-configs-response.js';
+import { InitProducerIdRequest } from '../../protocol/generated/messages/init-producer-id-request.js';
+import { InitProducerIdResponse } from '../../protocol/generated/messages/init-producer-id-response.js';
 import { JoinGroupRequest } from '../../protocol/generated/messages/join-group-request.js';
 import { JoinGroupResponse } from '../../protocol/generated/messages/join-group-response.js';
 import { LeaveGroupRequest } from '../../protocol/generated/messages/leave-group-request.js';
@@ -61,6 +63,7 @@ function api<Req, Res>(request: MessageCodec<Req>, response: MessageCodec<Res>):
 /** The APIs the producer, consumer and admin use. */
 export const Apis = {
   Produce: api(ProduceRequest, ProduceResponse),
+  InitProducerId: api(InitProducerIdRequest, InitProducerIdResponse),
   Fetch: api(FetchRequest, FetchResponse),
   ListOffsets: api(ListOffsetsRequest, ListOffsetsResponse),
   Metadata: api(MetadataRequest, MetadataResponse),

@@ -2,6 +2,7 @@ import type { RecordHeader } from '../../protocol/records/record.js';
 import { CompressionType } from '../../protocol/records/record-batch-header.js';
 import { ClientError, throwIfAborted } from '../client-error.js';
 import type { Cluster, TopicInfo } from '../network/cluster.js';
+import { IdempotentState, MAX_IN_FLIGHT_FOR_IDEMPOTENCE } from './idempotence.js';
 import { namedPartitioner, type Partitioner, type PartitionerName } from './partitioners.js';
 import type { DeliveryCallback, RecordMetadata } from './producer-batch.js';
 import { RecordAccumulator } from './record-accumulator.js';
@@ -42,6 +43,27 @@ export interface ProducerConfig {
   maxInFlightRequestsPerConnection?: number;
   /** max.request.size in bytes, default 1 MiB. */
   maxRequestSize?: number;
+  /**
+   * enable.idempotence, on by default as in the Java client since Kafka 3.0: the producer gets a
+   * producer id and numbers its batches, so a retry is never written twice and never reordered.
+   * It needs acks 'all' and at most 5 requests in flight: set to true with other settings it
+   * throws; left unset, such settings turn it off (as the Java client does).
+   */
+  idempotent?: boolean;
+}
+
+/** Whether the producer is idempotent, as Java's ProducerConfig decides it from the other settings. */
+function idempotenceEnabled(config: ProducerConfig, acks: number, maxInFlight: number): boolean {
+  const conflict =
+    acks !== -1
+      ? 'Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.'
+      : maxInFlight > MAX_IN_FLIGHT_FOR_IDEMPOTENCE
+        ? `Must set maxInFlightRequestsPerConnection to at most ${MAX_IN_FLIGHT_FOR_IDEMPOTENCE} to use the idempotent producer.`
+        : null;
+  if (config.idempotent === false) return false;
+  if (conflict === null) return true;
+  if (config.idempotent === true) throw new ClientError('INVALID_ARGUMENT', conflict);
+  return false;
 }
 
 export type HeadersInput = RecordHeader[] | { [key: string]: string | Buffer | null };
@@ -94,6 +116,8 @@ export class Producer {
   ) {
     const acks = config.acks === 'all' || config.acks === undefined ? -1 : config.acks;
     const compression = COMPRESSION[config.compression ?? 'none'];
+    const maxInFlight = config.maxInFlightRequestsPerConnection ?? 5;
+    const idempotent = idempotenceEnabled(config, acks, maxInFlight);
     this.accumulator = new RecordAccumulator({
       compression,
       batchSize: config.batchSize ?? 16384,
@@ -106,11 +130,21 @@ export class Producer {
       compression,
       requestTimeoutMs: config.requestTimeoutMs ?? 30000,
       deliveryTimeoutMs: config.deliveryTimeoutMs ?? 120000,
-      maxInFlight: config.maxInFlightRequestsPerConnection ?? 5,
+      maxInFlight,
       maxRequestSize: config.maxRequestSize ?? 1024 * 1024,
+      idempotence: idempotent ? new IdempotentState() : null,
+      idempotenceExplicit: config.idempotent === true,
     });
     const p = config.partitioner ?? 'default';
     this.partitioner = typeof p === 'function' ? p : namedPartitioner(p);
+  }
+
+  /**
+   * Whether batches carry a producer id and sequences: ProducerConfig.idempotent and the settings
+   * it needs, and false once a broker without InitProducerId turned the default off.
+   */
+  get idempotent(): boolean {
+    return this.sender.idempotent;
   }
 
   /** Bytes of records batched or in flight; never more than buffer.memory. */

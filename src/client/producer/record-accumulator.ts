@@ -154,16 +154,27 @@ export class RecordAccumulator {
     return q;
   }
 
-  /** Puts a batch back at the head of its queue for a retry. */
+  /**
+   * Puts a batch back at the head of its queue for a retry; a batch with a sequence goes in
+   * sequence order among the retries there (the Java client's insertInSequenceOrder), so an
+   * idempotent producer resends them in the order it first sent them.
+   */
   reenqueue(batch: ProducerBatch): void {
-    this.queueFor(batch.topic, batch.partition).unshift(batch);
+    const q = this.queueFor(batch.topic, batch.partition);
+    if (batch.baseSequence < 0) {
+      q.unshift(batch);
+      return;
+    }
+    let i = 0;
+    while (i < q.length && q[i]!.baseSequence >= 0 && q[i]!.baseSequence < batch.baseSequence) i++;
+    q.splice(i, 0, batch);
   }
 
   /**
    * Batches ready now (full, lingered long enough, followed by another, or flush requested), at
    * most one per partition: a Produce request carries one batch per partition (v2 format).
    */
-  drainReady(canSend: (topic: string, partition: number) => boolean): ProducerBatch[] {
+  drainReady(canSend: (batch: ProducerBatch) => boolean): ProducerBatch[] {
     const now = this.now();
     const out: ProducerBatch[] = [];
     for (const q of this.queues) {
@@ -171,7 +182,7 @@ export class RecordAccumulator {
       if (!b) continue;
       const ready =
         b.closed || q.length > 1 || this.flushing > 0 || now - b.createdMs >= this.options.lingerMs;
-      if (!ready || !canSend(b.topic, b.partition)) continue;
+      if (!ready || !canSend(b)) continue;
       b.closed = true;
       out.push(q.shift()!);
     }

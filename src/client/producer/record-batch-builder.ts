@@ -133,7 +133,17 @@ export class RecordBatchBuilder {
    * Built once: a retry sends the very same bytes.
    */
   async build(producerId: bigint, producerEpoch: number, baseSequence: number): Promise<Buffer> {
-    if (this.built) return this.built;
+    if (this.built) {
+      // A retry renumbered after an epoch bump: same records, new producer fields and CRC.
+      const b = this.built;
+      if (
+        b.readBigInt64BE(BatchOffsets.producerId) !== producerId ||
+        b.readInt16BE(BatchOffsets.producerEpoch) !== producerEpoch ||
+        b.readInt32BE(BatchOffsets.baseSequence) !== baseSequence
+      )
+        this.writeHeader(b, producerId, producerEpoch, baseSequence);
+      return b;
+    }
     let batch: Buffer;
     if (this.compression === CompressionType.None) batch = this.buf.subarray(0, this.pos);
     else if (this.compression === CompressionType.Lz4) batch = this.lz4Batch();

@@ -7,6 +7,7 @@ import { ClientError, KafkaError } from '../client-error.js';
 import { groupBy, pushTo } from '../collections.js';
 import { Apis } from '../network/apis.js';
 import { type Cluster, isStaleMetadataError } from '../network/cluster.js';
+import type { IdempotentState } from './idempotence.js';
 import type { ProducerBatch } from './producer-batch.js';
 import type { RecordAccumulator } from './record-accumulator.js';
 
@@ -18,7 +19,17 @@ export interface SenderOptions {
   deliveryTimeoutMs: number;
   maxInFlight: number;
   maxRequestSize: number;
+  /** The idempotent producer's sequences; null when idempotence is off. */
+  idempotence: IdempotentState | null;
+  /**
+   * Idempotence was asked for explicitly: a broker without InitProducerId fails the sends, as
+   * Java's producer does; when it is only the default, the producer goes on without it.
+   */
+  idempotenceExplicit: boolean;
 }
+
+/** Kafka's transaction.timeout.ms default, which the Java client sends in InitProducerId even without a transactional id. */
+const TRANSACTION_TIMEOUT_MS = 60_000;
 
 /**
  * Moves ready batches from the accumulator to partition leaders: one Produce request per broker
@@ -33,12 +44,26 @@ export class Sender {
   private idleWaiters: (() => void)[] = [];
   private closed = false;
   private refreshing = false;
+  /** InitProducerId in flight (idempotence): nothing is sent until it answers. */
+  private initializing = false;
+  private initAttempts = 0;
+  /** Null when idempotence is off, or turned off because the broker cannot give producer ids. */
+  private idempotence: IdempotentState | null;
+  /** Why every send fails: idempotence asked for, and no broker serves InitProducerId. */
+  private idempotenceUnavailable: ClientError | null = null;
 
   constructor(
     private readonly cluster: Cluster,
     private readonly accumulator: RecordAccumulator,
     private readonly options: SenderOptions,
-  ) {}
+  ) {
+    this.idempotence = options.idempotence;
+  }
+
+  /** Whether batches carry a producer id and sequences. */
+  get idempotent(): boolean {
+    return this.idempotence !== null;
+  }
 
   /** A failed refresh is retried on the next round or retry; logged, not thrown into the send loop. */
   private refreshFailed(err: unknown): void {
@@ -72,14 +97,27 @@ export class Sender {
 
   private run(): void {
     if (this.closed) return;
+    if (this.idempotenceUnavailable !== null) {
+      for (const b of this.accumulator.drainAll()) this.complete(b, this.idempotenceUnavailable);
+      this.checkIdle();
+      return;
+    }
+    const idempotence = this.idempotence;
+    if (idempotence !== null && !idempotence.hasProducerId) {
+      if (this.accumulator.hasBatches()) this.initProducerId(idempotence);
+      this.checkIdle();
+      return;
+    }
     let missingLeader = false;
-    const canSend = (topic: string, partition: number): boolean => {
-      const leader = this.cluster.leaderFor(topic, partition);
+    const canSend = (b: ProducerBatch): boolean => {
+      const leader = this.cluster.leaderFor(b.topic, b.partition);
       if (leader < 0 || !this.cluster.brokers.has(leader)) {
         missingLeader = true;
         return false;
       }
-      return (this.inFlight.get(leader) ?? 0) < this.options.maxInFlight;
+      if ((this.inFlight.get(leader) ?? 0) >= this.options.maxInFlight) return false;
+      // Last: it gives the batch its sequence, so only once the batch is certainly sent.
+      return idempotence === null || idempotence.prepareSend(b);
     };
     // Each round takes one batch per partition; further rounds fill the in-flight window.
     for (
@@ -106,6 +144,57 @@ export class Sender {
     if (missingLeader) this.refreshThenRun();
     else if (this.accumulator.hasBatches()) this.wakeAfterLinger();
     this.checkIdle();
+  }
+
+  /**
+   * InitProducerId from any broker (no transactional id: a fresh producer id at epoch 0), retried
+   * with backoff while it fails; batches wait meanwhile and expire by delivery.timeout.ms.
+   */
+  private initProducerId(idempotence: IdempotentState): void {
+    if (this.initializing) return;
+    this.initializing = true;
+    this.outstanding++;
+    this.cluster
+      .requestAny(Apis.InitProducerId, {
+        transactionalId: null,
+        transactionTimeoutMs: TRANSACTION_TIMEOUT_MS,
+        producerId: -1n,
+        producerEpoch: -1,
+      })
+      .then((res) => {
+        if (res.errorCode !== ErrorCode.NONE) throw new KafkaError(res.errorCode, 'InitProducerId');
+        idempotence.setProducerId(res.producerId, res.producerEpoch);
+        this.initAttempts = 0;
+        this.cluster.log.debug(
+          { producerId: res.producerId.toString(), epoch: res.producerEpoch },
+          'idempotent producer id',
+        );
+      })
+      .catch((err: unknown) => {
+        if (err instanceof ClientError && err.code === 'UNSUPPORTED_API') {
+          // A broker older than Kafka 0.11 (KIP-98): no producer ids to be had.
+          if (this.options.idempotenceExplicit) this.idempotenceUnavailable = err;
+          else {
+            this.idempotence = null;
+            this.cluster.log.warn(
+              { err },
+              'the broker does not serve InitProducerId: producing without idempotence',
+            );
+          }
+          return;
+        }
+        this.initAttempts++;
+        this.cluster.log.warn({ err }, 'InitProducerId failed; retrying');
+        this.expire();
+        return new Promise<void>((resolve) =>
+          setTimeout(resolve, backoffMs(this.initAttempts - 1, this.cluster.options.backoff)),
+        );
+      })
+      .finally(() => {
+        this.initializing = false;
+        this.outstanding--;
+        this.run();
+      });
   }
 
   private refreshThenRun(): void {
@@ -170,7 +259,11 @@ export class Sender {
       if (acks === 0) for (const b of batches) this.complete(b, null, -1n, -1n);
       else this.handleResponse(batches, res as ProduceResponse);
     } catch (err) {
-      for (const b of batches) this.retryOrFail(b, err as Error);
+      for (const b of batches) {
+        // No answer: the batch may be in the log or not; its retry keeps its sequence.
+        this.idempotence?.requestFailed(b);
+        this.retryOrFail(b, err as Error);
+      }
     } finally {
       this.inFlight.set(node, (this.inFlight.get(node) ?? 1) - 1);
       this.outstanding--;
@@ -185,18 +278,27 @@ export class Sender {
       for (const p of t.partitionResponses) results.set(`${t.name}:${p.index}`, p);
     for (const b of batches) {
       const r = results.get(`${b.topic}:${b.partition}`);
-      if (!r)
+      const idempotence = this.idempotence;
+      if (!r) {
+        idempotence?.requestFailed(b);
         this.retryOrFail(
           b,
           new ClientError('CONNECTION_CLOSED', 'no result for partition in Produce response'),
         );
-      else if (r.errorCode === ErrorCode.NONE) this.complete(b, null, r.baseOffset, r.logAppendTimeMs);
-      else this.retryOrFail(b, new KafkaError(r.errorCode, `${b.topic}-${b.partition}`, r.errorMessage));
+      } else if (r.errorCode === ErrorCode.NONE) {
+        idempotence?.acknowledged(b);
+        this.complete(b, null, r.baseOffset, r.logAppendTimeMs);
+      } else {
+        const err = new KafkaError(r.errorCode, `${b.topic}-${b.partition}`, r.errorMessage);
+        // Sequence errors are the idempotent producer's to resolve: retried, after an epoch bump if need be.
+        const retry = idempotence?.refused(b, r.errorCode, err.retriable) === 'retry';
+        this.retryOrFail(b, err, retry);
+      }
     }
   }
 
-  private retryOrFail(b: ProducerBatch, err: Error): void {
-    const retriable = err instanceof ClientError && err.retriable;
+  private retryOrFail(b: ProducerBatch, err: Error, forceRetry = false): void {
+    const retriable = forceRetry || (err instanceof ClientError && err.retriable);
     const expired = performance.now() - b.createdMs > this.options.deliveryTimeoutMs;
     if (!retriable || expired || this.closed) {
       this.complete(b, err);
@@ -216,6 +318,8 @@ export class Sender {
   }
 
   private complete(b: ProducerBatch, err: Error | null, baseOffset = -1n, logAppendTime = -1n): void {
+    // A batch given up on leaves a hole in its partition's sequences: the partition moves to a new epoch.
+    if (err) this.idempotence?.failed(b);
     this.accumulator.release(b.reservedBytes);
     // With acks=0 the request may still sit in the socket's queue; elsewhere the broker has
     // answered, so it read every byte, and a failed batch is not sent again.
