@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BrokerProcess } from './helpers/broker-process.js';
 import { assertConsumed } from './helpers/compat-records.js';
-import { GO_DIR } from './helpers/repo-root.js';
+import { buildGo } from './helpers/go-build.js';
 import { kcatConsume, kcatProduce, runClient, runOk } from './helpers/run-client.js';
 
 /**
@@ -16,22 +16,6 @@ import { kcatConsume, kcatProduce, runClient, runOk } from './helpers/run-client
  */
 
 const COUNT = 10_000;
-
-async function buildGo(outDir: string, pkg: string): Promise<string> {
-  const out = join(outDir, pkg);
-  await runOk('go', ['build', '-o', out, `strom-compat/${pkg}`], {
-    timeoutMs: 240_000,
-    env: {
-      ...process.env,
-      GO111MODULE: 'off',
-      GOPATH: `/usr/share/gocode:${GO_DIR}`,
-      GOFLAGS: '',
-      // A build cache outside the repository, kept between runs: sarama's cgo zstd is slow to build.
-      GOCACHE: join(tmpdir(), 'strom-compat-gocache'),
-    },
-  });
-  return out;
-}
 
 describe('Go clients', () => {
   let broker: BrokerProcess;

@@ -11,7 +11,7 @@ import { kcatConsume, kcatProduce, python } from './helpers/run-client.js';
  * administration; a producer with Java's defaults (idempotent since Kafka 3.0: InitProducerId, then
  * acks=all) over 3 partitions, the classic group consumer reading every partition and a second
  * member resuming after the first one's commits; and every codec in both directions with kcat,
- * produced with enable.idempotence=false (batches without a producer id, as many deployments set).
+ * the Java side again with its default (idempotent) producer.
  */
 
 const PARTITIONS = 3;
@@ -64,7 +64,7 @@ describe('Java client (kafka-clients 3.9)', () => {
 
   for (const codec of ['gzip', 'snappy', 'lz4', 'zstd']) {
     test(`${codec}: Java produces, kcat reads; kcat produces, Java reads`, async () => {
-      await javaCompat(['produce', broker.bootstrap, `java-${codec}`, 1000, codec, 1, 'false']);
+      await javaCompat(['produce', broker.bootstrap, `java-${codec}`, 1000, codec, 1, 'default']);
       assertConsumed(await kcatConsume(broker.bootstrap, `java-${codec}`), 1000, {
         headers: true,
         label: `kcat reading Java ${codec}`,

@@ -3,7 +3,9 @@
 usage: confluent_kafka_compat.py MODE BOOTSTRAP TOPIC [ARGS...]
   metadata  BOOTSTRAP TOPIC                 print JSON: broker ids and the topic's partitions
   admin     BOOTSTRAP TOPIC                 create, describe/alter configs, add partitions, delete; JSON
-  produce   BOOTSTRAP TOPIC COUNT CODEC     produce the compat records to partition 0 (acks=all)
+  produce   BOOTSTRAP TOPIC COUNT CODEC [idempotent]
+                                            produce the compat records to partition 0 (acks=all), with
+                                            enable.idempotence=true when the last argument says so
   produce-keyed BOOTSTRAP TOPIC COUNT       the compat records, partitioned by key (librdkafka's default)
   group-consume BOOTSTRAP TOPIC GROUP COUNT   read COUNT records in a consumer group from its committed
                                             offsets (earliest if none), commit, leave; one line each
@@ -64,13 +66,14 @@ def admin(bootstrap, topic):
     print(json.dumps(out))
 
 
-def produce(bootstrap, topic, count, codec):
+def produce(bootstrap, topic, count, codec, mode="plain"):
     p = Producer({
         "bootstrap.servers": bootstrap,
         "client.id": CLIENT_ID,
         "acks": "all",
         "linger.ms": 20,
         "compression.codec": codec,
+        "enable.idempotence": mode == "idempotent",
     })
     errors = []
     offsets = []

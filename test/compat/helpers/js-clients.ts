@@ -32,8 +32,9 @@ export async function kafkajsProduce(
   topic: string,
   count: number,
   codec: 'none' | 'gzip',
+  { idempotent = false }: { idempotent?: boolean } = {},
 ): Promise<void> {
-  const producer = kafkajs(bootstrap).producer({ allowAutoTopicCreation: true });
+  const producer = kafkajs(bootstrap).producer({ allowAutoTopicCreation: true, idempotent });
   await producer.connect();
   try {
     const headers = Object.fromEntries(HEADERS);
@@ -62,6 +63,7 @@ export async function platformaticProduce(
   topic: string,
   count: number,
   codec: PlatformaticCodec,
+  { idempotent = false }: { idempotent?: boolean } = {},
 ): Promise<void> {
   const producer = new Producer({
     clientId: PLATFORMATIC_CLIENT_ID,
@@ -69,6 +71,7 @@ export async function platformaticProduce(
     compression: codec,
     autocreateTopics: true,
     retries: 2,
+    idempotent,
   });
   const headers = new Map(HEADERS.map(([k, v]) => [Buffer.from(k), Buffer.from(v)]));
   try {

@@ -1,6 +1,8 @@
 // Command sarama-client produces and consumes the compatibility records with Shopify/sarama.
 //
 //	sarama-client produce BOOTSTRAP TOPIC COUNT CODEC   (CODEC: none, gzip, snappy, lz4, zstd)
+//	sarama-client produce-idempotent BOOTSTRAP TOPIC COUNT
+//	    (Producer.Idempotent: InitProducerId, then batches with a producer id and sequences)
 //	sarama-client consume BOOTSTRAP TOPIC COUNT          (a partition consumer: no group)
 //	sarama-client group-consume BOOTSTRAP TOPIC COUNT GROUP
 //	    (a ConsumerGroup member: reads COUNT records of partition 0 from the group's committed
@@ -41,13 +43,19 @@ func config() *sarama.Config {
 	return c
 }
 
-func produce(bootstrap, topic string, count int, codec string) {
+func produce(bootstrap, topic string, count int, codec string, idempotent bool) {
 	c := config()
 	cc, ok := codecs[codec]
 	if !ok {
 		records.Fail("unknown codec %s", codec)
 	}
 	c.Producer.Compression = cc
+	if idempotent {
+		// sarama's rules for Idempotent: acks=all, one request in flight, retries.
+		c.Producer.Idempotent = true
+		c.Net.MaxOpenRequests = 1
+		c.Producer.Retry.Max = 10
+	}
 	p, err := sarama.NewSyncProducer([]string{bootstrap}, c)
 	if err != nil {
 		records.Fail("producer: %v", err)
@@ -223,7 +231,9 @@ func main() {
 	}
 	switch os.Args[1] {
 	case "produce":
-		produce(os.Args[2], os.Args[3], count, os.Args[5])
+		produce(os.Args[2], os.Args[3], count, os.Args[5], false)
+	case "produce-idempotent":
+		produce(os.Args[2], os.Args[3], count, "none", true)
 	case "consume":
 		consume(os.Args[2], os.Args[3], count)
 	case "group-consume":
