@@ -100,3 +100,62 @@ function record(ctx: SuiteContext, runs: ClientRun[], against: string): void {
     });
   }
 }
+
+const IDEMPOTENCE_SCRIPT = fileURLToPath(new URL('../idempotence.bench.js', import.meta.url));
+
+interface IdempotenceRun {
+  mode: 'plain' | 'idempotent';
+  recordsPerSec: number;
+  spread: [number, number];
+  rounds: number;
+}
+
+/**
+ * bench/idempotence.bench.ts: the Strom client's idempotent produce against its plain produce
+ * (acks=all, 5 in flight) in the same run, plain as the baseline (target: at least 0.95x).
+ */
+export async function runIdempotence(ctx: SuiteContext): Promise<void> {
+  const records = ctx.quick ? 20_000 : 500_000;
+  const rounds = ctx.quick ? 1 : 3;
+  ctx.progress(`idempotence: ${records} records per mode, ${rounds} round(s), plain and idempotent produce`);
+  const child = spawnTracked(
+    process.execPath,
+    [IDEMPOTENCE_SCRIPT, '--records', String(records), '--rounds', String(rounds)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (d: string) => {
+    out += d;
+  });
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  const line = out.split('\n').find((l) => l.startsWith('BENCH_JSON '));
+  if (!line) {
+    ctx.rec.skip('idempotence', `idempotence.bench.js exited with ${code} without results`);
+    return;
+  }
+  const { plain, idempotent } = JSON.parse(line.slice('BENCH_JSON '.length)) as {
+    plain: IdempotenceRun;
+    idempotent: IdempotenceRun;
+  };
+  const label = (r: IdempotenceRun) => `Strom client ${r.mode} produce, acks=all, 5 in flight`;
+  ctx.rec.add({
+    section: 'clients',
+    id: 'clients.strom.acks-all.plain.produce',
+    label: label(plain),
+    system: 'strom',
+    value: plain.recordsPerSec,
+    unit: 'records/s',
+    note: spread(plain.rounds, plain.spread).slice(2) || 'one round',
+  });
+  ctx.rec.add({
+    section: 'clients',
+    id: 'clients.strom.acks-all.idempotent.produce',
+    label: label(idempotent),
+    system: 'strom',
+    value: idempotent.recordsPerSec,
+    unit: 'records/s',
+    baseline: { label: 'plain produce', value: plain.recordsPerSec },
+    note: spread(idempotent.rounds, idempotent.spread).slice(2) || 'one round',
+  });
+}
