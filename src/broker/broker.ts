@@ -150,7 +150,7 @@ export class Broker {
         {
           maxFrameBytes: config.get('socket.request.max.bytes'),
           maxInFlight: config.get('queued.max.requests'),
-          maxQueuedResponseBytes: 64 * 1024 * 1024,
+          maxQueuedResponseBytes: config.get('strom.queued.max.response.bytes'),
           idleTimeoutMs: config.get('connections.max.idle.ms'),
         },
         logger.child({ component: 'network' }),

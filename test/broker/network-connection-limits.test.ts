@@ -24,6 +24,7 @@ describe('connection limits', () => {
     handler: (body: Buffer, ctx: ConnectionContext) => Promise<ResponseFrames> | ResponseFrames,
     limits: {
       maxInFlight?: number;
+      maxQueuedResponseBytes?: number;
       queuedMaxRequestBytes?: number;
       maxConnections?: number;
     } = {},
@@ -33,7 +34,7 @@ describe('connection limits', () => {
       {
         maxFrameBytes: 1 << 20,
         maxInFlight: limits.maxInFlight ?? 100,
-        maxQueuedResponseBytes: 1 << 20,
+        maxQueuedResponseBytes: limits.maxQueuedResponseBytes ?? 1 << 20,
         idleTimeoutMs: 60_000,
       },
       noopLogger,
@@ -67,6 +68,37 @@ describe('connection limits', () => {
     c.write(Buffer.concat(Array.from({ length: 10 }, (_, i) => frame(Buffer.from(`r${i}`)))));
     for (let i = 0; i < 10; i++) assert.equal((await c.readFrame())?.toString(), `re:r${i}`);
     assert.equal(most, 1);
+    c.close();
+  });
+
+  it('lets a response budget hold one response at a time, in request order, while the client does not read', async () => {
+    const started: string[] = [];
+    // Far more than the kernel's socket buffers take, so the client's not reading is what holds them.
+    const records = Buffer.alloc(16 << 20);
+    const bootstrap = await serve(
+      async (body, ctx) => {
+        // Each response reserves its 16 MiB, the whole budget, as a fetch reserves its records.
+        const granted = ctx.budget!.acquire(records.length);
+        const lease = granted instanceof Promise ? await granted : granted;
+        started.push(body.toString());
+        const size = Buffer.alloc(4);
+        size.writeInt32BE(1 + records.length);
+        const out: ResponseFrames = [size, Buffer.from(body.toString()), records];
+        out.onSent = () => lease.release();
+        return out;
+      },
+      { maxQueuedResponseBytes: 16 << 20 },
+    );
+    const c = await RawClient.open(bootstrap);
+    c.pause();
+    c.write(Buffer.concat(['a', 'b', 'c', 'd'].map((n) => frame(Buffer.from(n)))));
+    await tick();
+    await tick();
+    // The first response is written and waits for the client; the others wait for its bytes.
+    assert.deepEqual(started, ['a']);
+    c.resume();
+    for (const n of ['a', 'b', 'c', 'd']) assert.equal((await c.readFrame())?.[0], n.charCodeAt(0));
+    assert.deepEqual(started, ['a', 'b', 'c', 'd']);
     c.close();
   });
 

@@ -153,6 +153,13 @@ const brokerKeys = [
     doc: 'Memory for requests being read and handled, all connections together, before no new request is read; -1 for no limit',
   },
   {
+    name: 'strom.queued.max.response.bytes',
+    type: 'long',
+    defaultValue: 67108864,
+    doc: 'Bytes of responses one connection may have in flight (fetched records being read, or not yet sent) before it stops reading and its fetches wait',
+    validate: Validators.atLeast(1),
+  },
+  {
     name: 'num.network.threads',
     type: 'int',
     defaultValue: 3,

@@ -19,6 +19,7 @@ import {
   partitionKey,
 } from '../fetch/fetch-session-cache.js';
 import { ReadBufferPool } from '../fetch/read-buffer-pool.js';
+import type { ByteLease } from '../network/byte-budget.js';
 import { kafkaErrorFor } from '../replica/storage-error-codes.js';
 
 type TopicResponse = MessageInput<FetchResponse['responses'][number]>;
@@ -94,6 +95,11 @@ export function fetchHandler(s: BrokerServices) {
       isolationLevel: v >= 4 ? req.isolationLevel : 0,
       isFollower,
     };
+    // The records this response may carry are reserved from the connection's budget before
+    // anything is read, in request order, so a client that pipelines fetches without reading the
+    // responses makes its later fetches wait instead of piling their records up in memory.
+    const reserved = reserveResponse(ctx, session.partitions, maxBytes);
+    const lease = reserved instanceof Promise ? await reserved : reserved;
     const plan = () => planFetch(s.metadata.image, s.replicas, session.partitions, limits);
     let reads = plan();
     if (req.maxWaitMs > 0 && !fetchIsReady(reads, minBytes) && session.partitions.length > 0) {
@@ -122,10 +128,14 @@ export function fetchHandler(s: BrokerServices) {
       });
     }
     s.replicas.fetched(reads);
+    // Hold only what is read: the rest of the reservation goes to the fetches behind this one.
+    lease?.resize(plannedBytes(reads));
     const answers = reads.map((r) => partitionResponse(s, r, v, limits.isolationLevel, ctx, readBuffers));
     const partitions = answers.some((a) => a instanceof Promise)
       ? await Promise.all(answers)
       : (answers as PartitionResponse[]);
+    // Down-conversion changes the size of what is held until the response is sent.
+    if (lease !== null && v < 4) lease.resize(recordBytes(partitions));
     const include =
       session.kind === 'incremental'
         ? s.fetchSessions.select(
@@ -162,6 +172,41 @@ export function fetchHandler(s: BrokerServices) {
       nodeEndpoints: v >= 16 ? leaderEndpoints(s, partitions, ctx) : [],
     };
   });
+}
+
+/**
+ * Takes from the connection's budget what the response can carry at most: `maxBytes`, or less when
+ * the partitions' own limits add up to less. Null where no connection sends the response.
+ */
+function reserveResponse(
+  ctx: RequestContext,
+  partitions: readonly FetchPartitionRequest[],
+  maxBytes: number,
+): ByteLease | null | Promise<ByteLease> {
+  const budget = ctx.connection.budget;
+  const afterResponse = ctx.afterResponse;
+  if (budget === undefined || afterResponse === undefined || partitions.length === 0) return null;
+  let bytes = 0;
+  for (const p of partitions) bytes += Math.max(0, p.partitionMaxBytes);
+  // Given back once the response is with the kernel (or dropped with the connection).
+  const hold = (lease: ByteLease): ByteLease => {
+    afterResponse(() => lease.release());
+    return lease;
+  };
+  const granted = budget.acquire(Math.min(bytes, maxBytes));
+  return granted instanceof Promise ? granted.then(hold) : hold(granted);
+}
+
+function plannedBytes(reads: readonly PlannedRead[]): number {
+  let n = 0;
+  for (const r of reads) n += r.bytes;
+  return n;
+}
+
+function recordBytes(partitions: readonly PartitionResponse[]): number {
+  let n = 0;
+  for (const p of partitions) n += p.records?.length ?? 0;
+  return n;
 }
 
 /** The endpoints of the leaders named in `currentLeader` fields (KIP-951, v16+). */

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from '../../common/logger.js';
 import { StromError } from '../../common/strom-error.js';
 import { TickCork } from '../../common/tick-cork.js';
+import { BudgetClosedError, ByteBudget } from './byte-budget.js';
 import { FrameDecoder } from './frame-decoder.js';
 import { RequestMemoryPool } from './request-memory-pool.js';
 
@@ -17,6 +18,13 @@ export interface ConnectionContext {
   readonly listenerName: string;
   readonly clientAddress: string;
   readonly log: Logger;
+  /**
+   * Memory this connection's requests may hold for their responses at once (records read for
+   * fetches, work in progress). Handlers that make large responses take a lease before they read
+   * and give it back after the response is sent (RequestContext.afterResponse). Absent where no
+   * connection serves the request (handlers called directly).
+   */
+  readonly budget?: ByteBudget;
 }
 
 /**
@@ -42,7 +50,10 @@ export interface ConnectionLimits {
   readonly maxFrameBytes: number;
   /** Requests in flight before the connection stops reading (queued.max.requests). */
   readonly maxInFlight: number;
-  /** Unsent response bytes before the connection stops reading. */
+  /**
+   * Bytes of responses in flight (reserved by handlers, or unsent) before the connection stops
+   * reading and its fetches wait to read (strom.queued.max.response.bytes).
+   */
   readonly maxQueuedResponseBytes: number;
   readonly idleTimeoutMs: number;
 }
@@ -61,10 +72,10 @@ interface Pending {
  * One client connection: frames in, handler calls pipelined, responses out in request order.
  * Its memory is bounded whatever the client sends or fails to read: it stops reading while
  * `queued.max.requests` requests are in flight (counted per request: frames of one read beyond the
- * limit wait, undispatched), while the request bytes it holds reach socket.request.max.bytes, while
- * response bytes the kernel has not taken pass its limit, and before starting a request while the
- * broker's request memory pool (`queued.max.request.bytes`) is used up. That is the whole of the
- * back-pressure.
+ * limit wait, undispatched), while the request bytes it holds reach socket.request.max.bytes, while its
+ * responses in flight (its ByteBudget, and bytes the kernel has not taken) reach
+ * `strom.queued.max.response.bytes`, and before starting a request while the broker's request
+ * memory pool (`queued.max.request.bytes`) is used up. That is the whole of the back-pressure.
  */
 export class Connection {
   private readonly decoder: FrameDecoder;
@@ -77,6 +88,7 @@ export class Connection {
   private partialBytes = 0;
   /** Set while waiting for the request pool to have memory for the next frame. */
   private poolWaiter: (() => void) | null = null;
+  private readonly budget: ByteBudget;
   private paused = false;
   private readonly cork: TickCork;
   private closing = false;
@@ -86,13 +98,15 @@ export class Connection {
 
   constructor(
     private readonly socket: Socket,
-    private readonly ctx: ConnectionContext,
+    ctx: Omit<ConnectionContext, 'budget'>,
     private readonly handler: FrameHandler,
     private readonly limits: ConnectionLimits,
     private readonly onClose: (c: Connection) => void,
     private readonly pool: RequestMemoryPool = new RequestMemoryPool(-1),
   ) {
     this.decoder = new FrameDecoder(limits.maxFrameBytes);
+    this.budget = new ByteBudget(limits.maxQueuedResponseBytes, () => this.maybeResume());
+    this.ctx = { ...ctx, budget: this.budget };
     this.cork = new TickCork(socket);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -104,6 +118,8 @@ export class Connection {
       this.onClose(this);
     });
   }
+
+  private readonly ctx: ConnectionContext;
 
   get id(): string {
     return this.ctx.connectionId;
@@ -206,6 +222,7 @@ export class Connection {
 
   /** Gives back every request byte this connection holds that no handler will give back. */
   private releaseHeld(): void {
+    this.budget.close();
     if (this.poolWaiter) this.pool.cancel(this.poolWaiter);
     this.poolWaiter = null;
     for (const b of this.backlog.splice(0)) {
@@ -250,6 +267,8 @@ export class Connection {
 
   /** Logs a handler failure once; every failure closes the connection, as Kafka does for requests it cannot parse. */
   private failed(err: unknown): boolean {
+    // A request still waiting for memory when its connection closed: nothing went wrong.
+    if (err instanceof BudgetClosedError) return true;
     if (err instanceof CloseConnectionError) {
       this.ctx.log.warn({ err: err.cause ?? err, clientAddress: this.ctx.clientAddress }, err.message);
     } else {
@@ -294,7 +313,8 @@ export class Connection {
       this.queue.length >= this.limits.maxInFlight ||
       this.poolWaiter !== null ||
       this.requestBytes + this.decoder.bufferedBytes >= this.limits.maxFrameBytes ||
-      this.socket.writableLength > this.limits.maxQueuedResponseBytes
+      this.budget.exhausted ||
+      this.socket.writableLength + this.budget.usedBytes > this.limits.maxQueuedResponseBytes
     );
   }
 
