@@ -102,6 +102,23 @@ describe('walkCompressedRecords', () => {
     assert.equal(visits, 10);
   });
 
+  it('walks raw snappy blocks on either side of 8 MiB (this thread below, the thread pool above)', async () => {
+    for (const valueBytes of [7 << 20, 9 << 20]) {
+      const big = [
+        { offsetDelta: 0, timestampDelta: 0, key: null, value: Buffer.alloc(valueBytes, 7), headers: [] },
+        { offsetDelta: 1, timestampDelta: 2, key: Buffer.from('k'), value: null, headers: [] },
+      ];
+      const batch = encodeRecordBatch({ compression: CompressionType.Snappy, records: big });
+      assert.deepEqual(await walk(batch), [
+        [0, 0, false],
+        [1, 2, true],
+      ]);
+      await assert.rejects(walk(batch, { maxBytes: 4 << 20 }), { code: 'DECOMPRESSED_TOO_LARGE' });
+      batch.fill(0x55, 61 + 8, 61 + 64);
+      await assert.rejects(walk(batch), { code: 'CORRUPT_RECORD' });
+    }
+  });
+
   for (const compression of [CompressionType.Gzip, CompressionType.Zstd]) {
     it(`walks a ${NAMES[compression]} bomb of 64 MiB holding a piece at a time`, async () => {
       const batch = bombBatch(compression, 64 << 20);
