@@ -224,7 +224,7 @@ async function runPlatformatic(
   compression: Compression,
   value: Buffer,
 ) {
-  const { Producer, Consumer } = await import('@platformatic/kafka');
+  const { Producer, Consumer } = await import('../test/peers/platformatic-kafka.js');
   const producer = new Producer({
     clientId: 'bench-platformatic',
     bootstrapBrokers: [bootstrap],

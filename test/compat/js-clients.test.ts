@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import kafkajsModule from 'kafkajs';
 import {
   Admin,
   IncrementalAlterConfigOperationTypes,
   ConfigResourceTypes as PlatformaticResourceTypes,
   ProduceAcks,
   Producer,
-} from '@platformatic/kafka';
-import kafkajsModule from 'kafkajs';
+} from '../peers/platformatic-kafka.js';
 import { BrokerProcess } from './helpers/broker-process.js';
 import { assertConsumed } from './helpers/compat-records.js';
 import {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ProduceAcks, Producer } from '@platformatic/kafka';
+import { ProduceAcks, Producer } from '../peers/platformatic-kafka.js';
 import { BrokerProcess } from './helpers/broker-process.js';
 import { kafkajs, PLATFORMATIC_CLIENT_ID } from './helpers/js-clients.js';
 import { kcatConsume, python, runClient } from './helpers/run-client.js';

@@ -1,3 +1,4 @@
+import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
 import {
   Consumer,
   MessagesStreamFallbackModes,
@@ -5,8 +6,7 @@ import {
   type MessageToProduce,
   ProduceAcks,
   Producer,
-} from '@platformatic/kafka';
-import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
+} from '../../peers/platformatic-kafka.js';
 import { compatRecord, HEADERS } from './compat-records.js';
 
 /**

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { peerVersion } from '../../peers/peer-clients.js';
 import type { ClientName, ExpectedRecord, ExpectedRecords } from '../golden-index.js';
 import { kafkajsAdmin, kafkajsConsume, kafkajsProduce } from './clients/kafkajs-client.js';
 import {
@@ -271,7 +272,7 @@ export async function clientVersions(root: string): Promise<Record<ClientName, s
   ]);
   const kafkaPythonV = await runCommand(PYTHON, ['-c', 'import kafka; print(kafka.__version__)']);
   const kafkajsV = packageVersion(root, 'kafkajs');
-  const platformaticV = packageVersion(root, '@platformatic/kafka');
+  const platformaticV = peerVersion('@platformatic/kafka');
   return {
     kcat: m ? `${m[1]} (librdkafka ${m[2]})` : 'unknown',
     'confluent-kafka-python': confluentV.trim(),

@@ -7,7 +7,7 @@ import {
   Producer,
   stringDeserializers,
   stringSerializers,
-} from '@platformatic/kafka';
+} from '../../../peers/platformatic-kafka.js';
 
 /**
  * @platformatic/kafka scenarios for the golden-frame capture; they run in the capture process.
