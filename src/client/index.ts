@@ -28,8 +28,8 @@ export {
 } from './consumer/consumer.js';
 export { Kafka, type KafkaConfig } from './kafka.js';
 export type { BrokerInfo, PartitionInfo, TopicInfo } from './network/cluster.js';
-export type { OffsetToCommit } from './network/group-offsets.js';
-export type { OffsetAnswer } from './network/list-offsets.js';
+export type { OffsetToCommit } from './operations/group-offsets.js';
+export type { OffsetAnswer } from './operations/list-offsets.js';
 export { murmur2, toPositive } from './producer/murmur2.js';
 export {
   defaultPartitioner,

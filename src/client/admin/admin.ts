@@ -4,8 +4,8 @@ import { groupBy } from '../collections.js';
 import { Apis } from '../network/apis.js';
 import type { BrokerInfo, Cluster, TopicInfo } from '../network/cluster.js';
 import { isStaleMetadataError } from '../network/cluster.js';
-import { listOffsets, type OffsetAnswer, OffsetSpec } from '../network/list-offsets.js';
 import { withRetry } from '../network/retry.js';
+import { listOffsets, type OffsetAnswer, OffsetSpec } from '../operations/list-offsets.js';
 import { GroupAdmin } from './group-admin.js';
 
 export interface AdminOptions {

@@ -4,7 +4,7 @@ import { groupBy } from '../collections.js';
 import { Apis } from '../network/apis.js';
 import type { Cluster } from '../network/cluster.js';
 import { findCoordinator } from '../network/coordinator.js';
-import { commitOffsets, fetchCommittedOffsets } from '../network/group-offsets.js';
+import { commitOffsets, fetchCommittedOffsets } from '../operations/group-offsets.js';
 
 export interface GroupListing {
   groupId: string;

@@ -1,8 +1,8 @@
 import type { TopicPartitions } from '../../protocol/consumer-protocol.js';
 import { ClientError, throwIfAborted } from '../client-error.js';
 import type { Cluster } from '../network/cluster.js';
-import { commitOffsets, fetchCommittedOffsets, type OffsetToCommit } from '../network/group-offsets.js';
-import { listOffsets, OffsetSpec } from '../network/list-offsets.js';
+import { commitOffsets, fetchCommittedOffsets, type OffsetToCommit } from '../operations/group-offsets.js';
+import { listOffsets, OffsetSpec } from '../operations/list-offsets.js';
 import type { Assignor } from './assignors/assignor.js';
 import { rangeAssignor } from './assignors/range-assignor.js';
 import { roundRobinAssignor } from './assignors/round-robin-assignor.js';

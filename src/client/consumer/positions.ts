@@ -1,8 +1,8 @@
 import type { TopicPartitions } from '../../protocol/consumer-protocol.js';
 import { ClientError } from '../client-error.js';
 import type { Cluster } from '../network/cluster.js';
-import { fetchCommittedOffsets } from '../network/group-offsets.js';
-import { listOffsets, OffsetSpec } from '../network/list-offsets.js';
+import { fetchCommittedOffsets } from '../operations/group-offsets.js';
+import { listOffsets, OffsetSpec } from '../operations/list-offsets.js';
 import type { PartitionState, SubscriptionState } from './subscription-state.js';
 
 /** What resolving fetch positions needs from the consumer. */

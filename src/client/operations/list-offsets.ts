@@ -1,9 +1,9 @@
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { KafkaError } from '../client-error.js';
 import { groupBy } from '../collections.js';
-import { Apis } from './apis.js';
-import { type Cluster, isStaleMetadataError } from './cluster.js';
-import { withRetry } from './retry.js';
+import { Apis } from '../network/apis.js';
+import { type Cluster, isStaleMetadataError } from '../network/cluster.js';
+import { withRetry } from '../network/retry.js';
 
 /** ListOffsets timestamps with special meaning (ListOffsetsRequest.EARLIEST_TIMESTAMP and friends). */
 export const OffsetSpec = { Latest: -1n, Earliest: -2n, MaxTimestamp: -3n } as const;

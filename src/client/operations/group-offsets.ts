@@ -1,9 +1,9 @@
 import { checkErrorCode } from '../client-error.js';
 import { groupBy } from '../collections.js';
-import { Apis } from './apis.js';
-import type { Cluster } from './cluster.js';
-import { findCoordinator } from './coordinator.js';
-import { withRetry } from './retry.js';
+import { Apis } from '../network/apis.js';
+import type { Cluster } from '../network/cluster.js';
+import { findCoordinator } from '../network/coordinator.js';
+import { withRetry } from '../network/retry.js';
 
 export interface CommittedOffset {
   topic: string;
