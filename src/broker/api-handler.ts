@@ -1,5 +1,6 @@
 import type { Logger } from '../common/logger.js';
-import type { MessageCodec, MessageInput } from '../protocol/message-codec.js';
+import { StromError } from '../common/strom-error.js';
+import type { MessageCodec, MessageInput, VersionRange } from '../protocol/message-codec.js';
 import type { RequestHeaderInfo } from '../protocol/request-header.js';
 import type { ConnectionContext } from './network/connection.js';
 
@@ -30,20 +31,36 @@ export interface ApiHandler {
   handle(body: unknown, ctx: RequestContext): Promise<HandlerResult<unknown>> | HandlerResult<unknown>;
 }
 
+/** A handler pinned a version its request or response codec cannot encode: a programming error, thrown when the handler is made. */
+export class HandlerVersionsError extends StromError {
+  constructor(message: string) {
+    super('HANDLER_VERSIONS_OUTSIDE_SPEC', message);
+  }
+}
+
 /**
- * Declares a handler with the request and response types of its codecs. By default every version
- * the spec defines is served; narrow with `versions` while a feature of newer versions is missing.
+ * Declares a handler with the request and response types of its codecs and the versions it
+ * serves, which ApiVersions advertises. The range is pinned here, not taken from the spec, so that
+ * regenerating the codecs from newer specs never advertises a version nobody has served and
+ * tested: raise `max` together with the code and tests of the new version.
  */
 export function defineHandler<Req, Res>(
   request: MessageCodec<Req>,
-  _response: MessageCodec<Res>,
+  response: MessageCodec<Res>,
+  versions: VersionRange,
   handle: (request: Req, ctx: RequestContext) => Promise<HandlerResult<Res>> | HandlerResult<Res>,
-  versions: { min?: number; max?: number } = {},
 ): ApiHandler {
+  const lowest = Math.max(request.minVersion, response.minVersion);
+  const highest = Math.min(request.maxVersion, response.maxVersion);
+  if (versions.min > versions.max || versions.min < lowest || versions.max > highest) {
+    throw new HandlerVersionsError(
+      `${request.name} v${versions.min}-${versions.max} is not within the spec's v${lowest}-${highest}`,
+    );
+  }
   return {
     apiKey: request.apiKey,
-    minVersion: versions.min ?? request.minVersion,
-    maxVersion: versions.max ?? request.maxVersion,
+    minVersion: versions.min,
+    maxVersion: versions.max,
     handle: handle as ApiHandler['handle'],
   };
 }

@@ -27,7 +27,7 @@ function dispatcher(finish: (ctx: RequestContext) => unknown): {
   released: () => number;
 } {
   let released = 0;
-  const handler = defineHandler(ApiVersionsRequest, ApiVersionsResponse, (_req, ctx) => {
+  const handler = defineHandler(ApiVersionsRequest, ApiVersionsResponse, { min: 0, max: 4 }, (_req, ctx) => {
     ctx.afterResponse?.(() => released++);
     return finish(ctx) as never;
   });
@@ -64,7 +64,7 @@ describe('RequestDispatcher: lent buffers are released once', () => {
   });
 
   it('sets no onSent when nothing was lent', async () => {
-    const handler = defineHandler(ApiVersionsRequest, ApiVersionsResponse, () => ({
+    const handler = defineHandler(ApiVersionsRequest, ApiVersionsResponse, { min: 0, max: 4 }, () => ({
       errorCode: 0,
       apiKeys: [],
     }));

@@ -39,7 +39,7 @@ async function run(
 
 /** AlterConfigs (deprecated): replaces a resource's whole set of dynamic configs. */
 export function alterConfigsHandler(s: BrokerServices) {
-  return defineHandler(AlterConfigsRequest, AlterConfigsResponse, (req) =>
+  return defineHandler(AlterConfigsRequest, AlterConfigsResponse, { min: 0, max: 2 }, (req) =>
     run(
       s,
       req.resources.map((r) => ({ ...r, configs: r.configs.map((c) => ({ ...c, op: 0 })) })),
@@ -51,15 +51,19 @@ export function alterConfigsHandler(s: BrokerServices) {
 
 /** IncrementalAlterConfigs (KIP-339): SET, DELETE, APPEND and SUBTRACT per key. */
 export function incrementalAlterConfigsHandler(s: BrokerServices) {
-  return defineHandler(IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse, (req) =>
-    run(
-      s,
-      req.resources.map((r) => ({
-        ...r,
-        configs: r.configs.map((c) => ({ name: c.name, value: c.value, op: c.configOperation })),
-      })),
-      true,
-      req.validateOnly,
-    ),
+  return defineHandler(
+    IncrementalAlterConfigsRequest,
+    IncrementalAlterConfigsResponse,
+    { min: 0, max: 1 },
+    (req) =>
+      run(
+        s,
+        req.resources.map((r) => ({
+          ...r,
+          configs: r.configs.map((c) => ({ name: c.name, value: c.value, op: c.configOperation })),
+        })),
+        true,
+        req.validateOnly,
+      ),
   );
 }

@@ -12,7 +12,7 @@ const CLIENT_SOFTWARE = /^[a-zA-Z0-9](?:[a-zA-Z0-9\-.]*[a-zA-Z0-9])?$/;
 export function apiVersionsHandler(
   supported: () => { apiKey: number; minVersion: number; maxVersion: number }[],
 ) {
-  return defineHandler(ApiVersionsRequest, ApiVersionsResponse, (req, ctx) => {
+  return defineHandler(ApiVersionsRequest, ApiVersionsResponse, { min: 0, max: 4 }, (req, ctx) => {
     if (ctx.apiVersion >= 3) {
       const ok =
         CLIENT_SOFTWARE.test(req.clientSoftwareName) && CLIENT_SOFTWARE.test(req.clientSoftwareVersion);

@@ -7,7 +7,7 @@ import { submitOrFail } from '../metadata-write.js';
 
 /** CreatePartitions: grows topics; the controller validates counts and assignments. */
 export function createPartitionsHandler(s: BrokerServices) {
-  return defineHandler(CreatePartitionsRequest, CreatePartitionsResponse, async (req) => {
+  return defineHandler(CreatePartitionsRequest, CreatePartitionsResponse, { min: 0, max: 3 }, async (req) => {
     const results = await submitOrFail(
       s,
       (image) => createPartitions(image, req.topics, req.validateOnly, s.random),

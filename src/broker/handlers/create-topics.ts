@@ -13,7 +13,7 @@ import { submitOrFail } from '../metadata-write.js';
  * the response goes out. From v5 the response carries the topic's resulting configs.
  */
 export function createTopicsHandler(s: BrokerServices) {
-  return defineHandler(CreateTopicsRequest, CreateTopicsResponse, async (req, ctx) => {
+  return defineHandler(CreateTopicsRequest, CreateTopicsResponse, { min: 0, max: 7 }, async (req, ctx) => {
     const results = await submitOrFail(
       s,
       (image) =>

@@ -5,7 +5,7 @@ import type { BrokerServices } from '../broker-services.js';
 import { groupRequestOrigin } from './group-request-origin.js';
 
 export function deleteGroupsHandler(s: BrokerServices) {
-  return defineHandler(DeleteGroupsRequest, DeleteGroupsResponse, async (req, ctx) => {
+  return defineHandler(DeleteGroupsRequest, DeleteGroupsResponse, { min: 0, max: 2 }, async (req, ctx) => {
     const r = await s.groups.request('DeleteGroups', groupRequestOrigin(ctx), req);
     return { throttleTimeMs: 0, results: r.results.map((x) => ({ ...x })) };
   });

@@ -14,7 +14,7 @@ const HIGH_WATERMARK = -1n;
  * whole segments below it are deleted. Only topics whose cleanup policy includes delete allow it.
  */
 export function deleteRecordsHandler(s: BrokerServices) {
-  return defineHandler(DeleteRecordsRequest, DeleteRecordsResponse, (req) => {
+  return defineHandler(DeleteRecordsRequest, DeleteRecordsResponse, { min: 0, max: 2 }, (req) => {
     const image = s.metadata.image;
     const topics = req.topics.map((t) => {
       const policy = s.replicas.logConfigFor(t.name).cleanupPolicy ?? 'delete';

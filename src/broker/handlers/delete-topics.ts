@@ -8,7 +8,7 @@ import { submitOrFail } from '../metadata-write.js';
 
 /** DeleteTopics: by name (v0–v5 `topicNames`) or by name or id (v6+ `topics`). */
 export function deleteTopicsHandler(s: BrokerServices) {
-  return defineHandler(DeleteTopicsRequest, DeleteTopicsResponse, async (req, ctx) => {
+  return defineHandler(DeleteTopicsRequest, DeleteTopicsResponse, { min: 0, max: 6 }, async (req, ctx) => {
     const topics =
       ctx.apiVersion >= 6 ? req.topics : req.topicNames.map((name) => ({ name, topicId: ZERO_UUID }));
     const results = await submitOrFail(

@@ -10,7 +10,7 @@ const ENDPOINT_TYPE_BROKERS = 1;
 
 /** DescribeCluster (KIP-700): brokers, cluster id, controller. Controllers are not listed by brokers. */
 export function describeClusterHandler(s: BrokerServices) {
-  return defineHandler(DescribeClusterRequest, DescribeClusterResponse, (req, ctx) => {
+  return defineHandler(DescribeClusterRequest, DescribeClusterResponse, { min: 0, max: 1 }, (req, ctx) => {
     const endpointType = ctx.apiVersion >= 1 ? req.endpointType : ENDPOINT_TYPE_BROKERS;
     const base = {
       throttleTimeMs: 0,

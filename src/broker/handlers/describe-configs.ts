@@ -15,7 +15,7 @@ import { resolveBrokerConfigs } from '../config/broker-config-describer.js';
 
 /** DescribeConfigs for topics and brokers, with synonyms (v1+) and documentation and types (v3+). */
 export function describeConfigsHandler(s: BrokerServices) {
-  return defineHandler(DescribeConfigsRequest, DescribeConfigsResponse, (req, ctx) => {
+  return defineHandler(DescribeConfigsRequest, DescribeConfigsResponse, { min: 0, max: 4 }, (req, ctx) => {
     const v = ctx.apiVersion;
     const image = s.metadata.image;
     const results = req.resources.map((r) => {

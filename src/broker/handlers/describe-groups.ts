@@ -6,16 +6,21 @@ import type { BrokerServices } from '../broker-services.js';
 import { groupRequestOrigin } from './group-request-origin.js';
 
 export function describeGroupsHandler(s: BrokerServices) {
-  return defineHandler(DescribeGroupsRequest, DescribeGroupsResponse, async (req, ctx) => {
-    const v = ctx.apiVersion;
-    const r = await s.groups.request('DescribeGroups', groupRequestOrigin(ctx), req);
-    return {
-      throttleTimeMs: 0,
-      groups: r.groups.map((g) => ({
-        ...g,
-        members: g.members.map((m) => ({ ...m, groupInstanceId: v >= 4 ? m.groupInstanceId : null })),
-        authorizedOperations: v >= 3 ? g.authorizedOperations : AUTHORIZED_OPERATIONS_OMITTED,
-      })),
-    };
-  });
+  return defineHandler(
+    DescribeGroupsRequest,
+    DescribeGroupsResponse,
+    { min: 0, max: 5 },
+    async (req, ctx) => {
+      const v = ctx.apiVersion;
+      const r = await s.groups.request('DescribeGroups', groupRequestOrigin(ctx), req);
+      return {
+        throttleTimeMs: 0,
+        groups: r.groups.map((g) => ({
+          ...g,
+          members: g.members.map((m) => ({ ...m, groupInstanceId: v >= 4 ? m.groupInstanceId : null })),
+          authorizedOperations: v >= 3 ? g.authorizedOperations : AUTHORIZED_OPERATIONS_OMITTED,
+        })),
+      };
+    },
+  );
 }

@@ -8,7 +8,7 @@ import type { BrokerServices } from '../broker-services.js';
 
 /** DescribeLogDirs: each log dir, whether it is online, its space, and the partitions in it with their sizes. */
 export function describeLogDirsHandler(s: BrokerServices) {
-  return defineHandler(DescribeLogDirsRequest, DescribeLogDirsResponse, (req) => {
+  return defineHandler(DescribeLogDirsRequest, DescribeLogDirsResponse, { min: 0, max: 4 }, (req) => {
     const wanted =
       req.topics === null
         ? null

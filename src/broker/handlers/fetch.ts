@@ -36,7 +36,7 @@ const INT32_MAX = 0x7fffffff;
  */
 export function fetchHandler(s: BrokerServices) {
   const readBuffers = new ReadBufferPool();
-  return defineHandler(FetchRequest, FetchResponse, async (req, ctx) => {
+  return defineHandler(FetchRequest, FetchResponse, { min: 0, max: 17 }, async (req, ctx) => {
     const v = ctx.apiVersion;
     const image = s.metadata.image;
     const byId = v >= 13;

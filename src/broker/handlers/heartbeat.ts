@@ -5,7 +5,7 @@ import type { BrokerServices } from '../broker-services.js';
 import { groupRequestOrigin } from './group-request-origin.js';
 
 export function heartbeatHandler(s: BrokerServices) {
-  return defineHandler(HeartbeatRequest, HeartbeatResponse, async (req, ctx) => {
+  return defineHandler(HeartbeatRequest, HeartbeatResponse, { min: 0, max: 4 }, async (req, ctx) => {
     const r = await s.groups.request('Heartbeat', groupRequestOrigin(ctx), req);
     return { throttleTimeMs: 0, errorCode: r.errorCode };
   });

@@ -28,7 +28,7 @@ const failed = (errorCode: number) => ({
  * cluster, WRITE on the transactional id) goes first once an authorizer exists.
  */
 export function initProducerIdHandler(s: BrokerServices) {
-  return defineHandler(InitProducerIdRequest, InitProducerIdResponse, async (req) => {
+  return defineHandler(InitProducerIdRequest, InitProducerIdResponse, { min: 0, max: 5 }, async (req) => {
     const noId = req.producerId === NO_PRODUCER_ID;
     const noEpoch = req.producerEpoch === NO_PRODUCER_EPOCH;
     if (noId !== noEpoch) return failed(ErrorCode.INVALID_REQUEST);

@@ -6,7 +6,7 @@ import { groupRequestOrigin } from './group-request-origin.js';
 
 /** JoinGroup: parked by the coordinator until the join phase of the rebalance ends. */
 export function joinGroupHandler(s: BrokerServices) {
-  return defineHandler(JoinGroupRequest, JoinGroupResponse, async (req, ctx) => {
+  return defineHandler(JoinGroupRequest, JoinGroupResponse, { min: 0, max: 9 }, async (req, ctx) => {
     const r = await s.groups.request('JoinGroup', groupRequestOrigin(ctx), req);
     const v = ctx.apiVersion;
     return {

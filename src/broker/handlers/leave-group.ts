@@ -6,7 +6,7 @@ import { groupRequestOrigin } from './group-request-origin.js';
 
 /** LeaveGroup: one member (v0–v2) or a batch of members by id or instance id (v3+, KIP-345). */
 export function leaveGroupHandler(s: BrokerServices) {
-  return defineHandler(LeaveGroupRequest, LeaveGroupResponse, async (req, ctx) => {
+  return defineHandler(LeaveGroupRequest, LeaveGroupResponse, { min: 0, max: 5 }, async (req, ctx) => {
     const batch = ctx.apiVersion >= 3;
     const members = batch ? req.members : [{ memberId: req.memberId, groupInstanceId: null, reason: null }];
     const r = await s.groups.request('LeaveGroup', groupRequestOrigin(ctx), {

@@ -6,7 +6,7 @@ import { groupRequestOrigin } from './group-request-origin.js';
 
 /** ListGroups, with the state filter (v4+) and type filter (v5+). */
 export function listGroupsHandler(s: BrokerServices) {
-  return defineHandler(ListGroupsRequest, ListGroupsResponse, async (req, ctx) => {
+  return defineHandler(ListGroupsRequest, ListGroupsResponse, { min: 0, max: 5 }, async (req, ctx) => {
     const v = ctx.apiVersion;
     const r = await s.groups.request('ListGroups', groupRequestOrigin(ctx), req);
     return {

@@ -33,7 +33,7 @@ const CONSUMER_REPLICA_ID = -1;
  * per topic and partition (ListOffsetsRequest.duplicatePartitions, ReplicaManager.fetchOffset).
  */
 export function listOffsetsHandler(s: BrokerServices) {
-  return defineHandler(ListOffsetsRequest, ListOffsetsResponse, (req, ctx) => {
+  return defineHandler(ListOffsetsRequest, ListOffsetsResponse, { min: 0, max: 9 }, (req, ctx) => {
     const v = ctx.apiVersion;
     const answer = (topic: string, p: ListOffsetsRequestListOffsetsPartition): PartitionResponse => {
       const lookup = s.replicas.leader(s.metadata.image, topic, p.partitionIndex);

@@ -20,7 +20,7 @@ type TopicResponse = MessageInput<MetadataResponse['topics'][number]>;
  * named by id from v10.
  */
 export function metadataHandler(s: BrokerServices) {
-  return defineHandler(MetadataRequest, MetadataResponse, async (req, ctx) => {
+  return defineHandler(MetadataRequest, MetadataResponse, { min: 0, max: 12 }, async (req, ctx) => {
     const v = ctx.apiVersion;
     const image = s.metadata.image;
     const allTopics = req.topics === null || (v === 0 && req.topics.length === 0);

@@ -6,7 +6,7 @@ import { groupRequestOrigin } from './group-request-origin.js';
 
 /** OffsetCommit: answered once the offset records are committed in __consumer_offsets. */
 export function offsetCommitHandler(s: BrokerServices) {
-  return defineHandler(OffsetCommitRequest, OffsetCommitResponse, async (req, ctx) => {
+  return defineHandler(OffsetCommitRequest, OffsetCommitResponse, { min: 0, max: 9 }, async (req, ctx) => {
     const r = await s.groups.request('OffsetCommit', groupRequestOrigin(ctx), req);
     return {
       throttleTimeMs: 0,

@@ -6,7 +6,7 @@ import { groupRequestOrigin } from './group-request-origin.js';
 
 /** OffsetDelete (KIP-496): removes committed offsets of partitions the group no longer consumes. */
 export function offsetDeleteHandler(s: BrokerServices) {
-  return defineHandler(OffsetDeleteRequest, OffsetDeleteResponse, async (req, ctx) => {
+  return defineHandler(OffsetDeleteRequest, OffsetDeleteResponse, { min: 0, max: 0 }, async (req, ctx) => {
     const r = await s.groups.request('OffsetDelete', groupRequestOrigin(ctx), req);
     return {
       throttleTimeMs: 0,

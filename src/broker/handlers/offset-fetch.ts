@@ -6,7 +6,7 @@ import { groupRequestOrigin } from './group-request-origin.js';
 
 /** OffsetFetch: one group (v0–v7) or several (v8+); a null topic list asks for every committed offset (v2+). */
 export function offsetFetchHandler(s: BrokerServices) {
-  return defineHandler(OffsetFetchRequest, OffsetFetchResponse, async (req, ctx) => {
+  return defineHandler(OffsetFetchRequest, OffsetFetchResponse, { min: 0, max: 9 }, async (req, ctx) => {
     const v = ctx.apiVersion;
     const groups =
       v >= 8

@@ -10,35 +10,42 @@ import { kafkaErrorFor } from '../replica/storage-error-codes.js';
  * to detect log truncation after an unclean leader change and followers to find where to truncate.
  */
 export function offsetForLeaderEpochHandler(s: BrokerServices) {
-  return defineHandler(OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse, (req, ctx) => {
-    const topics = req.topics.map((t) => ({
-      topic: t.topic,
-      partitions: t.partitions.map((p) => {
-        const fail = (errorCode: number) => ({
-          errorCode,
-          partition: p.partition,
-          leaderEpoch: -1,
-          endOffset: -1n,
-        });
-        const lookup = s.replicas.leader(s.metadata.image, t.topic, p.partition);
-        if (!lookup.partition) return fail(lookup.errorCode);
-        const epochError = lookup.partition.checkLeaderEpoch(ctx.apiVersion >= 2 ? p.currentLeaderEpoch : -1);
-        if (epochError !== ErrorCode.NONE) return fail(epochError);
-        try {
-          const r = lookup.partition.log.endOffsetForEpoch(p.leaderEpoch);
-          return {
-            errorCode: ErrorCode.NONE,
+  return defineHandler(
+    OffsetForLeaderEpochRequest,
+    OffsetForLeaderEpochResponse,
+    { min: 0, max: 4 },
+    (req, ctx) => {
+      const topics = req.topics.map((t) => ({
+        topic: t.topic,
+        partitions: t.partitions.map((p) => {
+          const fail = (errorCode: number) => ({
+            errorCode,
             partition: p.partition,
-            leaderEpoch: r.epoch,
-            endOffset: BigInt(r.endOffset),
-          };
-        } catch (err) {
-          const mapped = kafkaErrorFor(err);
-          if (!mapped) throw err;
-          return fail(mapped.code);
-        }
-      }),
-    }));
-    return { throttleTimeMs: 0, topics };
-  });
+            leaderEpoch: -1,
+            endOffset: -1n,
+          });
+          const lookup = s.replicas.leader(s.metadata.image, t.topic, p.partition);
+          if (!lookup.partition) return fail(lookup.errorCode);
+          const epochError = lookup.partition.checkLeaderEpoch(
+            ctx.apiVersion >= 2 ? p.currentLeaderEpoch : -1,
+          );
+          if (epochError !== ErrorCode.NONE) return fail(epochError);
+          try {
+            const r = lookup.partition.log.endOffsetForEpoch(p.leaderEpoch);
+            return {
+              errorCode: ErrorCode.NONE,
+              partition: p.partition,
+              leaderEpoch: r.epoch,
+              endOffset: BigInt(r.endOffset),
+            };
+          } catch (err) {
+            const mapped = kafkaErrorFor(err);
+            if (!mapped) throw err;
+            return fail(mapped.code);
+          }
+        }),
+      }));
+      return { throttleTimeMs: 0, topics };
+    },
+  );
 }

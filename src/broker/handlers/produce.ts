@@ -53,7 +53,7 @@ export function produceHandler(s: BrokerServices) {
     decompressedBytesMax: () => s.config.get('strom.decompressed.batch.max.bytes'),
     limit: new ConcurrencyLimit(DECOMPRESSION_WALKS_MAX),
   };
-  return defineHandler(ProduceRequest, ProduceResponse, async (req, ctx) => {
+  return defineHandler(ProduceRequest, ProduceResponse, { min: 0, max: 11 }, async (req, ctx) => {
     const acks = req.acks;
     const results = await order.run(ctx.connection, () => startProduce(s, req, ctx, decompression));
     if (acks === 0) {

@@ -6,7 +6,7 @@ import { groupRequestOrigin } from './group-request-origin.js';
 
 /** SyncGroup: followers wait until the leader's assignment is stored. */
 export function syncGroupHandler(s: BrokerServices) {
-  return defineHandler(SyncGroupRequest, SyncGroupResponse, async (req, ctx) => {
+  return defineHandler(SyncGroupRequest, SyncGroupResponse, { min: 0, max: 5 }, async (req, ctx) => {
     const r = await s.groups.request('SyncGroup', groupRequestOrigin(ctx), req);
     const v5 = ctx.apiVersion >= 5;
     return {
