@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
-import { FrameAssembler } from '../src/client/network/frame-assembler.js';
 import { decodeRequest, encodeResponse } from '../src/protocol/frame.js';
+import { FrameSplitter } from '../src/protocol/frame-splitter.js';
 import { ApiKey } from '../src/protocol/generated/api-registry.js';
 
 /** One API a fake broker serves: its highest version, and the response body for a request body. */
@@ -71,7 +71,7 @@ export async function startFakeBroker(options: FakeBrokerOptions): Promise<FakeB
     return options.apis[apiKey]!.answer(body);
   };
   const server = createServer({ noDelay: true }, (socket) => {
-    const frames = new FrameAssembler(1 << 30);
+    const frames = new FrameSplitter(1 << 30);
     // Clients reset their connections when they close.
     socket.on('error', () => socket.destroy());
     socket.on('data', (chunk: Buffer) => {

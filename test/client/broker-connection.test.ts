@@ -3,9 +3,9 @@ import { createServer, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Apis } from '../../src/client/network/apis.js';
 import { BrokerConnection } from '../../src/client/network/broker-connection.js';
-import { FrameAssembler } from '../../src/client/network/frame-assembler.js';
 import { noopLogger } from '../../src/common/logger.js';
 import { encodeResponse } from '../../src/protocol/frame.js';
+import { FrameSplitter } from '../../src/protocol/frame-splitter.js';
 import { ApiKey } from '../../src/protocol/generated/api-registry.js';
 
 /**
@@ -15,7 +15,7 @@ import { ApiKey } from '../../src/protocol/generated/api-registry.js';
  */
 function scriptedBroker(): Server {
   return createServer((socket) => {
-    const splitter = new FrameAssembler(1 << 20);
+    const splitter = new FrameSplitter(1 << 20);
     const held: { version: number; correlationId: number; n: number }[] = [];
     let n = 0;
     socket.on('data', (chunk: Buffer) => {
@@ -146,7 +146,7 @@ describe('broker connection reading large responses', () => {
   let port = 0;
   before(async () => {
     server = createServer((socket) => {
-      const splitter = new FrameAssembler(1 << 20);
+      const splitter = new FrameSplitter(1 << 20);
       socket.on('error', () => socket.destroy());
       socket.on('data', async (chunk: Buffer) => {
         for (const f of splitter.push(chunk)) {

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { BrokerConnection } from '../../src/client/network/broker-connection.js';
-import { FrameAssembler } from '../../src/client/network/frame-assembler.js';
 import { noopLogger } from '../../src/common/logger.js';
 import { encodeResponse } from '../../src/protocol/frame.js';
+import { FrameSplitter } from '../../src/protocol/frame-splitter.js';
 import { ApiKey } from '../../src/protocol/generated/api-registry.js';
 import { ApiVersionsResponse } from '../../src/protocol/generated/messages/api-versions-response.js';
 import { Writer } from '../../src/protocol/primitives/writer.js';
@@ -64,7 +64,7 @@ describe('old protocol versions', () => {
   it('falls back to the broker’s ApiVersions version when it answers in v0 with UNSUPPORTED_VERSION (KIP-511)', async () => {
     const seen: number[] = [];
     const server = createServer((socket) => {
-      const splitter = new FrameAssembler(1 << 20);
+      const splitter = new FrameSplitter(1 << 20);
       socket.on('data', (chunk: Buffer) => {
         for (const f of splitter.push(chunk)) {
           const version = f.readInt16BE(2);

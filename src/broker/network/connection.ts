@@ -2,8 +2,8 @@ import type { Socket } from 'node:net';
 import type { Logger } from '../../common/logger.js';
 import { StromError } from '../../common/strom-error.js';
 import { TickCork } from '../../common/tick-cork.js';
+import { FrameSplitter } from '../../protocol/frame-splitter.js';
 import { BudgetClosedError, ByteBudget } from './byte-budget.js';
-import { FrameDecoder } from './frame-decoder.js';
 import { RequestMemoryPool } from './request-memory-pool.js';
 
 /** Thrown by a handler to close the connection (malformed request, unknown API): Kafka's answer to garbage. */
@@ -78,7 +78,7 @@ interface Pending {
  * memory pool (`queued.max.request.bytes`) is used up. That is the whole of the back-pressure.
  */
 export class Connection {
-  private readonly decoder: FrameDecoder;
+  private readonly decoder: FrameSplitter;
   private readonly queue: Pending[] = [];
   /** Frames received but not dispatched yet: the in-flight limit was reached within one read. */
   private readonly backlog: { frame: Buffer; requestBytes: number }[] = [];
@@ -104,7 +104,7 @@ export class Connection {
     private readonly onClose: (c: Connection) => void,
     private readonly pool: RequestMemoryPool = new RequestMemoryPool(-1),
   ) {
-    this.decoder = new FrameDecoder(limits.maxFrameBytes);
+    this.decoder = new FrameSplitter(limits.maxFrameBytes, { limitName: 'socket.request.max.bytes' });
     this.budget = new ByteBudget(limits.maxQueuedResponseBytes, () => this.maybeResume());
     this.ctx = { ...ctx, budget: this.budget };
     this.cork = new TickCork(socket);
@@ -160,7 +160,7 @@ export class Connection {
 
   private onData(chunk: Buffer): void {
     this.lastActive = Date.now();
-    let frames: Buffer[];
+    let frames: readonly Buffer[];
     try {
       frames = this.decoder.push(chunk);
     } catch (err) {

@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import type { Logger } from '../../common/logger.js';
 import { decodeResponse, encodeRequest, peekCorrelationId } from '../../protocol/frame.js';
+import { FrameSplitter } from '../../protocol/frame-splitter.js';
 import { ApiKey } from '../../protocol/generated/api-registry.js';
 import { ApiVersionsRequest } from '../../protocol/generated/messages/api-versions-request.js';
 import { ApiVersionsResponse } from '../../protocol/generated/messages/api-versions-response.js';
@@ -9,7 +10,6 @@ import { ClientError, KafkaError } from '../client-error.js';
 import { type BrokerApiRange, clientVersionRange, negotiateVersions } from './api-versions.js';
 import type { ClientApi } from './apis.js';
 import { fitToVersion } from './fit-to-version.js';
-import { FrameAssembler } from './frame-assembler.js';
 
 export interface ConnectionOptions {
   host: string;
@@ -90,17 +90,19 @@ export class BrokerConnection {
 
   private async open(signal?: AbortSignal): Promise<void> {
     const { host, port, connectTimeoutMs } = this.options;
-    const assembler = new FrameAssembler(this.options.responseBytesMax ?? 512 * 1024 * 1024);
+    const splitter = new FrameSplitter(this.options.responseBytesMax ?? 512 * 1024 * 1024, {
+      limitName: 'the client response size limit',
+    });
     const socket = await new Promise<Socket>((resolve, reject) => {
       const s = connect({
         host,
         port,
         noDelay: true,
-        // The kernel reads straight into the frame being assembled (see FrameAssembler).
+        // The kernel reads straight into the frame being assembled (see FrameSplitter).
         onread: {
-          buffer: () => assembler.nextBuffer(),
+          buffer: () => splitter.nextBuffer(),
           callback: (n: number, buf: Uint8Array): boolean => {
-            this.onRead(s, assembler, n, buf as Buffer);
+            this.onRead(s, splitter, n, buf as Buffer);
             return true;
           },
         },
@@ -138,12 +140,12 @@ export class BrokerConnection {
     this.log.debug({ apis: this.versions.size }, 'connected');
   }
 
-  private onRead(socket: Socket, assembler: FrameAssembler, n: number, buf: Buffer): void {
+  private onRead(socket: Socket, splitter: FrameSplitter, n: number, buf: Buffer): void {
     // Bytes that arrive before the connect promise settles still belong to this socket.
     if (this.socket !== null && this.socket !== socket) return;
     let frames: readonly Buffer[];
     try {
-      frames = assembler.read(n, buf);
+      frames = splitter.read(n, buf);
     } catch (err) {
       this.close(new ClientError('CONNECTION_CLOSED', 'bad response frame', { cause: err }));
       return;
