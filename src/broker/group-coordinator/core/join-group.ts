@@ -10,6 +10,7 @@ import {
 } from './group-api.js';
 import {
   groupMetadataRecord,
+  joinedGeneration,
   maybeCompleteJoinPhase,
   maybePrepareRebalanceOrCompleteJoin,
   prepareRebalance,
@@ -189,16 +190,7 @@ function respondCurrentGeneration(
   memberId: string,
   includeMembersForLeader: boolean,
 ) {
-  s.respond(ctx.requestId, 'JoinGroup', {
-    errorCode: ErrorCode.NONE,
-    generationId: group.generationId,
-    protocolType: group.protocolType,
-    protocolName: group.protocolName,
-    leader: group.leaderId ?? '',
-    skipAssignment: false,
-    memberId,
-    members: includeMembersForLeader && group.isLeader(memberId) ? group.currentMembers() : [],
-  });
+  s.respond(ctx.requestId, 'JoinGroup', joinedGeneration(group, memberId, includeMembersForLeader));
 }
 
 function updateMemberAndRebalance(

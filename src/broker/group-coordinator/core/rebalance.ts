@@ -2,7 +2,7 @@ import { EMPTY_BYTES } from '../../../protocol/codec-support.js';
 import { ErrorCode } from '../../../protocol/error-codes.js';
 import type { ClassicGroup, ClassicGroupMember } from './classic-group.js';
 import { type CoordinatorState, heartbeatTimerKey, joinTimerKey, syncTimerKey } from './coordinator-state.js';
-import { joinGroupError, UNKNOWN_MEMBER_ID } from './group-api.js';
+import { type JoinGroupResponse, joinGroupError, UNKNOWN_MEMBER_ID } from './group-api.js';
 import type { GroupRecord } from './group-record-codec.js';
 
 // The rebalance protocol of classic groups, after Kafka's GroupMetadataManager: the join phase
@@ -136,16 +136,7 @@ export function completeJoin(s: CoordinatorState, group: ClassicGroup): void {
   for (const member of group.members.values()) {
     const pending = group.takeJoin(member);
     if (pending) {
-      s.respond(pending.requestId, 'JoinGroup', {
-        errorCode: ErrorCode.NONE,
-        generationId: group.generationId,
-        protocolType: group.protocolType,
-        protocolName: group.protocolName,
-        leader: group.leaderId ?? '',
-        skipAssignment: false,
-        memberId: member.memberId,
-        members: group.isLeader(member.memberId) ? group.currentMembers() : [],
-      });
+      s.respond(pending.requestId, 'JoinGroup', joinedGeneration(group, member.memberId, true));
     }
     rescheduleHeartbeat(s, group, member);
     member.isNew = false;
@@ -271,4 +262,22 @@ function propagateAssignment(s: CoordinatorState, group: ClassicGroup, errorCode
     // waited was ignored and scheduled nothing.
     rescheduleHeartbeat(s, group, member);
   }
+}
+
+/** The JoinGroup answer of a member of the current generation; the leader also gets the members when `withMembers`. */
+export function joinedGeneration(
+  group: ClassicGroup,
+  memberId: string,
+  withMembers: boolean,
+): JoinGroupResponse {
+  return {
+    errorCode: ErrorCode.NONE,
+    generationId: group.generationId,
+    protocolType: group.protocolType,
+    protocolName: group.protocolName,
+    leader: group.leaderId ?? '',
+    skipAssignment: false,
+    memberId,
+    members: withMembers && group.isLeader(memberId) ? group.currentMembers() : [],
+  };
 }
