@@ -1,3 +1,4 @@
+import { EMPTY_BYTES } from '../../protocol/codec-support.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { FetchRequest } from '../../protocol/generated/messages/fetch-request.js';
 import { FetchResponse } from '../../protocol/generated/messages/fetch-response.js';
@@ -26,7 +27,6 @@ type TopicResponse = MessageInput<FetchResponse['responses'][number]>;
 type NodeEndpoint = MessageInput<FetchResponse['nodeEndpoints'][number]>;
 type PartitionResponse = MessageInput<FetchResponse['responses'][number]['partitions'][number]>;
 
-const EMPTY = Buffer.alloc(0);
 const INT32_MAX = 0x7fffffff;
 
 /**
@@ -243,7 +243,7 @@ function partitionResponse(
     logStartOffset: r.logStartOffset,
     abortedTransactions: isolationLevel === ISOLATION_READ_COMMITTED ? [] : null,
     preferredReadReplica: -1,
-    records: EMPTY,
+    records: EMPTY_BYTES,
   };
   if (r.errorCode !== ErrorCode.NONE) {
     // KIP-951: from v16 a fenced fetcher learns the current leader in the response. The field is

@@ -1,3 +1,4 @@
+import { EMPTY_BYTES } from '../codec-support.js';
 import { decompressChunks } from '../compression/decompress-chunks.js';
 import { DECOMPRESSED_BYTES_MAX } from '../compression/decompressed-bytes-max.js';
 import { ProtocolError } from '../primitives/protocol-error.js';
@@ -27,7 +28,6 @@ export interface RecordStreamOptions {
 /** Records at most this long are gathered whole (copied if they straddle pieces) and read at once. */
 const WHOLE_RECORD_BYTES_MAX = 1 << 20;
 const SLICE_BYTES_DEFAULT = 1 << 20;
-const EMPTY = Buffer.alloc(0);
 
 function invalid(message: string, at = -1): ProtocolError {
   return new ProtocolError('INVALID_RECORD', message, at);
@@ -36,7 +36,7 @@ function invalid(message: string, at = -1): ProtocolError {
 /** Unread decompressed pieces, consumed from the front. */
 class PieceQueue {
   private readonly pieces: Buffer[] = [];
-  private head: Buffer = EMPTY;
+  private head: Buffer = EMPTY_BYTES;
   private at = 0;
   /** Bytes pushed and not yet consumed. */
   available = 0;
