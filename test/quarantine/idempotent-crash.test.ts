@@ -8,9 +8,9 @@ import { ApiKey } from '../../src/protocol/generated/api-registry.js';
 import type { FetchResponse } from '../../src/protocol/generated/messages/fetch-response.js';
 import { decodeRecordBatch } from '../../src/protocol/records/record-batch.js';
 import { splitBatches } from '../../src/protocol/records/record-batch-header.js';
+import { rng } from '../crash/crash-harness.js';
 import { request } from '../helpers/request.js';
 import { freePort, type ServerProcess, startServerProcess } from '../helpers/server-process.js';
-import { rng } from './crash-harness.js';
 
 const KILLS = 3;
 const SEED = Number(process.env.CRASH_SEED ?? Date.now() % 100000);
@@ -27,7 +27,13 @@ const WINDOW = 2000;
  */
 describe(`idempotent produce across broker crashes (seed ${SEED}, replay with CRASH_SEED=${SEED})`, () => {
   const dir = mkdtempSync(join(tmpdir(), 'strom-idem-crash-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  // The broker process of the moment: killed after the test whatever its outcome, or a failed
+  // assertion would leave it running and the test process waiting on it.
+  let live: ServerProcess | undefined;
+  after(() => {
+    if (live && live.child.exitCode === null && live.child.signalCode === null) live.child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('keeps every acknowledged record exactly once across SIGKILLs and retries', async () => {
     const random = rng(SEED);
@@ -48,6 +54,7 @@ describe(`idempotent produce across broker crashes (seed ${SEED}, replay with CR
       'strom.log.fsync.on.ack=true',
     ];
     let server: ServerProcess = await startServerProcess(args, port);
+    live = server;
     const kafka = new Kafka({
       bootstrapServers: server.bootstrap,
       clientId: 'idempotent-crash',
@@ -93,6 +100,7 @@ describe(`idempotent produce across broker crashes (seed ${SEED}, replay with CR
       server.child.kill('SIGKILL');
       assert.equal(await server.exited, 'SIGKILL');
       server = await startServerProcess(args, port);
+      live = server;
       // Production resumes through the restart: retries are answered, new records acknowledged.
       const deadline = Date.now() + 30_000;
       while (acked.size <= before + 100 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
