@@ -188,17 +188,21 @@ class Output {
   }
 }
 
+/** One block's content, decoded on the calling thread; a stored block is its own content. */
+function decodeBlockSync(frame: Frame, block: Block): Buffer {
+  if (block.uncompressed) return block.data;
+  try {
+    return lz4().uncompressSync(prefixed(block, frame.blockBytesMax));
+  } catch (cause) {
+    throw decodeError(cause, block);
+  }
+}
+
 export function lz4FrameDecompressSync(data: Buffer, maxBytes = DECOMPRESSED_BYTES_MAX): Buffer {
   const out = new Output(maxBytes);
   for (const f of parseFrames(data)) {
     for (const b of f.blocks) {
-      let part: Buffer;
-      try {
-        part = b.uncompressed ? b.data : lz4().uncompressSync(prefixed(b, f.blockBytesMax));
-      } catch (cause) {
-        throw decodeError(cause, b);
-      }
-      out.add(part, f, b);
+      out.add(decodeBlockSync(f, b), f, b);
     }
     out.endFrame(f);
   }
@@ -218,12 +222,7 @@ export function* lz4FrameChunks(
     const hash = f.contentChecksum === null ? null : new Xxhash32Stream();
     let frameBytes = 0;
     for (const b of f.blocks) {
-      let part: Buffer;
-      try {
-        part = b.uncompressed ? b.data : lz4().uncompressSync(prefixed(b, f.blockBytesMax));
-      } catch (cause) {
-        throw decodeError(cause, b);
-      }
+      const part = decodeBlockSync(f, b);
       if (part.length > f.blockBytesMax) throw corrupt('block decompresses beyond the block size', b.at);
       total += part.length;
       if (total > maxBytes) throw decompressedTooLarge(maxBytes, b.at);
