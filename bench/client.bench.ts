@@ -101,9 +101,17 @@ class ConsumeClock {
     this.got += n;
   }
 
-  rate(): number {
+  /**
+   * Records per second after the first delivery, or null when everything came in that first
+   * delivery: nothing was timed, and 0 records/s would read as a client that could not consume.
+   */
+  rate(): number | null {
+    if (this.counted === 0) return null;
     return this.counted / ((performance.now() - this.startedAt) / 1000);
   }
+
+  /** Why rate() is null, for the report's note column. */
+  static readonly UNTIMED = 'every record came in the first delivery: too few records to time';
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -148,7 +156,12 @@ async function runStrom(
   while (clock.got < records) clock.add((await consumer.poll({ timeoutMs: 5000 })).length);
   const consumeRate = clock.rate();
   await consumer.close();
-  return { lat, produceMs, consumeRate: consumeRate as number | null, note: undefined as string | undefined };
+  return {
+    lat,
+    produceMs,
+    consumeRate,
+    note: (consumeRate === null ? ConsumeClock.UNTIMED : undefined) as string | undefined,
+  };
 }
 
 async function runKafkaJs(
@@ -205,6 +218,7 @@ async function runKafkaJs(
             .catch(reject);
         });
         consumeRate = clock.rate();
+        if (consumeRate === null) note = ConsumeClock.UNTIMED;
       })(),
       CONSUME_TIMEOUT_MS,
       'kafkajs consume',
@@ -255,6 +269,7 @@ async function runPlatformatic(
           if (clock.got >= records) break;
         }
         consumeRate = clock.rate();
+        if (consumeRate === null) note = ConsumeClock.UNTIMED;
         await stream.close();
       })(),
       CONSUME_TIMEOUT_MS,
