@@ -67,6 +67,17 @@ export interface PartitionLogOptions {
   schedule?: (fn: () => void, delayMs: number) => void;
 }
 
+/** An end-transaction marker to append (PartitionLog.appendTransactionMarker). */
+export interface TransactionMarker {
+  producerId: bigint;
+  producerEpoch: number;
+  /** The transaction coordinator's epoch (the leader epoch of its __transaction_state partition). */
+  coordinatorEpoch: number;
+  result: 'COMMIT' | 'ABORT';
+  /** The partition leader's epoch, stamped into the batch as produce appends do. */
+  leaderEpoch?: number;
+}
+
 /** Special ListOffsets timestamps. */
 export const EARLIEST_TIMESTAMP = -2;
 export const LATEST_TIMESTAMP = -1;

@@ -2,6 +2,7 @@ export * from './partition-log-types.js';
 
 import { dirname, join } from 'node:path';
 import { type Logger, noopLogger } from '../common/logger.js';
+import { encodeEndTxnMarkerBatch } from '../protocol/records/control-record.js';
 import { validateAndAssign } from './append-validator.js';
 import type { TopicPartition } from './checkpoint-file.js';
 import type { FileHandleCache } from './file-handle-cache.js';
@@ -20,6 +21,7 @@ import {
   type PartitionLogOptions,
   type ReadOptions,
   type ReadResult,
+  type TransactionMarker,
 } from './partition-log-types.js';
 import type { BatchMetadata } from './producer-state/producer-state-entry.js';
 import { ProducerStateManager } from './producer-state/producer-state-manager.js';
@@ -152,6 +154,43 @@ export class PartitionLog implements FlushedLog {
   /** The broker sets the high watermark; it is clamped to [logStartOffset, logEndOffset]. */
   setHighWatermark(offset: number): void {
     this.offsets.setHighWatermark(offset);
+    // Ended transactions below it no longer hold the last stable offset (Kafka's onHighWatermarkUpdated).
+    this.producerState.txns.removeCompletedBefore(this.offsets.highWatermark);
+  }
+
+  /**
+   * The last stable offset (Kafka's UnifiedLog.lastStableOffset): the first offset of the earliest
+   * transaction still open or whose marker the high watermark has not passed, bounded by the high
+   * watermark. read_committed consumers read below it.
+   */
+  get lastStableOffset(): number {
+    const highWatermark = this.offsets.highWatermark;
+    const txns = this.producerState.txns;
+    txns.removeCompletedBefore(highWatermark);
+    const first = txns.firstUnstableOffset();
+    if (first === null) return highWatermark;
+    return Math.min(Math.max(first, this.offsets.logStartOffset), highWatermark);
+  }
+
+  /**
+   * Appends an end-transaction marker for a producer (what WriteTxnMarkers asks of a partition
+   * leader; Kafka's MemoryRecords.withEndTransactionMarker appended with origin COORDINATOR): one
+   * control batch, transactional, holding the EndTransactionMarker record. It ends the producer's
+   * open transaction, if any. Resolves to the marker's offset. Throws (rejects with) StorageError:
+   * INVALID_PRODUCER_EPOCH for an epoch older than the producer's, TRANSACTION_COORDINATOR_FENCED for
+   * a coordinator epoch older than the producer's last marker's, and the append's own errors.
+   */
+  appendTransactionMarker(m: TransactionMarker): Promise<number> {
+    const batch = encodeEndTxnMarkerBatch({
+      producerId: m.producerId,
+      producerEpoch: m.producerEpoch,
+      coordinatorEpoch: m.coordinatorEpoch,
+      commit: m.result === 'COMMIT',
+      timestamp: BigInt(this.clock()),
+    });
+    const opts: AppendOptions = { origin: 'coordinator' };
+    if (m.leaderEpoch !== undefined) opts.leaderEpoch = m.leaderEpoch;
+    return this.append(batch, opts).then((r) => r.baseOffset);
   }
 
   updateConfig(changes: Partial<LogConfig>): void {

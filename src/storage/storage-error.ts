@@ -35,8 +35,12 @@ export type StorageErrorCode =
   | 'LOG_CLOSED'
   /** An idempotent producer's batch whose sequence does not follow its last one. */
   | 'OUT_OF_ORDER_SEQUENCE_NUMBER'
-  /** A producer batch with an epoch older than the producer's current one (KIP-588). */
-  | 'INVALID_PRODUCER_EPOCH';
+  /** A producer batch or transaction marker with an epoch older than the producer's current one (KIP-588). */
+  | 'INVALID_PRODUCER_EPOCH'
+  /** A non-transactional batch from a producer whose transaction is open (Kafka's InvalidTxnStateException). */
+  | 'INVALID_TXN_STATE'
+  /** A transaction marker from a coordinator epoch older than the producer's last marker's (a zombie coordinator). */
+  | 'TRANSACTION_COORDINATOR_FENCED';
 
 export class StorageError extends StromError {
   declare readonly code: StorageErrorCode;
@@ -80,6 +84,8 @@ const KAFKA_ERROR_FOR: { [C in StorageErrorCode]: number } = {
   LOG_CLOSED: ErrorCode.KAFKA_STORAGE_ERROR,
   OUT_OF_ORDER_SEQUENCE_NUMBER: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER,
   INVALID_PRODUCER_EPOCH: ErrorCode.INVALID_PRODUCER_EPOCH,
+  INVALID_TXN_STATE: ErrorCode.INVALID_TXN_STATE,
+  TRANSACTION_COORDINATOR_FENCED: ErrorCode.TRANSACTION_COORDINATOR_FENCED,
 };
 
 export function kafkaErrorCode(code: StorageErrorCode): number {

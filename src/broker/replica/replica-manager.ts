@@ -5,7 +5,7 @@ import type { TopicConfig } from '../../metadata/topic-config-def.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { DurabilityMode } from '../../storage/log-config.js';
 import type { LogManager } from '../../storage/log-manager.js';
-import type { AppendResult } from '../../storage/partition-log.js';
+import type { AppendResult, TransactionMarker } from '../../storage/partition-log.js';
 import { StorageError } from '../../storage/storage-error.js';
 import type { BrokerMetrics } from '../broker-metrics.js';
 import type { Purgatory } from '../purgatory/purgatory.js';
@@ -216,6 +216,38 @@ export class ReplicaManager {
           logAppendTimeMs: -1n,
           logStartOffset: -1n,
         };
+      },
+    );
+  }
+
+  /**
+   * Appends an end-transaction marker to a partition this broker leads (WriteTxnMarkers), stamped
+   * with the leader epoch, and moves the high watermark as a produce does. Storage failures come back
+   * as Kafka error codes (INVALID_PRODUCER_EPOCH, TRANSACTION_COORDINATOR_FENCED, KAFKA_STORAGE_ERROR...);
+   * nothing is appended on failure. `offset` is the marker's offset, -1 on failure.
+   */
+  appendTxnMarker(
+    p: HostedPartition,
+    marker: Omit<TransactionMarker, 'leaderEpoch'>,
+  ): Promise<{ errorCode: number; errorMessage: string | null; offset: number }> {
+    let appended: Promise<number>;
+    try {
+      appended = p.log.appendTransactionMarker({ ...marker, leaderEpoch: p.leaderEpoch });
+    } catch (err) {
+      appended = Promise.reject(err);
+    }
+    return appended.then(
+      (offset) => {
+        if (p.maybeIncrementHighWatermark()) this.producePurgatory.checkAndComplete(p.key);
+        // read_committed fetches wait for the last stable offset, which a marker moves.
+        this.fetchPurgatory.checkAndComplete(p.key);
+        return { errorCode: ErrorCode.NONE, errorMessage: null, offset };
+      },
+      (err: unknown) => {
+        const mapped = kafkaErrorFor(err);
+        if (!mapped) throw err;
+        this.logger.debug({ err, topic: p.topic, partition: p.partition }, 'transaction marker rejected');
+        return { errorCode: mapped.code, errorMessage: mapped.message, offset: -1 };
       },
     );
   }

@@ -17,29 +17,31 @@ export interface BatchMetadata {
 }
 
 /**
- * What a partition remembers of one producer id (Kafka's ProducerStateEntry): its epoch and its
- * last batches, newest last. Transactions will add the coordinator epoch and the first offset of
- * the open transaction (kept here, and in snapshots, as -1 until then).
+ * What a partition remembers of one producer id (Kafka's ProducerStateEntry): its epoch, its last
+ * batches (newest last), the epoch of the transaction coordinator that wrote its last marker, and
+ * the first offset of its open transaction (-1 when none is open).
  */
 export class ProducerStateEntry {
+  /** The timestamp of the producer's last batch or transaction marker (expiration measures from it). */
+  lastTimestamp: number;
+
   constructor(
     readonly producerId: bigint,
     public producerEpoch: number,
     readonly batches: BatchMetadata[] = [],
     public coordinatorEpoch = -1,
     public currentTxnFirstOffset = -1,
-    /** For an entry with no batch (loaded from a snapshot of one), the snapshot's timestamp. */
-    private emptyTimestamp = -1,
-  ) {}
+    /** Defaults to the last batch's timestamp; a snapshot gives its own. */
+    lastTimestamp?: number,
+  ) {
+    this.lastTimestamp = lastTimestamp ?? batches[batches.length - 1]?.timestamp ?? -1;
+  }
 
   get lastSeq(): number {
     return this.batches.length === 0 ? NO_SEQUENCE : this.batches[this.batches.length - 1]!.lastSeq;
   }
   get lastDataOffset(): number {
     return this.batches.length === 0 ? -1 : this.batches[this.batches.length - 1]!.lastOffset;
-  }
-  get lastTimestamp(): number {
-    return this.batches.length === 0 ? this.emptyTimestamp : this.batches[this.batches.length - 1]!.timestamp;
   }
 
   /** The retained batch with exactly this sequence range in this epoch, if any: a retry. */
@@ -50,12 +52,27 @@ export class ProducerStateEntry {
 
   /** Records a batch; a new epoch forgets the old epoch's batches (Kafka's maybeUpdateProducerEpoch). */
   addBatch(epoch: number, batch: BatchMetadata): void {
-    if (epoch !== this.producerEpoch) {
-      this.batches.length = 0;
-      this.producerEpoch = epoch;
-    }
+    this.maybeUpdateProducerEpoch(epoch);
     this.batches.push(batch);
     if (this.batches.length > NUM_BATCHES_TO_RETAIN) this.batches.shift();
+    this.lastTimestamp = batch.timestamp;
+  }
+
+  /**
+   * Records a transaction marker (Kafka's ProducerStateEntry.update from appendEndTxnMarker): the
+   * transaction is over, the marker's coordinator epoch is the one later markers are checked against.
+   */
+  endTransaction(epoch: number, coordinatorEpoch: number, timestamp: number): void {
+    this.maybeUpdateProducerEpoch(epoch);
+    this.coordinatorEpoch = coordinatorEpoch;
+    this.currentTxnFirstOffset = -1;
+    this.lastTimestamp = timestamp;
+  }
+
+  private maybeUpdateProducerEpoch(epoch: number): void {
+    if (epoch === this.producerEpoch) return;
+    this.batches.length = 0;
+    this.producerEpoch = epoch;
   }
 
   clone(): ProducerStateEntry {
@@ -65,7 +82,7 @@ export class ProducerStateEntry {
       [...this.batches],
       this.coordinatorEpoch,
       this.currentTxnFirstOffset,
-      this.emptyTimestamp,
+      this.lastTimestamp,
     );
   }
 }

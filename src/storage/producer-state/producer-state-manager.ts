@@ -4,7 +4,12 @@ import type { Logger } from '../../common/logger.js';
 import type { AppendOrigin } from '../append-validator.js';
 import { type BatchInfo, batchInfoAt } from '../batch-cursor.js';
 import { StorageError } from '../storage-error.js';
-import { type ProducerAppendPlan, planProducerAppend, producerBatches } from './producer-append.js';
+import {
+  type CompletedTxn,
+  type ProducerAppendPlan,
+  planProducerAppend,
+  producerBatches,
+} from './producer-append.js';
 import {
   decodeProducerSnapshot,
   encodeProducerSnapshot,
@@ -12,6 +17,12 @@ import {
   snapshotOffsetOf,
 } from './producer-snapshot-file.js';
 import type { ProducerStateEntry } from './producer-state-entry.js';
+import { TxnTracker } from './txn-tracker.js';
+
+/** A transaction a marker ended, with the last stable offset the transaction index records for it. */
+export interface AppliedCompletedTxn extends CompletedTxn {
+  readonly lastStableOffset: number;
+}
 
 /** producer.id.expiration.ms's default: a day. */
 export const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86_400_000;
@@ -22,10 +33,13 @@ export const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86_400_000;
  * offsets. It lives in memory, is written to `<offset>.snapshot` files (Kafka's format) when a
  * segment rolls and when the log closes, and is rebuilt on open from the last snapshot at or below
  * the log end offset plus the batches after it. Producers idle for producer.id.expiration.ms
- * (measured by their last batch's timestamp, as in Kafka) are forgotten, which bounds the memory.
+ * (measured by their last batch's timestamp, as in Kafka) are forgotten, which bounds the memory;
+ * a producer with an open transaction is never forgotten. The transactions still open or not yet
+ * below the high watermark are tracked for the last stable offset (`txns`).
  */
 export class ProducerStateManager {
   private readonly producers = new Map<bigint, ProducerStateEntry>();
+  readonly txns = new TxnTracker();
 
   constructor(
     readonly dir: string,
@@ -56,16 +70,28 @@ export class ProducerStateManager {
     return planProducerAppend(this.producers, pb, origin);
   }
 
-  /** Installs a plan's entries once its batches are in the log. */
-  apply(plan: ProducerAppendPlan): void {
-    if (plan.kind !== 'update') return;
+  /**
+   * Installs a plan's entries once its batches are in the log (Kafka's update and completeTxn):
+   * the transactions it opens start holding the last stable offset back, those its markers end
+   * wait for the high watermark. Returns the ended transactions, for the transaction index.
+   */
+  apply(plan: ProducerAppendPlan): readonly AppliedCompletedTxn[] {
+    if (plan.kind !== 'update') return [];
     for (const [id, e] of plan.updates) this.producers.set(id, e);
+    for (const t of plan.startedTxns) this.txns.begin(t);
+    if (plan.completedTxns.length === 0) return [];
+    const out: AppliedCompletedTxn[] = [];
+    for (const c of plan.completedTxns) {
+      out.push({ ...c, lastStableOffset: this.txns.lastStableOffsetAfter(c) });
+      this.txns.complete(c);
+    }
+    return out;
   }
 
   /** Replays one batch read back from the log (loading): no checks, as for replicated batches. */
-  replay(batch: Buffer): void {
+  replay(batch: Buffer): readonly AppliedCompletedTxn[] {
     const plan = this.plan(batch, [batchInfoAt(batch, 0, 0)], 'replication');
-    if (plan) this.apply(plan);
+    return plan ? this.apply(plan) : [];
   }
 
   /** Forgets producers whose last batch is older than producer.id.expiration.ms. Returns how many. */
@@ -82,6 +108,14 @@ export class ProducerStateManager {
 
   clear(): void {
     this.producers.clear();
+    this.txns.clear();
+  }
+
+  /** Installs an entry read from a snapshot (Kafka's loadProducerEntry): its open transaction is tracked again. */
+  private loadEntry(e: ProducerStateEntry): void {
+    this.producers.set(e.producerId, e);
+    if (e.currentTxnFirstOffset >= 0)
+      this.txns.begin({ producerId: e.producerId, firstOffset: e.currentTxnFirstOffset });
   }
 
   /**
@@ -152,7 +186,7 @@ export class ProducerStateManager {
    * none (the caller starts at the log start offset).
    */
   load(logEndOffset: number, nowMs: number): number {
-    this.producers.clear();
+    this.clear();
     this.deleteSnapshotsAfter(logEndOffset);
     const offsets = this.snapshotOffsets();
     for (let i = offsets.length - 1; i >= 0; i--) {
@@ -160,13 +194,13 @@ export class ProducerStateManager {
       const name = snapshotFileName(o);
       try {
         for (const e of decodeProducerSnapshot(fs.readFileSync(join(this.dir, name)), name))
-          this.producers.set(e.producerId, e);
+          this.loadEntry(e);
         this.removeExpiredProducers(nowMs);
         return o;
       } catch (e) {
         if (!(e instanceof StorageError)) throw e;
         this.logger.warn({ err: e, snapshot: name }, 'deleting a corrupt producer state snapshot');
-        this.producers.clear();
+        this.clear();
         this.deleteSnapshot(o);
       }
     }

@@ -27,6 +27,7 @@ class Model {
       maxTimestamp: ts,
       isTransactional: false,
       isControl: false,
+      marker: null,
     };
     const plan = planProducerAppend(this.producers, [b], 'client');
     if (plan.kind === 'update') {
@@ -138,6 +139,7 @@ describe('producer append checks (Kafka 3.x ProducerAppendInfo)', () => {
           maxTimestamp: 0,
           isTransactional: false,
           isControl: false,
+          marker: null,
         },
       ],
       'replication',
