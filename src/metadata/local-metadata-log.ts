@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../common/logger.js';
-import { decodeRecordBatch, encodeRecordBatch } from '../protocol/records/record-batch.js';
+import { decodeRecordBatch } from '../protocol/records/record-batch.js';
 import { splitBatches } from '../protocol/records/record-batch-header.js';
 import { syncDir } from '../storage/checkpoint-file.js';
 import { FileHandleCache } from '../storage/file-handle-cache.js';
@@ -18,8 +18,9 @@ import { makeLogConfig } from '../storage/log-config.js';
 import { scanBatches } from '../storage/log-scan.js';
 import { PartitionLog } from '../storage/partition-log.js';
 import type { MetadataRecord } from './controller/metadata-record.js';
+import { encodeMetadataBatch } from './metadata-batch-codec.js';
 import type { MetadataLog } from './metadata-log.js';
-import { decodeMetadataRecord, encodeMetadataRecord } from './metadata-record-serde.js';
+import { decodeMetadataRecord } from './metadata-record-serde.js';
 import { CLUSTER_METADATA_TOPIC } from './topic-name.js';
 
 export const METADATA_TOPIC = CLUSTER_METADATA_TOPIC;
@@ -28,17 +29,7 @@ const SNAPSHOT_SUFFIX = '-0000000000.checkpoint';
 const RECORDS_PER_SNAPSHOT_BATCH = 1000;
 
 function recordBatch(records: readonly MetadataRecord[], baseOffset = 0n): Buffer {
-  return encodeRecordBatch({
-    baseOffset,
-    baseTimestamp: BigInt(Date.now()),
-    records: records.map((r, i) => ({
-      offsetDelta: i,
-      timestampDelta: 0,
-      key: null,
-      value: encodeMetadataRecord(r),
-      headers: [],
-    })),
-  });
+  return encodeMetadataBatch(records, baseOffset, Date.now());
 }
 
 /**
