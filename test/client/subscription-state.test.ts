@@ -36,8 +36,8 @@ describe('subscription state', () => {
     const state = new SubscriptionState();
     const s = state.add('t', 0);
     const decoded: string[] = [];
-    state.buffer(s, batches(decoded, 'a', ok(records('t', 0, 2)), ok(records('t', 2, 2))), 100);
-    state.buffer(s, batches(decoded, 'b', ok(records('t', 4, 2))), 100);
+    state.buffer(s, batches(decoded, 'a', ok(records('t', 0, 2)), ok(records('t', 2, 2))), 100, 4n);
+    state.buffer(s, batches(decoded, 'b', ok(records('t', 4, 2))), 100, 6n);
     assert.deepEqual(decoded, []);
     assert.equal(state.bufferedBytes, 200);
     assert.deepEqual(
@@ -63,13 +63,28 @@ describe('subscription state', () => {
   it('skips batches that decode to no records (control batches only)', () => {
     const state = new SubscriptionState();
     const s = state.add('t', 0);
-    state.buffer(s, batches([], 'a', ok([]), ok([])), 50);
-    state.buffer(s, batches([], 'b', ok(records('t', 9, 1))), 50);
+    state.buffer(s, batches([], 'a', ok([]), ok([])), 50, 9n);
+    state.buffer(s, batches([], 'b', ok(records('t', 9, 1))), 50, 10n);
     assert.deepEqual(
       state.take(5).map((r) => r.offset),
       [9n],
     );
     assert.equal(state.bufferedBytes, 0);
+  });
+
+  it('moves the position past batches after the last record once a response is all taken (markers, aborted transactions)', () => {
+    const state = new SubscriptionState();
+    const s = state.add('t', 0);
+    state.seek(s, 0n);
+    // Records 0-1, then a commit marker at 2 that decodes to no records.
+    state.buffer(s, batches([], 'a', ok(records('t', 0, 2)), ok([])), 50, 3n);
+    assert.deepEqual(
+      state.take(2).map((r) => r.offset),
+      [0n, 1n],
+    );
+    assert.equal(s.position, 2n, 'the marker is not reached until the application asks for more');
+    assert.deepEqual(state.take(2), []);
+    assert.equal(s.position, 3n);
   });
 
   it('hands out the records before a corrupt batch, then throws until a seek clears it', () => {
@@ -85,6 +100,7 @@ describe('subscription state', () => {
         ok(records('t', 3, 1)),
       ),
       10,
+      4n,
     );
     assert.deepEqual(
       state.take(10).map((r) => r.offset),

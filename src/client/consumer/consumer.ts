@@ -421,6 +421,18 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     return this.state.get(tp.topic, tp.partition)?.position ?? null;
   }
 
+  /**
+   * How far the position is behind the end of the partition as of the last fetch, null before
+   * one (Java's currentLag, KIP-695): the end is the last stable offset under read_committed,
+   * where records of open transactions cannot be read yet, and the high watermark otherwise.
+   */
+  currentLag(tp: TopicPartition): bigint | null {
+    const s = this.state.get(tp.topic, tp.partition);
+    if (!s || s.position === null) return null;
+    const end = this.options.isolationLevel === 'read_committed' ? s.lastStableOffset : s.highWatermark;
+    return end < 0n ? null : end - s.position;
+  }
+
   seek(tp: TopicPartition, offset: bigint): void {
     const s = this.state.get(tp.topic, tp.partition);
     if (!s) throw new ClientError('INVALID_ARGUMENT', `${tp.topic}-${tp.partition} is not assigned`);
@@ -440,10 +452,12 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   }
 
   private async seekTo(tps: readonly TopicPartition[], spec: bigint, signal?: AbortSignal): Promise<void> {
+    // Under read_committed the end is the last stable offset, as the Java consumer's seekToEnd.
+    const isolationLevel = this.options.isolationLevel === 'read_committed' ? 1 : 0;
     const answers = await listOffsets(
       this.cluster,
       tps.map((tp) => ({ ...tp, timestamp: spec })),
-      { signal },
+      { signal, isolationLevel },
     );
     for (const a of answers) this.seek(a, a.offset);
   }

@@ -9,6 +9,7 @@ import { ClientError, KafkaError } from '../client-error.js';
 import { groupBy } from '../collections.js';
 import { Apis } from '../network/apis.js';
 import type { Cluster } from '../network/cluster.js';
+import { AbortedTransactions } from './aborted-transactions.js';
 import { appendConsumerRecords } from './consumer-records.js';
 import { FetchSession, type FetchWanted } from './fetch-session.js';
 import type { ConsumerRecord, PartitionState, SubscriptionState } from './subscription-state.js';
@@ -217,7 +218,12 @@ export class Fetcher {
             { topic: t.topic, partition: p.partitionIndex, errorCode: p.errorCode },
             'fetch error',
           );
-        } else this.accept(a.state, a.offset, p, version);
+        } else {
+          // The end a consumer's lag is measured to: the last stable offset under read_committed.
+          a.state.highWatermark = p.highWatermark;
+          a.state.lastStableOffset = version >= 4 ? p.lastStableOffset : p.highWatermark;
+          this.accept(a.state, a.offset, p, version);
+        }
       }
     }
     if (stale) throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, 'Fetch');
@@ -245,14 +251,16 @@ export class Fetcher {
     if (batches.length === 0) return;
     s.fetchPosition = next;
     const abortedTransactions = p.abortedTransactions;
-    let aborted: Map<bigint, bigint> | null = null;
+    // Under read_committed, aborted transactions are dropped here, as the Java consumer does.
+    let aborted: AbortedTransactions | null = null;
+    const readCommitted = this.options.isolationLevel === 1;
     let i = 0;
     this.state.buffer(
       s,
       () => {
         if (i === batches.length) return null;
         const raw = batches[i++]!;
-        aborted ??= abortedProducers(abortedTransactions);
+        if (readCommitted) aborted ??= new AbortedTransactions(abortedTransactions);
         const records: ConsumerRecord[] = [];
         try {
           if (raw.length <= BatchOffsets.magic || raw[BatchOffsets.magic] !== 2) {
@@ -272,6 +280,7 @@ export class Fetcher {
         }
       },
       data.length,
+      next,
     );
     this.dataArrived = true;
   }
@@ -280,19 +289,12 @@ export class Fetcher {
     s: PartitionState,
     raw: Buffer,
     fetchOffset: bigint,
-    aborted: Map<bigint, bigint>,
+    aborted: AbortedTransactions | null,
     out: ConsumerRecord[],
   ): void {
     const batch = openRecordBatch(raw, this.openOptions);
-    if (batch.transactional && this.options.isolationLevel === 1) {
-      const from = aborted.get(batch.producerId);
-      if (batch.control) {
-        aborted.delete(batch.producerId);
-        return;
-      }
-      if (from !== undefined && from <= batch.baseOffset) return;
-    }
-    if (batch.control) return;
+    // Control batches (transaction markers) are never records for the application.
+    if (aborted !== null ? aborted.skip(batch) : batch.control) return;
     appendConsumerRecords(batch, s.topic, s.partition, fetchOffset, out);
   }
 
@@ -307,13 +309,6 @@ export class Fetcher {
     this.wake();
     await Promise.allSettled([...this.loops.values()]);
   }
-}
-
-/** Producers whose transactions were aborted in this range, by first offset (read_committed only). */
-function abortedProducers(list: FetchResponsePartitionData['abortedTransactions']): Map<bigint, bigint> {
-  const m = new Map<bigint, bigint>();
-  for (const a of list ?? []) m.set(a.producerId, a.firstOffset);
-  return m;
 }
 
 function lastOffsetOf(batch: Buffer): bigint {

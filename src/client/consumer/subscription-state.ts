@@ -33,6 +33,8 @@ interface Chunk {
   /** Set when decoding stopped at a corrupt batch; thrown once `records` are handed out. */
   error: Error | null;
   bytes: number;
+  /** The fetch position after this response: where the partition stands once it is all taken. */
+  endOffset: bigint;
 }
 
 /** What one batch decodes to: its records, or the error that makes it unreadable. */
@@ -55,6 +57,9 @@ export class PartitionState {
   bufferedBytes = 0;
   /** Bumped by seek, so fetch responses asked for before it are dropped. */
   seekEpoch = 0;
+  /** From the last fetch response, -1 before one: the ends lag is measured to. */
+  highWatermark = -1n;
+  lastStableOffset = -1n;
 
   constructor(
     readonly topic: string,
@@ -118,8 +123,8 @@ export class SubscriptionState {
   }
 
   /** Buffers a fetch response's records, decoded batch by batch by `decodeNext` as they are taken. */
-  buffer(s: PartitionState, decodeNext: () => DecodedRecords | null, bytes: number): void {
-    s.chunks.push({ decodeNext, records: NO_RECORDS, next: 0, error: null, bytes });
+  buffer(s: PartitionState, decodeNext: () => DecodedRecords | null, bytes: number, endOffset: bigint): void {
+    s.chunks.push({ decodeNext, records: NO_RECORDS, next: 0, error: null, bytes, endOffset });
     s.bufferedBytes += bytes;
     this.bufferedBytes += bytes;
   }
@@ -150,6 +155,9 @@ export class SubscriptionState {
             s.chunks.shift();
             s.bufferedBytes -= c.bytes;
             this.bufferedBytes -= c.bytes;
+            // Past what the response held: markers and aborted batches after the last record
+            // returned are behind the position too, as in the Java consumer.
+            if (s.position === null || c.endOffset > s.position) s.position = c.endOffset;
           } else {
             c.records = decoded.records;
             c.next = 0;
@@ -162,7 +170,9 @@ export class SubscriptionState {
         c.next += n;
       }
       const last = out[out.length - 1];
-      if (last && last.topic === s.topic && last.partition === s.partition) s.position = last.offset + 1n;
+      if (last && last.topic === s.topic && last.partition === s.partition) {
+        if (s.position === null || last.offset + 1n > s.position) s.position = last.offset + 1n;
+      }
     }
     return out;
   }
