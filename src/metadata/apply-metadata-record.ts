@@ -28,6 +28,9 @@ export function applyMetadataRecord(image: MetadataImage, record: MetadataRecord
     case 'RegisterBrokerRecord':
       image.applyBroker({ ...record.data });
       return;
+    case 'BrokerRegistrationChangeRecord':
+      image.applyBrokerRegistrationChange(record.data);
+      return;
     case 'NoOpRecord':
       return;
   }

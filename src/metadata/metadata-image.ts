@@ -168,6 +168,24 @@ export class MetadataImage {
     this.brokers.set(b.brokerId, b);
   }
 
+  /**
+   * Fences or unfences a registration, as Kafka's ClusterControlManager replays
+   * BrokerRegistrationChangeRecord: only for the registration of that broker epoch, so a change
+   * meant for an older incarnation does not touch a newer one.
+   */
+  applyBrokerRegistrationChange(r: {
+    brokerId: number;
+    brokerEpoch: bigint;
+    fenced: number;
+    inControlledShutdown: number;
+  }): void {
+    const b = this.brokers.get(r.brokerId);
+    if (!b || b.brokerEpoch !== r.brokerEpoch) return;
+    if (r.fenced === 1) b.fenced = true;
+    else if (r.fenced === -1) b.fenced = false;
+    if (r.inControlledShutdown === 1) b.inControlledShutdown = true;
+  }
+
   applyFeatureLevel(name: string, level: number): void {
     if (level === 0) this.features.delete(name);
     else this.features.set(name, level);

@@ -33,6 +33,18 @@ export type MetadataRecord =
         inControlledShutdown: boolean;
       };
     }
+  | {
+      readonly type: 'BrokerRegistrationChangeRecord';
+      readonly data: {
+        brokerId: number;
+        brokerEpoch: bigint;
+        /** -1 unfenced, 0 unchanged, 1 fenced (Kafka's BrokerRegistrationFencingChange). */
+        fenced: number;
+        /** 0 unchanged, 1 in controlled shutdown. */
+        inControlledShutdown: number;
+        logDirs: string[];
+      };
+    }
   | { readonly type: 'NoOpRecord'; readonly data: Record<string, never> };
 
 /** What a controller operation returns: records to make durable first, then the result to answer with. */

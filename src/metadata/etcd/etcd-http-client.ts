@@ -131,6 +131,31 @@ export class EtcdHttpClient implements EtcdKv {
     }
   }
 
+  async leaseGrant(ttlSeconds: number): Promise<{ id: bigint; ttlSeconds: number }> {
+    const res = (await this.call('/v3/lease/grant', { TTL: String(ttlSeconds) })) as {
+      ID?: string;
+      TTL?: string;
+    };
+    return { id: BigInt(res.ID ?? '0'), ttlSeconds: Number(res.TTL ?? '0') };
+  }
+
+  async leaseKeepAlive(id: bigint): Promise<number> {
+    // A stream in gRPC; through the gateway one request gives one result line, then the answer ends.
+    const res = (await this.call('/v3/lease/keepalive', { ID: id.toString() })) as {
+      result?: { TTL?: string };
+    };
+    return Number(res.result?.TTL ?? '0');
+  }
+
+  async leaseRevoke(id: bigint): Promise<void> {
+    try {
+      await this.call('/v3/lease/revoke', { ID: id.toString() });
+    } catch (err) {
+      // gRPC NOT_FOUND: the lease expired already, which is what revoking wanted.
+      if (!(err instanceof EtcdError && err.grpcCode === 5)) throw err;
+    }
+  }
+
   private async call(path: string, body: unknown): Promise<unknown> {
     let lastError: unknown;
     for (let tried = 0; tried < this.endpoints.length; tried++) {

@@ -18,6 +18,12 @@ export interface EtcdKv {
     onEvents: (revision: bigint) => void,
     onError: (err: EtcdError) => void,
   ): EtcdWatch;
+  /** Grants a lease of `ttlSeconds` (etcd raises it to its minimum, 2 s by default). */
+  leaseGrant(ttlSeconds: number): Promise<{ id: bigint; ttlSeconds: number }>;
+  /** Renews a lease; resolves to its remaining TTL in seconds, 0 when it has expired (its keys are gone). */
+  leaseKeepAlive(id: bigint): Promise<number>;
+  /** Ends a lease now, deleting its keys; a lease already gone is not an error. */
+  leaseRevoke(id: bigint): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -42,6 +42,10 @@ export class FakeEtcd {
   private readonly state = new Map<string, KeyValue>();
   private readonly watchers: Watcher[] = [];
   private held: (() => void)[] = [];
+  /** The fake's clock, in ms: leases expire when `advance` moves it past their deadline. */
+  nowMs = 0;
+  private nextLeaseId = 1n;
+  private readonly leases = new Map<bigint, { ttlSeconds: number; deadlineMs: number; keys: Set<string> }>();
 
   client(): EtcdKv {
     const mine: Watcher[] = [];
@@ -53,6 +57,9 @@ export class FakeEtcd {
         mine.push(w);
         return { cancel: () => (w.live = false) };
       },
+      leaseGrant: async (ttl) => this.leaseGrant(ttl),
+      leaseKeepAlive: async (id) => this.leaseKeepAlive(id),
+      leaseRevoke: async (id) => this.leaseRevoke(id),
       close: async () => {
         for (const w of mine) w.live = false;
       },
@@ -63,6 +70,50 @@ export class FakeEtcd {
     const held = this.held;
     this.held = [];
     for (const f of held) f();
+  }
+
+  /** Moves the clock on; leases whose deadline passed expire, their keys deleted in one revision. */
+  advance(ms: number): void {
+    this.nowMs += ms;
+    for (const [id, lease] of [...this.leases]) if (lease.deadlineMs <= this.nowMs) this.endLease(id);
+  }
+
+  private leaseGrant(ttlSeconds: number): { id: bigint; ttlSeconds: number } {
+    this.check();
+    const id = this.nextLeaseId++;
+    const ttl = Math.max(2, ttlSeconds);
+    this.leases.set(id, { ttlSeconds: ttl, deadlineMs: this.nowMs + ttl * 1000, keys: new Set() });
+    return { id, ttlSeconds: ttl };
+  }
+
+  private leaseKeepAlive(id: bigint): number {
+    this.check();
+    const lease = this.leases.get(id);
+    if (!lease) return 0;
+    lease.deadlineMs = this.nowMs + lease.ttlSeconds * 1000;
+    return lease.ttlSeconds;
+  }
+
+  private leaseRevoke(id: bigint): void {
+    this.check();
+    this.endLease(id);
+  }
+
+  private endLease(id: bigint): void {
+    const lease = this.leases.get(id);
+    if (!lease) return;
+    this.leases.delete(id);
+    const revision = this.revision + 1n;
+    const gone: Buffer[] = [];
+    for (const key of lease.keys) {
+      const kv = this.state.get(key);
+      if (!kv) continue;
+      gone.push(...this.apply({ deleteRange: { key: kv.key } }, revision));
+    }
+    if (gone.length > 0) {
+      this.revision = revision;
+      this.notify(gone, revision);
+    }
   }
 
   compact(revision: bigint): void {
@@ -112,6 +163,10 @@ export class FakeEtcd {
 
   private txn(t: TxnRequest): TxnResponse {
     this.check();
+    for (const op of t.success) {
+      if ('put' in op && op.put.lease !== undefined && !this.leases.has(op.put.lease))
+        throw new EtcdError('etcdserver: requested lease not found', 5);
+    }
     const succeeded = t.compare.every((c) => this.compare(c));
     this.txns.push({ compare: t.compare, succeeded });
     const ops = succeeded ? t.success : (t.failure ?? []);
@@ -141,6 +196,8 @@ export class FakeEtcd {
       };
       this.state.set(key, kv);
       this.history.push({ revision, key, kv });
+      for (const lease of this.leases.values()) lease.keys.delete(key);
+      if (op.put.lease !== undefined) this.leases.get(op.put.lease)?.keys.add(key);
       return [kv.key];
     }
     const gone: Buffer[] = [];
