@@ -49,7 +49,7 @@ export async function registerBroker(
         features: [
           { name: 'metadata.version', minSupportedVersion: 1, maxSupportedVersion: METADATA_VERSION_LEVEL },
         ],
-        rack: null,
+        rack: s.config.get('broker.rack'),
         fenced: false,
         inControlledShutdown: false,
       },

@@ -24,6 +24,12 @@ const brokerKeys = [
     validate: Validators.atLeast(0),
   },
   {
+    name: 'broker.rack',
+    type: 'string',
+    defaultValue: null,
+    doc: "This broker's rack (KIP-36): new partitions spread their replicas across racks",
+  },
+  {
     name: 'process.roles',
     type: 'list',
     defaultValue: ['broker', 'controller'],

@@ -1,7 +1,7 @@
 import type { Random } from '../../common/random.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { MetadataImage } from '../metadata-image.js';
-import { MAX_RECORDS_PER_USER_OP, newPartition, usableBrokers } from './create-topics.js';
+import { MAX_RECORDS_PER_USER_OP, newPartition, rackOf, usableBrokers } from './create-topics.js';
 import type { ControllerResult, MetadataRecord } from './metadata-record.js';
 import { placeReplicas } from './replica-placement.js';
 
@@ -69,7 +69,7 @@ export function createPartitions(
           continue;
         }
       } else {
-        placed = placeReplicas(brokers, current, t.count - current, rf, random);
+        placed = placeReplicas(brokers, current, t.count - current, rf, random, rackOf(image));
       }
       if (!placed) {
         result(

@@ -47,6 +47,11 @@ export function usableBrokers(image: MetadataImage): number[] {
   return [...image.brokers.values()].filter((b) => !b.fenced).map((b) => b.brokerId);
 }
 
+/** Each broker's `broker.rack` as registered, for rack-aware placement. */
+export function rackOf(image: MetadataImage): (brokerId: number) => string | null {
+  return (id) => image.brokers.get(id)?.rack ?? null;
+}
+
 /**
  * CreateTopics, as Kafka's ReplicationControlManager validates it: duplicates, names, existence and
  * '.'/'_' collisions, partition counts, replication factors, explicit assignments, configs.
@@ -165,7 +170,7 @@ function planTopic(
         'Unable to perform excessively large batch operation.',
       );
     }
-    const placed = placeReplicas(brokers, 0, numPartitions, rf, random);
+    const placed = placeReplicas(brokers, 0, numPartitions, rf, random, rackOf(image));
     if (!placed) {
       throw new TopicError(
         ErrorCode.INVALID_REPLICATION_FACTOR,

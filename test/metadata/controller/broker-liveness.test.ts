@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { applyMetadataRecord } from '../../../src/metadata/apply-metadata-record.js';
+import { type LiveBroker, reconcileBrokers } from '../../../src/metadata/controller/broker-liveness.js';
+import { MetadataImage } from '../../../src/metadata/metadata-image.js';
+
+const live = (id: number, epoch: bigint, incarnation = 'AAAAAAAAAAAAAAAAAAAAAQ'): LiveBroker => ({
+  brokerId: id,
+  incarnationId: incarnation,
+  brokerEpoch: epoch,
+  endPoints: [{ name: 'PLAINTEXT', host: 'h', port: 9000 + id, securityProtocol: 0 }],
+  rack: null,
+});
+
+function step(image: MetadataImage, sessions: LiveBroker[]): string[] {
+  const { records } = reconcileBrokers(image, new Map(sessions.map((s) => [s.brokerId, s])));
+  for (const r of records) applyMetadataRecord(image, r);
+  return records.map((r) => r.type);
+}
+
+describe('reconcileBrokers (the controller answering live broker sessions)', () => {
+  it('registers, fences, unfences and re-registers; writes nothing when nothing changed', () => {
+    const image = new MetadataImage();
+    assert.deepEqual(step(image, [live(1, 10n), live(2, 11n)]), [
+      'RegisterBrokerRecord',
+      'RegisterBrokerRecord',
+    ]);
+    assert.deepEqual(step(image, [live(1, 10n), live(2, 11n)]), []);
+    applyMetadataRecord(image, {
+      type: 'TopicRecord',
+      data: { name: 't', topicId: 'AAAAAAAAAAAAAAAAAAAAAg' },
+    });
+    for (const [partitionId, leader] of [
+      [0, 1],
+      [1, 2],
+    ] as const) {
+      applyMetadataRecord(image, {
+        type: 'PartitionRecord',
+        data: {
+          partitionId,
+          topicId: 'AAAAAAAAAAAAAAAAAAAAAg',
+          replicas: [leader],
+          isr: [leader],
+          removingReplicas: [],
+          addingReplicas: [],
+          leader,
+          leaderEpoch: 0,
+          partitionEpoch: 0,
+          leaderRecoveryState: 0,
+          directories: [],
+        },
+      });
+    }
+    // Broker 2's session is gone: fenced, its partition loses its leader in a new epoch.
+    assert.deepEqual(step(image, [live(1, 10n)]), [
+      'BrokerRegistrationChangeRecord',
+      'PartitionChangeRecord',
+    ]);
+    assert.equal(image.brokers.get(2)!.fenced, true);
+    const p1 = image.topic('t')!.partitions.get(1)!;
+    assert.deepEqual([p1.leader, p1.leaderEpoch], [-1, 1]);
+    assert.deepEqual(step(image, [live(1, 10n)]), [], 'fencing is written once');
+    // A new session (new epoch): registered again, leads again in a further epoch.
+    assert.deepEqual(step(image, [live(1, 10n), live(2, 20n)]), [
+      'RegisterBrokerRecord',
+      'PartitionChangeRecord',
+    ]);
+    assert.deepEqual([image.brokers.get(2)!.fenced, image.brokers.get(2)!.brokerEpoch], [false, 20n]);
+    assert.deepEqual([p1.leader, p1.leaderEpoch], [2, 2]);
+    assert.equal(image.topic('t')!.partitions.get(0)!.leaderEpoch, 0, 'the other partition untouched');
+  });
+
+  it('ignores a registration change for another broker epoch', () => {
+    const image = new MetadataImage();
+    step(image, [live(1, 10n)]);
+    applyMetadataRecord(image, {
+      type: 'BrokerRegistrationChangeRecord',
+      data: { brokerId: 1, brokerEpoch: 9n, fenced: 1, inControlledShutdown: 0, logDirs: [] },
+    });
+    assert.equal(image.brokers.get(1)!.fenced, false);
+  });
+});
