@@ -1,5 +1,7 @@
 import type { ApiHandler } from './api-handler.js';
 import type { BrokerServices } from './broker-services.js';
+import { addOffsetsToTxnHandler } from './handlers/add-offsets-to-txn.js';
+import { addPartitionsToTxnHandler } from './handlers/add-partitions-to-txn.js';
 import { alterConfigsHandler, incrementalAlterConfigsHandler } from './handlers/alter-configs.js';
 import { apiVersionsHandler } from './handlers/api-versions.js';
 import { createPartitionsHandler } from './handlers/create-partitions.js';
@@ -11,6 +13,8 @@ import { describeClusterHandler } from './handlers/describe-cluster.js';
 import { describeConfigsHandler } from './handlers/describe-configs.js';
 import { describeGroupsHandler } from './handlers/describe-groups.js';
 import { describeLogDirsHandler } from './handlers/describe-log-dirs.js';
+import { describeTransactionsHandler } from './handlers/describe-transactions.js';
+import { endTxnHandler } from './handlers/end-txn.js';
 import { fetchHandler } from './handlers/fetch.js';
 import { findCoordinatorHandler } from './handlers/find-coordinator.js';
 import { heartbeatHandler } from './handlers/heartbeat.js';
@@ -19,6 +23,7 @@ import { joinGroupHandler } from './handlers/join-group.js';
 import { leaveGroupHandler } from './handlers/leave-group.js';
 import { listGroupsHandler } from './handlers/list-groups.js';
 import { listOffsetsHandler } from './handlers/list-offsets.js';
+import { listTransactionsHandler } from './handlers/list-transactions.js';
 import { metadataHandler } from './handlers/metadata.js';
 import { offsetCommitHandler } from './handlers/offset-commit.js';
 import { offsetDeleteHandler } from './handlers/offset-delete.js';
@@ -26,6 +31,7 @@ import { offsetFetchHandler } from './handlers/offset-fetch.js';
 import { offsetForLeaderEpochHandler } from './handlers/offset-for-leader-epoch.js';
 import { produceHandler } from './handlers/produce.js';
 import { syncGroupHandler } from './handlers/sync-group.js';
+import { writeTxnMarkersHandler } from './handlers/write-txn-markers.js';
 
 /**
  * Every API the broker serves. ApiVersions advertises exactly this list: an API missing here is
@@ -63,5 +69,11 @@ export function brokerHandlers(
     describeGroupsHandler(s),
     deleteGroupsHandler(s),
     initProducerIdHandler(s),
+    addPartitionsToTxnHandler(s),
+    addOffsetsToTxnHandler(s),
+    endTxnHandler(s),
+    writeTxnMarkersHandler(s),
+    describeTransactionsHandler(s),
+    listTransactionsHandler(s),
   ];
 }

@@ -8,6 +8,8 @@ import type { FetchSessionCache } from './fetch/fetch-session-cache.js';
 import type { GroupCoordinatorShell } from './group-coordinator/shell/group-coordinator-shell.js';
 import type { ProducerIdManager } from './producer-ids/producer-id-manager.js';
 import type { ReplicaManager } from './replica/replica-manager.js';
+import type { TransactionCoordinatorShell } from './transaction-coordinator/shell/transaction-coordinator-shell.js';
+import type { TxnMarkerAppendDeps } from './transaction-coordinator/shell/txn-marker-append.js';
 
 export interface BrokerEndpoint {
   readonly nodeId: number;
@@ -27,6 +29,9 @@ export interface BrokerServices {
   readonly replicas: ReplicaManager;
   readonly fetchSessions: FetchSessionCache;
   readonly groups: GroupCoordinatorShell;
+  readonly transactions: TransactionCoordinatorShell;
+  /** What WriteTxnMarkers and the local transaction coordinator append markers with. */
+  readonly txnMarkerAppend: TxnMarkerAppendDeps;
   /** Producer ids for InitProducerId, in blocks allocated through the metadata log. */
   readonly producerIds: ProducerIdManager;
   readonly clock: Clock;

@@ -20,6 +20,14 @@ import { ProducerIdManager } from './producer-ids/producer-id-manager.js';
 import { Purgatory } from './purgatory/purgatory.js';
 import { ReplicaManager } from './replica/replica-manager.js';
 import { RequestDispatcher } from './request-dispatcher.js';
+import { LocalTransactionMarkerSender } from './transaction-coordinator/shell/local-transaction-marker-sender.js';
+import { TransactionCoordinatorShell } from './transaction-coordinator/shell/transaction-coordinator-shell.js';
+
+/**
+ * How long a __transaction_state record or a transaction marker may wait to be committed: Kafka's
+ * TransactionStateManager and marker appends use the broker's request.timeout.ms, 30 s by default.
+ */
+const TXN_APPEND_TIMEOUT_MS = 30_000;
 
 export interface BrokerOptions {
   readonly logger?: Logger;
@@ -97,6 +105,24 @@ export class Broker {
         random,
         logger: logger.child({ component: 'group-coordinator' }),
       });
+      const producerIds = new ProducerIdManager(metadata, nodeId);
+      const txnMarkerAppend = {
+        nodeId,
+        replicas: replicaManager,
+        clock,
+        logger: logger.child({ component: 'transaction-markers' }),
+        appendTimeoutMs: TXN_APPEND_TIMEOUT_MS,
+      };
+      const transactions = new TransactionCoordinatorShell({
+        nodeId,
+        config,
+        replicas: replicaManager,
+        markers: new LocalTransactionMarkerSender(txnMarkerAppend),
+        generateProducerId: () => producerIds.generateProducerId(),
+        clock,
+        logger: logger.child({ component: 'transaction-coordinator' }),
+        appendTimeoutMs: TXN_APPEND_TIMEOUT_MS,
+      });
       let bound: BoundListener[] = [];
       const services: BrokerServices = {
         nodeId,
@@ -107,7 +133,9 @@ export class Broker {
         replicas: replicaManager,
         fetchSessions: new FetchSessionCache(config.get('max.incremental.fetch.session.cache.slots'), clock),
         groups,
-        producerIds: new ProducerIdManager(metadata, nodeId),
+        transactions,
+        txnMarkerAppend,
+        producerIds,
         clock,
         random,
         logger,
@@ -126,11 +154,15 @@ export class Broker {
         if (brokerDefaultsChanged) for (const t of image.topicsByName.keys()) changedTopics.add(t);
         return replicaManager
           .applyImage(image, changedTopics)
-          .then(() => groups.onMetadata(image))
+          .then(() => {
+            groups.onMetadata(image);
+            transactions.onMetadata(image);
+          })
           .catch((err) => logger.error({ err }, 'applying metadata failed'));
       });
       await replicaManager.applyImage(metadata.image, new Set(metadata.image.topicsByName.keys()));
       groups.onMetadata(metadata.image);
+      transactions.onMetadata(metadata.image);
       for (const stray of replicaManager.strayPartitions()) {
         logger.warn(
           { topic: stray.topic, partition: stray.partition },
@@ -187,6 +219,7 @@ export class Broker {
       log.info({}, 'broker shutting down');
       // Parked joins and syncs would hold the drain for their rebalance timeout: answer them now.
       this.services.groups.close();
+      this.services.transactions.close();
       await this.server.close();
       for (const p of this.purgatories) p.expireAll();
       await this.services.metadata.close();

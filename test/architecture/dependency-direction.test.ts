@@ -25,6 +25,8 @@ const ALLOWED: Record<string, readonly string[]> = {
  */
 const PURE_CORES: Record<string, readonly string[]> = {
   'broker/group-coordinator/core': ['common', 'protocol'],
+  // The transaction core shares the group core's partitionFor (Java's String.hashCode), itself pure.
+  'broker/transaction-coordinator/core': ['common', 'protocol', 'broker/group-coordinator/core'],
   'metadata/controller': ['metadata', 'storage', 'protocol', 'common'],
 };
 

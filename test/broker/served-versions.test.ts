@@ -34,6 +34,10 @@ const SERVED: Record<string, readonly [number, number]> = {
   DeleteTopics: [0, 6],
   DeleteRecords: [0, 2],
   InitProducerId: [0, 5],
+  AddPartitionsToTxn: [0, 5],
+  AddOffsetsToTxn: [0, 4],
+  EndTxn: [0, 4],
+  WriteTxnMarkers: [0, 1],
   OffsetForLeaderEpoch: [0, 4],
   DescribeConfigs: [0, 4],
   AlterConfigs: [0, 2],
@@ -43,6 +47,8 @@ const SERVED: Record<string, readonly [number, number]> = {
   IncrementalAlterConfigs: [0, 1],
   OffsetDelete: [0, 0],
   DescribeCluster: [0, 1],
+  DescribeTransactions: [0, 0],
+  ListTransactions: [0, 1],
 };
 
 function byName(apis: readonly { apiKey: number; minVersion: number; maxVersion: number }[]) {

@@ -349,6 +349,27 @@ const brokerKeys = [
     validate: Validators.atLeast(1),
   },
   {
+    name: 'transaction.state.log.segment.bytes',
+    type: 'int',
+    defaultValue: 104857600,
+    doc: 'Segment size of __transaction_state',
+    validate: Validators.atLeast(1),
+  },
+  {
+    name: 'transaction.abort.timed.out.transaction.cleanup.interval.ms',
+    type: 'int',
+    defaultValue: 10000,
+    doc: 'How often transactions past their timeout are aborted',
+    validate: Validators.atLeast(1),
+  },
+  {
+    name: 'transaction.remove.expired.transaction.cleanup.interval.ms',
+    type: 'int',
+    defaultValue: 3600000,
+    doc: 'How often transactional ids past transactional.id.expiration.ms are removed',
+    validate: Validators.atLeast(1),
+  },
+  {
     name: 'transactional.id.expiration.ms',
     type: 'int',
     defaultValue: 604800000,

@@ -6,11 +6,16 @@ import { defineHandler } from '../api-handler.js';
 import type { BrokerServices } from '../broker-services.js';
 import { findCoordinator } from '../group-coordinator/core/find-coordinator.js';
 import { ensureOffsetsTopic, OFFSETS_TOPIC } from '../group-coordinator/shell/internal-topics.js';
+import {
+  ensureTransactionStateTopic,
+  TRANSACTION_STATE_TOPIC,
+} from '../transaction-coordinator/shell/transaction-state-topic.js';
 
 /**
  * FindCoordinator: the coordinator of a group is the leader of partition hash(group) mod
- * offsets.topic.num.partitions of __consumer_offsets, created on first use. Transaction
- * coordinators are not served yet: COORDINATOR_NOT_AVAILABLE.
+ * offsets.topic.num.partitions of __consumer_offsets, that of a transactional id the leader of
+ * partition hash(id) mod transaction.state.log.num.partitions of __transaction_state; each topic
+ * is created on first use.
  */
 export function findCoordinatorHandler(s: BrokerServices) {
   return defineHandler(
@@ -20,16 +25,24 @@ export function findCoordinatorHandler(s: BrokerServices) {
     async (req, ctx) => {
       const v = ctx.apiVersion;
       const keyType = v >= 1 ? req.keyType : CoordinatorType.GROUP;
-      const available = keyType === CoordinatorType.GROUP && (await ensureOffsetsTopic(s));
+      const txn = keyType === CoordinatorType.TRANSACTION;
+      const available =
+        keyType === CoordinatorType.GROUP
+          ? await ensureOffsetsTopic(s)
+          : txn && (await ensureTransactionStateTopic(s));
+      const topic = txn ? TRANSACTION_STATE_TOPIC : OFFSETS_TOPIC;
       const endpoints = s.brokerEndpoints(ctx.connection.listenerName);
       const r = findCoordinator(
         v,
         { key: req.key, keyType, coordinatorKeys: req.coordinatorKeys },
         {
-          partitionCount: () => s.config.get('offsets.topic.num.partitions'),
+          partitionCount: () =>
+            txn
+              ? s.config.get('transaction.state.log.num.partitions')
+              : s.config.get('offsets.topic.num.partitions'),
           leaderOf: (_type, partition) => {
             if (!available) return null;
-            const leader = s.metadata.image.partition(OFFSETS_TOPIC, partition)?.leader ?? -1;
+            const leader = s.metadata.image.partition(topic, partition)?.leader ?? -1;
             const ep = endpoints.find((e) => e.nodeId === leader);
             return ep ? { nodeId: ep.nodeId, host: ep.host, port: ep.port } : null;
           },

@@ -3,6 +3,7 @@ import { METADATA_TOPIC } from '../../metadata/local-metadata-log.js';
 import type { MetadataImage } from '../../metadata/metadata-image.js';
 import type { TopicConfig } from '../../metadata/topic-config-def.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
+import type { AppendOrigin } from '../../storage/append-validator.js';
 import type { DurabilityMode } from '../../storage/log-config.js';
 import type { LogManager } from '../../storage/log-manager.js';
 import type { AppendResult, TransactionMarker } from '../../storage/partition-log.js';
@@ -178,12 +179,17 @@ export class ReplicaManager {
    * Appends validated v2 batches to a partition this broker leads and advances the high watermark.
    * Storage failures come back as Kafka error codes; the log is unchanged on failure.
    */
-  appendToLeader(p: HostedPartition, records: Buffer, prechecked = false): Promise<AppendOutcome> {
+  appendToLeader(
+    p: HostedPartition,
+    records: Buffer,
+    prechecked = false,
+    origin: AppendOrigin = 'client',
+  ): Promise<AppendOutcome> {
     // Plain promise chaining rather than async/await: this runs for every partition of every
     // produce request, and each await costs a turn of the microtask queue.
     let appended: Promise<AppendResult>;
     try {
-      appended = p.log.append(records, { leaderEpoch: p.leaderEpoch, prechecked });
+      appended = p.log.append(records, { leaderEpoch: p.leaderEpoch, prechecked, origin });
     } catch (err) {
       // Opening the log (on first use) can fail, e.g. on an offline log dir.
       appended = Promise.reject(err);
@@ -269,8 +275,9 @@ export class ReplicaManager {
     records: Buffer,
     timeoutMs: number,
     prechecked = false,
+    origin: AppendOrigin = 'client',
   ): Promise<AppendOutcome> {
-    const r = await this.appendToLeader(p, records, prechecked);
+    const r = await this.appendToLeader(p, records, prechecked, origin);
     if (r.errorCode !== ErrorCode.NONE) return r;
     const moved = () => this.partitions.get(p.key) !== p || p.leaderId !== this.nodeId;
     return new Promise((resolve) => {

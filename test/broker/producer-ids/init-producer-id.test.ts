@@ -70,7 +70,7 @@ describe('InitProducerId', () => {
     }
   });
 
-  it("answers Kafka's errors for bad input and for transactional ids", async () => {
+  it("answers Kafka's errors for bad input, and sends transactional ids to their coordinator", async () => {
     const broker = await startBroker();
     try {
       const b = broker.bootstrap;
@@ -79,6 +79,8 @@ describe('InitProducerId', () => {
       assert.equal((await init(b, 4, { transactionalId: '' })).errorCode, ErrorCode.INVALID_REQUEST);
       const timeout = await init(b, 4, { transactionalId: 'tx', transactionTimeoutMs: 900_001 });
       assert.equal(timeout.errorCode, ErrorCode.INVALID_TRANSACTION_TIMEOUT);
+      // Before any FindCoordinator(TRANSACTION), __transaction_state does not exist: no broker
+      // coordinates the id yet, as in Kafka.
       const txn = await init(b, 4, { transactionalId: 'tx' });
       assert.deepEqual(
         [txn.errorCode, txn.producerId, txn.producerEpoch],
@@ -88,7 +90,9 @@ describe('InitProducerId', () => {
         key: 'tx',
         keyType: 1,
       });
-      assert.equal(fc.errorCode, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+      assert.equal(fc.errorCode, ErrorCode.NONE);
+      const initialized = await init(b, 4, { transactionalId: 'tx' });
+      assert.deepEqual([initialized.errorCode, initialized.producerEpoch], [ErrorCode.NONE, 0]);
     } finally {
       await broker.close();
     }

@@ -19,6 +19,15 @@ export interface OffsetsTopicServices {
   readonly logger: Logger;
 }
 
+/** What an internal topic is created with. */
+export interface InternalTopicSpec {
+  readonly name: string;
+  readonly numPartitions: number;
+  /** Capped at the brokers alive. */
+  readonly replicationFactor: number;
+  readonly configs: readonly { name: string; value: string }[];
+}
+
 /**
  * Creates `__consumer_offsets` on first use, as Kafka does when the first FindCoordinator for a
  * group arrives: compacted, `offsets.topic.num.partitions` partitions. The replication factor is
@@ -26,26 +35,39 @@ export interface OffsetsTopicServices {
  * without the setting Kafka's development config needs (Kafka would refuse until enough brokers join).
  * Returns false when the topic cannot be created yet.
  */
-export async function ensureOffsetsTopic(s: OffsetsTopicServices): Promise<boolean> {
-  if (s.metadata.image.topic(OFFSETS_TOPIC)) return true;
+export function ensureOffsetsTopic(s: OffsetsTopicServices): Promise<boolean> {
+  return ensureInternalTopic(s, {
+    name: OFFSETS_TOPIC,
+    numPartitions: s.config.get('offsets.topic.num.partitions'),
+    replicationFactor: s.config.get('offsets.topic.replication.factor'),
+    configs: [
+      { name: 'cleanup.policy', value: 'compact' },
+      { name: 'compression.type', value: 'producer' },
+      { name: 'segment.bytes', value: String(s.config.get('offsets.topic.segment.bytes')) },
+    ],
+  });
+}
+
+/** Creates an internal topic unless it exists; false when it cannot be created yet. */
+export async function ensureInternalTopic(
+  s: OffsetsTopicServices,
+  spec: InternalTopicSpec,
+): Promise<boolean> {
+  if (s.metadata.image.topic(spec.name)) return true;
   const results = await submitOrFail<{ errorCode: number; errorMessage: string | null }[]>(
     s,
     (image) => {
       const brokers = usableBrokers(image).length;
-      const rf = Math.min(s.config.get('offsets.topic.replication.factor'), Math.max(brokers, 1));
+      const rf = Math.min(spec.replicationFactor, Math.max(brokers, 1));
       return createTopics(
         image,
         [
           {
-            name: OFFSETS_TOPIC,
-            numPartitions: s.config.get('offsets.topic.num.partitions'),
+            name: spec.name,
+            numPartitions: spec.numPartitions,
             replicationFactor: rf,
             assignments: [],
-            configs: [
-              { name: 'cleanup.policy', value: 'compact' },
-              { name: 'compression.type', value: 'producer' },
-              { name: 'segment.bytes', value: String(s.config.get('offsets.topic.segment.bytes')) },
-            ],
+            configs: spec.configs.map((c) => ({ ...c })),
           },
         ],
         { numPartitions: 1, replicationFactor: 1 },
@@ -56,12 +78,12 @@ export async function ensureOffsetsTopic(s: OffsetsTopicServices): Promise<boole
     (errorCode, errorMessage) => [{ errorCode, errorMessage }],
   );
   const r = results[0]!;
-  if (r.errorCode === ErrorCode.NONE) s.logger.info({ topic: OFFSETS_TOPIC }, 'internal topic created');
+  if (r.errorCode === ErrorCode.NONE) s.logger.info({ topic: spec.name }, 'internal topic created');
   else if (r.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS) {
     s.logger.warn(
-      { topic: OFFSETS_TOPIC, errorCode: r.errorCode, error: r.errorMessage },
+      { topic: spec.name, errorCode: r.errorCode, error: r.errorMessage },
       'internal topic not created',
     );
   }
-  return s.metadata.image.topic(OFFSETS_TOPIC) !== undefined;
+  return s.metadata.image.topic(spec.name) !== undefined;
 }
