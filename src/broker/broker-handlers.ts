@@ -31,6 +31,7 @@ import { offsetFetchHandler } from './handlers/offset-fetch.js';
 import { offsetForLeaderEpochHandler } from './handlers/offset-for-leader-epoch.js';
 import { produceHandler } from './handlers/produce.js';
 import { syncGroupHandler } from './handlers/sync-group.js';
+import { txnOffsetCommitHandler } from './handlers/txn-offset-commit.js';
 import { writeTxnMarkersHandler } from './handlers/write-txn-markers.js';
 
 /**
@@ -73,6 +74,7 @@ export function brokerHandlers(
     addOffsetsToTxnHandler(s),
     endTxnHandler(s),
     writeTxnMarkersHandler(s),
+    txnOffsetCommitHandler(s),
     describeTransactionsHandler(s),
     listTransactionsHandler(s),
   ];

@@ -24,8 +24,8 @@ import { LocalTransactionMarkerSender } from './transaction-coordinator/shell/lo
 import { TransactionCoordinatorShell } from './transaction-coordinator/shell/transaction-coordinator-shell.js';
 
 /**
- * How long a __transaction_state record or a transaction marker may wait to be committed: Kafka's
- * TransactionStateManager and marker appends use the broker's request.timeout.ms, 30 s by default.
+ * How long a __transaction_state record may wait to be committed: Kafka's TransactionStateManager
+ * uses the broker's request.timeout.ms, 30 s by default.
  */
 const TXN_APPEND_TIMEOUT_MS = 30_000;
 
@@ -109,9 +109,9 @@ export class Broker {
       const txnMarkerAppend = {
         nodeId,
         replicas: replicaManager,
-        clock,
         logger: logger.child({ component: 'transaction-markers' }),
-        appendTimeoutMs: TXN_APPEND_TIMEOUT_MS,
+        onOffsetsMarker: (producerId: bigint, commit: boolean, partitions: number[]) =>
+          groups.onTransactionMarker(producerId, commit, partitions),
       };
       const transactions = new TransactionCoordinatorShell({
         nodeId,

@@ -38,6 +38,7 @@ const SERVED: Record<string, readonly [number, number]> = {
   AddOffsetsToTxn: [0, 4],
   EndTxn: [0, 4],
   WriteTxnMarkers: [0, 1],
+  TxnOffsetCommit: [0, 4],
   OffsetForLeaderEpoch: [0, 4],
   DescribeConfigs: [0, 4],
   AlterConfigs: [0, 2],

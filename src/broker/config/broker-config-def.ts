@@ -370,6 +370,12 @@ const brokerKeys = [
     validate: Validators.atLeast(1),
   },
   {
+    name: 'transaction.partition.verification.enable',
+    type: 'boolean',
+    defaultValue: true,
+    doc: 'Check with the transaction coordinator that a partition was added to the transaction before its first transactional append (KIP-890)',
+  },
+  {
     name: 'transactional.id.expiration.ms',
     type: 'int',
     defaultValue: 604800000,

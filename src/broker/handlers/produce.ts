@@ -14,6 +14,7 @@ import type { HostedPartition } from '../replica/hosted-partition.js';
 import { checkProducedRecords, prepareForAppend } from '../replica/produce-conversion.js';
 import { kafkaErrorFor } from '../replica/storage-error-codes.js';
 import { ProduceOrder, type ProduceStart } from './produce-order.js';
+import { transactionVerificationError } from './produce-txn-verification.js';
 
 type PartitionResponse = MessageInput<ProduceResponse['responses'][number]['partitionResponses'][number]>;
 
@@ -103,16 +104,6 @@ function startProduce(
         done(failed(pd.index, ErrorCode.INVALID_REQUIRED_ACKS));
         continue;
       }
-      if (req.transactionalId !== null) {
-        done(
-          failed(
-            pd.index,
-            ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
-            'Transactions are not supported yet.',
-          ),
-        );
-        continue;
-      }
       if (isInternalTopic(t.name)) {
         done(
           failed(pd.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${t.name}`),
@@ -130,6 +121,13 @@ function startProduce(
       if (records === null || records.length === 0) {
         done(failed(pd.index, ErrorCode.INVALID_RECORD, 'Produce request carries no records.'));
         continue;
+      }
+      if (req.transactionalId !== null) {
+        const unverified = transactionVerificationError(s, req.transactionalId, p, records);
+        if (unverified) {
+          done(failed(pd.index, unverified.code, unverified.message));
+          continue;
+        }
       }
       let precheck: Precheck = 'none';
       try {

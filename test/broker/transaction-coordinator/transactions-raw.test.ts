@@ -16,6 +16,7 @@ import {
   initProducerIdRetrying,
   listTxns,
   markersIn,
+  produceTxn,
 } from './txn-requests.js';
 
 describe('transaction coordinator through the wire protocol', () => {
@@ -87,6 +88,48 @@ describe('transaction coordinator through the wire protocol', () => {
       m.map((x) => x.commit),
       [false],
     );
+  });
+
+  it('takes transactional batches only on partitions added to the transaction (KIP-890), then commits them', async () => {
+    await findTxnCoordinator(b.bootstrap, 'txn-produce');
+    const { producerId, producerEpoch } = await initProducerId(b.bootstrap, 'txn-produce');
+    const at = (baseSequence: number) => ({ producerId, producerEpoch, baseSequence });
+    const notAdded = await produceTxn(b.bootstrap, 'txn-produce', 'orders', 0, at(0), ['x']);
+    assert.equal(notAdded.errorCode, ErrorCode.INVALID_TXN_STATE);
+    await addPartitions(b.bootstrap, 'txn-produce', producerId, producerEpoch, [
+      { name: 'orders', partitions: [0] },
+    ]);
+    const first = await produceTxn(b.bootstrap, 'txn-produce', 'orders', 0, at(0), ['a', 'b']);
+    assert.equal(first.errorCode, ErrorCode.NONE);
+    assert.equal(
+      (await produceTxn(b.bootstrap, 'txn-produce', 'orders', 0, at(2), ['c'])).errorCode,
+      ErrorCode.NONE,
+    );
+    assert.equal(await endTxn(b.bootstrap, 'txn-produce', producerId, producerEpoch, true), ErrorCode.NONE);
+    await awaitTxnState(b.bootstrap, 'txn-produce', 'CompleteCommit');
+    const marker = markersIn(b, 'orders', 0).filter((m) => m.producerId === producerId);
+    assert.deepEqual(
+      marker.map((m) => [m.commit, m.offset > Number(first.baseOffset) + 2]),
+      [[true, true]],
+    );
+    // The next transaction of the same producer continues its sequence; the partition must be added again.
+    assert.equal(
+      (await produceTxn(b.bootstrap, 'txn-produce', 'orders', 0, at(3), ['d'])).errorCode,
+      ErrorCode.INVALID_TXN_STATE,
+    );
+    await addPartitions(b.bootstrap, 'txn-produce', producerId, producerEpoch, [
+      { name: 'orders', partitions: [0] },
+    ]);
+    assert.equal(
+      (await produceTxn(b.bootstrap, 'txn-produce', 'orders', 0, at(3), ['d'])).errorCode,
+      ErrorCode.NONE,
+    );
+    assert.equal(await endTxn(b.bootstrap, 'txn-produce', producerId, producerEpoch, false), ErrorCode.NONE);
+    await awaitTxnState(b.bootstrap, 'txn-produce', 'CompleteAbort');
+    // A fenced producer's batch: INVALID_PRODUCER_EPOCH.
+    await initProducerId(b.bootstrap, 'txn-produce');
+    const zombie = await produceTxn(b.bootstrap, 'txn-produce', 'orders', 0, at(4), ['z']);
+    assert.equal(zombie.errorCode, ErrorCode.INVALID_PRODUCER_EPOCH);
   });
 
   it('refuses unknown partitions, unknown producer ids and wrong epochs with Kafka error codes', async () => {

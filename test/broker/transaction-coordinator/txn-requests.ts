@@ -13,8 +13,9 @@ import type { EndTxnResponse } from '../../../src/protocol/generated/messages/en
 import type { FindCoordinatorResponse } from '../../../src/protocol/generated/messages/find-coordinator-response.js';
 import type { InitProducerIdResponse } from '../../../src/protocol/generated/messages/init-producer-id-response.js';
 import type { ListTransactionsResponse } from '../../../src/protocol/generated/messages/list-transactions-response.js';
+import type { ProduceResponse } from '../../../src/protocol/generated/messages/produce-response.js';
 import { decodeControlRecordKey, decodeEndTxnMarker } from '../../../src/protocol/records/control-record.js';
-import { decodeRecordBatch } from '../../../src/protocol/records/record-batch.js';
+import { decodeRecordBatch, encodeRecordBatch } from '../../../src/protocol/records/record-batch.js';
 import { scanBatches } from '../../../src/storage/log-scan.js';
 import { request } from '../../helpers/request.js';
 
@@ -172,4 +173,37 @@ export function markersIn(b: StartedBroker, topic: string, partition: number): M
     }
   }
   return out;
+}
+
+/** Produces one transactional batch (acks=all) with a transactional id; returns the partition's error code and base offset. */
+export async function produceTxn(
+  bootstrap: string,
+  transactionalId: string | null,
+  topic: string,
+  partition: number,
+  producer: { producerId: bigint; producerEpoch: number; baseSequence: number },
+  values: string[],
+): Promise<{ errorCode: number; baseOffset: bigint }> {
+  const records = encodeRecordBatch({
+    baseTimestamp: BigInt(Date.now()),
+    transactional: true,
+    producerId: producer.producerId,
+    producerEpoch: producer.producerEpoch,
+    baseSequence: producer.baseSequence,
+    records: values.map((v, i) => ({
+      offsetDelta: i,
+      timestampDelta: 0,
+      key: null,
+      value: Buffer.from(v),
+      headers: [],
+    })),
+  });
+  const r = await request<ProduceResponse>(bootstrap, ApiKey.Produce, 9, {
+    transactionalId,
+    acks: -1,
+    timeoutMs: 5000,
+    topicData: [{ name: topic, partitionData: [{ index: partition, records }] }],
+  });
+  const p = r.responses[0]!.partitionResponses[0]!;
+  return { errorCode: p.errorCode, baseOffset: p.baseOffset };
 }

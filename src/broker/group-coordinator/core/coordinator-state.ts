@@ -5,9 +5,10 @@ import { ErrorCode } from '../../../protocol/error-codes.js';
 import { ClassicGroup, ClassicGroupMember } from './classic-group.js';
 import { coordinatorPartitionFor } from './find-coordinator.js';
 import type { GroupCoordinatorConfig } from './group-coordinator-config.js';
-import type { GroupApi, GroupApis, GroupEffect } from './group-effects.js';
+import type { GroupApi, GroupApis, GroupEffect, TxnProducer } from './group-effects.js';
 import type { GroupMetadataValue, GroupRecord, OffsetCommitValue } from './group-record-codec.js';
 import { OffsetStore } from './offset-store.js';
+import { PendingTxnOffsets } from './pending-txn-offsets.js';
 import { TimerQueue } from './timer-queue.js';
 
 export type PartitionStatus = 'loading' | 'active';
@@ -21,6 +22,16 @@ export class CoordinatorState {
   readonly offsets = new OffsetStore();
   readonly timers = new TimerQueue();
   readonly partitions = new Map<number, PartitionStatus>();
+  /** Transactional offset commits waiting for their transaction's marker. */
+  readonly pendingTxnOffsets = new PendingTxnOffsets();
+  /**
+   * The log order of each committed offset's record, and the counter that numbers offset commits
+   * as they are applied (live or replayed, both in log order): a transaction's offset becomes the
+   * committed one at its COMMIT marker only if no later plain commit replaced it meanwhile
+   * (Kafka compares the records' log offsets).
+   */
+  private readonly commitOrder = new Map<string, number>();
+  private orderSeq = 0;
   private effects: GroupEffect[] = [];
   /** While timers fire, the deadline of the one running: it acts at its deadline, however late the tick. */
   private firingAtMs: number | null = null;
@@ -93,6 +104,47 @@ export class CoordinatorState {
     for (const r of records) if (r.type === 'OffsetCommit' || r.value === null) this.replay(r);
   }
 
+  /**
+   * Appends a TxnOffsetCommit's records as one transactional batch of its producer; they stay
+   * pending until the transaction's marker (`completeTxn`).
+   */
+  appendTxn(partition: number, records: readonly GroupRecord[], producer: TxnProducer): void {
+    if (records.length === 0) return;
+    this.effects.push({ type: 'append', partition, records, producer });
+    for (const r of records) this.replayTxnOffsetCommit(producer.producerId, r);
+  }
+
+  /** An offset commit record of a transactional batch: pending for its producer. */
+  replayTxnOffsetCommit(producerId: bigint, record: GroupRecord): void {
+    if (record.type !== 'OffsetCommit' || record.value === null) return;
+    const { group, topic, partition } = record.key;
+    this.getOrCreateGroup(group);
+    this.pendingTxnOffsets.put(producerId, {
+      group,
+      topic,
+      partition,
+      value: record.value,
+      order: ++this.orderSeq,
+    });
+  }
+
+  /**
+   * The marker of `producerId`'s transaction reached __consumer_offsets partition `partition`: on
+   * COMMIT its pending offsets there become committed (unless a later plain commit replaced one),
+   * on ABORT they are dropped (GroupMetadata.completePendingTxnOffsetCommit).
+   */
+  completeTxn(partition: number, producerId: bigint, commit: boolean): void {
+    const done = this.pendingTxnOffsets.take(producerId, (g) => this.partitionFor(g) === partition);
+    if (!commit) return;
+    for (const o of done) {
+      const k = orderKey(o.group, o.topic, o.partition);
+      if ((this.commitOrder.get(k) ?? -1) > o.order) continue;
+      this.getOrCreateGroup(o.group);
+      this.offsets.put(o.group, o.topic, o.partition, o.value);
+      this.commitOrder.set(k, o.order);
+    }
+  }
+
   /** A position in the effects produced so far, for `appendedSince` and `appendBefore`. */
   pendingEffects(): number {
     return this.effects.length;
@@ -123,13 +175,16 @@ export class CoordinatorState {
     key: { group: string; topic: string; partition: number },
     value: OffsetCommitValue | null,
   ): void {
+    const k = orderKey(key.group, key.topic, key.partition);
     if (value === null) {
       this.offsets.remove(key.group, key.topic, key.partition);
+      this.commitOrder.delete(k);
       return;
     }
     // Offsets committed without group membership create a "simple" group: Empty, no protocol type.
     this.getOrCreateGroup(key.group);
     this.offsets.put(key.group, key.topic, key.partition, value);
+    this.commitOrder.set(k, ++this.orderSeq);
   }
 
   private replayGroupMetadata(groupId: string, value: GroupMetadataValue | null): void {
@@ -173,6 +228,10 @@ function loadedMember(
     [{ name: value.protocol ?? '', metadata: m.subscription }],
     m.assignment,
   );
+}
+
+function orderKey(group: string, topic: string, partition: number): string {
+  return `${group}\u0000${topic}\u0000${partition}`;
 }
 
 /** Timer keys: one join, one sync and one heartbeat timer per member, per group. */

@@ -19,6 +19,8 @@ import type * as OffsetFetchIn from '../../../protocol/generated/messages/offset
 import type * as OffsetFetch from '../../../protocol/generated/messages/offset-fetch-response.js';
 import type { SyncGroupRequest } from '../../../protocol/generated/messages/sync-group-request.js';
 import type * as SyncGroup from '../../../protocol/generated/messages/sync-group-response.js';
+import type { TxnOffsetCommitRequest } from '../../../protocol/generated/messages/txn-offset-commit-request.js';
+import type * as TxnOffsetCommit from '../../../protocol/generated/messages/txn-offset-commit-response.js';
 
 // The coordinator's inputs and outputs are the generated request and response bodies of Kafka's
 // message specs, so a handler passes the decoded request in and the response out as they are.
@@ -35,6 +37,7 @@ export type {
   OffsetCommitRequest,
   OffsetDeleteRequest,
   SyncGroupRequest,
+  TxnOffsetCommitRequest,
 };
 
 /** What every request to the coordinator carries besides its body. */
@@ -77,6 +80,7 @@ export type OffsetFetchResponse = Pick<OffsetFetch.OffsetFetchResponse, 'groups'
 export type OffsetFetchResponseGroup = OffsetFetch.OffsetFetchResponseOffsetFetchResponseGroup;
 export type OffsetFetchResponseTopics = OffsetFetch.OffsetFetchResponseOffsetFetchResponseTopics;
 
+export type TxnOffsetCommitResponse = Answer<TxnOffsetCommit.TxnOffsetCommitResponse>;
 export type OffsetDeleteResponse = Answer<OffsetDelete.OffsetDeleteResponse>;
 export type OffsetDeleteResponseTopic = OffsetDelete.OffsetDeleteResponseOffsetDeleteResponseTopic;
 

@@ -9,8 +9,8 @@ import { describeGroups } from './describe-groups.js';
 import { joinGroupError, syncGroupError } from './group-api.js';
 import { DEFAULT_GROUP_COORDINATOR_CONFIG, type GroupCoordinatorConfig } from './group-coordinator-config.js';
 import { GroupCoordinatorError } from './group-coordinator-error.js';
-import type { GroupEffect, GroupRequest } from './group-effects.js';
-import type { GroupRecord, OffsetCommitValue } from './group-record-codec.js';
+import type { GroupEffect, GroupLogEntry, GroupRequest } from './group-effects.js';
+import type { OffsetCommitValue } from './group-record-codec.js';
 import { heartbeat } from './heartbeat.js';
 import { joinGroup } from './join-group.js';
 import { leaveGroup } from './leave-group.js';
@@ -21,6 +21,7 @@ import { expireOffsets } from './offset-expiration.js';
 import { offsetFetch } from './offset-fetch.js';
 import { prepareRebalance, rescheduleHeartbeat } from './rebalance.js';
 import { syncGroup } from './sync-group.js';
+import { txnOffsetCommit } from './txn-offset-commit.js';
 
 // Group timer keys all contain a NUL after the group id; this one has none, so no group's keys can match it.
 const EXPIRATION_TIMER_KEY = 'offsets-expiration';
@@ -92,6 +93,9 @@ export class GroupCoordinator {
       case 'DeleteGroups':
         deleteGroups(s, input.context, input.request);
         break;
+      case 'TxnOffsetCommit':
+        txnOffsetCommit(s, input.context, input.request);
+        break;
     }
   }
 
@@ -130,12 +134,16 @@ export class GroupCoordinator {
    * rebalances. Whatever the partition held before is dropped (its parked requests answered
    * NOT_COORDINATOR), which is also how the shell recovers after a failed append.
    */
-  loadFrom(partition: number, records: Iterable<GroupRecord>): GroupEffect[] {
+  loadFrom(partition: number, records: Iterable<GroupLogEntry>): GroupEffect[] {
     return this.run('loadFrom', () => {
       const s = this.s;
       this.answerParked(partition);
       this.dropPartition(partition);
-      for (const r of records) s.replay(r);
+      for (const r of records) {
+        if (r.type === 'TxnOffsetCommit') s.replayTxnOffsetCommit(r.producerId, r.record);
+        else if (r.type === 'TxnMarker') s.completeTxn(partition, r.producerId, r.commit);
+        else s.replay(r);
+      }
       s.partitions.set(partition, 'active');
       for (const group of s.groups.values()) {
         if (group.partition !== partition) continue;
@@ -145,6 +153,23 @@ export class GroupCoordinator {
       if (!s.timers.has(EXPIRATION_TIMER_KEY)) this.scheduleExpiration();
       s.log.info({ partition, groups: this.groupsIn(partition) }, 'coordinator partition loaded');
     });
+  }
+
+  /**
+   * A transaction marker of `producerId` is durable in __consumer_offsets partition `partition`
+   * (WriteTxnMarkers): its pending transactional offsets there are committed or dropped. Nothing
+   * is appended; the marker is the record.
+   */
+  completeTransaction(partition: number, producerId: bigint, commit: boolean): GroupEffect[] {
+    return this.run('completeTransaction', () => {
+      if (this.s.partitions.get(partition) !== 'active') return;
+      this.s.completeTxn(partition, producerId, commit);
+    });
+  }
+
+  /** True when a transaction still holds an offset of the group (tests). */
+  hasPendingTxnOffsets(groupId: string): boolean {
+    return this.s.pendingTxnOffsets.hasGroup(groupId);
   }
 
   /** The partition moved away: parked joins and syncs are answered NOT_COORDINATOR and its groups dropped. */
@@ -227,5 +252,6 @@ export class GroupCoordinator {
         for (const p of [...partitions.keys()]) s.offsets.remove(groupId, topic, p);
       }
     }
+    s.pendingTxnOffsets.drop((g) => s.partitionFor(g) === partition);
   }
 }

@@ -20,6 +20,8 @@ import type {
   OffsetFetchResponse,
   SyncGroupRequest,
   SyncGroupResponse,
+  TxnOffsetCommitRequest,
+  TxnOffsetCommitResponse,
 } from './group-api.js';
 import type { GroupRecord } from './group-record-codec.js';
 
@@ -35,6 +37,7 @@ export interface GroupApis {
   ListGroups: { request: ListGroupsRequest; response: ListGroupsResponse };
   DescribeGroups: { request: DescribeGroupsRequest; response: DescribeGroupsResponse };
   DeleteGroups: { request: DeleteGroupsRequest; response: DeleteGroupsResponse };
+  TxnOffsetCommit: { request: TxnOffsetCommitRequest; response: TxnOffsetCommitResponse };
 }
 
 export type GroupApi = keyof GroupApis;
@@ -58,12 +61,29 @@ export type RespondEffect = {
   };
 }[GroupApi];
 
+/** The producer whose transaction a TxnOffsetCommit's records belong to. */
+export interface TxnProducer {
+  readonly producerId: bigint;
+  readonly producerEpoch: number;
+}
+
 /** Records to append to a __consumer_offsets partition. */
 export interface AppendEffect {
   readonly type: 'append';
   readonly partition: number;
   readonly records: readonly GroupRecord[];
+  /** Set for a TxnOffsetCommit: the records are one transactional batch of this producer. */
+  readonly producer?: TxnProducer;
 }
+
+/**
+ * What loading a __consumer_offsets partition replays, in log order: plain records, the offset
+ * commits of transactional batches (pending for their producer), and transaction markers.
+ */
+export type GroupLogEntry =
+  | GroupRecord
+  | { readonly type: 'TxnOffsetCommit'; readonly producerId: bigint; readonly record: GroupRecord }
+  | { readonly type: 'TxnMarker'; readonly producerId: bigint; readonly commit: boolean };
 
 /**
  * The coordinator's outputs, in order. The shell runs them in order and sends a response only

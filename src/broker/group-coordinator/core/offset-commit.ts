@@ -73,24 +73,33 @@ function validate(s: CoordinatorState, ctx: GroupRequestContext, req: OffsetComm
     }
     group = s.getOrCreateGroup(req.groupId);
   }
-  return validateGroupCommit(group, req);
+  return validateGroupCommit(group, req.memberId, req.groupInstanceId, req.generationIdOrMemberEpoch, false);
 }
 
-/** Kafka's ClassicGroup.validateOffsetCommit (non-transactional). */
-function validateGroupCommit(group: ClassicGroup, req: OffsetCommitRequest): number {
+/**
+ * Kafka's ClassicGroup.validateOffsetCommit. Transactional commits (TxnOffsetCommit) skip the two
+ * checks on the group's state: older versions carry no member id or generation, and the group
+ * may rebalance while a transaction runs.
+ */
+export function validateGroupCommit(
+  group: ClassicGroup,
+  memberId: string,
+  groupInstanceId: string | null,
+  generationId: number,
+  isTransactional: boolean,
+): number {
   if (group.is('Dead')) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-  const generationId = req.generationIdOrMemberEpoch;
   if (generationId < 0 && group.is('Empty')) return ErrorCode.NONE;
-  if (generationId >= 0 || req.memberId !== '' || req.groupInstanceId !== null) {
-    const memberError = validateMember(group, req.memberId, req.groupInstanceId);
+  if (generationId >= 0 || memberId !== '' || groupInstanceId !== null) {
+    const memberError = validateMember(group, memberId, groupInstanceId);
     if (memberError !== ErrorCode.NONE) return memberError;
     if (generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
-  } else if (!group.is('Empty')) {
+  } else if (!isTransactional && !group.is('Empty')) {
     // No member id and no generation (v0): only accepted while nobody consumes the group.
     return ErrorCode.UNKNOWN_MEMBER_ID;
   }
   // The member has the new generation from its JoinGroup but no assignment yet.
-  if (group.is('CompletingRebalance')) return ErrorCode.REBALANCE_IN_PROGRESS;
+  if (!isTransactional && group.is('CompletingRebalance')) return ErrorCode.REBALANCE_IN_PROGRESS;
   return ErrorCode.NONE;
 }
 

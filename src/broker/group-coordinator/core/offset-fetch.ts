@@ -11,14 +11,23 @@ import {
 
 /**
  * OffsetFetch for one group (v0-7) or many (v8+). A group this coordinator does not know answers
- * -1 offsets without an error, as Kafka does. `requireStable` (v7+) guards against offsets of
- * transactions still open; the classic coordinator holds none, so every offset is stable.
+ * -1 offsets without an error, as Kafka does. With `requireStable` (v7+, KIP-447) a partition
+ * that an open transaction committed an offset for answers UNSTABLE_OFFSET_COMMIT, so the
+ * consumer waits until that transaction ends; without it the last committed offset is answered.
  */
 export function offsetFetch(s: CoordinatorState, ctx: GroupRequestContext, req: OffsetFetchRequest): void {
-  s.respond(ctx.requestId, 'OffsetFetch', { groups: req.groups.map((g) => fetchGroup(s, g)) });
+  s.respond(ctx.requestId, 'OffsetFetch', {
+    groups: req.groups.map((g) => fetchGroup(s, g, req.requireStable)),
+  });
 }
 
-function fetchGroup(s: CoordinatorState, req: OffsetFetchRequestGroup): OffsetFetchResponseGroup {
+function fetchGroup(
+  s: CoordinatorState,
+  req: OffsetFetchRequestGroup,
+  requireStable: boolean,
+): OffsetFetchResponseGroup {
+  const unstable = (topic: string, partition: number) =>
+    requireStable && s.pendingTxnOffsets.has(req.groupId, topic, partition);
   const ownership = s.ownershipError(req.groupId);
   if (ownership !== ErrorCode.NONE) return { groupId: req.groupId, topics: [], errorCode: ownership };
   const group = s.groups.get(req.groupId);
@@ -29,13 +38,17 @@ function fetchGroup(s: CoordinatorState, req: OffsetFetchRequestGroup): OffsetFe
       for (const [name, partitions] of s.offsets.ofGroup(req.groupId)) {
         topics.push({
           name,
-          partitions: [...partitions].map(([partitionIndex, v]) => ({
-            partitionIndex,
-            committedOffset: v.offset,
-            committedLeaderEpoch: v.leaderEpoch,
-            metadata: v.metadata,
-            errorCode: ErrorCode.NONE,
-          })),
+          partitions: [...partitions].map(([partitionIndex, v]) =>
+            unstable(name, partitionIndex)
+              ? unstableAnswer(partitionIndex)
+              : {
+                  partitionIndex,
+                  committedOffset: v.offset,
+                  committedLeaderEpoch: v.leaderEpoch,
+                  metadata: v.metadata,
+                  errorCode: ErrorCode.NONE,
+                },
+          ),
         });
       }
     }
@@ -44,6 +57,7 @@ function fetchGroup(s: CoordinatorState, req: OffsetFetchRequestGroup): OffsetFe
       topics.push({
         name: t.name,
         partitions: t.partitionIndexes.map((partitionIndex) => {
+          if (unstable(t.name, partitionIndex)) return unstableAnswer(partitionIndex);
           const v = known ? s.offsets.get(req.groupId, t.name, partitionIndex) : undefined;
           return {
             partitionIndex,
@@ -57,4 +71,14 @@ function fetchGroup(s: CoordinatorState, req: OffsetFetchRequestGroup): OffsetFe
     }
   }
   return { groupId: req.groupId, topics, errorCode: ErrorCode.NONE };
+}
+
+function unstableAnswer(partitionIndex: number) {
+  return {
+    partitionIndex,
+    committedOffset: INVALID_OFFSET,
+    committedLeaderEpoch: -1,
+    metadata: '',
+    errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT,
+  };
 }

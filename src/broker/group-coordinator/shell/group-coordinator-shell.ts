@@ -3,13 +3,18 @@ import type { Logger } from '../../../common/logger.js';
 import type { Random } from '../../../common/random.js';
 import type { MetadataImage } from '../../../metadata/metadata-image.js';
 import { ErrorCode } from '../../../protocol/error-codes.js';
+import { ControlRecordType, decodeControlRecordKey } from '../../../protocol/records/control-record.js';
 import { decodeRecordBatch, encodeRecordBatch } from '../../../protocol/records/record-batch.js';
-import { ATTR_CONTROL, BatchOffsets } from '../../../protocol/records/record-batch-header.js';
+import {
+  ATTR_CONTROL,
+  ATTR_TRANSACTIONAL,
+  BatchOffsets,
+} from '../../../protocol/records/record-batch-header.js';
 import { scanBatches } from '../../../storage/log-scan.js';
 import type { BrokerConfig } from '../../config/broker-config.js';
 import type { ReplicaManager } from '../../replica/replica-manager.js';
 import { GroupCoordinator } from '../core/group-coordinator.js';
-import type { GroupApi, GroupApis, GroupEffect } from '../core/group-effects.js';
+import type { GroupApi, GroupApis, GroupEffect, GroupLogEntry, TxnProducer } from '../core/group-effects.js';
 import { type GroupRecord, groupRecordCodec } from '../core/group-record-codec.js';
 import { OFFSETS_TOPIC } from './internal-topics.js';
 
@@ -114,7 +119,7 @@ export class GroupCoordinatorShell {
   private run(effects: GroupEffect[]): void {
     for (const e of effects) {
       if (e.type === 'append') {
-        this.durable = this.durable.then(() => this.append(e.partition, e.records));
+        this.durable = this.durable.then(() => this.append(e.partition, e.records, e.producer));
       } else {
         const waiter = this.pending.get(e.requestId);
         if (!waiter) continue;
@@ -128,10 +133,34 @@ export class GroupCoordinatorShell {
     this.scheduleTick();
   }
 
-  private async append(partition: number, records: readonly GroupRecord[]): Promise<void> {
+  /**
+   * A transaction marker of `producerId` is durable in these __consumer_offsets partitions: their
+   * pending transactional offsets are committed or dropped (GroupCoordinator.onTransactionCompleted).
+   */
+  onTransactionMarker(producerId: bigint, commit: boolean, partitions: readonly number[]): void {
+    for (const p of partitions) {
+      if (this.owned.has(p)) this.run(this.core.completeTransaction(p, producerId, commit));
+    }
+  }
+
+  private async append(
+    partition: number,
+    records: readonly GroupRecord[],
+    producer: TxnProducer | undefined,
+  ): Promise<void> {
     const hosted = this.o.replicas.get(OFFSETS_TOPIC, partition);
     const now = BigInt(this.o.clock.nowMs());
+    // TxnOffsetCommit's records are a transactional batch of the producer, which its marker ends
+    // (Kafka writes them with sequence 0: the coordinator's appends skip the sequence checks).
     const batch = encodeRecordBatch({
+      ...(producer
+        ? {
+            transactional: true,
+            producerId: producer.producerId,
+            producerEpoch: producer.producerEpoch,
+            baseSequence: 0,
+          }
+        : {}),
       baseTimestamp: now,
       records: records.map((r, i) => {
         const { key, value } = groupRecordCodec.encode(r);
@@ -143,6 +172,8 @@ export class GroupCoordinatorShell {
           hosted,
           batch,
           this.o.config.get('offsets.commit.timeout.ms'),
+          false,
+          'coordinator',
         )
       : { errorCode: ErrorCode.NOT_COORDINATOR, errorMessage: 'not the leader of the partition' };
     if (result.errorCode !== ErrorCode.NONE) {
@@ -180,13 +211,27 @@ export class GroupCoordinatorShell {
   }
 }
 
-/** Decodes every group record of a __consumer_offsets partition, skipping control batches. */
-function* readGroupRecords(log: Parameters<typeof scanBatches>[0]): Generator<GroupRecord> {
+/**
+ * Decodes a __consumer_offsets partition in log order: plain records, the offset commits of
+ * transactional batches (with their producer id) and the commit or abort markers that end them.
+ */
+function* readGroupRecords(log: Parameters<typeof scanBatches>[0]): Generator<GroupLogEntry> {
   for (const b of scanBatches(log)) {
-    if ((b.readInt16BE(BatchOffsets.attributes) & ATTR_CONTROL) !== 0) continue;
+    const attributes = b.readInt16BE(BatchOffsets.attributes);
+    const producerId = b.readBigInt64BE(BatchOffsets.producerId);
+    if ((attributes & ATTR_CONTROL) !== 0) {
+      for (const r of decodeRecordBatch(b).records) {
+        const { type } = decodeControlRecordKey(r.key);
+        if (type === ControlRecordType.Commit || type === ControlRecordType.Abort)
+          yield { type: 'TxnMarker', producerId, commit: type === ControlRecordType.Commit };
+      }
+      continue;
+    }
+    const transactional = (attributes & ATTR_TRANSACTIONAL) !== 0;
     for (const r of decodeRecordBatch(b).records) {
       if (r.key === null) continue;
-      yield groupRecordCodec.decode({ key: r.key, value: r.value });
+      const record = groupRecordCodec.decode({ key: r.key, value: r.value });
+      yield transactional ? { type: 'TxnOffsetCommit', producerId, record } : record;
     }
   }
 }

@@ -1,7 +1,5 @@
-import type { Clock } from '../../../common/clock.js';
 import type { Logger } from '../../../common/logger.js';
 import { ErrorCode } from '../../../protocol/error-codes.js';
-import { encodeEndTxnMarkerBatch } from '../../../protocol/records/control-record.js';
 import type { ReplicaManager } from '../../replica/replica-manager.js';
 
 /** One WriteTxnMarkers entry: the end of one producer's transaction on some partitions. */
@@ -22,10 +20,7 @@ export interface TxnMarkerTopicResult {
 export interface TxnMarkerAppendDeps {
   readonly nodeId: number;
   readonly replicas: ReplicaManager;
-  readonly clock: Clock;
   readonly logger: Logger;
-  /** How long an append may wait for the high watermark (Kafka uses request.timeout.ms). */
-  readonly appendTimeoutMs: number;
   /** Called for the __consumer_offsets partitions whose marker is durable: their pending transactional offsets complete. */
   readonly onOffsetsMarker?: (producerId: bigint, commit: boolean, partitions: number[]) => void;
 }
@@ -68,21 +63,15 @@ async function appendOne(
   const hosted = d.replicas.get(topic, partition);
   if (!hosted) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
   if (hosted.leaderId !== d.nodeId) return ErrorCode.NOT_LEADER_OR_FOLLOWER;
-  const batch = encodeEndTxnMarkerBatch({
-    producerId: m.producerId,
-    producerEpoch: m.producerEpoch,
-    coordinatorEpoch: m.coordinatorEpoch,
-    commit: m.commit,
-    timestamp: BigInt(d.clock.nowMs()),
-  });
   try {
-    const r = await d.replicas.appendAndAwaitCommitted(
-      hosted,
-      batch,
-      d.appendTimeoutMs,
-      false,
-      'coordinator',
-    );
+    // On a single node the marker is committed once appended (in fsync mode once fsynced);
+    // followers will have to acknowledge it too once partitions replicate.
+    const r = await d.replicas.appendTxnMarker(hosted, {
+      producerId: m.producerId,
+      producerEpoch: m.producerEpoch,
+      coordinatorEpoch: m.coordinatorEpoch,
+      result: m.commit ? 'COMMIT' : 'ABORT',
+    });
     if (r.errorCode !== ErrorCode.NONE) {
       d.logger.warn(
         { topic, partition, producerId: m.producerId, errorCode: r.errorCode, error: r.errorMessage },
