@@ -13,6 +13,9 @@ usage: confluent_kafka_compat.py MODE BOOTSTRAP TOPIC [ARGS...]
   produce-one BOOTSTRAP TOPIC BYTES         send one BYTES-long value; print OK or the error's name
   durable   BOOTSTRAP TOPIC START COUNT     acks=all; print "offset<TAB>index" for each acknowledged record
   list-groups BOOTSTRAP                     AdminClient.list_groups (ListGroups + DescribeGroups); JSON
+  transactions BOOTSTRAP TOPIC TXN_ID GROUP a transactional producer on partition 0: commits 3 records,
+                                            aborts 2, then commits 1 with the group's offset 5 sent
+                                            to the transaction (send_offsets_to_transaction); prints OK
 Every client id starts with compat-confluent so the broker's log attributes its requests.
 """
 import json
@@ -222,7 +225,39 @@ def list_groups(bootstrap):
     print(json.dumps(out))
 
 
+def transactions(bootstrap, topic, txn_id, group):
+    p = Producer({
+        "bootstrap.servers": bootstrap,
+        "client.id": CLIENT_ID + "-txn",
+        "transactional.id": txn_id,
+        "transaction.timeout.ms": 60000,
+    })
+    p.init_transactions(30)
+    p.begin_transaction()
+    for i in range(3):
+        p.produce(topic, value=b"committed-%d" % i, partition=0)
+    p.commit_transaction(30)
+    p.begin_transaction()
+    for i in range(2):
+        p.produce(topic, value=b"aborted-%d" % i, partition=0)
+    p.flush(30)
+    p.abort_transaction(30)
+    c = Consumer({
+        "bootstrap.servers": bootstrap,
+        "client.id": CLIENT_ID + "-txn",
+        "group.id": group,
+        "enable.auto.commit": False,
+    })
+    p.begin_transaction()
+    p.produce(topic, value=b"committed-3", partition=0)
+    p.send_offsets_to_transaction([TopicPartition(topic, 0, 5)], c.consumer_group_metadata(), 30)
+    p.commit_transaction(30)
+    c.close()
+    print("OK")
+
+
 MODES = {
+    "transactions": transactions,
     "list-groups": list_groups,
     "metadata": metadata,
     "admin": admin,
