@@ -2,8 +2,7 @@
 // Runs every compiled test file under dist/test with node's built-in runner.
 // Node 20's `--test` does not expand globs, so the files are listed here.
 // The compatibility tests (dist/test/compat) start broker processes and real clients; they run
-// only when named (npm run test:compat), not in the default run. So do the tests in
-// dist/test/quarantine (npm run test:quarantine): each has found a bug that is not fixed yet.
+// only when named (npm run test:compat), not in the default run.
 // usage: run-tests.mjs [--concurrency=N] [file-or-folder...]
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -13,8 +12,7 @@ const args = process.argv.slice(2);
 const concurrencyArg = args.find((a) => a.startsWith('--concurrency='));
 const named = args.filter((a) => !a.startsWith('--'));
 const roots = named.length > 0 ? named : ['dist/test'];
-const skipped =
-  named.length > 0 ? new Set() : new Set([join('dist/test', 'compat'), join('dist/test', 'quarantine')]);
+const skipped = named.length > 0 ? new Set() : new Set([join('dist/test', 'compat')]);
 const files = [];
 function walk(dir) {
   for (const name of readdirSync(dir).sort()) {

@@ -75,6 +75,15 @@ export class ProducerStateEntry {
     this.producerEpoch = epoch;
   }
 
+  /**
+   * Puts batches older than every retained one (found in the log when rebuilding, oldest first)
+   * in front of the retained ones, keeping the newest NUM_BATCHES_TO_RETAIN.
+   */
+  prependBatches(older: readonly BatchMetadata[]): void {
+    const room = NUM_BATCHES_TO_RETAIN - this.batches.length;
+    if (room > 0 && older.length > 0) this.batches.unshift(...older.slice(-room));
+  }
+
   clone(): ProducerStateEntry {
     return new ProducerStateEntry(
       this.producerId,

@@ -108,6 +108,36 @@ describe('partition log with idempotent producers', () => {
     }
   });
 
+  it('answers a retry of any of the last 5 batches with its offsets after a restart, across a roll', async () => {
+    // The broker is killed after appending five batches it never acknowledged, the last after a
+    // roll: the roll's snapshot holds only the producer's last batch before it, as Kafka's format
+    // does, yet the retries of the four earlier ones must not be appended again.
+    const d = dir();
+    const clock = new TestClock();
+    const log = openLog(d, {}, { now: clock.now });
+    log.appendSync(buildBatch([{ value: 'plain' }]));
+    const offsets = [0, 1, 2, 3].map((i) => log.appendSync(idem(1n, 0, i * 3, 3, clock.ms)).baseOffset);
+    log.appendSync(idem(2n, 0, 0, 1, clock.ms));
+    log.roll();
+    offsets.push(log.appendSync(idem(1n, 0, 12, 3, clock.ms)).baseOffset);
+    assert.deepEqual(snapshots(d), ['00000000000000000014.snapshot']);
+    // Killed (never closed), then reopened: rebuilt from the snapshot and the log. Then a clean
+    // close, whose snapshot again holds one batch per producer, and a clean open.
+    for (const clean of [false, true]) {
+      const reopened = openLog(d, {}, { hadCleanShutdown: clean, now: clock.now });
+      try {
+        for (let i = 0; i < 5; i++) {
+          const retry = reopened.appendSync(idem(1n, 0, i * 3, 3, clock.ms));
+          assert.equal(retry.baseOffset, offsets[i], `batch ${i}, clean ${clean}`);
+        }
+        assert.equal(reopened.appendSync(idem(2n, 0, 0, 1, clock.ms)).baseOffset, 13);
+        assert.equal(reopened.logEndOffset, 17);
+      } finally {
+        await reopened.close();
+      }
+    }
+  });
+
   it('rebuilds from the whole log when the only snapshot is corrupt', async () => {
     const d = dir();
     const log = openLog(d);

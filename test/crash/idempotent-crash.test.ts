@@ -8,9 +8,9 @@ import { ApiKey } from '../../src/protocol/generated/api-registry.js';
 import type { FetchResponse } from '../../src/protocol/generated/messages/fetch-response.js';
 import { decodeRecordBatch } from '../../src/protocol/records/record-batch.js';
 import { splitBatches } from '../../src/protocol/records/record-batch-header.js';
-import { rng } from '../crash/crash-harness.js';
 import { request } from '../helpers/request.js';
 import { freePort, type ServerProcess, startServerProcess } from '../helpers/server-process.js';
+import { rng } from './crash-harness.js';
 
 const KILLS = 3;
 const SEED = Number(process.env.CRASH_SEED ?? Date.now() % 100000);
@@ -38,14 +38,16 @@ describe(`idempotent produce across broker crashes (seed ${SEED}, replay with CR
   it('keeps every acknowledged record exactly once across SIGKILLs and retries', async () => {
     const random = rng(SEED);
     const port = await freePort();
-    // Small segments: rolls (and their producer snapshots) happen during the run.
+    // Small segments: rolls (and their producer snapshots) happen every few batches, so a kill
+    // often finds a producer's unacknowledged batches on both sides of a roll, whose snapshot
+    // holds only the last batch before it: the earlier ones are found again in the log.
     const args = [
       '--override',
       `listeners=PLAINTEXT://127.0.0.1:${port}`,
       '--override',
       `log.dirs=${dir}`,
       '--override',
-      'log.segment.bytes=65536',
+      'log.segment.bytes=16384',
       '--override',
       'num.partitions=2',
       // Acknowledged only after a (group) fsync: a kill often lands between a batch's write and its
@@ -94,6 +96,11 @@ describe(`idempotent produce across broker crashes (seed ${SEED}, replay with CR
         else if (sent % 200 === 0) await new Promise((r) => setImmediate(r));
       }
     })();
+    // The first send fetches the topic's metadata, which a kill before it arrives would fail (and
+    // with it the producing loop): production must have begun before the first kill.
+    const started = Date.now() + 30_000;
+    while (acked.size === 0 && Date.now() < started) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(acked.size > 0, `seed ${SEED}: nothing acknowledged before the first kill`);
     for (let kill = 0; kill < KILLS; kill++) {
       const before = acked.size;
       await new Promise((r) => setTimeout(r, 150 + Math.floor(random() * 400)));
