@@ -60,7 +60,7 @@ export function liveBrokerOf(kv: KeyValue): LiveBroker {
  * create revision is the broker epoch. If the lease expires (the process was paused, or cut off
  * from etcd past the timeout) the key is gone and the controller fences the broker; the session
  * finds out at its next renewal, reports `lost`, and registers again under a new epoch.
- * etcd's own outage does not expire leases (a new etcd leader extends them), so nobody is fenced
+ * An etcd restart does not expire leases (a new etcd leader extends them), so nobody is fenced
  * for it.
  */
 export class BrokerSession {
