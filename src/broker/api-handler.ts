@@ -16,6 +16,12 @@ export interface RequestContext {
    * where nothing writes the response (handlers called directly), so callers must allocate.
    */
   readonly afterResponse?: (release: () => void) => void;
+  /**
+   * Closes the connection once this request's response is written: a failed authentication
+   * (SASL_AUTHENTICATION_FAILED) is answered, then the connection closes, as Kafka does. Absent
+   * where no connection serves the request.
+   */
+  readonly closeAfterResponse?: () => void;
 }
 
 /** Returned by a handler when the request takes no response (Produce with acks=0). */

@@ -30,9 +30,17 @@ import { offsetDeleteHandler } from './handlers/offset-delete.js';
 import { offsetFetchHandler } from './handlers/offset-fetch.js';
 import { offsetForLeaderEpochHandler } from './handlers/offset-for-leader-epoch.js';
 import { produceHandler } from './handlers/produce.js';
+import { saslAuthenticateHandler } from './handlers/sasl-authenticate.js';
+import { saslHandshakeHandler } from './handlers/sasl-handshake.js';
 import { syncGroupHandler } from './handlers/sync-group.js';
 import { txnOffsetCommitHandler } from './handlers/txn-offset-commit.js';
 import { writeTxnMarkersHandler } from './handlers/write-txn-markers.js';
+import {
+  alterUserScramCredentialsHandler,
+  describeUserScramCredentialsHandler,
+} from './handlers/user-scram-credentials.js';
+import { saslListeners } from './security/listener-security.js';
+import { SaslAuthenticator } from './security/sasl/sasl-authenticator.js';
 
 /**
  * Every API the broker serves. ApiVersions advertises exactly this list: an API missing here is
@@ -41,6 +49,7 @@ import { writeTxnMarkersHandler } from './handlers/write-txn-markers.js';
 export function brokerHandlers(
   s: BrokerServices,
   supported: () => { apiKey: number; minVersion: number; maxVersion: number }[],
+  sasl: SaslAuthenticator = saslAuthenticator(s),
 ): ApiHandler[] {
   return [
     apiVersionsHandler(supported),
@@ -77,5 +86,18 @@ export function brokerHandlers(
     txnOffsetCommitHandler(s),
     describeTransactionsHandler(s),
     listTransactionsHandler(s),
+    saslHandshakeHandler(sasl),
+    saslAuthenticateHandler(sasl),
+    describeUserScramCredentialsHandler(s),
+    alterUserScramCredentialsHandler(s),
   ];
+}
+
+/** The broker's SASL side, over its SASL listeners and the SCRAM credentials of the metadata image. */
+export function saslAuthenticator(s: BrokerServices): SaslAuthenticator {
+  return new SaslAuthenticator(() => ({
+    listeners: saslListeners(s.config),
+    image: () => s.metadata.image,
+    failureDelayMs: s.config.get('connection.failed.authentication.delay.ms'),
+  }));
 }

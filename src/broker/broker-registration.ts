@@ -2,15 +2,9 @@ import { hostname } from 'node:os';
 import { type Random, randomUuid } from '../common/random.js';
 import type { MetadataRecord } from '../metadata/controller/metadata-record.js';
 import type { BrokerServices } from './broker-services.js';
+import { SECURITY_PROTOCOL_IDS } from './config/listener-config.js';
 import type { BoundListener } from './network/socket-server.js';
 
-/** Kafka's SecurityProtocol ids. */
-const SECURITY_PROTOCOL_IDS: Record<string, number> = {
-  PLAINTEXT: 0,
-  SSL: 1,
-  SASL_PLAINTEXT: 2,
-  SASL_SSL: 3,
-};
 /** metadata.version 3.9-IV0: the feature level of the record formats this broker writes. */
 const METADATA_VERSION_LEVEL = 21;
 
@@ -29,7 +23,7 @@ export async function registerBroker(
     const b = bound.find((l) => l.name === a.name);
     const port = a.port === 0 && b ? b.boundPort : a.port;
     const host = a.host === '' || a.host === '0.0.0.0' || a.host === '::' ? hostname() : a.host;
-    return { name: a.name, host, port, securityProtocol: SECURITY_PROTOCOL_IDS[a.securityProtocol] ?? 0 };
+    return { name: a.name, host, port, securityProtocol: SECURITY_PROTOCOL_IDS[a.securityProtocol] };
   });
   await s.metadata.submit((image) => {
     const records: MetadataRecord[] = [];

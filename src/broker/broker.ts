@@ -7,7 +7,7 @@ import { ConfigResourceType } from '../metadata/metadata-image.js';
 import { MetadataManager } from '../metadata/metadata-manager.js';
 import { LogManager } from '../storage/log-manager.js';
 import { readClusterId } from '../storage/meta-properties.js';
-import { brokerHandlers } from './broker-handlers.js';
+import { brokerHandlers, saslAuthenticator } from './broker-handlers.js';
 import type { BrokerMetrics } from './broker-metrics.js';
 import { registerBroker } from './broker-registration.js';
 import type { BrokerEndpoint, BrokerServices } from './broker-services.js';
@@ -20,6 +20,7 @@ import { ProducerIdManager } from './producer-ids/producer-id-manager.js';
 import { Purgatory } from './purgatory/purgatory.js';
 import { ReplicaManager } from './replica/replica-manager.js';
 import { RequestDispatcher } from './request-dispatcher.js';
+import { listenerSecurity } from './security/listener-security.js';
 import { LocalTransactionMarkerSender } from './transaction-coordinator/shell/local-transaction-marker-sender.js';
 import { TransactionCoordinatorShell } from './transaction-coordinator/shell/transaction-coordinator-shell.js';
 
@@ -61,6 +62,8 @@ export class Broker {
     const nodeId = config.nodeId;
     const logDirs = config.logDirs;
     const clusterId = existingClusterId(logDirs) ?? config.get('cluster.id') ?? randomUuid(random);
+    // Keystores and truststores are read before anything opens: a bad one stops the start at once.
+    const security = listenerSecurity(config);
 
     let replicas: ReplicaManager | null = null;
     const logs = LogManager.open({
@@ -172,10 +175,13 @@ export class Broker {
       logs.startScheduler();
 
       // ApiVersions advertises what the dispatcher serves, so it asks the dispatcher built from this list.
+      const sasl = saslAuthenticator(services);
       const dispatcher: RequestDispatcher = new RequestDispatcher(
-        brokerHandlers(services, () => dispatcher.supportedApis()),
+        brokerHandlers(services, () => dispatcher.supportedApis(), sasl),
         logger.child({ component: 'network' }),
         options.metrics ?? null,
+        sasl,
+        config.get('sasl.server.max.receive.size'),
       );
       const server = new SocketServer(
         dispatcher.handleFrame,
@@ -192,7 +198,7 @@ export class Broker {
           queuedMaxRequestBytes: config.get('queued.max.request.bytes'),
         },
       );
-      bound = await server.start(config.listeners);
+      bound = await server.start(config.listeners, security.tls);
       replicaManager.loadInBackground();
       await registerBroker(services, bound, random);
       logger.info(

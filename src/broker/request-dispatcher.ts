@@ -9,6 +9,22 @@ import { type ApiHandler, NO_RESPONSE, type RequestContext } from './api-handler
 import type { BrokerMetrics } from './broker-metrics.js';
 import { CloseConnectionError, type ConnectionContext, type ResponseFrames } from './network/connection.js';
 
+/** APIs a connection on a SASL listener may use before it has authenticated. */
+const SERVED_BEFORE_AUTHENTICATION: ReadonlySet<number> = new Set([
+  ApiKey.ApiVersions,
+  ApiKey.SaslHandshake,
+  ApiKey.SaslAuthenticate,
+]);
+
+/** Evaluates a raw (unframed by any request header) SASL token; see SaslHandshake v0. */
+export interface RawSaslTokens {
+  rawToken(frame: Buffer, connection: ConnectionContext): Promise<ResponseFrames>;
+}
+
+const NO_RAW_SASL: RawSaslTokens = {
+  rawToken: () => Promise.reject(new CloseConnectionError('raw SASL token on a connection without SASL')),
+};
+
 /**
  * Turns request frames into response frames: decodes the header and body with the generated
  * codecs, calls the API's handler, encodes its response in the request's version.
@@ -26,6 +42,9 @@ export class RequestDispatcher {
     private readonly log: Logger,
     /** Null when nothing listens: then no clock is read per request. */
     private readonly metrics: BrokerMetrics | null = null,
+    /** Raw SASL tokens after SaslHandshake v0; a broker without SASL listeners never sees one. */
+    private readonly sasl: RawSaslTokens = NO_RAW_SASL,
+    private readonly saslMaxReceiveBytes = 524288,
   ) {
     for (const h of handlers) this.handlers.set(h.apiKey, h);
   }
@@ -41,12 +60,30 @@ export class RequestDispatcher {
     frame: Buffer,
     connection: ConnectionContext,
   ): Promise<ResponseFrames | null> => {
+    const session = connection.session;
+    if (session !== undefined && !session.authenticated) {
+      // Before authentication a frame larger than sasl.server.max.receive.size closes the
+      // connection (Kafka's saslAuthRequestMaxReceiveSize): nobody unauthenticated holds more.
+      if (frame.length > this.saslMaxReceiveBytes) {
+        throw new CloseConnectionError(
+          `request of ${frame.length} bytes before authentication is larger than sasl.server.max.receive.size; closing connection`,
+        );
+      }
+      // After SaslHandshake v0 the client sends raw SASL tokens, not requests (pre-KIP-152 clients).
+      if (session.sasl?.rawTokens) return this.sasl.rawToken(frame, connection);
+    }
     const r = new Reader(frame);
     let header: RequestHeaderInfo;
     try {
       header = decodeRequestHeader(r);
     } catch (err) {
       throw new CloseConnectionError('malformed request header; closing connection', { cause: err });
+    }
+    if (session !== undefined && !session.authenticated && !SERVED_BEFORE_AUTHENTICATION.has(header.apiKey)) {
+      // Kafka's SaslServerAuthenticator: "Unexpected Kafka request of type X during SASL handshake".
+      throw new CloseConnectionError(
+        `Unexpected Kafka request of type ${header.api.name} during SASL handshake; closing connection`,
+      );
     }
     const handler = this.handlers.get(header.apiKey);
     const supported =
@@ -75,6 +112,7 @@ export class RequestDispatcher {
     }
     const log = connection.log;
     const releases: (() => void)[] = [];
+    let closeAfter = false;
     const ctx: RequestContext = {
       header,
       apiVersion: header.apiVersion,
@@ -82,6 +120,9 @@ export class RequestDispatcher {
       log,
       afterResponse: (release) => {
         releases.push(release);
+      },
+      closeAfterResponse: () => {
+        closeAfter = true;
       },
     };
     // The client id makes the negotiated versions of each client visible in a debug log.
@@ -100,6 +141,7 @@ export class RequestDispatcher {
       const response = await handler.handle(body, ctx);
       if (response !== NO_RESPONSE)
         frames = encodeResponse(header.apiKey, header.apiVersion, header.correlationId, response);
+      if (closeAfter && frames !== null) frames.closeAfter = true;
     } finally {
       this.metrics?.requestCompleted(header.apiKey, header.apiVersion, performance.now() - startMs);
       if (releases.length > 0) {

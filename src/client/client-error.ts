@@ -13,7 +13,8 @@ export type ClientErrorCode =
   | 'NO_BROKERS'
   | 'BUFFER_EXHAUSTED'
   | 'RECORD_TOO_LARGE'
-  | 'INVALID_ARGUMENT';
+  | 'INVALID_ARGUMENT'
+  | 'SASL_AUTHENTICATION_FAILED';
 
 /** Every ClientErrorCode, for documentation checks (the object type makes the list exhaustive). */
 const CODES: { [C in ClientErrorCode]: true } = {
@@ -28,6 +29,7 @@ const CODES: { [C in ClientErrorCode]: true } = {
   BUFFER_EXHAUSTED: true,
   RECORD_TOO_LARGE: true,
   INVALID_ARGUMENT: true,
+  SASL_AUTHENTICATION_FAILED: true,
 };
 export const CLIENT_ERROR_CODES = Object.keys(CODES) as ClientErrorCode[];
 

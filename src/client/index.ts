@@ -13,6 +13,12 @@ export {
   type OffsetTimestamp,
 } from './admin/admin.js';
 export type { GroupDescription, GroupListing, GroupOffset } from './admin/group-admin.js';
+export type {
+  ScramAlteration,
+  ScramMechanismName,
+  ScramUserDescription,
+  ScramUserResult,
+} from './admin/scram-admin.js';
 export { ClientError, type ClientErrorCode, KafkaError } from './client-error.js';
 export type { Assignor, MemberSubscription } from './consumer/assignors/assignor.js';
 export { rangeAssignor } from './consumer/assignors/range-assignor.js';
@@ -28,6 +34,7 @@ export {
 } from './consumer/consumer.js';
 export { Kafka, type KafkaConfig } from './kafka.js';
 export type { BrokerInfo, PartitionInfo, TopicInfo } from './network/cluster.js';
+export type { SaslOptions } from './network/sasl-mechanism.js';
 export type { OffsetToCommit } from './operations/group-offsets.js';
 export type { OffsetAnswer } from './operations/list-offsets.js';
 export { murmur2, toPositive } from './producer/murmur2.js';

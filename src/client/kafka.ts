@@ -1,8 +1,10 @@
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { type Logger, noopLogger } from '../common/logger.js';
 import { Admin } from './admin/admin.js';
 import { type BackoffOptions, DEFAULT_BACKOFF } from './backoff.js';
 import { Consumer, type ConsumerConfig } from './consumer/consumer.js';
 import { Cluster } from './network/cluster.js';
+import type { SaslOptions } from './network/sasl-mechanism.js';
 import { Producer, type ProducerConfig } from './producer/producer.js';
 
 export interface KafkaConfig {
@@ -30,6 +32,13 @@ export interface KafkaConfig {
   maxApiVersions?: { [apiKey: number]: number };
   /** allow.auto.create.topics, default true. */
   allowAutoTopicCreation?: boolean;
+  /**
+   * TLS to every broker (security.protocol SSL or SASL_SSL): `true` for the system's trusted
+   * authorities, or Node's tls.connect options (`ca`, `cert`, `key`, `pfx`, `passphrase`, ...).
+   */
+  ssl?: boolean | TlsConnectionOptions;
+  /** SASL authentication on every connection (SASL_PLAINTEXT, or SASL_SSL with `ssl`). */
+  sasl?: SaslOptions;
 }
 
 /** The entry point: holds connection settings and creates producers, consumers and admins. */
@@ -56,6 +65,8 @@ export class Kafka {
       logger: (c.logger ?? noopLogger).child({ component }),
       allowAutoTopicCreation: c.allowAutoTopicCreation ?? true,
       maxVersions: new Map(Object.entries(c.maxApiVersions ?? {}).map(([k, v]) => [Number(k), v])),
+      ...(c.ssl ? { tls: c.ssl === true ? {} : c.ssl } : {}),
+      ...(c.sasl ? { sasl: c.sasl } : {}),
     });
   }
 

@@ -31,6 +31,12 @@ export function applyMetadataRecord(image: MetadataImage, record: MetadataRecord
     case 'BrokerRegistrationChangeRecord':
       image.applyBrokerRegistrationChange(record.data);
       return;
+    case 'UserScramCredentialRecord':
+      image.applyUserScramCredential(record.data);
+      return;
+    case 'RemoveUserScramCredentialRecord':
+      image.applyRemoveUserScramCredential(record.data.name, record.data.mechanism);
+      return;
     case 'NoOpRecord':
       return;
   }

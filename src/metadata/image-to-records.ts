@@ -35,6 +35,10 @@ export function imageToRecords(image: MetadataImage): MetadataRecord[] {
         out.push({ type: 'ConfigRecord', data: { resourceType, resourceName, name, value } });
     }
   }
+  for (const [name, byMechanism] of image.scramCredentials) {
+    for (const [mechanism, c] of byMechanism)
+      out.push({ type: 'UserScramCredentialRecord', data: { name, mechanism, ...c } });
+  }
   if (image.nextProducerId > 0n) {
     out.push({
       type: 'ProducerIdsRecord',

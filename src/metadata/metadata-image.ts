@@ -74,6 +74,19 @@ export interface ConfigRecordData {
   value: string | null;
 }
 
+/** A user's SCRAM credential for one mechanism (UserScramCredentialRecord without the name and mechanism). */
+export interface ScramCredentialData {
+  readonly salt: Buffer;
+  readonly storedKey: Buffer;
+  readonly serverKey: Buffer;
+  readonly iterations: number;
+}
+export interface UserScramCredentialRecordData extends ScramCredentialData {
+  name: string;
+  /** Kafka's ScramMechanism type: 1 SCRAM-SHA-256, 2 SCRAM-SHA-512. */
+  mechanism: number;
+}
+
 /** PartitionChangeRecord's Leader: -2 means "unchanged", -1 means "no leader". */
 const LEADER_UNCHANGED = -2;
 
@@ -87,6 +100,8 @@ export class MetadataImage {
   readonly configs = new Map<number, Map<string, Map<string, string>>>();
   readonly brokers = new Map<number, BrokerRegistration>();
   readonly features = new Map<string, number>();
+  /** SCRAM credentials by user name, then mechanism type (UserScramCredentialRecord). */
+  readonly scramCredentials = new Map<string, Map<number, ScramCredentialData>>();
   nextProducerId = 0n;
 
   topic(name: string): TopicImage | undefined {
@@ -184,6 +199,26 @@ export class MetadataImage {
     if (r.fenced === 1) b.fenced = true;
     else if (r.fenced === -1) b.fenced = false;
     if (r.inControlledShutdown === 1) b.inControlledShutdown = true;
+  }
+
+  applyUserScramCredential(r: UserScramCredentialRecordData): void {
+    let byMechanism = this.scramCredentials.get(r.name);
+    if (!byMechanism) {
+      byMechanism = new Map();
+      this.scramCredentials.set(r.name, byMechanism);
+    }
+    byMechanism.set(r.mechanism, {
+      salt: r.salt,
+      storedKey: r.storedKey,
+      serverKey: r.serverKey,
+      iterations: r.iterations,
+    });
+  }
+
+  applyRemoveUserScramCredential(name: string, mechanism: number): void {
+    const byMechanism = this.scramCredentials.get(name);
+    byMechanism?.delete(mechanism);
+    if (byMechanism?.size === 0) this.scramCredentials.delete(name);
   }
 
   applyFeatureLevel(name: string, level: number): void {

@@ -50,6 +50,10 @@ const SERVED: Record<string, readonly [number, number]> = {
   DescribeCluster: [0, 1],
   DescribeTransactions: [0, 0],
   ListTransactions: [0, 1],
+  SaslHandshake: [0, 1],
+  SaslAuthenticate: [0, 2],
+  DescribeUserScramCredentials: [0, 0],
+  AlterUserScramCredentials: [0, 0],
 };
 
 function byName(apis: readonly { apiKey: number; minVersion: number; maxVersion: number }[]) {

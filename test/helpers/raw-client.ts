@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { type ConnectionOptions, connect as connectTls } from 'node:tls';
 
 /** A raw TCP connection to a broker for tests that send hand-made bytes. */
 export class RawClient {
@@ -23,6 +24,16 @@ export class RawClient {
     return new Promise((resolve, reject) => {
       const s = connect({ host: host!, port: Number(port) }, () => resolve(new RawClient(s)));
       s.once('error', reject);
+    });
+  }
+
+  /** A TLS connection; resolves once the handshake is done, rejects when it fails. */
+  static openTls(bootstrap: string, options: ConnectionOptions): Promise<RawClient> {
+    const [host, port] = bootstrap.split(':');
+    return new Promise((resolve, reject) => {
+      const s = connectTls({ host: host!, port: Number(port), ...options }, () => resolve(new RawClient(s)));
+      s.once('error', reject);
+      s.once('close', () => reject(new Error('closed during the TLS handshake')));
     });
   }
 

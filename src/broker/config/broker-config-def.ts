@@ -4,6 +4,7 @@ import {
   type TopicConfigKeys,
   topicConfigSynonyms,
 } from '../../metadata/topic-config-def.js';
+import { securityKeys } from './security-config-def.js';
 
 const LONG_MAX = 9223372036854775807n;
 
@@ -57,14 +58,14 @@ const brokerKeys = [
   {
     name: 'listener.security.protocol.map',
     type: 'list',
-    defaultValue: ['PLAINTEXT:PLAINTEXT'],
-    doc: 'Listener name to security protocol',
+    defaultValue: ['PLAINTEXT:PLAINTEXT', 'SSL:SSL', 'SASL_PLAINTEXT:SASL_PLAINTEXT', 'SASL_SSL:SASL_SSL'],
+    doc: 'Listener name to security protocol (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL); by default each protocol name maps to itself',
   },
   {
     name: 'inter.broker.listener.name',
     type: 'string',
     defaultValue: null,
-    doc: 'Listener used between brokers',
+    doc: 'Listener used between brokers (default: the one named after security.inter.broker.protocol); must be in advertised.listeners',
   },
   {
     name: 'log.dirs',
@@ -425,7 +426,7 @@ const brokerKeys = [
   },
 ] as const satisfies readonly ConfigKeyDef[];
 
-type BrokerOwnKeys = typeof brokerKeys;
+type BrokerOwnKeys = [...typeof brokerKeys, ...typeof securityKeys];
 /** Broker keys that only provide a topic key's default have that topic key's type. */
 type TopicSynonymValues = {
   readonly [K in TopicConfigKeys[number] as K['serverSynonyms'][number]]: ConfigValuesOf<[K]>[K['name']];
@@ -444,7 +445,7 @@ const topicDefaultKeys = new Map<string, ConfigKeyDef>();
 for (const topicKey of TOPIC_CONFIG_DEF.names()) {
   const topicDef = TOPIC_CONFIG_DEF.get(topicKey)!;
   for (const brokerKey of topicConfigSynonyms(topicKey)) {
-    if (brokerKeys.some((k: ConfigKeyDef) => k.name === brokerKey)) continue;
+    if ([...brokerKeys, ...securityKeys].some((k: ConfigKeyDef) => k.name === brokerKey)) continue;
     topicDefaultKeys.set(brokerKey, { ...topicDef, name: brokerKey, dynamic: true });
   }
 }
@@ -453,6 +454,8 @@ for (const topicKey of TOPIC_CONFIG_DEF.names()) {
 const synonymKeys = new Set(TOPIC_CONFIG_DEF.names().flatMap((t) => [...topicConfigSynonyms(t)]));
 
 export const BROKER_CONFIG_DEF = new ConfigDef<BrokerConfigValues>([
-  ...brokerKeys.map((k: ConfigKeyDef) => (synonymKeys.has(k.name) ? { ...k, dynamic: true } : k)),
+  ...[...brokerKeys, ...securityKeys].map((k: ConfigKeyDef) =>
+    synonymKeys.has(k.name) ? { ...k, dynamic: true } : k,
+  ),
   ...topicDefaultKeys.values(),
 ]);

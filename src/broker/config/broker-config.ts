@@ -1,34 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { type ConfigValue, InvalidConfigError } from '../../common/config-def.js';
+import { type ConfigValue, InvalidConfigError, parseConfigValue } from '../../common/config-def.js';
 import { parseProperties } from '../../common/properties.js';
 import { TOPIC_CONFIG_DEF, type TopicConfig, topicConfigSynonyms } from '../../metadata/topic-config-def.js';
 import { BROKER_CONFIG_DEF, type BrokerConfigKey, type BrokerConfigValues } from './broker-config-def.js';
+import { type Listener, ListenerConfig } from './listener-config.js';
+import { LISTENER_OVERRIDABLE } from './security-config-def.js';
 
-export interface Listener {
-  readonly name: string;
-  readonly securityProtocol: string;
-  readonly host: string;
-  readonly port: number;
-}
+export type { Listener } from './listener-config.js';
+export { parseListener } from './listener-config.js';
 
 const HOUR_MS = 3_600_000;
-
-/** Parses `NAME://host:port` (host may be empty, an IPv4 address, a name or a bracketed IPv6 address). */
-export function parseListener(uri: string, protocolMap: ReadonlyMap<string, string>, key: string): Listener {
-  const m = /^([A-Za-z0-9_]+):\/\/(\[[0-9a-fA-F:.]+\]|[^:/]*):(\d+)$/.exec(uri.trim());
-  if (!m) throw new InvalidConfigError(key, `"${uri}" is not of the form NAME://host:port`);
-  const name = m[1]!.toUpperCase();
-  const port = Number(m[3]);
-  if (port > 65535) throw new InvalidConfigError(key, `port ${port} is out of range`);
-  const securityProtocol = protocolMap.get(name) ?? name;
-  if (securityProtocol !== 'PLAINTEXT') {
-    throw new InvalidConfigError(
-      key,
-      `security protocol ${securityProtocol} of listener ${name} is not supported yet`,
-    );
-  }
-  return { name, securityProtocol, host: m[2]!.replace(/^\[|\]$/g, ''), port };
-}
 
 /**
  * The broker's validated configuration. Construction parses and validates every key, so a broker
@@ -44,27 +25,30 @@ export class BrokerConfig {
   readonly warnings: readonly string[];
   readonly listeners: readonly Listener[];
   readonly advertisedListeners: readonly Listener[];
+  /** Listeners, advertised listeners, the protocol map and the inter-broker listener, validated as Kafka does. */
+  readonly listenerConfig: ListenerConfig;
+  /** `listener.name.<name>.<key>` values by listener name (upper case), then key. */
+  private readonly listenerOverrides = new Map<string, Map<string, string>>();
 
   constructor(raw: ReadonlyMap<string, string>) {
     const { values, unknown } = BROKER_CONFIG_DEF.parse(raw);
     this.values = values;
     this.typed = BROKER_CONFIG_DEF.typed(values);
     this.explicit = new Map(raw);
-    this.warnings = unknown.map((k) => `unknown configuration key ${k} is ignored`);
-    const protocolMap = new Map<string, string>();
-    for (const entry of this.get('listener.security.protocol.map')) {
-      const [name, proto] = entry.split(':');
-      if (!name || !proto)
-        throw new InvalidConfigError('listener.security.protocol.map', `bad entry "${entry}"`);
-      protocolMap.set(name.toUpperCase(), proto.toUpperCase());
+    this.listenerConfig = new ListenerConfig({
+      listeners: this.get('listeners'),
+      advertisedListeners: this.get('advertised.listeners'),
+      protocolMap: this.get('listener.security.protocol.map'),
+      interBrokerListenerName: this.get('inter.broker.listener.name'),
+      interBrokerSecurityProtocol: this.get('security.inter.broker.protocol'),
+    });
+    this.listeners = this.listenerConfig.listeners;
+    this.advertisedListeners = this.listenerConfig.advertisedListeners;
+    const warnings: string[] = [];
+    for (const key of unknown) {
+      if (!this.takeListenerOverride(key)) warnings.push(`unknown configuration key ${key} is ignored`);
     }
-    this.listeners = this.get('listeners').map((u) => parseListener(u, protocolMap, 'listeners'));
-    if (this.listeners.length === 0)
-      throw new InvalidConfigError('listeners', 'at least one listener is required');
-    const advertised = this.get('advertised.listeners');
-    this.advertisedListeners = advertised
-      ? advertised.map((u) => parseListener(u, protocolMap, 'advertised.listeners'))
-      : this.listeners;
+    this.warnings = warnings;
     // Kafka's KafkaConfig check: a request of the largest size must fit in the request pool.
     const queuedBytes = this.get('queued.max.request.bytes');
     if (queuedBytes > 0 && queuedBytes < this.get('socket.request.max.bytes')) {
@@ -77,6 +61,51 @@ export class BrokerConfig {
     if (brokerId !== null && raw.has('node.id') && brokerId !== this.nodeId) {
       throw new InvalidConfigError('broker.id', `${brokerId} differs from node.id ${this.nodeId}`);
     }
+  }
+
+  /**
+   * Keeps `listener.name.<name>.<key>` for a key that may be set per listener, and
+   * `listener.name.<name>.<mechanism>.sasl.jaas.config` (Kafka's per-mechanism JAAS config);
+   * false for anything else.
+   */
+  private takeListenerOverride(key: string): boolean {
+    const m = /^listener\.name\.([^.]+)\.(.+)$/.exec(key);
+    if (!m) return false;
+    const name = m[1]!.toUpperCase();
+    const rest = m[2]!;
+    const known = LISTENER_OVERRIDABLE.has(rest) || /^[a-z0-9-]+\.sasl\.jaas\.config$/.test(rest);
+    if (!known) return false;
+    if (!this.listenerConfig.listener(name)) {
+      throw new InvalidConfigError(key, `listener ${name} is not in listeners`);
+    }
+    let forListener = this.listenerOverrides.get(name);
+    if (!forListener) {
+      forListener = new Map();
+      this.listenerOverrides.set(name, forListener);
+    }
+    const raw = this.explicit.get(key)!;
+    const def = BROKER_CONFIG_DEF.get(rest);
+    if (def) def.validate?.(parseConfigValue({ ...def, name: key }, raw), key);
+    forListener.set(rest, raw);
+    return true;
+  }
+
+  /**
+   * A key's raw value for one listener: `listener.name.<name>.<key>` when given, else the
+   * broker-wide key as given (null when neither is set). Kafka's per-listener configs (KIP-103).
+   */
+  listenerRaw(listenerName: string, key: string): string | null {
+    const own = this.listenerOverrides.get(listenerName.toUpperCase())?.get(key);
+    if (own !== undefined) return own;
+    return LISTENER_OVERRIDABLE.has(key) ? (this.explicit.get(key) ?? null) : null;
+  }
+
+  /** A typed key's value for one listener: the listener's override (validated at construction), else the broker's. */
+  listenerValue<K extends BrokerConfigKey>(listenerName: string, key: K): BrokerConfigValues[K] {
+    const own = this.listenerOverrides.get(listenerName.toUpperCase())?.get(key);
+    if (own === undefined) return this.get(key);
+    const v = parseConfigValue({ ...BROKER_CONFIG_DEF.get(key)!, name: key }, own);
+    return (typeof v === 'bigint' ? Number(v) : v) as BrokerConfigValues[K];
   }
 
   /** Reads a server.properties file (optional) and applies `key=value` overrides on top. */

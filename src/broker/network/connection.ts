@@ -3,6 +3,7 @@ import type { Logger } from '../../common/logger.js';
 import { StromError } from '../../common/strom-error.js';
 import { TickCork } from '../../common/tick-cork.js';
 import { FrameSplitter } from '../../protocol/frame-splitter.js';
+import type { ConnectionSession } from '../security/connection-session.js';
 import { BudgetClosedError, ByteBudget } from './byte-budget.js';
 import { RequestMemoryPool } from './request-memory-pool.js';
 
@@ -19,6 +20,11 @@ export interface ConnectionContext {
   readonly clientAddress: string;
   readonly log: Logger;
   /**
+   * The connection's principal and authentication state. Absent where no connection serves the
+   * request (handlers called directly), which counts as authenticated.
+   */
+  readonly session?: ConnectionSession;
+  /**
    * Memory this connection's requests may hold for their responses at once (records read for
    * fetches, work in progress). Handlers that make large responses take a lease before they read
    * and give it back after the response is sent (RequestContext.afterResponse). Absent where no
@@ -31,7 +37,11 @@ export interface ConnectionContext {
  * A response's frames (size prefix included). `onSent` runs once they are handed to the kernel,
  * or dropped with the connection: then the buffers they refer to may be reused.
  */
-export type ResponseFrames = Buffer[] & { onSent?: () => void };
+export type ResponseFrames = Buffer[] & {
+  onSent?: () => void;
+  /** Close the connection once these frames are written (nothing after them is answered). */
+  closeAfter?: boolean;
+};
 
 /**
  * Handles one request frame (header and body, size prefix stripped). Resolves to the response
@@ -277,17 +287,22 @@ export class Connection {
     return true;
   }
 
+  /** Drops every request still queued: none of them will be answered. */
+  private dropQueued(): void {
+    for (const p of this.queue) {
+      p.dropped = true;
+      p.response?.onSent?.();
+    }
+    this.queue.length = 0;
+    this.releaseHeld();
+  }
+
   /** Writes completed responses in request order. */
   private flush(): void {
     while (this.queue.length > 0 && this.queue[0]!.done) {
       const head = this.queue.shift()!;
       if (head.close) {
-        for (const p of this.queue) {
-          p.dropped = true;
-          p.response?.onSent?.();
-        }
-        this.queue.length = 0;
-        this.releaseHeld();
+        this.dropQueued();
         this.close('request failed');
         return;
       }
@@ -301,6 +316,11 @@ export class Connection {
         // The callback runs once the bytes are with the kernel, or with an error when the socket dies.
         if (response.onSent) this.socket.write(response[last]!, response.onSent);
         else this.socket.write(response[last]!);
+        if (response.closeAfter) {
+          this.dropQueued();
+          this.close('closed after its response');
+          return;
+        }
       }
     }
     this.lastActive = Date.now();

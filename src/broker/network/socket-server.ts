@@ -1,6 +1,10 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import type { Logger } from '../../common/logger.js';
 import type { Listener } from '../config/broker-config.js';
+import { ANONYMOUS_PRINCIPAL, ConnectionSession } from '../security/connection-session.js';
+import { rfc2253Name } from '../security/ssl-principal-mapper.js';
+import type { ListenerTls } from '../security/tls-server-options.js';
 import { Connection, type ConnectionLimits, type FrameHandler } from './connection.js';
 import { ListenError } from './listen-error.js';
 import { RequestMemoryPool } from './request-memory-pool.js';
@@ -43,11 +47,21 @@ export class SocketServer {
     return this.connections.size;
   }
 
-  async start(listeners: readonly Listener[]): Promise<BoundListener[]> {
+  /**
+   * Listens on each listener; `tls` gives the TLS settings of the listeners whose security
+   * protocol is SSL or SASL_SSL (their connections are handed on once the handshake is done).
+   */
+  async start(
+    listeners: readonly Listener[],
+    tls: ReadonlyMap<string, ListenerTls> = new Map(),
+  ): Promise<BoundListener[]> {
     for (const l of listeners) {
-      const server = createServer({ noDelay: true, pauseOnConnect: false }, (socket) =>
-        this.accept(socket, l),
-      );
+      const t = tls.get(l.name);
+      const server = t
+        ? this.tlsServer(l, t)
+        : createServer({ noDelay: true, pauseOnConnect: false }, (socket) =>
+            this.accept(socket, l, new ConnectionSession(l.securityProtocol)),
+          );
       await new Promise<void>((resolve, reject) => {
         const failed = (err: NodeJS.ErrnoException): void => reject(new ListenError(l, err));
         server.once('error', failed);
@@ -73,7 +87,55 @@ export class SocketServer {
     return this.bound;
   }
 
-  private accept(socket: Socket, listener: Listener): void {
+  /**
+   * A TLS listener. A failed handshake (a plaintext client, garbage, a certificate the truststore
+   * does not vouch for, none where one is required) closes the socket with one log line, as Kafka
+   * logs "Failed authentication ... (SSL handshake failed)"; the broker carries on.
+   */
+  private tlsServer(l: Listener, t: ListenerTls): Server {
+    const server = createTlsServer({ ...t.options, noDelay: true, pauseOnConnect: false }, (socket) => {
+      const session = this.tlsSession(socket, l, t);
+      if (session) this.accept(socket, l, session);
+    });
+    server.on('tlsClientError', (err, socket) => {
+      this.log.info(
+        {
+          listener: l.name,
+          clientAddress: `${socket.remoteAddress}:${socket.remotePort}`,
+          error: err.message,
+        },
+        'TLS handshake failed; connection closed',
+      );
+      socket.destroy();
+    });
+    return server;
+  }
+
+  /** The session of a TLS connection: its principal from the client certificate, when there is one. */
+  private tlsSession(socket: TLSSocket, l: Listener, t: ListenerTls): ConnectionSession | null {
+    const clientAddress = `${socket.remoteAddress}:${socket.remotePort}`;
+    const fail = (why: string): null => {
+      this.log.info(
+        { listener: l.name, clientAddress, error: why },
+        'TLS client authentication failed; connection closed',
+      );
+      socket.on('error', () => undefined);
+      socket.destroy();
+      return null;
+    };
+    const cert = t.clientAuth === 'none' ? undefined : socket.getPeerX509Certificate();
+    if (!cert) return new ConnectionSession(l.securityProtocol, ANONYMOUS_PRINCIPAL);
+    // With ssl.client.auth=requested Node accepts a certificate it cannot verify; Java refuses it.
+    if (!socket.authorized) return fail(String(socket.authorizationError));
+    const dn = rfc2253Name(cert.subject);
+    try {
+      return new ConnectionSession(l.securityProtocol, `User:${t.principalMapper.map(dn)}`);
+    } catch (err) {
+      return fail((err as Error).message);
+    }
+  }
+
+  private accept(socket: Socket, listener: Listener, session: ConnectionSession): void {
     if (this.connections.size >= (this.socketOptions.maxConnections ?? Number.POSITIVE_INFINITY)) {
       this.refuse(socket);
       return;
@@ -83,14 +145,14 @@ export class SocketServer {
     const log = this.log.child({ connectionId });
     const conn = new Connection(
       socket,
-      { connectionId, listenerName: listener.name, clientAddress, log },
+      { connectionId, listenerName: listener.name, clientAddress, log, session },
       this.handler,
       this.limits,
       (c) => this.connections.delete(c),
       this.requestPool,
     );
     this.connections.add(conn);
-    log.debug({ clientAddress }, 'connection accepted');
+    log.debug({ clientAddress, principal: session.principal }, 'connection accepted');
   }
 
   /**

@@ -7,6 +7,13 @@ import { isStaleMetadataError } from '../network/cluster.js';
 import { withRetry } from '../network/retry.js';
 import { listOffsets, type OffsetAnswer, OffsetSpec } from '../operations/list-offsets.js';
 import { GroupAdmin } from './group-admin.js';
+import {
+  alterUserScramCredentials,
+  describeUserScramCredentials,
+  type ScramAlteration,
+  type ScramUserDescription,
+  type ScramUserResult,
+} from './scram-admin.js';
 
 export interface AdminOptions {
   signal?: AbortSignal;
@@ -317,5 +324,21 @@ export class Admin extends GroupAdmin {
       controllerId: this.cluster.controllerId,
       brokers: [...this.cluster.brokers.values()],
     };
+  }
+
+  /** SCRAM credentials of users (KIP-554): set with a password (salted here) or removed; one result per user. */
+  alterUserScramCredentials(
+    alterations: readonly ScramAlteration[],
+    options: { signal?: AbortSignal } = {},
+  ): Promise<ScramUserResult[]> {
+    return alterUserScramCredentials(this.cluster, alterations, options.signal);
+  }
+
+  /** The SCRAM mechanisms and iterations of users (all users when `users` is omitted). */
+  describeUserScramCredentials(
+    users?: readonly string[],
+    options: { signal?: AbortSignal } = {},
+  ): Promise<ScramUserDescription[]> {
+    return describeUserScramCredentials(this.cluster, users, options.signal);
   }
 }

@@ -1,3 +1,5 @@
+import { AlterUserScramCredentialsRequest } from '../../protocol/generated/messages/alter-user-scram-credentials-request.js';
+import { AlterUserScramCredentialsResponse } from '../../protocol/generated/messages/alter-user-scram-credentials-response.js';
 import { ApiVersionsRequest } from '../../protocol/generated/messages/api-versions-request.js';
 import { ApiVersionsResponse } from '../../protocol/generated/messages/api-versions-response.js';
 import { CreatePartitionsRequest } from '../../protocol/generated/messages/create-partitions-request.js';
@@ -16,6 +18,8 @@ import { DescribeConfigsRequest } from '../../protocol/generated/messages/descri
 import { DescribeConfigsResponse } from '../../protocol/generated/messages/describe-configs-response.js';
 import { DescribeGroupsRequest } from '../../protocol/generated/messages/describe-groups-request.js';
 import { DescribeGroupsResponse } from '../../protocol/generated/messages/describe-groups-response.js';
+import { DescribeUserScramCredentialsRequest } from '../../protocol/generated/messages/describe-user-scram-credentials-request.js';
+import { DescribeUserScramCredentialsResponse } from '../../protocol/generated/messages/describe-user-scram-credentials-response.js';
 import { FetchRequest } from '../../protocol/generated/messages/fetch-request.js';
 import { FetchResponse } from '../../protocol/generated/messages/fetch-response.js';
 import { FindCoordinatorRequest } from '../../protocol/generated/messages/find-coordinator-request.js';
@@ -86,4 +90,9 @@ export const Apis = {
   IncrementalAlterConfigs: api(IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse),
   DescribeCluster: api(DescribeClusterRequest, DescribeClusterResponse),
   OffsetDelete: api(OffsetDeleteRequest, OffsetDeleteResponse),
+  DescribeUserScramCredentials: api(
+    DescribeUserScramCredentialsRequest,
+    DescribeUserScramCredentialsResponse,
+  ),
+  AlterUserScramCredentials: api(AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse),
 } as const;

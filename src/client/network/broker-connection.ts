@@ -1,15 +1,19 @@
-import { connect, type Socket } from 'node:net';
+import { connect, isIP, type Socket } from 'node:net';
+import { connect as connectTls, type ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import type { Logger } from '../../common/logger.js';
 import { decodeResponse, encodeRequest, peekCorrelationId } from '../../protocol/frame.js';
 import { FrameSplitter } from '../../protocol/frame-splitter.js';
 import { ApiKey } from '../../protocol/generated/api-registry.js';
 import { ApiVersionsRequest } from '../../protocol/generated/messages/api-versions-request.js';
 import { ApiVersionsResponse } from '../../protocol/generated/messages/api-versions-response.js';
+import type { SaslAuthenticateResponse } from '../../protocol/generated/messages/sasl-authenticate-response.js';
+import type { SaslHandshakeResponse } from '../../protocol/generated/messages/sasl-handshake-response.js';
 import type { MessageInput } from '../../protocol/message-codec.js';
 import { ClientError, KafkaError } from '../client-error.js';
 import { type BrokerApiRange, clientVersionRange, negotiateVersions } from './api-versions.js';
 import type { ClientApi } from './apis.js';
 import { fitToVersion } from './fit-to-version.js';
+import { type SaslOptions, saslClientExchange } from './sasl-mechanism.js';
 
 export interface ConnectionOptions {
   host: string;
@@ -24,6 +28,10 @@ export interface ConnectionOptions {
   maxVersions?: ReadonlyMap<number, number>;
   /** Largest response frame accepted; guards memory against a confused peer. */
   responseBytesMax?: number;
+  /** TLS to the broker (Node's tls.connect options: ca, cert, key, pfx, passphrase, ...); plaintext when absent. */
+  tls?: TlsConnectionOptions;
+  /** SASL authentication after ApiVersions, before any other request. */
+  sasl?: SaslOptions;
 }
 
 export interface RequestOptions {
@@ -93,20 +101,11 @@ export class BrokerConnection {
     const splitter = new FrameSplitter(this.options.responseBytesMax ?? 512 * 1024 * 1024, {
       limitName: 'the client response size limit',
     });
+    const tlsOptions = this.options.tls;
     const socket = await new Promise<Socket>((resolve, reject) => {
-      const s = connect({
-        host,
-        port,
-        noDelay: true,
-        // The kernel reads straight into the frame being assembled (see FrameSplitter).
-        onread: {
-          buffer: () => splitter.nextBuffer(),
-          callback: (n: number, buf: Uint8Array): boolean => {
-            this.onRead(s, splitter, n, buf as Buffer);
-            return true;
-          },
-        },
-      });
+      const s = tlsOptions
+        ? this.openTls(host, port, tlsOptions, splitter)
+        : this.openPlain(host, port, splitter);
       const fail = (err: Error): void => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
@@ -123,7 +122,7 @@ export class BrokerConnection {
       s.once('error', (err) =>
         fail(new ClientError('CONNECTION_FAILED', `connect to ${host}:${port} failed`, { cause: err })),
       );
-      s.once('connect', () => {
+      s.once(tlsOptions ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         s.removeAllListeners('error');
@@ -133,11 +132,104 @@ export class BrokerConnection {
     this.attach(socket);
     try {
       await this.negotiate(signal);
+      if (this.options.sasl) await this.authenticate(this.options.sasl, signal);
     } catch (err) {
       this.close(err instanceof ClientError ? err : undefined);
       throw err;
     }
     this.log.debug({ apis: this.versions.size }, 'connected');
+  }
+
+  private openPlain(host: string, port: number, splitter: FrameSplitter): Socket {
+    const s: Socket = connect({
+      host,
+      port,
+      noDelay: true,
+      // The kernel reads straight into the frame being assembled (see FrameSplitter).
+      onread: {
+        buffer: () => splitter.nextBuffer(),
+        callback: (n: number, buf: Uint8Array): boolean => {
+          this.onRead(s, splitter, n, buf as Buffer);
+          return true;
+        },
+      },
+    });
+    return s;
+  }
+
+  /** TLS reads arrive decrypted in buffers of their own, which the splitter keeps as frames. */
+  private openTls(
+    host: string,
+    port: number,
+    options: TlsConnectionOptions,
+    splitter: FrameSplitter,
+  ): Socket {
+    // Java's ssl.endpoint.identification.algorithm=https: the certificate must name the host.
+    const servername = isIP(host) === 0 ? host : undefined;
+    const s = connectTls({ host, port, ...(servername ? { servername } : {}), ...options });
+    s.setNoDelay(true);
+    s.on('data', (chunk: Buffer) => {
+      if (this.socket !== null && this.socket !== s) return;
+      let frames: readonly Buffer[];
+      try {
+        frames = splitter.push(chunk);
+      } catch (err) {
+        this.close(new ClientError('CONNECTION_CLOSED', 'bad response frame', { cause: err }));
+        return;
+      }
+      for (const f of frames) this.onFrame(f);
+    });
+    return s;
+  }
+
+  /**
+   * SaslHandshake then SaslAuthenticate until the mechanism's exchange completes (KIP-152): the
+   * connection is usable for other requests only after that, as on a Kafka broker.
+   */
+  private async authenticate(o: SaslOptions, signal?: AbortSignal): Promise<void> {
+    const exchange = saslClientExchange(o);
+    const handshakeVersion = this.versions.get(ApiKey.SaslHandshake);
+    const authenticateVersion = this.versions.get(ApiKey.SaslAuthenticate);
+    if (handshakeVersion === undefined || authenticateVersion === undefined || handshakeVersion < 1) {
+      throw new ClientError(
+        'UNSUPPORTED_API',
+        'the broker does not offer SaslHandshake v1 and SaslAuthenticate',
+        { retriable: false },
+      );
+    }
+    const hs = (await this.send(
+      ApiKey.SaslHandshake,
+      handshakeVersion,
+      { mechanism: exchange.mechanism },
+      { signal },
+    )) as SaslHandshakeResponse;
+    if (hs.errorCode !== 0) {
+      throw new ClientError(
+        'SASL_AUTHENTICATION_FAILED',
+        `the broker does not enable ${exchange.mechanism} (it offers ${hs.mechanisms.join(', ')})`,
+        { kafkaCode: hs.errorCode, retriable: false },
+      );
+    }
+    let token: Buffer | null = exchange.initial();
+    while (token !== null) {
+      const res = (await this.send(
+        ApiKey.SaslAuthenticate,
+        authenticateVersion,
+        { authBytes: token },
+        { signal },
+      )) as SaslAuthenticateResponse;
+      if (res.errorCode !== 0) {
+        throw new ClientError(
+          'SASL_AUTHENTICATION_FAILED',
+          res.errorMessage ?? 'SASL authentication failed',
+          {
+            kafkaCode: res.errorCode,
+            retriable: false,
+          },
+        );
+      }
+      token = exchange.next(res.authBytes);
+    }
   }
 
   private onRead(socket: Socket, splitter: FrameSplitter, n: number, buf: Buffer): void {

@@ -1,3 +1,4 @@
+import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import type { Logger } from '../../common/logger.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { MessageInput } from '../../protocol/message-codec.js';
@@ -7,6 +8,7 @@ import type { ClientApi } from './apis.js';
 import { Apis } from './apis.js';
 import { BrokerConnection, type RequestOptions } from './broker-connection.js';
 import { withRetry } from './retry.js';
+import type { SaslOptions } from './sasl-mechanism.js';
 
 export interface ClusterOptions {
   bootstrapServers: readonly string[];
@@ -22,6 +24,9 @@ export interface ClusterOptions {
   maxVersions?: ReadonlyMap<number, number>;
   /** Ask brokers to auto-create topics named in Metadata requests (allow.auto.create.topics). */
   allowAutoTopicCreation: boolean;
+  /** TLS options for every connection; plaintext when absent. */
+  tls?: TlsConnectionOptions;
+  sasl?: SaslOptions;
 }
 
 export interface BrokerInfo {
@@ -104,6 +109,8 @@ export class Cluster {
       requestTimeoutMs: o.requestTimeoutMs,
       logger: o.logger,
       maxVersions: o.maxVersions,
+      ...(o.tls ? { tls: o.tls } : {}),
+      ...(o.sasl ? { sasl: o.sasl } : {}),
     });
   }
 
@@ -141,7 +148,12 @@ export class Cluster {
         lastErr = err;
         const b = this.brokers.get(id);
         tried.push(`${b?.host}:${b?.port} (${connectFailure(err)})`);
-        if (err instanceof ClientError && err.code === 'ABORTED') throw err;
+        // A refused authentication is the caller's to see as is (Java's SaslAuthenticationException).
+        if (
+          err instanceof ClientError &&
+          (err.code === 'ABORTED' || err.code === 'SASL_AUTHENTICATION_FAILED')
+        )
+          throw err;
       }
     }
     for (const [i, server] of this.options.bootstrapServers.entries()) {
@@ -152,6 +164,7 @@ export class Cluster {
           return existing;
         } catch (err) {
           lastErr = err;
+          if (err instanceof ClientError && err.code === 'SASL_AUTHENTICATION_FAILED') throw err;
           tried.push(`${server} (${connectFailure(err)})`);
           continue;
         }
@@ -164,7 +177,12 @@ export class Cluster {
         return c;
       } catch (err) {
         lastErr = err;
-        if (err instanceof ClientError && err.code === 'ABORTED') throw err;
+        // A refused authentication is the caller's to see as is (Java's SaslAuthenticationException).
+        if (
+          err instanceof ClientError &&
+          (err.code === 'ABORTED' || err.code === 'SASL_AUTHENTICATION_FAILED')
+        )
+          throw err;
         tried.push(`${server} (${connectFailure(err)})`);
       }
     }

@@ -3,6 +3,7 @@ import type {
   PartitionChangeRecordData,
   PartitionRecordData,
   TopicRecordData,
+  UserScramCredentialRecordData,
 } from '../metadata-image.js';
 
 /**
@@ -45,6 +46,8 @@ export type MetadataRecord =
         logDirs: string[];
       };
     }
+  | { readonly type: 'UserScramCredentialRecord'; readonly data: UserScramCredentialRecordData }
+  | { readonly type: 'RemoveUserScramCredentialRecord'; readonly data: { name: string; mechanism: number } }
   | { readonly type: 'NoOpRecord'; readonly data: Record<string, never> };
 
 /** What a controller operation returns: records to make durable first, then the result to answer with. */

@@ -46,6 +46,7 @@ describe('BrokerConfig', () => {
       { 'auto.create.topics.enable': 'yes' },
       { listeners: 'PLAINTEXT://localhost' },
       { listeners: 'SSL://localhost:9093' },
+      { listeners: 'SECURE://localhost:9093' },
       { 'log.cleanup.policy': 'shred' },
       { 'node.id': '1', 'broker.id': '2' },
     ];

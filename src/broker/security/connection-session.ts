@@ -1,0 +1,33 @@
+import type { SecurityProtocol } from '../config/listener-config.js';
+import type { SaslServer } from './sasl/sasl-server.js';
+
+/** A SASL exchange begun by SaslHandshake. */
+export interface SaslExchange {
+  readonly server: SaslServer;
+  /** SaslHandshake v0: the tokens that follow are raw frames, not SaslAuthenticate requests. */
+  readonly rawTokens: boolean;
+}
+
+/** Kafka's principal of a connection nobody authenticated (KafkaPrincipal.ANONYMOUS). */
+export const ANONYMOUS_PRINCIPAL = 'User:ANONYMOUS';
+
+/**
+ * Who is at the other end of one connection, as Kafka's KafkaChannel knows it: the principal
+ * (from the TLS certificate, or the SASL user once authenticated) and whether the connection may
+ * make requests other than ApiVersions and the SASL ones yet.
+ */
+export class ConnectionSession {
+  principal: string;
+  /** False on a SASL listener until SaslAuthenticate succeeds. */
+  authenticated: boolean;
+  /** The SASL exchange in progress on a SASL listener (set by SaslHandshake), or null. */
+  sasl: SaslExchange | null = null;
+
+  constructor(
+    readonly securityProtocol: SecurityProtocol,
+    principal: string = ANONYMOUS_PRINCIPAL,
+  ) {
+    this.principal = principal;
+    this.authenticated = securityProtocol === 'PLAINTEXT' || securityProtocol === 'SSL';
+  }
+}
