@@ -34,11 +34,11 @@ import { saslAuthenticateHandler } from './handlers/sasl-authenticate.js';
 import { saslHandshakeHandler } from './handlers/sasl-handshake.js';
 import { syncGroupHandler } from './handlers/sync-group.js';
 import { txnOffsetCommitHandler } from './handlers/txn-offset-commit.js';
-import { writeTxnMarkersHandler } from './handlers/write-txn-markers.js';
 import {
   alterUserScramCredentialsHandler,
   describeUserScramCredentialsHandler,
 } from './handlers/user-scram-credentials.js';
+import { writeTxnMarkersHandler } from './handlers/write-txn-markers.js';
 import { saslListeners } from './security/listener-security.js';
 import { SaslAuthenticator } from './security/sasl/sasl-authenticator.js';
 

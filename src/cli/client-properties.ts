@@ -1,4 +1,5 @@
 import type { CompressionName, ConsumerConfig, ProducerConfig } from '../client/index.js';
+import { CLIENT_SECURITY_KEYS } from './client-security.js';
 import { UsageError } from './usage-error.js';
 
 const COMPRESSIONS: readonly CompressionName[] = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
@@ -24,6 +25,8 @@ export function compressionName(v: string): CompressionName {
 export function producerConfigFrom(props: ReadonlyMap<string, string>): ProducerConfig {
   const c: ProducerConfig = {};
   for (const [key, v] of props) {
+    // Security keys configure the connection (kafkaFor), not the producer.
+    if (CLIENT_SECURITY_KEYS.has(key)) continue;
     switch (key) {
       case 'acks':
         if (!['0', '1', '-1', 'all'].includes(v))
@@ -71,6 +74,7 @@ export function producerConfigFrom(props: ReadonlyMap<string, string>): Producer
 export function consumerConfigFrom(props: ReadonlyMap<string, string>): ConsumerConfig {
   const c: ConsumerConfig = {};
   for (const [key, v] of props) {
+    if (CLIENT_SECURITY_KEYS.has(key)) continue;
     switch (key) {
       case 'group.id':
         c.groupId = v;

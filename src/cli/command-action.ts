@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
 import { Kafka } from '../client/index.js';
+import { CLIENT_SECURITY_KEYS, clientSecurityFrom, readCommandConfig } from './client-security.js';
 import { isClosedOutputError } from './closed-output.js';
 import { ExitCode } from './exit-codes.js';
 import { UsageError } from './usage-error.js';
@@ -8,6 +9,8 @@ import { UsageError } from './usage-error.js';
 /** Options every client command takes. */
 export interface ConnectionOptions {
   bootstrapServer: string;
+  /** A properties file of Kafka client keys (security.protocol, sasl.*, ssl.*), as Kafka's scripts take. */
+  commandConfig?: string;
   verbose?: boolean;
 }
 
@@ -15,12 +18,32 @@ export interface ConnectionOptions {
 export function connectionOptions(cmd: Command): Command {
   return cmd
     .option('--bootstrap-server <host:port>', 'broker(s) to connect to, comma-separated', 'localhost:9092')
+    .option(
+      '--command-config <file>',
+      'Kafka client properties: security.protocol, sasl.mechanism, sasl.jaas.config, ssl.truststore.location, ...',
+    )
     .option('--verbose', 'print stack traces of errors');
 }
 
-export function kafkaFor(opts: ConnectionOptions, clientId: string): Kafka {
+/**
+ * The client of a command. Security comes from --command-config, and from the security keys among
+ * `properties` (--producer-property, --consumer-property), which win, as in Kafka's scripts.
+ */
+export function kafkaFor(
+  opts: ConnectionOptions,
+  clientId: string,
+  properties: ReadonlyMap<string, string> = new Map(),
+): Kafka {
+  const security = opts.commandConfig ? readCommandConfig(opts.commandConfig) : new Map<string, string>();
+  for (const [k, v] of properties) if (CLIENT_SECURITY_KEYS.has(k)) security.set(k, v);
   // Command-line tools should fail fast when the broker is down rather than retry for minutes.
-  return new Kafka({ bootstrapServers: opts.bootstrapServer, clientId, retries: 3, connectTimeoutMs: 5000 });
+  return new Kafka({
+    bootstrapServers: opts.bootstrapServer,
+    clientId,
+    retries: 3,
+    connectTimeoutMs: 5000,
+    ...clientSecurityFrom(security),
+  });
 }
 
 /** Prints one readable line for a failure (the stack only with --verbose). */

@@ -9,6 +9,7 @@ import {
 } from './command-action.js';
 import { parseKeyValues } from './key-values.js';
 import { UsageError } from './usage-error.js';
+import { alterUserScram, describeUserScram } from './user-scram-configs.js';
 
 interface ConfigsOptions extends ConnectionOptions {
   describe?: boolean;
@@ -40,14 +41,14 @@ export function registerConfigsCommand(program: Command, done: (code: number) =>
   connectionOptions(
     program
       .command('configs')
-      .description("Describe and alter topic and broker configs (Kafka's kafka-configs.sh)"),
+      .description("Describe and alter topic, broker and user (SCRAM) configs (Kafka's kafka-configs.sh)"),
   )
     .option('--describe', 'show configs')
     .option('--alter', 'change configs')
-    .option('--entity-type <type>', 'topics or brokers')
+    .option('--entity-type <type>', 'topics, brokers or users')
     .option(
       '--entity-name <name>',
-      'topic name or broker id (all topics or brokers when omitted with --describe)',
+      'topic name, broker id or user name (all of them when omitted with --describe)',
     )
     .option('--entity-default', 'with --entity-type brokers: the cluster-wide default')
     .option('--add-config <k=v,...>', 'configs to set, comma-separated (a value with commas in [brackets])')
@@ -61,17 +62,20 @@ Examples:
   strom configs --describe --entity-type topics --entity-name quickstart-events
   strom configs --alter --entity-type topics --entity-name quickstart-events --add-config retention.ms=86400000,cleanup.policy=[delete,compact]
   strom configs --alter --entity-type topics --entity-name quickstart-events --delete-config retention.ms
-  strom configs --describe --entity-type brokers --entity-name 1 --all`,
+  strom configs --describe --entity-type brokers --entity-name 1 --all
+  strom configs --alter --entity-type users --entity-name alice --add-config 'SCRAM-SHA-256=[iterations=8192,password=alice-secret]'
+  strom configs --describe --entity-type users --entity-name alice --command-config admin.properties`,
     )
     .action(commandAction(done, runConfigs));
 }
 
-type EntityType = 'topic' | 'broker';
+type EntityType = 'topic' | 'broker' | 'user';
 
 function entityType(opts: ConfigsOptions): EntityType {
   if (opts.entityType === 'topics') return 'topic';
   if (opts.entityType === 'brokers') return 'broker';
-  throw new UsageError('--entity-type must be topics or brokers');
+  if (opts.entityType === 'users') return 'user';
+  throw new UsageError('--entity-type must be topics, brokers or users');
 }
 
 async function runConfigs(opts: ConfigsOptions): Promise<number | undefined> {
@@ -85,18 +89,24 @@ async function runConfigs(opts: ConfigsOptions): Promise<number | undefined> {
   }
   const admin = kafkaFor(opts, 'strom-configs').admin();
   try {
+    if (type === 'user') {
+      if (opts.describe) await describeUserScram(admin, opts.entityName);
+      else if (opts.entityName === undefined) throw new UsageError('--alter needs --entity-name');
+      else await alterUserScram(admin, opts.entityName, opts.addConfig, opts.deleteConfig);
+      return undefined;
+    }
     return opts.describe ? await describe(admin, opts, type) : await alter(admin, opts, type);
   } finally {
     await admin.close();
   }
 }
 
-function title(type: EntityType, name: string, all: boolean): string {
+function title(type: 'topic' | 'broker', name: string, all: boolean): string {
   if (name === '') return `${all ? 'All' : 'Default'} configs for brokers in the cluster are:`;
   return `${all ? 'All' : 'Dynamic'} configs for ${type} ${name} are:`;
 }
 
-async function describe(admin: Admin, opts: ConfigsOptions, type: EntityType): Promise<undefined> {
+async function describe(admin: Admin, opts: ConfigsOptions, type: 'topic' | 'broker'): Promise<undefined> {
   let names: string[];
   if (opts.entityDefault) names = [''];
   else if (opts.entityName !== undefined) names = [opts.entityName];
@@ -136,7 +146,7 @@ async function describe(admin: Admin, opts: ConfigsOptions, type: EntityType): P
   return undefined;
 }
 
-async function alter(admin: Admin, opts: ConfigsOptions, type: EntityType): Promise<undefined> {
+async function alter(admin: Admin, opts: ConfigsOptions, type: 'topic' | 'broker'): Promise<undefined> {
   const name = opts.entityDefault ? '' : opts.entityName;
   if (name === undefined) throw new UsageError('--alter needs --entity-name or --entity-default');
   const set = parseKeyValues(opts.addConfig === undefined ? [] : [opts.addConfig], '--add-config');

@@ -76,16 +76,17 @@ async function runConsoleConsumer(opts: ConsoleConsumerOptions): Promise<number 
   const timeoutMs =
     opts.timeoutMs === undefined ? Infinity : parseIntOption(opts.timeoutMs, '--timeout-ms', 0);
   const format = recordFormatFrom(parseKeyValues(opts.property, '--property'));
+  const consumerProperties = parseKeyValues(opts.consumerProperty, '--consumer-property');
   const config: ConsumerConfig = {
     autoOffsetReset: opts.fromBeginning ? 'earliest' : 'latest',
-    ...consumerConfigFrom(parseKeyValues(opts.consumerProperty, '--consumer-property')),
+    ...consumerConfigFrom(consumerProperties),
   };
   if (opts.group !== undefined) config.groupId = opts.group;
   if (opts.isolationLevel !== undefined) {
     config.isolationLevel = consumerConfigFrom(new Map([['isolation.level', opts.isolationLevel]]))
       .isolationLevel!;
   }
-  const kafka = kafkaFor(opts, 'console-consumer');
+  const kafka = kafkaFor(opts, 'console-consumer', consumerProperties);
   const consumer = kafka.consumer(config);
   const stop = new AbortController();
   const onSignal = (): void => stop.abort();

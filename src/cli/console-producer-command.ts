@@ -112,11 +112,12 @@ Examples:
 
 async function runConsoleProducer(opts: ConsoleProducerOptions): Promise<number | undefined> {
   const format = lineFormatFrom(parseKeyValues(opts.property, '--property'));
-  const config = producerConfigFrom(parseKeyValues(opts.producerProperty, '--producer-property'));
+  const producerProperties = parseKeyValues(opts.producerProperty, '--producer-property');
+  const config = producerConfigFrom(producerProperties);
   if (opts.compressionCodec !== undefined) {
     config.compression = opts.compressionCodec === true ? 'gzip' : compressionName(opts.compressionCodec);
   }
-  const producer = kafkaFor(opts, 'console-producer').producer(config);
+  const producer = kafkaFor(opts, 'console-producer', producerProperties).producer(config);
   const window = new SendWindow(SENDS_IN_FLIGHT_MAX);
   try {
     const lines = createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY });
