@@ -88,7 +88,7 @@ export function addPartitionsToTxnHandler(s: BrokerServices) {
             partitions: partitionsOf(e.topics),
           };
           if (e.verifyOnly) {
-            const r = s.transactions.core.verifyPartitionsInTxn(input);
+            const r = s.transactions.verifyPartitionsInTxn(input);
             return {
               transactionalId: e.transactionalId,
               topicResults: resultsOf(

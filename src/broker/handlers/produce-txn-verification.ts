@@ -48,7 +48,7 @@ export function verifyTxnPartition(
 ): { code: number; message: string } | null {
   const entry = p.log.producerState.entry(producerId);
   if (entry && entry.producerEpoch === producerEpoch && entry.currentTxnFirstOffset >= 0) return null;
-  const r = s.transactions.core.verifyPartitionsInTxn({
+  const r = s.transactions.verifyPartitionsInTxn({
     transactionalId,
     producerId,
     producerEpoch,

@@ -65,6 +65,8 @@ export class TransactionCoordinatorShell {
   private lastImage: MetadataImage | null = null;
   /** The two sweeps' timers and the marker retries waiting. */
   private readonly timers = new Set<TimerHandle>();
+  /** Appends not yet durable, per transactional id: what verification must not rely on yet. */
+  private readonly inFlight = new Map<string, number>();
   private closed = false;
 
   constructor(private readonly o: TransactionShellOptions) {
@@ -103,6 +105,23 @@ export class TransactionCoordinatorShell {
 
   endTxn(req: EndTxnInput): Promise<ErrorResult> {
     return this.request((id) => this.core.endTxn(id, req));
+  }
+
+  /**
+   * The verify-only AddPartitionsToTxn (KIP-890), for produce and TxnOffsetCommit. The core applies
+   * its records before they are durable; a partition added by a record still in flight is not
+   * vouched for (CONCURRENT_TRANSACTIONS, which the produce path turns into a retriable error), as
+   * Kafka adds partitions to the transaction's metadata only once their record is written.
+   */
+  verifyPartitionsInTxn(
+    req: AddPartitionsInput,
+  ): ReturnType<TransactionCoordinator['verifyPartitionsInTxn']> {
+    if ((this.inFlight.get(req.transactionalId) ?? 0) === 0) return this.core.verifyPartitionsInTxn(req);
+    const partitionErrors = new Map<string, Map<number, number>>();
+    for (const [topic, parts] of req.partitions) {
+      partitionErrors.set(topic, new Map([...parts].map((p) => [p, ErrorCode.CONCURRENT_TRANSACTIONS])));
+    }
+    return { errorCode: ErrorCode.CONCURRENT_TRANSACTIONS, partitionErrors };
   }
 
   private request(
@@ -151,9 +170,19 @@ export class TransactionCoordinatorShell {
   private run(effects: TxnEffect[]): void {
     for (const e of effects) {
       switch (e.type) {
-        case 'append':
-          this.durable = this.durable.then(() => this.append(e.partition, e.records));
+        case 'append': {
+          const ids = e.records.map((r) => r.transactionalId);
+          for (const id of ids) this.inFlight.set(id, (this.inFlight.get(id) ?? 0) + 1);
+          const settled = () => {
+            for (const id of ids) {
+              const n = (this.inFlight.get(id) ?? 1) - 1;
+              if (n === 0) this.inFlight.delete(id);
+              else this.inFlight.set(id, n);
+            }
+          };
+          this.durable = this.durable.then(() => this.append(e.partition, e.records)).finally(settled);
           break;
+        }
         case 'respond': {
           const waiter = this.pending.get(e.requestId);
           if (!waiter) break;
