@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { decodeRecordBatch, encodeRecordBatch } from '../../src/protocol/records/record-batch.js';
 import {
@@ -359,5 +361,55 @@ describe('compaction of compressed batches', () => {
     assert.deepEqual(latest.get('b'), { offset: 36, value: null });
     assert.equal(recs.length, 2 + 12);
     await log.close();
+  });
+});
+
+describe('compaction and idempotent producers', () => {
+  it("keeps each producer's last batch, empty if need be, so its sequence survives a rebuild from the log", async () => {
+    const cache = new FileHandleCache(16);
+    const clock = new TestClock();
+    const d = tempDir();
+    const log = openLog(d, { cleanupPolicy: 'compact', segmentBytes: 300 }, { cache, now: clock.now });
+    const idem = (pid: bigint, seq: number, key: string) =>
+      buildBatch([{ key, value: `${pid}-${seq}`, timestamp: clock.ms }], {
+        producerId: pid,
+        producerEpoch: 0,
+        baseSequence: seq,
+      });
+    // Producer 1: two batches, both overwritten later; producer 2: one batch, overwritten too.
+    await log.append(idem(1n, 0, 'a'));
+    await log.append(idem(1n, 1, 'b'));
+    await log.append(idem(2n, 0, 'c'));
+    for (let i = 0; i < 12; i++)
+      await log.append(
+        buildBatch([{ key: ['a', 'b', 'c'][i % 3]!, value: `plain${i}`, timestamp: clock.ms }]),
+      );
+    log.setHighWatermark(log.logEndOffset);
+    const stats = await new LogCleaner(new MapCheckpoints(), cache).clean(log, true);
+    assert.ok(stats !== null && stats.recordsDropped >= 3);
+    const kept = readAll(log).map((b) => decodeRecordBatch(b));
+    const byProducer = kept.filter((b) => b.producerId >= 0n);
+    // Producer 1's first batch is gone; its last (offset 1) and producer 2's (offset 2) stay, empty.
+    assert.deepEqual(
+      byProducer.map((b) => [b.producerId, b.baseOffset, b.baseSequence, b.records.length]),
+      [
+        [1n, 1n, 1, 0],
+        [2n, 2n, 0, 0],
+      ],
+    );
+    assert.ok(allRecords(log).every((r) => r.value?.startsWith('plain')));
+    // An unclean stop that loses the snapshots: the state rebuilt from the log alone still knows
+    // both producers' sequences.
+    for (const name of readdirSync(d)) if (name.endsWith('.snapshot')) rmSync(join(d, name));
+    const reopened = openLog(d, { cleanupPolicy: 'compact', segmentBytes: 300 }, { cache, now: clock.now });
+    try {
+      assert.equal(reopened.producerState.entry(1n)?.lastSeq, 1);
+      assert.equal(reopened.producerState.entry(2n)?.lastSeq, 0);
+      assert.throws(() => reopened.appendSync(idem(1n, 5, 'x')), { code: 'OUT_OF_ORDER_SEQUENCE_NUMBER' });
+      assert.equal(reopened.appendSync(idem(1n, 2, 'x')).baseOffset, log.logEndOffset);
+    } finally {
+      await reopened.close();
+      await log.close();
+    }
   });
 });

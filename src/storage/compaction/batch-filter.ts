@@ -1,6 +1,12 @@
 import type { Record as KafkaRecord } from '../../protocol/records/record.js';
 import { encodeRecordBatch, openRecordBatch } from '../../protocol/records/record-batch.js';
-import { ATTR_CONTROL, ATTR_DELETE_HORIZON } from '../../protocol/records/record-batch-header.js';
+import {
+  ATTR_COMPRESSION_MASK,
+  ATTR_CONTROL,
+  ATTR_DELETE_HORIZON,
+  BatchOffsets,
+  CompressionType,
+} from '../../protocol/records/record-batch-header.js';
 import { keepRecord } from './cleaner-plan.js';
 
 export interface FilterContext {
@@ -8,6 +14,11 @@ export interface FilterContext {
   offsetMap: ReadonlyMap<string, number>;
   nowMs: number;
   deleteRetentionMs: number;
+  /**
+   * Per producer id in the partition's producer state, the last offset of its last batch (Kafka's
+   * lastRecordsOfActiveProducers): that batch is kept, empty if need be, whatever its records.
+   */
+  lastBatchOfProducers?: ReadonlyMap<bigint, number>;
 }
 
 export interface FilterResult {
@@ -51,7 +62,10 @@ export function filterBatch(batch: Buffer, ctx: FilterContext): FilterResult {
     if (r.value === null) keptTombstone = true;
     kept.push(r);
   }
-  if (kept.length === 0) return { batch: null, keptRecords: 0, droppedRecords: dropped };
+  if (kept.length === 0) {
+    const out = isLastBatchOfProducer(batch, ctx.lastBatchOfProducers) ? emptyBatchLike(batch) : null;
+    return { batch: out, keptRecords: 0, droppedRecords: dropped };
+  }
   const setHorizon = keptTombstone && !hasHorizon;
   if (dropped === 0 && !setHorizon) return { batch, keptRecords: kept.length, droppedRecords: 0 };
 
@@ -72,4 +86,41 @@ export function filterBatch(batch: Buffer, ctx: FilterContext): FilterResult {
     records,
   });
   return { batch: out, keptRecords: kept.length, droppedRecords: dropped };
+}
+
+/** Whether `batch` is the last batch of a producer the partition's producer state still holds. */
+export function isLastBatchOfProducer(
+  batch: Buffer,
+  lastBatchOfProducers?: ReadonlyMap<bigint, number>,
+): boolean {
+  if (!lastBatchOfProducers || lastBatchOfProducers.size === 0) return false;
+  const last = lastBatchOfProducers.get(batch.readBigInt64BE(BatchOffsets.producerId));
+  return (
+    last !== undefined &&
+    last === Number(batch.readBigInt64BE(0)) + batch.readInt32BE(BatchOffsets.lastOffsetDelta)
+  );
+}
+
+/**
+ * The batch with its records removed and its header kept (Kafka's BatchRetention.RETAIN_EMPTY and
+ * DefaultRecordBatch.writeEmptyHeader): the same base offset, last offset delta, producer id, epoch,
+ * base sequence, transactional bit and max timestamp, no records, uncompressed. The cleaner leaves
+ * it for a producer's last batch, so that the producer state rebuilt from the log after an unclean
+ * stop still knows the producer's epoch and last sequence (LogCleaner keeps it for that reason).
+ */
+export function emptyBatchLike(batch: Buffer): Buffer {
+  const open = openRecordBatch(batch);
+  return encodeRecordBatch({
+    baseOffset: open.baseOffset,
+    partitionLeaderEpoch: open.partitionLeaderEpoch,
+    attributes: open.attributes & ~(ATTR_COMPRESSION_MASK | ATTR_DELETE_HORIZON),
+    compression: CompressionType.None,
+    producerId: open.producerId,
+    producerEpoch: open.producerEpoch,
+    baseSequence: open.baseSequence,
+    baseTimestamp: -1n,
+    maxTimestamp: open.maxTimestamp,
+    lastOffsetDelta: open.lastOffsetDelta,
+    records: [],
+  });
 }

@@ -13,7 +13,7 @@ import type { FileHandleCache } from '../file-handle-cache.js';
 import { isCompacted } from '../log-config.js';
 import { CLEANED_SUFFIX, DELETED_SUFFIX, LOG_SUFFIX, LogSegment, SWAP_SUFFIX } from '../log-segment.js';
 import type { PartitionLog } from '../partition-log.js';
-import { filterBatch } from './batch-filter.js';
+import { emptyBatchLike, filterBatch, isLastBatchOfProducer } from './batch-filter.js';
 import { type CleanableRange, planCleanableRange, shouldClean } from './cleaner-plan.js';
 
 /** Where cleaned positions are remembered between runs (the manager's cleaner-offset-checkpoint). */
@@ -205,6 +205,11 @@ export class LogCleaner {
       segmentIndexBytes: log.config.segmentIndexBytes,
     };
     const nowMs = log.nowMs;
+    // Kafka's LogCleaner keeps each producer's last batch (empty if none of its records stays), so
+    // that its epoch and sequence survive compaction for a producer state rebuilt from the log.
+    const lastBatchOfProducers = new Map<bigint, number>();
+    for (const e of log.producerState.entries())
+      if (e.lastDataOffset >= 0) lastBatchOfProducers.set(e.producerId, e.lastDataOffset);
     const out = LogSegment.create(
       seg.dir,
       seg.baseOffset,
@@ -219,9 +224,18 @@ export class LogCleaner {
       const bytes = cursor.bytesOf(b);
       if (aborted.has(b.baseOffset)) {
         stats.recordsDropped += b.recordCount;
+        if (isLastBatchOfProducer(bytes, lastBatchOfProducers)) {
+          const empty = emptyBatchLike(bytes);
+          out.append(empty, [batchInfoAt(empty, 0, 0)], settings.indexIntervalBytes);
+        }
         continue;
       }
-      const r = filterBatch(bytes, { offsetMap, nowMs, deleteRetentionMs: log.config.deleteRetentionMs });
+      const r = filterBatch(bytes, {
+        offsetMap,
+        nowMs,
+        deleteRetentionMs: log.config.deleteRetentionMs,
+        lastBatchOfProducers,
+      });
       stats.recordsDropped += r.droppedRecords;
       if (r.batch !== null) out.append(r.batch, [batchInfoAt(r.batch, 0, 0)], settings.indexIntervalBytes);
       if (++n % BATCHES_PER_SLICE === 0) await yieldToEventLoop();
