@@ -3,7 +3,13 @@ import type { Command } from 'commander';
 import { StorageError } from '../storage/storage-error.js';
 import { commandAction, writeOut } from './command-action.js';
 import { ExitCode } from './exit-codes.js';
-import { dumpLogSegment, dumpOffsetIndex, dumpProducerSnapshot, dumpTimeIndex } from './segment-dump.js';
+import {
+  dumpLogSegment,
+  dumpOffsetIndex,
+  dumpProducerSnapshot,
+  dumpTimeIndex,
+  dumpTxnIndex,
+} from './segment-dump.js';
 import { UsageError } from './usage-error.js';
 
 interface DumpLogOptions {
@@ -21,7 +27,10 @@ export function registerDumpLogCommand(program: Command, done: (code: number) =>
   program
     .command('dump-log')
     .description("Decode log segments and their indexes (Kafka's kafka-dump-log.sh)")
-    .requiredOption('--files <files>', 'comma-separated .log, .index, .timeindex and .snapshot files')
+    .requiredOption(
+      '--files <files>',
+      'comma-separated .log, .index, .timeindex, .txnindex and .snapshot files',
+    )
     .option('--print-data-log', 'print record keys and values (implies --deep-iteration)')
     .option('--deep-iteration', 'print every record, not only batch headers')
     .option('--json', 'one JSON object per line (type: file, batch, record, indexEntry, …) instead of text')
@@ -33,6 +42,7 @@ Examples:
   strom dump-log --files strom-data/quickstart-events-0/00000000000000000000.log --print-data-log
   strom dump-log --files strom-data/quickstart-events-0/00000000000000000000.index
   strom dump-log --files strom-data/quickstart-events-0/00000000000000000000.timeindex
+  strom dump-log --files strom-data/quickstart-events-0/00000000000000000000.txnindex
   strom dump-log --files strom-data/quickstart-events-0/00000000000000000042.snapshot`,
     )
     .action(commandAction(done, runDumpLog));
@@ -64,6 +74,8 @@ async function runDumpLog(opts: DumpLogOptions): Promise<number | undefined> {
       lines = dumpOffsetIndex(file, readFileSync(file), existsSync(log) ? log : null, json);
     } else if (file.endsWith('.timeindex')) {
       lines = dumpTimeIndex(file, readFileSync(file), json);
+    } else if (file.endsWith('.txnindex')) {
+      lines = dumpTxnIndex(readFileSync(file), json);
     } else if (file.endsWith('.snapshot')) {
       try {
         // Decoded whole first: a corrupt snapshot prints its error only, as Kafka's tool does.

@@ -13,6 +13,7 @@ import {
   readBatchHeader,
 } from '../protocol/records/record-batch-header.js';
 import { decodeProducerSnapshot } from '../storage/producer-state/producer-snapshot-file.js';
+import { ABORTED_TXN_BYTES, decodeAbortedTxns } from '../storage/transaction-index.js';
 
 const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
 
@@ -263,6 +264,24 @@ export function* dumpProducerSnapshot(path: string, data: Buffer, json = false):
       line += ` firstSequence: ${b.firstSeq} lastSequence: ${b.lastSeq} lastOffset: ${b.lastOffset} offsetDelta: ${b.offsetDelta} timestamp: ${b.timestamp}`;
     }
     yield line;
+  }
+}
+
+/**
+ * An aborted-transaction index, one line per entry as Kafka's DumpLogSegments.dumpTxnIndex prints
+ * it; a torn trailing entry is reported as an index's invalid bytes are.
+ */
+export function* dumpTxnIndex(data: Buffer, json = false): Generator<string> {
+  for (const t of decodeAbortedTxns(data)) {
+    yield json
+      ? jsonLine('abortedTxn', { version: 0, ...t })
+      : `version: 0 producerId: ${t.producerId} firstOffset: ${t.firstOffset} lastOffset: ${t.lastOffset} lastStableOffset: ${t.lastStableOffset}`;
+  }
+  const torn = data.length % ABORTED_TXN_BYTES;
+  if (torn !== 0) {
+    yield json
+      ? jsonLine('invalidBytes', { bytes: torn })
+      : `Found ${torn} invalid bytes at the end of the index`;
   }
 }
 

@@ -12,6 +12,7 @@ import { type FileHandleCache, LogFile } from './file-handle-cache.js';
 import { FileSlice } from './file-slice.js';
 import { OffsetIndex, TimeIndex } from './index-file.js';
 import { forEachRecord } from './record-scan.js';
+import { TransactionIndex, TXN_INDEX_SUFFIX } from './transaction-index.js';
 
 export const LOG_SUFFIX = '.log';
 export const INDEX_SUFFIX = '.index';
@@ -40,6 +41,8 @@ export class LogSegment {
   readonly log: LogFile;
   readonly offsetIndex: OffsetIndex;
   readonly timeIndex: TimeIndex;
+  /** `<base>.txnindex`: the transactions aborted by markers in this segment. */
+  readonly txnIndex: TransactionIndex;
   /** Bytes in the .log file. */
   size: number;
   /** Wall time the segment was created or, after a restart, its file's mtime (segment.ms). */
@@ -81,6 +84,7 @@ export class LogSegment {
       baseOffset,
       s.segmentIndexBytes,
     );
+    this.txnIndex = new TransactionIndex(join(dir, segmentFileName(baseOffset, TXN_INDEX_SUFFIX + suffix)));
     this.log.onQueuedWriteFailed = (from) => this.dropUnwritten(from, this.firstQueuedOffset);
     const st = fs.statSync(logPath);
     this.size = st.size;
@@ -99,6 +103,9 @@ export class LogSegment {
     for (const ext of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) {
       fs.writeFileSync(join(dir, segmentFileName(baseOffset, ext + suffix)), Buffer.alloc(0));
     }
+    // The transaction index is created with its first entry; one left by an earlier segment of
+    // the same base offset would describe other batches.
+    fs.rmSync(join(dir, segmentFileName(baseOffset, TXN_INDEX_SUFFIX + suffix)), { force: true });
     const seg = new LogSegment(dir, baseOffset, cache, s, suffix);
     seg.createdMs = nowMs;
     seg.indexesChecked = true;
@@ -297,7 +304,8 @@ export class LogSegment {
 
   /**
    * Verifies every batch (length, magic, CRC, offsets), truncates at the first torn or corrupt one
-   * and rebuilds both indexes. Returns the number of bytes truncated.
+   * and rebuilds both indexes. Returns the number of bytes truncated. (The transaction index needs
+   * the producer state: recovery at load rebuilds it, see partition-log-loader.ts.)
    */
   recover(indexIntervalBytes: number): number {
     this.dirty = true;
@@ -335,6 +343,7 @@ export class LogSegment {
     this.size = position;
     this.offsetIndex.truncateTo(offset);
     this.timeIndex.truncateTo(offset);
+    this.txnIndex.truncateTo(offset);
     this.maxTs = null;
     this.bytesSinceLastIndexEntry = 0;
     if (position === 0) this.firstBatchTs = null;
@@ -363,6 +372,7 @@ export class LogSegment {
     const removed = this.size - newSize;
     this.offsetIndex.truncateTo(offset);
     this.timeIndex.truncateTo(offset);
+    this.txnIndex.truncateTo(offset);
     this.log.truncate(newSize);
     this.size = newSize;
     this.maxTs = null;
@@ -402,13 +412,19 @@ export class LogSegment {
     this.log.syncNow();
     this.offsetIndex.writeAndSyncNow();
     this.timeIndex.writeAndSyncNow();
+    this.txnIndex.syncNow();
   }
 
   /** syncFilesNow off the event loop: the three fsyncs run in parallel in the thread pool. */
   async syncFiles(): Promise<void> {
     if (!this.dirty) return;
     this.dirty = false;
-    await Promise.all([this.log.sync(), this.offsetIndex.writeAndSync(), this.timeIndex.writeAndSync()]);
+    await Promise.all([
+      this.log.sync(),
+      this.offsetIndex.writeAndSync(),
+      this.timeIndex.writeAndSync(),
+      this.txnIndex.sync(),
+    ]);
   }
 
   /** fsyncs the `.log` file only, off the event loop: what group commit needs before an acknowledgement. */
@@ -416,9 +432,9 @@ export class LogSegment {
     await this.log.sync();
   }
 
-  /** Renames all three files from `fromSuffix` to `toSuffix` (appended after the extension). */
+  /** Renames the segment's files from `fromSuffix` to `toSuffix` (appended after the extension). */
   changeSuffix(fromSuffix: string, toSuffix: string): void {
-    for (const f of [this.log, this.offsetIndex.file, this.timeIndex.file]) {
+    for (const f of [this.log, this.offsetIndex.file, this.timeIndex.file, this.txnIndex]) {
       if (!f.path.endsWith(fromSuffix)) continue;
       f.renameTo(f.path.slice(0, f.path.length - fromSuffix.length) + toSuffix);
     }
@@ -440,6 +456,7 @@ export class LogSegment {
     this.log.delete();
     this.offsetIndex.delete();
     this.timeIndex.delete();
+    this.txnIndex.delete();
   }
 
   /** As deleteFiles, unlinking off the event loop; for segments renamed to `.deleted`. */
@@ -448,6 +465,7 @@ export class LogSegment {
       this.log.deleteInBackground(),
       this.offsetIndex.deleteInBackground(),
       this.timeIndex.deleteInBackground(),
+      this.txnIndex.deleteInBackground(),
     ]);
   }
 }

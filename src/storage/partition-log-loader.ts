@@ -11,6 +11,11 @@ export interface LoadedSegments {
   logEndOffset: number;
   /** Bytes cut off torn or corrupt tails. */
   truncatedBytes: number;
+  /**
+   * The base offset of the first segment recovered, whose transaction index (and every later
+   * one's) was emptied and must be written again from the producer state replay; null if none.
+   */
+  txnIndexRebuildFrom: number | null;
 }
 
 /**
@@ -51,12 +56,15 @@ export function loadSegments(
 
   let segments = files.logs.map((base) => LogSegment.open(dir, base, cache, settings));
   let truncatedBytes = 0;
+  let txnIndexRebuildFrom: number | null = null;
   const recover = new Set(segmentsToRecover(files.logs, opts.recoveryPoint, opts.hadCleanShutdown));
   for (const b of swapped) recover.add(b);
   for (let i = 0; i < segments.length; i++) {
     const seg = segments[i]!;
     if (!recover.has(seg.baseOffset)) continue;
     const cut = seg.recover(config.indexIntervalBytes);
+    seg.txnIndex.reset();
+    txnIndexRebuildFrom ??= seg.baseOffset;
     if (cut > 0) {
       truncatedBytes += cut;
       opts.logger.warn(
@@ -98,5 +106,8 @@ export function loadSegments(
       );
     }
   }
-  return { segments, logEndOffset: logEndOffset ?? active.readNextOffset(), truncatedBytes };
+  const end = logEndOffset ?? active.readNextOffset();
+  // Entries for markers past the end (an index written before its batch, which then was lost).
+  if (txnIndexRebuildFrom === null) active.txnIndex.truncateTo(end);
+  return { segments, logEndOffset: end, truncatedBytes, txnIndexRebuildFrom };
 }

@@ -4,6 +4,7 @@ import type { TopicPartition } from './checkpoint-file.js';
 import type { FileHandleCache } from './file-handle-cache.js';
 import type { FileSlice } from './file-slice.js';
 import type { LogConfig } from './log-config.js';
+import type { AbortedTxn } from './transaction-index.js';
 import type { WriteScheduler } from './write-scheduler.js';
 
 export interface AppendOptions {
@@ -31,8 +32,13 @@ export interface ReadOptions {
   maxBytes: number;
   /** Return the first batch whole even when it is larger than maxBytes (KIP-74). */
   minOneMessage?: boolean;
-  /** Exclusive upper bound: the high watermark (read_uncommitted consumers) or null (followers). */
+  /**
+   * Exclusive upper bound: the high watermark (read_uncommitted consumers), the last stable offset
+   * (read_committed) or null (followers).
+   */
   maxOffset?: number | null;
+  /** read_committed: also give the aborted transactions the returned batches overlap. */
+  collectAbortedTransactions?: boolean;
 }
 
 export interface ReadResult {
@@ -42,6 +48,8 @@ export interface ReadResult {
   logStartOffset: number;
   logEndOffset: number;
   highWatermark: number;
+  /** With collectAbortedTransactions and batches returned: the aborted transactions they overlap; else null. */
+  abortedTransactions: AbortedTxn[] | null;
 }
 
 export interface PartitionLogOptions {

@@ -31,6 +31,7 @@ import { SegmentList } from './segment-list.js';
 import { shouldRoll } from './segment-roll.js';
 import { isIoError, offlineError, StorageError } from './storage-error.js';
 import { findOffsetForTimestamp } from './timestamp-lookup.js';
+import type { AbortedTxn } from './transaction-index.js';
 import { WriteQueue } from './write-queue.js';
 import { sharedWriteScheduler, type WriteScheduler } from './write-scheduler.js';
 
@@ -108,7 +109,7 @@ export class PartitionLog implements FlushedLog {
       logger,
     });
     const log = new PartitionLog({ ...o, logger }, loaded);
-    log.loadProducerState(o.hadCleanShutdown ?? false);
+    log.loadProducerState(o.hadCleanShutdown ?? false, loaded.txnIndexRebuildFrom);
     logger.debug(
       { logEndOffset: log.logEndOffset, segments: loaded.segments.length },
       'partition log loaded',
@@ -286,7 +287,11 @@ export class PartitionLog implements FlushedLog {
       if (epoch >= 0 && epoch > this.epochs.latestEpoch())
         this.io(() => this.epochs.assign(epoch, b.baseOffset));
     }
-    if (producers) this.producerState.apply(producers);
+    if (producers) {
+      // An ABORT marker's transaction goes to the active segment's index (Kafka's updateTxnIndex).
+      for (const t of this.producerState.apply(producers))
+        if (t.isAborted) this.io(() => this.segmentList.active.txnIndex.append(t));
+    }
     this.offsets.appendedUpTo(v.lastOffset + 1);
     const unflushed = this.flusher.recordsAppended(v.recordCount);
     if (this.config.durability === 'default' && unflushed >= this.config.flushMessages)
@@ -316,8 +321,11 @@ export class PartitionLog implements FlushedLog {
     };
   }
 
-  /** The producer state from the last snapshot plus the batches after it (open, truncation). */
-  private loadProducerState(hadCleanShutdown: boolean): void {
+  /**
+   * The producer state from the last snapshot plus the batches after it (open, truncation); the
+   * transaction indexes of recovered segments (from `txnIndexFrom`) are written again meanwhile.
+   */
+  private loadProducerState(hadCleanShutdown: boolean, txnIndexFrom: number | null = null): void {
     this.io(() =>
       rebuildProducerState(
         this.producerState,
@@ -330,6 +338,8 @@ export class PartitionLog implements FlushedLog {
         },
         hadCleanShutdown,
         this.clock(),
+        txnIndexFrom,
+        (t) => this.segmentList.all[this.segmentList.floorIndex(t.lastOffset)]!.txnIndex.append(t),
       ),
     );
   }
@@ -410,7 +420,17 @@ export class PartitionLog implements FlushedLog {
           opts.minOneMessage ?? true,
           i === segs.length - 1,
         );
-        if (slice !== null) return this.readResult(slice);
+        if (slice !== null) {
+          const result = this.readResult(slice);
+          // Kafka's LocalLog.addAbortedTransactions: the bound is the end of the segment read.
+          if (opts.collectAbortedTransactions === true)
+            result.abortedTransactions = this.collectAbortedTransactions(
+              fetchOffset,
+              maxOffset !== null && maxOffset < segmentEnd ? maxOffset : segmentEnd,
+              i,
+            );
+          return result;
+        }
         if (maxOffset !== null && i + 1 < segs.length && segs[i + 1]!.baseOffset >= maxOffset) break;
       }
       return this.readResult(null);
@@ -425,7 +445,29 @@ export class PartitionLog implements FlushedLog {
       logStartOffset: this.offsets.logStartOffset,
       logEndOffset: this.offsets.logEndOffset,
       highWatermark: this.offsets.highWatermark,
+      abortedTransactions: null,
     };
+  }
+
+  /**
+   * The aborted transactions overlapping [fetchOffset, upperBoundOffset), from the transaction
+   * indexes of the segment at `fromSegment` and later ones until an entry's last stable offset
+   * reaches the bound (Kafka's UnifiedLog.collectAbortedTransactions): a transaction's entry is in
+   * the segment of its marker, which may come after the fetched range.
+   */
+  collectAbortedTransactions(
+    fetchOffset: number,
+    upperBoundOffset: number,
+    fromSegment = this.segmentList.floorIndex(fetchOffset),
+  ): AbortedTxn[] {
+    const segs = this.segmentList.all;
+    const out: AbortedTxn[] = [];
+    for (let i = fromSegment; i < segs.length; i++) {
+      const r = segs[i]!.txnIndex.collect(fetchOffset, upperBoundOffset);
+      for (const t of r.txns) out.push(t);
+      if (r.complete) break;
+    }
+    return out;
   }
 
   /**

@@ -7,6 +7,7 @@ import { startBroker } from '../../src/broker/start-broker.js';
 import { Kafka } from '../../src/client/index.js';
 import { encodeProducerSnapshot } from '../../src/storage/producer-state/producer-snapshot-file.js';
 import { ProducerStateEntry } from '../../src/storage/producer-state/producer-state-entry.js';
+import { encodeAbortedTxn } from '../../src/storage/transaction-index.js';
 import { strom } from './cli-helpers.js';
 
 describe('strom dump-log', () => {
@@ -164,5 +165,30 @@ describe('strom dump-log', () => {
     const corrupt = await strom(['dump-log', '--files', snap]);
     assert.equal(corrupt.code, 1);
     assert.match(corrupt.stderr, /CRC mismatch/);
+  });
+
+  it('prints a .txnindex entry per aborted transaction, as Kafka dumpTxnIndex does', async () => {
+    const file = join(dir, '00000000000000000000.txnindex');
+    const bytes = Buffer.concat([
+      encodeAbortedTxn({ producerId: 7n, firstOffset: 1, lastOffset: 4, lastStableOffset: 3 }),
+      Buffer.alloc(5),
+    ]);
+    writeFileSync(file, bytes);
+    const r = await strom(['dump-log', '--files', file]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.split('\n').slice(1), [
+      'version: 0 producerId: 7 firstOffset: 1 lastOffset: 4 lastStableOffset: 3',
+      'Found 5 invalid bytes at the end of the index',
+      '',
+    ]);
+    const json = await strom(['dump-log', '--files', file, '--json']);
+    assert.deepEqual(JSON.parse(json.stdout.split('\n')[1]!), {
+      type: 'abortedTxn',
+      version: 0,
+      producerId: 7,
+      firstOffset: 1,
+      lastOffset: 4,
+      lastStableOffset: 3,
+    });
   });
 });

@@ -290,9 +290,16 @@ describe('compaction and transactions', () => {
       await append(buildBatch([{ key: 'c', value: `later${i}`, timestamp: clock.ms }]));
     log.roll();
     log.setHighWatermark(log.logEndOffset);
+    const aborted = log.collectAbortedTransactions(0, log.logEndOffset);
+    assert.deepEqual(
+      aborted.map((t) => t.producerId),
+      [1n],
+    );
     const stats = await new LogCleaner(new MapCheckpoints(), cache).clean(log, true);
     assert.ok(stats !== null);
     assert.ok(stats.firstUncleanableOffset <= openAt, 'the open transaction bounds cleaning');
+    // The marker stays, and so does its entry in the cleaned segment's transaction index.
+    assert.deepEqual(log.collectAbortedTransactions(0, log.logEndOffset), aborted);
     const recs = allRecords(log);
     assert.equal(
       recs.find((r) => r.key === 'a'),

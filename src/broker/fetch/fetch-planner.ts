@@ -1,6 +1,7 @@
 import type { MetadataImage } from '../../metadata/metadata-image.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { FileSlice } from '../../storage/file-slice.js';
+import type { AbortedTxn } from '../../storage/transaction-index.js';
 import type { HostedPartition } from '../replica/hosted-partition.js';
 import type { ReplicaManager } from '../replica/replica-manager.js';
 import { kafkaErrorFor } from '../replica/storage-error-codes.js';
@@ -8,6 +9,7 @@ import type { FetchPartitionRequest } from './fetch-session-cache.js';
 
 export const ISOLATION_READ_COMMITTED = 1;
 const NO_SLICES: readonly FileSlice[] = [];
+const NO_ABORTED: readonly AbortedTxn[] = [];
 
 /** One partition's part of a fetch, decided before any bytes are read. */
 export interface PlannedRead {
@@ -17,7 +19,10 @@ export interface PlannedRead {
   readonly slices: readonly FileSlice[];
   readonly bytes: number;
   readonly highWatermark: bigint;
+  readonly lastStableOffset: bigint;
   readonly logStartOffset: bigint;
+  /** read_committed: the aborted transactions the returned batches overlap (Kafka's FetchResponse field); else null. */
+  readonly abortedTransactions: readonly AbortedTxn[] | null;
 }
 
 export interface FetchLimits {
@@ -62,11 +67,17 @@ export function planFetch(
       continue;
     }
     try {
-      const read = p.log.read({
+      const log = p.log;
+      // read_committed consumers read below the last stable offset and get the aborted
+      // transactions to filter out (KIP-98): the broker sends the stored bytes either way.
+      const committed = !limits.isFollower && limits.isolationLevel === ISOLATION_READ_COMMITTED;
+      const lastStableOffset = log.lastStableOffset;
+      const read = log.read({
         fetchOffset: Number(req.fetchOffset),
         maxBytes: Math.max(0, Math.min(req.partitionMaxBytes, remaining)),
         minOneMessage,
-        maxOffset: limits.isFollower ? null : p.log.highWatermark,
+        maxOffset: limits.isFollower ? null : committed ? lastStableOffset : log.highWatermark,
+        collectAbortedTransactions: committed,
       });
       out.push({
         request: req,
@@ -75,7 +86,9 @@ export function planFetch(
         slices: read.slices,
         bytes: read.sizeBytes,
         highWatermark: BigInt(read.highWatermark),
+        lastStableOffset: BigInt(lastStableOffset),
         logStartOffset: BigInt(read.logStartOffset),
+        abortedTransactions: committed ? (read.abortedTransactions ?? NO_ABORTED) : null,
       });
       if (read.sizeBytes > 0) {
         minOneMessage = false;
@@ -91,7 +104,9 @@ export function planFetch(
         slices: [],
         bytes: 0,
         highWatermark: BigInt(p.log.highWatermark),
+        lastStableOffset: BigInt(p.log.lastStableOffset),
         logStartOffset: BigInt(p.log.logStartOffset),
+        abortedTransactions: null,
       });
     }
   }
@@ -121,6 +136,8 @@ function failedRead(
     slices: NO_SLICES,
     bytes: 0,
     highWatermark: -1n,
+    lastStableOffset: -1n,
     logStartOffset: -1n,
+    abortedTransactions: null,
   };
 }

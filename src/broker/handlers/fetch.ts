@@ -144,7 +144,7 @@ export function fetchHandler(s: BrokerServices) {
               key: r.request,
               errorCode: partitions[i]!.errorCode ?? 0,
               highWatermark: r.highWatermark,
-              lastStableOffset: r.highWatermark,
+              lastStableOffset: r.lastStableOffset,
               logStartOffset: r.logStartOffset,
               recordBytes: partitions[i]!.records?.length ?? 0,
             })),
@@ -239,9 +239,14 @@ function partitionResponse(
     partitionIndex: r.request.partition,
     errorCode: r.errorCode,
     highWatermark: r.highWatermark,
-    lastStableOffset: r.highWatermark,
+    lastStableOffset: r.lastStableOffset,
     logStartOffset: r.logStartOffset,
-    abortedTransactions: isolationLevel === ISOLATION_READ_COMMITTED ? [] : null,
+    abortedTransactions:
+      r.abortedTransactions !== null
+        ? r.abortedTransactions.map((t) => ({ producerId: t.producerId, firstOffset: BigInt(t.firstOffset) }))
+        : isolationLevel === ISOLATION_READ_COMMITTED
+          ? []
+          : null,
     preferredReadReplica: -1,
     records: EMPTY_BYTES,
   };

@@ -9,6 +9,7 @@ import type { MessageInput } from '../../protocol/message-codec.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, MAX_TIMESTAMP } from '../../storage/partition-log.js';
 import { defineHandler } from '../api-handler.js';
 import type { BrokerServices } from '../broker-services.js';
+import { ISOLATION_READ_COMMITTED } from '../fetch/fetch-planner.js';
 import { kafkaErrorFor } from '../replica/storage-error-codes.js';
 import { legacyLatestOffsets } from './list-offsets-legacy.js';
 
@@ -22,7 +23,8 @@ const EARLIEST_PENDING_UPLOAD_TIMESTAMP = -5n;
 const CONSUMER_REPLICA_ID = -1;
 
 /**
- * ListOffsets: earliest (-2), latest (-1: the high watermark, as consumers see the log), max
+ * ListOffsets: earliest (-2), latest (-1: the high watermark, as consumers see the log, or the
+ * last stable offset for read_committed from v2), max
  * timestamp (-3, v7+), or the first offset at or after a timestamp. v0 answers in the old style,
  * a list of offsets: for the latest, the segments' start offsets follow the end when asked for more
  * than one (list-offsets-legacy.ts).
@@ -52,8 +54,13 @@ export function listOffsetsHandler(s: BrokerServices) {
         }
         let found: { offset: number; timestamp: number; leaderEpoch: number } | null;
         if (ts === BigInt(LATEST_TIMESTAMP)) {
-          // Consumers see the log up to the high watermark (the last stable offset equals it without transactions).
-          found = { offset: part.log.highWatermark, timestamp: -1, leaderEpoch: part.leaderEpoch };
+          // Consumers see the log up to the high watermark, read_committed ones up to the last
+          // stable offset (v2+; Kafka's Partition.fetchOffsetForTimestamp lastFetchableOffset).
+          const offset =
+            v >= 2 && req.isolationLevel === ISOLATION_READ_COMMITTED
+              ? part.log.lastStableOffset
+              : part.log.highWatermark;
+          found = { offset, timestamp: -1, leaderEpoch: part.leaderEpoch };
         } else if (ts === BigInt(MAX_TIMESTAMP) && v < 7) {
           return failed(p, ErrorCode.UNSUPPORTED_VERSION);
         } else {
@@ -63,6 +70,15 @@ export function listOffsetsHandler(s: BrokerServices) {
           // Under LogAppendTime every record has the batch's time, so that is the batch's first.
           if (found && ts === BigInt(MAX_TIMESTAMP))
             found = part.log.offsetForTimestamp(found.timestamp) ?? found;
+          // A consumer is not told of an offset it cannot fetch yet (Kafka's lastFetchableOffset);
+          // the earliest offset is answered as it is.
+          if (found && ts !== BigInt(EARLIEST_TIMESTAMP) && v >= 1 && req.replicaId === CONSUMER_REPLICA_ID) {
+            const lastFetchable =
+              v >= 2 && req.isolationLevel === ISOLATION_READ_COMMITTED
+                ? part.log.lastStableOffset
+                : part.log.highWatermark;
+            if (found.offset >= lastFetchable) found = null;
+          }
         }
         if (v === 0) {
           return {

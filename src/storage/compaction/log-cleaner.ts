@@ -240,6 +240,8 @@ export class LogCleaner {
       if (r.batch !== null) out.append(r.batch, [batchInfoAt(r.batch, 0, 0)], settings.indexIntervalBytes);
       if (++n % BATCHES_PER_SLICE === 0) await yieldToEventLoop();
     }
+    // Markers are kept, so the aborted transactions they end stay indexed in the cleaned copy.
+    for (const t of seg.txnIndex.all()) out.txnIndex.append(t);
     out.onBecomeInactive();
     out.syncFilesNow();
     // The log may have changed while we yielded: retention or truncation may have removed `seg`.

@@ -181,11 +181,12 @@ export class ProducerStateManager {
 
   /**
    * Loads the latest readable snapshot at or below `logEndOffset` (Kafka's truncateAndReload),
-   * dropping snapshots past the log end and corrupt ones, and the producers already expired.
-   * Returns the offset from which the log must be replayed: the snapshot's, or 0 when there is
-   * none (the caller starts at the log start offset).
+   * or at or below `atMost` when that is lower (a replay must cover recovered segments), dropping
+   * snapshots past the log end and corrupt ones, and the producers already expired. Returns the
+   * offset from which the log must be replayed: the snapshot's, or 0 when there is none (the
+   * caller starts at the log start offset).
    */
-  load(logEndOffset: number, nowMs: number): number {
+  load(logEndOffset: number, nowMs: number, atMost = logEndOffset): number {
     this.clear();
     this.deleteSnapshotsAfter(logEndOffset);
     const offsets = this.snapshotOffsets();
@@ -193,8 +194,10 @@ export class ProducerStateManager {
       const o = offsets[i]!;
       const name = snapshotFileName(o);
       try {
-        for (const e of decodeProducerSnapshot(fs.readFileSync(join(this.dir, name)), name))
-          this.loadEntry(e);
+        const entries = decodeProducerSnapshot(fs.readFileSync(join(this.dir, name)), name);
+        // Checked (a corrupt one is deleted all the same) but not used: the replay starts lower.
+        if (o > atMost) continue;
+        for (const e of entries) this.loadEntry(e);
         this.removeExpiredProducers(nowMs);
         return o;
       } catch (e) {

@@ -6,7 +6,7 @@ import {
   NUM_BATCHES_TO_RETAIN,
   type ProducerStateEntry,
 } from './producer-state-entry.js';
-import type { ProducerStateManager } from './producer-state-manager.js';
+import type { AppliedCompletedTxn, ProducerStateManager } from './producer-state-manager.js';
 
 /** Bytes read at a time when the producer state is rebuilt from the log. */
 const REPLAY_CHUNK_BYTES = 8 * 1024 * 1024;
@@ -45,18 +45,28 @@ export interface ReplaySource {
  * OUT_OF_ORDER_SEQUENCE_NUMBER, which the producer, Java's as ours, takes for a gap: it bumps its
  * epoch and sends the batch again under new sequences, a duplicate. So the batches before the
  * snapshot of its recently active producers are read back from the log as well (see fillHistory).
+ *
+ * With `txnIndexFrom` (segments from there on were recovered and their transaction indexes
+ * emptied), the replay starts at a snapshot at or below it, and every transaction aborted by a
+ * marker from there on goes to `onAborted`, for its segment's index (Kafka's LogSegment.recover
+ * rebuilds the index from the producer state the same way).
  */
 export function rebuildProducerState(
   state: ProducerStateManager,
   log: ReplaySource,
   hadCleanShutdown: boolean,
   nowMs: number,
+  txnIndexFrom: number | null = null,
+  onAborted: (t: AppliedCompletedTxn) => void = () => {},
 ): void {
   const hadSnapshot = state.snapshotOffsets().length > 0;
-  const from = state.load(log.logEndOffset, nowMs);
-  if (!hadSnapshot && hadCleanShutdown) return;
+  const from = state.load(log.logEndOffset, nowMs, txnIndexFrom ?? log.logEndOffset);
+  if (!hadSnapshot && hadCleanShutdown && txnIndexFrom === null) return;
   const start = Math.max(from, log.logStartOffset);
-  replay(log, start, log.logEndOffset, (b) => state.replay(b));
+  replay(log, start, log.logEndOffset, (b) => {
+    for (const t of state.replay(b))
+      if (t.isAborted && txnIndexFrom !== null && t.lastOffset >= txnIndexFrom) onAborted(t);
+  });
   if (start > log.logStartOffset) fillHistory(state, log, start, nowMs);
 }
 
