@@ -9,7 +9,7 @@ import { decodeRecordBatch } from '../../src/protocol/records/record-batch.js';
 import { splitBatches } from '../../src/protocol/records/record-batch-header.js';
 import { request } from '../helpers/request.js';
 import { BrokerProcess } from './helpers/broker-process.js';
-import { python } from './helpers/run-client.js';
+import { kcat, python } from './helpers/run-client.js';
 
 /**
  * Real clients' transactional producers against the transaction coordinator: the log of the
@@ -96,5 +96,38 @@ describe('transactional producers', () => {
       'TxnOffsetCommit',
       'EndTxn',
     ]);
+
+    // Read back by real consumers: read_committed never shows the aborted records (the broker
+    // lists the aborted transaction, the client drops its records), read_uncommitted shows them.
+    const values = (out: string) =>
+      out
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => l.split('\t')[1]);
+    const committed = ['committed-0', 'committed-1', 'committed-2', 'committed-3'];
+    const all = ['committed-0', 'committed-1', 'committed-2', 'aborted-0', 'aborted-1', 'committed-3'];
+    const consume = (level: string) =>
+      python('confluent_kafka_compat.py', ['consume-isolated', broker.bootstrap, 'txn-confluent', level]);
+    assert.deepEqual(values(await consume('read_committed')), committed);
+    assert.deepEqual(values(await consume('read_uncommitted')), all);
+    const kcatRead = (level: string) =>
+      kcat(broker.bootstrap, [
+        '-C',
+        '-t',
+        'txn-confluent',
+        '-p',
+        '0',
+        '-o',
+        'beginning',
+        '-e',
+        '-q',
+        '-X',
+        `isolation.level=${level}`,
+        '-f',
+        '%o\t%s\n',
+      ]);
+    assert.deepEqual(values(await kcatRead('read_committed')), committed);
+    assert.deepEqual(values(await kcatRead('read_uncommitted')), all);
+    assertUsed(t, broker, 'compat-confluent', ['Fetch', 'ListOffsets']);
   });
 });

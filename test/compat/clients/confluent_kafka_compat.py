@@ -13,6 +13,9 @@ usage: confluent_kafka_compat.py MODE BOOTSTRAP TOPIC [ARGS...]
   produce-one BOOTSTRAP TOPIC BYTES         send one BYTES-long value; print OK or the error's name
   durable   BOOTSTRAP TOPIC START COUNT     acks=all; print "offset<TAB>index" for each acknowledged record
   list-groups BOOTSTRAP                     AdminClient.list_groups (ListGroups + DescribeGroups); JSON
+  consume-isolated BOOTSTRAP TOPIC LEVEL    read partition 0 from the start to its end with isolation.level
+                                            LEVEL (read_committed: up to the last stable offset, aborted
+                                            records dropped by the client); one "offset<TAB>value" line each
   transactions BOOTSTRAP TOPIC TXN_ID GROUP a transactional producer on partition 0: commits 3 records,
                                             aborts 2, then commits 1 with the group's offset 5 sent
                                             to the transaction (send_offsets_to_transaction); prints OK
@@ -22,7 +25,7 @@ import json
 import sys
 import time
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, Producer, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource, NewPartitions, NewTopic
 
 from compat_records import HEADERS, fail, line, record
@@ -136,6 +139,34 @@ def consume(bootstrap, topic, count):
                 fail("consume error %s" % msg.error())
             out.append(line(msg.offset(), msg.key(), msg.value(), msg.headers()))
     c.close()
+    sys.stdout.write("".join(out))
+
+
+def consume_isolated(bootstrap, topic, level):
+    c = Consumer({
+        "bootstrap.servers": bootstrap,
+        "client.id": CLIENT_ID,
+        "group.id": "compat-unused",
+        "enable.auto.commit": False,
+        "enable.partition.eof": True,
+        "isolation.level": level,
+        "fetch.wait.max.ms": 200,
+    })
+    c.assign([TopicPartition(topic, 0, OFFSET_BEGINNING)])
+    out = []
+    deadline = time.monotonic() + 60
+    done = False
+    while not done and time.monotonic() < deadline:
+        for msg in c.consume(num_messages=1000, timeout=0.2):
+            if msg.error():
+                if msg.error().code() == KafkaError._PARTITION_EOF:
+                    done = True
+                    break
+                fail("consume error %s" % msg.error())
+            out.append("%d\t%s\n" % (msg.offset(), msg.value().decode()))
+    c.close()
+    if not done:
+        fail("no end of partition within 60 s")
     sys.stdout.write("".join(out))
 
 
@@ -264,6 +295,7 @@ MODES = {
     "produce": produce,
     "produce-keyed": produce_keyed,
     "consume": consume,
+    "consume-isolated": consume_isolated,
     "group-consume": group_consume,
     "produce-one": produce_one,
     "durable": durable,
