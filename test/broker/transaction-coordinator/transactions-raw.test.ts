@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type StartedBroker, startBroker } from '../../../src/broker/start-broker.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
+import { ApiKey } from '../../../src/protocol/generated/api-registry.js';
+import type { WriteTxnMarkersResponse } from '../../../src/protocol/generated/messages/write-txn-markers-response.js';
+import { request } from '../../helpers/request.js';
 import {
   addPartitions,
   awaitTxnState,
@@ -130,6 +133,36 @@ describe('transaction coordinator through the wire protocol', () => {
     await initProducerId(b.bootstrap, 'txn-produce');
     const zombie = await produceTxn(b.bootstrap, 'txn-produce', 'orders', 0, at(4), ['z']);
     assert.equal(zombie.errorCode, ErrorCode.INVALID_PRODUCER_EPOCH);
+  });
+
+  it('WriteTxnMarkers appends the markers another coordinator asks for, per partition', async () => {
+    const producerId = 424242n;
+    const r = await request<WriteTxnMarkersResponse>(b.bootstrap, ApiKey.WriteTxnMarkers, 1, {
+      markers: [
+        {
+          producerId,
+          producerEpoch: 3,
+          transactionResult: true,
+          coordinatorEpoch: 7,
+          topics: [
+            { name: 'orders', partitionIndexes: [1] },
+            { name: 'no-such-topic', partitionIndexes: [0] },
+          ],
+        },
+      ],
+    });
+    assert.deepEqual(
+      r.markers[0]!.topics.map((t) => [t.name, t.partitions.map((p) => [p.partitionIndex, p.errorCode])]),
+      [
+        ['orders', [[1, ErrorCode.NONE]]],
+        ['no-such-topic', [[0, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]]],
+      ],
+    );
+    const m = markersIn(b, 'orders', 1).filter((x) => x.producerId === producerId);
+    assert.deepEqual(
+      m.map((x) => [x.commit, x.producerEpoch, x.coordinatorEpoch]),
+      [[true, 3, 7]],
+    );
   });
 
   it('refuses unknown partitions, unknown producer ids and wrong epochs with Kafka error codes', async () => {
