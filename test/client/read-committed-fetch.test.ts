@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type FakeBroker, startFakeBroker } from '../../bench/fake-broker.js';
 import { Kafka } from '../../src/client/index.js';
+import { ErrorCode } from '../../src/protocol/error-codes.js';
 import { ApiKey } from '../../src/protocol/generated/api-registry.js';
 import { encodeEndTxnMarkerBatch } from '../../src/protocol/records/control-record.js';
 import { encodeRecordBatch } from '../../src/protocol/records/record-batch.js';
@@ -141,5 +142,119 @@ describe('read_committed fetch', () => {
       'p1-aborted-d',
       'p2-idempotent',
     ]);
+  });
+});
+
+/**
+ * A broker whose group has a transactional offset commit pending for `unstableAnswers` OffsetFetch
+ * requests (UNSTABLE_OFFSET_COMMIT, KIP-447), then offset 9 committed; it counts the requests and
+ * checks that each asks for stable offsets.
+ */
+async function unstableOffsetsBroker(unstableAnswers: number) {
+  const seen = { offsetFetches: 0, requireStable: true };
+  let port = 0;
+  const broker: FakeBroker = await startFakeBroker({
+    clusterId: 'unstable',
+    metadataMaxVersion: 8,
+    apis: {
+      [ApiKey.FindCoordinator]: {
+        maxVersion: 4,
+        answer: (body) => {
+          port ||= Number(broker.bootstrap.split(':')[1]);
+          const req = body as { coordinatorKeys: string[] };
+          return {
+            coordinators: req.coordinatorKeys.map((key) => ({
+              key,
+              nodeId: 0,
+              host: '127.0.0.1',
+              port,
+              errorCode: 0,
+              errorMessage: null,
+            })),
+          };
+        },
+      },
+      [ApiKey.OffsetFetch]: {
+        maxVersion: 7,
+        answer: (body) => {
+          const req = body as {
+            requireStable: boolean;
+            topics: { name: string; partitionIndexes: number[] }[];
+          };
+          seen.requireStable &&= req.requireStable;
+          const unstable = seen.offsetFetches++ < unstableAnswers;
+          return {
+            errorCode: 0,
+            topics: req.topics.map((t) => ({
+              name: t.name,
+              partitions: t.partitionIndexes.map((partitionIndex) => ({
+                partitionIndex,
+                committedOffset: unstable ? -1n : 9n,
+                committedLeaderEpoch: -1,
+                metadata: null,
+                errorCode: unstable ? ErrorCode.UNSTABLE_OFFSET_COMMIT : 0,
+              })),
+            })),
+          };
+        },
+      },
+      [ApiKey.Fetch]: {
+        maxVersion: 11,
+        answer: (body) => {
+          const req = body as { topics: { topic: string; partitions: { fetchOffset: bigint }[] }[] };
+          return {
+            throttleTimeMs: 0,
+            errorCode: 0,
+            sessionId: 0,
+            responses: req.topics.map((t) => ({
+              topic: t.topic,
+              partitions: t.partitions.map(() => ({
+                partitionIndex: 0,
+                errorCode: 0,
+                highWatermark: END,
+                lastStableOffset: END,
+                logStartOffset: 0n,
+                abortedTransactions: [],
+                preferredReadReplica: -1,
+                records: Buffer.alloc(0),
+              })),
+            })),
+          };
+        },
+      },
+    },
+  });
+  return { broker, seen };
+}
+
+describe('committed offsets under a pending transaction', () => {
+  it('asks for stable offsets and, while UNSTABLE_OFFSET_COMMIT, polls return nothing until the commit is stable', async () => {
+    // More unstable answers than one call's retries: the first polls cannot resolve the position.
+    const { broker, seen } = await unstableOffsetsBroker(15);
+    const kafka = new Kafka({
+      bootstrapServers: broker.bootstrap,
+      clientId: 'unstable-test',
+      retries: 3,
+      retryBackoffMs: 1,
+      retryBackoffMaxMs: 2,
+    });
+    const consumer = kafka.consumer({ groupId: 'g', isolationLevel: 'read_committed', fetchMaxWaitMs: 10 });
+    const tp = { topic: 't', partition: 0 };
+    try {
+      consumer.assign([tp]);
+      let polls = 0;
+      while (consumer.position(tp) === null) {
+        assert.deepEqual(await consumer.poll({ timeoutMs: 10 }), []);
+        polls++;
+        assert.ok(polls < 100, 'the position is resolved once the commit is stable');
+      }
+      assert.ok(polls > 1, `several polls waited for the pending commit (${polls})`);
+      assert.equal(consumer.position(tp), 9n);
+      assert.equal(seen.offsetFetches, 16);
+      assert.equal(seen.requireStable, true);
+    } finally {
+      await consumer.close();
+      await broker.close();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import type { TopicPartitions } from '../../protocol/consumer-protocol.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
 import { ClientError } from '../client-error.js';
 import type { Cluster } from '../network/cluster.js';
 import { fetchCommittedOffsets } from '../operations/group-offsets.js';
@@ -33,7 +34,21 @@ export async function ensurePositions(ctx: PositionContext, signal?: AbortSignal
   await ctx.cluster.topicsMetadata([...new Set(missing.map((s) => s.topic))], signal);
   let unresolved = missing;
   if (ctx.groupId !== undefined) {
-    const committed = await fetchCommittedOffsets(ctx.cluster, ctx.groupId, byTopic(missing), signal);
+    let committed: Awaited<ReturnType<typeof fetchCommittedOffsets>>;
+    try {
+      committed = await fetchCommittedOffsets(ctx.cluster, ctx.groupId, byTopic(missing), signal);
+    } catch (err) {
+      // A transactional offset commit for one of these partitions is pending (KIP-447): its
+      // positions stay unknown, and a later poll asks again, as the Java consumer does.
+      if (err instanceof ClientError && err.kafkaCode === ErrorCode.UNSTABLE_OFFSET_COMMIT) {
+        ctx.cluster.log.debug(
+          { groupId: ctx.groupId },
+          'committed offsets unstable: a transaction is pending',
+        );
+        return;
+      }
+      throw err;
+    }
     const offsets = new Map(committed.map((c) => [`${c.topic}\u0000${c.partition}`, c.offset]));
     unresolved = [];
     for (const s of missing) {
