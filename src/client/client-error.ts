@@ -14,7 +14,10 @@ export type ClientErrorCode =
   | 'BUFFER_EXHAUSTED'
   | 'RECORD_TOO_LARGE'
   | 'INVALID_ARGUMENT'
-  | 'SASL_AUTHENTICATION_FAILED';
+  | 'SASL_AUTHENTICATION_FAILED'
+  | 'ILLEGAL_STATE'
+  | 'TRANSACTION_FAILED'
+  | 'TRANSACTION_ABORTED';
 
 /** Every ClientErrorCode, for documentation checks (the object type makes the list exhaustive). */
 const CODES: { [C in ClientErrorCode]: true } = {
@@ -30,6 +33,9 @@ const CODES: { [C in ClientErrorCode]: true } = {
   RECORD_TOO_LARGE: true,
   INVALID_ARGUMENT: true,
   SASL_AUTHENTICATION_FAILED: true,
+  ILLEGAL_STATE: true,
+  TRANSACTION_FAILED: true,
+  TRANSACTION_ABORTED: true,
 };
 export const CLIENT_ERROR_CODES = Object.keys(CODES) as ClientErrorCode[];
 

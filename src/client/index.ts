@@ -19,6 +19,14 @@ export type {
   ScramUserDescription,
   ScramUserResult,
 } from './admin/scram-admin.js';
+export type {
+  AbortTransactionSpec,
+  ListTransactionsOptions,
+  PartitionProducers,
+  ProducerState,
+  TransactionDescription,
+  TransactionListing,
+} from './admin/transaction-admin.js';
 export { ClientError, type ClientErrorCode, KafkaError } from './client-error.js';
 export type { Assignor, MemberSubscription } from './consumer/assignors/assignor.js';
 export { rangeAssignor } from './consumer/assignors/range-assignor.js';
@@ -49,6 +57,7 @@ export {
 } from './producer/partitioners.js';
 export {
   type CompressionName,
+  type ConsumerGroupMetadata,
   type DeliveryCallback,
   type HeadersInput,
   Producer,
@@ -56,4 +65,6 @@ export {
   type ProducerRecord,
   type RecordMetadata,
   type SendOptions,
+  type TransactionOffset,
+  type TransactionStateName,
 } from './producer/producer.js';

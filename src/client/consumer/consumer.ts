@@ -3,6 +3,7 @@ import { ClientError, throwIfAborted } from '../client-error.js';
 import type { Cluster } from '../network/cluster.js';
 import { commitOffsets, fetchCommittedOffsets, type OffsetToCommit } from '../operations/group-offsets.js';
 import { listOffsets, OffsetSpec } from '../operations/list-offsets.js';
+import type { ConsumerGroupMetadata } from '../producer/transaction-manager.js';
 import type { Assignor } from './assignors/assignor.js';
 import { rangeAssignor } from './assignors/range-assignor.js';
 import { roundRobinAssignor } from './assignors/round-robin-assignor.js';
@@ -414,6 +415,23 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       options.signal,
     );
     return new Map(res.map((r) => [`${r.topic}-${r.partition}`, r.offset]));
+  }
+
+  /**
+   * The group, generation and member this consumer is, for a transactional producer's
+   * sendOffsetsToTransaction (Java's Consumer.groupMetadata, KIP-447): the group coordinator
+   * refuses a transactional commit from a member of an older generation.
+   */
+  groupMetadata(): ConsumerGroupMetadata {
+    const groupId = this.options.groupId;
+    if (groupId === undefined) throw new ClientError('INVALID_ARGUMENT', 'groupMetadata needs a groupId');
+    const member = this.membership && this.mode === 'subscribe';
+    return {
+      groupId,
+      generationId: member ? this.membership!.generationId : -1,
+      memberId: member ? this.membership!.memberId : '',
+      groupInstanceId: this.options.groupInstanceId ?? null,
+    };
   }
 
   /** The offset of the next record poll will return for a partition, or null before it is known. */

@@ -12,10 +12,12 @@ export interface BrokerApiRange {
  * The versions this client speaks, per API: everything the generated codecs cover, except where
  * the client code only handles part of the range. Fetch stops at 12 because 13+ names topics by id
  * only (KIP-516); Produce and Fetch below v3/v4 work through message-set conversion.
+ * AddPartitionsToTxn v4+ is the brokers' batched form (KIP-890): clients use v3 and below.
  */
 const CLIENT_LIMITS: ReadonlyMap<number, VersionRange> = new Map([
   [ApiKey.Fetch, { min: 0, max: 12 }],
   [ApiKey.Produce, { min: 0, max: 11 }],
+  [ApiKey.AddPartitionsToTxn, { min: 0, max: 3 }],
 ]);
 
 export function clientVersionRange(apiKey: number): VersionRange | undefined {

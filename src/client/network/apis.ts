@@ -1,5 +1,9 @@
 import { AlterUserScramCredentialsRequest } from '../../protocol/generated/messages/alter-user-scram-credentials-request.js';
 import { AlterUserScramCredentialsResponse } from '../../protocol/generated/messages/alter-user-scram-credentials-response.js';
+import { AddOffsetsToTxnRequest } from '../../protocol/generated/messages/add-offsets-to-txn-request.js';
+import { AddOffsetsToTxnResponse } from '../../protocol/generated/messages/add-offsets-to-txn-response.js';
+import { AddPartitionsToTxnRequest } from '../../protocol/generated/messages/add-partitions-to-txn-request.js';
+import { AddPartitionsToTxnResponse } from '../../protocol/generated/messages/add-partitions-to-txn-response.js';
 import { ApiVersionsRequest } from '../../protocol/generated/messages/api-versions-request.js';
 import { ApiVersionsResponse } from '../../protocol/generated/messages/api-versions-response.js';
 import { CreatePartitionsRequest } from '../../protocol/generated/messages/create-partitions-request.js';
@@ -20,6 +24,12 @@ import { DescribeGroupsRequest } from '../../protocol/generated/messages/describ
 import { DescribeGroupsResponse } from '../../protocol/generated/messages/describe-groups-response.js';
 import { DescribeUserScramCredentialsRequest } from '../../protocol/generated/messages/describe-user-scram-credentials-request.js';
 import { DescribeUserScramCredentialsResponse } from '../../protocol/generated/messages/describe-user-scram-credentials-response.js';
+import { DescribeProducersRequest } from '../../protocol/generated/messages/describe-producers-request.js';
+import { DescribeProducersResponse } from '../../protocol/generated/messages/describe-producers-response.js';
+import { DescribeTransactionsRequest } from '../../protocol/generated/messages/describe-transactions-request.js';
+import { DescribeTransactionsResponse } from '../../protocol/generated/messages/describe-transactions-response.js';
+import { EndTxnRequest } from '../../protocol/generated/messages/end-txn-request.js';
+import { EndTxnResponse } from '../../protocol/generated/messages/end-txn-response.js';
 import { FetchRequest } from '../../protocol/generated/messages/fetch-request.js';
 import { FetchResponse } from '../../protocol/generated/messages/fetch-response.js';
 import { FindCoordinatorRequest } from '../../protocol/generated/messages/find-coordinator-request.js';
@@ -38,6 +48,8 @@ import { ListGroupsRequest } from '../../protocol/generated/messages/list-groups
 import { ListGroupsResponse } from '../../protocol/generated/messages/list-groups-response.js';
 import { ListOffsetsRequest } from '../../protocol/generated/messages/list-offsets-request.js';
 import { ListOffsetsResponse } from '../../protocol/generated/messages/list-offsets-response.js';
+import { ListTransactionsRequest } from '../../protocol/generated/messages/list-transactions-request.js';
+import { ListTransactionsResponse } from '../../protocol/generated/messages/list-transactions-response.js';
 import { MetadataRequest } from '../../protocol/generated/messages/metadata-request.js';
 import { MetadataResponse } from '../../protocol/generated/messages/metadata-response.js';
 import { OffsetCommitRequest } from '../../protocol/generated/messages/offset-commit-request.js';
@@ -50,6 +62,10 @@ import { ProduceRequest } from '../../protocol/generated/messages/produce-reques
 import { ProduceResponse } from '../../protocol/generated/messages/produce-response.js';
 import { SyncGroupRequest } from '../../protocol/generated/messages/sync-group-request.js';
 import { SyncGroupResponse } from '../../protocol/generated/messages/sync-group-response.js';
+import { TxnOffsetCommitRequest } from '../../protocol/generated/messages/txn-offset-commit-request.js';
+import { TxnOffsetCommitResponse } from '../../protocol/generated/messages/txn-offset-commit-response.js';
+import { WriteTxnMarkersRequest } from '../../protocol/generated/messages/write-txn-markers-request.js';
+import { WriteTxnMarkersResponse } from '../../protocol/generated/messages/write-txn-markers-response.js';
 import type { MessageCodec } from '../../protocol/message-codec.js';
 
 /** An API the client calls: its key and codecs, which type requests and responses end to end. */
@@ -95,4 +111,12 @@ export const Apis = {
     DescribeUserScramCredentialsResponse,
   ),
   AlterUserScramCredentials: api(AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse),
+  AddPartitionsToTxn: api(AddPartitionsToTxnRequest, AddPartitionsToTxnResponse),
+  AddOffsetsToTxn: api(AddOffsetsToTxnRequest, AddOffsetsToTxnResponse),
+  EndTxn: api(EndTxnRequest, EndTxnResponse),
+  TxnOffsetCommit: api(TxnOffsetCommitRequest, TxnOffsetCommitResponse),
+  WriteTxnMarkers: api(WriteTxnMarkersRequest, WriteTxnMarkersResponse),
+  DescribeProducers: api(DescribeProducersRequest, DescribeProducersResponse),
+  DescribeTransactions: api(DescribeTransactionsRequest, DescribeTransactionsResponse),
+  ListTransactions: api(ListTransactionsRequest, ListTransactionsResponse),
 } as const;

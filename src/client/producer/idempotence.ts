@@ -53,6 +53,13 @@ export class IdempotentState {
   epoch = -1;
   private readonly partitions = new Map<string, PartitionSequences>();
 
+  /**
+   * `transactional`: a transactional producer does not bump its epoch by itself. A batch lost for
+   * good fails the transaction, whose abort bumps the epoch through the coordinator
+   * (TransactionManager, KIP-360); until then no sequence is renumbered.
+   */
+  constructor(private readonly transactional = false) {}
+
   /** A producer id is known; until then nothing is sent. */
   get hasProducerId(): boolean {
     return this.producerId >= 0n;
@@ -158,11 +165,21 @@ export class IdempotentState {
       case ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER: {
         // The next expected batch refused: a real gap, the partition starts over in a new epoch.
         // Any later batch: an earlier one failed and is resent first; retried as it is.
-        if (b.baseSequence === incrementSequence(p.lastAckedSequence, 1)) this.bumpEpochFor(p, b);
+        if (b.baseSequence === incrementSequence(p.lastAckedSequence, 1)) {
+          if (this.transactional) {
+            this.remove(p, b);
+            return 'fail';
+          }
+          this.bumpEpochFor(p, b);
+        }
         return 'retry';
       }
       case ErrorCode.UNKNOWN_PRODUCER_ID:
       case ErrorCode.INVALID_PRODUCER_EPOCH:
+        if (this.transactional) {
+          this.remove(p, b);
+          return 'fail';
+        }
         this.bumpEpochFor(p, b);
         return 'retry';
       default:
@@ -179,7 +196,7 @@ export class IdempotentState {
   failed(b: ProducerBatch): void {
     if (b.baseSequence < 0) return;
     const p = this.partition(b);
-    if (this.remove(p, b)) this.bumpEpochFor(p, b);
+    if (this.remove(p, b) && !this.transactional) this.bumpEpochFor(p, b);
   }
 
   private remove(p: PartitionSequences, b: ProducerBatch): boolean {

@@ -32,6 +32,8 @@ export class ProducerBatch {
   producerId = -1n;
   producerEpoch = -1;
   baseSequence = -1;
+  /** Part of a transaction: the batch carries the transactional attribute (KIP-98). */
+  transactional = false;
   /** Set when the batch must not take more records: full, or being sent. */
   closed = false;
 
@@ -72,7 +74,7 @@ export class ProducerBatch {
   encode(): Promise<Buffer> {
     // An empty batch still encodes (a header with no records).
     this.builder ??= new RecordBatchBuilder(this.compression, 0, BATCH_HEADER_BYTES, this.pool);
-    return this.builder.build(this.producerId, this.producerEpoch, this.baseSequence);
+    return this.builder.build(this.producerId, this.producerEpoch, this.baseSequence, this.transactional);
   }
 
   /** Hands the batch's buffers back to the pool: only once no write or retry can read them. */

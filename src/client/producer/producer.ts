@@ -8,8 +8,16 @@ import type { DeliveryCallback, RecordMetadata } from './producer-batch.js';
 import { RecordAccumulator } from './record-accumulator.js';
 import { recordBytesMax } from './record-batch-builder.js';
 import { Sender } from './sender.js';
+import {
+  type ConsumerGroupMetadata,
+  TransactionManager,
+  type TransactionOffset,
+} from './transaction-manager.js';
+import type { TransactionStateName } from './transaction-state.js';
 
 export type { DeliveryCallback, RecordMetadata } from './producer-batch.js';
+export type { ConsumerGroupMetadata, TransactionOffset } from './transaction-manager.js';
+export type { TransactionStateName } from './transaction-state.js';
 
 export type CompressionName = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 
@@ -50,19 +58,38 @@ export interface ProducerConfig {
    * throws; left unset, such settings turn it off (as the Java client does).
    */
   idempotent?: boolean;
+  /**
+   * transactional.id: makes the producer transactional (initTransactions, beginTransaction,
+   * commitTransaction...), which implies idempotence. The id identifies the producer across
+   * restarts: a new producer with the same id fences the old one and finishes its open transaction.
+   */
+  transactionalId?: string;
+  /**
+   * transaction.timeout.ms, default 60000: how long the coordinator lets a transaction stay open
+   * before aborting it; the broker refuses more than its transaction.max.timeout.ms.
+   */
+  transactionTimeoutMs?: number;
 }
 
 /** Whether the producer is idempotent, as Java's ProducerConfig decides it from the other settings. */
 function idempotenceEnabled(config: ProducerConfig, acks: number, maxInFlight: number): boolean {
+  const transactional = config.transactionalId !== undefined;
   const conflict =
     acks !== -1
       ? 'Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.'
       : maxInFlight > MAX_IN_FLIGHT_FOR_IDEMPOTENCE
         ? `Must set maxInFlightRequestsPerConnection to at most ${MAX_IN_FLIGHT_FOR_IDEMPOTENCE} to use the idempotent producer.`
         : null;
-  if (config.idempotent === false) return false;
+  if (config.idempotent === false) {
+    if (transactional)
+      throw new ClientError(
+        'INVALID_ARGUMENT',
+        'Cannot set a transactional.id without also enabling idempotence.',
+      );
+    return false;
+  }
   if (conflict === null) return true;
-  if (config.idempotent === true) throw new ClientError('INVALID_ARGUMENT', conflict);
+  if (config.idempotent === true || transactional) throw new ClientError('INVALID_ARGUMENT', conflict);
   return false;
 }
 
@@ -108,6 +135,8 @@ export class Producer {
   private closed = false;
   /** Keyed by the metadata's topic object, which a refresh replaces: an entry never goes stale. */
   private readonly availableByTopic = new WeakMap<TopicInfo, readonly number[]>();
+  /** Null unless ProducerConfig.transactionalId is set. */
+  private readonly transactions: TransactionManager | null;
 
   constructor(
     private readonly cluster: Cluster,
@@ -118,12 +147,30 @@ export class Producer {
     const compression = COMPRESSION[config.compression ?? 'none'];
     const maxInFlight = config.maxInFlightRequestsPerConnection ?? 5;
     const idempotent = idempotenceEnabled(config, acks, maxInFlight);
+    if (config.transactionalId !== undefined && config.transactionalId.length === 0)
+      throw new ClientError('INVALID_ARGUMENT', 'transactionalId must not be empty');
+    const transactionTimeoutMs = config.transactionTimeoutMs ?? 60000;
+    if (!Number.isSafeInteger(transactionTimeoutMs) || transactionTimeoutMs <= 0)
+      throw new ClientError(
+        'INVALID_ARGUMENT',
+        `transactionTimeoutMs ${transactionTimeoutMs} is not a positive whole number`,
+      );
+    const idempotence = idempotent ? new IdempotentState(config.transactionalId !== undefined) : null;
+    const maxBlockMs = config.maxBlockMs ?? 60000;
+    this.transactions =
+      config.transactionalId !== undefined && idempotence !== null
+        ? new TransactionManager(cluster, idempotence, {
+            transactionalId: config.transactionalId,
+            transactionTimeoutMs,
+            maxBlockMs,
+          })
+        : null;
     this.accumulator = new RecordAccumulator({
       compression,
       batchSize: config.batchSize ?? 16384,
       lingerMs: config.lingerMs ?? 5,
       bufferMemory: config.bufferMemory ?? 32 * 1024 * 1024,
-      maxBlockMs: config.maxBlockMs ?? 60000,
+      maxBlockMs,
     });
     this.sender = new Sender(cluster, this.accumulator, {
       acks,
@@ -132,8 +179,10 @@ export class Producer {
       deliveryTimeoutMs: config.deliveryTimeoutMs ?? 120000,
       maxInFlight,
       maxRequestSize: config.maxRequestSize ?? 1024 * 1024,
-      idempotence: idempotent ? new IdempotentState() : null,
-      idempotenceExplicit: config.idempotent === true,
+      idempotence,
+      idempotenceExplicit: config.idempotent === true || this.transactions !== null,
+      transactions: this.transactions,
+      transactionTimeoutMs,
     });
     const p = config.partitioner ?? 'default';
     this.partitioner = typeof p === 'function' ? p : namedPartitioner(p);
@@ -297,6 +346,8 @@ export class Producer {
     if (partition < 0 || partition >= partitionCount) {
       throw new ClientError('INVALID_ARGUMENT', `partition ${partition} of ${topic} does not exist`);
     }
+    // In a transaction, the partition joins it before its first batch goes out.
+    this.transactions?.state.maybeAddPartition(topic, partition);
     const bytes = recordBytesMax(key, value, headers);
     const wait = this.accumulator.reserve(bytes, signal);
     const p = partition;
@@ -317,6 +368,90 @@ export class Producer {
     // While we wait for memory, let the sender drain what is already batched.
     this.sender.wake();
     return wait.then(add);
+  }
+
+  private transactional(method: string): TransactionManager {
+    if (this.closed) throw new ClientError('CLIENT_CLOSED', 'the producer is closed');
+    if (this.transactions === null) {
+      throw new ClientError(
+        'ILLEGAL_STATE',
+        `Transactional method ${method} invoked on a non-transactional producer (set transactionalId).`,
+      );
+    }
+    return this.transactions;
+  }
+
+  /**
+   * The transactional producer's state (Kafka's TransactionManager states), null without a
+   * transactional id. After an error, ABORTABLE_ERROR means abortTransaction() and go on;
+   * FATAL_ERROR (fenced by a newer producer with the same transactional id, or not authorized)
+   * means only close() is left.
+   */
+  get transactionState(): TransactionStateName | null {
+    return this.transactions?.state.state ?? null;
+  }
+
+  /**
+   * Once, before the first transaction: gets the producer id and epoch for the transactional id
+   * from its transaction coordinator, which fences older producers with the same id and
+   * completes (commits or aborts) a transaction they left open.
+   */
+  async initTransactions(): Promise<void> {
+    await this.transactional('initTransactions').initTransactions();
+  }
+
+  /** Starts a transaction: every record sent until commit or abort belongs to it. */
+  beginTransaction(): void {
+    this.transactional('beginTransaction').beginTransaction();
+  }
+
+  /**
+   * Commits consumed offsets as part of the transaction (Kafka's
+   * sendOffsetsToTransaction): they become the group's committed offsets only if the
+   * transaction commits. `groupMetadata` is the consumer's `groupMetadata()`, whose generation
+   * lets the group coordinator refuse a zombie member's commit (KIP-447).
+   */
+  async sendOffsetsToTransaction(
+    offsets: readonly TransactionOffset[],
+    groupMetadata: ConsumerGroupMetadata,
+  ): Promise<void> {
+    await this.transactional('sendOffsetsToTransaction').sendOffsets(offsets, groupMetadata);
+  }
+
+  /**
+   * Sends what is batched, waits for every record of the transaction to be acknowledged, then
+   * commits it (EndTxn). If a record failed, the transaction cannot commit: this throws and the
+   * application calls abortTransaction().
+   */
+  async commitTransaction(): Promise<void> {
+    const txn = this.transactional('commitTransaction');
+    const s = txn.state;
+    // A commit that failed on the coordinator (a timeout) may be called again.
+    if (s.state !== 'COMMITTING_TRANSACTION') {
+      s.failIfInError();
+      s.transitionTo('COMMITTING_TRANSACTION');
+      await this.sender.flush();
+    }
+    s.failIfInError();
+    await txn.endTransaction(true);
+  }
+
+  /**
+   * Aborts the transaction: records not yet sent fail with TRANSACTION_ABORTED, those in flight are
+   * waited for, then the coordinator writes abort markers (EndTxn), so read_committed consumers
+   * never see the transaction's records. Also the way out of an abortable error.
+   */
+  async abortTransaction(): Promise<void> {
+    const txn = this.transactional('abortTransaction');
+    const s = txn.state;
+    if (s.state !== 'ABORTING_TRANSACTION') {
+      if (!s.hasAbortableError) s.failIfInError();
+      s.transitionTo('ABORTING_TRANSACTION');
+      s.clearNewPartitions();
+    }
+    await this.sender.flush();
+    if (s.hasFatalError) s.failIfInError();
+    await txn.endTransaction(false);
   }
 
   /** Sends everything batched so far without waiting for linger, and waits for the acknowledgements. */

@@ -2,6 +2,7 @@ import { compress } from '../../protocol/compression/compress.js';
 import { LZ4_FRAME_BLOCK_BYTES, Lz4FrameWriter } from '../../protocol/compression/lz4-frame.js';
 import type { RecordHeader } from '../../protocol/records/record.js';
 import {
+  ATTR_TRANSACTIONAL,
   BATCH_HEADER_BYTES,
   BatchOffsets,
   CompressionType,
@@ -60,6 +61,7 @@ export class RecordBatchBuilder {
   private lz4Frame: Lz4FrameWriter | null = null;
   private lz4From = BATCH_HEADER_BYTES;
   private built: Buffer | null = null;
+  private transactional = false;
   /** Pooled buffers this batch holds until `recycle`. */
   private readonly held: Buffer[] = [];
 
@@ -132,14 +134,22 @@ export class RecordBatchBuilder {
    * sequence go in now, since the idempotent producer may assign them after the records arrived.
    * Built once: a retry sends the very same bytes.
    */
-  async build(producerId: bigint, producerEpoch: number, baseSequence: number): Promise<Buffer> {
+  async build(
+    producerId: bigint,
+    producerEpoch: number,
+    baseSequence: number,
+    transactional = false,
+  ): Promise<Buffer> {
+    this.transactional = transactional;
     if (this.built) {
       // A retry renumbered after an epoch bump: same records, new producer fields and CRC.
       const b = this.built;
       if (
         b.readBigInt64BE(BatchOffsets.producerId) !== producerId ||
         b.readInt16BE(BatchOffsets.producerEpoch) !== producerEpoch ||
-        b.readInt32BE(BatchOffsets.baseSequence) !== baseSequence
+        b.readInt32BE(BatchOffsets.baseSequence) !== baseSequence ||
+        (b.readInt16BE(BatchOffsets.attributes) & ATTR_TRANSACTIONAL) !==
+          (transactional ? ATTR_TRANSACTIONAL : 0)
       )
         this.writeHeader(b, producerId, producerEpoch, baseSequence);
       return b;
@@ -220,7 +230,10 @@ export class RecordBatchBuilder {
     batch.writeInt32BE(batch.length - LOG_OVERHEAD, BatchOffsets.batchLength);
     batch.writeInt32BE(-1, BatchOffsets.partitionLeaderEpoch);
     batch.writeInt8(2, BatchOffsets.magic);
-    batch.writeInt16BE(this.compression, BatchOffsets.attributes);
+    batch.writeInt16BE(
+      this.compression | (this.transactional ? ATTR_TRANSACTIONAL : 0),
+      BatchOffsets.attributes,
+    );
     batch.writeInt32BE(Math.max(0, this.count - 1), BatchOffsets.lastOffsetDelta);
     batch.writeBigInt64BE(BigInt(this.baseTimestamp), BatchOffsets.baseTimestamp);
     batch.writeBigInt64BE(BigInt(this.baseTimestamp + this.maxTimestampDelta), BatchOffsets.maxTimestamp);

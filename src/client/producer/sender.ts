@@ -10,6 +10,7 @@ import { type Cluster, isStaleMetadataError } from '../network/cluster.js';
 import type { IdempotentState } from './idempotence.js';
 import type { ProducerBatch } from './producer-batch.js';
 import type { RecordAccumulator } from './record-accumulator.js';
+import type { TransactionManager } from './transaction-manager.js';
 
 export interface SenderOptions {
   /** -1 (all), 0 or 1. */
@@ -26,10 +27,11 @@ export interface SenderOptions {
    * Java's producer does; when it is only the default, the producer goes on without it.
    */
   idempotenceExplicit: boolean;
+  /** The transactional producer's coordinator requests and state; null without a transactional id. */
+  transactions: TransactionManager | null;
+  /** transaction.timeout.ms, sent in InitProducerId. */
+  transactionTimeoutMs: number;
 }
-
-/** Kafka's transaction.timeout.ms default, which the Java client sends in InitProducerId even without a transactional id. */
-const TRANSACTION_TIMEOUT_MS = 60_000;
 
 /**
  * Moves ready batches from the accumulator to partition leaders: one Produce request per broker
@@ -97,6 +99,11 @@ export class Sender {
 
   private run(): void {
     if (this.closed) return;
+    const txn = this.options.transactions;
+    if (txn !== null && !this.runTransactional(txn)) {
+      this.checkIdle();
+      return;
+    }
     if (this.idempotenceUnavailable !== null) {
       for (const b of this.accumulator.drainAll()) this.complete(b, this.idempotenceUnavailable);
       this.checkIdle();
@@ -104,7 +111,8 @@ export class Sender {
     }
     const idempotence = this.idempotence;
     if (idempotence !== null && !idempotence.hasProducerId) {
-      if (this.accumulator.hasBatches()) this.initProducerId(idempotence);
+      // A transactional producer's id comes from initTransactions, never from here.
+      if (this.accumulator.hasBatches() && txn === null) this.initProducerId(idempotence);
       this.checkIdle();
       return;
     }
@@ -116,6 +124,11 @@ export class Sender {
         return false;
       }
       if ((this.inFlight.get(leader) ?? 0) >= this.options.maxInFlight) return false;
+      // A partition's batches wait until AddPartitionsToTxn has added it to the transaction.
+      if (txn !== null) {
+        if (!txn.state.isSendToPartitionAllowed(b.topic, b.partition)) return false;
+        b.transactional = true;
+      }
       // Last: it gives the batch its sequence, so only once the batch is certainly sent.
       return idempotence === null || idempotence.prepareSend(b);
     };
@@ -142,8 +155,40 @@ export class Sender {
       }
     }
     if (missingLeader) this.refreshThenRun();
-    else if (this.accumulator.hasBatches()) this.wakeAfterLinger();
+    // Batches waiting for AddPartitionsToTxn go out when its answer runs the next round.
+    else if (this.accumulator.hasBatches() && !txn?.state.hasPendingPartitions) this.wakeAfterLinger();
     this.checkIdle();
+  }
+
+  /**
+   * The transactional part of a send round, as Kafka's Sender.maybeSendAndPollTransactionalRequest:
+   * in an error state or while aborting, batches not yet sent fail (they can no longer be part of
+   * a committed transaction); partitions written to for the first time are added to the
+   * transaction with one AddPartitionsToTxn, after which the round runs again. False when the
+   * round has nothing more to do.
+   */
+  private runTransactional(txn: TransactionManager): boolean {
+    const s = txn.state;
+    if (s.hasFatalError || s.hasAbortableError || s.state === 'ABORTING_TRANSACTION') {
+      const err =
+        s.lastError ?? new ClientError('TRANSACTION_ABORTED', 'Failing batch since transaction was aborted');
+      for (const b of this.accumulator.drainAll()) {
+        // A batch that was sent keeps its place until its fate is known (it may be in the log).
+        if (b.baseSequence >= 0 && !s.hasFatalError) this.accumulator.reenqueue(b);
+        else this.complete(b, err);
+      }
+      if (s.hasFatalError) return false;
+    }
+    // In an error state nothing more joins the transaction: it is to be aborted (Kafka fails such requests).
+    const open = s.state === 'IN_TRANSACTION' || s.state === 'COMMITTING_TRANSACTION';
+    if (open && s.hasPartitionsToAdd && !s.hasPendingPartitions) {
+      this.outstanding++;
+      void txn.addPartitions().finally(() => {
+        this.outstanding--;
+        this.run();
+      });
+    }
+    return true;
   }
 
   /**
@@ -157,7 +202,7 @@ export class Sender {
     this.cluster
       .requestAny(Apis.InitProducerId, {
         transactionalId: null,
-        transactionTimeoutMs: TRANSACTION_TIMEOUT_MS,
+        transactionTimeoutMs: this.options.transactionTimeoutMs,
         producerId: -1n,
         producerEpoch: -1,
       })
@@ -239,7 +284,7 @@ export class Sender {
         node,
         Apis.Produce,
         (version) => ({
-          transactionalId: null,
+          transactionalId: this.options.transactions?.transactionalId ?? null,
           acks,
           timeoutMs: this.options.requestTimeoutMs,
           topicData: [...byTopic].map(([name, parts]) => ({
@@ -319,7 +364,11 @@ export class Sender {
 
   private complete(b: ProducerBatch, err: Error | null, baseOffset = -1n, logAppendTime = -1n): void {
     // A batch given up on leaves a hole in its partition's sequences: the partition moves to a new epoch.
-    if (err) this.idempotence?.failed(b);
+    if (err) {
+      this.idempotence?.failed(b);
+      // And its transaction can no longer commit (Kafka's TransactionManager.handleFailedBatch).
+      this.options.transactions?.state.batchFailed(err);
+    }
     this.accumulator.release(b.reservedBytes);
     // With acks=0 the request may still sit in the socket's queue; elsewhere the broker has
     // answered, so it read every byte, and a failed batch is not sent again.
