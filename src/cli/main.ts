@@ -14,6 +14,7 @@ import { registerGetOffsetsCommand } from './get-offsets-command.js';
 import { registerProducerPerfTestCommand } from './producer-perf-test-command.js';
 import { registerServerCommand } from './server-command.js';
 import { registerTopicsCommand } from './topics-command.js';
+import { registerTransactionsCommand } from './transactions-command.js';
 import { versionText } from './version.js';
 
 /** Runs the strom command line; resolves to the process exit code. */
@@ -55,6 +56,7 @@ Every command takes Kafka's flags and --help. Examples:
     registerGetOffsetsCommand,
     registerDeleteRecordsCommand,
     registerDumpLogCommand,
+    registerTransactionsCommand,
     registerProducerPerfTestCommand,
     registerConsumerPerfTestCommand,
   ])

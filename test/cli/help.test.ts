@@ -12,6 +12,7 @@ const COMMANDS = [
   'get-offsets',
   'delete-records',
   'dump-log',
+  'transactions',
   'producer-perf-test',
   'consumer-perf-test',
 ];

@@ -14,6 +14,18 @@ import {
   type ScramUserDescription,
   type ScramUserResult,
 } from './scram-admin.js';
+import {
+  type AbortTransactionSpec,
+  abortTransaction,
+  describeProducers,
+  describeTransactions,
+  fenceProducers,
+  type ListTransactionsOptions,
+  listTransactions,
+  type PartitionProducers,
+  type TransactionDescription,
+  type TransactionListing,
+} from './transaction-admin.js';
 
 export interface AdminOptions {
   signal?: AbortSignal;
@@ -299,6 +311,40 @@ export class Admin extends GroupAdmin {
       queries.map((q) => ({ topic: q.topic, partition: q.partition, timestamp: toSpec(q.timestamp) })),
       { signal: options.signal, isolationLevel: options.isolationLevel === 'read_committed' ? 1 : 0 },
     );
+  }
+
+  /** Transactional ids every broker coordinates (ListTransactions, KIP-664), with filters. */
+  listTransactions(options: ListTransactionsOptions = {}): Promise<TransactionListing[]> {
+    return listTransactions(this.cluster, options);
+  }
+
+  /** Transactional ids' state at their coordinators (DescribeTransactions, KIP-664). */
+  describeTransactions(
+    transactionalIds: readonly string[],
+    options: { signal?: AbortSignal } = {},
+  ): Promise<TransactionDescription[]> {
+    return describeTransactions(this.cluster, transactionalIds, options.signal);
+  }
+
+  /** Producers each partition remembers, at the leader or at `brokerId` (DescribeProducers, KIP-664). */
+  describeProducers(
+    partitions: readonly { topic: string; partition: number }[],
+    options: { brokerId?: number; signal?: AbortSignal } = {},
+  ): Promise<PartitionProducers[]> {
+    return describeProducers(this.cluster, partitions, options);
+  }
+
+  /** Writes an abort marker for a hanging transaction on one partition (KIP-664). */
+  abortTransaction(spec: AbortTransactionSpec, options: { signal?: AbortSignal } = {}): Promise<void> {
+    return abortTransaction(this.cluster, spec, options.signal);
+  }
+
+  /** Fences the producers of transactional ids by bumping their epochs (KIP-618). */
+  fenceProducers(
+    transactionalIds: readonly string[],
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ transactionalId: string; producerId: bigint; producerEpoch: number }[]> {
+    return fenceProducers(this.cluster, transactionalIds, options.signal);
   }
 
   /** Cluster id, controller and brokers: DescribeCluster (KIP-700) where supported, else Metadata. */

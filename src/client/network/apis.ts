@@ -1,9 +1,9 @@
-import { AlterUserScramCredentialsRequest } from '../../protocol/generated/messages/alter-user-scram-credentials-request.js';
-import { AlterUserScramCredentialsResponse } from '../../protocol/generated/messages/alter-user-scram-credentials-response.js';
 import { AddOffsetsToTxnRequest } from '../../protocol/generated/messages/add-offsets-to-txn-request.js';
 import { AddOffsetsToTxnResponse } from '../../protocol/generated/messages/add-offsets-to-txn-response.js';
 import { AddPartitionsToTxnRequest } from '../../protocol/generated/messages/add-partitions-to-txn-request.js';
 import { AddPartitionsToTxnResponse } from '../../protocol/generated/messages/add-partitions-to-txn-response.js';
+import { AlterUserScramCredentialsRequest } from '../../protocol/generated/messages/alter-user-scram-credentials-request.js';
+import { AlterUserScramCredentialsResponse } from '../../protocol/generated/messages/alter-user-scram-credentials-response.js';
 import { ApiVersionsRequest } from '../../protocol/generated/messages/api-versions-request.js';
 import { ApiVersionsResponse } from '../../protocol/generated/messages/api-versions-response.js';
 import { CreatePartitionsRequest } from '../../protocol/generated/messages/create-partitions-request.js';
@@ -22,12 +22,12 @@ import { DescribeConfigsRequest } from '../../protocol/generated/messages/descri
 import { DescribeConfigsResponse } from '../../protocol/generated/messages/describe-configs-response.js';
 import { DescribeGroupsRequest } from '../../protocol/generated/messages/describe-groups-request.js';
 import { DescribeGroupsResponse } from '../../protocol/generated/messages/describe-groups-response.js';
-import { DescribeUserScramCredentialsRequest } from '../../protocol/generated/messages/describe-user-scram-credentials-request.js';
-import { DescribeUserScramCredentialsResponse } from '../../protocol/generated/messages/describe-user-scram-credentials-response.js';
 import { DescribeProducersRequest } from '../../protocol/generated/messages/describe-producers-request.js';
 import { DescribeProducersResponse } from '../../protocol/generated/messages/describe-producers-response.js';
 import { DescribeTransactionsRequest } from '../../protocol/generated/messages/describe-transactions-request.js';
 import { DescribeTransactionsResponse } from '../../protocol/generated/messages/describe-transactions-response.js';
+import { DescribeUserScramCredentialsRequest } from '../../protocol/generated/messages/describe-user-scram-credentials-request.js';
+import { DescribeUserScramCredentialsResponse } from '../../protocol/generated/messages/describe-user-scram-credentials-response.js';
 import { EndTxnRequest } from '../../protocol/generated/messages/end-txn-request.js';
 import { EndTxnResponse } from '../../protocol/generated/messages/end-txn-response.js';
 import { FetchRequest } from '../../protocol/generated/messages/fetch-request.js';
