@@ -3,6 +3,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -16,6 +17,7 @@ import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -44,6 +46,18 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *                                                 one line each: partition, offset, key, value, headers
  * admin BOOTSTRAP TOPIC                           create (3 partitions, retention.ms), list, describe topic and
  *                                                 configs, grow to 5 partitions, delete; one JSON object
+ * eos BOOTSTRAP INPUT OUTPUT GROUP COUNT ABORT_EVERY
+ *                                                 the exactly-once pattern: a read_committed group consumer of
+ *                                                 INPUT and a transactional producer; per poll one transaction
+ *                                                 that writes out-VALUE to OUTPUT (same partition) and commits
+ *                                                 the offsets with sendOffsetsToTransaction(groupMetadata());
+ *                                                 every ABORT_EVERY-th is aborted instead and the consumer
+ *                                                 rewound to the committed offsets; ends once COUNT input
+ *                                                 records are committed; prints "committed C aborted A"
+ * read-committed BOOTSTRAP TOPIC PARTITIONS ISOLATION
+ *                                                 every partition from the start up to its end offset under
+ *                                                 ISOLATION (read_committed: the last stable offset); one line
+ *                                                 per record: partition, value
  * </pre>
  *
  * The records are those of helpers/compat-records.ts: key key-i, a null value when i % 10 == 3,
@@ -70,6 +84,18 @@ public final class JavaCompat {
         break;
       case "admin":
         admin(bootstrap, args[2]);
+        break;
+      case "eos":
+        eos(
+            bootstrap,
+            args[2],
+            args[3],
+            args[4],
+            Integer.parseInt(args[5]),
+            Integer.parseInt(args[6]));
+        break;
+      case "read-committed":
+        readCommitted(bootstrap, args[2], Integer.parseInt(args[3]), args[4]);
         break;
       default:
         throw new IllegalArgumentException("unknown mode " + mode);
@@ -183,6 +209,79 @@ public final class JavaCompat {
           seen++;
         }
         if (!records.isEmpty()) consumer.commitSync();
+      }
+      System.out.print(out);
+    }
+  }
+
+  static void eos(
+      String bootstrap, String input, String output, String group, int count, int abortEvery) {
+    Properties cp = consumerProps(bootstrap, CLIENT_ID + "-eos-consumer");
+    cp.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+    cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    // Small polls, so the records make many transactions and some of them are aborted.
+    cp.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "50");
+    Properties pp = producerProps(bootstrap, CLIENT_ID + "-eos-producer");
+    pp.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, CLIENT_ID + "-eos-" + group);
+    int committedRecords = 0;
+    int committed = 0;
+    int aborted = 0;
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(cp);
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp)) {
+      producer.initTransactions();
+      consumer.subscribe(Collections.singletonList(input));
+      long deadline = System.nanoTime() + TIMEOUT.toNanos();
+      int transactions = 0;
+      while (committedRecords < count) {
+        if (System.nanoTime() > deadline) fail("committed " + committedRecords + " of " + count);
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
+        if (records.isEmpty()) continue;
+        producer.beginTransaction();
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+          producer.send(
+              new ProducerRecord<>(output, r.partition(), r.key(), bytes("out-" + text(r.value()))));
+          offsets.put(
+              new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+        }
+        producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+        if (++transactions % abortEvery == 0) {
+          producer.abortTransaction();
+          aborted++;
+          // Process the aborted records again, from the offsets the group has committed.
+          Map<TopicPartition, OffsetAndMetadata> last = consumer.committed(consumer.assignment());
+          for (TopicPartition tp : consumer.assignment()) {
+            OffsetAndMetadata o = last.get(tp);
+            if (o == null) consumer.seekToBeginning(Collections.singletonList(tp));
+            else consumer.seek(tp, o.offset());
+          }
+        } else {
+          producer.commitTransaction();
+          committed++;
+          committedRecords += records.count();
+        }
+      }
+    }
+    System.out.println("committed " + committed + " aborted " + aborted);
+  }
+
+  static void readCommitted(String bootstrap, String topic, int partitions, String isolation) {
+    Properties p = consumerProps(bootstrap, CLIENT_ID + "-read-committed");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p)) {
+      List<TopicPartition> tps = new ArrayList<>();
+      for (int i = 0; i < partitions; i++) tps.add(new TopicPartition(topic, i));
+      consumer.assign(tps);
+      consumer.seekToBeginning(tps);
+      // Under read_committed the end offsets are the last stable offsets.
+      Map<TopicPartition, Long> ends = consumer.endOffsets(tps);
+      StringBuilder out = new StringBuilder();
+      long deadline = System.nanoTime() + TIMEOUT.toNanos();
+      while (tps.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+        if (System.nanoTime() > deadline) fail("did not reach the end offsets " + ends);
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+          out.append(r.partition()).append('\t').append(text(r.value())).append('\n');
+        }
       }
       System.out.print(out);
     }
