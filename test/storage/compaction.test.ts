@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { decodeRecordBatch, encodeRecordBatch } from '../../src/protocol/records/record-batch.js';
 import {
+  ATTR_CONTROL,
   ATTR_DELETE_HORIZON,
+  ATTR_TRANSACTIONAL,
   CompressionType,
   validateBatch,
 } from '../../src/protocol/records/record-batch-header.js';
@@ -312,6 +314,112 @@ describe('compaction and transactions', () => {
       recs.some((r) => r.key === 'd'),
       'the open transaction is untouched',
     );
+    await log.close();
+  });
+});
+
+describe('compaction of transaction markers (Kafka LogCleaner, KIP-534)', () => {
+  it('keeps a marker while its transaction has data, then for delete.retention.ms, then removes it', async () => {
+    const cache = new FileHandleCache(16);
+    const clock = new TestClock();
+    const log = openLog(
+      tempDir(),
+      { cleanupPolicy: 'compact', segmentBytes: 400, deleteRetentionMs: 1000 },
+      { cache, now: clock.now, producerIdExpirationMs: 60_000 },
+    );
+    const txn = (pid: bigint, key: string) =>
+      buildBatch([{ key, value: `${key}-${pid}`, timestamp: clock.ms }], {
+        attributes: ATTR_TRANSACTIONAL,
+        producerId: pid,
+        producerEpoch: 0,
+        baseSequence: 0,
+      });
+    const marker = (pid: bigint, result: 'COMMIT' | 'ABORT') =>
+      log.appendTransactionMarker({ producerId: pid, producerEpoch: 0, coordinatorEpoch: 0, result });
+    await log.append(txn(1n, 'a')); // 0, aborted
+    await log.append(txn(2n, 'b')); // 1, committed, then superseded
+    const abortAt = await marker(1n, 'ABORT'); // 2
+    const commitAt = await marker(2n, 'COMMIT'); // 3
+    for (let i = 0; i < 8; i++)
+      await log.append(buildBatch([{ key: 'b', value: `later${i}`, timestamp: clock.ms }]));
+    log.roll();
+    log.setHighWatermark(log.logEndOffset);
+    const markers = () =>
+      readAll(log)
+        .filter((b) => (b.readInt16BE(21) & ATTR_CONTROL) !== 0)
+        .map((b) => Number(b.readBigInt64BE(0)));
+    const clean = async () => {
+      clock.ms += 1;
+      return new LogCleaner(new MapCheckpoints(), cache).clean(log, true);
+    };
+    assert.ok((await clean()) !== null);
+    // The records went this pass; the markers stay for it, the abort's index entry too. Each
+    // producer's last batch stays, empty, while the producer state holds the producer.
+    assert.deepEqual(markers(), [abortAt, commitAt]);
+    assert.deepEqual(
+      log.collectAbortedTransactions(0, log.logEndOffset).map((t) => t.lastOffset),
+      [abortAt],
+    );
+    await clean();
+    assert.deepEqual(
+      log.collectAbortedTransactions(0, log.logEndOffset).map((t) => t.lastOffset),
+      [abortAt],
+    );
+    clock.ms += 60_000;
+    assert.equal(log.removeExpiredProducers(), 2);
+    await clean(); // the empty batches go; the markers stay for this pass
+    assert.deepEqual(markers(), [abortAt, commitAt]);
+    await clean();
+    // No data left: each marker gets a delete horizon (its base timestamp) and the entry goes.
+    assert.deepEqual(markers(), [abortAt, commitAt]);
+    const horizons = readAll(log)
+      .filter((b) => (b.readInt16BE(21) & ATTR_CONTROL) !== 0)
+      .map((b) => [(b.readInt16BE(21) & ATTR_DELETE_HORIZON) !== 0, Number(b.readBigInt64BE(27))]);
+    assert.deepEqual(horizons, [
+      [true, clock.ms + 1000],
+      [true, clock.ms + 1000],
+    ]);
+    assert.deepEqual(log.collectAbortedTransactions(0, log.logEndOffset), []);
+    clock.ms += 500;
+    await clean();
+    assert.deepEqual(markers(), [abortAt, commitAt], 'before the horizon');
+    clock.ms += 1000;
+    await clean();
+    assert.deepEqual(markers(), [], 'past the horizon');
+    await log.close();
+  });
+
+  it('never cleans at or above the last stable offset', async () => {
+    const cache = new FileHandleCache(16);
+    const clock = new TestClock();
+    const log = openLog(
+      tempDir(),
+      { cleanupPolicy: 'compact', segmentBytes: 200 },
+      { cache, now: clock.now },
+    );
+    const t = buildBatch([{ key: 'k', value: 't', timestamp: clock.ms }], {
+      attributes: ATTR_TRANSACTIONAL,
+      producerId: 5n,
+      producerEpoch: 0,
+      baseSequence: 0,
+    });
+    await log.append(t);
+    for (let i = 0; i < 6; i++)
+      await log.append(buildBatch([{ key: 'k', value: `v${i}`, timestamp: clock.ms }]));
+    const at = await log.appendTransactionMarker({
+      producerId: 5n,
+      producerEpoch: 0,
+      coordinatorEpoch: 0,
+      result: 'COMMIT',
+    });
+    log.roll();
+    // The high watermark below the marker: the transaction is decided but not stable yet.
+    log.setHighWatermark(at);
+    assert.equal(log.lastStableOffset, 0);
+    assert.ok(log.segments.length > 3);
+    assert.equal(await new LogCleaner(new MapCheckpoints(), cache).clean(log, true), null);
+    log.setHighWatermark(log.logEndOffset);
+    assert.ok((await new LogCleaner(new MapCheckpoints(), cache).clean(log, true)) !== null);
     await log.close();
   });
 });

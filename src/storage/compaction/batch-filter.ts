@@ -19,6 +19,12 @@ export interface FilterContext {
    * lastRecordsOfActiveProducers): that batch is kept, empty if need be, whatever its records.
    */
   lastBatchOfProducers?: ReadonlyMap<bigint, number>;
+  /**
+   * For a control batch: whether its transaction has no data left (Kafka's
+   * CleanedTransactionMetadata.onControlBatchRead), so the marker may go once its delete horizon
+   * has passed.
+   */
+  markerDiscardable?: boolean;
 }
 
 export interface FilterResult {
@@ -34,16 +40,39 @@ export interface FilterResult {
  * Compressed batches are decompressed and recompressed with the same codec. A batch keeping a
  * tombstone for the first time gets a delete horizon (KIP-534): the delete-horizon attribute, the
  * horizon as baseTimestamp, and record timestamp deltas re-based on it so timestamps do not change.
- * Control batches (transaction markers) are returned as they are.
+ * Control batches (transaction markers) are kept as they are while their transaction has data in
+ * the log; after that a marker gets a delete horizon as a tombstone does and is removed once the
+ * horizon has passed (Kafka's LogCleaner since KIP-534: markers outlive their data by
+ * delete.retention.ms, so a consumer reading that far behind still sees the marker).
  */
 export function filterBatch(batch: Buffer, ctx: FilterContext): FilterResult {
   const open = openRecordBatch(batch);
-  if ((open.attributes & ATTR_CONTROL) !== 0) {
-    return { batch, keptRecords: open.recordCount, droppedRecords: 0 };
-  }
-  const baseOffset = Number(open.baseOffset);
   const baseTs = Number(open.baseTimestamp);
   const hasHorizon = (open.attributes & ATTR_DELETE_HORIZON) !== 0;
+  if ((open.attributes & ATTR_CONTROL) !== 0) {
+    if (ctx.markerDiscardable !== true || (hasHorizon && baseTs > ctx.nowMs))
+      return { batch, keptRecords: open.recordCount, droppedRecords: 0 };
+    if (hasHorizon) return { batch: null, keptRecords: 0, droppedRecords: open.recordCount };
+    const horizon = ctx.nowMs + ctx.deleteRetentionMs;
+    const records = [...open.records()].map((r) => ({
+      ...r,
+      timestampDelta: baseTs + r.timestampDelta - horizon,
+    }));
+    const out = encodeRecordBatch({
+      baseOffset: open.baseOffset,
+      partitionLeaderEpoch: open.partitionLeaderEpoch,
+      attributes: open.attributes | ATTR_DELETE_HORIZON,
+      producerId: open.producerId,
+      producerEpoch: open.producerEpoch,
+      baseSequence: open.baseSequence,
+      baseTimestamp: BigInt(horizon),
+      maxTimestamp: open.maxTimestamp,
+      lastOffsetDelta: open.lastOffsetDelta,
+      records,
+    });
+    return { batch: out, keptRecords: open.recordCount, droppedRecords: 0 };
+  }
+  const baseOffset = Number(open.baseOffset);
   const kept: KafkaRecord[] = [];
   let dropped = 0;
   let keptTombstone = false;

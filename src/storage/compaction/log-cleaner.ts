@@ -30,6 +30,15 @@ export interface CleanStats {
   firstUncleanableOffset: number;
 }
 
+/** What the cleaner learns of the transactions in the range before it cleans. */
+interface TxnScan {
+  /** Base offsets of the batches of aborted transactions. */
+  aborted: Set<number>;
+  /** Offsets of markers whose transaction has no batch left. */
+  discardableMarkers: Set<number>;
+  firstUnstableOffset: number | null;
+}
+
 /** Batches between yields to the event loop, so appends and fetches interleave with cleaning. */
 const BATCHES_PER_SLICE = 64;
 
@@ -76,10 +85,16 @@ export class LogCleaner {
     let range = this.plan(log, null);
     if (range.segmentCount === 0) return null;
     const txns = this.scanTransactions(log, range.segmentCount);
-    if (txns.firstUnstableOffset !== null) range = this.plan(log, txns.firstUnstableOffset);
+    // Never above the last stable offset (Kafka's LogCleanerManager.cleanableOffsets), which also
+    // counts transactions ended by markers the high watermark has not passed.
+    const firstUnstable = Math.min(
+      txns.firstUnstableOffset ?? Number.POSITIVE_INFINITY,
+      log.lastStableOffset,
+    );
+    range = this.plan(log, firstUnstable);
     if (range.segmentCount === 0) return null;
     if (!force && !shouldClean(range, log.config.minCleanableDirtyRatio)) return null;
-    return this.cleanRange(log, range, txns.aborted);
+    return this.cleanRange(log, range, txns);
   }
 
   private plan(log: PartitionLog, firstUnstableOffset: number | null): CleanableRange {
@@ -102,16 +117,16 @@ export class LogCleaner {
   }
 
   /**
-   * Finds aborted transactional batches (dropped by cleaning) and the first offset of a transaction
-   * still open at the end of the range (the cleaner must stop before it). Reads batch headers only,
-   * plus the records of control batches.
+   * Finds aborted transactional batches (dropped by cleaning), the markers whose transaction has no
+   * batch left (Kafka's CleanedTransactionMetadata: such a marker may go after delete.retention.ms;
+   * one whose data this pass still reads stays, and so does its transaction index entry), and the
+   * first offset of a transaction still open at the end of the range (the cleaner must stop before
+   * it). Reads batch headers only, plus the records of control batches.
    */
-  private scanTransactions(
-    log: PartitionLog,
-    segmentCount: number,
-  ): { aborted: Set<number>; firstUnstableOffset: number | null } {
+  private scanTransactions(log: PartitionLog, segmentCount: number): TxnScan {
     const open = new Map<bigint, number[]>();
     const aborted = new Set<number>();
+    const discardableMarkers = new Set<number>();
     for (const seg of log.segments.slice(0, segmentCount)) {
       const cursor = new BatchCursor(seg.log, 0, seg.size);
       for (let b = cursor.next(); b !== null; b = cursor.next()) {
@@ -128,23 +143,21 @@ export class LogCleaner {
         for (const r of openRecordBatch(header).records()) {
           if (decodeControlRecordKey(r.key).type === ControlRecordType.Abort) isAbort = true;
         }
-        if (isAbort) for (const o of open.get(producerId) ?? []) aborted.add(o);
+        const data = open.get(producerId) ?? [];
+        if (data.length === 0) discardableMarkers.add(b.baseOffset);
+        if (isAbort) for (const o of data) aborted.add(o);
         open.delete(producerId);
       }
     }
     let firstUnstable: number | null = null;
     for (const list of open.values())
       if (list.length > 0 && (firstUnstable === null || list[0]! < firstUnstable)) firstUnstable = list[0]!;
-    return { aborted, firstUnstableOffset: firstUnstable };
+    return { aborted, discardableMarkers, firstUnstableOffset: firstUnstable };
   }
 
-  private async cleanRange(
-    log: PartitionLog,
-    range: CleanableRange,
-    aborted: Set<number>,
-  ): Promise<CleanStats> {
+  private async cleanRange(log: PartitionLog, range: CleanableRange, txns: TxnScan): Promise<CleanStats> {
     const segs = log.segments.slice(0, range.segmentCount);
-    const offsetMap = await this.buildOffsetMap(segs, range.firstDirtyOffset, aborted);
+    const offsetMap = await this.buildOffsetMap(segs, range.firstDirtyOffset, txns.aborted);
     const stats: CleanStats = {
       segments: 0,
       bytesBefore: 0,
@@ -156,7 +169,7 @@ export class LogCleaner {
       if (log.isClosed) break;
       let cleaned: LogSegment | null;
       try {
-        cleaned = await this.cleanSegment(log, seg, offsetMap, aborted, stats);
+        cleaned = await this.cleanSegment(log, seg, offsetMap, txns, stats);
       } catch (e) {
         // Retention or truncation removed the segment while we read it: nothing to clean.
         if (log.isClosed || !log.segments.includes(seg)) break;
@@ -197,9 +210,10 @@ export class LogCleaner {
     log: PartitionLog,
     seg: LogSegment,
     offsetMap: Map<string, number>,
-    aborted: Set<number>,
+    txns: TxnScan,
     stats: CleanStats,
   ): Promise<LogSegment | null> {
+    const { aborted, discardableMarkers } = txns;
     const settings = {
       indexIntervalBytes: log.config.indexIntervalBytes,
       segmentIndexBytes: log.config.segmentIndexBytes,
@@ -235,13 +249,16 @@ export class LogCleaner {
         nowMs,
         deleteRetentionMs: log.config.deleteRetentionMs,
         lastBatchOfProducers,
+        markerDiscardable: discardableMarkers.has(b.baseOffset),
       });
       stats.recordsDropped += r.droppedRecords;
       if (r.batch !== null) out.append(r.batch, [batchInfoAt(r.batch, 0, 0)], settings.indexIntervalBytes);
       if (++n % BATCHES_PER_SLICE === 0) await yieldToEventLoop();
     }
-    // Markers are kept, so the aborted transactions they end stay indexed in the cleaned copy.
-    for (const t of seg.txnIndex.all()) out.txnIndex.append(t);
+    // An aborted transaction stays indexed while its data does (Kafka appends the entry to the
+    // cleaned index only then): a consumer told of an abort whose marker is gone would drop that
+    // producer's later transactions.
+    for (const t of seg.txnIndex.all()) if (!discardableMarkers.has(t.lastOffset)) out.txnIndex.append(t);
     out.onBecomeInactive();
     out.syncFilesNow();
     // The log may have changed while we yielded: retention or truncation may have removed `seg`.
