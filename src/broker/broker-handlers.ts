@@ -13,6 +13,7 @@ import { describeClusterHandler } from './handlers/describe-cluster.js';
 import { describeConfigsHandler } from './handlers/describe-configs.js';
 import { describeGroupsHandler } from './handlers/describe-groups.js';
 import { describeLogDirsHandler } from './handlers/describe-log-dirs.js';
+import { describeProducersHandler } from './handlers/describe-producers.js';
 import { describeTransactionsHandler } from './handlers/describe-transactions.js';
 import { endTxnHandler } from './handlers/end-txn.js';
 import { fetchHandler } from './handlers/fetch.js';
@@ -67,6 +68,7 @@ export function brokerHandlers(
     incrementalAlterConfigsHandler(s),
     describeClusterHandler(s),
     describeLogDirsHandler(s),
+    describeProducersHandler(s),
     findCoordinatorHandler(s),
     joinGroupHandler(s),
     syncGroupHandler(s),

@@ -48,6 +48,7 @@ const SERVED: Record<string, readonly [number, number]> = {
   IncrementalAlterConfigs: [0, 1],
   OffsetDelete: [0, 0],
   DescribeCluster: [0, 1],
+  DescribeProducers: [0, 0],
   DescribeTransactions: [0, 0],
   ListTransactions: [0, 1],
   SaslHandshake: [0, 1],

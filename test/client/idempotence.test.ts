@@ -130,4 +130,33 @@ describe('idempotent producer state', () => {
     assert.ok(s.prepareSend(a));
     assert.deepEqual(fields(a), [8n, 0, 0]);
   });
+
+  it('wraps sequences from 2^31-1 to 0 as DefaultRecordBatch.incrementSequence, and tells a gap across the wrap', () => {
+    const s = started();
+    const first = batch(1);
+    assert.ok(s.prepareSend(first));
+    s.acknowledged(first);
+    // Two billion records later: move the partition's next sequence to just below the wrap.
+    const partitions = (
+      s as unknown as { partitions: Map<string, { nextSequence: number; lastAckedSequence: number }> }
+    ).partitions;
+    const p = [...partitions.values()][0]!;
+    p.nextSequence = 0x7fffffff - 1;
+    p.lastAckedSequence = 0x7fffffff - 2;
+    const across = batch(3); // 2^31-2, 2^31-1, 0
+    const after = batch(2); // 1, 2
+    const later = batch(1); // 3
+    for (const b of [across, after, later]) assert.ok(s.prepareSend(b));
+    assert.deepEqual(
+      [across, after, later].map((b) => b.baseSequence),
+      [0x7fffffff - 1, 1, 3],
+    );
+    s.acknowledged(across);
+    // A later batch refused while an earlier one is outstanding: retried as it is, no bump.
+    assert.equal(s.refused(later, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, false), 'retry');
+    assert.equal(s.epoch, 0);
+    // The batch right after the acknowledged wrap (sequence 1) refused: a real gap, the epoch bumps.
+    assert.equal(s.refused(after, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, false), 'retry');
+    assert.equal(s.epoch, 1);
+  });
 });

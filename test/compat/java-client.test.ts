@@ -27,7 +27,7 @@ describe('Java client (kafka-clients 3.9)', () => {
     await broker?.close();
   });
 
-  test('AdminClient: create with a config, list, describe topic and configs, add partitions, delete', async () => {
+  test('AdminClient: create with a config, list, describe topic, configs and producers, add partitions, delete', async () => {
     const out = JSON.parse(await javaCompat(['admin', broker.bootstrap, 'java-admin']));
     assert.deepEqual(out, {
       after_delete: false,
@@ -38,6 +38,9 @@ describe('Java client (kafka-clients 3.9)', () => {
       listed: true,
       nodes: [1],
       partitions: [0, 1, 2],
+      producer_epoch: 0,
+      producer_last_sequence: 2,
+      producers: 1,
       'retention.ms': '3600000',
     });
   });
@@ -87,5 +90,6 @@ describe('Java client (kafka-clients 3.9)', () => {
     assert.deepEqual(v('group', 'OffsetCommit'), [9]);
     assert.deepEqual(v('group', 'LeaveGroup'), [5]);
     assert.deepEqual(v('admin', 'CreateTopics'), [7]);
+    assert.deepEqual(v('admin', 'DescribeProducers'), [0]);
   });
 });

@@ -15,6 +15,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -297,6 +298,16 @@ public final class JavaCompat {
           .createTopics(Collections.singletonList(new NewTopic(topic, 3, (short) 1).configs(configs)))
           .all()
           .get();
+      // DescribeProducers (KIP-664): the default (idempotent) producer's state on partition 0 after
+      // three sends acknowledged one at a time, so three batches with sequences 0, 1 and 2.
+      try (KafkaProducer<byte[], byte[]> producer =
+          new KafkaProducer<>(producerProps(bootstrap, CLIENT_ID + "-admin-producer"))) {
+        for (int i = 0; i < 3; i++)
+          producer.send(new ProducerRecord<>(topic, 0, bytes(key(i)), bytes(value(i)))).get();
+      }
+      TopicPartition tp0 = new TopicPartition(topic, 0);
+      List<ProducerState> producers =
+          admin.describeProducers(List.of(tp0)).partitionResult(tp0).get().activeProducers();
       boolean listed = admin.listTopics().names().get().contains(topic);
       TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
       TreeSet<Integer> partitions = new TreeSet<>();
@@ -322,6 +333,11 @@ public final class JavaCompat {
       out.put("cluster", clusterId != null && !clusterId.isEmpty());
       out.put("nodes", nodes);
       out.put("after_delete", afterDelete);
+      out.put("producers", producers.size());
+      out.put(
+          "producer_last_sequence", producers.isEmpty() ? -1 : producers.get(0).lastSequence());
+      out.put(
+          "producer_epoch", producers.isEmpty() ? -1 : producers.get(0).producerEpoch());
       System.out.println(json(out));
     }
   }

@@ -138,6 +138,34 @@ describe('partition log with idempotent producers', () => {
     }
   });
 
+  it('keeps a batch whose sequences wrap past 2^31-1 through a snapshot and a rebuild', async () => {
+    const d = dir();
+    const clock = new TestClock();
+    const log = openLog(d, {}, { now: clock.now });
+    const wrap = log.appendSync(idem(1n, 0, 0x7fffffff - 1, 3, clock.ms)); // 2^31-2, 2^31-1, 0
+    log.roll();
+    const next = log.appendSync(idem(1n, 0, 1, 2, clock.ms));
+    for (const clean of [false, true]) {
+      const reopened = openLog(d, {}, { hadCleanShutdown: clean, now: clock.now });
+      try {
+        assert.equal(reopened.producerState.entry(1n)!.lastSeq, 2);
+        assert.equal(
+          reopened.appendSync(idem(1n, 0, 0x7fffffff - 1, 3, clock.ms)).baseOffset,
+          wrap.baseOffset,
+        );
+        assert.equal(reopened.appendSync(idem(1n, 0, 1, 2, clock.ms)).baseOffset, next.baseOffset);
+        assert.throws(() => reopened.appendSync(idem(1n, 0, 0, 1, clock.ms)), {
+          code: 'OUT_OF_ORDER_SEQUENCE_NUMBER',
+        });
+        assert.equal(reopened.appendSync(idem(1n, 0, 3, 1, clock.ms)).baseOffset, 5);
+        reopened.truncateTo(5);
+      } finally {
+        await reopened.close();
+      }
+    }
+    await log.close();
+  });
+
   it('rebuilds from the whole log when the only snapshot is corrupt', async () => {
     const d = dir();
     const log = openLog(d);
