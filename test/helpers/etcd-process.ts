@@ -6,7 +6,11 @@ import { freePort } from './server-process.js';
 
 export interface EtcdProcess {
   readonly endpoint: string;
+  /** The running etcd process (a new one after `restart`). */
   readonly child: ChildProcess;
+  /** SIGKILLs etcd; `start` brings it back on the same ports and data. */
+  kill(): Promise<void>;
+  start(): Promise<void>;
   /** SIGKILLs etcd (if still running) and removes its data dir. */
   stop(): Promise<void>;
 }
@@ -20,53 +24,67 @@ export async function startEtcd(timeoutMs = 15_000): Promise<EtcdProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'strom-etcd-'));
   const endpoint = `http://127.0.0.1:${clientPort}`;
   const peer = `http://127.0.0.1:${peerPort}`;
-  const child = spawn(
-    'etcd',
-    [
-      '--name=test',
-      `--data-dir=${join(dir, 'data')}`,
-      `--listen-client-urls=${endpoint}`,
-      `--advertise-client-urls=${endpoint}`,
-      `--listen-peer-urls=${peer}`,
-      `--initial-advertise-peer-urls=${peer}`,
-      `--initial-cluster=test=${peer}`,
-      '--log-level=error',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let err = '';
-  child.stderr!.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.once('error', (e) => {
-    err += String(e);
-  });
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
+  const args = [
+    '--name=test',
+    `--data-dir=${join(dir, 'data')}`,
+    `--listen-client-urls=${endpoint}`,
+    `--advertise-client-urls=${endpoint}`,
+    `--listen-peer-urls=${peer}`,
+    `--initial-advertise-peer-urls=${peer}`,
+    `--initial-cluster=test=${peer}`,
+    '--log-level=error',
+  ];
+  let child: ChildProcess | null = null;
+  let exited: Promise<void> = Promise.resolve();
+  const kill = async (): Promise<void> => {
+    if (child && child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL');
       await exited;
     }
+  };
+  const start = async (): Promise<void> => {
+    const c = spawn('etcd', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = c;
+    let err = '';
+    c.stderr!.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    c.once('error', (e) => {
+      err += String(e);
+    });
+    exited = new Promise<void>((r) => c.once('exit', () => r()));
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const res = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1000) });
+        if (res.ok) return;
+      } catch {
+        // not up yet
+      }
+      if (c.exitCode !== null || c.signalCode !== null || err.includes('ENOENT') || Date.now() > deadline) {
+        await kill();
+        throw new Error(`etcd did not start (is etcd-server installed?):\n${err}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const stop = async (): Promise<void> => {
+    await kill();
     rmSync(dir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const res = await fetch(`${endpoint}/health`, { signal: AbortSignal.timeout(1000) });
-      if (res.ok) break;
-    } catch {
-      // not up yet
-    }
-    if (
-      child.exitCode !== null ||
-      child.signalCode !== null ||
-      err.includes('ENOENT') ||
-      Date.now() > deadline
-    ) {
-      await stop();
-      throw new Error(`etcd did not start (is etcd-server installed?):\n${err}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
+  try {
+    await start();
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
   }
-  return { endpoint, child, stop };
+  return {
+    endpoint,
+    get child() {
+      return child!;
+    },
+    kill,
+    start,
+    stop,
+  };
 }

@@ -92,3 +92,63 @@ describe('three brokers on a real etcd: sessions, election, fencing', () => {
     }
   });
 });
+
+describe('three brokers while etcd restarts', () => {
+  let etcd: EtcdProcess;
+  before(async () => {
+    etcd = await startEtcd();
+  });
+  after(async () => {
+    await etcd?.stop();
+  });
+
+  it('refuses metadata changes while etcd is down, fences nobody, and resumes without a restart', async () => {
+    const nodes = [1, 2, 3].map(
+      (id) => new ClusterNode(id, new EtcdHttpClient([etcd.endpoint], noopLogger, 1000), systemClock),
+    );
+    try {
+      for (const n of nodes) await n.start();
+      await eventually('one controller and three registered brokers', () => {
+        const c = nodes.filter((n) => n.election.active);
+        return c.length === 1 && c[0]!.metadata.image.brokers.size === 3;
+      });
+      const controller = nodes.find((n) => n.election.active)!;
+      assert.equal(await createTopic(controller.metadata, 'before', 3), 0);
+      const epochs = nodes.map((n) => n.session.brokerEpoch);
+
+      await etcd.kill();
+      await assert.rejects(createTopic(controller.metadata, 'during'), { code: 'ETCD_UNAVAILABLE' });
+      // Longer than the session timeout: leases must survive it, since etcd itself was away.
+      await new Promise((r) => setTimeout(r, SESSION_TIMEOUT_MS + 1000));
+      await etcd.start();
+
+      await eventually('the controller writes again', () => controller.election.active);
+      let code = -1;
+      await eventually('a topic created after etcd came back', () => {
+        void createTopic(controller.metadata, 'after', 3).then(
+          (c) => (code = c),
+          () => undefined,
+        );
+        return code === 0 || code === 36;
+      });
+      for (const n of nodes)
+        await eventually(
+          `broker ${n.id} sees the new topic`,
+          () => n.metadata.image.topic('after') !== undefined,
+        );
+      assert.deepEqual(
+        nodes.map((n) => n.session.brokerEpoch),
+        epochs,
+        'no broker lost its session',
+      );
+      assert.ok(
+        [...controller.metadata.image.brokers.values()].every((b) => !b.fenced),
+        'nobody fenced',
+      );
+      for (const n of nodes) await n.metadata.catchUp();
+      for (const n of nodes) assert.deepEqual(imageOf(n.metadata), imageOf(controller.metadata));
+    } finally {
+      for (const n of nodes) await n.close();
+    }
+  });
+});
