@@ -159,3 +159,81 @@ export async function runIdempotence(ctx: SuiteContext): Promise<void> {
     note: spread(idempotent.rounds, idempotent.spread).slice(2) || 'one round',
   });
 }
+
+const SECURITY_SCRIPT = fileURLToPath(new URL('../security.bench.js', import.meta.url));
+
+interface SecurityRun {
+  mode: 'plaintext' | 'ssl' | 'sasl_ssl';
+  recordsPerSec: number;
+  spread: [number, number];
+  rounds: number;
+  setupP50Ms: number;
+  setupP99Ms: number;
+  connections: number;
+}
+
+const SECURITY_LABELS: Record<SecurityRun['mode'], string> = {
+  plaintext: 'PLAINTEXT',
+  ssl: 'SSL (TLS)',
+  sasl_ssl: 'SASL_SSL (TLS + SCRAM-SHA-256)',
+};
+
+/**
+ * bench/security.bench.ts: the Strom client's produce over SSL and SASL_SSL against PLAINTEXT in the
+ * same run (target: at least 0.7x), and the connection set-up time of each (TLS handshake, SCRAM).
+ */
+export async function runSecurity(ctx: SuiteContext): Promise<void> {
+  const records = ctx.quick ? 20_000 : 300_000;
+  const rounds = ctx.quick ? 1 : 3;
+  const connections = ctx.quick ? 20 : 200;
+  ctx.progress(`security: ${records} records per mode, ${rounds} round(s), PLAINTEXT, SSL and SASL_SSL`);
+  const child = spawnTracked(
+    process.execPath,
+    [
+      SECURITY_SCRIPT,
+      '--records',
+      String(records),
+      '--rounds',
+      String(rounds),
+      '--connections',
+      String(connections),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (d: string) => {
+    out += d;
+  });
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  const line = out.split('\n').find((l) => l.startsWith('BENCH_JSON '));
+  if (!line) {
+    ctx.rec.skip('security', `security.bench.js exited with ${code} without results`);
+    return;
+  }
+  const { results } = JSON.parse(line.slice('BENCH_JSON '.length)) as { results: SecurityRun[] };
+  const plain = results.find((r) => r.mode === 'plaintext')!;
+  for (const r of results) {
+    ctx.rec.add({
+      section: 'clients',
+      id: `clients.strom.security.${r.mode}.produce`,
+      label: `Strom client produce over ${SECURITY_LABELS[r.mode]}, acks=all`,
+      system: 'strom',
+      value: r.recordsPerSec,
+      unit: 'records/s',
+      ...(r.mode === 'plaintext'
+        ? {}
+        : { baseline: { label: 'PLAINTEXT produce', value: plain.recordsPerSec } }),
+      note: spread(r.rounds, r.spread).slice(2) || 'one round',
+    });
+    ctx.rec.add({
+      section: 'clients',
+      id: `clients.strom.security.${r.mode}.setup-p50`,
+      label: `Connection set-up over ${SECURITY_LABELS[r.mode]}, p50`,
+      system: 'strom',
+      value: r.setupP50Ms,
+      unit: 'ms',
+      note: `${r.connections} connections, p99 ${r.setupP99Ms.toFixed(2)} ms`,
+    });
+  }
+}

@@ -33,16 +33,27 @@ export async function compileJavaCompat(): Promise<void> {
 }
 
 /** Runs one JavaCompat mode; resolves to its standard output (warnings and errors go to stderr). */
-export function javaCompat(args: readonly (string | number)[]): Promise<string> {
-  return runOk('java', [
-    // A short-lived client: quick start-up and a small heap matter more than peak speed.
-    '-XX:TieredStopAtLevel=1',
-    '-XX:+UseSerialGC',
-    '-Xmx256m',
-    '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
-    '-cp',
-    `${BUILD_DIR}:${compileClasspath()}:${DEBIAN_JARS}/slf4j-simple.jar`,
-    'JavaCompat',
-    ...args.map(String),
-  ]);
+export function javaCompat(
+  args: readonly (string | number)[],
+  /** A client properties file added to every client's (STROM_COMPAT_CLIENT_PROPERTIES). */
+  clientProperties?: string,
+): Promise<string> {
+  const env = clientProperties
+    ? { env: { ...process.env, STROM_COMPAT_CLIENT_PROPERTIES: clientProperties } }
+    : {};
+  return runOk(
+    'java',
+    [
+      // A short-lived client: quick start-up and a small heap matter more than peak speed.
+      '-XX:TieredStopAtLevel=1',
+      '-XX:+UseSerialGC',
+      '-Xmx256m',
+      '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
+      '-cp',
+      `${BUILD_DIR}:${compileClasspath()}:${DEBIAN_JARS}/slf4j-simple.jar`,
+      'JavaCompat',
+      ...args.map(String),
+    ],
+    env,
+  );
 }

@@ -119,8 +119,25 @@ public final class JavaCompat {
     return b == null ? "NULL" : new String(b, StandardCharsets.UTF_8);
   }
 
+  /**
+   * Client properties from the file STROM_COMPAT_CLIENT_PROPERTIES names (security.protocol,
+   * sasl.*, ssl.*), added to every client's: the security tests run the same modes over TLS and SASL.
+   */
+  static Properties withSecurity(Properties p) {
+    String file = System.getenv("STROM_COMPAT_CLIENT_PROPERTIES");
+    if (file == null || file.isEmpty()) return p;
+    try (java.io.Reader r = java.nio.file.Files.newBufferedReader(java.nio.file.Paths.get(file))) {
+      Properties extra = new Properties();
+      extra.load(r);
+      p.putAll(extra);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return p;
+  }
+
   static Properties producerProps(String bootstrap, String clientId) {
-    Properties p = new Properties();
+    Properties p = withSecurity(new Properties());
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -152,7 +169,7 @@ public final class JavaCompat {
   }
 
   static Properties consumerProps(String bootstrap, String clientId) {
-    Properties p = new Properties();
+    Properties p = withSecurity(new Properties());
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -289,7 +306,7 @@ public final class JavaCompat {
   }
 
   static void admin(String bootstrap, String topic) throws Exception {
-    Properties p = new Properties();
+    Properties p = withSecurity(new Properties());
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(AdminClientConfig.CLIENT_ID_CONFIG, CLIENT_ID + "-admin");
     try (Admin admin = Admin.create(p)) {

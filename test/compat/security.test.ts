@@ -1,0 +1,250 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Kafka as KafkaJs, logLevel, type SASLOptions } from 'kafkajs';
+import { Kafka } from '../../src/client/index.js';
+import { makeTestCertificates, type TestCertificates } from '../helpers/test-certificates.js';
+import { BrokerProcess, freePort } from './helpers/broker-process.js';
+import { compileJavaCompat, javaCompat } from './helpers/java-client.js';
+import { python, runClient, runOk } from './helpers/run-client.js';
+
+/**
+ * Real clients against one broker process with four listeners: PLAINTEXT (administration), SSL
+ * (client certificates required), SASL_PLAINTEXT (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) and
+ * SASL_SSL (the three again, over TLS). kcat, confluent-kafka-python and kafka-python over each,
+ * kafkajs with SASL and TLS, the Java client over SASL_SSL with SCRAM; wrong passwords are refused.
+ */
+
+const PLAIN_JAAS =
+  'org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-secret";';
+
+describe('TLS and SASL with real clients', () => {
+  let broker: BrokerProcess;
+  let certs: TestCertificates;
+  const ports = { SSL: 0, SASL_PLAINTEXT: 0, SASL_SSL: 0 };
+  const at = (listener: keyof typeof ports) => `localhost:${ports[listener]}`;
+
+  before(async () => {
+    certs = makeTestCertificates();
+    for (const k of Object.keys(ports) as (keyof typeof ports)[]) ports[k] = await freePort();
+    const port = await freePort();
+    broker = await BrokerProcess.start({
+      port,
+      overrides: {
+        listeners: `PLAINTEXT://127.0.0.1:${port},SSL://localhost:${ports.SSL},SASL_PLAINTEXT://localhost:${ports.SASL_PLAINTEXT},SASL_SSL://localhost:${ports.SASL_SSL}`,
+        'ssl.keystore.type': 'PEM',
+        'ssl.keystore.location': certs.serverPemFile,
+        'ssl.truststore.type': 'PEM',
+        'ssl.truststore.location': certs.caFile,
+        'listener.name.ssl.ssl.client.auth': 'required',
+        'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
+        'listener.name.sasl_plaintext.plain.sasl.jaas.config': PLAIN_JAAS,
+        'listener.name.sasl_ssl.plain.sasl.jaas.config': PLAIN_JAAS,
+        'connection.failed.authentication.delay.ms': '10',
+      },
+    });
+    const admin = new Kafka({ bootstrapServers: broker.bootstrap }).admin();
+    try {
+      const results = await admin.alterUserScramCredentials(
+        (['SCRAM-SHA-256', 'SCRAM-SHA-512'] as const).map((mechanism) => ({
+          kind: 'upsert' as const,
+          user: 'bob',
+          mechanism,
+          iterations: 4096,
+          password: 'bob-secret',
+        })),
+      );
+      assert.deepEqual(results, [{ user: 'bob', errorCode: 0, errorMessage: null }]);
+    } finally {
+      await admin.close();
+    }
+  });
+  after(async () => {
+    await broker?.close();
+    certs?.remove();
+  });
+
+  const kcatSecurity = (listener: keyof typeof ports, mechanism?: string): string[] => {
+    const x = (k: string, v: string) => ['-X', `${k}=${v}`];
+    const out = [...x('security.protocol', listener.toLowerCase())];
+    if (listener !== 'SASL_PLAINTEXT') out.push(...x('ssl.ca.location', certs.caFile));
+    if (listener === 'SSL') {
+      out.push(
+        ...x('ssl.certificate.location', certs.aliceCertFile),
+        ...x('ssl.key.location', certs.aliceKeyFile),
+      );
+    }
+    if (mechanism) {
+      const [user, password] = mechanism === 'PLAIN' ? ['alice', 'alice-secret'] : ['bob', 'bob-secret'];
+      out.push(
+        ...x('sasl.mechanism', mechanism),
+        ...x('sasl.username', user),
+        ...x('sasl.password', password),
+      );
+    }
+    return out;
+  };
+
+  const cases: [keyof typeof ports, string | undefined][] = [
+    ['SSL', undefined],
+    ['SASL_PLAINTEXT', 'PLAIN'],
+    ['SASL_PLAINTEXT', 'SCRAM-SHA-256'],
+    ['SASL_PLAINTEXT', 'SCRAM-SHA-512'],
+    ['SASL_SSL', 'PLAIN'],
+    ['SASL_SSL', 'SCRAM-SHA-256'],
+    ['SASL_SSL', 'SCRAM-SHA-512'],
+  ];
+
+  test('kcat produces and consumes over SSL (mutual TLS), SASL_PLAINTEXT and SASL_SSL', async () => {
+    for (const [listener, mechanism] of cases) {
+      const topic = `kcat-${listener}-${mechanism ?? 'tls'}`.toLowerCase();
+      const sec = kcatSecurity(listener, mechanism);
+      await runOk('kcat', ['-b', at(listener), ...sec, '-P', '-t', topic, '-p', '0'], {
+        stdin: 'one\ntwo\nthree\n',
+      });
+      const out = await runOk('kcat', [
+        '-b',
+        at(listener),
+        ...sec,
+        '-C',
+        '-t',
+        topic,
+        '-p',
+        '0',
+        '-o',
+        'beginning',
+        '-e',
+        '-q',
+      ]);
+      assert.equal(out, 'one\ntwo\nthree\n', `${listener} ${mechanism}`);
+    }
+  });
+
+  const confluentConf = (listener: keyof typeof ports, mechanism?: string): Record<string, string> => {
+    const out: Record<string, string> = {};
+    const sec = kcatSecurity(listener, mechanism);
+    for (let i = 0; i < sec.length; i += 2) {
+      const [k, v] = sec[i + 1]!.split(/=(.*)/s) as [string, string];
+      out[k] = v;
+    }
+    return out;
+  };
+
+  test('confluent-kafka-python over SSL, SASL_PLAINTEXT and SASL_SSL', async () => {
+    for (const [listener, mechanism] of cases) {
+      const topic = `confluent-${listener}-${mechanism ?? 'tls'}`.toLowerCase();
+      const out = await python('secured_clients.py', [
+        'confluent',
+        at(listener),
+        topic,
+        50,
+        JSON.stringify(confluentConf(listener, mechanism)),
+      ]);
+      assert.equal(out.trim(), '50 50', `${listener} ${mechanism}`);
+    }
+  });
+
+  test('kafka-python over SASL_PLAINTEXT and SASL_SSL (PLAIN and SCRAM)', async () => {
+    for (const [listener, mechanism] of cases.filter(([l]) => l !== 'SSL')) {
+      const [user, password] = mechanism === 'PLAIN' ? ['alice', 'alice-secret'] : ['bob', 'bob-secret'];
+      const conf: Record<string, unknown> = {
+        security_protocol: listener,
+        sasl_mechanism: mechanism,
+        sasl_plain_username: user,
+        sasl_plain_password: password,
+      };
+      if (listener === 'SASL_SSL') conf.ssl_cafile = certs.caFile;
+      const topic = `kafka-python-${listener}-${mechanism}`.toLowerCase();
+      const out = await python('secured_clients.py', [
+        'kafka-python',
+        at(listener),
+        topic,
+        50,
+        JSON.stringify(conf),
+      ]);
+      assert.equal(out.trim(), '50 50', `${listener} ${mechanism}`);
+    }
+  });
+
+  test('kafkajs with sasl (plain, scram-sha-256, scram-sha-512) and ssl', async () => {
+    for (const mechanism of ['plain', 'scram-sha-256', 'scram-sha-512'] as const) {
+      const [username, password] = mechanism === 'plain' ? ['alice', 'alice-secret'] : ['bob', 'bob-secret'];
+      const kafka = new KafkaJs({
+        brokers: [at('SASL_SSL')],
+        clientId: 'compat-kafkajs-secured',
+        logLevel: logLevel.NOTHING,
+        retry: { retries: 2 },
+        ssl: { ca: [certs.caPem] },
+        sasl: { mechanism, username, password } as SASLOptions,
+      });
+      const topic = `kafkajs-${mechanism}`;
+      const producer = kafka.producer({ allowAutoTopicCreation: true });
+      await producer.connect();
+      await producer.send({ topic, acks: -1, messages: [{ value: 'a' }, { value: 'b' }] });
+      await producer.disconnect();
+      const admin = kafka.admin();
+      await admin.connect();
+      const offsets = await admin.fetchTopicOffsets(topic);
+      await admin.disconnect();
+      assert.equal(offsets[0]!.high, '2', mechanism);
+    }
+  });
+
+  test('the Java client over SASL_SSL with SCRAM-SHA-512: admin, produce and consume', async () => {
+    await compileJavaCompat();
+    const props = join(certs.dir, 'java-client.properties');
+    writeFileSync(
+      props,
+      [
+        'security.protocol=SASL_SSL',
+        'sasl.mechanism=SCRAM-SHA-512',
+        'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="bob" password="bob-secret";',
+        'ssl.truststore.type=PEM',
+        `ssl.truststore.location=${certs.caFile}`,
+      ].join('\n'),
+    );
+    const admin = JSON.parse(await javaCompat(['admin', at('SASL_SSL'), 'java-secured-admin'], props));
+    assert.ok(admin);
+    await javaCompat(['produce', at('SASL_SSL'), 'java-secured', 100, 'none', 1, 'default'], props);
+    const consumed = await javaCompat(['consume', at('SASL_SSL'), 'java-secured', 100], props);
+    assert.equal(consumed.trim().split('\n').length, 100);
+  });
+
+  test('wrong passwords and missing client certificates are refused, and the broker keeps serving', async () => {
+    const wrong = await runClient('kcat', [
+      '-b',
+      at('SASL_SSL'),
+      ...kcatSecurity('SASL_SSL', 'SCRAM-SHA-256').map((a) => a.replace('bob-secret', 'nope')),
+      '-L',
+      '-m',
+      '5',
+    ]);
+    assert.notEqual(wrong.code, 0);
+    assert.match(
+      wrong.stderr,
+      /Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256/,
+    );
+    const noCert = await runClient('kcat', [
+      '-b',
+      at('SSL'),
+      '-X',
+      'security.protocol=ssl',
+      '-X',
+      `ssl.ca.location=${certs.caFile}`,
+      '-L',
+      '-m',
+      '5',
+    ]);
+    assert.notEqual(noCert.code, 0);
+    const ok = await runOk('kcat', [
+      '-b',
+      at('SASL_PLAINTEXT'),
+      ...kcatSecurity('SASL_PLAINTEXT', 'PLAIN'),
+      '-L',
+      '-m',
+      '5',
+    ]);
+    assert.match(ok, /1 brokers:/);
+  });
+});
