@@ -101,5 +101,6 @@ export function saslAuthenticator(s: BrokerServices): SaslAuthenticator {
     listeners: saslListeners(s.config),
     image: () => s.metadata.image,
     failureDelayMs: s.config.get('connection.failed.authentication.delay.ms'),
+    maxReauthMs: (listenerName) => s.config.listenerValue(listenerName, 'connections.max.reauth.ms'),
   }));
 }

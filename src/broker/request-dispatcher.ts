@@ -79,11 +79,19 @@ export class RequestDispatcher {
     } catch (err) {
       throw new CloseConnectionError('malformed request header; closing connection', { cause: err });
     }
-    if (session !== undefined && !session.authenticated && !SERVED_BEFORE_AUTHENTICATION.has(header.apiKey)) {
-      // Kafka's SaslServerAuthenticator: "Unexpected Kafka request of type X during SASL handshake".
-      throw new CloseConnectionError(
-        `Unexpected Kafka request of type ${header.api.name} during SASL handshake; closing connection`,
-      );
+    if (session !== undefined && !SERVED_BEFORE_AUTHENTICATION.has(header.apiKey)) {
+      if (!session.authenticated) {
+        // Kafka's SaslServerAuthenticator: "Unexpected Kafka request of type X during SASL handshake".
+        throw new CloseConnectionError(
+          `Unexpected Kafka request of type ${header.api.name} during SASL handshake; closing connection`,
+        );
+      }
+      // KIP-368: a client that did not re-authenticate within its session lifetime is disconnected.
+      if (session.sessionExpiresAtMs !== null && Date.now() > session.sessionExpiresAtMs) {
+        throw new CloseConnectionError(
+          `${header.api.name} request after the SASL session expired (connections.max.reauth.ms); closing connection`,
+        );
+      }
     }
     const handler = this.handlers.get(header.apiKey);
     const supported =

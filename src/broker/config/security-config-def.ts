@@ -143,9 +143,18 @@ export const securityKeys = [
     doc: 'How long a failed authentication waits before its answer and the close, so that guessing is slow',
     validate: Validators.atLeast(0),
   },
+  {
+    name: 'connections.max.reauth.ms',
+    type: 'long',
+    defaultValue: 0,
+    doc: 'Longest SASL session (KIP-368): told to clients in SaslAuthenticate v1+, which re-authenticate before it ends; a request after it closes the connection. 0 for no limit',
+    validate: Validators.atLeast(0),
+  },
 ] as const satisfies readonly ConfigKeyDef[];
 
 /** Keys that may be given per listener with the `listener.name.<name>.` prefix. */
 export const LISTENER_OVERRIDABLE = new Set<string>(
-  securityKeys.map((k) => k.name).filter((n) => n.startsWith('ssl.') || n.startsWith('sasl.')),
+  securityKeys
+    .map((k) => k.name)
+    .filter((n) => n.startsWith('ssl.') || n.startsWith('sasl.') || n === 'connections.max.reauth.ms'),
 );

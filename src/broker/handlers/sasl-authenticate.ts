@@ -15,7 +15,7 @@ export function saslAuthenticateHandler(sasl: SaslAuthenticator) {
     SaslAuthenticateResponse,
     { min: 0, max: 2 },
     async (req, ctx) => {
-      const result = await sasl.authenticate(req.authBytes, ctx.connection);
+      const result = await sasl.authenticate(req.authBytes, ctx.connection, ctx.apiVersion);
       if (!result.ok) {
         ctx.closeAfterResponse?.();
         return {
@@ -25,7 +25,12 @@ export function saslAuthenticateHandler(sasl: SaslAuthenticator) {
           sessionLifetimeMs: 0n,
         };
       }
-      return { errorCode: 0, errorMessage: null, authBytes: result.response, sessionLifetimeMs: 0n };
+      return {
+        errorCode: 0,
+        errorMessage: null,
+        authBytes: result.response,
+        sessionLifetimeMs: BigInt(result.sessionLifetimeMs),
+      };
     },
   );
 }

@@ -22,6 +22,13 @@ export class ConnectionSession {
   authenticated: boolean;
   /** The SASL exchange in progress on a SASL listener (set by SaslHandshake), or null. */
   sasl: SaslExchange | null = null;
+  /** The mechanism the connection authenticated with; a re-authentication must use the same (KIP-368). */
+  saslMechanism: string | null = null;
+  /**
+   * When the SASL session ends (epoch ms), from connections.max.reauth.ms; null for no limit.
+   * After it only the SASL APIs are served: anything else closes the connection (KIP-368).
+   */
+  sessionExpiresAtMs: number | null = null;
 
   constructor(
     readonly securityProtocol: SecurityProtocol,

@@ -24,6 +24,9 @@ export interface SaslAuthenticatorSettings {
   readonly image: () => MetadataImage;
   /** connection.failed.authentication.delay.ms */
   readonly failureDelayMs: number;
+  /** connections.max.reauth.ms per SASL listener (0: sessions never expire). */
+  readonly maxReauthMs: (listenerName: string) => number;
+  readonly now?: () => number;
 }
 
 export type HandshakeResult =
@@ -31,7 +34,7 @@ export type HandshakeResult =
   | { readonly errorCode: number; readonly mechanisms: readonly string[]; readonly close: true };
 
 export type AuthenticateResult =
-  | { readonly ok: true; readonly response: Buffer }
+  | { readonly ok: true; readonly response: Buffer; readonly sessionLifetimeMs: number }
   | { readonly ok: false; readonly errorCode: number; readonly errorMessage: string };
 
 /**
@@ -55,8 +58,22 @@ export class SaslAuthenticator implements RawSaslTokens {
   handshake(mechanism: string, connection: ConnectionContext, version: number): HandshakeResult {
     const session = connection.session;
     const listener = this.o.listeners.get(connection.listenerName);
-    if (!session || !listener || session.authenticated || session.sasl !== null) {
+    // KIP-368: an authenticated client may authenticate again (SaslHandshake v1+), with the same mechanism.
+    const reauthenticating =
+      session?.authenticated === true && session.saslMechanism !== null && version >= 1;
+    if (!session || !listener || (session.authenticated && !reauthenticating) || session.sasl !== null) {
       return { errorCode: ErrorCode.ILLEGAL_SASL_STATE, mechanisms: [], close: true };
+    }
+    if (reauthenticating && mechanism !== session.saslMechanism) {
+      connection.log.info(
+        { clientAddress: connection.clientAddress, mechanism, previous: session.saslMechanism },
+        'SASL re-authentication with another mechanism; closing',
+      );
+      return {
+        errorCode: ErrorCode.UNSUPPORTED_SASL_MECHANISM,
+        mechanisms: [session.saslMechanism!],
+        close: true,
+      };
     }
     if (!listener.mechanisms.includes(mechanism)) {
       connection.log.info(
@@ -86,7 +103,11 @@ export class SaslAuthenticator implements RawSaslTokens {
   }
 
   /** One SaslAuthenticate token. A failure resolves after the delay; the caller then closes. */
-  async authenticate(token: Buffer, connection: ConnectionContext): Promise<AuthenticateResult> {
+  async authenticate(
+    token: Buffer,
+    connection: ConnectionContext,
+    version: number,
+  ): Promise<AuthenticateResult> {
     const session = connection.session;
     const exchange = session?.sasl;
     if (!session || !exchange || exchange.rawTokens) {
@@ -97,7 +118,20 @@ export class SaslAuthenticator implements RawSaslTokens {
       };
     }
     try {
-      return { ok: true, response: this.evaluate(token, session, connection) };
+      const response = this.evaluate(token, session, connection);
+      let sessionLifetimeMs = 0;
+      if (session.sasl === null) {
+        // Complete. Kafka tells the lifetime from SaslAuthenticate v1 on (KIP-368); an older client
+        // cannot learn it, so its session is not cut short.
+        const maxReauthMs = this.o.maxReauthMs(connection.listenerName);
+        if (maxReauthMs > 0 && version >= 1) {
+          sessionLifetimeMs = maxReauthMs;
+          session.sessionExpiresAtMs = (this.o.now ?? Date.now)() + maxReauthMs;
+        } else {
+          session.sessionExpiresAtMs = null;
+        }
+      }
+      return { ok: true, response, sessionLifetimeMs };
     } catch (err) {
       if (!(err instanceof SaslAuthenticationError)) throw err;
       await this.failed(err, session, connection);
@@ -124,8 +158,17 @@ export class SaslAuthenticator implements RawSaslTokens {
     const exchange = session.sasl!;
     const step = exchange.server.evaluate(token);
     if (step.authenticatedUser !== null) {
-      session.principal = `User:${step.authenticatedUser}`;
+      const principal = `User:${step.authenticatedUser}`;
+      // KIP-368: a re-authentication proves the same identity again, it cannot switch to another.
+      if (session.authenticated && principal !== session.principal) {
+        throw new SaslAuthenticationError(
+          `Cannot change principals during re-authentication from ${session.principal}: ${principal}`,
+          step.authenticatedUser,
+        );
+      }
+      session.principal = principal;
       session.authenticated = true;
+      session.saslMechanism = exchange.server.mechanism;
       session.sasl = null;
       connection.log.debug(
         {
