@@ -62,6 +62,62 @@ describe('strom transactions', () => {
     assert.ok(Number(cells[7]) >= 0, row);
   });
 
+  it("shows a partition's open transaction and aborts it by its start offset (DescribeProducers, WriteTxnMarkers)", async () => {
+    const kafka = new Kafka({ bootstrapServers: broker.bootstrap });
+    const hanging = kafka.producer({ transactionalId: 'cli-hanging', lingerMs: 0 });
+    const admin = kafka.admin();
+    try {
+      await hanging.initTransactions();
+      hanging.beginTransaction();
+      await hanging.send('cli-hang', { value: 'never committed', partition: 0 });
+      const described = await strom([
+        'transactions',
+        ...bs,
+        'describe-producers',
+        '--topic',
+        'cli-hang',
+        '--partition',
+        '0',
+      ]);
+      assert.equal(described.code, 0, described.stderr);
+      const row = described.stdout.trimEnd().split('\n')[1]!.split(/ +/);
+      assert.deepEqual([row[1], row[2], row[5]], ['0', '-1', '0'], described.stdout);
+      const lso = async () =>
+        (
+          await admin.listOffsets([{ topic: 'cli-hang', partition: 0, timestamp: 'latest' }], {
+            isolationLevel: 'read_committed',
+          })
+        )[0]!.offset;
+      assert.equal(await lso(), 0n, 'the open transaction holds the last stable offset');
+      const aborted = await strom([
+        'transactions',
+        ...bs,
+        'abort',
+        '--topic',
+        'cli-hang',
+        '--partition',
+        '0',
+        '--start-offset',
+        '0',
+      ]);
+      assert.equal(aborted.code, 0, aborted.stderr);
+      assert.equal(await lso(), 2n, 'past the record and its abort marker');
+      const after = await strom([
+        'transactions',
+        ...bs,
+        'describe-producers',
+        '--topic',
+        'cli-hang',
+        '--partition',
+        '0',
+      ]);
+      assert.match(after.stdout, / None\n$/);
+    } finally {
+      await hanging.close();
+      await admin.close();
+    }
+  });
+
   it('says what is wrong with a command line it cannot run', async () => {
     const abort = await strom(['transactions', ...bs, 'abort', '--topic', 'cli-orders', '--partition', '0']);
     assert.equal(abort.code, 2);
