@@ -7,6 +7,7 @@ import { installSignalHandlers, killAllSync } from './child-processes.js';
 import { runClients, runIdempotence, runSecurity } from './client-workloads.js';
 import { runKafkaWorkloads } from './kafka-workloads.js';
 import { describeMachine } from './machine.js';
+import { runMetricsCost } from './metrics-workloads.js';
 import { runNats, runRedis } from './peer-systems.js';
 import { settleDisk } from './settle-disk.js';
 import { rssMiB, startStrom, stopStrom } from './strom-process.js';
@@ -171,6 +172,7 @@ async function main(): Promise<void> {
         rmSync(dir, { recursive: true, force: true });
       });
     }
+    if (opts.only.has('strom')) await guard('metrics', () => runMetricsCost(ctx));
     if (opts.only.has('partitions')) {
       await guard('partitions', async () => {
         await manyPartitions(ctx, join(dataDir, 'many'));

@@ -61,6 +61,9 @@ export async function startStrom(options: StartStromOptions): Promise<StromProce
     `listeners=PLAINTEXT://127.0.0.1:${port}`,
     '--override',
     `log.dirs=${options.dataDir}`,
+    // Metrics on, as a broker runs by default, on a free port: brokers of a suite may overlap.
+    '--override',
+    'strom.http.listeners=http://127.0.0.1:0',
   ];
   for (const o of options.overrides ?? []) args.push('--override', o);
   const child = spawnTracked(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });

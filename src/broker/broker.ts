@@ -9,6 +9,7 @@ import { LogManager } from '../storage/log-manager.js';
 import { readClusterId } from '../storage/meta-properties.js';
 import { brokerHandlers, saslAuthenticator } from './broker-handlers.js';
 import type { BrokerMetrics } from './broker-metrics.js';
+import { BrokerObserver } from './broker-observer.js';
 import { registerBroker } from './broker-registration.js';
 import type { BrokerEndpoint, BrokerServices } from './broker-services.js';
 import type { BrokerConfig } from './config/broker-config.js';
@@ -52,6 +53,8 @@ export class Broker {
     private readonly server: SocketServer,
     private readonly purgatories: Purgatory[],
     readonly listeners: readonly BoundListener[],
+    /** Read-only views for metrics, health checks and the console. */
+    readonly observer: BrokerObserver,
   ) {}
 
   static async start(config: BrokerConfig, options: BrokerOptions = {}): Promise<Broker> {
@@ -205,7 +208,8 @@ export class Broker {
         { nodeId, clusterId, listeners: bound.map((b) => `${b.name}://${b.host}:${b.boundPort}`) },
         'broker started',
       );
-      return new Broker(services, logs, server, [producePurgatory, fetchPurgatory], bound);
+      const observer = new BrokerObserver(services, server, producePurgatory, fetchPurgatory);
+      return new Broker(services, logs, server, [producePurgatory, fetchPurgatory], bound, observer);
     } catch (err) {
       await logs.shutdown().catch(() => undefined);
       throw err;
@@ -223,6 +227,7 @@ export class Broker {
     this.closing ??= (async () => {
       const log = this.services.logger;
       log.info({}, 'broker shutting down');
+      this.observer.markClosing();
       // Parked joins and syncs would hold the drain for their rebalance timeout: answer them now.
       this.services.groups.close();
       this.services.transactions.close();

@@ -59,6 +59,7 @@ export class RequestDispatcher {
   readonly handleFrame = async (
     frame: Buffer,
     connection: ConnectionContext,
+    queueTimeMs = 0,
   ): Promise<ResponseFrames | null> => {
     const session = connection.session;
     if (session !== undefined && !session.authenticated) {
@@ -151,7 +152,12 @@ export class RequestDispatcher {
         frames = encodeResponse(header.apiKey, header.apiVersion, header.correlationId, response);
       if (closeAfter && frames !== null) frames.closeAfter = true;
     } finally {
-      this.metrics?.requestCompleted(header.apiKey, header.apiVersion, performance.now() - startMs);
+      this.metrics?.requestCompleted(
+        header.apiKey,
+        header.apiVersion,
+        queueTimeMs + performance.now() - startMs,
+        queueTimeMs,
+      );
       if (releases.length > 0) {
         // Released when the connection has written the frames; at once when there are none.
         const release = (): void => {

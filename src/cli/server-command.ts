@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import pc from 'picocolors';
-import { Broker } from '../broker/broker.js';
 import { BrokerConfig, type Listener } from '../broker/config/broker-config.js';
 import { ListenError } from '../broker/network/listen-error.js';
 import { InvalidConfigError } from '../common/config-def.js';
 import { jsonLinesLogger, type LogLevel, prettyLinesLogger } from '../common/logger.js';
 import { StromError } from '../common/strom-error.js';
+import { BrokerNode } from '../http/broker-node.js';
+import { HttpListenError } from '../http/http-listen-error.js';
 import { onClosedOutput } from './closed-output.js';
 import { ExitCode } from './exit-codes.js';
 
@@ -85,9 +86,9 @@ async function runServer(opts: ServerOptions): Promise<number> {
   process.once('SIGINT', () => onStop('SIGINT'));
   // Logs piped into a reader that goes away (`strom server | head`): stop as cleanly as on SIGTERM.
   onClosedOutput(() => onStop('closed output'));
-  let broker: Broker;
+  let broker: BrokerNode;
   try {
-    broker = await Broker.start(config, { logger });
+    broker = await BrokerNode.start(config, { logger });
   } catch (err) {
     const code = err instanceof StromError ? err.code : (err as NodeJS.ErrnoException).code;
     if (err instanceof ListenError && err.osCode === 'EADDRINUSE' && err.listener.port !== 0) {
@@ -96,6 +97,13 @@ async function runServer(opts: ServerOptions): Promise<number> {
       logger.error(
         { error: err.message, code, hint },
         `broker failed to start: ${err.listener.host || '0.0.0.0'}:${err.listener.port} is already in use; choose another port with ${hint}`,
+      );
+      return ExitCode.FAILED;
+    }
+    if (err instanceof HttpListenError) {
+      logger.error(
+        { error: err.message, code },
+        `broker failed to start: HTTP listener ${err.listener.url} cannot listen; set another address with --override strom.http.listeners=http://${err.listener.host || '0.0.0.0'}:${err.listener.port + 1} (or none)`,
       );
       return ExitCode.FAILED;
     }

@@ -1,4 +1,5 @@
 import { GroupCommit } from './group-commit.js';
+import { recordLogFlush } from './log-flush-stats.js';
 import type { LogOffsets } from './log-offsets.js';
 import type { LogSegment } from './log-segment.js';
 import type { SegmentList } from './segment-list.js';
@@ -60,7 +61,9 @@ export class LogFlusher {
         // Retention or the cleaner may have replaced the segment meanwhile (its files are gone;
         // a cleaned copy was fsynced by the cleaner itself).
         if (log.isClosed || !log.segmentList.includes(old)) return;
+        const startMs = performance.now();
         await old.syncFiles();
+        recordLogFlush(startMs);
         log.offsets.markFlushedUpTo(Math.min(upTo, log.offsets.logEndOffset));
       })
       .catch((e: Error) => {
@@ -87,6 +90,7 @@ export class LogFlusher {
   syncUnflushedNow(): void {
     const log = this.log;
     log.io(() => {
+      const startMs = performance.now();
       const target = log.offsets.logEndOffset;
       const recovered = log.offsets.recoveryPoint;
       const segs = log.segmentList.all;
@@ -94,6 +98,7 @@ export class LogFlusher {
         const end = i + 1 < segs.length ? segs[i + 1]!.baseOffset : Number.POSITIVE_INFINITY;
         if (end > recovered) segs[i]!.syncFilesNow();
       }
+      recordLogFlush(startMs);
       log.offsets.markFlushedUpTo(target);
       this.unflushedMessages = 0;
       this.lastFlushMs = log.now();
@@ -107,7 +112,9 @@ export class LogFlusher {
     const seg = log.segmentList.active;
     try {
       await this.rolledSegmentSyncs;
+      const startMs = performance.now();
       await seg.syncLogData();
+      recordLogFlush(startMs);
     } catch (e) {
       log.reportIoError(e as Error);
       throw new StorageError('KAFKA_STORAGE_ERROR', `fsync failed: ${(e as Error).message}`, { cause: e });

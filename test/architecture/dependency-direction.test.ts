@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 
 /**
  * The layers and what each may import (besides itself), like Kafka's import-control rules:
- * protocol ← storage ← metadata ← broker ← cli; client ← protocol; streams and connect ← client.
+ * protocol ← storage ← metadata ← broker ← http ← cli; client ← protocol; streams and connect ← client.
  */
 const ALLOWED: Record<string, readonly string[]> = {
   common: [],
@@ -13,10 +13,11 @@ const ALLOWED: Record<string, readonly string[]> = {
   storage: ['protocol', 'common'],
   metadata: ['storage', 'protocol', 'common'],
   broker: ['metadata', 'storage', 'protocol', 'common'],
+  http: ['broker', 'metadata', 'storage', 'protocol', 'common'],
   client: ['protocol', 'common'],
   streams: ['client', 'common'],
   connect: ['client', 'common'],
-  cli: ['broker', 'metadata', 'storage', 'protocol', 'client', 'common'],
+  cli: ['http', 'broker', 'metadata', 'storage', 'protocol', 'client', 'common'],
 };
 
 /**

@@ -9,13 +9,16 @@ import { ApiKey } from '../../src/protocol/generated/api-registry.js';
 class RecordingMetrics implements BrokerMetrics {
   readonly requests: { apiKey: number; apiVersion: number; latencyMs: number }[] = [];
   readonly in = new Map<string, number>();
+  readonly records = new Map<string, number>();
   readonly out = new Map<string, number>();
-  requestCompleted(apiKey: number, apiVersion: number, latencyMs: number): void {
+  requestCompleted(apiKey: number, apiVersion: number, latencyMs: number, queueTimeMs: number): void {
+    assert.ok(queueTimeMs >= 0 && queueTimeMs <= latencyMs, 'the queue time is part of the total time');
     this.requests.push({ apiKey, apiVersion, latencyMs });
   }
-  bytesIn(topic: string, partition: number, bytes: number): void {
+  bytesIn(topic: string, partition: number, bytes: number, records: number): void {
     const k = `${topic}-${partition}`;
     this.in.set(k, (this.in.get(k) ?? 0) + bytes);
+    this.records.set(k, (this.records.get(k) ?? 0) + records);
   }
   bytesOut(topic: string, partition: number, bytes: number): void {
     const k = `${topic}-${partition}`;
@@ -48,6 +51,7 @@ describe('broker metrics', () => {
       assert.ok(metrics.requests.every((r) => r.latencyMs >= 0 && r.apiVersion >= 0));
       const bytesIn = metrics.in.get('measured-0') ?? 0;
       assert.ok(bytesIn > 0);
+      assert.equal(metrics.records.get('measured-0'), 2);
       // The consumer read every byte produced, once.
       assert.equal(metrics.out.get('measured-0'), bytesIn);
     } finally {

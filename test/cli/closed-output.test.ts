@@ -67,6 +67,8 @@ describe('a strom command whose output is closed', () => {
         '--override',
         'listeners=PLAINTEXT://localhost:0',
         '--override',
+        'strom.http.listeners=http://localhost:0',
+        '--override',
         `log.dirs=${join(dir, 'server')}`,
       ],
       'start',

@@ -10,7 +10,13 @@ import { ApiKey } from '../../src/protocol/generated/api-registry.js';
 import type { CreateTopicsResponse } from '../../src/protocol/generated/messages/create-topics-response.js';
 import type { MetadataResponse } from '../../src/protocol/generated/messages/metadata-response.js';
 import { request } from '../helpers/request.js';
-import { freePort, runStrom, STROM_BIN, startServerProcess } from '../helpers/server-process.js';
+import {
+  freePort,
+  runStrom,
+  STROM_BIN,
+  startServerProcess,
+  withFreeHttpPort,
+} from '../helpers/server-process.js';
 
 describe('strom server', () => {
   const dirs: string[] = [];
@@ -105,8 +111,7 @@ describe('strom server', () => {
       [
         STROM_BIN,
         'server',
-        '--override',
-        `listeners=PLAINTEXT://127.0.0.1:${port}`,
+        ...withFreeHttpPort(['--override', `listeners=PLAINTEXT://127.0.0.1:${port}`]),
         '--override',
         `log.dirs=${tmp()}`,
       ],
@@ -174,6 +179,37 @@ describe('strom server', () => {
       );
       assert.equal(failure.code, 'LISTEN_FAILED');
       assert.doesNotMatch(r.out, /listener error/, 'the failure is logged once');
+    } finally {
+      taken.close();
+    }
+  });
+
+  it('names the HTTP address in use and the setting to change', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const r = await runStrom([
+        'server',
+        '--override',
+        `listeners=PLAINTEXT://127.0.0.1:${await freePort()}`,
+        '--override',
+        `strom.http.listeners=http://127.0.0.1:${port}`,
+        '--override',
+        `log.dirs=${tmp()}`,
+      ]);
+      assert.equal(r.code, 1);
+      const failure = r.out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+        .find((l) => l.level === 'error');
+      assert.equal(
+        failure.msg,
+        `broker failed to start: HTTP listener http://127.0.0.1:${port} cannot listen; set another address with --override strom.http.listeners=http://127.0.0.1:${port + 1} (or none)`,
+      );
+      assert.equal(failure.code, 'HTTP_LISTEN_FAILED');
+      assert.doesNotMatch(r.out, /"broker started"/);
     } finally {
       taken.close();
     }

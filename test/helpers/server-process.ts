@@ -15,6 +15,15 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * `strom server` binds its HTTP listener on localhost:9644 by default; test brokers run side by
+ * side, so each takes a free port instead, unless the test chooses.
+ */
+export function withFreeHttpPort(args: readonly string[]): string[] {
+  if (args.some((a) => a.startsWith('strom.http.listeners='))) return [...args];
+  return ['--override', 'strom.http.listeners=http://127.0.0.1:0', ...args];
+}
+
 export interface ServerProcess {
   readonly child: ChildProcess;
   readonly bootstrap: string;
@@ -29,7 +38,7 @@ export async function startServerProcess(
   port: number,
   timeoutMs = 15_000,
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [STROM_BIN, 'server', ...args], {
+  const child = spawn(process.execPath, [STROM_BIN, 'server', ...withFreeHttpPort(args)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -56,7 +65,8 @@ export async function startServerProcess(
 /** Runs `strom ...` to completion. */
 export function runStrom(args: string[], timeoutMs = 15_000): Promise<{ code: number | null; out: string }> {
   return new Promise((res) => {
-    const child = spawn(process.execPath, [STROM_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const argv = args[0] === 'server' ? ['server', ...withFreeHttpPort(args.slice(1))] : args;
+    const child = spawn(process.execPath, [STROM_BIN, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => {
       out += c.toString();

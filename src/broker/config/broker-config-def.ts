@@ -50,6 +50,12 @@ const brokerKeys = [
     doc: 'Listener URIs to bind, NAME://host:port. An empty host (PLAINTEXT://:9092), 0.0.0.0 or [::] binds every interface, as in Kafka; such a listener is advertised with the machine host name unless advertised.listeners names one',
   },
   {
+    name: 'strom.http.listeners',
+    type: 'list',
+    defaultValue: ['http://localhost:9644'],
+    doc: 'HTTP listeners serving /metrics (Prometheus), /healthz and /readyz, as http://host:port; none (or an empty list) serves no HTTP',
+  },
+  {
     name: 'advertised.listeners',
     type: 'list',
     defaultValue: null,

@@ -50,6 +50,8 @@ export type ResponseFrames = Buffer[] & {
 export type FrameHandler = (
   frame: Buffer,
   ctx: ConnectionContext,
+  /** How long the frame waited, read and undispatched, behind the connection's in-flight limit. */
+  queueTimeMs: number,
 ) => Promise<ResponseFrames | null> | ResponseFrames | null;
 
 export interface ConnectionLimits {
@@ -91,7 +93,9 @@ export class Connection {
   private readonly decoder: FrameSplitter;
   private readonly queue: Pending[] = [];
   /** Frames received but not dispatched yet: the in-flight limit was reached within one read. */
-  private readonly backlog: { frame: Buffer; requestBytes: number }[] = [];
+  private readonly backlog: { frame: Buffer; requestBytes: number; receivedAtMs: number }[] = [];
+  /** True while onData dispatches: lastActive is then the time now. */
+  private reading = false;
   /** Request bytes held: frames in the backlog and in flight (the incomplete one is the decoder's). */
   private requestBytes = 0;
   /** Pool bytes taken for the incomplete frame being read (its whole size). */
@@ -133,6 +137,10 @@ export class Connection {
 
   get id(): string {
     return this.ctx.connectionId;
+  }
+
+  get listenerName(): string {
+    return this.ctx.listenerName;
   }
 
   get inFlight(): number {
@@ -188,9 +196,11 @@ export class Connection {
       if (i === 0 && this.partialBytes > 0) this.partialBytes = 0;
       else this.pool.allocate(frame.length);
       this.requestBytes += frame.length;
-      this.backlog.push({ frame, requestBytes: frame.length });
+      this.backlog.push({ frame, requestBytes: frame.length, receivedAtMs: this.lastActive });
     }
+    this.reading = true;
     this.dispatchBacklog();
+    this.reading = false;
     this.reserveNextFrame();
     // While the pool is used up, a connection reads nothing more (not even small requests) until
     // memory is given back, as Kafka's Selector mutes every channel while its pool is out of memory;
@@ -202,8 +212,11 @@ export class Connection {
   /** Dispatches waiting frames while the in-flight limit allows, one request at a time. */
   private dispatchBacklog(): void {
     while (this.backlog.length > 0 && !this.closing && this.queue.length < this.limits.maxInFlight) {
-      const { frame, requestBytes } = this.backlog.shift()!;
-      this.dispatch(frame, requestBytes);
+      const { frame, requestBytes, receivedAtMs } = this.backlog.shift()!;
+      // While reading, lastActive is now: no clock is read for the frames of this read, which
+      // waited for nothing. Date.now's milliseconds suffice: a frame held back waits that long.
+      const nowMs = this.reading ? this.lastActive : Date.now();
+      this.dispatch(frame, requestBytes, Math.max(0, nowMs - receivedAtMs));
     }
   }
 
@@ -243,7 +256,7 @@ export class Connection {
     this.partialBytes = 0;
   }
 
-  private dispatch(frame: Buffer, requestBytes: number): void {
+  private dispatch(frame: Buffer, requestBytes: number, queueTimeMs: number): void {
     const entry: Pending = { requestBytes, done: false, response: null, close: false, dropped: false };
     this.queue.push(entry);
     let handled = false;
@@ -263,7 +276,7 @@ export class Connection {
       this.flush();
     };
     try {
-      const result = this.handler(frame, this.ctx);
+      const result = this.handler(frame, this.ctx, queueTimeMs);
       if (result instanceof Promise)
         result.then(
           (r) => finish(r, false),

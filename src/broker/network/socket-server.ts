@@ -47,6 +47,13 @@ export class SocketServer {
     return this.connections.size;
   }
 
+  /** Open connections per listener name, every bound listener included (Kafka's connection-count). */
+  connectionCountByListener(): Map<string, number> {
+    const counts = new Map<string, number>(this.bound.map((l) => [l.name, 0]));
+    for (const c of this.connections) counts.set(c.listenerName, (counts.get(c.listenerName) ?? 0) + 1);
+    return counts;
+  }
+
   /**
    * Listens on each listener; `tls` gives the TLS settings of the listeners whose security
    * protocol is SSL or SASL_SSL (their connections are handed on once the handshake is done).

@@ -36,6 +36,11 @@ export class HostedPartition {
     return this.opened;
   }
 
+  /** The log if it is open, without opening it (monitoring must not load a log to look at it). */
+  get openedLog(): PartitionLog | null {
+    return this.opened !== null && !this.opened.isClosed ? this.opened : null;
+  }
+
   get isLoaded(): boolean {
     return this.opened !== null;
   }

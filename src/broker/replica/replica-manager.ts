@@ -41,6 +41,8 @@ export class ReplicaManager {
   private warnedMetadataTopic = false;
   /** Settles when `loadInBackground` has opened every log it found on disk. */
   backgroundLoad: Promise<void> = Promise.resolve();
+  /** False from `loadInBackground` until it has opened every log it found (readiness checks this). */
+  logsLoaded = true;
 
   constructor(
     private readonly nodeId: number,
@@ -200,7 +202,7 @@ export class ReplicaManager {
         // to the high watermark, followers up to the log end): one check each.
         if (p.maybeIncrementHighWatermark()) this.producePurgatory.checkAndComplete(p.key);
         this.fetchPurgatory.checkAndComplete(p.key);
-        this.metrics?.bytesIn(p.topic, p.partition, records.length);
+        this.metrics?.bytesIn(p.topic, p.partition, records.length, r.recordCount);
         return {
           errorCode: ErrorCode.NONE,
           errorMessage: null,
@@ -309,8 +311,12 @@ export class ReplicaManager {
       (p) => !p.isLoaded && this.logs.hasLog({ topic: p.topic, partition: p.partition }),
     );
     let resolve!: () => void;
+    this.logsLoaded = false;
     this.backgroundLoad = new Promise<void>((r) => {
-      resolve = r;
+      resolve = () => {
+        this.logsLoaded = true;
+        r();
+      };
     });
     const step = (): void => {
       for (const p of pending.splice(0, chunk)) {

@@ -87,6 +87,8 @@ export class BrokerProcess {
     const port = options.port ?? (await freePort());
     const overrides: Record<string, string> = {
       listeners: `PLAINTEXT://127.0.0.1:${port}`,
+      // The default HTTP port, 9644, would be shared by the brokers of tests run side by side.
+      'strom.http.listeners': 'http://127.0.0.1:0',
       'log.dirs': logDir,
       ...options.overrides,
     };

@@ -210,6 +210,13 @@ export class GroupCoordinator {
     return this.s.offsets.get(groupId, topic, partition);
   }
 
+  /** Every group's committed offsets, as topic → partition → value (consumer lag is computed from them). */
+  committedOffsets(): IterableIterator<
+    [string, ReadonlyMap<string, ReadonlyMap<number, OffsetCommitValue>>]
+  > {
+    return this.s.offsets.groups();
+  }
+
   /** How many committed offsets the coordinator holds, over all groups. */
   committedOffsetCount(): number {
     return this.s.offsets.size;

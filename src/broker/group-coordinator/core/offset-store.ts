@@ -44,6 +44,11 @@ export class OffsetStore {
     return this.byGroup.get(group) ?? new Map();
   }
 
+  /** The groups that hold committed offsets, with theirs as topic → partition → value. */
+  groups(): IterableIterator<[string, ReadonlyMap<string, ReadonlyMap<number, OffsetCommitValue>>]> {
+    return this.byGroup.entries();
+  }
+
   hasGroup(group: string): boolean {
     return this.byGroup.has(group);
   }

@@ -1,0 +1,168 @@
+import { statfsSync } from 'node:fs';
+import type { BrokerServices } from './broker-services.js';
+import type { OffsetCommitValue } from './group-coordinator/core/group-record-codec.js';
+import type { SocketServer } from './network/socket-server.js';
+import type { Purgatory } from './purgatory/purgatory.js';
+
+/** A partition's state as monitoring reads it (Kafka's Log and Partition gauges). */
+export interface PartitionView {
+  readonly topic: string;
+  readonly partition: number;
+  readonly leaderId: number;
+  readonly replicaCount: number;
+  readonly isrCount: number;
+  /** The topic's min.insync.replicas. */
+  readonly minIsr: number;
+  /** Null while the log is on disk but not opened yet (the broker loads logs after it listens). */
+  readonly log: {
+    readonly sizeBytes: number;
+    readonly segmentCount: number;
+    readonly logStartOffset: number;
+    readonly logEndOffset: number;
+    readonly highWatermark: number;
+  } | null;
+}
+
+/** Why the broker is or is not ready to serve, each condition on its own (`/readyz`). */
+export interface Readiness {
+  readonly ready: boolean;
+  readonly checks: {
+    /** Every partition log found on disk at startup has been opened (recovered if need be). */
+    readonly logsLoaded: boolean;
+    /** The Kafka listeners are bound and the broker is not shutting down. */
+    readonly listenersBound: boolean;
+    /**
+     * This broker's registration is in the metadata and not fenced. A single node registers with
+     * itself at startup; in a cluster this is where registration with the controller shows.
+     */
+    readonly registered: boolean;
+  };
+}
+
+/**
+ * Read-only views of a running broker for metrics, health checks and the console, computed when
+ * asked (on a scrape), never on the request path.
+ */
+export class BrokerObserver {
+  private closing = false;
+
+  constructor(
+    private readonly services: BrokerServices,
+    private readonly server: SocketServer,
+    private readonly producePurgatory: Purgatory,
+    private readonly fetchPurgatory: Purgatory,
+  ) {}
+
+  get nodeId(): number {
+    return this.services.nodeId;
+  }
+
+  get clusterId(): string {
+    return this.services.clusterId;
+  }
+
+  /** @internal Broker.close marks the broker not ready before it stops listening. */
+  markClosing(): void {
+    this.closing = true;
+  }
+
+  readiness(): Readiness {
+    const s = this.services;
+    const registration = s.metadata.image.brokers.get(s.nodeId);
+    const checks = {
+      logsLoaded: s.replicas.logsLoaded,
+      listenersBound: !this.closing && this.server.bound.length > 0,
+      registered: registration !== undefined && !registration.fenced,
+    };
+    return { ready: checks.logsLoaded && checks.listenersBound && checks.registered, checks };
+  }
+
+  /** Calls `visit` for each partition this broker hosts. */
+  forEachPartition(visit: (p: PartitionView) => void): void {
+    const replicas = this.services.replicas;
+    for (const p of replicas.all()) {
+      const minIsr = replicas.topicConfig(p.topic)['min.insync.replicas'];
+      const log = p.openedLog;
+      visit({
+        topic: p.topic,
+        partition: p.partition,
+        leaderId: p.leaderId,
+        replicaCount: p.replicas.length,
+        isrCount: p.isr.length,
+        minIsr,
+        log:
+          log !== null
+            ? {
+                sizeBytes: log.sizeBytes,
+                segmentCount: log.segmentList.count,
+                logStartOffset: log.logStartOffset,
+                logEndOffset: log.logEndOffset,
+                highWatermark: log.highWatermark,
+              }
+            : replicas.logs.hasLog({ topic: p.topic, partition: p.partition })
+              ? null
+              : NEVER_WRITTEN,
+      });
+    }
+  }
+
+  hasTopic(topic: string): boolean {
+    return this.services.metadata.image.topicsByName.has(topic);
+  }
+
+  /** Topics and partitions in the metadata, and the partitions without a leader (offline). */
+  clusterPartitions(): { topics: number; partitions: number; offline: number } {
+    let partitions = 0;
+    let offline = 0;
+    for (const t of this.services.metadata.image.topicsByName.values()) {
+      for (const p of t.partitions.values()) {
+        partitions++;
+        if (p.leader < 0) offline++;
+      }
+    }
+    return { topics: this.services.metadata.image.topicsByName.size, partitions, offline };
+  }
+
+  /**
+   * Whether this node is the active controller. A single node is its own controller; once the
+   * broker runs in an etcd cluster, the controller election (metadata/etcd/controller-election.ts)
+   * answers this instead.
+   */
+  isActiveController(): boolean {
+    return true;
+  }
+
+  /**
+   * Each log dir, whether it is online, and its file system's size and the bytes still usable by
+   * the broker (statfs; null when it fails, e.g. on an offline dir).
+   */
+  logDirs(): { path: string; online: boolean; totalBytes: number | null; usableBytes: number | null }[] {
+    return this.services.replicas.logs.logDirs().map((d) => {
+      try {
+        const st = statfsSync(d.path);
+        return { ...d, totalBytes: st.blocks * st.bsize, usableBytes: st.bavail * st.bsize };
+      } catch {
+        return { ...d, totalBytes: null, usableBytes: null };
+      }
+    });
+  }
+
+  /** Delayed operations waiting in each purgatory, named as Kafka's delayedOperation tag. */
+  purgatorySizes(): { Produce: number; Fetch: number } {
+    return { Produce: this.producePurgatory.size, Fetch: this.fetchPurgatory.size };
+  }
+
+  connectionCountByListener(): Map<string, number> {
+    return this.server.connectionCountByListener();
+  }
+
+  /** Every group's committed offsets, as topic → partition → value. */
+  committedOffsets(): IterableIterator<
+    [string, ReadonlyMap<string, ReadonlyMap<number, OffsetCommitValue>>]
+  > {
+    return this.services.groups.core.committedOffsets();
+  }
+}
+
+/** A partition never written has no directory yet (it gets one on first use): an empty log. */
+const NEVER_WRITTEN = { sizeBytes: 0, segmentCount: 0, logStartOffset: 0, logEndOffset: 0, highWatermark: 0 };

@@ -1,0 +1,435 @@
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { BrokerObserver } from '../broker/broker-observer.js';
+import type { LatencyHistogram } from '../common/latency-histogram.js';
+import { API_REGISTRY, ApiKey } from '../protocol/generated/api-registry.js';
+import { logFlushStats } from '../storage/log-flush-stats.js';
+import type { KafkaMetrics, RequestCounters, TopicCounters } from './kafka-metrics.js';
+import { type ScrapeSnapshot, takeSnapshot } from './scrape-snapshot.js';
+
+/**
+ * The quantiles Kafka's histograms report (50thPercentile … 999thPercentile) and the label the
+ * JMX exporter's rules give each ("0.$N": 50 → "0.50", 999 → "0.999").
+ */
+const QUANTILES: readonly [number, string][] = [
+  [0.5, '0.50'],
+  [0.75, '0.75'],
+  [0.95, '0.95'],
+  [0.98, '0.98'],
+  [0.99, '0.99'],
+  [0.999, '0.999'],
+];
+
+/** Quantiles cover the last one to two windows of this length (Kafka's reservoirs decay instead). */
+const QUANTILE_WINDOW_MS = 30_000;
+
+type Labels = Record<string, string | number>;
+interface Value {
+  readonly labels?: Labels;
+  readonly value: number;
+}
+
+/**
+ * A family as prom-client's Registry formats it: its samples are computed on a scrape from the
+ * snapshot and the counters, straight into the list prom-client prints, without its label-keyed
+ * store (hashing the labels of 10,000 partitions per family per scrape cost most of a scrape).
+ */
+class Family {
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    readonly type: 'counter' | 'gauge',
+    private readonly values: () => Value[],
+  ) {}
+
+  get(): { name: string; help: string; type: string; values: Value[]; aggregator: string } {
+    return { name: this.name, help: this.help, type: this.type, values: this.values(), aggregator: 'sum' };
+  }
+
+  reset(): void {}
+}
+
+/**
+ * The Prometheus exposition of a broker, with prom-client: every family is named as the
+ * Prometheus JMX exporter's example rules (example_configs/kafka-2_0_0.yml, the same for these in
+ * kafka-kraft-3_0_0.yml) name Kafka's MBeans, so dashboards and alerts written for Kafka work
+ * unchanged; consumer lag as kafka-lag-exporter names it; Node's own metrics with prom-client's
+ * defaults. docs/operations.md lists them. Everything is computed on a scrape, from one snapshot
+ * of the broker's state and the plain counters of KafkaMetrics.
+ */
+export class MetricsRegistry {
+  readonly registry = new Registry();
+  private snapshot: ScrapeSnapshot | null = null;
+
+  constructor(
+    private readonly metrics: KafkaMetrics,
+    private readonly observer: () => BrokerObserver | null,
+  ) {
+    this.defineBrokerTopicMetrics();
+    this.defineRequestMetrics();
+    this.defineReplicaManager();
+    this.defineController();
+    this.defineLogs();
+    this.definePurgatoriesAndConnections();
+    this.defineConsumerLag();
+  }
+
+  /** The exposition text (Prometheus text format 0.0.4), Node's metrics included. */
+  async text(): Promise<string> {
+    const observer = this.observer();
+    if (observer) this.metrics.retainTopics((t) => observer.hasTopic(t));
+    // prom-client calls every family's get() before metrics() first yields, so the snapshot is
+    // read by this scrape alone, even when two scrapes overlap.
+    this.snapshot = observer ? takeSnapshot(observer) : null;
+    let kafka: Promise<string>;
+    try {
+      kafka = this.registry.metrics();
+    } finally {
+      this.snapshot = null;
+    }
+    return (await kafka) + (await nodeMetrics().metrics());
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  private family(name: string, help: string, type: 'counter' | 'gauge', values: () => Value[]): void {
+    // prom-client's Registry takes any object with its metrics' shape.
+    this.registry.registerMetric(new Family(name, help, type, values) as never);
+  }
+
+  /** A family read from the snapshot: no samples before the broker is up. */
+  private fromSnapshot(
+    name: string,
+    help: string,
+    type: 'counter' | 'gauge',
+    values: (s: ScrapeSnapshot) => Value[],
+  ): void {
+    this.family(name, help, type, () => (this.snapshot === null ? [] : values(this.snapshot)));
+  }
+
+  private gauge(name: string, help: string, value: (s: ScrapeSnapshot) => number): void {
+    this.fromSnapshot(name, help, 'gauge', (s) => [{ value: value(s) }]);
+  }
+
+  private defineBrokerTopicMetrics(): void {
+    const m = this.metrics;
+    const family = (name: string, help: string, of: (t: TopicCounters) => number) =>
+      this.family(name, help, 'counter', () => {
+        const out: Value[] = [{ value: of(m.allTopics) }];
+        for (const [topic, t] of m.topics) out.push({ labels: { topic }, value: of(t) });
+        return out;
+      });
+    family(
+      'kafka_server_brokertopicmetrics_bytesin_total',
+      'Record bytes appended to partitions this broker leads (BytesInPerSec), per topic and in all',
+      (t) => t.bytesIn,
+    );
+    family(
+      'kafka_server_brokertopicmetrics_messagesin_total',
+      'Records appended to partitions this broker leads (MessagesInPerSec), per topic and in all',
+      (t) => t.messagesIn,
+    );
+    family(
+      'kafka_server_brokertopicmetrics_bytesout_total',
+      'Record bytes sent in fetch responses (BytesOutPerSec), per topic and in all',
+      (t) => t.bytesOut,
+    );
+  }
+
+  private defineRequestMetrics(): void {
+    this.family(
+      'kafka_network_requestmetrics_requests_total',
+      'Requests answered, per API and version (RequestsPerSec)',
+      'counter',
+      () => {
+        const out: Value[] = [];
+        for (const [request, r] of this.requestsByName())
+          r.byVersion.forEach((n, version) => {
+            if (n !== undefined) out.push({ labels: { request, version }, value: n });
+          });
+        return out;
+      },
+    );
+    const histogram = (name: string, help: string, of: (r: RequestCounters) => LatencyHistogram) => {
+      this.family(name, help, 'gauge', () => {
+        const now = performance.now();
+        const out: Value[] = [];
+        for (const [request, r] of this.requestsByName()) {
+          const h = of(r);
+          h.rotate(now, QUANTILE_WINDOW_MS);
+          for (const [q, quantile] of QUANTILES)
+            out.push({ labels: { request, quantile }, value: h.quantile(q) });
+        }
+        return out;
+      });
+      this.family(`${name}_count`, `${help}: requests measured`, 'counter', () =>
+        this.requestsByName().map(([request, r]) => ({ labels: { request }, value: of(r).count })),
+      );
+    };
+    histogram(
+      'kafka_network_requestmetrics_totaltimems',
+      'Milliseconds from a request read off the socket to its response (TotalTimeMs)',
+      (r) => r.totalTimeMs,
+    );
+    histogram(
+      'kafka_network_requestmetrics_requestqueuetimems',
+      'Milliseconds a request waited behind its connection in-flight limit before its handler ran (RequestQueueTimeMs)',
+      (r) => r.queueTimeMs,
+    );
+  }
+
+  /**
+   * The APIs answered so far under Kafka's request names. Fetch is counted as FetchConsumer too,
+   * as Kafka counts every fetch under Fetch and one of FetchConsumer/FetchFollower: every fetch is
+   * a consumer's until replication brings followers.
+   */
+  private requestsByName(): [string, RequestCounters][] {
+    const out: [string, RequestCounters][] = [];
+    this.metrics.requests.forEach((r, apiKey) => {
+      if (r === undefined) return;
+      out.push([API_REGISTRY.get(apiKey)?.name ?? String(apiKey), r]);
+      if (apiKey === ApiKey.Fetch) out.push(['FetchConsumer', r]);
+    });
+    return out;
+  }
+
+  private defineReplicaManager(): void {
+    this.gauge(
+      'kafka_server_replicamanager_underreplicatedpartitions',
+      'Partitions led here whose ISR is smaller than their replica set',
+      (s) => s.replicas.underReplicated,
+    );
+    this.gauge(
+      'kafka_server_replicamanager_underminisrpartitioncount',
+      'Partitions led here whose ISR is smaller than min.insync.replicas (acks=all produce fails)',
+      (s) => s.replicas.underMinIsr,
+    );
+    this.gauge(
+      'kafka_server_replicamanager_atminisrpartitioncount',
+      'Partitions led here whose ISR is exactly min.insync.replicas',
+      (s) => s.replicas.atMinIsr,
+    );
+    this.gauge(
+      'kafka_server_replicamanager_partitioncount',
+      'Partitions hosted here',
+      (s) => s.replicas.partitions,
+    );
+    this.gauge('kafka_server_replicamanager_leadercount', 'Partitions led here', (s) => s.replicas.leaders);
+    // No follower leaves or joins an ISR until replication lands: these stay 0, truthfully.
+    this.fromSnapshot(
+      'kafka_server_replicamanager_isrshrinks_total',
+      'ISR shrinks (IsrShrinksPerSec)',
+      'counter',
+      () => [{ value: 0 }],
+    );
+    this.fromSnapshot(
+      'kafka_server_replicamanager_isrexpands_total',
+      'ISR expands (IsrExpandsPerSec)',
+      'counter',
+      () => [{ value: 0 }],
+    );
+  }
+
+  private defineController(): void {
+    this.gauge(
+      'kafka_controller_kafkacontroller_activecontrollercount',
+      '1 on the active controller, else 0 (a single node is its own controller)',
+      (s) => (s.activeController ? 1 : 0),
+    );
+    this.gauge(
+      'kafka_controller_kafkacontroller_offlinepartitionscount',
+      'Partitions without a leader',
+      (s) => s.cluster.offline,
+    );
+    this.gauge(
+      'kafka_controller_kafkacontroller_globaltopiccount',
+      'Topics in the cluster',
+      (s) => s.cluster.topics,
+    );
+    this.gauge(
+      'kafka_controller_kafkacontroller_globalpartitioncount',
+      'Partitions in the cluster',
+      (s) => s.cluster.partitions,
+    );
+  }
+
+  private defineLogs(): void {
+    type Log = NonNullable<ScrapeSnapshot['partitions'][number]['log']>;
+    const perPartition = (name: string, help: string, of: (log: Log) => number) =>
+      this.fromSnapshot(name, help, 'gauge', (s) => {
+        const out: Value[] = [];
+        for (const p of s.partitions) {
+          if (p.log !== null)
+            out.push({ labels: { topic: p.topic, partition: p.partition }, value: of(p.log) });
+        }
+        return out;
+      });
+    perPartition('kafka_log_log_size', 'Bytes of a partition log on disk (Log Size)', (l) => l.sizeBytes);
+    perPartition('kafka_log_log_numlogsegments', 'Segments of a partition log', (l) => l.segmentCount);
+    perPartition('kafka_log_log_logstartoffset', 'First offset of a partition log', (l) => l.logStartOffset);
+    perPartition(
+      'kafka_log_log_logendoffset',
+      'Offset after the last record of a partition log',
+      (l) => l.logEndOffset,
+    );
+    this.gauge(
+      'kafka_log_logmanager_offlinelogdirectorycount',
+      'Log dirs taken offline after an I/O error (OfflineLogDirectoryCount)',
+      (s) => s.logDirs.filter((d) => !d.online).length,
+    );
+    // Kafka has no MBean for disk space (operators use node_exporter); a broker that knows its log
+    // dirs can say it directly, under strom_ names since no Kafka rule names them.
+    const space = (name: string, help: string, of: (d: ScrapeSnapshot['logDirs'][number]) => number | null) =>
+      this.fromSnapshot(name, help, 'gauge', (s) =>
+        s.logDirs.flatMap((d) => {
+          const value = of(d);
+          return value === null ? [] : [{ labels: { logDirectory: d.path }, value }];
+        }),
+      );
+    space('strom_log_dir_total_bytes', 'Size of the file system holding a log dir', (d) => d.totalBytes);
+    space(
+      'strom_log_dir_usable_bytes',
+      'Bytes the broker may still write in a log dir (statfs bavail)',
+      (d) => d.usableBytes,
+    );
+    const flush = logFlushStats.flushTimeMs;
+    this.family(
+      'kafka_log_logflushstats_logflushrateandtimems',
+      'Milliseconds each fsync of a partition log took (LogFlushRateAndTimeMs)',
+      'gauge',
+      () => {
+        flush.rotate(performance.now(), QUANTILE_WINDOW_MS);
+        return QUANTILES.map(([q, quantile]) => ({ labels: { quantile }, value: flush.quantile(q) }));
+      },
+    );
+    this.family(
+      'kafka_log_logflushstats_logflushrateandtimems_count',
+      'Partition log fsyncs (LogFlushRateAndTimeMs Count)',
+      'counter',
+      () => [{ value: flush.count }],
+    );
+  }
+
+  private definePurgatoriesAndConnections(): void {
+    const sizes = (s: ScrapeSnapshot): Value[] => [
+      { labels: { delayedOperation: 'Produce' }, value: s.purgatories.Produce },
+      { labels: { delayedOperation: 'Fetch' }, value: s.purgatories.Fetch },
+    ];
+    this.fromSnapshot(
+      'kafka_server_delayedoperationpurgatory_purgatorysize',
+      'Requests waiting in a purgatory (acks=all produce, long-poll fetch)',
+      'gauge',
+      sizes,
+    );
+    this.fromSnapshot(
+      'kafka_server_delayedoperationpurgatory_numdelayedoperations',
+      'Delayed operations in a purgatory',
+      'gauge',
+      sizes,
+    );
+    this.fromSnapshot(
+      'kafka_server_socket_server_metrics_connection_count',
+      'Open client connections per listener (socket-server-metrics connection-count; one event loop, networkProcessor 0)',
+      'gauge',
+      (s) =>
+        [...s.connections].map(([listener, n]) => ({
+          labels: { listener, networkProcessor: '0' },
+          value: n,
+        })),
+    );
+  }
+
+  /**
+   * Consumer lag as kafka-lag-exporter publishes it: per group, topic and partition, the latest
+   * offset (the high watermark, a consumer's "latest") minus the committed offset, never below 0;
+   * its sums and maximum; and the latest and earliest offsets of the partitions groups consume.
+   */
+  private defineConsumerLag(): void {
+    const perPartition = (name: string, help: string, of: (r: ScrapeSnapshot['lag'][number]) => number) =>
+      this.fromSnapshot(name, help, 'gauge', (s) =>
+        s.lag.map((r) => ({
+          labels: { cluster_name: s.clusterId, group: r.group, topic: r.topic, partition: r.partition },
+          value: of(r),
+        })),
+      );
+    perPartition(
+      'kafka_consumergroup_group_offset',
+      "A group's committed offset of a partition",
+      (r) => r.offset,
+    );
+    perPartition(
+      'kafka_consumergroup_group_lag',
+      "A partition's latest offset minus a group's committed offset",
+      (r) => r.lag,
+    );
+    const perGroup = (name: string, help: string, combine: (a: number, b: number) => number) =>
+      this.fromSnapshot(name, help, 'gauge', (s) => {
+        const by = new Map<string, number>();
+        for (const r of s.lag) by.set(r.group, combine(by.get(r.group) ?? 0, r.lag));
+        return [...by].map(([group, value]) => ({ labels: { cluster_name: s.clusterId, group }, value }));
+      });
+    perGroup('kafka_consumergroup_group_max_lag', "A group's largest partition lag", Math.max);
+    perGroup('kafka_consumergroup_group_sum_lag', "A group's lag over all its partitions", (a, b) => a + b);
+    this.fromSnapshot(
+      'kafka_consumergroup_group_topic_sum_lag',
+      "A group's lag over a topic's partitions",
+      'gauge',
+      (s) => {
+        const by = new Map<string, { group: string; topic: string; lag: number }>();
+        for (const r of s.lag) {
+          const key = `${r.group}\u0000${r.topic}`;
+          const e = by.get(key) ?? { group: r.group, topic: r.topic, lag: 0 };
+          e.lag += r.lag;
+          by.set(key, e);
+        }
+        return [...by.values()].map((e) => ({
+          labels: { cluster_name: s.clusterId, group: e.group, topic: e.topic },
+          value: e.lag,
+        }));
+      },
+    );
+    // Only the partitions some group has committed offsets for, as kafka-lag-exporter watches
+    // consumed partitions: every partition's offsets are kafka_log_log_* already.
+    const offsets = (name: string, help: string, of: (r: ScrapeSnapshot['lag'][number]) => number) =>
+      this.fromSnapshot(name, help, 'gauge', (s) => {
+        const seen = new Set<string>();
+        const out: Value[] = [];
+        for (const r of s.lag) {
+          const key = `${r.topic}\u0000${r.partition}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          out.push({
+            labels: { cluster_name: s.clusterId, topic: r.topic, partition: r.partition },
+            value: of(r),
+          });
+        }
+        return out;
+      });
+    offsets(
+      'kafka_partition_latest_offset',
+      "A consumed partition's latest offset (its high watermark)",
+      (r) => r.latest,
+    );
+    offsets(
+      'kafka_partition_earliest_offset',
+      "A consumed partition's earliest offset (its log start offset)",
+      (r) => r.earliest,
+    );
+  }
+}
+
+let nodeRegistry: Registry | null = null;
+
+/**
+ * Node's own metrics (event-loop lag, GC pauses, heap, RSS, handles): prom-client's default
+ * metrics, in one registry per process since they describe the process, however many brokers
+ * it runs.
+ */
+function nodeMetrics(): Registry {
+  if (nodeRegistry === null) {
+    nodeRegistry = new Registry();
+    collectDefaultMetrics({ register: nodeRegistry });
+  }
+  return nodeRegistry;
+}
