@@ -237,3 +237,104 @@ export async function runSecurity(ctx: SuiteContext): Promise<void> {
     });
   }
 }
+
+const TRANSACTIONS_SCRIPT = fileURLToPath(new URL('../transactions.bench.js', import.meta.url));
+
+interface TransactionsProduceRun {
+  mode: 'idempotent' | 'txn-100' | 'txn-1000';
+  recordsPerSec: number;
+  spread: [number, number];
+  rounds: number;
+  commitP50Ms?: number;
+  commitP99Ms?: number;
+  transactions?: number;
+}
+
+interface TransactionsConsumeRun {
+  isolation: 'read_uncommitted' | 'read_committed';
+  recordsPerSec: number;
+  spread: [number, number];
+  rounds: number;
+  returned: number;
+}
+
+/**
+ * bench/transactions.bench.ts: the Strom client's transactional produce in transactions of 100
+ * and 1,000 records against idempotent produce of the same records (the baseline), with the
+ * commitTransaction duration; read_committed against read_uncommitted consume of one partition
+ * holding committed and aborted transactions (target: at least 0.95x).
+ */
+export async function runTransactions(ctx: SuiteContext): Promise<void> {
+  const records = ctx.quick ? 5_000 : 100_000;
+  const consumeRecords = ctx.quick ? 20_000 : 300_000;
+  const rounds = ctx.quick ? 1 : 3;
+  ctx.progress(
+    `transactions: ${records} records per mode, ${rounds} round(s), idempotent and transactions of 100 and 1000; read_committed and read_uncommitted consume of ${consumeRecords}`,
+  );
+  const child = spawnTracked(
+    process.execPath,
+    [
+      TRANSACTIONS_SCRIPT,
+      '--records',
+      String(records),
+      '--consume-records',
+      String(consumeRecords),
+      '--rounds',
+      String(rounds),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (d: string) => {
+    out += d;
+  });
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  const line = out.split('\n').find((l) => l.startsWith('BENCH_JSON '));
+  if (!line) {
+    ctx.rec.skip('transactions', `transactions.bench.js exited with ${code} without results`);
+    return;
+  }
+  const { produce, consume } = JSON.parse(line.slice('BENCH_JSON '.length)) as {
+    produce: TransactionsProduceRun[];
+    consume: TransactionsConsumeRun[];
+  };
+  const idempotent = produce.find((r) => r.mode === 'idempotent')!;
+  for (const r of produce) {
+    const size = r.mode === 'txn-100' ? 100 : 1000;
+    const commit =
+      r.commitP50Ms === undefined
+        ? ''
+        : `commitTransaction p50 ${r.commitP50Ms.toFixed(2)} ms, p99 ${(r.commitP99Ms ?? 0).toFixed(2)} ms over ${r.transactions} transactions; `;
+    ctx.rec.add({
+      section: 'clients',
+      id: `clients.strom.transactions.${r.mode}.produce`,
+      label:
+        r.mode === 'idempotent'
+          ? 'Strom client idempotent produce, acks=all, 5 in flight (transactions baseline)'
+          : `Strom client transactional produce, ${size} records per transaction, committed records`,
+      system: 'strom',
+      value: r.recordsPerSec,
+      unit: 'records/s',
+      ...(r.mode === 'idempotent'
+        ? {}
+        : { baseline: { label: 'idempotent produce', value: idempotent.recordsPerSec } }),
+      note: commit + (spread(r.rounds, r.spread).slice(2) || 'one round'),
+    });
+  }
+  const uncommitted = consume.find((r) => r.isolation === 'read_uncommitted')!;
+  for (const r of consume) {
+    ctx.rec.add({
+      section: 'clients',
+      id: `clients.strom.transactions.${r.isolation}.consume`,
+      label: `Strom client ${r.isolation} consume, one partition with every 10th transaction aborted, offsets read`,
+      system: 'strom',
+      value: r.recordsPerSec,
+      unit: 'records/s',
+      ...(r.isolation === 'read_committed'
+        ? { baseline: { label: 'read_uncommitted consume', value: uncommitted.recordsPerSec } }
+        : {}),
+      note: `${r.returned} records returned; ${spread(r.rounds, r.spread).slice(2) || 'one round'}`,
+    });
+  }
+}
