@@ -47,6 +47,19 @@ function coordinatorMoved(code: number): boolean {
 }
 
 /**
+ * The common reading of a transaction coordinator's error code (InitProducerId, AddOffsetsToTxn,
+ * EndTxn): done, look the coordinator up again, retry, fenced, or failed with `what` named.
+ */
+function coordinatorOutcome<T>(code: number, api: string, done: T, what: string): Outcome<T> {
+  if (code === ErrorCode.NONE) return { done };
+  if (coordinatorMoved(code)) return { retry: 'refind' };
+  if (errorInfo(code).retriable) return { retry: 'same' };
+  if (code === ErrorCode.INVALID_PRODUCER_EPOCH || code === ErrorCode.PRODUCER_FENCED)
+    return { fail: fencedError(api) };
+  return { fail: new KafkaError(code, what) };
+}
+
+/**
  * The transactional producer's requests to its transaction coordinator, found with
  * FindCoordinator(TRANSACTION), and to the consumer group's coordinator (TxnOffsetCommit), with
  * the error handling of Kafka's TransactionManager: NOT_COORDINATOR and COORDINATOR_NOT_AVAILABLE
@@ -144,15 +157,8 @@ export class TransactionManager {
         producerId: bump ? this.idempotence.producerId : -1n,
         producerEpoch: bump ? this.idempotence.epoch : -1,
       },
-      (r): Outcome<{ producerId: bigint; producerEpoch: number }> => {
-        const code = r.errorCode;
-        if (code === ErrorCode.NONE) return { done: r };
-        if (coordinatorMoved(code)) return { retry: 'refind' };
-        if (errorInfo(code).retriable) return { retry: 'same' };
-        if (code === ErrorCode.INVALID_PRODUCER_EPOCH || code === ErrorCode.PRODUCER_FENCED)
-          return { fail: fencedError('InitProducerId') };
-        return { fail: new KafkaError(code, 'InitProducerId') };
-      },
+      (r): Outcome<{ producerId: bigint; producerEpoch: number }> =>
+        coordinatorOutcome(r.errorCode, 'InitProducerId', r, 'InitProducerId'),
     ).catch((err: unknown) => {
       const e = err as Error;
       // Authorization and TRANSACTION_ABORTABLE let the application try again; the rest is fatal.
@@ -312,15 +318,8 @@ export class TransactionManager {
             producerEpoch: this.idempotence.epoch,
             groupId,
           },
-          (r): Outcome<void> => {
-            const code = r.errorCode;
-            if (code === ErrorCode.NONE) return { done: undefined };
-            if (coordinatorMoved(code)) return { retry: 'refind' };
-            if (errorInfo(code).retriable) return { retry: 'same' };
-            if (code === ErrorCode.INVALID_PRODUCER_EPOCH || code === ErrorCode.PRODUCER_FENCED)
-              return { fail: fencedError('AddOffsetsToTxn') };
-            return { fail: new KafkaError(code, `AddOffsetsToTxn ${groupId}`) };
-          },
+          (r): Outcome<void> =>
+            coordinatorOutcome(r.errorCode, 'AddOffsetsToTxn', undefined, `AddOffsetsToTxn ${groupId}`),
         );
         this.transactionStarted = true;
         await this.txnOffsetCommit(offsets, group);
@@ -409,15 +408,13 @@ export class TransactionManager {
               producerEpoch: this.idempotence.epoch,
               committed,
             },
-            (r): Outcome<void> => {
-              const code = r.errorCode;
-              if (code === ErrorCode.NONE) return { done: undefined };
-              if (coordinatorMoved(code)) return { retry: 'refind' };
-              if (errorInfo(code).retriable) return { retry: 'same' };
-              if (code === ErrorCode.INVALID_PRODUCER_EPOCH || code === ErrorCode.PRODUCER_FENCED)
-                return { fail: fencedError('EndTxn') };
-              return { fail: new KafkaError(code, `EndTxn(${committed ? 'commit' : 'abort'})`) };
-            },
+            (r): Outcome<void> =>
+              coordinatorOutcome(
+                r.errorCode,
+                'EndTxn',
+                undefined,
+                `EndTxn(${committed ? 'commit' : 'abort'})`,
+              ),
           );
         } catch (err) {
           if (!(err instanceof ClientError && err.code === 'REQUEST_TIMEOUT'))
