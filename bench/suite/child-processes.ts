@@ -1,6 +1,8 @@
 import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
+import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WorkerSpec } from './load-worker.js';
+import type { SuiteContext } from './suite-context.js';
 import { READY_LINE, RESULT_PREFIX, type WorkerResult } from './worker-protocol.js';
 
 /**
@@ -14,6 +16,32 @@ export function spawnTracked(command: string, args: string[], options: SpawnOpti
   running.add(child);
   child.once('exit', () => running.delete(child));
   return child;
+}
+
+/**
+ * Runs a benchmark script (bench/*.bench.js) in a tracked process of its own and returns the
+ * object it printed on its `BENCH_JSON ` line; when it printed none, records the section as
+ * skipped with the script's exit code and returns null.
+ */
+export async function runBenchScript<T>(
+  ctx: SuiteContext,
+  section: string,
+  script: string,
+  args: string[],
+): Promise<T | null> {
+  const child = spawnTracked(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (d: string) => {
+    out += d;
+  });
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  const line = out.split('\n').find((l) => l.startsWith('BENCH_JSON '));
+  if (!line) {
+    ctx.rec.skip(section, `${basename(script)} exited with ${code} without results`);
+    return null;
+  }
+  return JSON.parse(line.slice('BENCH_JSON '.length)) as T;
 }
 
 /** Waits for `child` to exit, sending SIGKILL if `signal` did not end it within `graceMs`. */

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { spawnTracked } from './child-processes.js';
+import { runBenchScript } from './child-processes.js';
 import type { SuiteContext } from './suite-context.js';
 
 /**
@@ -32,28 +32,11 @@ export async function runClients(ctx: SuiteContext): Promise<void> {
   ctx.progress(
     `clients: ${records} records each, ${rounds} round(s), Strom client, kafkajs, @platformatic/kafka, none and lz4`,
   );
-  const child = spawnTracked(
-    process.execPath,
-    [SCRIPT, '--records', String(records), '--rounds', String(rounds)],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  let out = '';
-  child.stdout!.setEncoding('utf8');
-  child.stdout!.on('data', (d: string) => {
-    out += d;
-  });
-  const code = await new Promise<number | null>((r) => child.once('exit', r));
-  const line = out.split('\n').find((l) => l.startsWith('BENCH_JSON '));
-  if (!line) {
-    ctx.rec.skip('clients', `client.bench.js exited with ${code} without results`);
-    return;
-  }
-  const parsed = JSON.parse(line.slice('BENCH_JSON '.length)) as {
+  const parsed = await runBenchScript<{
     broker: ClientRun[];
     nullBroker: ClientRun[];
-  };
+  }>(ctx, 'clients', SCRIPT, ['--records', String(records), '--rounds', String(rounds)]);
+  if (!parsed) return;
   record(ctx, parsed.broker, '');
   // Against a broker that acknowledges without storing, the figures are the clients' own cost.
   record(ctx, parsed.nullBroker, 'null broker');
@@ -118,26 +101,12 @@ export async function runIdempotence(ctx: SuiteContext): Promise<void> {
   const records = ctx.quick ? 20_000 : 500_000;
   const rounds = ctx.quick ? 1 : 3;
   ctx.progress(`idempotence: ${records} records per mode, ${rounds} round(s), plain and idempotent produce`);
-  const child = spawnTracked(
-    process.execPath,
-    [IDEMPOTENCE_SCRIPT, '--records', String(records), '--rounds', String(rounds)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  let out = '';
-  child.stdout!.setEncoding('utf8');
-  child.stdout!.on('data', (d: string) => {
-    out += d;
-  });
-  const code = await new Promise<number | null>((r) => child.once('exit', r));
-  const line = out.split('\n').find((l) => l.startsWith('BENCH_JSON '));
-  if (!line) {
-    ctx.rec.skip('idempotence', `idempotence.bench.js exited with ${code} without results`);
-    return;
-  }
-  const { plain, idempotent } = JSON.parse(line.slice('BENCH_JSON '.length)) as {
+  const parsed = await runBenchScript<{
     plain: IdempotenceRun;
     idempotent: IdempotenceRun;
-  };
+  }>(ctx, 'idempotence', IDEMPOTENCE_SCRIPT, ['--records', String(records), '--rounds', String(rounds)]);
+  if (!parsed) return;
+  const { plain, idempotent } = parsed;
   const label = (r: IdempotenceRun) => `Strom client ${r.mode} produce, acks=all, 5 in flight`;
   ctx.rec.add({
     section: 'clients',
@@ -187,31 +156,16 @@ export async function runSecurity(ctx: SuiteContext): Promise<void> {
   const rounds = ctx.quick ? 1 : 3;
   const connections = ctx.quick ? 20 : 200;
   ctx.progress(`security: ${records} records per mode, ${rounds} round(s), PLAINTEXT, SSL and SASL_SSL`);
-  const child = spawnTracked(
-    process.execPath,
-    [
-      SECURITY_SCRIPT,
-      '--records',
-      String(records),
-      '--rounds',
-      String(rounds),
-      '--connections',
-      String(connections),
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  let out = '';
-  child.stdout!.setEncoding('utf8');
-  child.stdout!.on('data', (d: string) => {
-    out += d;
-  });
-  const code = await new Promise<number | null>((r) => child.once('exit', r));
-  const line = out.split('\n').find((l) => l.startsWith('BENCH_JSON '));
-  if (!line) {
-    ctx.rec.skip('security', `security.bench.js exited with ${code} without results`);
-    return;
-  }
-  const { results } = JSON.parse(line.slice('BENCH_JSON '.length)) as { results: SecurityRun[] };
+  const parsed = await runBenchScript<{ results: SecurityRun[] }>(ctx, 'security', SECURITY_SCRIPT, [
+    '--records',
+    String(records),
+    '--rounds',
+    String(rounds),
+    '--connections',
+    String(connections),
+  ]);
+  if (!parsed) return;
+  const { results } = parsed;
   const plain = results.find((r) => r.mode === 'plaintext')!;
   for (const r of results) {
     ctx.rec.add({
@@ -271,34 +225,19 @@ export async function runTransactions(ctx: SuiteContext): Promise<void> {
   ctx.progress(
     `transactions: ${records} records per mode, ${rounds} round(s), idempotent and transactions of 100 and 1000; read_committed and read_uncommitted consume of ${consumeRecords}`,
   );
-  const child = spawnTracked(
-    process.execPath,
-    [
-      TRANSACTIONS_SCRIPT,
-      '--records',
-      String(records),
-      '--consume-records',
-      String(consumeRecords),
-      '--rounds',
-      String(rounds),
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  let out = '';
-  child.stdout!.setEncoding('utf8');
-  child.stdout!.on('data', (d: string) => {
-    out += d;
-  });
-  const code = await new Promise<number | null>((r) => child.once('exit', r));
-  const line = out.split('\n').find((l) => l.startsWith('BENCH_JSON '));
-  if (!line) {
-    ctx.rec.skip('transactions', `transactions.bench.js exited with ${code} without results`);
-    return;
-  }
-  const { produce, consume } = JSON.parse(line.slice('BENCH_JSON '.length)) as {
+  const parsed = await runBenchScript<{
     produce: TransactionsProduceRun[];
     consume: TransactionsConsumeRun[];
-  };
+  }>(ctx, 'transactions', TRANSACTIONS_SCRIPT, [
+    '--records',
+    String(records),
+    '--consume-records',
+    String(consumeRecords),
+    '--rounds',
+    String(rounds),
+  ]);
+  if (!parsed) return;
+  const { produce, consume } = parsed;
   const idempotent = produce.find((r) => r.mode === 'idempotent')!;
   for (const r of produce) {
     const size = r.mode === 'txn-100' ? 100 : 1000;

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { spawnTracked } from './child-processes.js';
+import { runBenchScript } from './child-processes.js';
 import type { SuiteContext } from './suite-context.js';
 
 const SCRIPT = fileURLToPath(new URL('../metrics.bench.js', import.meta.url));
@@ -28,27 +28,20 @@ export async function runMetricsCost(ctx: SuiteContext): Promise<void> {
   ctx.progress(
     `metrics: ${records} records per mode, ${rounds} round(s), metrics on and off; scrape of ${partitions} partitions`,
   );
-  const child = spawnTracked(
-    process.execPath,
-    [SCRIPT, '--records', String(records), '--rounds', String(rounds), '--partitions', String(partitions)],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  let out = '';
-  child.stdout!.setEncoding('utf8');
-  child.stdout!.on('data', (d: string) => {
-    out += d;
-  });
-  const code = await new Promise<number | null>((r) => child.once('exit', r));
-  const line = out.split('\n').find((l) => l.startsWith('BENCH_JSON '));
-  if (!line) {
-    ctx.rec.skip('metrics', `metrics.bench.js exited with ${code} without results`);
-    return;
-  }
-  const { off, on, scrape } = JSON.parse(line.slice('BENCH_JSON '.length)) as {
+  const parsed = await runBenchScript<{
     off: ModeRun;
     on: ModeRun;
     scrape: { partitions: number; ms: number; bytes: number; spread: [number, number] };
-  };
+  }>(ctx, 'metrics', SCRIPT, [
+    '--records',
+    String(records),
+    '--rounds',
+    String(rounds),
+    '--partitions',
+    String(partitions),
+  ]);
+  if (!parsed) return;
+  const { off, on, scrape } = parsed;
   const label = (r: ModeRun) =>
     `Produce 1 KiB records, acks=1, metrics ${r.mode === 'on' ? 'on, scraped every second' : 'off (strom.http.listeners=none)'}`;
   ctx.rec.add({
