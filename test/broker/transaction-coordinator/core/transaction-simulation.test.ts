@@ -1,23 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { simulationSeeds } from '../../../sim/sim-seeds.js';
 import { TxnSimulation } from '../../../sim/txn-sim.js';
 
-// A fixed set of seeds runs in every test run; SIM_SEEDS=N adds N fresh ones (their base is
-// printed), and SIM_SEED=n replays a single seed exactly.
-const FIXED_SEEDS = 150;
-
-function seeds(): number[] {
-  const one = process.env.SIM_SEED;
-  if (one !== undefined) return [Number(one)];
-  const out = Array.from({ length: FIXED_SEEDS }, (_, i) => i + 1);
-  const extra = Number(process.env.SIM_SEEDS ?? 0);
-  if (extra > 0) {
-    const base = Number(process.env.SIM_SEED_BASE ?? 1_000_000 + (Date.now() % 1_000_000_000));
-    console.log(`transaction simulation: ${extra} extra seeds from ${base}`);
-    for (let i = 0; i < extra; i++) out.push(base + i);
-  }
-  return out;
-}
+const seeds = (): number[] => simulationSeeds('transaction simulation', 150);
 
 describe('transaction coordinator simulation', () => {
   it('replays a seed exactly', () => {
