@@ -4,6 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './server-process.js';
 
+/** etcd children still running, SIGKILLed when the test process exits, even after a failed test. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of running) c.kill('SIGKILL');
+});
+
 export interface EtcdProcess {
   readonly endpoint: string;
   /** The running etcd process (a new one after `restart`). */
@@ -45,6 +51,7 @@ export async function startEtcd(timeoutMs = 15_000): Promise<EtcdProcess> {
   const start = async (): Promise<void> => {
     const c = spawn('etcd', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     child = c;
+    running.add(c);
     let err = '';
     c.stderr!.on('data', (chunk: Buffer) => {
       err += chunk.toString();
@@ -52,7 +59,12 @@ export async function startEtcd(timeoutMs = 15_000): Promise<EtcdProcess> {
     c.once('error', (e) => {
       err += String(e);
     });
-    exited = new Promise<void>((r) => c.once('exit', () => r()));
+    exited = new Promise<void>((r) =>
+      c.once('exit', () => {
+        running.delete(c);
+        r();
+      }),
+    );
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       try {

@@ -1,0 +1,405 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiKey } from '../../src/protocol/generated/api-registry.js';
+import type { DescribeClusterResponse } from '../../src/protocol/generated/messages/describe-cluster-response.js';
+import type { MetadataResponse } from '../../src/protocol/generated/messages/metadata-response.js';
+import { type EtcdProcess, startEtcd } from './etcd-process.js';
+import { request } from './request.js';
+import { freePort, STROM_BIN } from './server-process.js';
+
+/**
+ * A cluster of real processes for tests: one etcd and N `strom server` brokers on free ports, each
+ * with its own log dir under one temporary directory. Every process a cluster starts is SIGKILLed
+ * by `close()`, and by an exit hook of the test process if a test never reaches `close()`, so a
+ * failing test leaves no broker or etcd behind.
+ */
+
+/** Children still running, killed when the test process exits whatever the way. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of running) c.kill('SIGKILL');
+});
+
+/** The output kept per broker for failure messages: the last bytes only, so memory stays bounded. */
+const OUTPUT_KEPT_BYTES = 256 * 1024;
+
+export interface ClusterOptions {
+  /** Brokers, with node ids 1..brokers (default 3). */
+  brokers?: number;
+  /** `broker.session.timeout.ms` (default 2000: short, so fencing is seen within a test). */
+  sessionTimeoutMs?: number;
+  /** `broker.heartbeat.interval.ms` (default a quarter of the session timeout). */
+  heartbeatIntervalMs?: number;
+  /** `broker.rack` of each broker by node id (none by default). */
+  racks?: Readonly<Record<number, string>>;
+  /** Extra config keys for every broker. */
+  overrides?: Readonly<Record<string, string>>;
+  /**
+   * What `startCluster` waits for: `registered` (default) until every broker's Metadata lists all
+   * brokers; `listening` only until each answers /readyz.
+   */
+  ready?: 'registered' | 'listening';
+  /** The bound of each wait the harness does itself (default 20 s). */
+  waitLimitMs?: number;
+  /** An etcd to use instead of starting one (left running by `close`). */
+  etcdEndpoint?: string;
+}
+
+/** One `strom server` process of the cluster, restartable on the same ports and log dir. */
+export class ClusterBroker {
+  private process: ChildProcess | null = null;
+  private exitedPromise: Promise<number | string> = Promise.resolve(0);
+  private out = '';
+  private pausedNow = false;
+
+  constructor(
+    readonly nodeId: number,
+    /** host:port of its PLAINTEXT listener, as clients bootstrap with. */
+    readonly bootstrap: string,
+    /** Its HTTP listener (/readyz, /metrics). */
+    readonly httpUrl: string,
+    readonly logDir: string,
+    private readonly args: readonly string[],
+  ) {}
+
+  get running(): boolean {
+    const c = this.process;
+    return c !== null && c.exitCode === null && c.signalCode === null;
+  }
+
+  /** Stopped with SIGSTOP and not continued yet. */
+  get paused(): boolean {
+    return this.running && this.pausedNow;
+  }
+
+  get pid(): number | undefined {
+    return this.process?.pid;
+  }
+
+  /** Resolves with the exit code (or signal name) of the current process. */
+  get exited(): Promise<number | string> {
+    return this.exitedPromise;
+  }
+
+  /** Its output so far (stdout and stderr, the last 256 KiB), for failure messages. */
+  output(): string {
+    return this.out;
+  }
+
+  /** Spawns the broker (if not running) and waits until /readyz answers 200. */
+  async start(limitMs = 20_000): Promise<void> {
+    if (!this.running) this.spawn();
+    await this.waitReady(limitMs);
+  }
+
+  private spawn(): void {
+    const child = spawn(process.execPath, [STROM_BIN, 'server', ...this.args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.process = child;
+    this.pausedNow = false;
+    running.add(child);
+    const keep = (c: Buffer): void => {
+      this.out += c.toString();
+      if (this.out.length > OUTPUT_KEPT_BYTES) this.out = this.out.slice(-OUTPUT_KEPT_BYTES);
+    };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    this.exitedPromise = new Promise((resolve) =>
+      child.once('exit', (code, signal) => {
+        running.delete(child);
+        resolve(code ?? signal ?? -1);
+      }),
+    );
+  }
+
+  /** Waits until /readyz answers 200 (fails at once if the process exits). */
+  async waitReady(limitMs = 20_000): Promise<void> {
+    await waitUntil(
+      `broker ${this.nodeId} ready`,
+      async () => {
+        if (!this.running) throw new Error(`broker ${this.nodeId} exited:\n${this.out}`);
+        try {
+          const res = await fetch(`${this.httpUrl}/readyz`, { signal: AbortSignal.timeout(1000) });
+          await res.arrayBuffer();
+          return res.status === 200;
+        } catch {
+          return false;
+        }
+      },
+      limitMs,
+      () => this.out,
+    );
+  }
+
+  /** Sends a signal and, for SIGKILL, waits until the process is gone. */
+  async kill(signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<void> {
+    if (!this.running) return;
+    this.process!.kill(signal);
+    if (signal === 'SIGKILL') await this.exitedPromise;
+  }
+
+  /** A clean stop (SIGTERM), SIGKILL if it has not exited within `limitMs`. */
+  async stop(limitMs = 10_000): Promise<number | string> {
+    if (!this.running) return this.exitedPromise;
+    if (this.pausedNow) this.resume();
+    this.process!.kill('SIGTERM');
+    const timer = setTimeout(() => this.process?.kill('SIGKILL'), limitMs);
+    try {
+      return await this.exitedPromise;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** SIGSTOP: the process stays, but does nothing (no heartbeats, no answers) until `resume`. */
+  pause(): void {
+    if (!this.running) throw new Error(`broker ${this.nodeId} is not running`);
+    this.process!.kill('SIGSTOP');
+    this.pausedNow = true;
+  }
+
+  /** SIGCONT after `pause`. */
+  resume(): void {
+    if (!this.running) return;
+    this.process!.kill('SIGCONT');
+    this.pausedNow = false;
+  }
+
+  /** SIGKILL, then start again on the same ports and log dir. */
+  async restart(limitMs = 20_000): Promise<void> {
+    await this.kill('SIGKILL');
+    await this.start(limitMs);
+  }
+
+  /** Metadata v12 of every topic, asked of this broker. */
+  metadata(): Promise<MetadataResponse> {
+    return request<MetadataResponse>(this.bootstrap, ApiKey.Metadata, 12, {
+      topics: null,
+      allowAutoTopicCreation: false,
+      includeTopicAuthorizedOperations: false,
+    });
+  }
+
+  /** DescribeCluster v1, asked of this broker. */
+  describeCluster(): Promise<DescribeClusterResponse> {
+    return request<DescribeClusterResponse>(this.bootstrap, ApiKey.DescribeCluster, 1, {
+      includeClusterAuthorizedOperations: false,
+      endpointType: 1,
+    });
+  }
+}
+
+/** What one broker's Metadata says of the cluster, sorted so that two brokers' views compare equal. */
+export interface ClusterView {
+  controllerId: number;
+  brokers: { nodeId: number; host: string; port: number; rack: string | null }[];
+  topics: {
+    name: string;
+    errorCode: number;
+    partitions: {
+      partition: number;
+      errorCode: number;
+      leader: number;
+      leaderEpoch: number;
+      replicas: number[];
+    }[];
+  }[];
+}
+
+export function clusterView(md: MetadataResponse): ClusterView {
+  return {
+    controllerId: md.controllerId,
+    brokers: md.brokers
+      .map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack }))
+      .sort((a, b) => a.nodeId - b.nodeId),
+    topics: md.topics
+      .map((t) => ({
+        name: t.name ?? '',
+        errorCode: t.errorCode,
+        partitions: t.partitions
+          .map((p) => ({
+            partition: p.partitionIndex,
+            errorCode: p.errorCode,
+            leader: p.leaderId,
+            leaderEpoch: p.leaderEpoch,
+            replicas: [...p.replicaNodes],
+          }))
+          .sort((a, b) => a.partition - b.partition),
+      }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+  };
+}
+
+export class TestCluster {
+  constructor(
+    readonly brokers: readonly ClusterBroker[],
+    /** The etcd this harness started (null when given `etcdEndpoint`). */
+    readonly etcd: EtcdProcess | null,
+    /** `metadata.etcd.endpoints` of every broker. */
+    readonly etcdEndpoint: string,
+    readonly sessionTimeoutMs: number,
+    private readonly dir: string,
+    private readonly waitLimitMs: number,
+  ) {}
+
+  /** The broker with this node id. */
+  broker(nodeId: number): ClusterBroker {
+    const b = this.brokers.find((x) => x.nodeId === nodeId);
+    if (!b) throw new Error(`no broker ${nodeId}`);
+    return b;
+  }
+
+  /** Brokers running and not paused: those that can answer. */
+  get live(): ClusterBroker[] {
+    return this.brokers.filter((b) => b.running && !b.paused);
+  }
+
+  /** Every broker's bootstrap address, comma-separated, as a client's bootstrap.servers. */
+  get bootstrapServers(): string {
+    return this.brokers.map((b) => b.bootstrap).join(',');
+  }
+
+  /**
+   * Waits until every live broker's Metadata lists exactly `nodeIds` (default: the live brokers'
+   * ids) and names a controller among them.
+   */
+  async waitForBrokers(nodeIds?: readonly number[], limitMs = this.waitLimitMs): Promise<void> {
+    const want = [...(nodeIds ?? this.live.map((b) => b.nodeId))].sort((a, b) => a - b);
+    let last = '';
+    await waitUntil(
+      `every live broker's Metadata to list brokers ${want.join(',')}`,
+      async () => {
+        for (const b of this.live) {
+          const md = await b.metadata().catch((e: Error) => e);
+          if (md instanceof Error) {
+            last = `broker ${b.nodeId}: ${md.message}`;
+            return false;
+          }
+          const ids = md.brokers.map((x) => x.nodeId).sort((a, c) => a - c);
+          if (ids.join(',') !== want.join(',') || !want.includes(md.controllerId)) {
+            last = `broker ${b.nodeId} lists ${ids.join(',')} with controller ${md.controllerId}`;
+            return false;
+          }
+        }
+        return true;
+      },
+      limitMs,
+      () => last,
+    );
+  }
+
+  /**
+   * Waits until every live broker reports the same view (brokers, controller, topics, leaders and
+   * leader epochs) and returns it: the cluster has converged.
+   */
+  async converged(limitMs = this.waitLimitMs): Promise<ClusterView> {
+    let view: ClusterView | null = null;
+    let last = '';
+    await waitUntil(
+      'every live broker to report the same cluster view',
+      async () => {
+        const views: string[] = [];
+        for (const b of this.live) {
+          const md = await b.metadata().catch((e: Error) => e);
+          if (md instanceof Error) {
+            last = `broker ${b.nodeId}: ${md.message}`;
+            return false;
+          }
+          view = clusterView(md);
+          views.push(JSON.stringify(view));
+        }
+        last = views.join('\n');
+        return views.length > 0 && views.every((v) => v === views[0]);
+      },
+      limitMs,
+      () => last,
+    );
+    return view!;
+  }
+
+  /** The active controller's node id, as DescribeCluster of a live broker names it. */
+  async controllerId(): Promise<number> {
+    for (const b of this.live) {
+      const dc = await b.describeCluster().catch(() => null);
+      if (dc && dc.errorCode === 0) return dc.controllerId;
+    }
+    throw new Error('no live broker answered DescribeCluster');
+  }
+
+  /** SIGKILLs every broker and etcd (if started here) and removes every directory. */
+  async close(): Promise<void> {
+    await Promise.all(this.brokers.map((b) => b.kill('SIGKILL')));
+    await this.etcd?.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Starts etcd (unless given one) and the brokers, and waits as `options.ready` says. */
+export async function startCluster(options: ClusterOptions = {}): Promise<TestCluster> {
+  const count = options.brokers ?? 3;
+  const sessionTimeoutMs = options.sessionTimeoutMs ?? 2000;
+  const heartbeatMs = options.heartbeatIntervalMs ?? Math.max(100, Math.floor(sessionTimeoutMs / 4));
+  const waitLimitMs = options.waitLimitMs ?? 20_000;
+  const dir = mkdtempSync(join(tmpdir(), 'strom-cluster-'));
+  let etcd: EtcdProcess | null = null;
+  const brokers: ClusterBroker[] = [];
+  try {
+    if (!options.etcdEndpoint) {
+      etcd = await startEtcd();
+    }
+    const endpoint = options.etcdEndpoint ?? etcd!.endpoint;
+    // One prefix per cluster, so that clusters sharing an etcd do not see each other.
+    const prefix = `/strom-test-${process.pid}-${Date.now().toString(36)}`;
+    for (let nodeId = 1; nodeId <= count; nodeId++) {
+      const [port, httpPort] = [await freePort(), await freePort()];
+      const logDir = join(dir, `broker-${nodeId}`);
+      mkdirSync(logDir);
+      const config: Record<string, string> = {
+        'node.id': String(nodeId),
+        listeners: `PLAINTEXT://127.0.0.1:${port}`,
+        'log.dirs': logDir,
+        'strom.http.listeners': `http://127.0.0.1:${httpPort}`,
+        'metadata.etcd.endpoints': endpoint,
+        'metadata.etcd.prefix': prefix,
+        'broker.session.timeout.ms': String(sessionTimeoutMs),
+        'broker.heartbeat.interval.ms': String(heartbeatMs),
+        ...(options.racks?.[nodeId] ? { 'broker.rack': options.racks[nodeId] } : {}),
+        ...options.overrides,
+      };
+      const args = ['--log-format', 'json'];
+      for (const [k, v] of Object.entries(config)) args.push('--override', `${k}=${v}`);
+      brokers.push(
+        new ClusterBroker(nodeId, `127.0.0.1:${port}`, `http://127.0.0.1:${httpPort}`, logDir, args),
+      );
+    }
+    const cluster = new TestCluster(brokers, etcd, endpoint, sessionTimeoutMs, dir, waitLimitMs);
+    await Promise.all(brokers.map((b) => b.start(waitLimitMs)));
+    if ((options.ready ?? 'registered') === 'registered') await cluster.waitForBrokers();
+    return cluster;
+  } catch (err) {
+    await Promise.all(brokers.map((b) => b.kill('SIGKILL')));
+    await etcd?.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+/**
+ * Polls `check` every 50 ms until it holds; fails after `limitMs` with `what` and `detail()` (a
+ * bound on a wait, not a timing assertion). An error thrown by `check` fails at once.
+ */
+export async function waitUntil(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  limitMs: number,
+  detail: () => string = () => '',
+): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not within ${limitMs} ms: ${what}\n${detail()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
