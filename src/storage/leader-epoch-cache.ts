@@ -54,15 +54,30 @@ export class LeaderEpochCache {
   }
 
   /**
-   * Records that `epoch` starts at `startOffset`, as Kafka's assign: ignored unless the epoch is
-   * newer than the latest; entries the new one contradicts (same or larger offsets) are removed.
+   * Whether `assign(epoch, startOffset)` would change anything (Kafka's isUpdateNeeded): an epoch
+   * other than the latest, or the latest starting earlier than recorded.
+   */
+  isUpdateNeeded(epoch: number, startOffset: number): boolean {
+    const latest = this.entries[this.entries.length - 1];
+    return latest === undefined || epoch !== latest.epoch || startOffset < latest.startOffset;
+  }
+
+  /**
+   * Records that `epoch` starts at `startOffset`, as Kafka's LeaderEpochFileCache.assign: nothing
+   * happens unless an update is needed; otherwise the entries at the end that the new one
+   * contradicts (an epoch at or above it, or a start offset at or past it) are removed first, so
+   * epochs and start offsets keep increasing together. Returns whether the cache changed.
    */
   assign(epoch: number, startOffset: number): boolean {
-    if (epoch < 0) return false;
-    const latest = this.entries[this.entries.length - 1];
-    if (latest !== undefined && epoch <= latest.epoch) return false;
-    this.entries = this.entries.filter((e) => e.startOffset < startOffset);
-    this.entries.push({ epoch, startOffset });
+    if (epoch < 0 || startOffset < 0) return false;
+    if (!this.isUpdateNeeded(epoch, startOffset)) return false;
+    let keep = this.entries.length;
+    while (keep > 0) {
+      const e = this.entries[keep - 1]!;
+      if (e.epoch < epoch && e.startOffset < startOffset) break;
+      keep--;
+    }
+    this.entries = [...this.entries.slice(0, keep), { epoch, startOffset }];
     this.writeCheckpoint();
     return true;
   }

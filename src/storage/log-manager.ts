@@ -62,8 +62,10 @@ export interface LogManagerOptions {
   logger?: Logger;
   /** log.retention.check.interval.ms */
   retentionCheckIntervalMs?: number;
-  /** log.flush.offset.checkpoint.interval.ms (also the high watermark checkpoint interval). */
+  /** log.flush.offset.checkpoint.interval.ms: recovery points, log start and cleaner offsets. */
   checkpointIntervalMs?: number;
+  /** replica.high.watermark.checkpoint.interval.ms: how often `replication-offset-checkpoint` is written (5 s in Kafka). */
+  highWatermarkCheckpointIntervalMs?: number;
   /** log.flush.scheduler.interval.ms: how often flush.ms is checked. */
   flushCheckIntervalMs?: number;
   /** log.cleaner.backoff.ms: how often the cleaner looks for dirty compacted logs. */
@@ -325,6 +327,59 @@ export class LogManager {
     await fs.promises.rm(doomed, { recursive: true, force: true });
   }
 
+  /**
+   * A follower's truncation (Kafka's LogManager.truncateTo): cuts the log at `offset` (or, below
+   * its start, empties it and starts it there), then writes the dir's recovery-point checkpoint at
+   * once. Without that, a checkpoint from before the truncation could name offsets past it as
+   * flushed, and after a crash the batches the follower appended there next would not be checked
+   * again. The cleaner's checkpoint is pulled back too (Kafka's maybeTruncateCheckpoint). Returns
+   * whether anything was removed.
+   */
+  async truncateTo(tp: TopicPartition, offset: number): Promise<boolean> {
+    await this.settleBackgroundCheckpoint();
+    const log = this.getLog(tp);
+    if (log === null || offset >= log.logEndOffset) return false;
+    log.truncateTo(offset);
+    this.afterTruncation(tp, offset);
+    return true;
+  }
+
+  /** Empties the partition's log and starts it at `offset` (a follower far behind the leader's log start). */
+  async truncateFullyAndStartAt(tp: TopicPartition, offset: number): Promise<void> {
+    await this.settleBackgroundCheckpoint();
+    const log = this.getLog(tp);
+    if (log === null) return;
+    log.truncateFullyAndStartAt(offset);
+    this.afterTruncation(tp, offset);
+  }
+
+  /**
+   * A background checkpoint took its offsets before it started writing; renamed into place after
+   * a truncation's own checkpoint it would bring back a recovery point past the truncation. So a
+   * truncation waits for it, and then truncates and checkpoints in one synchronous step.
+   */
+  private async settleBackgroundCheckpoint(): Promise<void> {
+    while (this.backgroundCheckpoint !== null) await this.backgroundCheckpoint.catch(() => {});
+  }
+
+  private afterTruncation(tp: TopicPartition, offset: number): void {
+    const key = tpKey(tp);
+    const e = this.entries.get(key)!;
+    const cleaner = e.dir.cleanerOffsets.get(key);
+    if (cleaner !== undefined && cleaner.offset > offset) e.dir.cleanerOffsets.set(key, { tp, offset });
+    this.snapshotOffsets(e.dir);
+    try {
+      writeOffsetCheckpoint(join(e.dir.path, RECOVERY_POINT_CHECKPOINT), e.dir.recoveryPoints);
+      writeOffsetCheckpoint(join(e.dir.path, LOG_START_OFFSET_CHECKPOINT), e.dir.logStartOffsets);
+    } catch (err) {
+      if (!isIoError(err)) throw err;
+      this.markOffline(e.dir, err);
+      throw new StorageError('KAFKA_STORAGE_ERROR', `could not checkpoint ${e.dir.path}: ${err.message}`, {
+        cause: err,
+      });
+    }
+  }
+
   /** Applies changed topic configs to loaded partitions. */
   updateTopicConfig(topic: string): void {
     const config = this.configFor(topic);
@@ -371,13 +426,15 @@ export class LogManager {
    * behind a disk busy writing back could otherwise stall every request for tens of milliseconds).
    * One at a time; shutdown waits for it before writing the final checkpoint.
    */
-  checkpointInBackground(): Promise<void> {
+  checkpointInBackground(only: 'all' | 'highWatermarks' = 'all'): Promise<void> {
     this.backgroundCheckpoint ??= (async () => {
       for (const d of this.dirs) {
         if (d.offline) continue;
         this.snapshotOffsets(d);
         // Copies: the maps change while the writes wait for the disk.
-        const files = checkpointsOf(d).map(([name, entries]) => [name, new Map(entries)] as const);
+        const files = checkpointsOf(d)
+          .filter(([name]) => only === 'all' || name === REPLICATION_OFFSET_CHECKPOINT)
+          .map(([name, entries]) => [name, new Map(entries)] as const);
         try {
           for (const [name, entries] of files) await writeOffsetCheckpointAsync(join(d.path, name), entries);
         } catch (e) {
@@ -456,6 +513,14 @@ export class LogManager {
       if (this.backgroundCheckpoint) return;
       this.checkpointInBackground().catch((e: unknown) =>
         this.logger.error({ err: e }, 'background checkpoint failed'),
+      );
+    });
+    // Kafka's ReplicaManager.checkpointHighWatermarks: a restarted broker starts each partition's
+    // high watermark from replication-offset-checkpoint, so it is written more often than the rest.
+    every(this.opts.highWatermarkCheckpointIntervalMs ?? 5000, () => {
+      if (this.backgroundCheckpoint) return;
+      this.checkpointInBackground('highWatermarks').catch((e: unknown) =>
+        this.logger.error({ err: e }, 'high watermark checkpoint failed'),
       );
     });
     every(this.opts.cleanerBackoffMs ?? 15_000, () => {

@@ -282,9 +282,10 @@ export class PartitionLog implements FlushedLog {
         throw e;
       }
     });
+    // Kafka's UnifiedLog.append: maybeAssignEpochStartOffset for every batch, leader and follower.
     for (const b of v.batches) {
       const epoch = records.readInt32BE(b.position + 12);
-      if (epoch >= 0 && epoch > this.epochs.latestEpoch())
+      if (epoch >= 0 && this.epochs.isUpdateNeeded(epoch, b.baseOffset))
         this.io(() => this.epochs.assign(epoch, b.baseOffset));
     }
     if (producers) {
@@ -577,11 +578,15 @@ export class PartitionLog implements FlushedLog {
       return;
     }
     this.io(() => {
+      // Crash-safe order (Kafka's LocalLog.truncateTo removes later segments before it truncates
+      // the active one): later segments go first, the last one first, then the new active segment
+      // is cut. A process killed at any step leaves a prefix of the old log, never a log with a
+      // gap in the middle, and the follower truncates again when it comes back.
       const dropped = this.segmentList.keepUpTo(offset);
+      this.deleteSegmentFiles([...dropped].reverse());
       const active = this.segmentList.active;
       active.ensureIndexes(this.config.indexIntervalBytes);
       active.truncateTo(offset);
-      this.deleteSegmentFiles(dropped);
       this.offsets.truncateEndTo(active.readNextOffset());
       this.epochs.truncateFromEnd(this.offsets.logEndOffset);
       this.logger.info({ offset, logEndOffset: this.offsets.logEndOffset }, 'truncated log');

@@ -1,4 +1,4 @@
-import { buildBatch } from '../storage/batch-builder.js';
+import { buildBatch, simpleBatch } from '../storage/batch-builder.js';
 
 /** Deterministic batch for sequence number `seq`: the child writes it, the parent re-creates it. */
 export function crashBatch(seq: number): Buffer {
@@ -21,3 +21,18 @@ export function crashBatch(seq: number): Buffer {
 
 export const CRASH_TOPIC = { topic: 'crash', partition: 0 };
 export const CRASH_SEGMENT_BYTES = 256 * 1024;
+
+/**
+ * A batch as a leader wrote it, for a follower's append: its base offset and leader epoch set,
+ * `tag` in its values so that the parent can re-create the exact bytes.
+ */
+export function followerBatch(baseOffset: number, records: number, epoch: number, tag: number): Buffer {
+  const b = simpleBatch(records, 200, 1_700_000_000_000, tag);
+  b.writeBigInt64BE(BigInt(baseOffset), 0);
+  // The partition leader epoch is not covered by the CRC (KIP-101), as the base offset is not.
+  b.writeInt32BE(epoch, 12);
+  return b;
+}
+
+export const FOLLOWER_TOPIC = { topic: 'follower', partition: 0 };
+export const FOLLOWER_SEGMENT_BYTES = 8 * 1024;
