@@ -124,12 +124,11 @@ export class BrokerObserver {
   }
 
   /**
-   * Whether this node is the active controller. A single node is its own controller; once the
-   * broker runs in an etcd cluster, the controller election (metadata/etcd/controller-election.ts)
-   * answers this instead.
+   * Whether this node is the active controller: a single node is its own controller; in an etcd
+   * cluster the controller election (metadata/etcd/controller-election.ts) answers.
    */
   isActiveController(): boolean {
-    return true;
+    return this.services.cluster ? this.services.cluster.isActiveController : true;
   }
 
   /**

@@ -1,12 +1,8 @@
-import { hostname } from 'node:os';
 import { type Random, randomUuid } from '../common/random.js';
 import type { MetadataRecord } from '../metadata/controller/metadata-record.js';
+import { advertisedEndpoints, METADATA_VERSION_LEVEL } from './advertised-endpoints.js';
 import type { BrokerServices } from './broker-services.js';
-import { SECURITY_PROTOCOL_IDS } from './config/listener-config.js';
 import type { BoundListener } from './network/socket-server.js';
-
-/** metadata.version 3.9-IV0: the feature level of the record formats this broker writes. */
-const METADATA_VERSION_LEVEL = 21;
 
 /**
  * Registers this broker in the metadata log on every start, as a KRaft broker does: a new
@@ -18,13 +14,7 @@ export async function registerBroker(
   bound: readonly BoundListener[],
   random: Random,
 ): Promise<void> {
-  const advertised = s.config.advertisedListeners;
-  const endPoints = advertised.map((a) => {
-    const b = bound.find((l) => l.name === a.name);
-    const port = a.port === 0 && b ? b.boundPort : a.port;
-    const host = a.host === '' || a.host === '0.0.0.0' || a.host === '::' ? hostname() : a.host;
-    return { name: a.name, host, port, securityProtocol: SECURITY_PROTOCOL_IDS[a.securityProtocol] };
-  });
+  const endPoints = advertisedEndpoints(s.config, bound);
   await s.metadata.submit((image) => {
     const records: MetadataRecord[] = [];
     if (!image.features.has('metadata.version')) {

@@ -3,6 +3,7 @@ import type { Logger } from '../common/logger.js';
 import type { Random } from '../common/random.js';
 import type { StaticBrokerConfig } from '../metadata/config-resolver.js';
 import type { MetadataManager } from '../metadata/metadata-manager.js';
+import type { ClusterMembership } from './cluster/cluster-membership.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import type { FetchSessionCache } from './fetch/fetch-session-cache.js';
 import type { GroupCoordinatorShell } from './group-coordinator/shell/group-coordinator-shell.js';
@@ -39,4 +40,8 @@ export interface BrokerServices {
   readonly logger: Logger;
   /** Live brokers as clients on `listenerName` reach them (Kafka answers per listener). */
   brokerEndpoints(listenerName: string): BrokerEndpoint[];
+  /** The active controller's node id (this node on a single node; -1 in a cluster while none is elected). */
+  controllerId(): number;
+  /** This broker's membership of an etcd cluster; null on a single node. */
+  readonly cluster: ClusterMembership | null;
 }

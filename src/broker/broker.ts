@@ -7,11 +7,13 @@ import { ConfigResourceType } from '../metadata/metadata-image.js';
 import { MetadataManager } from '../metadata/metadata-manager.js';
 import { LogManager } from '../storage/log-manager.js';
 import { readClusterId } from '../storage/meta-properties.js';
+import { advertisedEndpoints } from './advertised-endpoints.js';
 import { brokerHandlers, saslAuthenticator } from './broker-handlers.js';
 import type { BrokerMetrics } from './broker-metrics.js';
 import { BrokerObserver } from './broker-observer.js';
 import { registerBroker } from './broker-registration.js';
 import type { BrokerEndpoint, BrokerServices } from './broker-services.js';
+import { ClusterMembership } from './cluster/cluster-membership.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import { staticBrokerConfig } from './config/broker-config-describer.js';
 import { FetchSessionCache } from './fetch/fetch-session-cache.js';
@@ -64,9 +66,23 @@ export class Broker {
     for (const w of config.warnings) logger.warn({}, w);
     const nodeId = config.nodeId;
     const logDirs = config.logDirs;
-    const clusterId = existingClusterId(logDirs) ?? config.get('cluster.id') ?? randomUuid(random);
     // Keystores and truststores are read before anything opens: a bad one stops the start at once.
     const security = listenerSecurity(config);
+    // In a cluster (metadata.etcd.endpoints set) the cluster id and the metadata log live in etcd.
+    const cluster = ClusterMembership.create({
+      config,
+      clock,
+      logger: logger.child({ component: 'cluster' }),
+    });
+    let clusterId: string;
+    try {
+      clusterId = cluster
+        ? await cluster.clusterId(existingClusterId(logDirs), randomUuid(random))
+        : (existingClusterId(logDirs) ?? config.get('cluster.id') ?? randomUuid(random));
+    } catch (err) {
+      await cluster?.kv.close();
+      throw err;
+    }
 
     let replicas: ReplicaManager | null = null;
     const logs = LogManager.open({
@@ -80,12 +96,15 @@ export class Broker {
       producerIdExpirationMs: config.get('producer.id.expiration.ms'),
       producerIdExpirationCheckIntervalMs: config.get('producer.id.expiration.check.interval.ms'),
     });
+    let metadataManager: MetadataManager | null = null;
+    let serverStarted: SocketServer | null = null;
     try {
       const metadata = new MetadataManager(
-        LocalMetadataLog.open(logDirs[0]!, logger),
+        cluster ? cluster.metadataLog() : LocalMetadataLog.open(logDirs[0]!, logger),
         logger.child({ component: 'metadata' }),
         config.get('metadata.log.max.record.bytes.between.snapshots'),
       );
+      metadataManager = metadata;
       await metadata.load();
       const staticConfig = staticBrokerConfig(config);
       const topicConfig = (topic: string) =>
@@ -146,6 +165,8 @@ export class Broker {
         random,
         logger,
         brokerEndpoints: (listenerName) => brokerEndpoints(services, listenerName, bound),
+        controllerId: () => (cluster ? cluster.controllerId : nodeId),
+        cluster,
       };
       metadata.onChange((records, image) => {
         const changedTopics = new Set<string>();
@@ -201,9 +222,17 @@ export class Broker {
           queuedMaxRequestBytes: config.get('queued.max.request.bytes'),
         },
       );
+      serverStarted = server;
       bound = await server.start(config.listeners, security.tls);
       replicaManager.loadInBackground();
-      await registerBroker(services, bound, random);
+      if (cluster) {
+        await cluster.join(metadata, advertisedEndpoints(config, bound), randomUuid(random), {
+          suspend: () => replicaManager.setLeadershipSuspended(true),
+          resume: () => replicaManager.setLeadershipSuspended(false),
+        });
+      } else {
+        await registerBroker(services, bound, random);
+      }
       logger.info(
         { nodeId, clusterId, listeners: bound.map((b) => `${b.name}://${b.host}:${b.boundPort}`) },
         'broker started',
@@ -211,6 +240,10 @@ export class Broker {
       const observer = new BrokerObserver(services, server, producePurgatory, fetchPurgatory);
       return new Broker(services, logs, server, [producePurgatory, fetchPurgatory], bound, observer);
     } catch (err) {
+      await cluster?.close().catch(() => undefined);
+      await metadataManager?.close().catch(() => undefined);
+      if (!metadataManager) await cluster?.kv.close().catch(() => undefined);
+      await serverStarted?.close().catch(() => undefined);
       await logs.shutdown().catch(() => undefined);
       throw err;
     }
@@ -233,6 +266,8 @@ export class Broker {
       this.services.transactions.close();
       await this.server.close();
       for (const p of this.purgatories) p.expireAll();
+      // Ending the session first lets the controller fence this broker at once, not after the timeout.
+      await this.services.cluster?.close();
       await this.services.metadata.close();
       await this.logs.shutdown();
       log.info({}, 'broker stopped');

@@ -44,6 +44,32 @@ const brokerKeys = [
     doc: 'Cluster id written to meta.properties on first start (generated when unset)',
   },
   {
+    name: 'metadata.etcd.endpoints',
+    type: 'list',
+    defaultValue: null,
+    doc: 'etcd client URLs (http://host:2379,...) holding the cluster metadata: brokers with the same endpoints and prefix form one cluster. Unset: a single node with its metadata log on local disk',
+  },
+  {
+    name: 'metadata.etcd.prefix',
+    type: 'string',
+    defaultValue: '/strom',
+    doc: "Key prefix of this cluster's metadata in etcd, so that several clusters can share one etcd",
+  },
+  {
+    name: 'broker.session.timeout.ms',
+    type: 'int',
+    defaultValue: 9000,
+    doc: "In a cluster: how long a broker's etcd session (a lease) outlives its last heartbeat before the controller fences it (etcd counts whole seconds, 2 s at least)",
+    validate: Validators.atLeast(1),
+  },
+  {
+    name: 'broker.heartbeat.interval.ms',
+    type: 'int',
+    defaultValue: 2000,
+    doc: 'In a cluster: how often a broker renews its etcd session',
+    validate: Validators.atLeast(1),
+  },
+  {
     name: 'listeners',
     type: 'list',
     defaultValue: ['PLAINTEXT://localhost:9092'],

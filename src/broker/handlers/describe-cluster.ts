@@ -16,7 +16,7 @@ export function describeClusterHandler(s: BrokerServices) {
       throttleTimeMs: 0,
       endpointType,
       clusterId: s.clusterId,
-      controllerId: s.nodeId,
+      controllerId: s.controllerId(),
       clusterAuthorizedOperations: req.includeClusterAuthorizedOperations
         ? ALL_CLUSTER_OPERATIONS
         : AUTHORIZED_OPERATIONS_OMITTED,

@@ -57,7 +57,7 @@ export function metadataHandler(s: BrokerServices) {
       throttleTimeMs: 0,
       brokers: s.brokerEndpoints(ctx.connection.listenerName),
       clusterId: s.clusterId,
-      controllerId: s.nodeId,
+      controllerId: s.controllerId(),
       topics,
       clusterAuthorizedOperations:
         v >= 8 && v <= 10 && req.includeClusterAuthorizedOperations

@@ -39,6 +39,7 @@ export class ReplicaManager {
   private readonly byTopic = new Map<string, (HostedPartition | undefined)[]>();
   private readonly configCache = new Map<string, TopicConfig>();
   private warnedMetadataTopic = false;
+  private leadershipSuspended = false;
   /** Settles when `loadInBackground` has opened every log it found on disk. */
   backgroundLoad: Promise<void> = Promise.resolve();
   /** False from `loadInBackground` until it has opened every log it found (readiness checks this). */
@@ -91,10 +92,24 @@ export class ReplicaManager {
     list[p.partition] = p;
   }
 
+  /**
+   * In a cluster, while this broker's session is lost (it was fenced, or may be any moment): it
+   * leads nothing until registered again, so that it never accepts writes in an epoch the
+   * controller may already have moved on from.
+   */
+  setLeadershipSuspended(suspended: boolean): void {
+    if (suspended !== this.leadershipSuspended)
+      this.logger.warn(
+        { suspended },
+        suspended ? 'leadership suspended: session lost' : 'leadership resumed',
+      );
+    this.leadershipSuspended = suspended;
+  }
+
   /** The partition if this broker leads it, else the error a client gets (Kafka's getPartitionOrError). */
   leader(image: MetadataImage, topic: string, partition: number): PartitionLookup {
     const p = this.byTopic.get(topic)?.[partition];
-    if (p && p.leaderId === this.nodeId) return { partition: p, errorCode: 0 };
+    if (p && p.leaderId === this.nodeId && !this.leadershipSuspended) return { partition: p, errorCode: 0 };
     if (!image.partition(topic, partition))
       return { partition: null, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
     return { partition: null, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER };
