@@ -55,6 +55,7 @@ describe('the packed package', () => {
       'dist/src/index.d.ts',
       'dist/src/client/index.js',
       'dist/src/protocol/index.js',
+      'dist/src/connect/index.js',
       'docs/cli.md',
       'docs/embedding.md',
     ]) {
@@ -82,7 +83,7 @@ describe('the packed package', () => {
     for (const link of links) assert.ok(existsSync(join(installed, link)), `README links to ${link}`);
   });
 
-  it('imports every export: strom, strom/client and strom/protocol', () => {
+  it('imports every export: strom, strom/client, strom/protocol and strom/connect', () => {
     const out = nodeIn([
       '--input-type=module',
       '-e',
@@ -90,6 +91,9 @@ describe('the packed package', () => {
       const strom = await import('strom');
       const client = await import('strom/client');
       const protocol = await import('strom/protocol');
+      const connect = await import('strom/connect');
+      const json = new connect.JsonConverter();
+      json.configure({}, false);
       const broker = await strom.startBroker();
       const kafka = new client.Kafka({ bootstrapServers: broker.bootstrap });
       const producer = kafka.producer();
@@ -103,10 +107,18 @@ describe('the packed package', () => {
         error: protocol.ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
         produceKey: protocol.ApiKey.Produce,
         release: protocol.KAFKA_SPEC_RELEASE,
+        envelope: json.fromConnectData('t', connect.Schemas.STRING, 'x').toString(),
       }));
       `,
     ]);
-    assert.deepEqual(JSON.parse(out), { offset: '0', records: 1, error: 3, produceKey: 0, release: '3.9' });
+    assert.deepEqual(JSON.parse(out), {
+      offset: '0',
+      records: 1,
+      error: 3,
+      produceKey: 0,
+      release: '3.9',
+      envelope: '{"schema":{"type":"string","optional":false},"payload":"x"}',
+    });
   });
 
   it('runs the strom command, and finds its sample config, from node_modules', () => {
