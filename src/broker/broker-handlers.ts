@@ -1,7 +1,9 @@
 import type { ApiHandler } from './api-handler.js';
 import type { BrokerServices } from './broker-services.js';
+import { forwardToController } from './cluster/forwarding.js';
 import { addOffsetsToTxnHandler } from './handlers/add-offsets-to-txn.js';
 import { addPartitionsToTxnHandler } from './handlers/add-partitions-to-txn.js';
+import { allocateProducerIdsHandler } from './handlers/allocate-producer-ids.js';
 import { alterConfigsHandler, incrementalAlterConfigsHandler } from './handlers/alter-configs.js';
 import { apiVersionsHandler } from './handlers/api-versions.js';
 import { createPartitionsHandler } from './handlers/create-partitions.js';
@@ -16,6 +18,7 @@ import { describeLogDirsHandler } from './handlers/describe-log-dirs.js';
 import { describeProducersHandler } from './handlers/describe-producers.js';
 import { describeTransactionsHandler } from './handlers/describe-transactions.js';
 import { endTxnHandler } from './handlers/end-txn.js';
+import { envelopeHandler } from './handlers/envelope.js';
 import { fetchHandler } from './handlers/fetch.js';
 import { findCoordinatorHandler } from './handlers/find-coordinator.js';
 import { heartbeatHandler } from './handlers/heartbeat.js';
@@ -52,7 +55,11 @@ export function brokerHandlers(
   supported: () => { apiKey: number; minVersion: number; maxVersion: number }[],
   sasl: SaslAuthenticator = saslAuthenticator(s),
 ): ApiHandler[] {
-  return [
+  const forwarding = {
+    mustForward: () => s.forwarding.mustForward(),
+    channel: () => s.forwarding.channel(),
+  };
+  const local: ApiHandler[] = [
     apiVersionsHandler(supported),
     produceHandler(s),
     fetchHandler(s),
@@ -92,7 +99,11 @@ export function brokerHandlers(
     saslAuthenticateHandler(sasl),
     describeUserScramCredentialsHandler(s),
     alterUserScramCredentialsHandler(s),
+    allocateProducerIdsHandler(s),
   ];
+  // The controller runs a forwarded request through the handler itself, never forwarding it again.
+  const byKey = new Map(local.map((h) => [h.apiKey, h]));
+  return [...local.map((h) => forwardToController(h, forwarding)), envelopeHandler(s, (k) => byKey.get(k))];
 }
 
 /** The broker's SASL side, over its SASL listeners and the SCRAM credentials of the metadata image. */

@@ -4,6 +4,7 @@ import type { Random } from '../common/random.js';
 import type { StaticBrokerConfig } from '../metadata/config-resolver.js';
 import type { MetadataManager } from '../metadata/metadata-manager.js';
 import type { ClusterMembership } from './cluster/cluster-membership.js';
+import type { ForwardingContext } from './cluster/forwarding.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import type { FetchSessionCache } from './fetch/fetch-session-cache.js';
 import type { GroupCoordinatorShell } from './group-coordinator/shell/group-coordinator-shell.js';
@@ -44,4 +45,6 @@ export interface BrokerServices {
   controllerId(): number;
   /** This broker's membership of an etcd cluster; null on a single node. */
   readonly cluster: ClusterMembership | null;
+  /** Whether metadata changes go to another broker (the active controller), and the channel to it. */
+  readonly forwarding: ForwardingContext;
 }

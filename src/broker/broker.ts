@@ -106,6 +106,7 @@ export class Broker {
       );
       metadataManager = metadata;
       await metadata.load();
+      cluster?.openControllerChannel(metadata);
       const staticConfig = staticBrokerConfig(config);
       const topicConfig = (topic: string) =>
         effectiveTopicConfig(resolveTopicConfigs(metadata.image, topic, nodeId, staticConfig));
@@ -130,7 +131,15 @@ export class Broker {
         random,
         logger: logger.child({ component: 'group-coordinator' }),
       });
-      const producerIds = new ProducerIdManager(metadata, nodeId);
+      const forwarding = {
+        mustForward: () => cluster !== null && !cluster.isActiveController,
+        channel: () => cluster?.channel ?? null,
+      };
+      const producerIds = new ProducerIdManager(
+        metadata,
+        nodeId,
+        cluster ? { forwarding, brokerEpoch: () => cluster.brokerEpoch } : null,
+      );
       const txnMarkerAppend = {
         nodeId,
         replicas: replicaManager,
@@ -167,6 +176,7 @@ export class Broker {
         brokerEndpoints: (listenerName) => brokerEndpoints(services, listenerName, bound),
         controllerId: () => (cluster ? cluster.controllerId : nodeId),
         cluster,
+        forwarding,
       };
       metadata.onChange((records, image) => {
         const changedTopics = new Set<string>();

@@ -55,6 +55,9 @@ const SERVED: Record<string, readonly [number, number]> = {
   SaslAuthenticate: [0, 2],
   DescribeUserScramCredentials: [0, 0],
   AlterUserScramCredentials: [0, 0],
+  // Inter-broker APIs: requests forwarded to the active controller (KIP-590) and producer id blocks from it (KIP-730).
+  Envelope: [0, 0],
+  AllocateProducerIds: [0, 0],
 };
 
 function byName(apis: readonly { apiKey: number; minVersion: number; maxVersion: number }[]) {

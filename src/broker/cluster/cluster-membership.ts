@@ -11,6 +11,8 @@ import type { MetadataManager } from '../../metadata/metadata-manager.js';
 import { METADATA_VERSION_LEVEL } from '../advertised-endpoints.js';
 import type { BrokerConfig } from '../config/broker-config.js';
 import { resolveClusterId } from './cluster-id.js';
+import { ControllerChannel } from './controller-channel.js';
+import { InterBrokerClient } from './inter-broker-client.js';
 
 export interface ClusterMembershipOptions {
   readonly config: BrokerConfig;
@@ -40,6 +42,9 @@ export class ClusterMembership {
   readonly election: ControllerElection;
   private session: BrokerSession | null = null;
   private liveness: BrokerLivenessController | null = null;
+  private client: InterBrokerClient | null = null;
+  /** Requests to the active controller; null until `openControllerChannel`. */
+  channel: ControllerChannel | null = null;
   private readonly prefix: string;
   private readonly heartbeatMs: number;
 
@@ -91,6 +96,23 @@ export class ClusterMembership {
       guard: () => this.election.guard(),
       now: () => this.options.clock.nowMs(),
     });
+  }
+
+  /**
+   * Opens the channel to the active controller (forwarded admin requests, topic creation, producer
+   * id blocks) over the inter-broker listener; call once the metadata is loaded.
+   */
+  openControllerChannel(metadata: MetadataManager): ControllerChannel {
+    const { config, clock, logger } = this.options;
+    this.client = new InterBrokerClient(`strom-broker-${config.nodeId}`, logger);
+    this.channel = new ControllerChannel(this.client, {
+      controllerId: () => this.election.controllerId,
+      image: () => metadata.image,
+      listenerName: config.listenerConfig.interBrokerListenerName,
+      clock,
+      logger,
+    });
+    return this.channel;
   }
 
   /** The active controller's node id as last seen; -1 while there is none. */
@@ -201,6 +223,7 @@ export class ClusterMembership {
 
   /** Ends the session (the controller fences this broker at once) and the controller role. */
   async close(): Promise<void> {
+    this.client?.close();
     this.liveness?.close();
     await this.election.close();
     await this.session?.close();

@@ -3,6 +3,7 @@ import { InitProducerIdRequest } from '../../protocol/generated/messages/init-pr
 import { InitProducerIdResponse } from '../../protocol/generated/messages/init-producer-id-response.js';
 import { defineHandler } from '../api-handler.js';
 import type { BrokerServices } from '../broker-services.js';
+import { ProducerIdsUnavailableError } from '../producer-ids/producer-id-manager.js';
 import { fencedForVersion } from './txn-errors.js';
 
 /** RecordBatch.NO_PRODUCER_ID and NO_PRODUCER_EPOCH. */
@@ -54,6 +55,10 @@ export function initProducerIdHandler(s: BrokerServices) {
         const producerId = await s.producerIds.generateProducerId();
         return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId, producerEpoch: 0 };
       } catch (err) {
+        if (err instanceof ProducerIdsUnavailableError) {
+          s.logger.warn({ err: err.message }, 'no producer id available yet');
+          return failed(ErrorCode.COORDINATOR_LOAD_IN_PROGRESS);
+        }
         s.logger.error({ err }, 'could not allocate a producer id');
         return failed(ErrorCode.UNKNOWN_SERVER_ERROR);
       }

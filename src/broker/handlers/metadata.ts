@@ -9,6 +9,7 @@ import type { MessageInput } from '../../protocol/message-codec.js';
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 import { defineHandler } from '../api-handler.js';
 import type { BrokerServices } from '../broker-services.js';
+import { createTopicsOnController } from '../cluster/create-topics-on-controller.js';
 import { submitOrFail } from '../metadata-write.js';
 import { ALL_CLUSTER_OPERATIONS, ALL_TOPIC_OPERATIONS } from './authorized-operations.js';
 
@@ -69,7 +70,41 @@ export function metadataHandler(s: BrokerServices) {
 
 /** Creates unknown topics with the broker defaults, as a Metadata request may (KIP-487 semantics). */
 async function autoCreate(s: BrokerServices, names: string[], includeOps: boolean): Promise<TopicResponse[]> {
-  const results = await submitOrFail(
+  const channel = s.forwarding.channel();
+  const results =
+    channel && s.forwarding.mustForward()
+      ? await createTopicsOnController(
+          channel,
+          s.metadata,
+          names.map((name) => ({
+            name,
+            numPartitions: s.config.get('num.partitions'),
+            replicationFactor: s.config.get('default.replication.factor'),
+            assignments: [],
+            configs: [],
+          })),
+        )
+      : await autoCreateLocally(s, names);
+  return results.map((r) => {
+    const t = s.metadata.image.topic(r.name);
+    if (r.errorCode === ErrorCode.NONE && t) return describeTopic(s, t, includeOps);
+    // Another request may have created it first; report what exists.
+    if (r.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS && t) return describeTopic(s, t, includeOps);
+    const code =
+      r.errorCode === ErrorCode.INVALID_REPLICATION_FACTOR
+        ? ErrorCode.INVALID_REPLICATION_FACTOR
+        : ErrorCode.LEADER_NOT_AVAILABLE;
+    s.logger.warn(
+      { topic: r.name, errorCode: r.errorCode, error: r.errorMessage },
+      'topic auto-creation failed',
+    );
+    return errorTopic(r.name, ZERO_UUID, code);
+  });
+}
+
+/** Decides the creation on this node's image: a single node, or the active controller. */
+function autoCreateLocally(s: BrokerServices, names: string[]) {
+  return submitOrFail(
     s,
     (image) =>
       createTopics(
@@ -98,21 +133,6 @@ async function autoCreate(s: BrokerServices, names: string[], includeOps: boolea
         replicationFactor: -1,
       })),
   );
-  return results.map((r) => {
-    const t = s.metadata.image.topic(r.name);
-    if (r.errorCode === ErrorCode.NONE && t) return describeTopic(s, t, includeOps);
-    // Another request may have created it first; report what exists.
-    if (r.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS && t) return describeTopic(s, t, includeOps);
-    const code =
-      r.errorCode === ErrorCode.INVALID_REPLICATION_FACTOR
-        ? ErrorCode.INVALID_REPLICATION_FACTOR
-        : ErrorCode.LEADER_NOT_AVAILABLE;
-    s.logger.warn(
-      { topic: r.name, errorCode: r.errorCode, error: r.errorMessage },
-      'topic auto-creation failed',
-    );
-    return errorTopic(r.name, ZERO_UUID, code);
-  });
 }
 
 function describeTopic(s: BrokerServices, t: TopicImage, includeOps: boolean): TopicResponse {

@@ -6,9 +6,13 @@ import { after, before, describe, it } from 'node:test';
 import { type StartedBroker, startBroker } from '../../../src/broker/start-broker.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
 import { ApiKey } from '../../../src/protocol/generated/api-registry.js';
+import type { CreatePartitionsResponse } from '../../../src/protocol/generated/messages/create-partitions-response.js';
 import type { CreateTopicsResponse } from '../../../src/protocol/generated/messages/create-topics-response.js';
 import type { DeleteTopicsResponse } from '../../../src/protocol/generated/messages/delete-topics-response.js';
 import type { DescribeClusterResponse } from '../../../src/protocol/generated/messages/describe-cluster-response.js';
+import type { FindCoordinatorResponse } from '../../../src/protocol/generated/messages/find-coordinator-response.js';
+import type { IncrementalAlterConfigsResponse } from '../../../src/protocol/generated/messages/incremental-alter-configs-response.js';
+import type { InitProducerIdResponse } from '../../../src/protocol/generated/messages/init-producer-id-response.js';
 import type { MetadataResponse } from '../../../src/protocol/generated/messages/metadata-response.js';
 import type { ProduceResponse } from '../../../src/protocol/generated/messages/produce-response.js';
 import { ZERO_UUID } from '../../../src/protocol/primitives/uuid.js';
@@ -41,7 +45,7 @@ describe('three brokers and a real etcd form one cluster', () => {
     'node.id': String(nodeId),
     'broker.session.timeout.ms': String(SESSION_MS),
     'broker.heartbeat.interval.ms': '500',
-    'auto.create.topics.enable': 'false',
+    'offsets.topic.num.partitions': '6',
     ...extra,
   });
   const metadata = (b: StartedBroker, topics: string[] | null = null) =>
@@ -53,6 +57,10 @@ describe('three brokers and a real etcd form one cluster', () => {
   const controller = async () => {
     const m = await metadata(brokers[0]!);
     return brokers.find((b) => b.broker.services.nodeId === m.controllerId)!;
+  };
+  const nonController = async () => {
+    const c = await controller();
+    return brokers.find((b) => b !== c)!;
   };
 
   before(async () => {
@@ -147,6 +155,167 @@ describe('three brokers and a real etcd form one cluster', () => {
     assert.equal(deleted.responses[0]!.errorCode, ErrorCode.NONE);
     await eventually('every broker dropped the deleted partitions', () =>
       brokers.every((b) => ![...b.broker.services.replicas.all()].some((p) => p.topic === 'spread')),
+    );
+  });
+
+  it('forwards admin requests sent to a broker that is not the controller', async () => {
+    const b = await nonController();
+    assert.equal(b.broker.services.cluster!.isActiveController, false);
+    const created = await request<CreateTopicsResponse>(b.bootstrap, ApiKey.CreateTopics, 7, {
+      topics: [
+        {
+          name: 'forwarded',
+          numPartitions: 3,
+          replicationFactor: 1,
+          configs: [{ name: 'retention.ms', value: '123456' }],
+        },
+      ],
+      timeoutMs: 5000,
+    });
+    assert.equal(created.topics[0]!.errorCode, ErrorCode.NONE, created.topics[0]!.errorMessage ?? '');
+    assert.equal(created.topics[0]!.numPartitions, 3);
+    const again = await request<CreateTopicsResponse>(b.bootstrap, ApiKey.CreateTopics, 7, {
+      topics: [{ name: 'forwarded', numPartitions: 3, replicationFactor: 1 }],
+      timeoutMs: 5000,
+    });
+    assert.equal(again.topics[0]!.errorCode, ErrorCode.TOPIC_ALREADY_EXISTS, 'the controller answered');
+
+    const altered = await request<IncrementalAlterConfigsResponse>(
+      b.bootstrap,
+      ApiKey.IncrementalAlterConfigs,
+      1,
+      {
+        resources: [
+          {
+            resourceType: 2,
+            resourceName: 'forwarded',
+            configs: [{ name: 'retention.ms', configOperation: 0, value: '654321' }],
+          },
+        ],
+        validateOnly: false,
+      },
+    );
+    assert.equal(altered.responses[0]!.errorCode, ErrorCode.NONE);
+    const grown = await request<CreatePartitionsResponse>(b.bootstrap, ApiKey.CreatePartitions, 3, {
+      topics: [{ name: 'forwarded', count: 4, assignments: null }],
+      timeoutMs: 5000,
+      validateOnly: false,
+    });
+    assert.equal(grown.results[0]!.errorCode, ErrorCode.NONE);
+    await eventually('every broker sees the new config and partition count', () =>
+      brokers.every((x) => {
+        const image = x.broker.services.metadata.image;
+        return (
+          image.topic('forwarded')?.partitions.size === 4 &&
+          x.broker.services.replicas.topicConfig('forwarded')['retention.ms'] === 654321
+        );
+      }),
+    );
+    const deleted = await request<DeleteTopicsResponse>(b.bootstrap, ApiKey.DeleteTopics, 6, {
+      topics: [{ name: 'forwarded', topicId: ZERO_UUID }],
+      timeoutMs: 5000,
+    });
+    assert.equal(deleted.responses[0]!.errorCode, ErrorCode.NONE);
+    await eventually('every broker forgot the topic', () =>
+      brokers.every((x) => x.broker.services.metadata.image.topic('forwarded') === undefined),
+    );
+  });
+
+  it('has the controller create auto-created and internal topics and hand out producer ids', async () => {
+    const b = await nonController();
+    const auto = await request<MetadataResponse>(b.bootstrap, ApiKey.Metadata, 12, {
+      topics: [{ name: 'auto-made', topicId: ZERO_UUID }],
+      allowAutoTopicCreation: true,
+      includeTopicAuthorizedOperations: false,
+    });
+    assert.equal(auto.topics[0]!.errorCode, ErrorCode.NONE);
+    assert.equal(auto.topics[0]!.partitions.length, 1);
+
+    const found = await request<FindCoordinatorResponse>(b.bootstrap, ApiKey.FindCoordinator, 4, {
+      keyType: 0,
+      coordinatorKeys: ['g1', 'g2', 'g3', 'g4'],
+    });
+    const offsets = b.broker.services.metadata.image.topic('__consumer_offsets')!;
+    assert.equal(offsets.partitions.size, 6);
+    for (const c of found.coordinators) {
+      assert.equal(c.errorCode, ErrorCode.NONE, c.key);
+      const partition = b.broker.services.groups.core.partitionFor(c.key);
+      assert.equal(
+        c.nodeId,
+        offsets.partitions.get(partition)!.leader,
+        `coordinator of ${c.key} leads its partition`,
+      );
+    }
+
+    const first = await request<InitProducerIdResponse>(b.bootstrap, ApiKey.InitProducerId, 4, {
+      transactionalId: null,
+      transactionTimeoutMs: 60000,
+      producerId: -1n,
+      producerEpoch: -1,
+    });
+    const c = await controller();
+    const second = await request<InitProducerIdResponse>(c.bootstrap, ApiKey.InitProducerId, 4, {
+      transactionalId: null,
+      transactionTimeoutMs: 60000,
+      producerId: -1n,
+      producerEpoch: -1,
+    });
+    assert.equal(first.errorCode, ErrorCode.NONE);
+    assert.equal(second.errorCode, ErrorCode.NONE);
+    assert.notEqual(first.producerId, second.producerId, 'blocks of different brokers never overlap');
+  });
+
+  it('keeps produce working while etcd is away, answers metadata changes REQUEST_TIMED_OUT, and resumes without a restart', async () => {
+    const c = await controller();
+    const created = await request<CreateTopicsResponse>(c.bootstrap, ApiKey.CreateTopics, 7, {
+      topics: [{ name: 'steady', numPartitions: 3, replicationFactor: 1 }],
+      timeoutMs: 5000,
+    });
+    assert.equal(created.topics[0]!.errorCode, ErrorCode.NONE);
+    await eventually('every broker sees the topic', () =>
+      brokers.every((b) => b.broker.services.metadata.image.topic('steady') !== undefined),
+    );
+    const epochs = brokers.map((b) => b.broker.services.cluster!.brokerEpoch);
+    const leaders = (await metadata(c, ['steady'])).topics[0]!.partitions;
+    const createOn = (b: StartedBroker, name: string) =>
+      request<CreateTopicsResponse>(b.bootstrap, ApiKey.CreateTopics, 7, {
+        topics: [{ name, numPartitions: 1, replicationFactor: 1 }],
+        timeoutMs: 5000,
+      });
+    await etcd.kill();
+    try {
+      for (const p of leaders) {
+        const leader = brokers.find((b) => b.broker.services.nodeId === p.leaderId)!;
+        const r = await request<ProduceResponse>(leader.bootstrap, ApiKey.Produce, 9, {
+          acks: -1,
+          timeoutMs: 5000,
+          topicData: [
+            { name: 'steady', partitionData: [{ index: p.partitionIndex, records: batch('during') }] },
+          ],
+        });
+        assert.equal(
+          r.responses[0]!.partitionResponses[0]!.errorCode,
+          ErrorCode.NONE,
+          'leaders keep leading',
+        );
+      }
+      assert.equal((await createOn(c, 'while-away')).topics[0]!.errorCode, ErrorCode.REQUEST_TIMED_OUT);
+      const other = brokers.find((b) => b !== c)!;
+      assert.equal((await createOn(other, 'while-away')).topics[0]!.errorCode, ErrorCode.REQUEST_TIMED_OUT);
+    } finally {
+      await etcd.start();
+    }
+    await eventually('metadata changes work again', async () => {
+      const code = (await createOn(brokers[0]!, 'after-etcd')).topics[0]!.errorCode;
+      return code === ErrorCode.NONE || code === ErrorCode.TOPIC_ALREADY_EXISTS;
+    });
+    await eventually('every broker sees the new topic', () =>
+      brokers.every((b) => b.broker.services.metadata.image.topic('after-etcd') !== undefined),
+    );
+    assert.deepEqual(
+      brokers.map((b) => b.broker.services.cluster!.brokerEpoch),
+      epochs,
+      "no broker lost its session for etcd's outage",
     );
   });
 

@@ -1,8 +1,11 @@
 import type { Logger } from '../../../common/logger.js';
 import type { Random } from '../../../common/random.js';
 import { createTopics, usableBrokers } from '../../../metadata/controller/create-topics.js';
+import type { MetadataImage } from '../../../metadata/metadata-image.js';
 import type { MetadataManager } from '../../../metadata/metadata-manager.js';
 import { ErrorCode } from '../../../protocol/error-codes.js';
+import { createTopicsOnController } from '../../cluster/create-topics-on-controller.js';
+import type { ForwardingContext } from '../../cluster/forwarding.js';
 import type { BrokerConfig } from '../../config/broker-config.js';
 import { submitOrFail } from '../../metadata-write.js';
 
@@ -17,6 +20,8 @@ export interface OffsetsTopicServices {
   readonly metadata: MetadataManager;
   readonly random: Random;
   readonly logger: Logger;
+  /** In a cluster, a broker that is not the controller asks the controller to create the topic. */
+  readonly forwarding?: ForwardingContext;
 }
 
 /** What an internal topic is created with. */
@@ -54,11 +59,41 @@ export async function ensureInternalTopic(
   spec: InternalTopicSpec,
 ): Promise<boolean> {
   if (s.metadata.image.topic(spec.name)) return true;
-  const results = await submitOrFail<{ errorCode: number; errorMessage: string | null }[]>(
+  const cappedRf = (image: MetadataImage) =>
+    Math.min(spec.replicationFactor, Math.max(usableBrokers(image).length, 1));
+  const channel = s.forwarding?.channel();
+  const results =
+    channel && s.forwarding?.mustForward()
+      ? await createTopicsOnController(channel, s.metadata, [
+          {
+            name: spec.name,
+            numPartitions: spec.numPartitions,
+            replicationFactor: cappedRf(s.metadata.image),
+            assignments: [],
+            configs: spec.configs.map((c) => ({ ...c })),
+          },
+        ])
+      : await createLocally(s, spec, cappedRf);
+  const r = results[0]!;
+  if (r.errorCode === ErrorCode.NONE) s.logger.info({ topic: spec.name }, 'internal topic created');
+  else if (r.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS) {
+    s.logger.warn(
+      { topic: spec.name, errorCode: r.errorCode, error: r.errorMessage },
+      'internal topic not created',
+    );
+  }
+  return s.metadata.image.topic(spec.name) !== undefined;
+}
+
+function createLocally(
+  s: OffsetsTopicServices,
+  spec: InternalTopicSpec,
+  cappedRf: (image: MetadataImage) => number,
+): Promise<{ errorCode: number; errorMessage: string | null }[]> {
+  return submitOrFail<{ errorCode: number; errorMessage: string | null }[]>(
     s,
     (image) => {
-      const brokers = usableBrokers(image).length;
-      const rf = Math.min(spec.replicationFactor, Math.max(brokers, 1));
+      const rf = cappedRf(image);
       return createTopics(
         image,
         [
@@ -77,13 +112,4 @@ export async function ensureInternalTopic(
     },
     (errorCode, errorMessage) => [{ errorCode, errorMessage }],
   );
-  const r = results[0]!;
-  if (r.errorCode === ErrorCode.NONE) s.logger.info({ topic: spec.name }, 'internal topic created');
-  else if (r.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS) {
-    s.logger.warn(
-      { topic: spec.name, errorCode: r.errorCode, error: r.errorMessage },
-      'internal topic not created',
-    );
-  }
-  return s.metadata.image.topic(spec.name) !== undefined;
 }
