@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import pc from 'picocolors';
 import { endQuietlyOnClosedOutput } from './closed-output.js';
+import { registerClusterCommand } from './cluster-command.js';
 import { writeOut } from './command-action.js';
 import { registerConfigsCommand } from './configs-command.js';
 import { registerConsoleConsumerCommand } from './console-consumer-command.js';
@@ -57,6 +58,7 @@ Every command takes Kafka's flags and --help. Examples:
     registerDeleteRecordsCommand,
     registerDumpLogCommand,
     registerTransactionsCommand,
+    registerClusterCommand,
     registerProducerPerfTestCommand,
     registerConsumerPerfTestCommand,
   ])

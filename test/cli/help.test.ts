@@ -13,6 +13,7 @@ const COMMANDS = [
   'delete-records',
   'dump-log',
   'transactions',
+  'cluster',
   'producer-perf-test',
   'consumer-perf-test',
 ];

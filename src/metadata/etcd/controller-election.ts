@@ -14,6 +14,16 @@ export interface ControllerElectionOptions {
   readonly retryMs: number;
 }
 
+/** The etcd key of the active controller, `<prefix>/controller`: `{"nodeId": n}` under its lease. */
+export function controllerKey(prefix: string): Buffer {
+  return Buffer.from(`${prefix.replace(/\/+$/, '')}/controller`);
+}
+
+/** The node id a controller key's value names. */
+export function controllerIdOf(value: Buffer): number {
+  return (JSON.parse(value.toString('utf8')) as { nodeId: number }).nodeId;
+}
+
 /**
  * One active controller, elected through etcd as Kafka 1.0 elected its controller through
  * ZooKeeper's ephemeral /controller node: `<prefix>/controller` is created only if absent, under
@@ -33,7 +43,7 @@ export class ControllerElection {
   private readonly resignedListeners: (() => void)[] = [];
 
   constructor(private readonly options: ControllerElectionOptions) {
-    this.key = Buffer.from(`${options.prefix.replace(/\/+$/, '')}/controller`);
+    this.key = controllerKey(options.prefix);
   }
 
   /** True while this broker holds the controller key, as last seen. */
@@ -94,7 +104,7 @@ export class ControllerElection {
     const current = await this.options.kv.range({ key: this.key });
     revision = current.revision;
     const kv = current.kvs[0];
-    const holder = kv ? (JSON.parse(kv.value.toString('utf8')) as { nodeId: number }).nodeId : -1;
+    const holder = kv ? controllerIdOf(kv.value) : -1;
     if (kv && holder === this.options.nodeId && lease !== null && this.term === kv.createRevision) return;
     this.resign();
     this.controller = holder;
