@@ -4,6 +4,7 @@ import { endQuietlyOnClosedOutput } from './closed-output.js';
 import { registerClusterCommand } from './cluster-command.js';
 import { writeOut } from './command-action.js';
 import { registerConfigsCommand } from './configs-command.js';
+import { registerConnectCommand } from './connect-command.js';
 import { registerConsoleConsumerCommand } from './console-consumer-command.js';
 import { registerConsoleProducerCommand } from './console-producer-command.js';
 import { registerConsumerGroupsCommand } from './consumer-groups-command.js';
@@ -59,6 +60,7 @@ Every command takes Kafka's flags and --help. Examples:
     registerDumpLogCommand,
     registerTransactionsCommand,
     registerClusterCommand,
+    registerConnectCommand,
     registerProducerPerfTestCommand,
     registerConsumerPerfTestCommand,
   ])

@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 
 /**
  * The layers and what each may import (besides itself), like Kafka's import-control rules:
- * protocol ← storage ← metadata ← broker ← http ← cli; client ← protocol; streams and connect ← client.
+ * protocol ← storage ← metadata ← broker ← http ← cli; client ← protocol; streams and connect ← client;
+ * cli runs connect's workers.
  */
 const ALLOWED: Record<string, readonly string[]> = {
   common: [],
@@ -17,7 +18,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   client: ['protocol', 'common'],
   streams: ['client', 'common'],
   connect: ['client', 'common'],
-  cli: ['http', 'broker', 'metadata', 'storage', 'protocol', 'client', 'common'],
+  cli: ['http', 'broker', 'metadata', 'storage', 'protocol', 'client', 'connect', 'common'],
 };
 
 /**

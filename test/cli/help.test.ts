@@ -16,6 +16,7 @@ const COMMANDS = [
   'cluster',
   'producer-perf-test',
   'consumer-perf-test',
+  'connect',
 ];
 
 describe('strom --help', () => {

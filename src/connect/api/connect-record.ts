@@ -11,7 +11,7 @@ export interface ConnectHeader {
  * A source partition or offset (Kafka's Map<String, ?>): what a source task says it read and from
  * where, stored as JSON by the worker's offset store.
  */
-export type SourceMap = { readonly [key: string]: string | number | boolean | null };
+export type SourceMap = { readonly [key: string]: string | number | bigint | boolean | null };
 
 export interface TopicPartition {
   readonly topic: string;

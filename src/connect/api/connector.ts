@@ -57,8 +57,9 @@ export abstract class SourceConnector extends Connector {
 
   /**
    * Called before offsets are altered or reset through the REST API (KIP-875), a null offset
-   * meaning a reset; return true when the connector accepts them, throw to refuse. The default
-   * refuses, as Kafka's does, since the worker cannot know what the offsets mean.
+   * meaning a reset: throw to refuse them, return true when the connector has checked (and, if it
+   * keeps offsets of its own, applied) them. The default returns false, as Kafka's: the worker
+   * alters its offsets and tells the user the connector did not confirm.
    */
   alterOffsets(
     _props: Readonly<Record<string, string>>,

@@ -2,12 +2,24 @@ import { ByteArrayConverter } from '../converters/byte-array-converter.js';
 import { JsonConverter } from '../converters/json-converter.js';
 import { SimpleHeaderConverter } from '../converters/simple-header-converter.js';
 import { StringConverter } from '../converters/string-converter.js';
+import { FileStreamSinkConnector } from '../file/file-stream-sink-connector.js';
+import { FileStreamSourceConnector } from '../file/file-stream-source-connector.js';
+import { BUILTIN_PLUGIN_VERSION } from './plugin-version.js';
 import { type PluginDesc, Plugins } from './plugins.js';
 
-/** The version Strom's built-in plugins report: Kafka's release whose Connect API they follow. */
-export const BUILTIN_PLUGIN_VERSION = '3.9.0';
+export { BUILTIN_PLUGIN_VERSION } from './plugin-version.js';
 
 const BUILTINS: readonly Omit<PluginDesc, 'version' | 'location'>[] = [
+  {
+    className: 'org.apache.kafka.connect.file.FileStreamSourceConnector',
+    type: 'source',
+    ctor: FileStreamSourceConnector,
+  },
+  {
+    className: 'org.apache.kafka.connect.file.FileStreamSinkConnector',
+    type: 'sink',
+    ctor: FileStreamSinkConnector,
+  },
   { className: 'org.apache.kafka.connect.json.JsonConverter', type: 'converter', ctor: JsonConverter },
   { className: 'org.apache.kafka.connect.storage.StringConverter', type: 'converter', ctor: StringConverter },
   {
