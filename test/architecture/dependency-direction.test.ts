@@ -30,6 +30,7 @@ const PURE_CORES: Record<string, readonly string[]> = {
   // The transaction core shares the group core's partitionFor (Java's String.hashCode), itself pure.
   'broker/transaction-coordinator/core': ['common', 'protocol', 'broker/group-coordinator/core'],
   'metadata/controller': ['metadata', 'storage', 'protocol', 'common'],
+  'broker/replication': ['common', 'protocol'],
 };
 
 /** What a pure core must not use: wall time, timers, randomness and the process. */

@@ -1,0 +1,335 @@
+import { ErrorCode } from '../../protocol/error-codes.js';
+import {
+  ACKS_ALL,
+  type AlterPartitionAnswer,
+  type AlterPartitionProposal,
+  type IsrMember,
+  type ReplicationConfig,
+} from './replication-types.js';
+
+/** A follower as its leader sees it, from its fetches (Kafka's Replica and ReplicaState). */
+interface FollowerState {
+  readonly brokerId: number;
+  logEndOffset: number;
+  /** The last time the follower had fetched up to the leader's log end (Kafka's lastCaughtUpTimeMs). */
+  lastCaughtUpTimeMs: number;
+  /** The leader's log end offset at this follower's previous fetch. */
+  lastFetchLeaderLogEndOffset: number;
+  lastFetchTimeMs: number;
+}
+
+/** What the shell must do, in order. */
+export type LeaderEffect =
+  /** The high watermark moved up: set it on the log (storage's setHighWatermark) and wake fetches waiting for it. */
+  | { readonly type: 'highWatermark'; readonly highWatermark: number }
+  /** Send this AlterPartition to the controller; answer with `onAlterPartitionAnswer`. */
+  | { readonly type: 'alterPartition'; readonly proposal: AlterPartitionProposal }
+  /** Answer a waiting acks=all produce with this error code (NONE: acknowledged). */
+  | { readonly type: 'complete'; readonly requestId: number; readonly errorCode: number };
+
+/** The ISR change in flight with the controller (Kafka's PendingExpandIsr / PendingShrinkIsr). */
+interface PendingIsrChange {
+  readonly proposal: AlterPartitionProposal;
+  /** The ISR counted for the high watermark meanwhile: the larger of the two (Kafka's maximalIsr). */
+  readonly maximalIsr: readonly number[];
+}
+
+export interface PartitionLeaderOptions {
+  readonly topicId: string;
+  readonly partitionId: number;
+  readonly localBrokerId: number;
+  readonly leaderEpoch: number;
+  readonly partitionEpoch: number;
+  readonly replicas: readonly number[];
+  readonly isr: readonly number[];
+  /** The leader's log end offset now. */
+  readonly logEndOffset: number;
+  /** The log's high watermark now (from the checkpoint, or the previous leader's as replicated). */
+  readonly highWatermark: number;
+  readonly nowMs: number;
+  readonly config: ReplicationConfig;
+  /**
+   * Whether a broker may join the ISR now and the epoch of its registration (KIP-841: a fenced or
+   * shutting-down broker may not); null for one that may not.
+   */
+  readonly isrEligibility: (brokerId: number) => bigint | null;
+}
+
+/**
+ * The leader side of one partition's replication, as Kafka's Partition (3.x, KRaft) runs it, with
+ * no I/O: it learns each follower's log end offset from the offset it fetches at, moves the high
+ * watermark to the smallest log end offset of the ISR (never backwards), proposes ISR shrinks and
+ * expansions to the controller with its partition epoch, one at a time, and completes acks=all
+ * produce requests once the high watermark passes them.
+ */
+export class PartitionLeader {
+  readonly topicId: string;
+  readonly partitionId: number;
+  readonly localBrokerId: number;
+  readonly leaderEpoch: number;
+  /** The offset this leader epoch starts at: a follower must reach it to join the ISR (Kafka's leaderEpochStartOffsetOpt). */
+  readonly leaderEpochStartOffset: number;
+  private partitionEpochValue: number;
+  private isrValue: readonly number[];
+  private readonly replicas: readonly number[];
+  private readonly followers = new Map<number, FollowerState>();
+  private logEndOffset: number;
+  private highWatermarkValue: number;
+  private pending: PendingIsrChange | null = null;
+  private readonly waiting = new Map<number, number>();
+  private readonly config: ReplicationConfig;
+  private readonly isrEligibility: (brokerId: number) => bigint | null;
+
+  constructor(o: PartitionLeaderOptions) {
+    this.topicId = o.topicId;
+    this.partitionId = o.partitionId;
+    this.localBrokerId = o.localBrokerId;
+    this.leaderEpoch = o.leaderEpoch;
+    this.partitionEpochValue = o.partitionEpoch;
+    this.replicas = [...o.replicas];
+    this.isrValue = [...o.isr];
+    this.logEndOffset = o.logEndOffset;
+    this.leaderEpochStartOffset = o.logEndOffset;
+    this.highWatermarkValue = Math.min(o.highWatermark, o.logEndOffset);
+    this.config = o.config;
+    this.isrEligibility = o.isrEligibility;
+    // Kafka's Partition.makeLeader resets every follower: unknown log end offset, and ISR members
+    // count as caught up now, so they are not dropped before they had a chance to fetch.
+    for (const id of this.replicas) {
+      if (id === this.localBrokerId) continue;
+      this.followers.set(id, {
+        brokerId: id,
+        logEndOffset: -1,
+        lastCaughtUpTimeMs: this.isrValue.includes(id) ? o.nowMs : 0,
+        lastFetchLeaderLogEndOffset: -1,
+        lastFetchTimeMs: 0,
+      });
+    }
+  }
+
+  get isr(): readonly number[] {
+    return this.isrValue;
+  }
+  get partitionEpoch(): number {
+    return this.partitionEpochValue;
+  }
+  get highWatermark(): number {
+    return this.highWatermarkValue;
+  }
+  /** The ISR the high watermark and acks=all count: the committed one, or the larger one while a change is in flight. */
+  get maximalIsr(): readonly number[] {
+    return this.pending?.maximalIsr ?? this.isrValue;
+  }
+  get pendingProposal(): AlterPartitionProposal | null {
+    return this.pending?.proposal ?? null;
+  }
+  followerLogEndOffset(brokerId: number): number | undefined {
+    return this.followers.get(brokerId)?.logEndOffset;
+  }
+
+  /**
+   * Whether a produce may be appended (Kafka's appendRecordsToLeader): acks=all needs at least
+   * min.insync.replicas in the ISR, else NOT_ENOUGH_REPLICAS and nothing is appended.
+   */
+  checkProduce(requiredAcks: number): number {
+    if (requiredAcks === ACKS_ALL && this.isrValue.length < this.config.minInsyncReplicas)
+      return ErrorCode.NOT_ENOUGH_REPLICAS;
+    return ErrorCode.NONE;
+  }
+
+  /** The leader's own log grew (an append); with a single-replica ISR that alone moves the high watermark. */
+  onLocalAppend(logEndOffset: number, nowMs: number): LeaderEffect[] {
+    this.logEndOffset = logEndOffset;
+    return this.maybeIncrementHighWatermark(nowMs);
+  }
+
+  /**
+   * An acks=all produce whose last offset is `lastOffset` waits until the high watermark passes it
+   * (Kafka's DelayedProduce and checkEnoughReplicasReachOffset). It may complete at once.
+   */
+  awaitReplication(requestId: number, lastOffset: number): LeaderEffect[] {
+    this.waiting.set(requestId, lastOffset + 1);
+    return this.completeWaiting();
+  }
+
+  /** A waiting produce timed out (the shell's timer): REQUEST_TIMED_OUT, as Kafka's DelayedProduce.onExpiration. */
+  expire(requestId: number): LeaderEffect[] {
+    if (!this.waiting.delete(requestId)) return [];
+    return [{ type: 'complete', requestId, errorCode: ErrorCode.REQUEST_TIMED_OUT }];
+  }
+
+  /**
+   * Checks a follower's Fetch before it is served (Kafka's ReplicaManager.readFromLog with a replica
+   * id): the fetcher must be a replica, and its current leader epoch this one (older: it is
+   * FENCED_LEADER_EPOCH; newer: this broker has not heard of it yet, UNKNOWN_LEADER_EPOCH).
+   */
+  checkFollowerFetch(replicaId: number, currentLeaderEpoch: number): number {
+    if (!this.replicas.includes(replicaId) || replicaId === this.localBrokerId)
+      return ErrorCode.NOT_LEADER_OR_FOLLOWER;
+    if (currentLeaderEpoch >= 0 && currentLeaderEpoch < this.leaderEpoch)
+      return ErrorCode.FENCED_LEADER_EPOCH;
+    if (currentLeaderEpoch > this.leaderEpoch) return ErrorCode.UNKNOWN_LEADER_EPOCH;
+    return ErrorCode.NONE;
+  }
+
+  /**
+   * A follower fetched at `fetchOffset` (so its log ends there) and was served (Kafka's
+   * Partition.updateFollowerFetchState): its caught-up time moves, it may join the ISR, and the
+   * high watermark may move up.
+   */
+  onFollowerFetch(replicaId: number, fetchOffset: number, nowMs: number): LeaderEffect[] {
+    const f = this.followers.get(replicaId);
+    if (f === undefined) return [];
+    // Kafka's ReplicaState.updateFetchStateOrThrow.
+    if (fetchOffset >= this.logEndOffset) f.lastCaughtUpTimeMs = Math.max(f.lastCaughtUpTimeMs, nowMs);
+    else if (fetchOffset >= f.lastFetchLeaderLogEndOffset)
+      f.lastCaughtUpTimeMs = Math.max(f.lastCaughtUpTimeMs, f.lastFetchTimeMs);
+    f.logEndOffset = fetchOffset;
+    f.lastFetchLeaderLogEndOffset = this.logEndOffset;
+    f.lastFetchTimeMs = nowMs;
+    const effects = this.maybeExpandIsr(f);
+    effects.push(...this.maybeIncrementHighWatermark(nowMs));
+    return effects;
+  }
+
+  /**
+   * The periodic ISR check (Kafka's maybeShrinkIsr, every replica.lag.time.max.ms / 2): followers
+   * that have not caught up within replica.lag.time.max.ms are proposed out of the ISR.
+   */
+  tick(nowMs: number): LeaderEffect[] {
+    if (this.pending !== null) return [];
+    const outOfSync = this.isrValue.filter((id) => {
+      const f = this.followers.get(id);
+      return f !== undefined && !this.isCaughtUp(f, nowMs);
+    });
+    if (outOfSync.length === 0) return [];
+    const newIsr = this.isrValue.filter((id) => !outOfSync.includes(id));
+    // A shrink keeps counting the old ISR until the controller has it (PendingShrinkIsr).
+    return this.propose(newIsr, this.isrValue);
+  }
+
+  /** The controller answered the AlterPartition in flight. */
+  onAlterPartitionAnswer(answer: AlterPartitionAnswer, nowMs: number): LeaderEffect[] {
+    if (this.pending === null) return [];
+    this.pending = null;
+    if (answer.errorCode !== ErrorCode.NONE) {
+      // Refused (a stale partition epoch, an ineligible replica, a new leader): the committed ISR
+      // stands; the metadata update that made it stale will reach this broker, and the next check
+      // proposes again on the newer state (Kafka's handleAlterPartitionError).
+      return this.afterIsrChange(nowMs);
+    }
+    if (answer.leaderEpoch !== undefined && answer.leaderEpoch !== this.leaderEpoch) return [];
+    if (answer.partitionEpoch !== undefined && answer.partitionEpoch < this.partitionEpochValue) return [];
+    if (answer.isr !== undefined) this.isrValue = [...answer.isr];
+    if (answer.partitionEpoch !== undefined) this.partitionEpochValue = answer.partitionEpoch;
+    return this.afterIsrChange(nowMs);
+  }
+
+  /**
+   * The metadata changed this partition in the same leader epoch (the controller took a fenced
+   * broker out of the ISR, or committed our proposal before its answer arrived). An older
+   * partition epoch is ignored.
+   */
+  onPartitionChange(isr: readonly number[], partitionEpoch: number, nowMs: number): LeaderEffect[] {
+    if (partitionEpoch <= this.partitionEpochValue) return [];
+    this.isrValue = [...isr];
+    this.partitionEpochValue = partitionEpoch;
+    const p = this.pending;
+    if (p !== null && (p.proposal.partitionEpoch < partitionEpoch || sameMembers(p.proposal, isr)))
+      this.pending = null;
+    return this.afterIsrChange(nowMs);
+  }
+
+  /** Leadership ended: every waiting produce is answered NOT_LEADER_OR_FOLLOWER (the client retries on the new leader). */
+  resign(): LeaderEffect[] {
+    const out: LeaderEffect[] = [];
+    for (const requestId of this.waiting.keys())
+      out.push({ type: 'complete', requestId, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER });
+    this.waiting.clear();
+    this.pending = null;
+    return out;
+  }
+
+  private afterIsrChange(nowMs: number): LeaderEffect[] {
+    const out = this.maybeIncrementHighWatermark(nowMs);
+    // A smaller ISR may complete requests at once, with NOT_ENOUGH_REPLICAS_AFTER_APPEND.
+    if (out.length === 0) out.push(...this.completeWaiting());
+    return out;
+  }
+
+  /** Kafka's isCaughtUp: at the leader's log end, or caught up within replica.lag.time.max.ms. */
+  private isCaughtUp(f: FollowerState, nowMs: number): boolean {
+    return (
+      f.logEndOffset === this.logEndOffset || nowMs - f.lastCaughtUpTimeMs <= this.config.replicaLagTimeMaxMs
+    );
+  }
+
+  /**
+   * Kafka's maybeExpandIsr and isFollowerInSync: a follower outside the ISR joins once it has the
+   * high watermark and the start of this leader epoch (so it truncated to this leader's log) and
+   * the metadata says it may (not fenced, not shutting down).
+   */
+  private maybeExpandIsr(f: FollowerState): LeaderEffect[] {
+    if (this.pending !== null || this.isrValue.includes(f.brokerId)) return [];
+    if (f.logEndOffset < this.highWatermarkValue || f.logEndOffset < this.leaderEpochStartOffset) return [];
+    if (this.isrEligibility(f.brokerId) === null) return [];
+    const newIsr = [...this.isrValue, f.brokerId];
+    // An expansion counts the new member at once (PendingExpandIsr): the high watermark waits for it.
+    return this.propose(newIsr, newIsr);
+  }
+
+  private propose(newIsr: readonly number[], maximalIsr: readonly number[]): LeaderEffect[] {
+    const members: IsrMember[] = [];
+    for (const id of newIsr) {
+      const epoch = id === this.localBrokerId ? (this.isrEligibility(id) ?? -1n) : this.isrEligibility(id);
+      members.push({ brokerId: id, brokerEpoch: epoch ?? -1n });
+    }
+    const proposal: AlterPartitionProposal = {
+      topicId: this.topicId,
+      partitionId: this.partitionId,
+      leaderId: this.localBrokerId,
+      leaderEpoch: this.leaderEpoch,
+      partitionEpoch: this.partitionEpochValue,
+      newIsr: members,
+    };
+    this.pending = { proposal, maximalIsr: [...maximalIsr] };
+    return [{ type: 'alterPartition', proposal }];
+  }
+
+  /**
+   * Kafka's maybeIncrementLeaderHW: the smallest log end offset of the leader, the maximal ISR and
+   * any follower caught up within replica.lag.time.max.ms (one about to join must not see the high
+   * watermark go past it). It only ever moves up.
+   */
+  private maybeIncrementHighWatermark(nowMs: number): LeaderEffect[] {
+    let candidate = this.logEndOffset;
+    const maximal = this.maximalIsr;
+    for (const f of this.followers.values()) {
+      if (!maximal.includes(f.brokerId) && !(f.logEndOffset >= 0 && this.isCaughtUp(f, nowMs))) continue;
+      if (f.logEndOffset < candidate) candidate = f.logEndOffset;
+    }
+    if (candidate <= this.highWatermarkValue) return [];
+    this.highWatermarkValue = candidate;
+    return [{ type: 'highWatermark', highWatermark: candidate }, ...this.completeWaiting()];
+  }
+
+  /** Kafka's checkEnoughReplicasReachOffset for each waiting produce. */
+  private completeWaiting(): LeaderEffect[] {
+    const out: LeaderEffect[] = [];
+    for (const [requestId, requiredOffset] of this.waiting) {
+      if (this.highWatermarkValue < requiredOffset) continue;
+      this.waiting.delete(requestId);
+      const enough = this.maximalIsr.length >= this.config.minInsyncReplicas;
+      out.push({
+        type: 'complete',
+        requestId,
+        errorCode: enough ? ErrorCode.NONE : ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+      });
+    }
+    return out;
+  }
+}
+
+function sameMembers(p: AlterPartitionProposal, isr: readonly number[]): boolean {
+  return p.newIsr.length === isr.length && p.newIsr.every((m) => isr.includes(m.brokerId));
+}
