@@ -55,6 +55,10 @@ export interface PartitionRecordData {
   partitionEpoch: number;
   leaderRecoveryState: number;
   directories: string[];
+  /** KIP-966: replicas outside the ISR that hold every committed record (null or absent: none). */
+  eligibleLeaderReplicas?: number[] | null;
+  /** KIP-966: the last members of the ELR, kept for an unclean recovery once the ELR emptied. */
+  lastKnownElr?: number[] | null;
 }
 export interface PartitionChangeRecordData {
   partitionId: number;
@@ -66,6 +70,10 @@ export interface PartitionChangeRecordData {
   addingReplicas: number[] | null;
   leaderRecoveryState: number;
   directories: string[] | null;
+  /** null or absent: unchanged. */
+  eligibleLeaderReplicas?: number[] | null;
+  /** null or absent: unchanged. */
+  lastKnownElr?: number[] | null;
 }
 export interface ConfigRecordData {
   resourceType: number;
@@ -136,6 +144,8 @@ export class MetadataImage {
       partitionEpoch: r.partitionEpoch,
       leaderRecoveryState: r.leaderRecoveryState,
       directories: [...r.directories],
+      eligibleLeaderReplicas: [...(r.eligibleLeaderReplicas ?? [])],
+      lastKnownElr: [...(r.lastKnownElr ?? [])],
     });
   }
 
@@ -148,6 +158,8 @@ export class MetadataImage {
     if (r.removingReplicas) p.removingReplicas = [...r.removingReplicas];
     if (r.addingReplicas) p.addingReplicas = [...r.addingReplicas];
     if (r.directories) p.directories = [...r.directories];
+    if (r.eligibleLeaderReplicas) p.eligibleLeaderReplicas = [...r.eligibleLeaderReplicas];
+    if (r.lastKnownElr) p.lastKnownElr = [...r.lastKnownElr];
     if (r.leaderRecoveryState >= 0) p.leaderRecoveryState = r.leaderRecoveryState;
     if (r.leader !== LEADER_UNCHANGED) {
       p.leader = r.leader;

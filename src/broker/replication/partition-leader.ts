@@ -79,6 +79,7 @@ export class PartitionLeader {
   private readonly waiting = new Map<number, number>();
   private readonly config: ReplicationConfig;
   private readonly isrEligibility: (brokerId: number) => bigint | null;
+  private readonly elrEnabled: boolean;
 
   constructor(o: PartitionLeaderOptions) {
     this.topicId = o.topicId;
@@ -92,6 +93,7 @@ export class PartitionLeader {
     this.leaderEpochStartOffset = o.logEndOffset;
     this.highWatermarkValue = Math.min(o.highWatermark, o.logEndOffset);
     this.config = o.config;
+    this.elrEnabled = o.config.eligibleLeaderReplicasEnabled ?? true;
     this.isrEligibility = o.isrEligibility;
     // Kafka's Partition.makeLeader resets every follower: unknown log end offset, and ISR members
     // count as caught up now, so they are not dropped before they had a chance to fetch.
@@ -299,11 +301,13 @@ export class PartitionLeader {
   /**
    * Kafka's maybeIncrementLeaderHW: the smallest log end offset of the leader, the maximal ISR and
    * any follower caught up within replica.lag.time.max.ms (one about to join must not see the high
-   * watermark go past it). It only ever moves up.
+   * watermark go past it). It only ever moves up, and not at all while the ISR is below
+   * min.insync.replicas (KIP-966).
    */
   private maybeIncrementHighWatermark(nowMs: number): LeaderEffect[] {
     let candidate = this.logEndOffset;
     const maximal = this.maximalIsr;
+    if (this.elrEnabled && maximal.length < this.config.minInsyncReplicas) return [];
     for (const f of this.followers.values()) {
       if (!maximal.includes(f.brokerId) && !(f.logEndOffset >= 0 && this.isCaughtUp(f, nowMs))) continue;
       if (f.logEndOffset < candidate) candidate = f.logEndOffset;
@@ -313,13 +317,17 @@ export class PartitionLeader {
     return [{ type: 'highWatermark', highWatermark: candidate }, ...this.completeWaiting()];
   }
 
-  /** Kafka's checkEnoughReplicasReachOffset for each waiting produce. */
+  /**
+   * Kafka's checkEnoughReplicasReachOffset for each waiting produce: done once the high watermark
+   * passes it, NOT_ENOUGH_REPLICAS_AFTER_APPEND if the ISR is below min.insync.replicas by then.
+   * With KIP-966 the high watermark stands still below it, so such a produce fails at once.
+   */
   private completeWaiting(): LeaderEffect[] {
     const out: LeaderEffect[] = [];
+    const enough = this.maximalIsr.length >= this.config.minInsyncReplicas;
     for (const [requestId, requiredOffset] of this.waiting) {
-      if (this.highWatermarkValue < requiredOffset) continue;
+      if (this.highWatermarkValue < requiredOffset && (enough || !this.elrEnabled)) continue;
       this.waiting.delete(requestId);
-      const enough = this.maximalIsr.length >= this.config.minInsyncReplicas;
       out.push({
         type: 'complete',
         requestId,

@@ -4,6 +4,12 @@ export interface ReplicationConfig {
   readonly replicaLagTimeMaxMs: number;
   /** min.insync.replicas: the smallest ISR that acks=all accepts (1 in Kafka). */
   readonly minInsyncReplicas: number;
+  /**
+   * KIP-966 (eligible.leader.replicas.enable, on here as in Kafka 4.0): the high watermark does not
+   * move while the ISR is smaller than min.insync.replicas, so every replica that left the ISR
+   * below it (the ELR) still holds every committed record and may be elected.
+   */
+  readonly eligibleLeaderReplicasEnabled?: boolean;
 }
 
 /** A replica in an AlterPartition proposal: the broker and the epoch of its registration (KIP-841). */

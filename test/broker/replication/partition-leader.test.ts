@@ -78,11 +78,38 @@ describe('PartitionLeader (Kafka Partition, leader side)', () => {
       T0 + 40_001,
     );
     assert.deepEqual(done, [
-      { type: 'highWatermark', highWatermark: 20 },
       { type: 'complete', requestId: 1, errorCode: ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND },
     ]);
+    assert.equal(l.highWatermark, 10, 'KIP-966: no high watermark move below min.insync.replicas');
     assert.equal(l.partitionEpoch, 11);
     assert.equal(l.checkProduce(-1), ErrorCode.NOT_ENOUGH_REPLICAS);
+  });
+
+  it('without KIP-966 moves the high watermark over a shrunk ISR and fails the waiting produce after append', () => {
+    const l = new PartitionLeader({
+      topicId: 't',
+      partitionId: 0,
+      localBrokerId: 1,
+      leaderEpoch: 1,
+      partitionEpoch: 1,
+      replicas: [1, 2],
+      isr: [1, 2],
+      logEndOffset: 0,
+      highWatermark: 0,
+      nowMs: T0,
+      config: { replicaLagTimeMaxMs: 10, minInsyncReplicas: 2, eligibleLeaderReplicasEnabled: false },
+      isrEligibility: () => 1n,
+    });
+    l.onLocalAppend(3, T0);
+    l.awaitReplication(9, 2);
+    l.tick(T0 + 11);
+    assert.deepEqual(
+      l.onAlterPartitionAnswer({ errorCode: 0, leaderEpoch: 1, partitionEpoch: 2, isr: [1] }, T0 + 12),
+      [
+        { type: 'highWatermark', highWatermark: 3 },
+        { type: 'complete', requestId: 9, errorCode: ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND },
+      ],
+    );
   });
 
   it('expands the ISR once a follower has the high watermark and the start of the leader epoch, unless it is fenced', () => {
