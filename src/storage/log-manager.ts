@@ -338,7 +338,11 @@ export class LogManager {
   async truncateTo(tp: TopicPartition, offset: number): Promise<boolean> {
     await this.settleBackgroundCheckpoint();
     const log = this.getLog(tp);
-    if (log === null || offset >= log.logEndOffset) return false;
+    if (log === null) return false;
+    if (offset >= log.logEndOffset) {
+      log.truncateTo(offset); // only drops empty epochs at the log end
+      return false;
+    }
     log.truncateTo(offset);
     this.afterTruncation(tp, offset);
     return true;

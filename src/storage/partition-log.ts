@@ -572,7 +572,12 @@ export class PartitionLog implements FlushedLog {
    */
   truncateTo(offset: number): void {
     this.checkUsable();
-    if (offset >= this.offsets.logEndOffset) return;
+    if (offset >= this.offsets.logEndOffset) {
+      // Nothing to cut, but epochs that start at or past `offset` hold no record (a leader that
+      // wrote nothing): a follower truncating in rounds must not be asked about them again.
+      if (offset === this.offsets.logEndOffset) this.io(() => this.epochs.truncateFromEnd(offset));
+      return;
+    }
     if (offset < this.offsets.logStartOffset) {
       this.truncateFullyAndStartAt(offset);
       return;

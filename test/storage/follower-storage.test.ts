@@ -131,6 +131,11 @@ describe('a follower log', () => {
     assert.equal(recovery(), 4, 'written by the truncation, not the next periodic checkpoint');
     assert.equal(m.cleanerOffset(tp), 4);
     assert.equal(await m.truncateTo(tp, 7), false, 'nothing past the log end to remove');
+    // An epoch this broker led without writing starts at the log end; truncating there drops it.
+    log.assignEpochStartOffset(4);
+    assert.equal(log.epochs.latestEpoch(), 4);
+    assert.equal(await m.truncateTo(tp, log.logEndOffset), false);
+    assert.equal(log.epochs.latestEpoch(), 1);
     await m.truncateFullyAndStartAt(tp, 100);
     assert.equal(log.logStartOffset, 100);
     assert.equal(recovery(), 100);

@@ -184,9 +184,13 @@ export class PartitionFollower<R> {
       this.log,
       this.initialFetchOffset,
     );
-    // Another round (KIP-279) asks about the epoch that is latest after this truncation.
+    // Another round (KIP-279) asks about the epoch that is latest after this truncation. A round
+    // that cuts nothing is still sent to the log: it drops the epochs that start at the log end
+    // with no record (this broker led them and wrote nothing), else the next round would ask
+    // about the same epoch again, forever.
     if (decision.complete) this.state = { kind: 'fetching' };
-    return decision.offset < this.log.logEndOffset ? [{ type: 'truncate', offset: decision.offset }] : [];
+    const truncate = decision.offset < this.log.logEndOffset || !decision.complete;
+    return truncate ? [{ type: 'truncate', offset: decision.offset }] : [];
   }
 
   onFetch(seq: number, answer: FetchAnswer<R>, nowMs: number): FollowerLogEffect<R>[] {

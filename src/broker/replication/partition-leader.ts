@@ -76,6 +76,8 @@ export class PartitionLeader {
   private logEndOffset: number;
   private highWatermarkValue: number;
   private pending: PendingIsrChange | null = null;
+  /** The pending change was refused on a stale state: wait for the metadata, propose nothing meanwhile. */
+  private awaitingMetadata = false;
   private readonly waiting = new Map<number, number>();
   private readonly config: ReplicationConfig;
   private readonly isrEligibility: (brokerId: number) => bigint | null;
@@ -210,21 +212,48 @@ export class PartitionLeader {
     return this.propose(newIsr, this.isrValue);
   }
 
-  /** The controller answered the AlterPartition in flight. */
+  /**
+   * The controller answered the AlterPartition in flight (Kafka's Partition.handleAlterPartitionError).
+   * A success installs the ISR and partition epoch it answers with. INELIGIBLE_REPLICA and
+   * OPERATION_NOT_ATTEMPTED say the change was not applied on the current state: the committed ISR
+   * stands. A stale epoch (INVALID_UPDATE_VERSION, FENCED_LEADER_EPOCH) or an unknown partition
+   * says the state moved on, perhaps through this very change retried: the proposal is given up
+   * but its maximal ISR keeps counting until the metadata brings the newer partition state. Any
+   * other error is retried with the same proposal.
+   */
   onAlterPartitionAnswer(answer: AlterPartitionAnswer, nowMs: number): LeaderEffect[] {
-    if (this.pending === null) return [];
-    this.pending = null;
-    if (answer.errorCode !== ErrorCode.NONE) {
-      // Refused (a stale partition epoch, an ineligible replica, a new leader): the committed ISR
-      // stands; the metadata update that made it stale will reach this broker, and the next check
-      // proposes again on the newer state (Kafka's handleAlterPartitionError).
-      return this.afterIsrChange(nowMs);
+    const p = this.pending;
+    if (p === null || this.awaitingMetadata) return [];
+    switch (answer.errorCode) {
+      case ErrorCode.NONE:
+        break;
+      case ErrorCode.INELIGIBLE_REPLICA:
+      case ErrorCode.OPERATION_NOT_ATTEMPTED:
+        this.pending = null;
+        return this.afterIsrChange(nowMs);
+      case ErrorCode.INVALID_UPDATE_VERSION:
+      case ErrorCode.FENCED_LEADER_EPOCH:
+      case ErrorCode.UNKNOWN_TOPIC_OR_PARTITION:
+      case ErrorCode.UNKNOWN_TOPIC_ID:
+      case ErrorCode.INVALID_REQUEST:
+        this.awaitingMetadata = true;
+        return [];
+      default:
+        return [{ type: 'alterPartition', proposal: p.proposal }];
     }
+    this.pending = null;
     if (answer.leaderEpoch !== undefined && answer.leaderEpoch !== this.leaderEpoch) return [];
     if (answer.partitionEpoch !== undefined && answer.partitionEpoch < this.partitionEpochValue) return [];
     if (answer.isr !== undefined) this.isrValue = [...answer.isr];
     if (answer.partitionEpoch !== undefined) this.partitionEpochValue = answer.partitionEpoch;
     return this.afterIsrChange(nowMs);
+  }
+
+  /** The AlterPartition in flight got no answer (timeout, no controller): the same proposal is sent again. */
+  onAlterPartitionFailed(): LeaderEffect[] {
+    const p = this.pending;
+    if (p === null || this.awaitingMetadata) return [];
+    return [{ type: 'alterPartition', proposal: p.proposal }];
   }
 
   /**
@@ -236,9 +265,10 @@ export class PartitionLeader {
     if (partitionEpoch <= this.partitionEpochValue) return [];
     this.isrValue = [...isr];
     this.partitionEpochValue = partitionEpoch;
-    const p = this.pending;
-    if (p !== null && (p.proposal.partitionEpoch < partitionEpoch || sameMembers(p.proposal, isr)))
-      this.pending = null;
+    // Any newer partition state settles the change in flight: applied, or overtaken (Kafka replaces
+    // its pending state with the committed one on every metadata update).
+    this.pending = null;
+    this.awaitingMetadata = false;
     return this.afterIsrChange(nowMs);
   }
 
@@ -249,6 +279,7 @@ export class PartitionLeader {
       out.push({ type: 'complete', requestId, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER });
     this.waiting.clear();
     this.pending = null;
+    this.awaitingMetadata = false;
     return out;
   }
 
@@ -336,8 +367,4 @@ export class PartitionLeader {
     }
     return out;
   }
-}
-
-function sameMembers(p: AlterPartitionProposal, isr: readonly number[]): boolean {
-  return p.newIsr.length === isr.length && p.newIsr.every((m) => isr.includes(m.brokerId));
 }

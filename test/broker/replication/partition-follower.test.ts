@@ -14,6 +14,8 @@ import { LeaderEpochCache } from '../../../src/storage/leader-epoch-cache.js';
 /** A follower log of (offset, epoch) entries with storage's leader-epoch cache. */
 class MemoryLog implements FollowerLogView {
   epochs: number[] = [];
+  /** Epochs assigned at the log end with no record yet (a leader that wrote nothing). */
+  emptyEpochs: { epoch: number; startOffset: number }[] = [];
   highWatermark = 0;
   logStartOffset = 0;
   constructor(epochs: number[] = []) {
@@ -25,6 +27,7 @@ class MemoryLog implements FollowerLogView {
   private cache(): LeaderEpochCache {
     const c = new LeaderEpochCache(null);
     for (const [i, e] of this.epochs.entries()) c.assign(e, this.logStartOffset + i);
+    for (const e of this.emptyEpochs) c.assign(e.epoch, e.startOffset);
     return c;
   }
   latestEpoch(): number {
@@ -113,6 +116,31 @@ describe('PartitionFollower (Kafka AbstractFetcherThread, one partition)', () =>
     assert.deepEqual(log.epochs, [1, 1, 2, 2, 3, 5]);
     assert.equal(log.highWatermark, 6);
     assert.equal((f.poll(0) as { fetchOffset: number }).fetchOffset, 6);
+  });
+
+  it('drops an epoch it led without writing, so the next round asks about an older one', () => {
+    // Epoch 2 starts at the log end: this broker led it and wrote nothing.
+    const log = new MemoryLog([0]);
+    const f = new PartitionFollower<number[]>(log, { fetchBackoffMs: 100 });
+    const runTruncate = (effects: FollowerLogEffect<number[]>[]) => {
+      for (const e of effects)
+        if (e.type === 'truncate') log.emptyEpochs = log.emptyEpochs.filter((x) => x.startOffset < e.offset);
+      log.run(effects);
+    };
+    log.emptyEpochs = [{ epoch: 2, startOffset: 1 }];
+    f.becomeFollower(3, 3);
+    const q1 = f.poll(0)!;
+    assert.equal(q1.type === 'offsetsForLeaderEpoch' && q1.leaderEpoch, 2);
+    // The leader never had epoch 2: epoch 1 ends at 2 in its log.
+    runTruncate(f.onOffsetsForLeaderEpoch(q1.seq, { errorCode: 0, leaderEpoch: 1, endOffset: 2 }, 0));
+    const q2 = f.poll(0)!;
+    assert.equal(
+      q2.type === 'offsetsForLeaderEpoch' && q2.leaderEpoch,
+      0,
+      'asks about epoch 0 now, not 2 again',
+    );
+    runTruncate(f.onOffsetsForLeaderEpoch(q2.seq, { errorCode: 0, leaderEpoch: 0, endOffset: 1 }, 0));
+    assert.equal(f.stateName, 'fetching');
   });
 
   it('drops answers that are not to the request in flight', () => {

@@ -124,10 +124,19 @@ describe('PartitionLeader (Kafka Partition, leader side)', () => {
     assert.deepEqual(l.maximalIsr, [1, 2, 3], 'the joining replica holds the high watermark back at once');
     l.onFollowerFetch(2, 14, T0 + 2);
     assert.equal(l.highWatermark, 12);
-    // Refused with a stale partition epoch: the committed ISR stands.
-    l.onAlterPartitionAnswer({ errorCode: ErrorCode.INVALID_UPDATE_VERSION }, T0 + 3);
-    assert.deepEqual(l.isr, [1, 2]);
-    assert.equal(l.pendingProposal, null);
+    // Lost on the way: the same proposal again. Refused on a stale partition epoch: the maximal ISR
+    // still counts (the change may have been applied) until the metadata says what stands.
+    assert.deepEqual(l.onAlterPartitionFailed(), [{ type: 'alterPartition', proposal: alter!.proposal }]);
+    assert.deepEqual(l.onAlterPartitionAnswer({ errorCode: ErrorCode.INVALID_UPDATE_VERSION }, T0 + 3), []);
+    assert.deepEqual(l.maximalIsr, [1, 2, 3]);
+    assert.deepEqual(l.onAlterPartitionFailed(), [], 'given up');
+    l.onPartitionChange([1, 2, 3], 12, T0 + 4);
+    assert.deepEqual([l.isr, l.pendingProposal], [[1, 2, 3], null]);
+    // INELIGIBLE_REPLICA: not applied, the committed ISR stands at once.
+    const again = leader({ isr: [1, 2], leo: 10, hw: 10 });
+    again.onFollowerFetch(3, 10, T0);
+    again.onAlterPartitionAnswer({ errorCode: ErrorCode.INELIGIBLE_REPLICA }, T0 + 1);
+    assert.deepEqual([again.maximalIsr, again.pendingProposal], [[1, 2], null]);
     const fencedThree = leader({ isr: [1, 2], leo: 10, hw: 10, fenced: [3] });
     assert.deepEqual(ofType(fencedThree.onFollowerFetch(3, 10, T0), 'alterPartition'), []);
   });
