@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { measureCeilings } from './ceilings.js';
 import { installSignalHandlers, killAllSync } from './child-processes.js';
 import { runClients, runIdempotence, runSecurity, runTransactions } from './client-workloads.js';
+import { runConnect } from './connect-workloads.js';
 import { runKafkaWorkloads } from './kafka-workloads.js';
 import { describeMachine } from './machine.js';
 import { runMetricsCost } from './metrics-workloads.js';
@@ -185,6 +186,7 @@ async function main(): Promise<void> {
     if (opts.only.has('clients')) await guard('idempotence', () => runIdempotence(ctx));
     if (opts.only.has('clients')) await guard('security', () => runSecurity(ctx));
     if (opts.only.has('clients')) await guard('transactions', () => runTransactions(ctx));
+    if (opts.only.has('clients')) await guard('connect', () => runConnect(ctx));
     if (opts.only.has('peers')) {
       for (const p of opts.peers) {
         const target = { system: p.name, section: `peer:${p.name}`, host: p.host, port: p.port };

@@ -94,3 +94,9 @@ export {
   type PluginType,
   pluginTypeOf,
 } from './plugins/plugins.js';
+export {
+  type StandaloneOptions,
+  type StandaloneWorker,
+  startStandalone,
+} from './runtime/standalone-worker.js';
+export type { Predicate, Transformation } from './transforms/transformation.js';

@@ -1,5 +1,6 @@
 import { ConnectError } from '../connect-error.js';
 import type { PluginDesc, Plugins } from '../plugins/plugins.js';
+import { transformConfigDefs } from '../transforms/transform-chain.js';
 import type { ConfigValueReport, ConnectConfigDef, ConnectConfigKey } from './connect-config-def.js';
 import { valueToString } from './connect-config-def.js';
 import { sinkConfigErrors, sinkConnectorConfigDef, sourceConnectorConfigDef } from './connector-config.js';
@@ -113,7 +114,8 @@ export async function validateConnectorConfig(
     );
   }
   const parts = [{ def: commonDef, reports: commonReports }];
-  for (const def of extraDefs(props)) parts.push({ def, reports: def.validate(props) });
+  for (const def of [...transformConfigDefs(plugins, props), ...extraDefs(props)])
+    parts.push({ def, reports: def.validate(props) });
   const connectorDef = connector.config();
   parts.push({ def: connectorDef, reports: await connector.validate(props) });
   return configInfos(desc.className, parts);

@@ -4,8 +4,16 @@ import { SimpleHeaderConverter } from '../converters/simple-header-converter.js'
 import { StringConverter } from '../converters/string-converter.js';
 import { FileStreamSinkConnector } from '../file/file-stream-sink-connector.js';
 import { FileStreamSourceConnector } from '../file/file-stream-source-connector.js';
+import { ExtractFieldKey, ExtractFieldValue } from '../transforms/extract-field.js';
+import { Filter } from '../transforms/filter.js';
+import { InsertFieldKey, InsertFieldValue } from '../transforms/insert-field.js';
+import { MaskFieldKey, MaskFieldValue } from '../transforms/mask-field.js';
+import { HasHeaderKey, RecordIsTombstone, TopicNameMatches } from '../transforms/predicates.js';
+import { ReplaceFieldKey, ReplaceFieldValue } from '../transforms/replace-field.js';
+import { RegexRouter, TimestampRouter } from '../transforms/routers.js';
+import { ValueToKey } from '../transforms/value-to-key.js';
 import { BUILTIN_PLUGIN_VERSION } from './plugin-version.js';
-import { type PluginDesc, Plugins } from './plugins.js';
+import { type PluginClass, type PluginDesc, Plugins } from './plugins.js';
 
 export { BUILTIN_PLUGIN_VERSION } from './plugin-version.js';
 
@@ -32,7 +40,39 @@ const BUILTINS: readonly Omit<PluginDesc, 'version' | 'location'>[] = [
     type: 'header_converter',
     ctor: SimpleHeaderConverter,
   },
+  ...transforms({
+    InsertField$Key: InsertFieldKey,
+    InsertField$Value: InsertFieldValue,
+    ReplaceField$Key: ReplaceFieldKey,
+    ReplaceField$Value: ReplaceFieldValue,
+    MaskField$Key: MaskFieldKey,
+    MaskField$Value: MaskFieldValue,
+    ExtractField$Key: ExtractFieldKey,
+    ExtractField$Value: ExtractFieldValue,
+    ValueToKey,
+    TimestampRouter,
+    RegexRouter,
+    Filter,
+  }),
+  ...predicates({ TopicNameMatches, HasHeaderKey, RecordIsTombstone }),
 ];
+
+/** Kafka's transforms under their class names (org.apache.kafka.connect.transforms.InsertField$Value, ...). */
+function transforms(classes: Record<string, PluginClass>): Omit<PluginDesc, 'version' | 'location'>[] {
+  return Object.entries(classes).map(([name, ctor]) => ({
+    className: `org.apache.kafka.connect.transforms.${name}`,
+    type: 'transformation',
+    ctor,
+  }));
+}
+
+function predicates(classes: Record<string, PluginClass>): Omit<PluginDesc, 'version' | 'location'>[] {
+  return Object.entries(classes).map(([name, ctor]) => ({
+    className: `org.apache.kafka.connect.transforms.predicates.${name}`,
+    type: 'predicate',
+    ctor,
+  }));
+}
 
 /** A registry holding Strom's built-in plugins. */
 export function builtinPlugins(): Plugins {

@@ -5,6 +5,7 @@ import { SinkRecord } from '../api/connect-record.js';
 import type { SinkTask } from '../api/task.js';
 import { RetriableError } from '../connect-error.js';
 import type { Converter, HeaderConverter } from '../converters/converter.js';
+import { type ErrorHandler, type FailedRecord, SKIPPED } from './error-handler.js';
 import type { RecordTransform } from './record-transform.js';
 import type { ConnectorTaskId, StateListener, TargetState } from './task-status.js';
 import { WorkerTask } from './worker-task.js';
@@ -22,9 +23,14 @@ export interface WorkerSinkTaskDeps {
   readonly valueConverter: Converter;
   readonly headerConverter: HeaderConverter;
   readonly transform: RecordTransform;
+  readonly errorHandler: ErrorHandler;
+  /** Creates the dead letter queue topic when it does not exist (Kafka's DeadLetterQueueReporter). */
+  readonly setUpDeadLetterQueue: () => Promise<void>;
   readonly offsetFlushIntervalMs: number;
   readonly logger: Logger;
   readonly onState: StateListener;
+  /** Releases what the worker built for the task (the dead letter queue's producer). */
+  readonly onClose: () => Promise<void>;
 }
 
 const POLL_TIMEOUT_MS = 500;
@@ -49,6 +55,8 @@ export class WorkerSinkTask extends WorkerTask {
   private lastRegexRefreshMs = 0;
   private subscribed: string[] = [];
   private readonly taskPaused = new Set<string>();
+  /** The consumed record each SinkRecord of the current batch came from, for the errant record reporter. */
+  private readonly origins = new WeakMap<SinkRecord, ConsumerRecord>();
 
   constructor(private readonly deps: WorkerSinkTaskDeps) {
     super(deps.id, deps.logger, deps.onState);
@@ -88,8 +96,21 @@ export class WorkerSinkTask extends WorkerTask {
       requestCommit: () => {
         this.commitRequested = true;
       },
-      errantRecordReporter: () => null,
+      errantRecordReporter: () => {
+        const { errorHandler } = this.deps;
+        if (errorHandler.config.tolerance === 'none' && errorHandler.config.dlqTopic === '') return null;
+        return async (record, error) => {
+          const origin = this.origins.get(record) ?? null;
+          await errorHandler.report(
+            'TASK_PUT',
+            task.constructor.name,
+            this.failedRecordOf(origin, record),
+            error,
+          );
+        };
+      },
     });
+    await this.deps.setUpDeadLetterQueue();
     await task.start(taskConfig);
     await this.subscribe();
   }
@@ -144,8 +165,9 @@ export class WorkerSinkTask extends WorkerTask {
       if (polled.length > 0) {
         const batch: SinkRecord[] = [];
         for (const r of polled) {
-          const record = this.deps.transform(this.toSinkRecord(r));
-          if (record) batch.push(record);
+          let record = this.toSinkRecord(r);
+          if (record instanceof Promise) record = await record;
+          if (record !== null) batch.push(record);
         }
         for (const r of polled)
           this.current.set(tpKey(r), {
@@ -180,26 +202,85 @@ export class WorkerSinkTask extends WorkerTask {
     }
   }
 
-  private toSinkRecord(r: ConsumerRecord): SinkRecord {
-    const { keyConverter, valueConverter, headerConverter } = this.deps;
-    const key = keyConverter.toConnectData(r.topic, r.key);
-    const value = valueConverter.toConnectData(r.topic, r.value);
-    const headers: ConnectHeader[] = r.headers.map((h) => {
-      const sv = headerConverter.toConnectHeader(r.topic, h.key, h.value);
-      return { key: h.key, schema: sv.schema, value: sv.value };
-    });
-    return new SinkRecord({
-      topic: r.topic,
-      kafkaPartition: r.partition,
-      keySchema: key.schema,
-      key: key.value,
-      valueSchema: value.schema,
-      value: value.value,
-      timestamp: Number(r.timestamp),
-      timestampType: 'CreateTime',
-      headers,
-      kafkaOffset: r.offset,
-    });
+  private failedRecordOf(r: ConsumerRecord | null, record: SinkRecord | null): FailedRecord {
+    const topic = r?.topic ?? record!.originalTopic;
+    const partition = r?.partition ?? record!.originalKafkaPartition;
+    const offset = r?.offset ?? record!.originalKafkaOffset;
+    return {
+      topic,
+      partition,
+      offset,
+      timestamp: r ? Number(r.timestamp) : record!.timestamp,
+      key: r?.key ?? null,
+      value: r?.value ?? null,
+      headers: r?.headers ?? [],
+      describe: () =>
+        r
+          ? `ConsumerRecord(topic = ${topic}, partition = ${partition}, offset = ${offset}, key = ${r.key?.toString() ?? null}, value = ${r.value?.toString() ?? null})`
+          : `SinkRecord{topic=${topic}, kafkaPartition=${partition}, kafkaOffset=${offset}}`,
+    };
+  }
+
+  /**
+   * Converts and transforms one consumed record, each stage under the error handler: null when a
+   * stage failed and errors.tolerance=all skipped it, or when a transform dropped it.
+   */
+  private toSinkRecord(r: ConsumerRecord): SinkRecord | null | Promise<SinkRecord | null> {
+    const { keyConverter, valueConverter, headerConverter, errorHandler, transform } = this.deps;
+    const origin = (): FailedRecord => this.failedRecordOf(r, null);
+    const key = errorHandler.execute(
+      'KEY_CONVERTER',
+      keyConverter.constructor.name,
+      () => keyConverter.toConnectData(r.topic, r.key),
+      origin,
+    );
+    const value = errorHandler.execute(
+      'VALUE_CONVERTER',
+      valueConverter.constructor.name,
+      () => valueConverter.toConnectData(r.topic, r.value),
+      origin,
+    );
+    const headers = errorHandler.execute(
+      'HEADER_CONVERTER',
+      headerConverter.constructor.name,
+      () =>
+        r.headers.map((h): ConnectHeader => {
+          const sv = headerConverter.toConnectHeader(r.topic, h.key, h.value);
+          return { key: h.key, schema: sv.schema, value: sv.value };
+        }),
+      origin,
+    );
+    const build = (
+      k: Awaited<typeof key> | typeof SKIPPED,
+      v: Awaited<typeof value> | typeof SKIPPED,
+      hs: Awaited<typeof headers> | typeof SKIPPED,
+    ): SinkRecord | null | Promise<SinkRecord | null> => {
+      if (k === SKIPPED || v === SKIPPED || hs === SKIPPED) return null;
+      const record = new SinkRecord({
+        topic: r.topic,
+        kafkaPartition: r.partition,
+        keySchema: k.schema,
+        key: k.value,
+        valueSchema: v.schema,
+        value: v.value,
+        timestamp: Number(r.timestamp),
+        timestampType: 'CreateTime',
+        headers: hs,
+        kafkaOffset: r.offset,
+      });
+      this.origins.set(record, r);
+      const transformed = errorHandler.execute(
+        'TRANSFORMATION',
+        'TransformationChain',
+        () => transform(record),
+        origin,
+      );
+      if (transformed instanceof Promise) return transformed.then((t) => (t === SKIPPED ? null : t));
+      return transformed;
+    };
+    if (key instanceof Promise || value instanceof Promise || headers instanceof Promise)
+      return Promise.all([key, value, headers]).then(([k, v, hs]) => build(k, v, hs));
+    return build(key, value, headers);
   }
 
   /** preCommit, then commit what it returns for the given partitions (all when null). */
@@ -238,6 +319,7 @@ export class WorkerSinkTask extends WorkerTask {
     } finally {
       await this.deps.consumer.close().catch(() => {});
       await this.deps.admin?.close().catch(() => {});
+      await this.deps.onClose().catch(() => {});
     }
   }
 }

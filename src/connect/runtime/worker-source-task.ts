@@ -4,6 +4,7 @@ import type { SourceMap, SourceRecord } from '../api/connect-record.js';
 import type { SourceTask } from '../api/task.js';
 import { ConnectError, RetriableError } from '../connect-error.js';
 import type { Converter, HeaderConverter } from '../converters/converter.js';
+import { type ErrorHandler, type FailedRecord, SKIPPED } from './error-handler.js';
 import { type OffsetBackingStore, offsetKey, offsetValue, StoreOffsetReader } from './offset-store.js';
 import type { RecordTransform } from './record-transform.js';
 import type { ConnectorTaskId, StateListener } from './task-status.js';
@@ -18,6 +19,7 @@ export interface WorkerSourceTaskDeps {
   readonly valueConverter: Converter;
   readonly headerConverter: HeaderConverter;
   readonly transform: RecordTransform;
+  readonly errorHandler: ErrorHandler;
   readonly offsetStore: OffsetBackingStore;
   readonly offsetFlushIntervalMs: number;
   readonly logger: Logger;
@@ -26,6 +28,12 @@ export interface WorkerSourceTaskDeps {
 
 /** Records sent but not yet all acknowledged beyond which polling waits (bounds memory). */
 const IN_FLIGHT_RECORDS_MAX = 10_000;
+
+/** A converted record and its topic after the transforms (a router may have changed it). */
+interface Routed {
+  topic: string;
+  record: ProducerRecord;
+}
 
 interface Submitted {
   offset: SourceMap | null;
@@ -78,37 +86,98 @@ export class WorkerSourceTask extends WorkerTask {
       throw err;
     }
     if (!records || records.length === 0) return;
-    this.send(records);
+    await this.send(records);
   }
 
-  private send(records: readonly SourceRecord[]): void {
-    const { transform, keyConverter, valueConverter, headerConverter, producer } = this.deps;
+  /**
+   * Transforms and converts one record, each stage under the error handler; null when a transform
+   * dropped it or errors.tolerance=all skipped a failed stage. Synchronous unless a stage failed.
+   */
+  private toProducerRecord(original: SourceRecord): Routed | null | Promise<Routed | null> {
+    const { transform, errorHandler } = this.deps;
+    const transformed = errorHandler.execute(
+      'TRANSFORMATION',
+      'TransformationChain',
+      () => transform(original),
+      () => this.failedRecordOf(original),
+    );
+    if (transformed instanceof Promise)
+      return transformed.then((r) => (r === null || r === SKIPPED ? null : this.convert(original, r)));
+    return transformed === null ? null : this.convert(original, transformed);
+  }
+
+  private failedRecordOf(original: SourceRecord): FailedRecord {
+    return {
+      topic: original.topic,
+      partition: original.kafkaPartition,
+      offset: null,
+      timestamp: original.timestamp,
+      describe: () =>
+        `SourceRecord{sourcePartition=${JSON.stringify(original.sourcePartition)}, sourceOffset=${JSON.stringify(original.sourceOffset)}} ConnectRecord{topic='${original.topic}', kafkaPartition=${original.kafkaPartition}, key=${String(original.key)}, value=${String(original.value)}}`,
+    };
+  }
+
+  private convert(original: SourceRecord, r: SourceRecord): Routed | null | Promise<Routed | null> {
+    const { keyConverter, valueConverter, headerConverter, errorHandler } = this.deps;
+    const origin = (): FailedRecord => this.failedRecordOf(original);
+    const key = errorHandler.execute(
+      'KEY_CONVERTER',
+      keyConverter.constructor.name,
+      () => keyConverter.fromConnectData(r.topic, r.keySchema, r.key),
+      origin,
+    );
+    const value = errorHandler.execute(
+      'VALUE_CONVERTER',
+      valueConverter.constructor.name,
+      () => valueConverter.fromConnectData(r.topic, r.valueSchema, r.value),
+      origin,
+    );
+    const headers = errorHandler.execute(
+      'HEADER_CONVERTER',
+      headerConverter.constructor.name,
+      () =>
+        r.headers.map((h) => ({
+          key: h.key,
+          value: headerConverter.fromConnectHeader(r.topic, h.key, h.schema, h.value),
+        })),
+      origin,
+    );
+    const build = (
+      k: Buffer | null | typeof SKIPPED,
+      v: Buffer | null | typeof SKIPPED,
+      hs: { key: string; value: Buffer | null }[] | typeof SKIPPED,
+    ): Routed | null => {
+      if (k === SKIPPED || v === SKIPPED || hs === SKIPPED) return null;
+      const out: ProducerRecord = { key: k, value: v, headers: hs };
+      if (r.kafkaPartition !== null) out.partition = r.kafkaPartition;
+      if (r.timestamp !== null) out.timestamp = r.timestamp;
+      return { topic: r.topic, record: out };
+    };
+    if (key instanceof Promise || value instanceof Promise || headers instanceof Promise)
+      return Promise.all([key, value, headers]).then(([k, v, hs]) => build(k, v, hs));
+    return build(key, value, headers);
+  }
+
+  private async send(records: readonly SourceRecord[]): Promise<void> {
+    const { producer } = this.deps;
     const byTopic = new Map<
       string,
       { records: ProducerRecord[]; sources: SourceRecord[]; entries: Submitted[] }
     >();
     for (const original of records) {
       const entry = this.track(original);
-      const record = transform(original);
-      if (record === null) {
+      let routed = this.toProducerRecord(original);
+      if (routed instanceof Promise) routed = await routed;
+      if (routed === null) {
         entry.acked = true;
         void Promise.resolve(this.deps.task.commitRecord(original, null)).catch(() => {});
         continue;
       }
-      const producerRecord: ProducerRecord = {
-        key: keyConverter.fromConnectData(record.topic, record.keySchema, record.key),
-        value: valueConverter.fromConnectData(record.topic, record.valueSchema, record.value),
-        headers: record.headers.map((h) => ({
-          key: h.key,
-          value: headerConverter.fromConnectHeader(record.topic, h.key, h.schema, h.value),
-        })),
-      };
-      if (record.kafkaPartition !== null) producerRecord.partition = record.kafkaPartition;
-      if (record.timestamp !== null) producerRecord.timestamp = record.timestamp;
-      let group = byTopic.get(record.topic);
+      const { topic, record: producerRecord } = routed;
+      let group = byTopic.get(topic);
       if (!group) {
         group = { records: [], sources: [], entries: [] };
-        byTopic.set(record.topic, group);
+        byTopic.set(topic, group);
       }
       group.records.push(producerRecord);
       group.sources.push(original);

@@ -7,9 +7,10 @@ import { sinkConnectorConfigDef, sourceConnectorConfigDef } from '../config/conn
 import { ConnectError } from '../connect-error.js';
 import { converterFor, headerConverterFor } from '../converters/converter-config.js';
 import type { Plugins } from '../plugins/plugins.js';
+import { transformChain } from '../transforms/transform-chain.js';
 import { kafkaConfigOf, sinkConsumerConfig, sourceProducerConfig } from './client-configs.js';
+import { ErrorHandler, errorHandlingConfig } from './error-handler.js';
 import type { OffsetBackingStore } from './offset-store.js';
-import { identityTransform, type RecordTransform } from './record-transform.js';
 import type { ConnectorTaskId, StateListener, TargetState } from './task-status.js';
 import { WorkerSinkTask } from './worker-sink-task.js';
 import { WorkerSourceTask } from './worker-source-task.js';
@@ -23,8 +24,6 @@ export interface WorkerOptions {
   readonly kafka: Kafka;
   readonly logger: Logger;
   readonly offsetFlushIntervalMs: number;
-  /** Builds a connector's transformation chain from its config; identity by default. */
-  readonly transformsFor?: (connectorProps: Readonly<Record<string, string>>) => RecordTransform;
 }
 
 /**
@@ -90,8 +89,19 @@ export class Worker {
     const keyConverter = converterFor(plugins, 'key', connectorProps, props);
     const valueConverter = converterFor(plugins, 'value', connectorProps, props);
     const headerConverter = headerConverterFor(plugins, connectorProps, props);
-    const transform = this.options.transformsFor?.(connectorProps) ?? identityTransform;
+    const transform = transformChain(plugins, connectorProps);
     const taskLogger = logger.child({ connector: id.connector, task: id.task });
+    const errors = errorHandlingConfig(connectorProps);
+    let stopping = false;
+    const dlqProducer =
+      task instanceof SinkTask && errors.dlqTopic !== '' ? kafka.producer({ acks: 'all' }) : null;
+    const errorHandler = new ErrorHandler(errors, {
+      connector: id.connector,
+      task: id.task,
+      logger: taskLogger,
+      dlqProducer,
+      isStopping: () => stopping,
+    });
     let worker: WorkerTask;
     if (task instanceof SourceTask) {
       worker = new WorkerSourceTask({
@@ -103,6 +113,7 @@ export class Worker {
         valueConverter,
         headerConverter,
         transform,
+        errorHandler,
         offsetStore: this.options.offsetStore,
         offsetFlushIntervalMs: this.options.offsetFlushIntervalMs,
         logger,
@@ -124,9 +135,35 @@ export class Worker {
         valueConverter,
         headerConverter,
         transform,
+        errorHandler,
+        setUpDeadLetterQueue: async () => {
+          if (errors.dlqTopic === '') return;
+          const admin = kafka.admin();
+          try {
+            if ((await admin.listTopics()).includes(errors.dlqTopic)) return;
+            const replicationFactor = Number(
+              connectorProps['errors.deadletterqueue.topic.replication.factor'] ?? 3,
+            );
+            await admin.createTopics([{ topic: errors.dlqTopic, numPartitions: 1, replicationFactor }]);
+          } catch (err) {
+            throw new ConnectError(
+              'CONNECT_ERROR',
+              `Could not initialize dead letter queue with topic=${errors.dlqTopic}`,
+              {
+                cause: err,
+              },
+            );
+          } finally {
+            await admin.close();
+          }
+        },
         offsetFlushIntervalMs: this.options.offsetFlushIntervalMs,
         logger,
         onState,
+        onClose: async () => {
+          stopping = true;
+          await dlqProducer?.close();
+        },
       });
     } else {
       throw new ConfigError(
