@@ -6,6 +6,7 @@ import { measureCeilings } from './ceilings.js';
 import { installSignalHandlers, killAllSync } from './child-processes.js';
 import { runClients, runIdempotence, runSecurity, runTransactions } from './client-workloads.js';
 import { runConnect } from './connect-workloads.js';
+import { runConsoleCost } from './console-workloads.js';
 import { runKafkaWorkloads } from './kafka-workloads.js';
 import { describeMachine } from './machine.js';
 import { runMetricsCost } from './metrics-workloads.js';
@@ -174,6 +175,7 @@ async function main(): Promise<void> {
       });
     }
     if (opts.only.has('strom')) await guard('metrics', () => runMetricsCost(ctx));
+    if (opts.only.has('strom')) await guard('console', () => runConsoleCost(ctx));
     if (opts.only.has('partitions')) {
       await guard('partitions', async () => {
         await manyPartitions(ctx, join(dataDir, 'many'));

@@ -18,12 +18,14 @@ import type { BrokerConfig } from './config/broker-config.js';
 import { staticBrokerConfig } from './config/broker-config-describer.js';
 import { FetchSessionCache } from './fetch/fetch-session-cache.js';
 import { GroupCoordinatorShell } from './group-coordinator/shell/group-coordinator-shell.js';
+import { LocalRequests } from './local-requests.js';
 import { type BoundListener, SocketServer } from './network/socket-server.js';
 import { ProducerIdManager } from './producer-ids/producer-id-manager.js';
 import { Purgatory } from './purgatory/purgatory.js';
 import { ReplicaManager } from './replica/replica-manager.js';
 import { RequestDispatcher } from './request-dispatcher.js';
 import { listenerSecurity } from './security/listener-security.js';
+import type { SaslAuthenticator } from './security/sasl/sasl-authenticator.js';
 import { LocalTransactionMarkerSender } from './transaction-coordinator/shell/local-transaction-marker-sender.js';
 import { TransactionCoordinatorShell } from './transaction-coordinator/shell/transaction-coordinator-shell.js';
 
@@ -57,6 +59,10 @@ export class Broker {
     readonly listeners: readonly BoundListener[],
     /** Read-only views for metrics, health checks and the console. */
     readonly observer: BrokerObserver,
+    /** Kafka requests made in this process (the web console), answered by the same handlers. */
+    readonly localRequests: LocalRequests,
+    /** Checks SASL credentials as the SASL listeners do (the web console's login). */
+    readonly sasl: SaslAuthenticator,
   ) {}
 
   static async start(config: BrokerConfig, options: BrokerOptions = {}): Promise<Broker> {
@@ -210,8 +216,9 @@ export class Broker {
 
       // ApiVersions advertises what the dispatcher serves, so it asks the dispatcher built from this list.
       const sasl = saslAuthenticator(services);
+      const handlers = brokerHandlers(services, () => dispatcher.supportedApis(), sasl);
       const dispatcher: RequestDispatcher = new RequestDispatcher(
-        brokerHandlers(services, () => dispatcher.supportedApis(), sasl),
+        handlers,
         logger.child({ component: 'network' }),
         options.metrics ?? null,
         sasl,
@@ -248,7 +255,21 @@ export class Broker {
         'broker started',
       );
       const observer = new BrokerObserver(services, server, producePurgatory, fetchPurgatory);
-      return new Broker(services, logs, server, [producePurgatory, fetchPurgatory], bound, observer);
+      const localRequests = new LocalRequests(
+        handlers,
+        () => bound[0]?.name ?? '',
+        logger.child({ component: 'local-requests' }),
+      );
+      return new Broker(
+        services,
+        logs,
+        server,
+        [producePurgatory, fetchPurgatory],
+        bound,
+        observer,
+        localRequests,
+        sasl,
+      );
     } catch (err) {
       await cluster?.close().catch(() => undefined);
       await metadataManager?.close().catch(() => undefined);

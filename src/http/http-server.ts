@@ -1,4 +1,10 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from '../common/logger.js';
 import { HttpListenError } from './http-listen-error.js';
@@ -8,11 +14,41 @@ import type { HttpListener } from './http-listeners.js';
 export interface HttpAnswer {
   readonly status: number;
   readonly contentType: string;
-  readonly body: string;
+  readonly body: string | Buffer;
+  /** Further response headers (Set-Cookie, Location). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** A GET route: its answer, computed when asked. */
 export type HttpRoute = () => HttpAnswer | Promise<HttpAnswer>;
+
+/** A request as an application handler sees it. */
+export interface HttpRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: IncomingHttpHeaders;
+  /** The client's address, as the socket sees it. */
+  readonly remoteAddress: string;
+  /**
+   * Reads the body, at most `maxBytes` (rejects with HttpBodyTooLargeError past it, without
+   * holding more): nothing else reads a request body.
+   */
+  body(maxBytes: number): Promise<Buffer>;
+}
+
+/**
+ * Serves the paths the fixed routes do not (the web console and its API): any method. Null when
+ * it does not know the path (answered 404).
+ */
+export type HttpHandler = (req: HttpRequest) => HttpAnswer | null | Promise<HttpAnswer | null>;
+
+/** A request body longer than its handler takes: answered 413, and the connection closed. */
+export class HttpBodyTooLargeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`request body larger than ${maxBytes} bytes`);
+  }
+}
 
 export interface BoundHttpListener extends HttpListener {
   /** The port actually bound (differs from `port` when it was 0). */
@@ -39,6 +75,7 @@ export class HttpServer {
   constructor(
     private readonly routes: ReadonlyMap<string, HttpRoute>,
     private readonly log: Logger,
+    private readonly app: HttpHandler | null = null,
   ) {}
 
   /** Binds every listener, in order; the first that cannot bind closes the others and throws HttpListenError. */
@@ -95,6 +132,10 @@ export class HttpServer {
   private serve(req: IncomingMessage, res: ServerResponse): void {
     const path = pathOf(req.url);
     const route = path === null ? undefined : this.routes.get(path);
+    if (route === undefined && path !== null && this.app !== null) {
+      this.serveApp(req, res, path, this.app);
+      return;
+    }
     if (route === undefined) {
       this.reply(req, res, { status: 404, contentType: TEXT, body: `no such path: ${path ?? '?'}\n` });
       return;
@@ -119,16 +160,59 @@ export class HttpServer {
     );
   }
 
-  private reply(req: IncomingMessage, res: ServerResponse, a: HttpAnswer): void {
+  private serveApp(req: IncomingMessage, res: ServerResponse, path: string, app: HttpHandler): void {
+    let bodyRead = false;
+    const target = req.url ?? '/';
+    const q = target.indexOf('?');
+    const request: HttpRequest = {
+      method: req.method ?? 'GET',
+      path,
+      query: new URLSearchParams(q < 0 ? '' : target.slice(q + 1)),
+      headers: req.headers,
+      remoteAddress: req.socket.remoteAddress ?? '',
+      body: async (maxBytes) => {
+        const body = await readBody(req, maxBytes); // too large: the rest is unread, the reply closes
+        bodyRead = true;
+        return body;
+      },
+    };
+    let answer: Promise<HttpAnswer | null>;
+    try {
+      answer = Promise.resolve(app(request));
+    } catch (err) {
+      answer = Promise.reject(err);
+    }
+    answer.then(
+      (a) =>
+        this.reply(
+          req,
+          res,
+          a ?? { status: 404, contentType: TEXT, body: `no such path: ${path}\n` },
+          bodyRead,
+        ),
+      (err: unknown) => {
+        if (err instanceof HttpBodyTooLargeError) {
+          this.reply(req, res, { status: 413, contentType: TEXT, body: `${err.message}\n` });
+          return;
+        }
+        this.log.error({ err, path }, 'HTTP handler failed');
+        this.reply(req, res, { status: 500, contentType: TEXT, body: 'internal error\n' }, bodyRead);
+      },
+    );
+  }
+
+  private reply(req: IncomingMessage, res: ServerResponse, a: HttpAnswer, bodyRead = false): void {
     if (res.destroyed) return;
-    const body = Buffer.from(a.body, 'utf8');
+    const body = typeof a.body === 'string' ? Buffer.from(a.body, 'utf8') : a.body;
     res.statusCode = a.status;
     res.setHeader('Content-Type', a.contentType);
     res.setHeader('Content-Length', body.length);
     res.setHeader('Cache-Control', 'no-store');
-    // A request with a body (every route is a GET) is answered without reading it, then closed.
+    for (const [k, v] of Object.entries(a.headers ?? {})) res.setHeader(k, v);
+    // A request whose body nobody read (every fixed route is a GET) is answered, then closed.
     const hasBody =
-      req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;
+      !bodyRead &&
+      (req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined);
     if (hasBody) res.setHeader('Connection', 'close');
     res.end(req.method === 'HEAD' ? undefined : body);
     if (hasBody) res.once('finish', () => req.socket.destroySoon());
@@ -143,6 +227,32 @@ export class HttpServer {
 }
 
 const TEXT = 'text/plain; charset=utf-8';
+
+/** The request body, whole, or HttpBodyTooLargeError once it passes `maxBytes` (the rest is not read). */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > maxBytes) {
+      reject(new HttpBodyTooLargeError(maxBytes));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (c: Buffer): void => {
+      size += c.length;
+      if (size > maxBytes) {
+        req.off('data', onData);
+        req.pause();
+        reject(new HttpBodyTooLargeError(maxBytes));
+        return;
+      }
+      chunks.push(c);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks, size)));
+    req.once('error', reject);
+  });
+}
 
 /** The path of a request target without its query; null when it is not an origin-form path. */
 function pathOf(target: string | undefined): string | null {

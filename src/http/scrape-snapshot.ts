@@ -49,11 +49,35 @@ export function takeSnapshot(observer: BrokerObserver): ScrapeSnapshot {
     if (p.isrCount < p.minIsr) replicas.underMinIsr++;
     else if (p.isrCount === p.minIsr) replicas.atMinIsr++;
   });
+  const lag = lagRows(observer, (topic, partition) => byKey.get(`${topic}\u0000${partition}`)?.log);
+  return {
+    nodeId: observer.nodeId,
+    clusterId: observer.clusterId,
+    partitions,
+    replicas,
+    cluster: observer.clusterPartitions(),
+    activeController: observer.isActiveController(),
+    lag,
+    logDirs: observer.logDirs(),
+    purgatories: observer.purgatorySizes(),
+    connections: observer.connectionCountByListener(),
+  };
+}
+
+/**
+ * Every group's committed offset of each partition hosted here and its lag (high watermark minus
+ * the committed offset, as kafka-lag-exporter and Burrow compute it); `logOf` finds a partition's
+ * log, undefined when it is not hosted here or not loaded yet.
+ */
+export function lagRows(
+  observer: BrokerObserver,
+  logOf: (topic: string, partition: number) => PartitionView['log'] | undefined,
+): LagRow[] {
   const lag: LagRow[] = [];
   for (const [group, topics] of observer.committedOffsets()) {
     for (const [topic, offsets] of topics) {
       for (const [partition, value] of offsets) {
-        const log = byKey.get(`${topic}\u0000${partition}`)?.log;
+        const log = logOf(topic, partition);
         if (!log) continue; // not hosted here, or not loaded yet
         const offset = Number(value.offset);
         lag.push({
@@ -68,16 +92,5 @@ export function takeSnapshot(observer: BrokerObserver): ScrapeSnapshot {
       }
     }
   }
-  return {
-    nodeId: observer.nodeId,
-    clusterId: observer.clusterId,
-    partitions,
-    replicas,
-    cluster: observer.clusterPartitions(),
-    activeController: observer.isActiveController(),
-    lag,
-    logDirs: observer.logDirs(),
-    purgatories: observer.purgatorySizes(),
-    connections: observer.connectionCountByListener(),
-  };
+  return lag;
 }

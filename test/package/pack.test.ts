@@ -43,13 +43,15 @@ describe('the packed package', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
 
-  it('holds the command, the compiled modules, the licence, the sample config and the docs, and no maps', () => {
+  it('holds the command, the compiled modules, the web console, the licence, the sample config and the docs, and no maps', () => {
     for (const f of [
       'LICENSE',
       'README.md',
       'package.json',
       'bin/strom.js',
       'config/server.properties',
+      'console/index.html',
+      'console/app.js',
       'dist/strom-cli.js',
       'dist/src/index.js',
       'dist/src/index.d.ts',

@@ -55,6 +55,11 @@ export class SaslAuthenticator implements RawSaslTokens {
     return this.settings;
   }
 
+  /** Each SASL listener and the mechanisms it enables (empty without SASL listeners). */
+  listenerMechanisms(): Map<string, readonly string[]> {
+    return new Map([...this.o.listeners].map(([name, l]) => [name, l.mechanisms]));
+  }
+
   handshake(mechanism: string, connection: ConnectionContext, version: number): HandshakeResult {
     const session = connection.session;
     const listener = this.o.listeners.get(connection.listenerName);
