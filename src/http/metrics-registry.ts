@@ -3,6 +3,7 @@ import type { BrokerObserver } from '../broker/broker-observer.js';
 import type { LatencyHistogram } from '../common/latency-histogram.js';
 import { API_REGISTRY, ApiKey } from '../protocol/generated/api-registry.js';
 import { logFlushStats } from '../storage/log-flush-stats.js';
+import { expositionText, type FamilySamples } from './exposition-text.js';
 import type { KafkaMetrics, RequestCounters, TopicCounters } from './kafka-metrics.js';
 import { type ScrapeSnapshot, takeSnapshot } from './scrape-snapshot.js';
 
@@ -29,9 +30,9 @@ interface Value {
 }
 
 /**
- * A family as prom-client's Registry formats it: its samples are computed on a scrape from the
- * snapshot and the counters, straight into the list prom-client prints, without its label-keyed
- * store (hashing the labels of 10,000 partitions per family per scrape cost most of a scrape).
+ * A family of the exposition: its samples are computed on a scrape from the snapshot and the
+ * counters, straight into the list that is printed, without prom-client's label-keyed store
+ * (hashing the labels of 10,000 partitions per family per scrape cost most of a scrape).
  */
 class Family {
   constructor(
@@ -41,11 +42,9 @@ class Family {
     private readonly values: () => Value[],
   ) {}
 
-  get(): { name: string; help: string; type: string; values: Value[]; aggregator: string } {
-    return { name: this.name, help: this.help, type: this.type, values: this.values(), aggregator: 'sum' };
+  get(): FamilySamples {
+    return { name: this.name, help: this.help, type: this.type, values: this.values() };
   }
-
-  reset(): void {}
 }
 
 /**
@@ -57,7 +56,7 @@ class Family {
  * of the broker's state and the plain counters of KafkaMetrics.
  */
 export class MetricsRegistry {
-  readonly registry = new Registry();
+  private readonly families: Family[] = [];
   private snapshot: ScrapeSnapshot | null = null;
 
   constructor(
@@ -77,25 +76,24 @@ export class MetricsRegistry {
   async text(): Promise<string> {
     const observer = this.observer();
     if (observer) this.metrics.retainTopics((t) => observer.hasTopic(t));
-    // prom-client calls every family's get() before metrics() first yields, so the snapshot is
-    // read by this scrape alone, even when two scrapes overlap.
+    // Every family's samples are read from this one snapshot before the text is formatted (in
+    // slices that yield to the event loop), so a scrape is consistent even when two overlap.
     this.snapshot = observer ? takeSnapshot(observer) : null;
-    let kafka: Promise<string>;
+    let samples: FamilySamples[];
     try {
-      kafka = this.registry.metrics();
+      samples = this.families.map((f) => f.get());
     } finally {
       this.snapshot = null;
     }
-    return (await kafka) + (await nodeMetrics().metrics());
+    return (await expositionText(samples)) + (await nodeMetrics().metrics());
   }
 
   get contentType(): string {
-    return this.registry.contentType;
+    return Registry.PROMETHEUS_CONTENT_TYPE;
   }
 
   private family(name: string, help: string, type: 'counter' | 'gauge', values: () => Value[]): void {
-    // prom-client's Registry takes any object with its metrics' shape.
-    this.registry.registerMetric(new Family(name, help, type, values) as never);
+    this.families.push(new Family(name, help, type, values));
   }
 
   /** A family read from the snapshot: no samples before the broker is up. */
