@@ -85,7 +85,7 @@ describe('the packed package', () => {
     for (const link of links) assert.ok(existsSync(join(installed, link)), `README links to ${link}`);
   });
 
-  it('imports every export: strom, strom/client, strom/protocol and strom/connect', () => {
+  it('imports every export: strom, strom/client, strom/protocol, strom/connect and strom/streams', () => {
     const out = nodeIn([
       '--input-type=module',
       '-e',
@@ -96,6 +96,13 @@ describe('the packed package', () => {
       const connect = await import('strom/connect');
       const json = new connect.JsonConverter();
       json.configure({}, false);
+      const streams = await import('strom/streams');
+      const builder = new streams.StreamsBuilder();
+      builder.stream('in', { value: streams.Serdes.String }).mapValues((v) => v.length).to('out', { value: streams.Serdes.Long });
+      const driver = new streams.TopologyTestDriver(builder.build());
+      driver.createInputTopic('in', streams.Serdes.String, streams.Serdes.String).pipeInput(null, 'four');
+      const length = driver.createOutputTopic('out', streams.Serdes.String, streams.Serdes.Long).readValue();
+      driver.close();
       const broker = await strom.startBroker();
       const kafka = new client.Kafka({ bootstrapServers: broker.bootstrap });
       const producer = kafka.producer();
@@ -110,6 +117,7 @@ describe('the packed package', () => {
         produceKey: protocol.ApiKey.Produce,
         release: protocol.KAFKA_SPEC_RELEASE,
         envelope: json.fromConnectData('t', connect.Schemas.STRING, 'x').toString(),
+        length,
       }));
       `,
     ]);
@@ -120,6 +128,7 @@ describe('the packed package', () => {
       produceKey: 0,
       release: '3.9',
       envelope: '{"schema":{"type":"string","optional":false},"payload":"x"}',
+      length: 4,
     });
   });
 

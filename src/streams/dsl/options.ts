@@ -1,0 +1,60 @@
+import type { Serde } from '../serdes.js';
+import type { StreamPartitioner, TimestampExtractor } from '../topology/topology-model.js';
+
+/** Kafka's Consumed: how a source reads its topic. */
+export interface Consumed<K, V> {
+  key?: Serde<K>;
+  value?: Serde<V>;
+  /** The source node's name instead of KSTREAM-SOURCE-<n>. */
+  name?: string;
+  timestampExtractor?: TimestampExtractor;
+}
+
+/** Kafka's Produced: how a sink writes its topic. */
+export interface Produced<K, V> {
+  key?: Serde<K>;
+  value?: Serde<V>;
+  /** The sink node's name instead of KSTREAM-SINK-<n>. */
+  name?: string;
+  partitioner?: StreamPartitioner<K, V>;
+}
+
+/** Kafka's Grouped: the serdes of a grouping's repartition topic and its name. */
+export interface Grouped<K, V> {
+  key?: Serde<K>;
+  value?: Serde<V>;
+  /** Names the key-selecting processor and the repartition topic `<name>-repartition`. */
+  name?: string;
+}
+
+/** Kafka's Materialized: a KTable's store. */
+export interface Materialized<K, V> {
+  /** The store's name: makes it queryable and names its changelog `<application.id>-<name>-changelog`. */
+  name?: string;
+  key?: Serde<K>;
+  value?: Serde<V>;
+  /** Whether the store has a changelog topic (default true). */
+  loggingEnabled?: boolean;
+  /** Topic configs of the changelog beyond cleanup.policy=compact. */
+  logConfig?: Record<string, string>;
+}
+
+/** Kafka's Repartitioned: an explicit repartition through `<application.id>-<name>-repartition`. */
+export interface Repartitioned<K, V> {
+  name?: string;
+  key?: Serde<K>;
+  value?: Serde<V>;
+  numberOfPartitions?: number;
+  partitioner?: StreamPartitioner<K, V>;
+}
+
+/** Kafka's Branched: one branch of split(). */
+export interface Branched<KS> {
+  /** Suffix of the branch's name (the splitter's name plus this, instead of its index). */
+  name?: string;
+  /**
+   * Kafka's Branched.withFunction / withConsumer: builds on the branch; what it returns is the
+   * branch in the result map, and a branch whose chain returns nothing is left out of it.
+   */
+  chain?: (branch: KS) => KS | undefined;
+}

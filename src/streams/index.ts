@@ -1,0 +1,34 @@
+// Strom Streams, Kafka Streams in TypeScript: `import { StreamsBuilder, Serdes } from 'strom/streams'`.
+
+export type { Change } from './dsl/change.js';
+export { BranchedKStream, KGroupedStream, KStream, KTable } from './dsl/kstream.js';
+export type { Branched, Consumed, Grouped, Materialized, Produced, Repartitioned } from './dsl/options.js';
+export { StreamsBuilder } from './dsl/streams-builder.js';
+export { KafkaStreams, type KafkaStreamsState, type StreamsConfig } from './kafka-streams.js';
+export type {
+  Cancellable,
+  Processor,
+  ProcessorContext,
+  ProcessorSupplier,
+  PunctuationType,
+  Punctuator,
+  TaskId,
+} from './processor/processor.js';
+export type { Header, RecordMetadata, StreamRecord } from './processor/stream-record.js';
+export { type Serde, Serdes } from './serdes.js';
+export type { KeyValueBytesStore } from './state/in-memory-bytes-store.js';
+export type {
+  KeyValue,
+  KeyValueStore,
+  ReadOnlyKeyValueStore,
+  TimestampedKeyValueStore,
+  ValueAndTimestamp,
+} from './state/key-value-store.js';
+export type { StateStore, StoreBuilder } from './state/state-store.js';
+export { type KeyValueBytesStoreSupplier, Stores } from './state/stores.js';
+export { StreamsError, type StreamsErrorCode } from './streams-error.js';
+export { TestInputTopic, type TestInputTopicOptions } from './test-utils/test-input-topic.js';
+export { TestOutputTopic, type TestRecord } from './test-utils/test-output-topic.js';
+export { TopologyTestDriver, type TopologyTestDriverConfig } from './test-utils/topology-test-driver.js';
+export { type SinkOptions, type SourceOptions, Topology } from './topology/topology.js';
+export type { StreamPartitioner, TimestampExtractor, TopicNameExtractor } from './topology/topology-model.js';

@@ -1,0 +1,235 @@
+import { Kafka, type KafkaConfig } from '../client/index.js';
+import { type Logger, noopLogger } from '../common/logger.js';
+import { StreamThread } from './runtime/stream-thread.js';
+import { createInternalTopics, planTopics } from './runtime/topic-plan.js';
+import { type Serde, Serdes } from './serdes.js';
+import type { KeyValue, ReadOnlyKeyValueStore, ValueAndTimestamp } from './state/key-value-store.js';
+import { SerializedKeyValueStore } from './state/serialized-key-value-store.js';
+import { StreamsError } from './streams-error.js';
+import type { Topology } from './topology/topology.js';
+
+/** Kafka Streams' configuration, in the client's naming style. */
+export interface StreamsConfig {
+  /** application.id: the group id, the prefix of internal topics and of transactional ids. */
+  applicationId: string;
+  bootstrapServers: string | string[];
+  /** processing.guarantee (default at_least_once). */
+  processingGuarantee?: 'at_least_once' | 'exactly_once_v2';
+  /** commit.interval.ms: default 30000, or 100 under exactly_once_v2, as in Kafka. */
+  commitIntervalMs?: number;
+  /** default.key.serde (default Serdes.String). */
+  defaultKeySerde?: Serde<unknown>;
+  /** default.value.serde (default Serdes.String). */
+  defaultValueSerde?: Serde<unknown>;
+  /** replication.factor of internal topics (default -1: the broker's default.replication.factor). */
+  replicationFactor?: number;
+  /** poll.ms (default 100): how long a poll waits for records. */
+  pollMs?: number;
+  /** The group consumer's session.timeout.ms and heartbeat.interval.ms (the client's defaults otherwise). */
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  /** max.poll.records of the group consumer (default 1000, as Kafka Streams sets it). */
+  maxPollRecords?: number;
+  /** Connection settings of the clients beyond the bootstrap servers: ssl, sasl, clientId, timeouts. */
+  client?: Omit<KafkaConfig, 'bootstrapServers'>;
+  logger?: Logger;
+}
+
+/** Kafka's KafkaStreams.State. */
+export type KafkaStreamsState =
+  | 'CREATED'
+  | 'REBALANCING'
+  | 'RUNNING'
+  | 'PENDING_SHUTDOWN'
+  | 'NOT_RUNNING'
+  | 'PENDING_ERROR'
+  | 'ERROR';
+
+/**
+ * Kafka Streams' KafkaStreams: runs a topology against a cluster. start() creates the internal
+ * topics, joins the application's group and processes; several instances with the same
+ * application id share the tasks through the group. One stream thread per instance.
+ */
+export class KafkaStreams {
+  private currentState: KafkaStreamsState = 'CREATED';
+  private readonly listeners: ((next: KafkaStreamsState, previous: KafkaStreamsState) => void)[] = [];
+  private thread: StreamThread | null = null;
+  private threadDone: Promise<void> | null = null;
+  private readonly kafka: Kafka;
+  private readonly logger: Logger;
+
+  constructor(
+    private readonly topology: Topology,
+    private readonly config: StreamsConfig,
+  ) {
+    if (!config.applicationId)
+      throw new StreamsError(
+        'CONFIG_INVALID',
+        'Missing required configuration "application.id" which has no default value.',
+      );
+    this.logger = (config.logger ?? noopLogger).child({ applicationId: config.applicationId });
+    this.kafka = new Kafka({
+      ...config.client,
+      bootstrapServers: config.bootstrapServers,
+      logger: this.logger,
+      clientId: config.client?.clientId ?? config.applicationId,
+    });
+  }
+
+  get state(): KafkaStreamsState {
+    return this.currentState;
+  }
+
+  /** Kafka's setStateListener; listeners get each transition. */
+  onStateChange(listener: (next: KafkaStreamsState, previous: KafkaStreamsState) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * Creates the internal topics and starts processing. Resolves once the stream thread has joined
+   * the group's first rebalance, or rejects if the application cannot start (a missing source
+   * topic, an internal topic of the wrong size).
+   */
+  async start(): Promise<void> {
+    if (this.currentState !== 'CREATED')
+      throw new StreamsError('ILLEGAL_STATE', `KafkaStreams cannot start in state ${this.currentState}`);
+    this.transition('REBALANCING');
+    const config = this.config;
+    const exactlyOnce = config.processingGuarantee === 'exactly_once_v2';
+    const admin = this.kafka.admin();
+    let thread: StreamThread;
+    try {
+      const plan = await planTopics(
+        this.topology.model,
+        config.applicationId,
+        admin,
+        config.replicationFactor ?? -1,
+      );
+      const created = await createInternalTopics(admin, plan.internalTopics);
+      if (created.length > 0) this.logger.info({ topics: created }, 'created internal topics');
+      const counts = new Map<string, number>();
+      for (const t of plan.internalTopics) counts.set(t.topic, t.numPartitions!);
+      const sinks = [...this.topology.model.nodes.values()].flatMap((n) =>
+        n.kind === 'sink' && typeof n.topic === 'string' && !this.topology.model.internalTopics.has(n.topic)
+          ? [n.topic]
+          : [],
+      );
+      const existing = new Set(await admin.listTopics());
+      const known = sinks.filter((t) => existing.has(t));
+      if (known.length > 0)
+        for (const info of await admin.describeTopics(known)) counts.set(info.name, info.partitions.length);
+      thread = new StreamThread(
+        this.kafka,
+        this.topology.model,
+        plan,
+        {
+          applicationId: config.applicationId,
+          exactlyOnce,
+          commitIntervalMs: config.commitIntervalMs ?? (exactlyOnce ? 100 : 30_000),
+          pollMs: config.pollMs ?? 100,
+          defaultKeySerde: config.defaultKeySerde ?? Serdes.String,
+          defaultValueSerde: config.defaultValueSerde ?? Serdes.String,
+          consumerConfig: {
+            maxPollRecords: config.maxPollRecords ?? 1000,
+            ...(config.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: config.sessionTimeoutMs }),
+            ...(config.heartbeatIntervalMs === undefined
+              ? {}
+              : { heartbeatIntervalMs: config.heartbeatIntervalMs }),
+          },
+          logger: this.logger,
+        },
+        counts,
+        (state) => {
+          if (this.currentState === 'REBALANCING' || this.currentState === 'RUNNING') this.transition(state);
+        },
+      );
+    } catch (err) {
+      this.transition('PENDING_ERROR');
+      this.transition('ERROR');
+      throw err;
+    } finally {
+      await admin.close();
+    }
+    this.thread = thread;
+    this.threadDone = thread.start().catch((err: unknown) => this.fail(err));
+  }
+
+  /** Stops processing: commits, flushes and closes the tasks' state, leaves the group. */
+  async close(): Promise<void> {
+    if (this.currentState === 'NOT_RUNNING' || this.currentState === 'PENDING_SHUTDOWN') return;
+    const failed = this.currentState === 'ERROR';
+    if (!failed) this.transition('PENDING_SHUTDOWN');
+    const thread = this.thread;
+    this.thread = null;
+    if (thread) {
+      try {
+        await thread.close();
+      } catch (err) {
+        this.logger.warn({ err: String(err) }, 'stream thread did not close cleanly');
+      }
+      await this.threadDone;
+    }
+    if (!failed) this.transition('NOT_RUNNING');
+  }
+
+  /**
+   * A read-only view of a key-value store over the tasks of this instance (Kafka's interactive
+   * queries, store(StoreQueryParameters)): a key is read from the local task that holds it.
+   */
+  store<K, V>(name: string): ReadOnlyKeyValueStore<K, V> {
+    const stores = (): ReadOnlyKeyValueStore<K, unknown>[] => {
+      if (this.currentState !== 'RUNNING' && this.currentState !== 'REBALANCING')
+        throw new StreamsError(
+          'ILLEGAL_STATE',
+          `KafkaStreams is not running. State is ${this.currentState}.`,
+        );
+      return (this.thread?.allTasks() ?? []).flatMap((t) => {
+        const s = t.store(name);
+        return s ? [s as unknown as ReadOnlyKeyValueStore<K, unknown>] : [];
+      });
+    };
+    const plain = (s: ReadOnlyKeyValueStore<K, unknown>, v: unknown): V =>
+      (s instanceof SerializedKeyValueStore && s.timestamped ? (v as ValueAndTimestamp<V>).value : v) as V;
+    const merged = (
+      pick: (s: ReadOnlyKeyValueStore<K, unknown>) => KeyValue<K, unknown>[],
+    ): KeyValue<K, V>[] =>
+      stores().flatMap((s) => pick(s).map((e) => ({ key: e.key, value: plain(s, e.value) })));
+    return {
+      get(key) {
+        for (const s of stores()) {
+          const v = s.get(key);
+          if (v !== null) return plain(s, v);
+        }
+        return null;
+      },
+      range: (from, to) => merged((s) => s.range(from, to)),
+      all: () => merged((s) => s.all()),
+      approximateNumEntries: () => stores().reduce((n, s) => n + s.approximateNumEntries(), 0),
+    };
+  }
+
+  /** The tasks this instance runs now, as Kafka's `<subtopology>_<partition>`. */
+  localTaskIds(): string[] {
+    return this.thread?.taskIds ?? [];
+  }
+
+  private async fail(err: unknown): Promise<void> {
+    this.logger.error(
+      { err: err instanceof Error ? err.message : String(err) },
+      'stream thread failed; shutting down',
+    );
+    this.transition('PENDING_ERROR');
+    const thread = this.thread;
+    this.thread = null;
+    if (thread) await thread.close(false).catch(() => {});
+    this.transition('ERROR');
+  }
+
+  private transition(next: KafkaStreamsState): void {
+    const previous = this.currentState;
+    if (previous === next) return;
+    this.currentState = next;
+    this.logger.info({ from: previous, to: next }, 'state transition');
+    for (const l of this.listeners) l(next, previous);
+  }
+}

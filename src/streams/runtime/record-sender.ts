@@ -1,0 +1,76 @@
+import type { Producer } from '../../client/index.js';
+import type { CollectedRecord, RecordCollector } from './record-collector.js';
+
+/**
+ * The RecordCollector of a running application, as Kafka's RecordCollectorImpl: records go to the
+ * producer without a promise each, in the order the tasks wrote them (a record that must wait for
+ * metadata or buffer memory holds the ones after it back), and the first failure is kept to be
+ * thrown at the next flush, so a commit never covers output that was lost.
+ */
+export class RecordSender implements RecordCollector {
+  private blocked: Promise<void> | null = null;
+  private failure: Error | null = null;
+
+  constructor(
+    private readonly producer: Producer,
+    private readonly partitionCounts: (topic: string) => number | null,
+  ) {}
+
+  send(record: CollectedRecord): void {
+    // Once one record waits, every later one queues behind it: each link of the chain resolves
+    // only when its record is in the producer, so records reach it in the order written.
+    if (this.blocked !== null) this.blocked = this.blocked.then(() => this.sendNow(record));
+    else {
+      const wait = this.sendNow(record);
+      if (wait !== undefined) this.blocked = wait;
+    }
+  }
+
+  partitionsFor(topic: string): number | null {
+    return this.partitionCounts(topic);
+  }
+
+  /** Waits until every record is acknowledged; throws the first failure since the last flush. */
+  async flush(): Promise<void> {
+    while (this.blocked !== null) {
+      const waiting = this.blocked;
+      await waiting;
+      if (this.blocked === waiting) this.blocked = null;
+    }
+    await this.producer.flush();
+    this.throwIfFailed();
+  }
+
+  throwIfFailed(): void {
+    const failure = this.failure;
+    if (failure !== null) {
+      this.failure = null;
+      throw failure;
+    }
+  }
+
+  /** Hands the record to the producer; a promise when it has to wait (metadata, buffer memory). */
+  private sendNow(record: CollectedRecord): Promise<void> | undefined {
+    try {
+      const wait = this.producer.sendWithCallback(
+        record.topic,
+        {
+          key: record.key,
+          value: record.value,
+          timestamp: record.timestamp,
+          headers: record.headers.map((h) => ({ key: h.key, value: h.value })),
+          ...(record.partition === undefined ? {} : { partition: record.partition }),
+        },
+        (err) => {
+          if (err) this.failure ??= err;
+        },
+      );
+      return wait?.catch((err: Error) => {
+        this.failure ??= err;
+      });
+    } catch (err) {
+      this.failure ??= err as Error;
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,292 @@
+import { randomUUID } from 'node:crypto';
+import type { Consumer, ConsumerRecord, Kafka, Producer, TopicPartition } from '../../client/index.js';
+import { ConcurrencyLimit } from '../../common/concurrency-limit.js';
+import type { Logger } from '../../common/logger.js';
+import { taskIdString } from '../processor/processor.js';
+import type { Serde } from '../serdes.js';
+import type { TopologyModel } from '../topology/topology-model.js';
+import { RecordSender } from './record-sender.js';
+import { restoreTask } from './state-restorer.js';
+import { StreamTask } from './stream-task.js';
+import type { TopicPlan } from './topic-plan.js';
+
+export interface StreamThreadSettings {
+  readonly applicationId: string;
+  readonly exactlyOnce: boolean;
+  readonly commitIntervalMs: number;
+  readonly pollMs: number;
+  readonly defaultKeySerde: Serde<unknown>;
+  readonly defaultValueSerde: Serde<unknown>;
+  readonly consumerConfig: {
+    sessionTimeoutMs?: number;
+    heartbeatIntervalMs?: number;
+    maxPollRecords?: number;
+  };
+  readonly logger: Logger;
+}
+
+const tpKey = (topic: string, partition: number): string => `${topic}-${partition}`;
+
+/**
+ * One stream thread, as Kafka's StreamThread: a consumer in the application's group (group id =
+ * application.id), a producer, and the tasks of the partitions the group gave it. It polls,
+ * processes each task's records in timestamp order across its partitions, punctuates, and commits
+ * every commit.interval.ms: output flushed first, then the consumed offsets (at_least_once) or
+ * the offsets inside the transaction that holds the output (exactly_once_v2).
+ */
+export class StreamThread {
+  private readonly consumer: Consumer;
+  private readonly producer: Producer;
+  private readonly sender: RecordSender;
+  private readonly tasks = new Map<string, StreamTask>();
+  /** Next offset to commit per input partition, for partitions processed since the last commit. */
+  private readonly toCommit = new Map<string, { topic: string; partition: number; offset: bigint }>();
+  /** Processing, commits and rebalance callbacks run one at a time. */
+  private readonly lock = new ConcurrencyLimit(1);
+  private readonly stop = new AbortController();
+  private lastCommitMs = performance.now();
+  private inTransaction = false;
+  private running: Promise<void> | null = null;
+  readonly threadId: string;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly model: TopologyModel,
+    private readonly plan: TopicPlan,
+    private readonly settings: StreamThreadSettings,
+    private readonly partitionCounts: Map<string, number>,
+    private readonly onStateChange: (state: 'REBALANCING' | 'RUNNING') => void,
+  ) {
+    this.threadId = `${settings.applicationId}-${randomUUID()}-StreamThread-1`;
+    this.consumer = kafka.consumer({
+      groupId: settings.applicationId,
+      autoCommit: false,
+      // Kafka Streams reads from the earliest offset when the group has none (StreamsConfig).
+      autoOffsetReset: 'earliest',
+      // The range assignor gives partition p of every co-partitioned input to one member.
+      assignors: ['range'],
+      isolationLevel: settings.exactlyOnce ? 'read_committed' : 'read_uncommitted',
+      ...settings.consumerConfig,
+    });
+    this.producer = kafka.producer(
+      settings.exactlyOnce
+        ? // Kafka Streams' transactional.id under exactly_once_v2: <application.id>-<process id>-<thread>.
+          { transactionalId: `${this.threadId}`, transactionTimeoutMs: 10_000 }
+        : {},
+    );
+    this.sender = new RecordSender(this.producer, (topic) => this.partitionCounts.get(topic) ?? null);
+  }
+
+  get taskIds(): string[] {
+    return [...this.tasks.keys()];
+  }
+
+  task(id: string): StreamTask | undefined {
+    return this.tasks.get(id);
+  }
+
+  allTasks(): StreamTask[] {
+    return [...this.tasks.values()];
+  }
+
+  /** Subscribes and runs the loop until close(); rejects when the thread fails. */
+  async start(): Promise<void> {
+    if (this.settings.exactlyOnce) await this.producer.initTransactions();
+    const topics = this.plan.subtopologies.flatMap((s) => s.sourceTopics);
+    this.consumer.subscribe(topics, {
+      onPartitionsRevoked: (tps) => this.lock.run(() => this.revoke(tps, true)),
+      onPartitionsLost: (tps) => this.lock.run(() => this.revoke(tps, false)),
+      onPartitionsAssigned: (tps) => this.lock.run(() => this.assign(tps)),
+    });
+    this.onStateChange('REBALANCING');
+    this.running = this.loop();
+    return this.running;
+  }
+
+  /**
+   * Commits what was processed (`clean`), closes the tasks with their state flushed and leaves the
+   * group. After a failure nothing is committed (the open transaction is aborted): the records
+   * since the last commit go to the next owner of their tasks again, as Kafka closes tasks dirty.
+   */
+  async close(clean = true): Promise<void> {
+    this.stop.abort();
+    try {
+      await this.running;
+    } catch {
+      // The loop's failure was reported by start()'s promise.
+    }
+    await this.lock.run(async () => {
+      try {
+        if (clean && this.tasks.size > 0) await this.commit();
+        else if (!clean && this.inTransaction) await this.producer.abortTransaction().catch(() => {});
+      } finally {
+        for (const task of this.tasks.values()) task.close();
+        this.tasks.clear();
+      }
+    });
+    await this.consumer.close();
+    await this.producer.close();
+  }
+
+  private async loop(): Promise<void> {
+    const signal = this.stop.signal;
+    while (!signal.aborted) {
+      let records: ConsumerRecord[];
+      try {
+        records = await this.consumer.poll({ timeoutMs: this.settings.pollMs, signal });
+      } catch (err) {
+        if (signal.aborted) return;
+        throw err;
+      }
+      await this.lock.run(async () => {
+        if (signal.aborted && records.length === 0) return;
+        this.process(records);
+        for (const task of this.tasks.values()) task.maybePunctuateSystemTime();
+        const due = performance.now() - this.lastCommitMs >= this.settings.commitIntervalMs;
+        const requested = [...this.tasks.values()].some((t) => t.commitRequested);
+        if (due || requested) await this.commit();
+      });
+    }
+  }
+
+  /** Hands each task its records, merged across its partitions by timestamp (Kafka's PartitionGroup). */
+  private process(records: ConsumerRecord[]): void {
+    if (records.length === 0) return;
+    this.maybeBeginTransaction();
+    const byTask = new Map<string, ConsumerRecord[][]>();
+    const queues = new Map<string, ConsumerRecord[]>();
+    for (const r of records) {
+      const key = tpKey(r.topic, r.partition);
+      let queue = queues.get(key);
+      if (!queue) {
+        queue = [];
+        queues.set(key, queue);
+        const sub = this.plan.subtopologyOf(r.topic);
+        const id = `${sub}_${r.partition}`;
+        let list = byTask.get(id);
+        if (!list) {
+          list = [];
+          byTask.set(id, list);
+        }
+        list.push(queue);
+      }
+      queue.push(r);
+    }
+    const assigned = new Set(this.consumer.assignment().map((tp) => tpKey(tp.topic, tp.partition)));
+    for (const [id, partitionQueues] of byTask) {
+      const task = this.tasks.get(id);
+      if (!task) {
+        // Records of a partition whose task is not open: revoked while they were in flight (drop
+        // them, they are another member's now), or assigned and not yet restored (read them again).
+        for (const queue of partitionQueues) {
+          const first = queue[0]!;
+          if (assigned.has(tpKey(first.topic, first.partition)))
+            this.consumer.seek({ topic: first.topic, partition: first.partition }, first.offset);
+        }
+        continue;
+      }
+      const heads = partitionQueues.map(() => 0);
+      for (;;) {
+        let pick = -1;
+        for (let i = 0; i < partitionQueues.length; i++) {
+          const r = partitionQueues[i]![heads[i]!];
+          if (r && (pick < 0 || r.timestamp < partitionQueues[pick]![heads[pick]!]!.timestamp)) pick = i;
+        }
+        if (pick < 0) break;
+        const r = partitionQueues[pick]![heads[pick]!++]!;
+        task.process({
+          topic: r.topic,
+          partition: r.partition,
+          offset: r.offset,
+          timestamp: Number(r.timestamp),
+          key: r.key,
+          value: r.value,
+          headers: r.headers,
+        });
+        this.toCommit.set(tpKey(r.topic, r.partition), {
+          topic: r.topic,
+          partition: r.partition,
+          offset: r.offset + 1n,
+        });
+        task.maybePunctuateStreamTime();
+      }
+    }
+  }
+
+  private maybeBeginTransaction(): void {
+    if (this.settings.exactlyOnce && !this.inTransaction) {
+      this.producer.beginTransaction();
+      this.inTransaction = true;
+    }
+  }
+
+  /**
+   * Kafka's commit: state flushed, every output record acknowledged, then the offsets; under
+   * exactly_once_v2 the offsets go into the transaction, which commits with the output.
+   */
+  private async commit(): Promise<void> {
+    for (const task of this.tasks.values()) {
+      task.flush();
+      task.commitRequested = false;
+    }
+    await this.sender.flush();
+    const offsets = [...this.toCommit.values()];
+    if (this.settings.exactlyOnce) {
+      if (this.inTransaction) {
+        if (offsets.length > 0)
+          await this.producer.sendOffsetsToTransaction(offsets, this.consumer.groupMetadata());
+        await this.producer.commitTransaction();
+        this.inTransaction = false;
+      }
+    } else if (offsets.length > 0) await this.consumer.commitSync(offsets);
+    this.toCommit.clear();
+    this.lastCommitMs = performance.now();
+    this.settings.logger.debug({ partitions: offsets.length }, 'committed');
+  }
+
+  private async revoke(tps: TopicPartition[], clean: boolean): Promise<void> {
+    const ids = new Set(tps.map((tp) => `${this.plan.subtopologyOf(tp.topic)}_${tp.partition}`));
+    this.onStateChange('REBALANCING');
+    if (clean && this.tasks.size > 0) await this.commit();
+    for (const id of ids) {
+      const task = this.tasks.get(id);
+      if (!task) continue;
+      task.close();
+      this.tasks.delete(id);
+      this.settings.logger.info({ task: id }, clean ? 'task revoked' : 'task lost');
+    }
+    if (!clean) {
+      // Output and offsets of lost tasks must not be committed by another member's behalf.
+      for (const tp of tps) this.toCommit.delete(tpKey(tp.topic, tp.partition));
+    }
+  }
+
+  private async assign(tps: TopicPartition[]): Promise<void> {
+    for (const tp of tps) {
+      const sub = this.plan.subtopologyOf(tp.topic);
+      if (sub === undefined) continue;
+      const id = `${sub}_${tp.partition}`;
+      if (this.tasks.has(id)) continue;
+      const task = new StreamTask(
+        { subtopology: sub, partition: tp.partition },
+        this.model,
+        this.plan.subtopologies[sub]!.nodeNames,
+        {
+          applicationId: this.settings.applicationId,
+          defaultKeySerde: this.settings.defaultKeySerde,
+          defaultValueSerde: this.settings.defaultValueSerde,
+          collector: this.sender,
+          wallClockMs: Date.now,
+          logger: this.settings.logger,
+        },
+        (topic) => (this.model.internalTopics.has(topic) ? `${this.settings.applicationId}-${topic}` : topic),
+      );
+      task.initializeStores();
+      const restored = await restoreTask(this.kafka, task, this.settings.exactlyOnce);
+      task.initializeProcessors();
+      this.tasks.set(id, task);
+      this.settings.logger.info({ task: taskIdString(task.id), restored }, 'task assigned');
+    }
+    this.onStateChange('RUNNING');
+  }
+}
