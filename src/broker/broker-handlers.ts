@@ -6,11 +6,14 @@ import { addPartitionsToTxnHandler } from './handlers/add-partitions-to-txn.js';
 import { allocateProducerIdsHandler } from './handlers/allocate-producer-ids.js';
 import { alterConfigsHandler, incrementalAlterConfigsHandler } from './handlers/alter-configs.js';
 import { apiVersionsHandler } from './handlers/api-versions.js';
+import { createAclsHandler } from './handlers/create-acls.js';
 import { createPartitionsHandler } from './handlers/create-partitions.js';
 import { createTopicsHandler } from './handlers/create-topics.js';
+import { deleteAclsHandler } from './handlers/delete-acls.js';
 import { deleteGroupsHandler } from './handlers/delete-groups.js';
 import { deleteRecordsHandler } from './handlers/delete-records.js';
 import { deleteTopicsHandler } from './handlers/delete-topics.js';
+import { describeAclsHandler } from './handlers/describe-acls.js';
 import { describeClusterHandler } from './handlers/describe-cluster.js';
 import { describeConfigsHandler } from './handlers/describe-configs.js';
 import { describeGroupsHandler } from './handlers/describe-groups.js';
@@ -100,6 +103,9 @@ export function brokerHandlers(
     describeUserScramCredentialsHandler(s),
     alterUserScramCredentialsHandler(s),
     allocateProducerIdsHandler(s),
+    describeAclsHandler(s),
+    createAclsHandler(s),
+    deleteAclsHandler(s),
   ];
   // The controller runs a forwarded request through the handler itself, never forwarding it again.
   const byKey = new Map(local.map((h) => [h.apiKey, h]));

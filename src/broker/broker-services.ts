@@ -10,6 +10,7 @@ import type { FetchSessionCache } from './fetch/fetch-session-cache.js';
 import type { GroupCoordinatorShell } from './group-coordinator/shell/group-coordinator-shell.js';
 import type { ProducerIdManager } from './producer-ids/producer-id-manager.js';
 import type { ReplicaManager } from './replica/replica-manager.js';
+import type { Authorizer } from './security/authorizer.js';
 import type { TransactionCoordinatorShell } from './transaction-coordinator/shell/transaction-coordinator-shell.js';
 import type { TxnMarkerAppendDeps } from './transaction-coordinator/shell/txn-marker-append.js';
 
@@ -36,6 +37,8 @@ export interface BrokerServices {
   readonly txnMarkerAppend: TxnMarkerAppendDeps;
   /** Producer ids for InitProducerId, in blocks allocated through the metadata log. */
   readonly producerIds: ProducerIdManager;
+  /** What handlers ask before they act (authorizer.class.name); allows everything when unset. */
+  readonly authorizer: Authorizer;
   readonly clock: Clock;
   readonly random: Random;
   readonly logger: Logger;

@@ -24,6 +24,7 @@ import { ProducerIdManager } from './producer-ids/producer-id-manager.js';
 import { Purgatory } from './purgatory/purgatory.js';
 import { ReplicaManager } from './replica/replica-manager.js';
 import { RequestDispatcher } from './request-dispatcher.js';
+import { Authorizer, parseSuperUsers } from './security/authorizer.js';
 import { listenerSecurity } from './security/listener-security.js';
 import type { SaslAuthenticator } from './security/sasl/sasl-authenticator.js';
 import { LocalTransactionMarkerSender } from './transaction-coordinator/shell/local-transaction-marker-sender.js';
@@ -176,6 +177,15 @@ export class Broker {
         transactions,
         txnMarkerAppend,
         producerIds,
+        authorizer: new Authorizer(
+          {
+            enabled: (config.get('authorizer.class.name') ?? '') !== '',
+            superUsers: parseSuperUsers(config.get('super.users')),
+            allowEveryoneIfNoAclFound: config.get('allow.everyone.if.no.acl.found'),
+          },
+          () => metadata.image.acls,
+          logger.child({ component: 'authorizer' }),
+        ),
         clock,
         random,
         logger,

@@ -37,6 +37,12 @@ export function applyMetadataRecord(image: MetadataImage, record: MetadataRecord
     case 'RemoveUserScramCredentialRecord':
       image.applyRemoveUserScramCredential(record.data.name, record.data.mechanism);
       return;
+    case 'AccessControlEntryRecord':
+      image.applyAccessControlEntry(record.data);
+      return;
+    case 'RemoveAccessControlEntryRecord':
+      image.applyRemoveAccessControlEntry(record.data.id);
+      return;
     case 'NoOpRecord':
       return;
   }

@@ -39,6 +39,7 @@ export function imageToRecords(image: MetadataImage): MetadataRecord[] {
     for (const [mechanism, c] of byMechanism)
       out.push({ type: 'UserScramCredentialRecord', data: { name, mechanism, ...c } });
   }
+  for (const acl of image.acls.all()) out.push({ type: 'AccessControlEntryRecord', data: { ...acl } });
   if (image.nextProducerId > 0n) {
     out.push({
       type: 'ProducerIdsRecord',

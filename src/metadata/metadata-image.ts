@@ -1,3 +1,5 @@
+import { AclIndex } from './acl/acl-index.js';
+
 /**
  * The in-memory state that replaying the metadata log produces: topics, partitions, configs,
  * brokers and features. It changes only through `apply*` methods fed by metadata records, so a
@@ -95,6 +97,18 @@ export interface UserScramCredentialRecordData extends ScramCredentialData {
   mechanism: number;
 }
 
+/** AccessControlEntryRecord: one ACL under its id. */
+export interface AccessControlEntryRecordData {
+  id: string;
+  resourceType: number;
+  resourceName: string;
+  patternType: number;
+  principal: string;
+  host: string;
+  operation: number;
+  permissionType: number;
+}
+
 /** PartitionChangeRecord's Leader: -2 means "unchanged", -1 means "no leader". */
 const LEADER_UNCHANGED = -2;
 
@@ -110,6 +124,8 @@ export class MetadataImage {
   readonly features = new Map<string, number>();
   /** SCRAM credentials by user name, then mechanism type (UserScramCredentialRecord). */
   readonly scramCredentials = new Map<string, Map<number, ScramCredentialData>>();
+  /** ACLs (AccessControlEntryRecord), indexed for the authorizer. */
+  readonly acls = new AclIndex();
   nextProducerId = 0n;
 
   topic(name: string): TopicImage | undefined {
@@ -231,6 +247,14 @@ export class MetadataImage {
     const byMechanism = this.scramCredentials.get(name);
     byMechanism?.delete(mechanism);
     if (byMechanism?.size === 0) this.scramCredentials.delete(name);
+  }
+
+  applyAccessControlEntry(r: AccessControlEntryRecordData): void {
+    this.acls.add({ ...r });
+  }
+
+  applyRemoveAccessControlEntry(id: string): void {
+    this.acls.remove(id);
   }
 
   applyFeatureLevel(name: string, level: number): void {

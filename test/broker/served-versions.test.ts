@@ -58,6 +58,9 @@ const SERVED: Record<string, readonly [number, number]> = {
   // Inter-broker APIs: requests forwarded to the active controller (KIP-590) and producer id blocks from it (KIP-730).
   Envelope: [0, 0],
   AllocateProducerIds: [0, 0],
+  DescribeAcls: [0, 3],
+  CreateAcls: [0, 3],
+  DeleteAcls: [0, 3],
 };
 
 function byName(apis: readonly { apiKey: number; minVersion: number; maxVersion: number }[]) {

@@ -1,8 +1,10 @@
 import { ApiKey } from '../../protocol/generated/api-registry.js';
 import type { AlterConfigsRequest } from '../../protocol/generated/messages/alter-configs-request.js';
 import type { AlterUserScramCredentialsRequest } from '../../protocol/generated/messages/alter-user-scram-credentials-request.js';
+import type { CreateAclsRequest } from '../../protocol/generated/messages/create-acls-request.js';
 import type { CreatePartitionsRequest } from '../../protocol/generated/messages/create-partitions-request.js';
 import type { CreateTopicsRequest } from '../../protocol/generated/messages/create-topics-request.js';
+import type { DeleteAclsRequest } from '../../protocol/generated/messages/delete-acls-request.js';
 import type { DeleteTopicsRequest } from '../../protocol/generated/messages/delete-topics-request.js';
 import type { IncrementalAlterConfigsRequest } from '../../protocol/generated/messages/incremental-alter-configs-request.js';
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
@@ -22,7 +24,7 @@ export type ErrorResponseOf = (
  * The APIs that change cluster metadata, which a broker that is not the active controller forwards
  * to it in an Envelope (Kafka's ApiKeys with forwardable = true, KIP-590), with the error response
  * each gets when the controller cannot be reached. An API added later that appends controller
- * records (the ACL APIs, for example) joins by an entry here.
+ * records joins by an entry here.
  */
 export const FORWARDED_APIS: ReadonlyMap<number, ErrorResponseOf> = new Map<number, ErrorResponseOf>([
   [
@@ -100,5 +102,23 @@ export const FORWARDED_APIS: ReadonlyMap<number, ErrorResponseOf> = new Map<numb
         })),
       };
     },
+  ],
+  [
+    ApiKey.CreateAcls,
+    (body, _v, errorCode, errorMessage) => ({
+      throttleTimeMs: 0,
+      results: (body as CreateAclsRequest).creations.map(() => ({ errorCode, errorMessage })),
+    }),
+  ],
+  [
+    ApiKey.DeleteAcls,
+    (body, _v, errorCode, errorMessage) => ({
+      throttleTimeMs: 0,
+      filterResults: (body as DeleteAclsRequest).filters.map(() => ({
+        errorCode,
+        errorMessage,
+        matchingAcls: [],
+      })),
+    }),
   ],
 ]);

@@ -150,6 +150,29 @@ export const securityKeys = [
     doc: 'Longest SASL session (KIP-368): told to clients in SaslAuthenticate v1+, which re-authenticate before it ends; a request after it closes the connection. 0 for no limit',
     validate: Validators.atLeast(0),
   },
+  {
+    name: 'authorizer.class.name',
+    type: 'string',
+    defaultValue: null,
+    doc: "org.apache.kafka.metadata.authorizer.StandardAuthorizer (or Kafka's older kafka.security.authorizer.AclAuthorizer, which means the same here) to authorize every request with the ACLs of the metadata log; empty for no authorization",
+    validate: Validators.oneOf(
+      '',
+      'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+      'kafka.security.authorizer.AclAuthorizer',
+    ),
+  },
+  {
+    name: 'super.users',
+    type: 'string',
+    defaultValue: null,
+    doc: 'Principals allowed everything whatever the ACLs say, separated by semicolons: User:admin;User:CN=broker',
+  },
+  {
+    name: 'allow.everyone.if.no.acl.found',
+    type: 'boolean',
+    defaultValue: false,
+    doc: 'Allow an operation on a resource that has no ACL at all (with an authorizer); by default it is denied',
+  },
 ] as const satisfies readonly ConfigKeyDef[];
 
 /** Keys that may be given per listener with the `listener.name.<name>.` prefix. */

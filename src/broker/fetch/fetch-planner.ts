@@ -33,6 +33,8 @@ export interface FetchLimits {
   readonly isolationLevel: number;
   /** Followers read to the log end; consumers to the high watermark. */
   readonly isFollower: boolean;
+  /** Topics the principal may not read: their partitions answer TOPIC_AUTHORIZATION_FAILED unread. */
+  readonly deniedTopics?: ReadonlySet<string>;
 }
 
 /**
@@ -53,6 +55,10 @@ export function planFetch(
   for (const req of partitions) {
     if (req.topic === '') {
       out.push(failedRead(req, ErrorCode.UNKNOWN_TOPIC_ID));
+      continue;
+    }
+    if (limits.deniedTopics?.has(req.topic)) {
+      out.push(failedRead(req, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
       continue;
     }
     const lookup = replicas.leader(image, req.topic, req.partition);

@@ -1,3 +1,4 @@
+import { AclOperation } from '../../metadata/acl/acl-binding.js';
 import {
   alterConfigs,
   type BrokerConfigRules,
@@ -7,11 +8,12 @@ import { AlterConfigsRequest } from '../../protocol/generated/messages/alter-con
 import { AlterConfigsResponse } from '../../protocol/generated/messages/alter-configs-response.js';
 import { IncrementalAlterConfigsRequest } from '../../protocol/generated/messages/incremental-alter-configs-request.js';
 import { IncrementalAlterConfigsResponse } from '../../protocol/generated/messages/incremental-alter-configs-response.js';
-import { defineHandler } from '../api-handler.js';
+import { defineHandler, type RequestContext } from '../api-handler.js';
 import type { BrokerServices } from '../broker-services.js';
 import { BROKER_CONFIG_DEF } from '../config/broker-config-def.js';
 import { isDynamicBrokerConfig } from '../config/broker-config-describer.js';
 import { submitOrFail } from '../metadata-write.js';
+import { configsAuthorizationError } from './configs-authorization.js';
 
 function rules(s: BrokerServices): BrokerConfigRules {
   return { def: BROKER_CONFIG_DEF, isDynamic: isDynamicBrokerConfig, nodeId: s.nodeId };
@@ -19,29 +21,41 @@ function rules(s: BrokerServices): BrokerConfigRules {
 
 async function run(
   s: BrokerServices,
+  ctx: RequestContext,
   resources: ConfigResourceChange[],
   incremental: boolean,
   validateOnly: boolean,
 ) {
-  const responses = await submitOrFail(
+  // Kafka's KafkaApis: ALTER_CONFIGS on the cluster (brokers), the topic or the group.
+  const denied = resources.map((r) =>
+    configsAuthorizationError(s, ctx.connection, AclOperation.ALTER_CONFIGS, r),
+  );
+  const toAlter = resources.filter((_, i) => denied[i] === null);
+  const altered = await submitOrFail(
     s,
-    (image) => alterConfigs(image, resources, incremental, validateOnly, rules(s)),
+    (image) => alterConfigs(image, toAlter, incremental, validateOnly, rules(s)),
     (errorCode, errorMessage) =>
-      resources.map((r) => ({
+      toAlter.map((r) => ({
         resourceType: r.resourceType,
         resourceName: r.resourceName,
         errorCode,
         errorMessage,
       })),
   );
+  const next = altered[Symbol.iterator]();
+  const responses = resources.map((r, i) => {
+    const d = denied[i];
+    return d ? { resourceType: r.resourceType, resourceName: r.resourceName, ...d } : next.next().value!;
+  });
   return { throttleTimeMs: 0, responses };
 }
 
 /** AlterConfigs (deprecated): replaces a resource's whole set of dynamic configs. */
 export function alterConfigsHandler(s: BrokerServices) {
-  return defineHandler(AlterConfigsRequest, AlterConfigsResponse, { min: 0, max: 2 }, (req) =>
+  return defineHandler(AlterConfigsRequest, AlterConfigsResponse, { min: 0, max: 2 }, (req, ctx) =>
     run(
       s,
+      ctx,
       req.resources.map((r) => ({ ...r, configs: r.configs.map((c) => ({ ...c, op: 0 })) })),
       false,
       req.validateOnly,
@@ -55,9 +69,10 @@ export function incrementalAlterConfigsHandler(s: BrokerServices) {
     IncrementalAlterConfigsRequest,
     IncrementalAlterConfigsResponse,
     { min: 0, max: 1 },
-    (req) =>
+    (req, ctx) =>
       run(
         s,
+        ctx,
         req.resources.map((r) => ({
           ...r,
           configs: r.configs.map((c) => ({ name: c.name, value: c.value, op: c.configOperation })),

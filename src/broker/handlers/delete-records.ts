@@ -1,3 +1,4 @@
+import { AclOperation, AclResourceType } from '../../metadata/acl/acl-binding.js';
 import { isInternalTopic } from '../../metadata/topic-name.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { DeleteRecordsRequest } from '../../protocol/generated/messages/delete-records-request.js';
@@ -14,8 +15,15 @@ const HIGH_WATERMARK = -1n;
  * whole segments below it are deleted. Only topics whose cleanup policy includes delete allow it.
  */
 export function deleteRecordsHandler(s: BrokerServices) {
-  return defineHandler(DeleteRecordsRequest, DeleteRecordsResponse, { min: 0, max: 2 }, (req) => {
+  return defineHandler(DeleteRecordsRequest, DeleteRecordsResponse, { min: 0, max: 2 }, (req, ctx) => {
     const image = s.metadata.image;
+    // Kafka's KafkaApis.handleDeleteRecordsRequest: DELETE on each topic.
+    const allowed = s.authorizer.filterAuthorized(
+      ctx.connection,
+      AclOperation.DELETE,
+      AclResourceType.TOPIC,
+      req.topics.map((t) => t.name),
+    );
     const topics = req.topics.map((t) => {
       const policy = s.replicas.logConfigFor(t.name).cleanupPolicy ?? 'delete';
       return {
@@ -26,6 +34,7 @@ export function deleteRecordsHandler(s: BrokerServices) {
             lowWatermark: -1n,
             errorCode,
           });
+          if (!allowed.has(t.name)) return fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
           // Kafka's ReplicaManager.deleteRecordsOnLocalLog: the coordinators own these logs.
           if (isInternalTopic(t.name)) return fail(ErrorCode.INVALID_TOPIC_EXCEPTION);
           const lookup = s.replicas.leader(image, t.name, p.partitionIndex);

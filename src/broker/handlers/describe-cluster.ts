@@ -1,10 +1,10 @@
+import { AclOperation, AclResourceType, CLUSTER_RESOURCE_NAME } from '../../metadata/acl/acl-binding.js';
 import { AUTHORIZED_OPERATIONS_OMITTED } from '../../protocol/authorized-operations.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { DescribeClusterRequest } from '../../protocol/generated/messages/describe-cluster-request.js';
 import { DescribeClusterResponse } from '../../protocol/generated/messages/describe-cluster-response.js';
 import { defineHandler } from '../api-handler.js';
 import type { BrokerServices } from '../broker-services.js';
-import { ALL_CLUSTER_OPERATIONS } from './authorized-operations.js';
 
 const ENDPOINT_TYPE_BROKERS = 1;
 
@@ -17,9 +17,11 @@ export function describeClusterHandler(s: BrokerServices) {
       endpointType,
       clusterId: s.clusterId,
       controllerId: s.controllerId(),
-      clusterAuthorizedOperations: req.includeClusterAuthorizedOperations
-        ? ALL_CLUSTER_OPERATIONS
-        : AUTHORIZED_OPERATIONS_OMITTED,
+      clusterAuthorizedOperations: !req.includeClusterAuthorizedOperations
+        ? AUTHORIZED_OPERATIONS_OMITTED
+        : s.authorizer.authorizeCluster(ctx.connection, AclOperation.DESCRIBE)
+          ? s.authorizer.authorizedOperations(ctx.connection, AclResourceType.CLUSTER, CLUSTER_RESOURCE_NAME)
+          : 0,
     };
     if (endpointType !== ENDPOINT_TYPE_BROKERS) {
       return {

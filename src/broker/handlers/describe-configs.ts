@@ -1,3 +1,4 @@
+import { AclOperation } from '../../metadata/acl/acl-binding.js';
 import {
   ConfigSource,
   configTypeCode,
@@ -12,6 +13,7 @@ import { DescribeConfigsResponse } from '../../protocol/generated/messages/descr
 import { defineHandler } from '../api-handler.js';
 import type { BrokerServices } from '../broker-services.js';
 import { resolveBrokerConfigs } from '../config/broker-config-describer.js';
+import { configsAuthorizationError } from './configs-authorization.js';
 
 /** DescribeConfigs for topics and brokers, with synonyms (v1+) and documentation and types (v3+). */
 export function describeConfigsHandler(s: BrokerServices) {
@@ -38,6 +40,8 @@ export function describeConfigsHandler(s: BrokerServices) {
             documentation: v >= 3 && req.includeDocumentation ? c.documentation : null,
           })),
       });
+      const denied = configsAuthorizationError(s, ctx.connection, AclOperation.DESCRIBE_CONFIGS, r);
+      if (denied) return result(denied.errorCode, denied.errorMessage);
       if (r.resourceType === ConfigResourceType.TOPIC) {
         const problem = topicNameProblem(r.resourceName);
         if (problem) return result(ErrorCode.INVALID_TOPIC_EXCEPTION, problem);

@@ -1,4 +1,6 @@
+import { AclOperation, AclResourceType } from '../../metadata/acl/acl-binding.js';
 import { AUTHORIZED_OPERATIONS_OMITTED } from '../../protocol/authorized-operations.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
 import { DescribeGroupsRequest } from '../../protocol/generated/messages/describe-groups-request.js';
 import { DescribeGroupsResponse } from '../../protocol/generated/messages/describe-groups-response.js';
 import { defineHandler } from '../api-handler.js';
@@ -12,14 +14,44 @@ export function describeGroupsHandler(s: BrokerServices) {
     { min: 0, max: 5 },
     async (req, ctx) => {
       const v = ctx.apiVersion;
-      const r = await s.groups.request('DescribeGroups', groupRequestOrigin(ctx), req);
+      // Kafka's KafkaApis.handleDescribeGroupsRequest: DESCRIBE on each group; the group's
+      // authorized operations when asked (v3+).
+      const allowed = s.authorizer.filterAuthorized(
+        ctx.connection,
+        AclOperation.DESCRIBE,
+        AclResourceType.GROUP,
+        req.groups,
+      );
+      const toDescribe = req.groups.filter((g) => allowed.has(g));
+      const r =
+        toDescribe.length === 0
+          ? { groups: [] }
+          : await s.groups.request('DescribeGroups', groupRequestOrigin(ctx), { ...req, groups: toDescribe });
+      const denied = req.groups
+        .filter((g) => !allowed.has(g))
+        .map((groupId) => ({
+          groupId,
+          errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
+          groupState: '',
+          protocolType: '',
+          protocolData: '',
+          members: [],
+          authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED,
+        }));
+      const includeOps = v >= 3 && req.includeAuthorizedOperations;
       return {
         throttleTimeMs: 0,
-        groups: r.groups.map((g) => ({
-          ...g,
-          members: g.members.map((m) => ({ ...m, groupInstanceId: v >= 4 ? m.groupInstanceId : null })),
-          authorizedOperations: v >= 3 ? g.authorizedOperations : AUTHORIZED_OPERATIONS_OMITTED,
-        })),
+        groups: [
+          ...denied,
+          ...r.groups.map((g) => ({
+            ...g,
+            members: g.members.map((m) => ({ ...m, groupInstanceId: v >= 4 ? m.groupInstanceId : null })),
+            authorizedOperations:
+              includeOps && g.errorCode === ErrorCode.NONE
+                ? s.authorizer.authorizedOperations(ctx.connection, AclResourceType.GROUP, g.groupId)
+                : AUTHORIZED_OPERATIONS_OMITTED,
+          })),
+        ],
       };
     },
   );

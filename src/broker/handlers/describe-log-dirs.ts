@@ -1,5 +1,6 @@
 import { statfsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { AclOperation } from '../../metadata/acl/acl-binding.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { DescribeLogDirsRequest } from '../../protocol/generated/messages/describe-log-dirs-request.js';
 import { DescribeLogDirsResponse } from '../../protocol/generated/messages/describe-log-dirs-response.js';
@@ -8,7 +9,11 @@ import type { BrokerServices } from '../broker-services.js';
 
 /** DescribeLogDirs: each log dir, whether it is online, its space, and the partitions in it with their sizes. */
 export function describeLogDirsHandler(s: BrokerServices) {
-  return defineHandler(DescribeLogDirsRequest, DescribeLogDirsResponse, { min: 0, max: 4 }, (req) => {
+  return defineHandler(DescribeLogDirsRequest, DescribeLogDirsResponse, { min: 0, max: 4 }, (req, ctx) => {
+    // Kafka's KafkaApis.handleDescribeLogDirsRequest: DESCRIBE on the cluster.
+    if (!s.authorizer.authorizeCluster(ctx.connection, AclOperation.DESCRIBE)) {
+      return { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, results: [] };
+    }
     const wanted =
       req.topics === null
         ? null

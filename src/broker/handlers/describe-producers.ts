@@ -1,3 +1,4 @@
+import { AclOperation, AclResourceType } from '../../metadata/acl/acl-binding.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { DescribeProducersRequest } from '../../protocol/generated/messages/describe-producers-request.js';
 import {
@@ -19,13 +20,36 @@ import { kafkaErrorFor } from '../replica/storage-error-codes.js';
  * NOT_LEADER_OR_FOLLOWER.
  */
 export function describeProducersHandler(s: BrokerServices) {
-  return defineHandler(DescribeProducersRequest, DescribeProducersResponse, { min: 0, max: 0 }, (req) => ({
-    throttleTimeMs: 0,
-    topics: req.topics.map((t) => ({
-      name: t.name,
-      partitions: t.partitionIndexes.map((partition) => describePartition(s, t.name, partition)),
-    })),
-  }));
+  return defineHandler(
+    DescribeProducersRequest,
+    DescribeProducersResponse,
+    { min: 0, max: 0 },
+    (req, ctx) => ({
+      throttleTimeMs: 0,
+      topics: req.topics.map((t) => {
+        // Kafka's KafkaApis.handleDescribeProducersRequest: READ on the topic.
+        const allowed = s.authorizer.authorize(
+          ctx.connection,
+          AclOperation.READ,
+          AclResourceType.TOPIC,
+          t.name,
+        );
+        return {
+          name: t.name,
+          partitions: t.partitionIndexes.map((partition) =>
+            allowed
+              ? describePartition(s, t.name, partition)
+              : {
+                  partitionIndex: partition,
+                  errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED,
+                  errorMessage: null,
+                  activeProducers: [],
+                },
+          ),
+        };
+      }),
+    }),
+  );
 }
 
 function describePartition(

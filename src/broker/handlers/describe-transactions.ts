@@ -1,3 +1,5 @@
+import { AclOperation, AclResourceType } from '../../metadata/acl/acl-binding.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
 import { DescribeTransactionsRequest } from '../../protocol/generated/messages/describe-transactions-request.js';
 import { DescribeTransactionsResponse } from '../../protocol/generated/messages/describe-transactions-response.js';
 import { defineHandler } from '../api-handler.js';
@@ -9,9 +11,35 @@ export function describeTransactionsHandler(s: BrokerServices) {
     DescribeTransactionsRequest,
     DescribeTransactionsResponse,
     { min: 0, max: 0 },
-    (req) => ({
+    (req, ctx) => ({
       throttleTimeMs: 0,
-      transactionStates: req.transactionalIds.map((id) => s.transactions.core.describeTransaction(id)),
+      // Kafka's KafkaApis.handleDescribeTransactionsRequest: DESCRIBE on the transactional id, and
+      // only the partitions of topics the principal may DESCRIBE.
+      transactionStates: req.transactionalIds.map((id) => {
+        const authorizer = s.authorizer;
+        if (
+          !authorizer.authorize(ctx.connection, AclOperation.DESCRIBE, AclResourceType.TRANSACTIONAL_ID, id)
+        ) {
+          return {
+            errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+            transactionalId: id,
+            transactionState: '',
+            transactionTimeoutMs: 0,
+            transactionStartTimeMs: -1n,
+            producerId: -1n,
+            producerEpoch: -1,
+            topics: [],
+          };
+        }
+        const d = s.transactions.core.describeTransaction(id);
+        if (!authorizer.enabled) return d;
+        return {
+          ...d,
+          topics: d.topics.filter((t) =>
+            authorizer.authorize(ctx.connection, AclOperation.DESCRIBE, AclResourceType.TOPIC, t.topic),
+          ),
+        };
+      }),
     }),
   );
 }

@@ -1,3 +1,4 @@
+import { AclOperation } from '../../metadata/acl/acl-binding.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { EnvelopeRequest } from '../../protocol/generated/messages/envelope-request.js';
 import { EnvelopeResponse } from '../../protocol/generated/messages/envelope-response.js';
@@ -20,6 +21,11 @@ export function envelopeHandler(s: BrokerServices, handlerOf: (apiKey: number) =
       throw new CloseConnectionError(
         `Envelope request on listener ${ctx.connection.listenerName}, which is not the inter-broker listener ${interBroker}; closing connection`,
       );
+    }
+    // Kafka's ControllerApis.handleEnvelopeRequest: the forwarding broker needs CLUSTER_ACTION; the
+    // forwarded request is then authorized for the client's principal it carries.
+    if (!s.authorizer.authorizeCluster(ctx.connection, AclOperation.CLUSTER_ACTION)) {
+      return { responseData: null, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED };
     }
     if (!s.cluster?.isActiveController) return { responseData: null, errorCode: ErrorCode.NOT_CONTROLLER };
     return handleEnvelope(req, ctx, handlerOf);

@@ -1,3 +1,4 @@
+import { AclOperation, AclResourceType } from '../../metadata/acl/acl-binding.js';
 import { EMPTY_BYTES } from '../../protocol/codec-support.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { FetchRequest } from '../../protocol/generated/messages/fetch-request.js';
@@ -94,6 +95,7 @@ export function fetchHandler(s: BrokerServices) {
       minOneMessage: v >= 3,
       isolationLevel: v >= 4 ? req.isolationLevel : 0,
       isFollower,
+      deniedTopics: s.authorizer.enabled ? deniedTopics(s, ctx, session.partitions, isFollower) : undefined,
     };
     // The records this response may carry are reserved from the connection's budget before
     // anything is read, in request order, so a client that pipelines fetches without reading the
@@ -172,6 +174,31 @@ export function fetchHandler(s: BrokerServices) {
       nodeEndpoints: v >= 16 ? leaderEndpoints(s, partitions, ctx) : [],
     };
   });
+}
+
+/**
+ * Kafka's KafkaApis.handleFetchRequest: a follower needs CLUSTER_ACTION on the cluster (else every
+ * partition is denied), a consumer READ on each topic.
+ */
+function deniedTopics(
+  s: BrokerServices,
+  ctx: RequestContext,
+  partitions: readonly FetchPartitionRequest[],
+  isFollower: boolean,
+): Set<string> {
+  const topics = new Set<string>();
+  for (const p of partitions) if (p.topic !== '') topics.add(p.topic);
+  if (isFollower) {
+    return s.authorizer.authorizeCluster(ctx.connection, AclOperation.CLUSTER_ACTION) ? new Set() : topics;
+  }
+  const allowed = s.authorizer.filterAuthorized(
+    ctx.connection,
+    AclOperation.READ,
+    AclResourceType.TOPIC,
+    topics,
+  );
+  for (const t of allowed) topics.delete(t);
+  return topics;
 }
 
 /**

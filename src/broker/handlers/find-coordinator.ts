@@ -1,3 +1,4 @@
+import { AclOperation, AclResourceType } from '../../metadata/acl/acl-binding.js';
 import { CoordinatorType } from '../../protocol/coordinator-type.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { FindCoordinatorRequest } from '../../protocol/generated/messages/find-coordinator-request.js';
@@ -26,6 +27,42 @@ export function findCoordinatorHandler(s: BrokerServices) {
       const v = ctx.apiVersion;
       const keyType = v >= 1 ? req.keyType : CoordinatorType.GROUP;
       const txn = keyType === CoordinatorType.TRANSACTION;
+      // Kafka's KafkaApis.getCoordinator: DESCRIBE on the group or the transactional id, checked
+      // before anything else (an unknown key type is left to the lookup's INVALID_REQUEST).
+      const keys = v >= 4 ? req.coordinatorKeys : [req.key];
+      const denied = new Map<string, number>();
+      if (s.authorizer.enabled && (txn || keyType === CoordinatorType.GROUP)) {
+        for (const key of keys) {
+          const ok = txn
+            ? s.authorizer.authorize(
+                ctx.connection,
+                AclOperation.DESCRIBE,
+                AclResourceType.TRANSACTIONAL_ID,
+                key,
+              )
+            : s.authorizer.authorize(ctx.connection, AclOperation.DESCRIBE, AclResourceType.GROUP, key);
+          if (!ok) {
+            denied.set(
+              key,
+              txn ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED : ErrorCode.GROUP_AUTHORIZATION_FAILED,
+            );
+          }
+        }
+      }
+      const deniedAnswer = (key: string, errorCode: number) => ({
+        key,
+        nodeId: -1,
+        host: '',
+        port: -1,
+        errorCode,
+        errorMessage: txn ? 'Transactional Id authorization failed.' : 'Group authorization failed.',
+      });
+      if (keys.length > 0 && keys.every((k) => denied.has(k))) {
+        if (v >= 4)
+          return { throttleTimeMs: 0, coordinators: keys.map((k) => deniedAnswer(k, denied.get(k)!)) };
+        const d = deniedAnswer(req.key, denied.get(req.key)!);
+        return { throttleTimeMs: 0, ...d, errorMessage: v >= 1 ? d.errorMessage : null };
+      }
       const available =
         keyType === CoordinatorType.GROUP
           ? await ensureOffsetsTopic(s)
@@ -48,7 +85,15 @@ export function findCoordinatorHandler(s: BrokerServices) {
           },
         },
       );
-      if (v >= 4) return { throttleTimeMs: 0, coordinators: r.coordinators.map((c) => ({ ...c })) };
+      if (v >= 4) {
+        return {
+          throttleTimeMs: 0,
+          coordinators: r.coordinators.map((c) => {
+            const errorCode = denied.get(c.key);
+            return errorCode === undefined ? { ...c } : deniedAnswer(c.key, errorCode);
+          }),
+        };
+      }
       return {
         throttleTimeMs: 0,
         errorCode: r.errorCode,

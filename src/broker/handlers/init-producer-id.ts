@@ -1,3 +1,4 @@
+import { AclOperation, AclResourceType } from '../../metadata/acl/acl-binding.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { InitProducerIdRequest } from '../../protocol/generated/messages/init-producer-id-request.js';
 import { InitProducerIdResponse } from '../../protocol/generated/messages/init-producer-id-response.js';
@@ -24,8 +25,9 @@ const failed = (errorCode: number) => ({
  * when the epoch would overflow, so the producer id and epoch a v3+ request carries are only
  * checked for consistency (KafkaApis: both -1 or neither). A transactional id goes to the
  * transaction coordinator (new producer id, epoch bump, fencing); clients before v4 get
- * INVALID_PRODUCER_EPOCH for PRODUCER_FENCED (KIP-588). Authorization (IDEMPOTENT_WRITE on the
- * cluster, WRITE on the transactional id) goes first once an authorizer exists.
+ * INVALID_PRODUCER_EPOCH for PRODUCER_FENCED (KIP-588). Authorization goes first, as Kafka's
+ * KafkaApis.handleInitProducerIdRequest: WRITE on the transactional id, or for an idempotent
+ * producer IDEMPOTENT_WRITE on the cluster or WRITE on some topic (KIP-679).
  */
 export function initProducerIdHandler(s: BrokerServices) {
   return defineHandler(
@@ -35,6 +37,19 @@ export function initProducerIdHandler(s: BrokerServices) {
     async (req, ctx) => {
       const noId = req.producerId === NO_PRODUCER_ID;
       const noEpoch = req.producerEpoch === NO_PRODUCER_EPOCH;
+      const authorizer = s.authorizer;
+      if (req.transactionalId !== null) {
+        const id = req.transactionalId;
+        if (!authorizer.authorize(ctx.connection, AclOperation.WRITE, AclResourceType.TRANSACTIONAL_ID, id)) {
+          return failed(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+        }
+      } else if (
+        authorizer.enabled &&
+        !authorizer.authorizeCluster(ctx.connection, AclOperation.IDEMPOTENT_WRITE, false) &&
+        !authorizer.authorizeByResourceType(ctx.connection, AclOperation.WRITE, AclResourceType.TOPIC)
+      ) {
+        return failed(ErrorCode.CLUSTER_AUTHORIZATION_FAILED);
+      }
       if (noId !== noEpoch) return failed(ErrorCode.INVALID_REQUEST);
       if (req.transactionalId !== null) {
         const r = await s.transactions.initProducerId({

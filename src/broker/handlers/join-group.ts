@@ -1,3 +1,5 @@
+import { AclOperation, AclResourceType } from '../../metadata/acl/acl-binding.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
 import { JoinGroupRequest } from '../../protocol/generated/messages/join-group-request.js';
 import { JoinGroupResponse } from '../../protocol/generated/messages/join-group-response.js';
 import { defineHandler } from '../api-handler.js';
@@ -7,8 +9,22 @@ import { groupRequestOrigin } from './group-request-origin.js';
 /** JoinGroup: parked by the coordinator until the join phase of the rebalance ends. */
 export function joinGroupHandler(s: BrokerServices) {
   return defineHandler(JoinGroupRequest, JoinGroupResponse, { min: 0, max: 9 }, async (req, ctx) => {
-    const r = await s.groups.request('JoinGroup', groupRequestOrigin(ctx), req);
     const v = ctx.apiVersion;
+    // Kafka's KafkaApis.handleJoinGroupRequest: READ on the group.
+    if (!s.authorizer.authorize(ctx.connection, AclOperation.READ, AclResourceType.GROUP, req.groupId)) {
+      return {
+        throttleTimeMs: 0,
+        errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED,
+        generationId: -1,
+        protocolType: null,
+        protocolName: v >= 7 ? null : '',
+        leader: '',
+        skipAssignment: false,
+        memberId: '',
+        members: [],
+      };
+    }
+    const r = await s.groups.request('JoinGroup', groupRequestOrigin(ctx), req);
     return {
       throttleTimeMs: 0,
       errorCode: r.errorCode,

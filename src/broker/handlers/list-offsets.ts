@@ -1,3 +1,4 @@
+import { AclOperation, AclResourceType } from '../../metadata/acl/acl-binding.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import {
   ListOffsetsRequest,
@@ -37,7 +38,17 @@ const CONSUMER_REPLICA_ID = -1;
 export function listOffsetsHandler(s: BrokerServices) {
   return defineHandler(ListOffsetsRequest, ListOffsetsResponse, { min: 0, max: 9 }, (req, ctx) => {
     const v = ctx.apiVersion;
+    // Kafka's KafkaApis.handleListOffsetRequest: DESCRIBE on each topic.
+    const allowed = s.authorizer.enabled
+      ? s.authorizer.filterAuthorized(
+          ctx.connection,
+          AclOperation.DESCRIBE,
+          AclResourceType.TOPIC,
+          req.topics.map((t) => t.name),
+        )
+      : null;
     const answer = (topic: string, p: ListOffsetsRequestListOffsetsPartition): PartitionResponse => {
+      if (allowed !== null && !allowed.has(topic)) return failed(p, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
       const lookup = s.replicas.leader(s.metadata.image, topic, p.partitionIndex);
       if (!lookup.partition) return failed(p, lookup.errorCode);
       const part = lookup.partition;
@@ -114,7 +125,7 @@ export function listOffsetsHandler(s: BrokerServices) {
       const partitions = entry(byTopic, t.name, () => new Map<number, PartitionResponse>());
       for (const p of t.partitions) {
         if (partitions.has(p.partitionIndex)) continue;
-        if (duplicates.get(t.name)?.has(p.partitionIndex)) {
+        if (duplicates.get(t.name)?.has(p.partitionIndex) && (allowed === null || allowed.has(t.name))) {
           ctx.log.debug(
             { topic: t.name, partition: p.partitionIndex },
             'list offsets: partition listed more than once, INVALID_REQUEST',

@@ -1,3 +1,4 @@
+import { AclOperation, AclResourceType, CLUSTER_RESOURCE_NAME } from '../../metadata/acl/acl-binding.js';
 import { createTopics } from '../../metadata/controller/create-topics.js';
 import type { TopicImage } from '../../metadata/metadata-image.js';
 import { isInternalTopic, topicNameProblem } from '../../metadata/topic-name.js';
@@ -11,7 +12,6 @@ import { defineHandler } from '../api-handler.js';
 import type { BrokerServices } from '../broker-services.js';
 import { createTopicsOnController } from '../cluster/create-topics-on-controller.js';
 import { submitOrFail } from '../metadata-write.js';
-import { ALL_CLUSTER_OPERATIONS, ALL_TOPIC_OPERATIONS } from './authorized-operations.js';
 
 type TopicResponse = MessageInput<MetadataResponse['topics'][number]>;
 
@@ -24,52 +24,83 @@ export function metadataHandler(s: BrokerServices) {
   return defineHandler(MetadataRequest, MetadataResponse, { min: 0, max: 12 }, async (req, ctx) => {
     const v = ctx.apiVersion;
     const image = s.metadata.image;
+    const authorizer = s.authorizer;
+    const conn = ctx.connection;
     const allTopics = req.topics === null || (v === 0 && req.topics.length === 0);
     const allowAutoCreate =
       (v < 4 || req.allowAutoTopicCreation) && s.config.get('auto.create.topics.enable');
-    const includeTopicOps = v >= 8 && req.includeTopicAuthorizedOperations;
+    const topicOps = (name: string): number | null =>
+      v >= 8 && req.includeTopicAuthorizedOperations
+        ? authorizer.authorizedOperations(conn, AclResourceType.TOPIC, name)
+        : null;
+    const describe = (t: TopicImage): TopicResponse => describeTopic(s, t, topicOps(t.name));
+    // Kafka's KafkaApis.handleTopicMetadataRequest: topics the principal may not DESCRIBE are
+    // left out of "all topics" and answered TOPIC_AUTHORIZATION_FAILED when named, whether they
+    // exist or not; auto-creation needs CREATE on the cluster or on the topic.
+    const mayDescribe = (name: string, logIfDenied: boolean): boolean =>
+      authorizer.authorize(conn, AclOperation.DESCRIBE, AclResourceType.TOPIC, name, logIfDenied);
     const topics: TopicResponse[] = [];
     if (allTopics) {
       for (const t of [...image.topicsByName.values()].sort((a, b) => a.name.localeCompare(b.name))) {
-        topics.push(describeTopic(s, t, includeTopicOps));
+        if (mayDescribe(t.name, false)) topics.push(describe(t));
       }
     } else {
       const toCreate: string[] = [];
+      let mayCreateAny: boolean | null = null;
       for (const rt of req.topics ?? []) {
         if (rt.name === null) {
           const t = rt.topicId !== ZERO_UUID ? image.topicsById.get(rt.topicId) : undefined;
-          topics.push(
-            t
-              ? describeTopic(s, t, includeTopicOps)
-              : errorTopic(null, rt.topicId, ErrorCode.UNKNOWN_TOPIC_ID),
-          );
+          if (t && !mayDescribe(t.name, true)) {
+            // Topic ids are not secret: the id is answered back, the name is not.
+            topics.push(errorTopic(null, rt.topicId, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+            continue;
+          }
+          topics.push(t ? describe(t) : errorTopic(null, rt.topicId, ErrorCode.UNKNOWN_TOPIC_ID));
+          continue;
+        }
+        if (!mayDescribe(rt.name, true)) {
+          topics.push(errorTopic(rt.name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
           continue;
         }
         const t = image.topic(rt.name);
-        if (t) topics.push(describeTopic(s, t, includeTopicOps));
+        if (t) topics.push(describe(t));
         else if (topicNameProblem(rt.name))
           topics.push(errorTopic(rt.name, ZERO_UUID, ErrorCode.INVALID_TOPIC_EXCEPTION));
-        else if (allowAutoCreate && !isInternalTopic(rt.name)) toCreate.push(rt.name);
-        else topics.push(errorTopic(rt.name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+        else if (allowAutoCreate && !isInternalTopic(rt.name)) {
+          mayCreateAny ??= authorizer.authorizeCluster(conn, AclOperation.CREATE, false);
+          if (
+            mayCreateAny ||
+            authorizer.authorize(conn, AclOperation.CREATE, AclResourceType.TOPIC, rt.name)
+          ) {
+            toCreate.push(rt.name);
+          } else topics.push(errorTopic(rt.name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+        } else topics.push(errorTopic(rt.name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
       }
-      if (toCreate.length > 0) topics.push(...(await autoCreate(s, [...new Set(toCreate)], includeTopicOps)));
+      if (toCreate.length > 0) topics.push(...(await autoCreate(s, [...new Set(toCreate)], topicOps)));
+    }
+    let clusterAuthorizedOperations = AUTHORIZED_OPERATIONS_OMITTED;
+    if (v >= 8 && v <= 10 && req.includeClusterAuthorizedOperations) {
+      clusterAuthorizedOperations = authorizer.authorizeCluster(conn, AclOperation.DESCRIBE)
+        ? authorizer.authorizedOperations(conn, AclResourceType.CLUSTER, CLUSTER_RESOURCE_NAME)
+        : 0;
     }
     return {
       throttleTimeMs: 0,
-      brokers: s.brokerEndpoints(ctx.connection.listenerName),
+      brokers: s.brokerEndpoints(conn.listenerName),
       clusterId: s.clusterId,
       controllerId: s.controllerId(),
       topics,
-      clusterAuthorizedOperations:
-        v >= 8 && v <= 10 && req.includeClusterAuthorizedOperations
-          ? ALL_CLUSTER_OPERATIONS
-          : AUTHORIZED_OPERATIONS_OMITTED,
+      clusterAuthorizedOperations,
     };
   });
 }
 
 /** Creates unknown topics with the broker defaults, as a Metadata request may (KIP-487 semantics). */
-async function autoCreate(s: BrokerServices, names: string[], includeOps: boolean): Promise<TopicResponse[]> {
+async function autoCreate(
+  s: BrokerServices,
+  names: string[],
+  topicOps: (name: string) => number | null,
+): Promise<TopicResponse[]> {
   const channel = s.forwarding.channel();
   const results =
     channel && s.forwarding.mustForward()
@@ -87,9 +118,9 @@ async function autoCreate(s: BrokerServices, names: string[], includeOps: boolea
       : await autoCreateLocally(s, names);
   return results.map((r) => {
     const t = s.metadata.image.topic(r.name);
-    if (r.errorCode === ErrorCode.NONE && t) return describeTopic(s, t, includeOps);
+    if (r.errorCode === ErrorCode.NONE && t) return describeTopic(s, t, topicOps(t.name));
     // Another request may have created it first; report what exists.
-    if (r.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS && t) return describeTopic(s, t, includeOps);
+    if (r.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS && t) return describeTopic(s, t, topicOps(t.name));
     const code =
       r.errorCode === ErrorCode.INVALID_REPLICATION_FACTOR
         ? ErrorCode.INVALID_REPLICATION_FACTOR
@@ -135,7 +166,7 @@ function autoCreateLocally(s: BrokerServices, names: string[]) {
   );
 }
 
-function describeTopic(s: BrokerServices, t: TopicImage, includeOps: boolean): TopicResponse {
+function describeTopic(s: BrokerServices, t: TopicImage, operations: number | null): TopicResponse {
   const live = new Set(
     [...s.metadata.image.brokers.values()].filter((b) => !b.fenced).map((b) => b.brokerId),
   );
@@ -156,7 +187,7 @@ function describeTopic(s: BrokerServices, t: TopicImage, includeOps: boolean): T
     topicId: t.topicId,
     isInternal: isInternalTopic(t.name),
     partitions,
-    topicAuthorizedOperations: includeOps ? ALL_TOPIC_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED,
+    topicAuthorizedOperations: operations ?? AUTHORIZED_OPERATIONS_OMITTED,
   };
 }
 

@@ -1,3 +1,4 @@
+import { AclOperation, AclResourceType } from '../../metadata/acl/acl-binding.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { OffsetForLeaderEpochRequest } from '../../protocol/generated/messages/offset-for-leader-epoch-request.js';
 import { OffsetForLeaderEpochResponse } from '../../protocol/generated/messages/offset-for-leader-epoch-response.js';
@@ -15,6 +16,18 @@ export function offsetForLeaderEpochHandler(s: BrokerServices) {
     OffsetForLeaderEpochResponse,
     { min: 0, max: 4 },
     (req, ctx) => {
+      // Kafka's KafkaApis.handleOffsetForLeaderEpochRequest: CLUSTER_ACTION on the cluster (a
+      // follower), or else DESCRIBE on each topic.
+      const authorizer = s.authorizer;
+      const allowed =
+        !authorizer.enabled || authorizer.authorizeCluster(ctx.connection, AclOperation.CLUSTER_ACTION, false)
+          ? null
+          : authorizer.filterAuthorized(
+              ctx.connection,
+              AclOperation.DESCRIBE,
+              AclResourceType.TOPIC,
+              req.topics.map((t) => t.topic),
+            );
       const topics = req.topics.map((t) => ({
         topic: t.topic,
         partitions: t.partitions.map((p) => {
@@ -24,6 +37,7 @@ export function offsetForLeaderEpochHandler(s: BrokerServices) {
             leaderEpoch: -1,
             endOffset: -1n,
           });
+          if (allowed !== null && !allowed.has(t.topic)) return fail(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
           const lookup = s.replicas.leader(s.metadata.image, t.topic, p.partition);
           if (!lookup.partition) return fail(lookup.errorCode);
           const epochError = lookup.partition.checkLeaderEpoch(

@@ -1,4 +1,5 @@
 import { ConcurrencyLimit } from '../../common/concurrency-limit.js';
+import { AclOperation, AclResourceType } from '../../metadata/acl/acl-binding.js';
 import { isInternalTopic } from '../../metadata/topic-name.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { ProduceRequest } from '../../protocol/generated/messages/produce-request.js';
@@ -96,10 +97,34 @@ function startProduce(
   let checks: Promise<unknown> = Promise.resolve();
   const image = s.metadata.image;
   const decompressedBytesMax = decompression.decompressedBytesMax();
+  // Kafka's KafkaApis.handleProduceRequest: WRITE on the transactional id fails the whole request,
+  // WRITE on each topic fails that topic's partitions; both before the topic's existence is told.
+  const authorizer = s.authorizer;
+  const transactionalIdDenied =
+    authorizer.enabled &&
+    req.transactionalId !== null &&
+    !authorizer.authorize(
+      ctx.connection,
+      AclOperation.WRITE,
+      AclResourceType.TRANSACTIONAL_ID,
+      req.transactionalId,
+    );
   for (const t of req.topicData) {
+    const topicDenied =
+      authorizer.enabled &&
+      !transactionalIdDenied &&
+      !authorizer.authorize(ctx.connection, AclOperation.WRITE, AclResourceType.TOPIC, t.name);
     for (const pd of t.partitionData) {
       const done = (response: PartitionResponse) =>
         pending.push(Promise.resolve({ topic: t.name, response }));
+      if (transactionalIdDenied) {
+        done(failed(pd.index, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED));
+        continue;
+      }
+      if (topicDenied) {
+        done(failed(pd.index, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
+        continue;
+      }
       if (acks !== 0 && acks !== 1 && acks !== -1) {
         done(failed(pd.index, ErrorCode.INVALID_REQUIRED_ACKS));
         continue;

@@ -1,3 +1,4 @@
+import { AclOperation, AclResourceType } from '../../metadata/acl/acl-binding.js';
 import { ErrorCode } from '../../protocol/error-codes.js';
 import { TxnOffsetCommitRequest } from '../../protocol/generated/messages/txn-offset-commit-request.js';
 import { TxnOffsetCommitResponse } from '../../protocol/generated/messages/txn-offset-commit-response.js';
@@ -29,6 +30,22 @@ export function txnOffsetCommitHandler(s: BrokerServices) {
           partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })),
         })),
       });
+      // Kafka's KafkaApis.handleTxnOffsetCommitRequest: WRITE on the transactional id, READ on the
+      // group, READ on each topic.
+      const authorizer = s.authorizer;
+      const id = req.transactionalId;
+      if (!authorizer.authorize(ctx.connection, AclOperation.WRITE, AclResourceType.TRANSACTIONAL_ID, id)) {
+        return everyPartition(ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+      }
+      if (!authorizer.authorize(ctx.connection, AclOperation.READ, AclResourceType.GROUP, req.groupId)) {
+        return everyPartition(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+      }
+      const allowed = authorizer.filterAuthorized(
+        ctx.connection,
+        AclOperation.READ,
+        AclResourceType.TOPIC,
+        req.topics.map((t) => t.name),
+      );
       const offsets = s.replicas.get(OFFSETS_TOPIC, s.groups.core.partitionFor(req.groupId));
       if (offsets) {
         const unverified = verifyTxnPartition(
@@ -46,7 +63,9 @@ export function txnOffsetCommitHandler(s: BrokerServices) {
       const known = req.topics
         .map((t) => ({
           ...t,
-          partitions: t.partitions.filter((p) => image.partition(t.name, p.partitionIndex)),
+          partitions: allowed.has(t.name)
+            ? t.partitions.filter((p) => image.partition(t.name, p.partitionIndex))
+            : [],
         }))
         .filter((t) => t.partitions.length > 0);
       let answered: Map<string, Map<number, number>>;
@@ -68,7 +87,9 @@ export function txnOffsetCommitHandler(s: BrokerServices) {
           name: t.name,
           partitions: t.partitions.map((p) => ({
             partitionIndex: p.partitionIndex,
-            errorCode: answered.get(t.name)?.get(p.partitionIndex) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
+            errorCode: !allowed.has(t.name)
+              ? ErrorCode.TOPIC_AUTHORIZATION_FAILED
+              : (answered.get(t.name)?.get(p.partitionIndex) ?? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION),
           })),
         })),
       };

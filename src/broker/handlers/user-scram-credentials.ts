@@ -1,3 +1,4 @@
+import { AclOperation } from '../../metadata/acl/acl-binding.js';
 import {
   alterUserScramCredentials,
   describeUserScramCredentials,
@@ -17,7 +18,19 @@ export function alterUserScramCredentialsHandler(s: BrokerServices) {
     AlterUserScramCredentialsRequest,
     AlterUserScramCredentialsResponse,
     { min: 0, max: 0 },
-    async (req) => {
+    async (req, ctx) => {
+      // Kafka's KafkaApis.handleAlterUserScramCredentialsRequest: ALTER on the cluster.
+      if (!s.authorizer.authorizeCluster(ctx.connection, AclOperation.ALTER)) {
+        const users = [...new Set([...req.deletions, ...req.upsertions].map((a) => a.name))];
+        return {
+          throttleTimeMs: 0,
+          results: users.map((user) => ({
+            user,
+            errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+            errorMessage: 'Cluster authorization failed.',
+          })),
+        };
+      }
       const results = await submitOrFail(
         s,
         (image) => alterUserScramCredentials(image, req.deletions, req.upsertions),
@@ -39,14 +52,23 @@ export function describeUserScramCredentialsHandler(s: BrokerServices) {
     DescribeUserScramCredentialsRequest,
     DescribeUserScramCredentialsResponse,
     { min: 0, max: 0 },
-    (req) => ({
-      throttleTimeMs: 0,
-      errorCode: ErrorCode.NONE,
-      errorMessage: null,
-      results: describeUserScramCredentials(
-        s.metadata.image,
-        req.users === null ? null : req.users.map((u) => u.name),
-      ),
-    }),
+    (req, ctx) =>
+      // Kafka's KafkaApis.handleDescribeUserScramCredentialsRequest: DESCRIBE on the cluster.
+      !s.authorizer.authorizeCluster(ctx.connection, AclOperation.DESCRIBE)
+        ? {
+            throttleTimeMs: 0,
+            errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED,
+            errorMessage: 'Cluster authorization failed.',
+            results: [],
+          }
+        : {
+            throttleTimeMs: 0,
+            errorCode: ErrorCode.NONE,
+            errorMessage: null,
+            results: describeUserScramCredentials(
+              s.metadata.image,
+              req.users === null ? null : req.users.map((u) => u.name),
+            ),
+          },
   );
 }

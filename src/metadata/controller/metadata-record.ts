@@ -1,4 +1,5 @@
 import type {
+  AccessControlEntryRecordData,
   ConfigRecordData,
   PartitionChangeRecordData,
   PartitionRecordData,
@@ -48,6 +49,8 @@ export type MetadataRecord =
     }
   | { readonly type: 'UserScramCredentialRecord'; readonly data: UserScramCredentialRecordData }
   | { readonly type: 'RemoveUserScramCredentialRecord'; readonly data: { name: string; mechanism: number } }
+  | { readonly type: 'AccessControlEntryRecord'; readonly data: AccessControlEntryRecordData }
+  | { readonly type: 'RemoveAccessControlEntryRecord'; readonly data: { id: string } }
   | { readonly type: 'NoOpRecord'; readonly data: Record<string, never> };
 
 /** What a controller operation returns: records to make durable first, then the result to answer with. */

@@ -113,6 +113,7 @@ describe('DescribeProducers (KIP-664)', () => {
     const services = {
       metadata: { image: { partition: () => ({ leader: 2 }) } },
       replicas: { get: () => undefined },
+      authorizer: { authorize: () => true },
     } as unknown as BrokerServices;
     const res = (await describeProducersHandler(services).handle(
       { topics: [{ name: 'elsewhere', partitionIndexes: [3] }] },
