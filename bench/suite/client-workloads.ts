@@ -192,6 +192,47 @@ export async function runSecurity(ctx: SuiteContext): Promise<void> {
   }
 }
 
+const ACLS_SCRIPT = fileURLToPath(new URL('../acls.bench.js', import.meta.url));
+
+interface AclsRun {
+  mode: 'none' | 'acls';
+  recordsPerSec: number;
+  spread: [number, number];
+  rounds: number;
+  acls: number;
+}
+
+/**
+ * bench/acls.bench.ts: the Strom client's produce to a broker with the StandardAuthorizer and
+ * 10,000 ACLs against one without an authorizer, in the same run (target: at least 0.97x).
+ */
+export async function runAcls(ctx: SuiteContext): Promise<void> {
+  const records = ctx.quick ? 20_000 : 300_000;
+  const rounds = ctx.quick ? 1 : 3;
+  ctx.progress(`acls: ${records} records per mode, ${rounds} round(s), no authorizer and 10,000 ACLs`);
+  const parsed = await runBenchScript<{ results: AclsRun[] }>(ctx, 'acls', ACLS_SCRIPT, [
+    '--records',
+    String(records),
+    '--rounds',
+    String(rounds),
+    '--acls',
+    '10000',
+  ]);
+  if (!parsed) return;
+  const none = parsed.results.find((r) => r.mode === 'none')!;
+  const acls = parsed.results.find((r) => r.mode === 'acls')!;
+  ctx.rec.add({
+    section: 'clients',
+    id: 'clients.strom.acls.produce',
+    label: `Strom client produce with ${acls.acls.toLocaleString('en-US')} ACLs (StandardAuthorizer), acks=all`,
+    system: 'strom',
+    value: acls.recordsPerSec,
+    unit: 'records/s',
+    baseline: { label: 'produce without an authorizer', value: none.recordsPerSec },
+    note: spread(acls.rounds, acls.spread).slice(2) || 'one round',
+  });
+}
+
 const TRANSACTIONS_SCRIPT = fileURLToPath(new URL('../transactions.bench.js', import.meta.url));
 
 interface TransactionsProduceRun {

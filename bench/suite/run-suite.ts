@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureCeilings } from './ceilings.js';
 import { installSignalHandlers, killAllSync } from './child-processes.js';
-import { runClients, runIdempotence, runSecurity, runTransactions } from './client-workloads.js';
+import { runAcls, runClients, runIdempotence, runSecurity, runTransactions } from './client-workloads.js';
 import { runConnect } from './connect-workloads.js';
 import { runConsoleCost } from './console-workloads.js';
 import { runKafkaWorkloads } from './kafka-workloads.js';
@@ -187,6 +187,7 @@ async function main(): Promise<void> {
     if (opts.only.has('clients')) await guard('clients', () => runClients(ctx));
     if (opts.only.has('clients')) await guard('idempotence', () => runIdempotence(ctx));
     if (opts.only.has('clients')) await guard('security', () => runSecurity(ctx));
+    if (opts.only.has('clients')) await guard('acls', () => runAcls(ctx));
     if (opts.only.has('clients')) await guard('transactions', () => runTransactions(ctx));
     if (opts.only.has('clients')) await guard('connect', () => runConnect(ctx));
     if (opts.only.has('peers')) {

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import pc from 'picocolors';
+import { registerAclsCommand } from './acls-command.js';
 import { endQuietlyOnClosedOutput } from './closed-output.js';
 import { registerClusterCommand } from './cluster-command.js';
 import { writeOut } from './command-action.js';
@@ -61,6 +62,7 @@ Every command takes Kafka's flags and --help. Examples:
     registerTransactionsCommand,
     registerClusterCommand,
     registerConnectCommand,
+    registerAclsCommand,
     registerProducerPerfTestCommand,
     registerConsumerPerfTestCommand,
   ])

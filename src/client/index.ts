@@ -1,6 +1,16 @@
 // Strom's Kafka client: `import { Kafka } from 'strom/client'`.
 
 export type { LogFields, Logger } from '../common/logger.js';
+export type {
+  AclBinding,
+  AclBindingFilter,
+  AclCreationResult,
+  AclDeletionResult,
+  AclOperationName,
+  AclPatternTypeName,
+  AclPermissionTypeName,
+  AclResourceTypeName,
+} from './admin/acl-admin.js';
 export {
   Admin,
   type AdminOptions,

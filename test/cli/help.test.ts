@@ -14,6 +14,7 @@ const COMMANDS = [
   'dump-log',
   'transactions',
   'cluster',
+  'acls',
   'producer-perf-test',
   'consumer-perf-test',
   'connect',

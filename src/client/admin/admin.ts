@@ -6,6 +6,15 @@ import type { BrokerInfo, Cluster, TopicInfo } from '../network/cluster.js';
 import { isStaleMetadataError } from '../network/cluster.js';
 import { withRetry } from '../network/retry.js';
 import { listOffsets, type OffsetAnswer, OffsetSpec } from '../operations/list-offsets.js';
+import {
+  type AclBinding,
+  type AclBindingFilter,
+  type AclCreationResult,
+  type AclDeletionResult,
+  createAcls,
+  deleteAcls,
+  describeAcls,
+} from './acl-admin.js';
 import { GroupAdmin } from './group-admin.js';
 import {
   alterUserScramCredentials,
@@ -386,5 +395,26 @@ export class Admin extends GroupAdmin {
     options: { signal?: AbortSignal } = {},
   ): Promise<ScramUserDescription[]> {
     return describeUserScramCredentials(this.cluster, users, options.signal);
+  }
+
+  /** CreateAcls: one result per ACL, in order (errorCode 0 when created or already there). */
+  createAcls(
+    bindings: readonly AclBinding[],
+    options: { signal?: AbortSignal } = {},
+  ): Promise<AclCreationResult[]> {
+    return createAcls(this.cluster, bindings, options.signal);
+  }
+
+  /** DescribeAcls: the ACLs the filter matches (every ACL for an empty filter). */
+  describeAcls(filter: AclBindingFilter = {}, options: { signal?: AbortSignal } = {}): Promise<AclBinding[]> {
+    return describeAcls(this.cluster, filter, options.signal);
+  }
+
+  /** DeleteAcls: per filter, the ACLs it removed or its error. */
+  deleteAcls(
+    filters: readonly AclBindingFilter[],
+    options: { signal?: AbortSignal } = {},
+  ): Promise<AclDeletionResult[]> {
+    return deleteAcls(this.cluster, filters, options.signal);
   }
 }

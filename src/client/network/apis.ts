@@ -6,16 +6,22 @@ import { AlterUserScramCredentialsRequest } from '../../protocol/generated/messa
 import { AlterUserScramCredentialsResponse } from '../../protocol/generated/messages/alter-user-scram-credentials-response.js';
 import { ApiVersionsRequest } from '../../protocol/generated/messages/api-versions-request.js';
 import { ApiVersionsResponse } from '../../protocol/generated/messages/api-versions-response.js';
+import { CreateAclsRequest } from '../../protocol/generated/messages/create-acls-request.js';
+import { CreateAclsResponse } from '../../protocol/generated/messages/create-acls-response.js';
 import { CreatePartitionsRequest } from '../../protocol/generated/messages/create-partitions-request.js';
 import { CreatePartitionsResponse } from '../../protocol/generated/messages/create-partitions-response.js';
 import { CreateTopicsRequest } from '../../protocol/generated/messages/create-topics-request.js';
 import { CreateTopicsResponse } from '../../protocol/generated/messages/create-topics-response.js';
+import { DeleteAclsRequest } from '../../protocol/generated/messages/delete-acls-request.js';
+import { DeleteAclsResponse } from '../../protocol/generated/messages/delete-acls-response.js';
 import { DeleteGroupsRequest } from '../../protocol/generated/messages/delete-groups-request.js';
 import { DeleteGroupsResponse } from '../../protocol/generated/messages/delete-groups-response.js';
 import { DeleteRecordsRequest } from '../../protocol/generated/messages/delete-records-request.js';
 import { DeleteRecordsResponse } from '../../protocol/generated/messages/delete-records-response.js';
 import { DeleteTopicsRequest } from '../../protocol/generated/messages/delete-topics-request.js';
 import { DeleteTopicsResponse } from '../../protocol/generated/messages/delete-topics-response.js';
+import { DescribeAclsRequest } from '../../protocol/generated/messages/describe-acls-request.js';
+import { DescribeAclsResponse } from '../../protocol/generated/messages/describe-acls-response.js';
 import { DescribeClusterRequest } from '../../protocol/generated/messages/describe-cluster-request.js';
 import { DescribeClusterResponse } from '../../protocol/generated/messages/describe-cluster-response.js';
 import { DescribeConfigsRequest } from '../../protocol/generated/messages/describe-configs-request.js';
@@ -119,4 +125,7 @@ export const Apis = {
   DescribeProducers: api(DescribeProducersRequest, DescribeProducersResponse),
   DescribeTransactions: api(DescribeTransactionsRequest, DescribeTransactionsResponse),
   ListTransactions: api(ListTransactionsRequest, ListTransactionsResponse),
+  DescribeAcls: api(DescribeAclsRequest, DescribeAclsResponse),
+  CreateAcls: api(CreateAclsRequest, CreateAclsResponse),
+  DeleteAcls: api(DeleteAclsRequest, DeleteAclsResponse),
 } as const;

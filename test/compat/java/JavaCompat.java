@@ -10,6 +10,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Future;
+import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
@@ -27,6 +28,16 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AccessControlEntryFilter;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourcePatternFilter;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -55,6 +66,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *                                                 every ABORT_EVERY-th is aborted instead and the consumer
  *                                                 rewound to the committed offsets; ends once COUNT input
  *                                                 records are committed; prints "committed C aborted A"
+ * acls BOOTSTRAP PRINCIPAL TOPIC                 createAcls: READ on TOPIC, WRITE on the PREFIXED first four
+ *                                                 characters of TOPIC and READ on every group for PRINCIPAL;
+ *                                                 describeAcls with a MATCH filter on TOPIC and with ANY;
+ *                                                 deleteAcls of the group ACL; a CLUSTER ACL on another name
+ *                                                 (refused); one JSON object
  * read-committed BOOTSTRAP TOPIC PARTITIONS ISOLATION
  *                                                 every partition from the start up to its end offset under
  *                                                 ISOLATION (read_committed: the last stable offset); one line
@@ -94,6 +110,9 @@ public final class JavaCompat {
             args[4],
             Integer.parseInt(args[5]),
             Integer.parseInt(args[6]));
+        break;
+      case "acls":
+        acls(bootstrap, args[2], args[3]);
         break;
       case "read-committed":
         readCommitted(bootstrap, args[2], Integer.parseInt(args[3]), args[4]);
@@ -360,6 +379,54 @@ public final class JavaCompat {
   }
 
   /** Enough JSON for the admin summary: strings, booleans, numbers and collections of numbers. */
+  static void acls(String bootstrap, String principal, String topic) throws Exception {
+    Properties p = withSecurity(new Properties());
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(AdminClientConfig.CLIENT_ID_CONFIG, CLIENT_ID + "-acls");
+    try (Admin admin = Admin.create(p)) {
+      AccessControlEntry read = new AccessControlEntry(principal, "*", AclOperation.READ, AclPermissionType.ALLOW);
+      AccessControlEntry write = new AccessControlEntry(principal, "*", AclOperation.WRITE, AclPermissionType.ALLOW);
+      AclBinding topicRead = new AclBinding(new ResourcePattern(ResourceType.TOPIC, topic, PatternType.LITERAL), read);
+      AclBinding prefixWrite =
+          new AclBinding(new ResourcePattern(ResourceType.TOPIC, topic.substring(0, 4), PatternType.PREFIXED), write);
+      AclBinding anyGroup = new AclBinding(new ResourcePattern(ResourceType.GROUP, "*", PatternType.LITERAL), read);
+      admin.createAcls(List.of(topicRead, prefixWrite, anyGroup)).all().get();
+      TreeSet<String> matched = new TreeSet<>();
+      admin
+          .describeAcls(
+              new AclBindingFilter(
+                  new ResourcePatternFilter(ResourceType.TOPIC, topic, PatternType.MATCH),
+                  AccessControlEntryFilter.ANY))
+          .values()
+          .get()
+          .forEach(
+              b ->
+                  matched.add(
+                      b.pattern().patternType() + ":" + b.pattern().name() + ":" + b.entry().operation()));
+      int all = admin.describeAcls(AclBindingFilter.ANY).values().get().size();
+      int deleted = admin.deleteAcls(List.of(anyGroup.toFilter())).all().get().size();
+      int afterDelete = admin.describeAcls(AclBindingFilter.ANY).values().get().size();
+      String refused;
+      try {
+        admin
+            .createAcls(
+                List.of(new AclBinding(new ResourcePattern(ResourceType.CLUSTER, "other", PatternType.LITERAL), read)))
+            .all()
+            .get();
+        refused = "none";
+      } catch (ExecutionException e) {
+        refused = e.getCause().getClass().getSimpleName();
+      }
+      Map<String, Object> out = new TreeMap<>();
+      out.put("matched", String.join(",", matched));
+      out.put("all", all);
+      out.put("deleted", deleted);
+      out.put("after_delete", afterDelete);
+      out.put("refused", refused);
+      System.out.println(json(out));
+    }
+  }
+
   static String json(Map<String, Object> m) {
     StringBuilder sb = new StringBuilder("{");
     for (Map.Entry<String, Object> e : m.entrySet()) {
