@@ -15,12 +15,21 @@ export interface StoredAcl extends AclBinding {
   readonly id: string;
 }
 
+/**
+ * The ACLs of one resource pattern, by principal: a decision reads only those of its principal and
+ * of `User:*`, however many other principals the resource has ACLs for.
+ */
+interface PatternAcls {
+  count: number;
+  readonly byPrincipal: Map<string, StoredAcl[]>;
+}
+
 /** The ACLs of one resource type, indexed for decisions. */
 interface ResourceTypeAcls {
   /** LITERAL ACLs by resource name; the wildcard `*` is one of the names. */
-  readonly literal: Map<string, StoredAcl[]>;
+  readonly literal: Map<string, PatternAcls>;
   /** PREFIXED ACLs by prefix. */
-  readonly prefixed: Map<string, StoredAcl[]>;
+  readonly prefixed: Map<string, PatternAcls>;
   /** How many PREFIXED names have each length: a decision looks up one prefix per length. */
   readonly prefixLengths: Map<number, number>;
   count: number;
@@ -72,7 +81,8 @@ function aclResult(acl: StoredAcl, principal: string, host: string, operation: n
 /**
  * Every ACL of the metadata image, by id and by resource, as Kafka's AclCache. A decision reads the
  * LITERAL ACLs of the resource's name, the wildcard ACLs, and one map entry per distinct PREFIXED
- * length, so its cost does not grow with the number of ACLs on other resources.
+ * length, and of each only the ACLs of its principal and of `User:*`, so its cost does not grow
+ * with the ACLs of other resources or other principals.
  */
 export class AclIndex {
   private readonly byId = new Map<string, StoredAcl>();
@@ -113,15 +123,19 @@ export class AclIndex {
     }
     t.count++;
     const byName = acl.patternType === AclPatternType.PREFIXED ? t.prefixed : t.literal;
-    const list = byName.get(acl.resourceName);
-    if (list) list.push(acl);
-    else {
-      byName.set(acl.resourceName, [acl]);
+    let pattern = byName.get(acl.resourceName);
+    if (!pattern) {
+      pattern = { count: 0, byPrincipal: new Map() };
+      byName.set(acl.resourceName, pattern);
       if (acl.patternType === AclPatternType.PREFIXED) {
         const n = acl.resourceName.length;
         t.prefixLengths.set(n, (t.prefixLengths.get(n) ?? 0) + 1);
       }
     }
+    pattern.count++;
+    const list = pattern.byPrincipal.get(acl.principal);
+    if (list) list.push(acl);
+    else pattern.byPrincipal.set(acl.principal, [acl]);
   }
 
   remove(id: string): StoredAcl | undefined {
@@ -133,10 +147,15 @@ export class AclIndex {
     if (!t) return acl;
     const prefixed = acl.patternType === AclPatternType.PREFIXED;
     const byName = prefixed ? t.prefixed : t.literal;
-    const list = byName.get(acl.resourceName) ?? [];
+    const pattern = byName.get(acl.resourceName);
+    const list = pattern?.byPrincipal.get(acl.principal) ?? [];
     const i = list.indexOf(acl);
-    if (i >= 0) list.splice(i, 1);
-    if (list.length === 0) {
+    if (i >= 0) {
+      list.splice(i, 1);
+      pattern!.count--;
+    }
+    if (list.length === 0) pattern?.byPrincipal.delete(acl.principal);
+    if (pattern && pattern.count === 0) {
       byName.delete(acl.resourceName);
       if (prefixed) {
         const n = acl.resourceName.length;
@@ -166,15 +185,21 @@ export class AclIndex {
     if (!t) return { allowed: allowIfNoAcl, rule: { kind: 'no-acl' } };
     let allowAcl: StoredAcl | null = null;
     let hasResourceAcls = false;
-    const scan = (list: StoredAcl[] | undefined): StoredAcl | null => {
+    const scanList = (list: StoredAcl[] | undefined): StoredAcl | null => {
       if (!list) return null;
-      hasResourceAcls = true;
       for (const acl of list) {
         const r = aclResult(acl, principal, host, operation);
         if (r === false) return acl;
         if (r === true) allowAcl = acl;
       }
       return null;
+    };
+    const scan = (pattern: PatternAcls | undefined): StoredAcl | null => {
+      if (!pattern) return null;
+      hasResourceAcls = true;
+      return (
+        scanList(pattern.byPrincipal.get(principal)) ?? scanList(pattern.byPrincipal.get(WILDCARD_PRINCIPAL))
+      );
     };
     let deny = scan(t.literal.get(name));
     if (deny === null && name !== WILDCARD) deny = scan(t.literal.get(WILDCARD));
@@ -219,7 +244,11 @@ export class AclIndex {
       return false;
     };
     for (const byName of [t.literal, t.prefixed]) {
-      for (const list of byName.values()) for (const acl of list) if (visit(acl)) return false;
+      for (const pattern of byName.values()) {
+        for (const p of [principal, WILDCARD_PRINCIPAL]) {
+          for (const acl of pattern.byPrincipal.get(p) ?? []) if (visit(acl)) return false;
+        }
+      }
     }
     if (wildcardAllow) return true;
     const dominated = (name: string): boolean => {
