@@ -27,6 +27,7 @@ import { RequestDispatcher } from './request-dispatcher.js';
 import { Authorizer, parseSuperUsers } from './security/authorizer.js';
 import { listenerSecurity } from './security/listener-security.js';
 import type { SaslAuthenticator } from './security/sasl/sasl-authenticator.js';
+import { ClusterTransactionMarkerSender } from './transaction-coordinator/shell/cluster-transaction-marker-sender.js';
 import { LocalTransactionMarkerSender } from './transaction-coordinator/shell/local-transaction-marker-sender.js';
 import { TransactionCoordinatorShell } from './transaction-coordinator/shell/transaction-coordinator-shell.js';
 
@@ -158,7 +159,16 @@ export class Broker {
         nodeId,
         config,
         replicas: replicaManager,
-        markers: new LocalTransactionMarkerSender(txnMarkerAppend),
+        markers: cluster
+          ? new ClusterTransactionMarkerSender({
+              nodeId,
+              local: new LocalTransactionMarkerSender(txnMarkerAppend),
+              client: () => cluster.interBroker,
+              image: () => metadata.image,
+              listenerName: config.listenerConfig.interBrokerListenerName,
+              logger: logger.child({ component: 'transaction-markers' }),
+            })
+          : new LocalTransactionMarkerSender(txnMarkerAppend),
         generateProducerId: () => producerIds.generateProducerId(),
         clock,
         logger: logger.child({ component: 'transaction-coordinator' }),

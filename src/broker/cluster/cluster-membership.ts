@@ -115,6 +115,11 @@ export class ClusterMembership {
     return this.channel;
   }
 
+  /** Connections to the other brokers (transaction markers go through it too); null before the channel opens. */
+  get interBroker(): InterBrokerClient | null {
+    return this.client;
+  }
+
   /** The active controller's node id as last seen; -1 while there is none. */
   get controllerId(): number {
     return this.election.controllerId;

@@ -15,7 +15,7 @@ import type { HostedPartition } from '../replica/hosted-partition.js';
 import { checkProducedRecords, prepareForAppend } from '../replica/produce-conversion.js';
 import { kafkaErrorFor } from '../replica/storage-error-codes.js';
 import { ProduceOrder, type ProduceStart } from './produce-order.js';
-import { transactionVerificationError } from './produce-txn-verification.js';
+import { type TxnVerificationFailure, transactionVerificationError } from './produce-txn-verification.js';
 
 type PartitionResponse = MessageInput<ProduceResponse['responses'][number]['partitionResponses'][number]>;
 
@@ -147,9 +147,12 @@ function startProduce(
         done(failed(pd.index, ErrorCode.INVALID_RECORD, 'Produce request carries no records.'));
         continue;
       }
+      // A coordinator on another broker answers over the network (null: nothing to verify).
+      let verification: Promise<TxnVerificationFailure | null> | null = null;
       if (req.transactionalId !== null) {
         const unverified = transactionVerificationError(s, req.transactionalId, p, records);
-        if (unverified) {
+        if (unverified instanceof Promise) verification = unverified;
+        else if (unverified) {
           done(failed(pd.index, unverified.code, unverified.message));
           continue;
         }
@@ -192,15 +195,29 @@ function startProduce(
           response,
         }));
       };
-      if (typeof precheck !== 'function') {
+      if (typeof precheck !== 'function' && verification === null) {
         pending.push(append());
         continue;
       }
-      const checked = checks.then(precheck);
+      const pre = precheck;
+      const verified = verification;
+      // Asynchronous checks run one after another, so this request's appends keep their order.
+      const checked = checks.then(async () => {
+        const unverified = verified ? await verified : null;
+        if (!unverified && typeof pre === 'function') await pre();
+        return unverified;
+      });
       checks = checked.catch(() => undefined);
       // The append promise is wrapped so that `started` settles once it is issued, not acknowledged.
       const started = checked.then(
-        () => ({ outcome: append() }),
+        (unverified) => ({
+          outcome: unverified
+            ? Promise.resolve({
+                topic: t.name,
+                response: failed(pd.index, unverified.code, unverified.message),
+              })
+            : append(),
+        }),
         (err: unknown) => ({
           outcome: Promise.resolve({ topic: t.name, response: rejected(ctx, t.name, pd.index, err) }),
         }),

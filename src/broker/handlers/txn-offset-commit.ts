@@ -48,7 +48,7 @@ export function txnOffsetCommitHandler(s: BrokerServices) {
       );
       const offsets = s.replicas.get(OFFSETS_TOPIC, s.groups.core.partitionFor(req.groupId));
       if (offsets) {
-        const unverified = verifyTxnPartition(
+        const unverified = await verifyTxnPartition(
           s,
           req.transactionalId,
           offsets,
