@@ -240,6 +240,8 @@ export class TestCluster {
     readonly etcd: EtcdProcess | null,
     /** `metadata.etcd.endpoints` of every broker. */
     readonly etcdEndpoint: string,
+    /** `metadata.etcd.prefix` of every broker: one per cluster, so clusters can share an etcd. */
+    readonly prefix: string,
     readonly sessionTimeoutMs: number,
     private readonly dir: string,
     private readonly waitLimitMs: number,
@@ -375,7 +377,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
         new ClusterBroker(nodeId, `127.0.0.1:${port}`, `http://127.0.0.1:${httpPort}`, logDir, args),
       );
     }
-    const cluster = new TestCluster(brokers, etcd, endpoint, sessionTimeoutMs, dir, waitLimitMs);
+    const cluster = new TestCluster(brokers, etcd, endpoint, prefix, sessionTimeoutMs, dir, waitLimitMs);
     await Promise.all(brokers.map((b) => b.start(waitLimitMs)));
     if ((options.ready ?? 'registered') === 'registered') await cluster.waitForBrokers();
     return cluster;
