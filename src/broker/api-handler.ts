@@ -3,6 +3,7 @@ import { StromError } from '../common/strom-error.js';
 import type { MessageCodec, MessageInput, VersionRange } from '../protocol/message-codec.js';
 import type { RequestHeaderInfo } from '../protocol/request-header.js';
 import type { ConnectionContext } from './network/connection.js';
+import type { ClientQuotaManager } from './quota/client-quota-manager.js';
 
 /** What a handler knows about the request beyond its body. */
 export interface RequestContext {
@@ -22,6 +23,14 @@ export interface RequestContext {
    * where no connection serves the request.
    */
   readonly closeAfterResponse?: () => void;
+  /** The request's size (header and body, as Kafka's request.sizeInBytes): what producer_byte_rate counts. */
+  readonly requestBytes?: number;
+  /**
+   * Reports that a byte-rate quota (producer_byte_rate, consumer_byte_rate) throttles this client
+   * for `throttleMs`; the handler puts it in its response's throttle_time_ms. The dispatcher mutes
+   * the connection for the longer of it and the request quota's throttle (KIP-219).
+   */
+  readonly throttle?: (throttleMs: number, quota: ClientQuotaManager) => void;
 }
 
 /** Returned by a handler when the request takes no response (Produce with acks=0). */

@@ -7,6 +7,7 @@ import { allocateProducerIdsHandler } from './handlers/allocate-producer-ids.js'
 import { alterConfigsHandler, incrementalAlterConfigsHandler } from './handlers/alter-configs.js';
 import { apiVersionsHandler } from './handlers/api-versions.js';
 import { createAclsHandler } from './handlers/create-acls.js';
+import { alterClientQuotasHandler, describeClientQuotasHandler } from './handlers/client-quotas.js';
 import { createPartitionsHandler } from './handlers/create-partitions.js';
 import { createTopicsHandler } from './handlers/create-topics.js';
 import { deleteAclsHandler } from './handlers/delete-acls.js';
@@ -106,6 +107,8 @@ export function brokerHandlers(
     describeAclsHandler(s),
     createAclsHandler(s),
     deleteAclsHandler(s),
+    describeClientQuotasHandler(s),
+    alterClientQuotasHandler(s),
   ];
   // The controller runs a forwarded request through the handler itself, never forwarding it again.
   const byKey = new Map(local.map((h) => [h.apiKey, h]));

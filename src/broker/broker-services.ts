@@ -9,6 +9,7 @@ import type { BrokerConfig } from './config/broker-config.js';
 import type { FetchSessionCache } from './fetch/fetch-session-cache.js';
 import type { GroupCoordinatorShell } from './group-coordinator/shell/group-coordinator-shell.js';
 import type { ProducerIdManager } from './producer-ids/producer-id-manager.js';
+import type { ClientQuotas } from './quota/client-quotas.js';
 import type { ReplicaManager } from './replica/replica-manager.js';
 import type { Authorizer } from './security/authorizer.js';
 import type { TransactionCoordinatorShell } from './transaction-coordinator/shell/transaction-coordinator-shell.js';
@@ -39,6 +40,8 @@ export interface BrokerServices {
   readonly producerIds: ProducerIdManager;
   /** What handlers ask before they act (authorizer.class.name); allows everything when unset. */
   readonly authorizer: Authorizer;
+  /** Client quotas (producer_byte_rate, consumer_byte_rate, request_percentage) from the metadata image. */
+  readonly quotas: ClientQuotas;
   readonly clock: Clock;
   readonly random: Random;
   readonly logger: Logger;

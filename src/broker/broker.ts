@@ -22,6 +22,7 @@ import { LocalRequests } from './local-requests.js';
 import { type BoundListener, SocketServer } from './network/socket-server.js';
 import { ProducerIdManager } from './producer-ids/producer-id-manager.js';
 import { Purgatory } from './purgatory/purgatory.js';
+import { ClientQuotas } from './quota/client-quotas.js';
 import { ReplicaManager } from './replica/replica-manager.js';
 import { RequestDispatcher } from './request-dispatcher.js';
 import { Authorizer, parseSuperUsers } from './security/authorizer.js';
@@ -174,6 +175,8 @@ export class Broker {
         logger: logger.child({ component: 'transaction-coordinator' }),
         appendTimeoutMs: TXN_APPEND_TIMEOUT_MS,
       });
+      const quotas = ClientQuotas.fromConfig(config);
+      quotas.update(metadata.image);
       let bound: BoundListener[] = [];
       const services: BrokerServices = {
         nodeId,
@@ -196,6 +199,7 @@ export class Broker {
           () => metadata.image.acls,
           logger.child({ component: 'authorizer' }),
         ),
+        quotas,
         clock,
         random,
         logger,
@@ -207,6 +211,7 @@ export class Broker {
       metadata.onChange((records, image) => {
         const changedTopics = new Set<string>();
         let brokerDefaultsChanged = false;
+        if (records.some((r) => r.type === 'ClientQuotaRecord')) quotas.update(image);
         for (const r of records) {
           // A topic created again under an old name must not keep the old topic's configs.
           if (r.type === 'TopicRecord') changedTopics.add(r.data.name);
@@ -243,6 +248,7 @@ export class Broker {
         options.metrics ?? null,
         sasl,
         config.get('sasl.server.max.receive.size'),
+        quotas,
       );
       const server = new SocketServer(
         dispatcher.handleFrame,

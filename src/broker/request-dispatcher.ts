@@ -5,9 +5,11 @@ import { ApiKey } from '../protocol/generated/api-registry.js';
 import { ProtocolError } from '../protocol/primitives/protocol-error.js';
 import { Reader } from '../protocol/primitives/reader.js';
 import { decodeRequestHeader, type RequestHeaderInfo } from '../protocol/request-header.js';
-import { type ApiHandler, NO_RESPONSE, type RequestContext } from './api-handler.js';
+import { type ApiHandler, type HandlerResult, NO_RESPONSE, type RequestContext } from './api-handler.js';
 import type { BrokerMetrics } from './broker-metrics.js';
 import { CloseConnectionError, type ConnectionContext, type ResponseFrames } from './network/connection.js';
+import type { ClientQuotaManager } from './quota/client-quota-manager.js';
+import { type ClientQuotas, quotaClientId, quotaUser } from './quota/client-quotas.js';
 
 /** APIs a connection on a SASL listener may use before it has authenticated. */
 const SERVED_BEFORE_AUTHENTICATION: ReadonlySet<number> = new Set([
@@ -15,6 +17,19 @@ const SERVED_BEFORE_AUTHENTICATION: ReadonlySet<number> = new Set([
   ApiKey.SaslHandshake,
   ApiKey.SaslAuthenticate,
 ]);
+
+/**
+ * APIs request_percentage does not count: the SASL exchange (Kafka's authenticator answers it
+ * before any quota applies) and WriteTxnMarkers, a cluster action Kafka records as exempt.
+ */
+const REQUEST_QUOTA_EXEMPT: ReadonlySet<number> = new Set([
+  ApiKey.SaslHandshake,
+  ApiKey.SaslAuthenticate,
+  ApiKey.WriteTxnMarkers,
+]);
+
+/** request_percentage is in percent of one thread's second (Kafka's NANOS_TO_PERCENTAGE_PER_SECOND): 1 ms is 0.1. */
+const PERCENT_PER_MS = 0.1;
 
 /** Evaluates a raw (unframed by any request header) SASL token; see SaslHandshake v0. */
 export interface RawSaslTokens {
@@ -45,6 +60,8 @@ export class RequestDispatcher {
     /** Raw SASL tokens after SaslHandshake v0; a broker without SASL listeners never sees one. */
     private readonly sasl: RawSaslTokens = NO_RAW_SASL,
     private readonly saslMaxReceiveBytes = 524288,
+    /** Client quotas; null in tests that build a dispatcher without a broker. */
+    private readonly quotas: ClientQuotas | null = null,
   ) {
     for (const h of handlers) this.handlers.set(h.apiKey, h);
   }
@@ -122,6 +139,9 @@ export class RequestDispatcher {
     const log = connection.log;
     const releases: (() => void)[] = [];
     let closeAfter = false;
+    // A byte-rate quota's throttle, reported by the Produce and Fetch handlers.
+    let throttleMs = 0;
+    let throttledBy: ClientQuotaManager | null = null;
     const ctx: RequestContext = {
       header,
       apiVersion: header.apiVersion,
@@ -133,7 +153,21 @@ export class RequestDispatcher {
       closeAfterResponse: () => {
         closeAfter = true;
       },
+      requestBytes: frame.length,
+      throttle: (ms, quota) => {
+        if (ms > throttleMs) {
+          throttleMs = ms;
+          throttledBy = quota;
+        }
+      },
     };
+    // One check when no request_percentage quota exists: then no clock is read for it.
+    const requestQuota =
+      this.quotas?.request.enabled === true &&
+      !REQUEST_QUOTA_EXEMPT.has(header.apiKey) &&
+      (session === undefined || session.authenticated)
+        ? this.quotas.request
+        : null;
     // The client id makes the negotiated versions of each client visible in a debug log.
     log.debug(
       {
@@ -145,9 +179,27 @@ export class RequestDispatcher {
       'request',
     );
     let frames: ResponseFrames | null = null;
-    const startMs = this.metrics === null ? 0 : performance.now();
+    const startMs = this.metrics === null && requestQuota === null ? 0 : performance.now();
     try {
-      const response = await handler.handle(body, ctx);
+      const pending = handler.handle(body, ctx);
+      // request_percentage counts the handler's time on the event loop until it first waits
+      // (Kafka counts its request handler thread's time).
+      const handlerMs = requestQuota === null ? 0 : performance.now() - startMs;
+      let response = await pending;
+      if (requestQuota !== null && response !== NO_RESPONSE) {
+        // Kafka records no request time for acks=0 produce (NO_RESPONSE).
+        const ms = requestQuota.recordAndGetThrottleTimeMs(
+          quotaUser(ctx),
+          quotaClientId(ctx),
+          handlerMs * PERCENT_PER_MS,
+          Date.now(),
+        );
+        if (ms > throttleMs) {
+          throttleMs = ms;
+          throttledBy = requestQuota;
+        }
+      }
+      if (throttledBy !== null) response = this.throttle(ctx, response, throttleMs, throttledBy);
       if (response !== NO_RESPONSE)
         frames = encodeResponse(header.apiKey, header.apiVersion, header.correlationId, response);
       if (closeAfter && frames !== null) frames.closeAfter = true;
@@ -169,6 +221,26 @@ export class RequestDispatcher {
     }
     return frames;
   };
+
+  /**
+   * KIP-219: the response goes out at once carrying the throttle time, and the connection reads
+   * nothing more until the time has passed, for every version (a client of a version before the
+   * KIP does not wait by itself; its next request waits in the socket). Kafka records the
+   * throttle time of the quota that throttled for its throttle-time metric.
+   */
+  private throttle(
+    ctx: RequestContext,
+    response: HandlerResult<unknown>,
+    throttleMs: number,
+    quota: ClientQuotaManager,
+  ): HandlerResult<unknown> {
+    quota.recordThrottle(quotaUser(ctx), quotaClientId(ctx), throttleMs, Date.now());
+    ctx.connection.throttle?.(throttleMs);
+    if (response === NO_RESPONSE || typeof response !== 'object' || response === null) return response;
+    const current = (response as { throttleTimeMs?: unknown }).throttleTimeMs;
+    if (typeof current !== 'number' || current >= throttleMs) return response;
+    return { ...response, throttleTimeMs: throttleMs };
+  }
 
   private unsupportedApiVersions(header: RequestHeaderInfo): Buffer[] {
     this.log.info(

@@ -43,6 +43,9 @@ export function applyMetadataRecord(image: MetadataImage, record: MetadataRecord
     case 'RemoveAccessControlEntryRecord':
       image.applyRemoveAccessControlEntry(record.data.id);
       return;
+    case 'ClientQuotaRecord':
+      image.applyClientQuota(record.data);
+      return;
     case 'NoOpRecord':
       return;
   }

@@ -1,3 +1,4 @@
+import { clientQuotaEntityData } from './client-quota-entity.js';
 import type { MetadataRecord } from './controller/metadata-record.js';
 import type { MetadataImage } from './metadata-image.js';
 
@@ -40,6 +41,14 @@ export function imageToRecords(image: MetadataImage): MetadataRecord[] {
       out.push({ type: 'UserScramCredentialRecord', data: { name, mechanism, ...c } });
   }
   for (const acl of image.acls.all()) out.push({ type: 'AccessControlEntryRecord', data: { ...acl } });
+  for (const { entity, values } of image.clientQuotas.values()) {
+    for (const [key, value] of values) {
+      out.push({
+        type: 'ClientQuotaRecord',
+        data: { entity: clientQuotaEntityData(entity), key, value, remove: false },
+      });
+    }
+  }
   if (image.nextProducerId > 0n) {
     out.push({
       type: 'ProducerIdsRecord',

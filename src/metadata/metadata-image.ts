@@ -1,4 +1,9 @@
 import { AclIndex } from './acl/acl-index.js';
+import {
+  type ClientQuotaImageEntry,
+  clientQuotaEntityKey,
+  clientQuotaEntityOf,
+} from './client-quota-entity.js';
 
 /**
  * The in-memory state that replaying the metadata log produces: topics, partitions, configs,
@@ -109,6 +114,14 @@ export interface AccessControlEntryRecordData {
   permissionType: number;
 }
 
+/** ClientQuotaRecord's fields. */
+export interface ClientQuotaRecordData {
+  entity: { entityType: string; entityName: string | null }[];
+  key: string;
+  value: number;
+  remove: boolean;
+}
+
 /** PartitionChangeRecord's Leader: -2 means "unchanged", -1 means "no leader". */
 const LEADER_UNCHANGED = -2;
 
@@ -126,6 +139,8 @@ export class MetadataImage {
   readonly scramCredentials = new Map<string, Map<number, ScramCredentialData>>();
   /** ACLs (AccessControlEntryRecord), indexed for the authorizer. */
   readonly acls = new AclIndex();
+  /** Client quotas by entity (clientQuotaEntityKey), as Kafka's ClientQuotasImage; an entity without values is removed. */
+  readonly clientQuotas = new Map<string, ClientQuotaImageEntry>();
   nextProducerId = 0n;
 
   topic(name: string): TopicImage | undefined {
@@ -255,6 +270,23 @@ export class MetadataImage {
 
   applyRemoveAccessControlEntry(id: string): void {
     this.acls.remove(id);
+  }
+
+  /** Sets or removes one quota of one entity, as Kafka's ClientQuotaControlManager.replay. */
+  applyClientQuota(r: ClientQuotaRecordData): void {
+    const entity = clientQuotaEntityOf(r.entity);
+    const key = clientQuotaEntityKey(entity);
+    let entry = this.clientQuotas.get(key);
+    if (r.remove) {
+      entry?.values.delete(r.key);
+      if (entry?.values.size === 0) this.clientQuotas.delete(key);
+      return;
+    }
+    if (!entry) {
+      entry = { entity, values: new Map() };
+      this.clientQuotas.set(key, entry);
+    }
+    entry.values.set(r.key, r.value);
   }
 
   applyFeatureLevel(name: string, level: number): void {

@@ -61,6 +61,8 @@ const SERVED: Record<string, readonly [number, number]> = {
   DescribeAcls: [0, 3],
   CreateAcls: [0, 3],
   DeleteAcls: [0, 3],
+  DescribeClientQuotas: [0, 1],
+  AlterClientQuotas: [0, 1],
 };
 
 function byName(apis: readonly { apiKey: number; minVersion: number; maxVersion: number }[]) {

@@ -1,4 +1,5 @@
 import { ApiKey } from '../../protocol/generated/api-registry.js';
+import type { AlterClientQuotasRequest } from '../../protocol/generated/messages/alter-client-quotas-request.js';
 import type { AlterConfigsRequest } from '../../protocol/generated/messages/alter-configs-request.js';
 import type { AlterUserScramCredentialsRequest } from '../../protocol/generated/messages/alter-user-scram-credentials-request.js';
 import type { CreateAclsRequest } from '../../protocol/generated/messages/create-acls-request.js';
@@ -118,6 +119,17 @@ export const FORWARDED_APIS: ReadonlyMap<number, ErrorResponseOf> = new Map<numb
         errorCode,
         errorMessage,
         matchingAcls: [],
+      })),
+    }),
+  ],
+  [
+    ApiKey.AlterClientQuotas,
+    (body, _v, errorCode, errorMessage) => ({
+      throttleTimeMs: 0,
+      entries: (body as AlterClientQuotasRequest).entries.map((e) => ({
+        errorCode,
+        errorMessage,
+        entity: e.entity.map((d) => ({ entityType: d.entityType, entityName: d.entityName })),
       })),
     }),
   ],

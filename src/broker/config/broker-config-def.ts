@@ -179,6 +179,20 @@ const brokerKeys = [
     validate: Validators.atLeast(1),
   },
   {
+    name: 'quota.window.num',
+    type: 'int',
+    defaultValue: 11,
+    doc: 'Samples kept in memory for client quotas (producer_byte_rate, consumer_byte_rate, request_percentage): the rate is measured over this many windows',
+    validate: Validators.atLeast(1),
+  },
+  {
+    name: 'quota.window.size.seconds',
+    type: 'int',
+    defaultValue: 1,
+    doc: 'Length of each client quota sample window; also the longest throttle for request_percentage',
+    validate: Validators.atLeast(1),
+  },
+  {
     name: 'strom.decompressed.batch.max.bytes',
     type: 'int',
     defaultValue: 268435456,

@@ -22,6 +22,7 @@ import {
 } from '../fetch/fetch-session-cache.js';
 import { ReadBufferPool } from '../fetch/read-buffer-pool.js';
 import type { ByteLease } from '../network/byte-budget.js';
+import { quotaClientId, quotaUser, recordBytes as recordQuotaBytes } from '../quota/client-quotas.js';
 import { kafkaErrorFor } from '../replica/storage-error-codes.js';
 
 type TopicResponse = MessageInput<FetchResponse['responses'][number]>;
@@ -88,7 +89,19 @@ export function fetchHandler(s: BrokerServices) {
     // The broker's fetch.max.bytes caps every response, whatever the request asks (KafkaApis
     // handleFetchRequest). Before v3 a request has no limit of its own and the cap is hard: no
     // batch is returned whole beyond it (FetchParams.hardMaxBytesLimit), as old clients expect.
-    const maxBytes = Math.min(v >= 3 ? req.maxBytes : INT32_MAX, s.config.get('fetch.max.bytes'));
+    let maxBytes = Math.min(v >= 3 ? req.maxBytes : INT32_MAX, s.config.get('fetch.max.bytes'));
+    // A consumer's fetch carries at most what its consumer_byte_rate allows in one quota window, so
+    // that no single response is bound to be throttled (KafkaApis: maxQuotaWindowBytes). Followers
+    // are not client-quota'd.
+    const fetchQuota = !isFollower && s.quotas.fetch.enabled ? s.quotas.fetch : null;
+    if (fetchQuota !== null) {
+      const windowBytes = fetchQuota.maxValueInQuotaWindow(
+        quotaUser(ctx),
+        quotaClientId(ctx),
+        s.clock.nowMs(),
+      );
+      maxBytes = Math.min(maxBytes, Math.max(0, Math.floor(windowBytes)));
+    }
     const minBytes = Math.min(req.minBytes, maxBytes);
     const limits = {
       maxBytes,
@@ -138,6 +151,25 @@ export function fetchHandler(s: BrokerServices) {
       : (answers as PartitionResponse[]);
     // Down-conversion changes the size of what is held until the response is sent.
     if (lease !== null && v < 4) lease.resize(recordBytes(partitions));
+    if (fetchQuota !== null) {
+      // KIP-219 as KafkaApis: a fetch over consumer_byte_rate is answered at once with no data
+      // and the throttle time (the data is read again after the throttle), and its bytes are
+      // taken back from the rate since they were not sent. The session stays as it was.
+      const bytes = recordBytes(partitions);
+      const nowMs = s.clock.nowMs();
+      const throttleTimeMs = recordQuotaBytes(fetchQuota, ctx, bytes, nowMs);
+      if (throttleTimeMs > 0) {
+        fetchQuota.unrecord(quotaUser(ctx), quotaClientId(ctx), bytes, nowMs);
+        if (session.kind === 'full' && session.session !== null) s.fetchSessions.remove(session.session.id);
+        return {
+          throttleTimeMs,
+          errorCode: ErrorCode.NONE,
+          sessionId: session.kind === 'incremental' ? (session.session?.id ?? 0) : 0,
+          responses: [],
+          nodeEndpoints: [],
+        };
+      }
+    }
     const include =
       session.kind === 'incremental'
         ? s.fetchSessions.select(

@@ -11,6 +11,7 @@ import { StorageError } from '../../storage/storage-error.js';
 import { defineHandler, NO_RESPONSE, type RequestContext } from '../api-handler.js';
 import type { BrokerServices } from '../broker-services.js';
 import { CloseConnectionError } from '../network/connection.js';
+import { recordBytes } from '../quota/client-quotas.js';
 import type { HostedPartition } from '../replica/hosted-partition.js';
 import { checkProducedRecords, prepareForAppend } from '../replica/produce-conversion.js';
 import { kafkaErrorFor } from '../replica/storage-error-codes.js';
@@ -58,6 +59,9 @@ export function produceHandler(s: BrokerServices) {
   return defineHandler(ProduceRequest, ProduceResponse, { min: 0, max: 11 }, async (req, ctx) => {
     const acks = req.acks;
     const results = await order.run(ctx.connection, () => startProduce(s, req, ctx, decompression));
+    // Kafka records the request's size once the produce is answered (KafkaApis.handleProduceRequest's
+    // callback), acks=0 included: such a producer is throttled by its muted connection alone.
+    const throttleTimeMs = recordBytes(s.quotas.produce, ctx, ctx.requestBytes ?? 0, s.clock.nowMs());
     if (acks === 0) {
       const failure = results.find((r) => r.response.errorCode !== ErrorCode.NONE);
       if (failure) {
@@ -78,7 +82,7 @@ export function produceHandler(s: BrokerServices) {
     }
     return {
       responses: [...byTopic].map(([name, partitionResponses]) => ({ name, partitionResponses })),
-      throttleTimeMs: 0,
+      throttleTimeMs,
     };
   });
 }

@@ -31,6 +31,11 @@ export interface ConnectionContext {
    * connection serves the request (handlers called directly).
    */
   readonly budget?: ByteBudget;
+  /**
+   * Mutes the connection for `ms` (a client over its quota, KIP-219): nothing more is read from
+   * it or dispatched until then. Absent where no connection serves the request.
+   */
+  readonly throttle?: (ms: number) => void;
 }
 
 /**
@@ -104,6 +109,10 @@ export class Connection {
   private poolWaiter: (() => void) | null = null;
   private readonly budget: ByteBudget;
   private paused = false;
+  /** Muted by a quota until throttleTimer fires. */
+  private throttled = false;
+  private throttledUntilMs = 0;
+  private throttleTimer: NodeJS.Timeout | null = null;
   private readonly cork: TickCork;
   private closing = false;
   /** Shutting down: answers what it dispatched, reads and dispatches nothing more. */
@@ -120,7 +129,7 @@ export class Connection {
   ) {
     this.decoder = new FrameSplitter(limits.maxFrameBytes, { limitName: 'socket.request.max.bytes' });
     this.budget = new ByteBudget(limits.maxQueuedResponseBytes, () => this.maybeResume());
-    this.ctx = { ...ctx, budget: this.budget };
+    this.ctx = { ...ctx, budget: this.budget, throttle: (ms) => this.throttle(ms) };
     this.cork = new TickCork(socket);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -128,6 +137,8 @@ export class Connection {
     socket.on('error', (err) => ctx.log.debug({ err }, 'connection error'));
     socket.on('close', () => {
       this.closing = true;
+      if (this.throttleTimer !== null) clearTimeout(this.throttleTimer);
+      this.throttleTimer = null;
       this.releaseHeld();
       this.onClose(this);
     });
@@ -150,6 +161,30 @@ export class Connection {
   /** Whether no request is pending and nothing was received for the idle timeout. */
   isIdle(now: number): boolean {
     return this.queue.length === 0 && now - this.lastActive >= this.limits.idleTimeoutMs;
+  }
+
+  /** Whether a quota has muted the connection. */
+  get isThrottled(): boolean {
+    return this.throttled;
+  }
+
+  /**
+   * Reads and dispatches nothing for `ms`, as Kafka's Selector keeps a throttled channel muted
+   * (KafkaChannel's MUTED_AND_THROTTLED): frames already read wait in the backlog.
+   */
+  private throttle(ms: number): void {
+    if (this.closing || ms <= 0) return;
+    const until = Date.now() + ms;
+    if (until <= this.throttledUntilMs) return;
+    this.throttledUntilMs = until;
+    this.throttled = true;
+    if (this.throttleTimer !== null) clearTimeout(this.throttleTimer);
+    this.throttleTimer = setTimeout(() => {
+      this.throttleTimer = null;
+      this.throttled = false;
+      this.maybeResume();
+    }, ms);
+    this.pause();
   }
 
   close(reason: string): void {
@@ -211,7 +246,12 @@ export class Connection {
 
   /** Dispatches waiting frames while the in-flight limit allows, one request at a time. */
   private dispatchBacklog(): void {
-    while (this.backlog.length > 0 && !this.closing && this.queue.length < this.limits.maxInFlight) {
+    while (
+      this.backlog.length > 0 &&
+      !this.closing &&
+      !this.throttled &&
+      this.queue.length < this.limits.maxInFlight
+    ) {
       const { frame, requestBytes, receivedAtMs } = this.backlog.shift()!;
       // While reading, lastActive is now: no clock is read for the frames of this read, which
       // waited for nothing. Date.now's milliseconds suffice: a frame held back waits that long.
@@ -342,6 +382,7 @@ export class Connection {
 
   private overloaded(): boolean {
     return (
+      this.throttled ||
       this.backlog.length > 0 ||
       this.queue.length >= this.limits.maxInFlight ||
       this.poolWaiter !== null ||

@@ -1,5 +1,6 @@
 import type {
   AccessControlEntryRecordData,
+  ClientQuotaRecordData,
   ConfigRecordData,
   PartitionChangeRecordData,
   PartitionRecordData,
@@ -51,6 +52,7 @@ export type MetadataRecord =
   | { readonly type: 'RemoveUserScramCredentialRecord'; readonly data: { name: string; mechanism: number } }
   | { readonly type: 'AccessControlEntryRecord'; readonly data: AccessControlEntryRecordData }
   | { readonly type: 'RemoveAccessControlEntryRecord'; readonly data: { id: string } }
+  | { readonly type: 'ClientQuotaRecord'; readonly data: ClientQuotaRecordData }
   | { readonly type: 'NoOpRecord'; readonly data: Record<string, never> };
 
 /** What a controller operation returns: records to make durable first, then the result to answer with. */
