@@ -7,12 +7,15 @@ const SCRAM_MECHANISMS: readonly ScramMechanismName[] = ['SCRAM-SHA-256', 'SCRAM
 /** Kafka's ConfigCommand default when `iterations=` is left out. */
 const DEFAULT_ITERATIONS = 4096;
 
+/** Whether a user config key names a SCRAM mechanism (Kafka's ScramMechanism.isScram). */
+export function isScramKey(key: string): boolean {
+  return SCRAM_MECHANISMS.some((s) => s === key.toUpperCase());
+}
+
 function scramMechanism(key: string): ScramMechanismName {
   const m = SCRAM_MECHANISMS.find((s) => s === key.toUpperCase());
   if (!m) {
-    throw new UsageError(
-      `${key} is not a user config Strom supports: SCRAM-SHA-256 and SCRAM-SHA-512 (client quotas are not supported yet)`,
-    );
+    throw new UsageError(`${key} is not a SCRAM mechanism: SCRAM-SHA-256 or SCRAM-SHA-512`);
   }
   return m;
 }

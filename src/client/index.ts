@@ -24,6 +24,14 @@ export {
 } from './admin/admin.js';
 export type { GroupDescription, GroupListing, GroupOffset } from './admin/group-admin.js';
 export type {
+  ClientQuotaAlteration,
+  ClientQuotaAlterationResult,
+  ClientQuotaDescription,
+  ClientQuotaEntity,
+  ClientQuotaFilter,
+  ClientQuotaFilterComponent,
+} from './admin/quota-admin.js';
+export type {
   ScramAlteration,
   ScramMechanismName,
   ScramUserDescription,

@@ -17,6 +17,14 @@ import {
 } from './acl-admin.js';
 import { GroupAdmin } from './group-admin.js';
 import {
+  alterClientQuotas,
+  type ClientQuotaAlteration,
+  type ClientQuotaAlterationResult,
+  type ClientQuotaDescription,
+  type ClientQuotaFilter,
+  describeClientQuotas,
+} from './quota-admin.js';
+import {
   alterUserScramCredentials,
   describeUserScramCredentials,
   type ScramAlteration,
@@ -387,6 +395,22 @@ export class Admin extends GroupAdmin {
     options: { signal?: AbortSignal } = {},
   ): Promise<ScramUserResult[]> {
     return alterUserScramCredentials(this.cluster, alterations, options.signal);
+  }
+
+  /** The quotas of the entities the filter matches (KIP-546; every entity for no components). */
+  describeClientQuotas(
+    filter: ClientQuotaFilter = { components: [] },
+    options: { signal?: AbortSignal } = {},
+  ): Promise<ClientQuotaDescription[]> {
+    return describeClientQuotas(this.cluster, filter, options.signal);
+  }
+
+  /** Sets (a value) or removes (null) quotas of users and client ids (KIP-546); one result per entity. */
+  alterClientQuotas(
+    alterations: readonly ClientQuotaAlteration[],
+    options: { validateOnly?: boolean; signal?: AbortSignal } = {},
+  ): Promise<ClientQuotaAlterationResult[]> {
+    return alterClientQuotas(this.cluster, alterations, options);
   }
 
   /** The SCRAM mechanisms and iterations of users (all users when `users` is omitted). */

@@ -2,6 +2,8 @@ import { AddOffsetsToTxnRequest } from '../../protocol/generated/messages/add-of
 import { AddOffsetsToTxnResponse } from '../../protocol/generated/messages/add-offsets-to-txn-response.js';
 import { AddPartitionsToTxnRequest } from '../../protocol/generated/messages/add-partitions-to-txn-request.js';
 import { AddPartitionsToTxnResponse } from '../../protocol/generated/messages/add-partitions-to-txn-response.js';
+import { AlterClientQuotasRequest } from '../../protocol/generated/messages/alter-client-quotas-request.js';
+import { AlterClientQuotasResponse } from '../../protocol/generated/messages/alter-client-quotas-response.js';
 import { AlterUserScramCredentialsRequest } from '../../protocol/generated/messages/alter-user-scram-credentials-request.js';
 import { AlterUserScramCredentialsResponse } from '../../protocol/generated/messages/alter-user-scram-credentials-response.js';
 import { ApiVersionsRequest } from '../../protocol/generated/messages/api-versions-request.js';
@@ -22,6 +24,8 @@ import { DeleteTopicsRequest } from '../../protocol/generated/messages/delete-to
 import { DeleteTopicsResponse } from '../../protocol/generated/messages/delete-topics-response.js';
 import { DescribeAclsRequest } from '../../protocol/generated/messages/describe-acls-request.js';
 import { DescribeAclsResponse } from '../../protocol/generated/messages/describe-acls-response.js';
+import { DescribeClientQuotasRequest } from '../../protocol/generated/messages/describe-client-quotas-request.js';
+import { DescribeClientQuotasResponse } from '../../protocol/generated/messages/describe-client-quotas-response.js';
 import { DescribeClusterRequest } from '../../protocol/generated/messages/describe-cluster-request.js';
 import { DescribeClusterResponse } from '../../protocol/generated/messages/describe-cluster-response.js';
 import { DescribeConfigsRequest } from '../../protocol/generated/messages/describe-configs-request.js';
@@ -117,6 +121,8 @@ export const Apis = {
     DescribeUserScramCredentialsResponse,
   ),
   AlterUserScramCredentials: api(AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse),
+  DescribeClientQuotas: api(DescribeClientQuotasRequest, DescribeClientQuotasResponse),
+  AlterClientQuotas: api(AlterClientQuotasRequest, AlterClientQuotasResponse),
   AddPartitionsToTxn: api(AddPartitionsToTxnRequest, AddPartitionsToTxnResponse),
   AddOffsetsToTxn: api(AddOffsetsToTxnRequest, AddOffsetsToTxnResponse),
   EndTxn: api(EndTxnRequest, EndTxnResponse),
