@@ -23,6 +23,19 @@ export interface PartitionView {
   } | null;
 }
 
+/** One quota id's rate and throttles (Kafka's byte-rate or request-time, and throttle-time, per user and client-id). */
+export interface QuotaView {
+  readonly type: 'Produce' | 'Fetch' | 'Request';
+  /** '' where the quota that applies is not per user. */
+  readonly user: string;
+  /** '' where the quota that applies is not per client id. */
+  readonly clientId: string;
+  /** Bytes per second, or percent of a thread for Request. */
+  readonly rate: number;
+  /** Average throttle over the last minute, in ms; NaN when none was given. */
+  readonly throttleTimeMs: number;
+}
+
 /** Why the broker is or is not ready to serve, each condition on its own (`/readyz`). */
 export interface Readiness {
   readonly ready: boolean;
@@ -52,6 +65,26 @@ export class BrokerObserver {
     private readonly producePurgatory: Purgatory,
     private readonly fetchPurgatory: Purgatory,
   ) {}
+
+  /** The rates of clients that a configured quota applies to, seen in the last hour. */
+  quotas(): QuotaView[] {
+    const nowMs = this.services.clock.nowMs();
+    const out: QuotaView[] = [];
+    for (const m of this.services.quotas.all()) {
+      if (!m.enabled) continue;
+      for (const s of m.activeSensors()) {
+        if (s.bound === Number.POSITIVE_INFINITY) continue;
+        out.push({
+          type: m.type,
+          user: s.user,
+          clientId: s.clientId,
+          rate: s.rate.measure(nowMs),
+          throttleTimeMs: s.throttleTimeMs.measure(nowMs),
+        });
+      }
+    }
+    return out;
+  }
 
   get nodeId(): number {
     return this.services.nodeId;

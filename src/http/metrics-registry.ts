@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import type { BrokerObserver } from '../broker/broker-observer.js';
+import type { BrokerObserver, QuotaView } from '../broker/broker-observer.js';
 import type { LatencyHistogram } from '../common/latency-histogram.js';
 import { API_REGISTRY, ApiKey } from '../protocol/generated/api-registry.js';
 import { logFlushStats } from '../storage/log-flush-stats.js';
@@ -70,6 +70,7 @@ export class MetricsRegistry {
     this.defineLogs();
     this.definePurgatoriesAndConnections();
     this.defineConsumerLag();
+    this.defineQuotas();
   }
 
   /** The exposition text (Prometheus text format 0.0.4), Node's metrics included. */
@@ -306,6 +307,38 @@ export class MetricsRegistry {
       'Partition log fsyncs (LogFlushRateAndTimeMs Count)',
       'counter',
       () => [{ value: flush.count }],
+    );
+  }
+
+  /**
+   * Client quotas as the JMX exporter's quota rules name Kafka's kafka.server<type=Produce|Fetch|Request,
+   * user=…, client-id=…> metrics: kafka_server_quota_throttle_time, _byte_rate and _request_time,
+   * labelled with the resource and the user and clientId of the quota that applies (a tag that is
+   * empty in Kafka's metric is left out of its MBean name, and so of the labels).
+   */
+  private defineQuotas(): void {
+    const labels = (q: QuotaView): Record<string, string> => ({
+      resource: q.type,
+      ...(q.user !== '' && { user: q.user }),
+      ...(q.clientId !== '' && { clientId: q.clientId }),
+    });
+    this.fromSnapshot(
+      'kafka_server_quota_throttle_time',
+      'Average throttle time given over the last minute, in ms, per quota user and client id (NaN when none)',
+      'gauge',
+      (s) => s.quotas.map((q) => ({ labels: labels(q), value: q.throttleTimeMs })),
+    );
+    this.fromSnapshot(
+      'kafka_server_quota_byte_rate',
+      'Bytes per second produced (resource Produce) or fetched (Fetch) under a byte-rate quota',
+      'gauge',
+      (s) => s.quotas.filter((q) => q.type !== 'Request').map((q) => ({ labels: labels(q), value: q.rate })),
+    );
+    this.fromSnapshot(
+      'kafka_server_quota_request_time',
+      'Percent of a thread the requests under a request_percentage quota take',
+      'gauge',
+      (s) => s.quotas.filter((q) => q.type === 'Request').map((q) => ({ labels: labels(q), value: q.rate })),
     );
   }
 

@@ -1,4 +1,4 @@
-import type { BrokerObserver, PartitionView } from '../broker/broker-observer.js';
+import type { BrokerObserver, PartitionView, QuotaView } from '../broker/broker-observer.js';
 
 /** One group's committed offset of a partition and its lag. */
 export interface LagRow {
@@ -33,6 +33,7 @@ export interface ScrapeSnapshot {
   readonly logDirs: ReturnType<BrokerObserver['logDirs']>;
   readonly purgatories: { readonly Produce: number; readonly Fetch: number };
   readonly connections: ReadonlyMap<string, number>;
+  readonly quotas: readonly QuotaView[];
 }
 
 export function takeSnapshot(observer: BrokerObserver): ScrapeSnapshot {
@@ -61,6 +62,7 @@ export function takeSnapshot(observer: BrokerObserver): ScrapeSnapshot {
     logDirs: observer.logDirs(),
     purgatories: observer.purgatorySizes(),
     connections: observer.connectionCountByListener(),
+    quotas: observer.quotas(),
   };
 }
 

@@ -3,7 +3,7 @@ import {
   type ClientQuotaKey,
   clientQuotaEntityKey,
 } from '../../metadata/client-quota-entity.js';
-import { QuotaRate, type QuotaWindow, throttleTimeMs } from './quota-rate.js';
+import { QuotaRate, type QuotaWindow, RecentAverage, throttleTimeMs } from './quota-rate.js';
 
 /** Kafka's QuotaType of the three client quotas, as its metrics name them. */
 export type QuotaType = 'Produce' | 'Fetch' | 'Request';
@@ -22,9 +22,8 @@ export interface QuotaSensor {
   /** The quota that applies; Infinity for none. */
   bound: number;
   lastUsedMs: number;
-  /** Throttles given and their total, for the throttle-time metrics. */
-  throttleCount: number;
-  throttleTimeMsTotal: number;
+  /** The throttles given, for the throttle-time metric (Kafka's Avg of the throttle-time sensor). */
+  readonly throttleTimeMs: RecentAverage;
 }
 
 /** Kafka's QuotaTypes: which levels of entities have a quota of this type. */
@@ -120,9 +119,7 @@ export class ClientQuotaManager {
 
   /** Counts a throttle given to the client, for the throttle-time metrics. */
   recordThrottle(user: string, clientId: string, throttleMs: number, nowMs: number): void {
-    const s = this.sensor(user, clientId, nowMs);
-    s.throttleCount++;
-    s.throttleTimeMsTotal += throttleMs;
+    this.sensor(user, clientId, nowMs).throttleTimeMs.record(throttleMs, nowMs);
   }
 
   /** The rates of clients seen within the last hour, for metrics. */
@@ -145,8 +142,7 @@ export class ClientQuotaManager {
           rate: new QuotaRate(this.window),
           bound: this.quotaLimit(userTag, clientIdTag),
           lastUsedMs: nowMs,
-          throttleCount: 0,
-          throttleTimeMsTotal: 0,
+          throttleTimeMs: new RecentAverage(),
         };
         this.sensors.set(id, s);
       }

@@ -111,3 +111,35 @@ function reset(s: Sample, nowMs: number): void {
 export function throttleTimeMs(observed: number, bound: number, windowSizeMs: number): number {
   return Math.round(((observed - bound) / bound) * windowSizeMs);
 }
+
+/**
+ * An average over two windows of 30 s, as Kafka's Avg with the default MetricConfig: what its
+ * throttle-time metric of each quota id reads. NaN when nothing was recorded in the last minute,
+ * as Kafka's Avg.
+ */
+export class RecentAverage {
+  private current = { sum: 0, count: 0, startMs: Number.NEGATIVE_INFINITY };
+  private previous = { sum: 0, count: 0, startMs: Number.NEGATIVE_INFINITY };
+
+  constructor(private readonly windowMs = 30_000) {}
+
+  record(value: number, nowMs: number): void {
+    if (nowMs - this.current.startMs >= this.windowMs) {
+      this.previous = this.current;
+      this.current = { sum: 0, count: 0, startMs: nowMs };
+    }
+    this.current.sum += value;
+    this.current.count++;
+  }
+
+  measure(nowMs: number): number {
+    let sum = 0;
+    let count = 0;
+    for (const w of [this.current, this.previous]) {
+      if (nowMs - w.startMs >= 2 * this.windowMs) continue;
+      sum += w.sum;
+      count += w.count;
+    }
+    return count === 0 ? Number.NaN : sum / count;
+  }
+}

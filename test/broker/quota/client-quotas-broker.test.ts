@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type StartedBroker, startBroker } from '../../../src/broker/start-broker.js';
+import { KafkaMetrics } from '../../../src/http/kafka-metrics.js';
+import { MetricsRegistry } from '../../../src/http/metrics-registry.js';
 import { ErrorCode } from '../../../src/protocol/error-codes.js';
-import { decodeResponse, encodeRequest } from '../../../src/protocol/frame.js';
 import { ApiKey } from '../../../src/protocol/generated/api-registry.js';
 import type { AlterClientQuotasResponse } from '../../../src/protocol/generated/messages/alter-client-quotas-response.js';
 import type { DescribeClientQuotasResponse } from '../../../src/protocol/generated/messages/describe-client-quotas-response.js';
@@ -13,8 +14,8 @@ import type { FetchResponse } from '../../../src/protocol/generated/messages/fet
 import type { MetadataResponse } from '../../../src/protocol/generated/messages/metadata-response.js';
 import type { ProduceResponse } from '../../../src/protocol/generated/messages/produce-response.js';
 import { encodeRecordBatch } from '../../../src/protocol/records/record-batch.js';
-import { RawClient } from '../../helpers/raw-client.js';
 import { request } from '../../helpers/request.js';
+import { QuotaTestClient as Client } from './quota-test-client.js';
 
 const batch = (valueBytes: number) =>
   encodeRecordBatch({
@@ -23,40 +24,6 @@ const batch = (valueBytes: number) =>
       { offsetDelta: 0, timestampDelta: 0, key: null, value: Buffer.alloc(valueBytes, 1), headers: [] },
     ],
   });
-
-/** One connection with its own client id, sending requests one at a time. */
-class Client {
-  private correlation = 1;
-  private constructor(
-    private readonly raw: RawClient,
-    private readonly clientId: string,
-  ) {}
-
-  static async open(bootstrap: string, clientId: string): Promise<Client> {
-    return new Client(await RawClient.open(bootstrap), clientId);
-  }
-
-  send(apiKey: number, version: number, body: object): number {
-    const id = this.correlation++;
-    this.raw.write(encodeRequest(apiKey, version, id, this.clientId, body as never));
-    return id;
-  }
-
-  async receive<T>(apiKey: number, version: number, timeoutMs = 10_000): Promise<T> {
-    const frame = await this.raw.readFrame(timeoutMs);
-    if (!frame) throw new Error('connection closed by broker');
-    return decodeResponse(apiKey, version, frame).body as T;
-  }
-
-  async call<T>(apiKey: number, version: number, body: object): Promise<T> {
-    this.send(apiKey, version, body);
-    return this.receive<T>(apiKey, version);
-  }
-
-  close(): void {
-    this.raw.close();
-  }
-}
 
 const alterQuotas = (bootstrap: string, entries: object[], version = 1) =>
   request<AlterClientQuotasResponse>(bootstrap, ApiKey.AlterClientQuotas, version, {
@@ -186,6 +153,23 @@ describe('client quotas on the broker', () => {
       assert.ok(
         waitedMs >= throttleMs - 50,
         `answered after ${waitedMs.toFixed(0)} ms, throttle ${throttleMs} ms`,
+      );
+      // The throttle shows in the metrics of the client's quota id (a client-id quota: no user).
+      const produce = broker.broker.observer
+        .quotas()
+        .find((q) => q.type === 'Produce' && q.clientId === 'slow-producer');
+      assert.equal(produce?.user, '');
+      assert.equal(produce?.throttleTimeMs, throttleMs);
+      assert.ok(produce !== undefined && produce.rate > 1000);
+      const text = await new MetricsRegistry(new KafkaMetrics(), () => broker.broker.observer).text();
+      assert.ok(
+        text.includes(
+          `kafka_server_quota_throttle_time{resource="Produce",clientId="slow-producer"} ${throttleMs}\n`,
+        ),
+        text
+          .split('\n')
+          .filter((l) => l.startsWith('kafka_server_quota'))
+          .join('\n'),
       );
     } finally {
       slow.close();

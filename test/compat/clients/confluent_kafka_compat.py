@@ -19,7 +19,13 @@ usage: confluent_kafka_compat.py MODE BOOTSTRAP TOPIC [ARGS...]
   transactions BOOTSTRAP TOPIC TXN_ID GROUP a transactional producer on partition 0: commits 3 records,
                                             aborts 2, then commits 1 with the group's offset 5 sent
                                             to the transaction (send_offsets_to_transaction); prints OK
-Every client id starts with compat-confluent so the broker's log attributes its requests.
+  quota-produce BOOTSTRAP TOPIC CLIENT_ID VALUE_BYTES WARM_S MEASURE_S [PACE]
+                                            produce VALUE_BYTES values as fast as the broker lets
+                                            CLIENT_ID (or at most PACE value bytes/s) for
+                                            WARM_S + MEASURE_S seconds; JSON: the value
+                                            bytes acknowledged in the last MEASURE_S seconds and the
+                                            throttle events librdkafka reported (KIP-219)
+Every client id but quota-produce's starts with compat-confluent so the broker's log attributes its requests.
 """
 import json
 import sys
@@ -287,7 +293,48 @@ def transactions(bootstrap, topic, txn_id, group):
     print("OK")
 
 
+def quota_produce(bootstrap, topic, client_id, value_bytes, warm_s, measure_s, pace="0"):
+    value = b"q" * int(value_bytes)
+    pace = float(pace)
+    throttles = []
+    p = Producer({
+        "bootstrap.servers": bootstrap,
+        "client.id": client_id,
+        "acks": "1",
+        "linger.ms": 5,
+        "queue.buffering.max.kbytes": 32,
+        "batch.size": 16384,
+        "throttle_cb": lambda event: throttles.append(event.throttle_time),
+    })
+    start = time.monotonic()
+    window_start = start + float(warm_s)
+    end = window_start + float(measure_s)
+    acked = [0]
+    sent = 0
+
+    def delivered(err, msg):
+        if err is not None:
+            fail("delivery failed: %s" % err)
+        now = time.monotonic()
+        if window_start <= now < end:
+            acked[0] += len(msg.value())
+
+    while time.monotonic() < end:
+        if pace > 0 and sent > pace * (time.monotonic() - start):
+            p.poll(0.005)
+            continue
+        try:
+            p.produce(topic, value, partition=0, on_delivery=delivered)
+            sent += len(value)
+            p.poll(0)
+        except BufferError:
+            p.poll(0.01)
+    p.flush(60)
+    print(json.dumps({"bytes": acked[0], "throttles": len(throttles)}))
+
+
 MODES = {
+    "quota-produce": quota_produce,
     "transactions": transactions,
     "list-groups": list_groups,
     "metadata": metadata,
