@@ -61,7 +61,9 @@ export function produceHandler(s: BrokerServices) {
     const results = await order.run(ctx.connection, () => startProduce(s, req, ctx, decompression));
     // Kafka records the request's size once the produce is answered (KafkaApis.handleProduceRequest's
     // callback), acks=0 included: such a producer is throttled by its muted connection alone.
-    const throttleTimeMs = recordBytes(s.quotas.produce, ctx, ctx.requestBytes ?? 0, s.clock.nowMs());
+    const throttleTimeMs = s.quotas.produce.enabled
+      ? recordBytes(s.quotas.produce, ctx, ctx.requestBytes ?? 0, s.clock.nowMs())
+      : 0;
     if (acks === 0) {
       const failure = results.find((r) => r.response.errorCode !== ErrorCode.NONE);
       if (failure) {
