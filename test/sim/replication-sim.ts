@@ -18,6 +18,8 @@ import {
   brokerAvailable,
   brokerUnavailable,
   type ElectionSettings,
+  ElectionType,
+  electLeaders,
 } from '../../src/metadata/controller/partition-elections.js';
 import { MetadataImage } from '../../src/metadata/metadata-image.js';
 import { ErrorCode } from '../../src/protocol/error-codes.js';
@@ -74,7 +76,9 @@ type Message =
   | { kind: 'altered'; partition: number; seq: number; answer: AlterPartitionAnswer }
   | { kind: 'heartbeat'; brokerEpoch: bigint; register: boolean; clean: boolean }
   | { kind: 'heartbeatAnswer'; brokerEpoch: bigint; fenced: boolean }
-  | { kind: 'metadata'; upTo: number };
+  | { kind: 'metadata'; upTo: number }
+  | { kind: 'shutdown'; brokerEpoch: bigint }
+  | { kind: 'shutdownAnswer'; brokerEpoch: bigint };
 
 /** A broker: disks that outlive it, and the state a process crash loses. */
 class SimBroker {
@@ -134,6 +138,7 @@ export class ReplicationSimulation {
     crashes: 0,
     machineCrashes: 0,
     pauses: 0,
+    shutdowns: 0,
     partitions: 0,
     elections: 0,
     truncations: 0,
@@ -308,10 +313,35 @@ export class ReplicationSimulation {
       // Metadata is also pulled, so a lost delivery is only late.
       this.send(CONTROLLER, id, { kind: 'metadata', upTo: this.metadataLog.length });
     }
+    // auto.leader.rebalance.enable: now and then leadership goes back to preferred replicas.
+    if (this.rng.next() < 0.02)
+      this.commit(electLeaders(this.controllerImage, ElectionType.PREFERRED, null, SETTINGS).records);
     this.schedule(50, () => this.controllerTick());
   }
 
   private controllerReceive(from: number, msg: Message): void {
+    if (msg.kind === 'shutdown') {
+      // Controlled shutdown (Kafka's BrokerHeartbeat with wantShutDown): leadership and ISR
+      // membership move off the broker before it stops.
+      const reg = this.controllerImage.brokers.get(from)!;
+      if (reg.brokerEpoch === msg.brokerEpoch && !reg.fenced && !reg.inControlledShutdown) {
+        this.commit([
+          {
+            type: 'BrokerRegistrationChangeRecord',
+            data: {
+              brokerId: from,
+              brokerEpoch: reg.brokerEpoch,
+              fenced: 0,
+              inControlledShutdown: 1,
+              logDirs: [],
+            },
+          },
+        ]);
+        this.commit(brokerUnavailable(this.controllerImage, from, SETTINGS).records);
+      }
+      this.send(CONTROLLER, from, { kind: 'shutdownAnswer', brokerEpoch: msg.brokerEpoch });
+      return;
+    }
     if (msg.kind === 'heartbeat') {
       const reg = this.controllerImage.brokers.get(from)!;
       if (msg.register && msg.brokerEpoch > reg.brokerEpoch) {
@@ -411,6 +441,10 @@ export class ReplicationSimulation {
     switch (msg.kind) {
       case 'metadata':
         this.applyMetadata(b, msg.upTo);
+        return;
+      case 'shutdownAnswer':
+        // Leadership has moved: let the metadata reach this broker, then stop.
+        if (msg.brokerEpoch === b.brokerEpoch) this.brokerTimer(b, 100, () => this.stopCleanly(b));
         return;
       case 'heartbeatAnswer':
         if (msg.fenced && msg.brokerEpoch === b.brokerEpoch) {
@@ -731,13 +765,18 @@ export class ReplicationSimulation {
       return;
     }
     const b = this.brokers.get(BROKERS[this.rng.int(BROKERS.length)]!)!;
-    const kind = this.rng.int(4);
+    const kind = this.rng.int(5);
     if (kind === 0 && b.alive) this.crash(b, b.id === this.lossy && this.rng.next() < 0.7);
     else if (kind === 1 && b.alive) {
       this.stats.pauses++;
       const ms = 200 + this.rng.int(900);
       b.pausedUntil = this.now + ms;
       this.schedule(ms, () => this.resume(b));
+    } else if (kind === 3 && b.alive && b.pausedUntil <= this.now) {
+      this.stats.shutdowns++;
+      this.send(b.id, CONTROLLER, { kind: 'shutdown', brokerEpoch: b.brokerEpoch });
+      // controlled.shutdown: stop anyway if the controller does not answer in time.
+      this.brokerTimer(b, 600, () => this.stopCleanly(b));
     } else if (kind === 2) {
       this.stats.partitions++;
       const others = [CONTROLLER, ...BROKERS.filter((x) => x !== b.id)];
@@ -759,13 +798,24 @@ export class ReplicationSimulation {
   private crash(b: SimBroker, machine: boolean): void {
     this.stats.crashes++;
     if (machine) this.stats.machineCrashes++;
+    this.stopAndRestart(b, machine, false);
+  }
+
+  /** The end of a controlled shutdown: everything flushed, a clean stop, then a restart. */
+  private stopCleanly(b: SimBroker): void {
+    if (!b.alive || this.brokers.get(b.id) !== b) return;
+    for (const log of b.logs.values()) log.flush();
+    this.stopAndRestart(b, false, true);
+  }
+
+  private stopAndRestart(b: SimBroker, lostUnflushed: boolean, clean: boolean): void {
     b.alive = false;
     this.schedule(100 + this.rng.int(600), () => {
-      for (const log of b.logs.values()) log.restart(machine);
+      for (const log of b.logs.values()) log.restart(lostUnflushed);
       this.dirty = true;
       const fresh = new SimBroker(b.id, b.brokerEpoch + 1n);
       for (const [p, log] of b.logs) fresh.logs.set(p, log);
-      fresh.cleanRestart = false;
+      fresh.cleanRestart = clean;
       this.brokers.set(b.id, fresh);
       this.startBroker(fresh);
     });

@@ -16,6 +16,7 @@ describe('replication simulation (seeded faults, invariants after every event)',
     if (!replayingOneSeed()) {
       assert.ok(totals.acked! > seeds.length * 20, 'records were acknowledged');
       assert.ok(totals.machineCrashes! > 0, 'unflushed writes were lost');
+      assert.ok(totals.shutdowns! > 0, 'brokers shut down in a controlled way');
       assert.ok(totals.truncations! > 0, 'followers truncated');
       assert.ok(totals.elections! > seeds.length, 'leaders moved');
     }
