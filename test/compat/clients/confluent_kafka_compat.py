@@ -53,11 +53,23 @@ def metadata(bootstrap, topic):
     print(json.dumps({"brokers": sorted(md.brokers), "partitions": sorted(t.partitions)}))
 
 
+def settled(read, done, seconds=15):
+    """Reads until `done(read())` holds or `seconds` pass, and returns the last value: metadata
+    reaches the other brokers of a cluster shortly after an admin request succeeds, as in Kafka
+    (AdminClient's results say the controller applied the change, not that every broker has)."""
+    deadline = time.monotonic() + seconds
+    value = read()
+    while not done(value) and time.monotonic() < deadline:
+        time.sleep(0.1)
+        value = read()
+    return value
+
+
 def admin(bootstrap, topic):
     a = AdminClient({"bootstrap.servers": bootstrap, "client.id": CLIENT_ID})
     out = {}
     wait_all(a.create_topics([NewTopic(topic, 2, 1, config={"cleanup.policy": "compact"})]))
-    out["listed"] = topic in a.list_topics(timeout=30).topics
+    out["listed"] = settled(lambda: topic in a.list_topics(timeout=30).topics, lambda listed: listed)
     resource = ConfigResource("topic", topic)
     configs = a.describe_configs([resource])[resource].result(30)
     out["cleanup.policy"] = configs["cleanup.policy"].value
@@ -65,16 +77,19 @@ def admin(bootstrap, topic):
     # AlterConfigs replaces the topic's whole set of dynamic configs (non-incremental, as in Kafka).
     altered = ConfigResource("topic", topic, set_config={"retention.ms": "7200000"})
     a.alter_configs([altered])[altered].result(30)
-    configs = a.describe_configs([resource])[resource].result(30)
+    configs = settled(
+        lambda: a.describe_configs([resource])[resource].result(30),
+        lambda c: c["retention.ms"].value == "7200000",
+    )
     out["retention.ms"] = configs["retention.ms"].value
     out["cleanup.policy.after_alter"] = configs["cleanup.policy"].value
     broker = ConfigResource("broker", "1")
     broker_configs = a.describe_configs([broker])[broker].result(30)
     out["broker.num.partitions"] = broker_configs["num.partitions"].value
     wait_all(a.create_partitions([NewPartitions(topic, 4)]))
-    out["grown"] = len(a.list_topics(topic, timeout=30).topics[topic].partitions)
+    out["grown"] = settled(lambda: len(a.list_topics(topic, timeout=30).topics[topic].partitions), lambda n: n == 4)
     wait_all(a.delete_topics([topic], operation_timeout=30))
-    out["after_delete"] = topic in a.list_topics(timeout=30).topics
+    out["after_delete"] = settled(lambda: topic in a.list_topics(timeout=30).topics, lambda listed: not listed)
     print(json.dumps(out))
 
 
