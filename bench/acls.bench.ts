@@ -16,6 +16,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AclBinding, Kafka, type KafkaConfig } from '../src/client/index.js';
+import { arg, quantile } from './measure.js';
+import { produceRate } from './produce-rate.js';
 import { freePort, startStrom, stopStrom } from './suite/strom-process.js';
 
 const VALUE_BYTES = 1024;
@@ -24,16 +26,6 @@ const WINDOW = 32;
 const MODES = ['none', 'acls'] as const;
 type Mode = (typeof MODES)[number];
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
-
-const quantile = (xs: number[], q: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-};
-
 async function produce(settings: KafkaConfig, topic: string, records: number): Promise<number> {
   const producer = new Kafka(settings).producer({
     acks: 'all',
@@ -41,22 +33,7 @@ async function produce(settings: KafkaConfig, topic: string, records: number): P
     batchSize: 512 * 1024,
     maxInFlightRequestsPerConnection: 5,
   });
-  const chunk = Array.from({ length: CHUNK }, () => ({ value: Buffer.alloc(VALUE_BYTES, 7) }));
-  await producer.send(topic, { value: 'warm-up' });
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: WINDOW }, async () => {
-      while (next < records) {
-        const n = Math.min(CHUNK, records - next);
-        next += n;
-        await producer.sendBatch(topic, n === CHUNK ? chunk : chunk.slice(0, n));
-      }
-    }),
-  );
-  const rate = records / ((performance.now() - t0) / 1000);
-  await producer.close();
-  return rate;
+  return produceRate(producer, topic, { records, valueBytes: VALUE_BYTES, chunk: CHUNK, window: WINDOW });
 }
 
 /** `count` ACLs: the producer's own, then others spread over resource types, patterns and prefix lengths. */

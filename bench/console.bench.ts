@@ -21,21 +21,12 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka } from '../src/client/index.js';
 import { launchChromium } from '../test/helpers/system-chromium.js';
+import { arg, median } from './measure.js';
 import { LatencyRecorder, type LatencySummary, stampNowMs } from './suite/latency.js';
 import { pace } from './suite/pacer.js';
 import { freePort, type StromProcess, startStrom, stopStrom } from './suite/strom-process.js';
 
 const VALUE_BYTES = 1024;
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-};
 
 /** User and system CPU time a process has used, from /proc (clock ticks of 10 ms). */
 function cpuMs(pid: number): number {

@@ -14,6 +14,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka } from '../src/client/index.js';
+import { arg, median } from './measure.js';
+import { produceRate } from './produce-rate.js';
 import { startStrom, stopStrom } from './suite/strom-process.js';
 
 const VALUE_BYTES = 1024;
@@ -29,16 +31,6 @@ interface ModeResult {
   rounds: number;
 }
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-};
-
 async function produce(bootstrap: string, topic: string, mode: Mode, records: number): Promise<number> {
   const kafka = new Kafka({ bootstrapServers: bootstrap, clientId: `bench-${mode}` });
   const producer = kafka.producer({
@@ -48,23 +40,7 @@ async function produce(bootstrap: string, topic: string, mode: Mode, records: nu
     maxInFlightRequestsPerConnection: 5,
     idempotent: mode === 'idempotent',
   });
-  const chunk = Array.from({ length: CHUNK }, () => ({ value: Buffer.alloc(VALUE_BYTES, 7) }));
-  // The topic's metadata and, when idempotent, the producer id are fetched before the clock starts.
-  await producer.send(topic, { value: 'warm-up' });
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: WINDOW }, async () => {
-      while (next < records) {
-        const n = Math.min(CHUNK, records - next);
-        next += n;
-        await producer.sendBatch(topic, n === CHUNK ? chunk : chunk.slice(0, n));
-      }
-    }),
-  );
-  const rate = records / ((performance.now() - t0) / 1000);
-  await producer.close();
-  return rate;
+  return produceRate(producer, topic, { records, valueBytes: VALUE_BYTES, chunk: CHUNK, window: WINDOW });
 }
 
 async function main(): Promise<void> {

@@ -77,3 +77,20 @@ export function recordLikeJson(n: number, seed = 1): Buffer {
   }
   return Buffer.from(parts.join('\n')).subarray(0, n);
 }
+
+/** The value after `name` on the command line (`--records 1000`), or `fallback`. */
+export function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
+}
+
+/** The `q` quantile (0..1) of `xs` by the nearest-rank rule; `xs` is not modified. */
+export function quantile(xs: readonly number[], q: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+}
+
+/** The upper median of `xs` (the middle element of an odd count, the higher middle of an even one). */
+export function median(xs: readonly number[]): number {
+  return quantile(xs, 0.5);
+}

@@ -13,6 +13,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka } from '../src/client/index.js';
+import { arg, median } from './measure.js';
+import { produceRate } from './produce-rate.js';
 import { freePort, startStrom, stopStrom } from './suite/strom-process.js';
 
 const VALUE_BYTES = 1024;
@@ -20,16 +22,6 @@ const CHUNK = 100;
 const WINDOW = 32;
 
 type Mode = 'off' | 'on';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-};
 
 async function scrape(url: string): Promise<{ ms: number; bytes: number }> {
   const t0 = performance.now();
@@ -47,22 +39,7 @@ async function produce(bootstrap: string, topic: string, records: number): Promi
     batchSize: 512 * 1024,
     maxInFlightRequestsPerConnection: 5,
   });
-  const chunk = Array.from({ length: CHUNK }, () => ({ value: Buffer.alloc(VALUE_BYTES, 7) }));
-  await producer.send(topic, { value: 'warm-up' });
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: WINDOW }, async () => {
-      while (next < records) {
-        const n = Math.min(CHUNK, records - next);
-        next += n;
-        await producer.sendBatch(topic, n === CHUNK ? chunk : chunk.slice(0, n));
-      }
-    }),
-  );
-  const rate = records / ((performance.now() - t0) / 1000);
-  await producer.close();
-  return rate;
+  return produceRate(producer, topic, { records, valueBytes: VALUE_BYTES, chunk: CHUNK, window: WINDOW });
 }
 
 /** One round of one mode: a fresh broker, a produce run, and with metrics on a scrape every second. */

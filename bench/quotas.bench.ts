@@ -15,12 +15,8 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka } from '../src/client/index.js';
 import { produceUntil, QuotaTestClient } from '../test/broker/quota/quota-test-client.js';
+import { arg } from './measure.js';
 import { freePort, startStrom, stopStrom } from './suite/strom-process.js';
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
 
 async function main(): Promise<void> {
   const quota = Number(arg('--quota', String(256 * 1024)));

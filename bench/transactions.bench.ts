@@ -25,6 +25,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka } from '../src/client/index.js';
+import { arg, median } from './measure.js';
 import { startStrom, stopStrom } from './suite/strom-process.js';
 
 const VALUE_BYTES = 1024;
@@ -57,16 +58,6 @@ export interface ConsumeResult {
   /** Records the consumer returned in one read (read_committed leaves the aborted ones out). */
   returned: number;
 }
-
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-};
 
 const percentile = (xs: number[], p: number): number => {
   const s = [...xs].sort((a, b) => a - b);
