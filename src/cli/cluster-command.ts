@@ -186,6 +186,7 @@ function statusText(status: ClusterStatus | null, etcd: readonly EtcdEndpointSta
   const parts: string[] = [];
   if (status) {
     parts.push(
+      `Cluster id: ${status.clusterId ?? 'none'}\n`,
       `Active controller: ${status.controllerId >= 0 ? status.controllerId : 'none'}\n`,
       `Topics: ${status.topics}  Partitions: ${status.partitions}  Offline partitions: ${status.offlinePartitions}  Metadata offset: ${status.metadataOffset}\n\n`,
       status.brokers.length === 0

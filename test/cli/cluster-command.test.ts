@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { resolveClusterId } from '../../src/broker/cluster/cluster-id.js';
 import { systemClock } from '../../src/common/clock.js';
 import { noopLogger } from '../../src/common/logger.js';
 import { EtcdHttpClient } from '../../src/metadata/etcd/etcd-http-client.js';
@@ -174,6 +175,12 @@ describe('strom cluster status', () => {
     const kvs = [1, 2, 3].map(() => new PausableKv(new EtcdHttpClient([etcd.endpoint], noopLogger)));
     const nodes = kvs.map((k, i) => new ClusterNode(i + 1, k.kv, systemClock, `rack-${i + 1}`));
     try {
+      // The cluster id as the first broker of a cluster stores it.
+      const clusterId = await resolveClusterId(kvs[0]!.kv, '/test', {
+        fromLogDirs: null,
+        fromConfig: null,
+        generated: 'MkU3OEVBNTcwNTJENDM2Qg',
+      });
       for (const n of nodes) await n.start();
       await waitUntil(
         'one controller and three brokers registered',
@@ -207,6 +214,7 @@ describe('strom cluster status', () => {
       ]);
       assert.equal(json.code, 0, json.stderr);
       const s = JSON.parse(json.stdout) as {
+        clusterId: string;
         controllerId: number;
         brokers: {
           nodeId: number;
@@ -220,6 +228,7 @@ describe('strom cluster status', () => {
         offlinePartitions: number;
         etcd: { endpoint: string; healthy: boolean; version: string; leader: boolean }[];
       };
+      assert.equal(s.clusterId, clusterId);
       assert.equal(s.controllerId, controller.id);
       assert.deepEqual(
         s.brokers.map((b) => [b.nodeId, b.endpoints, b.rack, b.fenced, b.sessionAlive]),
@@ -248,7 +257,10 @@ describe('strom cluster status', () => {
         '/test',
       ]);
       assert.equal(text.code, 0, text.stderr);
-      assert.match(text.stdout, new RegExp(`^Active controller: ${controller.id}\n`));
+      assert.match(
+        text.stdout,
+        new RegExp(`^Cluster id: ${clusterId}\nActive controller: ${controller.id}\n`),
+      );
       assert.match(text.stdout, /Topics: 1 {2}Partitions: 6 {2}Offline partitions: 2/);
       assert.match(
         text.stdout,

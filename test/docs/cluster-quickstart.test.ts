@@ -33,7 +33,7 @@ function quickstartSteps(): Step[] {
 
 /**
  * Output as the page shows it: the test's free ports back to 9092-9094 and 2379, and what differs
- * on every run made neutral: topic ids, broker epochs, the metadata offset, etcd's size, which
+ * on every run made neutral: the cluster and topic ids, broker epochs, the metadata offset, etcd's size, which
  * broker is the controller, and which broker leads partition 0 (the controller picks a random
  * first broker, then the others in turn, as Kafka's StripedReplicaPlacer does).
  */
@@ -45,6 +45,7 @@ function normalise(text: string, ports: readonly string[], etcd: string): string
   out = out.replaceAll(etcd, 'http://127.0.0.1:2379');
   out = out
     .replace(/TopicId: [A-Za-z0-9_-]{22}/g, 'TopicId: <id>')
+    .replace(/Cluster id: [A-Za-z0-9_-]{22}/, 'Cluster id: <id>')
     .replace(/Active controller: \d+/, 'Active controller: <id>')
     .replace(/Metadata offset: \d+/, 'Metadata offset: <offset>')
     .replace(/(active|fenced) +(alive|expired) +\d+/g, '$1 $2 <epoch>')

@@ -1,5 +1,6 @@
 import { StromError } from '../../common/strom-error.js';
 import { EtcdError, type EtcdKv } from '../../metadata/etcd/etcd-kv.js';
+import { clusterIdKey } from '../../metadata/etcd/etcd-metadata-keys.js';
 
 /**
  * A broker whose data belongs to another cluster: its log dirs' meta.properties (or its
@@ -14,11 +15,6 @@ export class InconsistentClusterIdError extends StromError {
       `the cluster in etcd has cluster id ${clusterId} but ${where} has ${local}: this broker is trying to join the wrong cluster (check metadata.etcd.endpoints and metadata.etcd.prefix, or give it an empty log.dirs)`,
     );
   }
-}
-
-/** The etcd key holding the cluster id: `<prefix>/cluster-id`. */
-export function clusterIdKey(prefix: string): Buffer {
-  return Buffer.from(`${prefix.replace(/\/+$/, '')}/cluster-id`);
 }
 
 /**

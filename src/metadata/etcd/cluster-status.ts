@@ -4,6 +4,7 @@ import { MetadataImage } from '../metadata-image.js';
 import { brokerKeys, liveBrokerOf } from './broker-session.js';
 import { controllerIdOf, controllerKey } from './controller-election.js';
 import type { EtcdKv } from './etcd-kv.js';
+import { clusterIdKey } from './etcd-metadata-keys.js';
 import { EtcdMetadataLog } from './etcd-metadata-log.js';
 
 export interface BrokerStatus {
@@ -23,7 +24,8 @@ export interface BrokerStatus {
 }
 
 export interface ClusterStatus {
-  readonly clusterId: string;
+  /** The id the first broker stored in etcd; null while no broker has started in this cluster. */
+  readonly clusterId: string | null;
   /** The node id holding the controller key; -1 when no broker does. */
   readonly controllerId: number;
   readonly brokers: readonly BrokerStatus[];
@@ -57,6 +59,7 @@ export async function readClusterStatus(kv: EtcdKv, prefix: string, logger: Logg
     }),
   );
   const controller = (await kv.range({ key: controllerKey(prefix) })).kvs[0];
+  const clusterId = (await kv.range({ key: clusterIdKey(prefix) })).kvs[0]?.value.toString('utf8') ?? null;
   const ids = [...new Set([...image.brokers.keys(), ...sessions.keys()])].sort((a, b) => a - b);
   const brokers = ids.map((nodeId): BrokerStatus => {
     const registered = image.brokers.get(nodeId);
@@ -82,7 +85,7 @@ export async function readClusterStatus(kv: EtcdKv, prefix: string, logger: Logg
     }
   }
   return {
-    clusterId: image.clusterId,
+    clusterId,
     controllerId: controller ? controllerIdOf(controller.value) : -1,
     brokers,
     topics: image.topicsByName.size,

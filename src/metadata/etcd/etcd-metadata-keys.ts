@@ -3,6 +3,15 @@ import { prefixEnd } from './etcd-kv.js';
 const OFFSET_DIGITS = 20;
 
 /**
+ * The etcd key holding the cluster id: `<prefix>/cluster-id`. The id is not a metadata record (in
+ * Kafka it lives in each node's meta.properties): the first broker of a cluster creates this key
+ * and every later one adopts it.
+ */
+export function clusterIdKey(prefix: string): Buffer {
+  return Buffer.from(`${prefix.replace(/\/+$/, '')}/cluster-id`);
+}
+
+/**
  * The etcd keys of one cluster's metadata, all under its prefix. Offsets in keys are 20-digit
  * decimals, so etcd's byte order of keys is the order of offsets.
  */
