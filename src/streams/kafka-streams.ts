@@ -30,6 +30,12 @@ export interface StreamsConfig {
   heartbeatIntervalMs?: number;
   /** max.poll.records of the group consumer (default 1000, as Kafka Streams sets it). */
   maxPollRecords?: number;
+  /**
+   * transaction.timeout.ms of the stream thread's producer under exactly_once_v2 (default 10000,
+   * as Kafka Streams sets it): how long a dead instance's open transaction holds back
+   * read_committed readers of its output before the coordinator aborts it.
+   */
+  transactionTimeoutMs?: number;
   /** Connection settings of the clients beyond the bootstrap servers: ssl, sasl, clientId, timeouts. */
   client?: Omit<KafkaConfig, 'bootstrapServers'>;
   logger?: Logger;
@@ -126,6 +132,7 @@ export class KafkaStreams {
           applicationId: config.applicationId,
           exactlyOnce,
           commitIntervalMs: config.commitIntervalMs ?? (exactlyOnce ? 100 : 30_000),
+          transactionTimeoutMs: config.transactionTimeoutMs ?? 10_000,
           pollMs: config.pollMs ?? 100,
           defaultKeySerde: config.defaultKeySerde ?? Serdes.String,
           defaultValueSerde: config.defaultValueSerde ?? Serdes.String,

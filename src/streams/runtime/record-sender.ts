@@ -10,17 +10,35 @@ import type { CollectedRecord, RecordCollector } from './record-collector.js';
 export class RecordSender implements RecordCollector {
   private blocked: Promise<void> | null = null;
   private failure: Error | null = null;
+  /** Bumped when the producer is replaced: records queued for the old one are dropped. */
+  private generation = 0;
 
   constructor(
-    private readonly producer: Producer,
+    private producer: Producer,
     private readonly partitionCounts: (topic: string) => number | null,
   ) {}
+
+  /**
+   * Sends through `producer` from now on, forgetting what was queued for the old one and its
+   * failure: after a fenced producer the tasks are closed dirty and their records will be
+   * processed again (Kafka's RecordCollectorImpl is closed dirty and made anew with the producer).
+   */
+  reset(producer: Producer): void {
+    this.generation++;
+    this.producer = producer;
+    this.blocked = null;
+    this.failure = null;
+  }
 
   send(record: CollectedRecord): void {
     // Once one record waits, every later one queues behind it: each link of the chain resolves
     // only when its record is in the producer, so records reach it in the order written.
-    if (this.blocked !== null) this.blocked = this.blocked.then(() => this.sendNow(record));
-    else {
+    if (this.blocked !== null) {
+      const generation = this.generation;
+      this.blocked = this.blocked.then(() =>
+        generation === this.generation ? this.sendNow(record) : undefined,
+      );
+    } else {
       const wait = this.sendNow(record);
       if (wait !== undefined) this.blocked = wait;
     }
@@ -51,6 +69,7 @@ export class RecordSender implements RecordCollector {
 
   /** Hands the record to the producer; a promise when it has to wait (metadata, buffer memory). */
   private sendNow(record: CollectedRecord): Promise<void> | undefined {
+    const generation = this.generation;
     try {
       const wait = this.producer.sendWithCallback(
         record.topic,
@@ -62,11 +81,11 @@ export class RecordSender implements RecordCollector {
           ...(record.partition === undefined ? {} : { partition: record.partition }),
         },
         (err) => {
-          if (err) this.failure ??= err;
+          if (err && generation === this.generation) this.failure ??= err;
         },
       );
       return wait?.catch((err: Error) => {
-        this.failure ??= err;
+        if (generation === this.generation) this.failure ??= err;
       });
     } catch (err) {
       this.failure ??= err as Error;

@@ -8,6 +8,7 @@ import type { TopologyModel } from '../topology/topology-model.js';
 import { RecordSender } from './record-sender.js';
 import { restoreTask } from './state-restorer.js';
 import { StreamTask } from './stream-task.js';
+import { isTaskMigrated } from './task-migrated.js';
 import type { TopicPlan } from './topic-plan.js';
 
 export interface StreamThreadSettings {
@@ -22,6 +23,8 @@ export interface StreamThreadSettings {
     heartbeatIntervalMs?: number;
     maxPollRecords?: number;
   };
+  /** transaction.timeout.ms of the producer under exactly_once_v2. */
+  readonly transactionTimeoutMs: number;
   readonly logger: Logger;
 }
 
@@ -36,7 +39,7 @@ const tpKey = (topic: string, partition: number): string => `${topic}-${partitio
  */
 export class StreamThread {
   private readonly consumer: Consumer;
-  private readonly producer: Producer;
+  private producer: Producer;
   private readonly sender: RecordSender;
   private readonly tasks = new Map<string, StreamTask>();
   /** Next offset to commit per input partition, for partitions processed since the last commit. */
@@ -68,13 +71,17 @@ export class StreamThread {
       isolationLevel: settings.exactlyOnce ? 'read_committed' : 'read_uncommitted',
       ...settings.consumerConfig,
     });
-    this.producer = kafka.producer(
-      settings.exactlyOnce
+    this.producer = this.createProducer();
+    this.sender = new RecordSender(this.producer, (topic) => this.partitionCounts.get(topic) ?? null);
+  }
+
+  private createProducer(): Producer {
+    return this.kafka.producer(
+      this.settings.exactlyOnce
         ? // Kafka Streams' transactional.id under exactly_once_v2: <application.id>-<process id>-<thread>.
-          { transactionalId: `${this.threadId}`, transactionTimeoutMs: 10_000 }
+          { transactionalId: this.threadId, transactionTimeoutMs: this.settings.transactionTimeoutMs }
         : {},
     );
-    this.sender = new RecordSender(this.producer, (topic) => this.partitionCounts.get(topic) ?? null);
   }
 
   get taskIds(): string[] {
@@ -92,15 +99,20 @@ export class StreamThread {
   /** Subscribes and runs the loop until close(); rejects when the thread fails. */
   async start(): Promise<void> {
     if (this.settings.exactlyOnce) await this.producer.initTransactions();
+    this.subscribe();
+    this.onStateChange('REBALANCING');
+    this.running = this.loop();
+    return this.running;
+  }
+
+  /** Joins the group (again: subscribing anew makes the consumer rejoin, as Kafka's unsubscribe and subscribe). */
+  private subscribe(): void {
     const topics = this.plan.subtopologies.flatMap((s) => s.sourceTopics);
     this.consumer.subscribe(topics, {
       onPartitionsRevoked: (tps) => this.lock.run(() => this.revoke(tps, true)),
       onPartitionsLost: (tps) => this.lock.run(() => this.revoke(tps, false)),
       onPartitionsAssigned: (tps) => this.lock.run(() => this.assign(tps)),
     });
-    this.onStateChange('REBALANCING');
-    this.running = this.loop();
-    return this.running;
   }
 
   /**
@@ -140,11 +152,16 @@ export class StreamThread {
       }
       await this.lock.run(async () => {
         if (signal.aborted && records.length === 0) return;
-        this.process(records);
-        for (const task of this.tasks.values()) task.maybePunctuateSystemTime();
-        const due = performance.now() - this.lastCommitMs >= this.settings.commitIntervalMs;
-        const requested = [...this.tasks.values()].some((t) => t.commitRequested);
-        if (due || requested) await this.commit();
+        try {
+          this.process(records);
+          for (const task of this.tasks.values()) task.maybePunctuateSystemTime();
+          const due = performance.now() - this.lastCommitMs >= this.settings.commitIntervalMs;
+          const requested = [...this.tasks.values()].some((t) => t.commitRequested);
+          if (due || requested) await this.commit();
+        } catch (err) {
+          if (!isTaskMigrated(err)) throw err;
+          await this.handleTaskMigrated(err, true);
+        }
       });
     }
   }
@@ -244,20 +261,60 @@ export class StreamThread {
     this.settings.logger.debug({ partitions: offsets.length }, 'committed');
   }
 
-  private async revoke(tps: TopicPartition[], clean: boolean): Promise<void> {
-    const ids = new Set(tps.map((tp) => `${this.plan.subtopologyOf(tp.topic)}_${tp.partition}`));
+  /**
+   * Kafka's StreamThread.handleTaskMigrated: the tasks are another thread's now, or will be. Every
+   * task is closed dirty (nothing more committed: their uncommitted records go to the next owner,
+   * which reads the last committed offsets and state), under exactly_once_v2 the producer is
+   * replaced by a new one that initializes its transactions again (TaskManager.handleLostAll,
+   * ActiveTaskCreator.reInitializeThreadProducer), and the thread rejoins the group unless it is
+   * rejoining already.
+   */
+  private async handleTaskMigrated(err: unknown, rejoin: boolean): Promise<void> {
+    this.settings.logger.warn(
+      { err: err instanceof Error ? err.message : String(err), tasks: this.taskIds },
+      'tasks migrated: closing them dirty',
+    );
     this.onStateChange('REBALANCING');
-    if (clean && this.tasks.size > 0) await this.commit();
-    for (const id of ids) {
+    for (const task of this.tasks.values()) task.close();
+    this.tasks.clear();
+    this.toCommit.clear();
+    if (this.settings.exactlyOnce) {
+      const old = this.producer;
+      this.inTransaction = false;
+      this.producer = this.createProducer();
+      this.sender.reset(this.producer);
+      // The fenced producer has nothing left to send that may be committed.
+      await old.close().catch(() => {});
+      await this.producer.initTransactions();
+    }
+    if (rejoin) this.subscribe();
+  }
+
+  /**
+   * Revoked partitions (clean) have their tasks committed and closed. Lost partitions (the member
+   * was fenced or expelled: every partition it had) are Kafka's handleLostAll: every task closed
+   * dirty and, under exactly_once_v2, a new producer, since the open transaction holds output of
+   * tasks that may already be another member's.
+   */
+  private async revoke(tps: TopicPartition[], clean: boolean): Promise<void> {
+    this.onStateChange('REBALANCING');
+    if (!clean) return this.handleTaskMigrated(new Error('partitions lost'), false);
+    if (this.tasks.size > 0) {
+      try {
+        await this.commit();
+      } catch (err) {
+        if (!isTaskMigrated(err)) throw err;
+        // The consumer is rejoining already: the tasks are closed dirty instead.
+        return this.handleTaskMigrated(err, false);
+      }
+    }
+    for (const tp of tps) {
+      const id = `${this.plan.subtopologyOf(tp.topic)}_${tp.partition}`;
       const task = this.tasks.get(id);
       if (!task) continue;
       task.close();
       this.tasks.delete(id);
-      this.settings.logger.info({ task: id }, clean ? 'task revoked' : 'task lost');
-    }
-    if (!clean) {
-      // Output and offsets of lost tasks must not be committed by another member's behalf.
-      for (const tp of tps) this.toCommit.delete(tpKey(tp.topic, tp.partition));
+      this.settings.logger.info({ task: id }, 'task revoked');
     }
   }
 
