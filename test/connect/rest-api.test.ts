@@ -69,10 +69,12 @@ describe('Connect REST API', () => {
     assert.equal(typeof root.kafka_cluster_id, 'string');
   });
 
-  it('GET /connector-plugins lists the file connectors, and converters with connectorsOnly=false', async () => {
+  it('GET /connector-plugins lists the file and PostgreSQL connectors, and converters with connectorsOnly=false', async () => {
     const { status, body } = await call('GET', '/connector-plugins');
     assert.equal(status, 200);
     assert.deepEqual(body, [
+      { class: 'io.debezium.connector.postgresql.PostgresConnector', type: 'source', version: '3.9.0' },
+      { class: 'io.strom.connect.postgres.PostgresSourceConnector', type: 'source', version: '3.9.0' },
       { class: 'org.apache.kafka.connect.file.FileStreamSinkConnector', type: 'sink', version: '3.9.0' },
       { class: 'org.apache.kafka.connect.file.FileStreamSourceConnector', type: 'source', version: '3.9.0' },
     ]);

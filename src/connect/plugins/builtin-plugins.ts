@@ -4,6 +4,7 @@ import { SimpleHeaderConverter } from '../converters/simple-header-converter.js'
 import { StringConverter } from '../converters/string-converter.js';
 import { FileStreamSinkConnector } from '../file/file-stream-sink-connector.js';
 import { FileStreamSourceConnector } from '../file/file-stream-source-connector.js';
+import { PostgresSourceConnector } from '../postgres/postgres-source-connector.js';
 import { ExtractFieldKey, ExtractFieldValue } from '../transforms/extract-field.js';
 import { Filter } from '../transforms/filter.js';
 import { InsertFieldKey, InsertFieldValue } from '../transforms/insert-field.js';
@@ -27,6 +28,17 @@ const BUILTINS: readonly Omit<PluginDesc, 'version' | 'location'>[] = [
     className: 'org.apache.kafka.connect.file.FileStreamSinkConnector',
     type: 'sink',
     ctor: FileStreamSinkConnector,
+  },
+  // Strom's PostgreSQL CDC source, also under Debezium's class name so that its configs run unchanged.
+  {
+    className: 'io.debezium.connector.postgresql.PostgresConnector',
+    type: 'source',
+    ctor: PostgresSourceConnector,
+  },
+  {
+    className: 'io.strom.connect.postgres.PostgresSourceConnector',
+    type: 'source',
+    ctor: PostgresSourceConnector,
   },
   { className: 'org.apache.kafka.connect.json.JsonConverter', type: 'converter', ctor: JsonConverter },
   { className: 'org.apache.kafka.connect.storage.StringConverter', type: 'converter', ctor: StringConverter },
