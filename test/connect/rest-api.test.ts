@@ -73,7 +73,9 @@ describe('Connect REST API', () => {
     const { status, body } = await call('GET', '/connector-plugins');
     assert.equal(status, 200);
     assert.deepEqual(body, [
+      { class: 'io.confluent.connect.jdbc.JdbcSinkConnector', type: 'sink', version: '3.9.0' },
       { class: 'io.debezium.connector.postgresql.PostgresConnector', type: 'source', version: '3.9.0' },
+      { class: 'io.strom.connect.postgres.PostgresSinkConnector', type: 'sink', version: '3.9.0' },
       { class: 'io.strom.connect.postgres.PostgresSourceConnector', type: 'source', version: '3.9.0' },
       { class: 'org.apache.kafka.connect.file.FileStreamSinkConnector', type: 'sink', version: '3.9.0' },
       { class: 'org.apache.kafka.connect.file.FileStreamSourceConnector', type: 'source', version: '3.9.0' },

@@ -4,8 +4,10 @@ import { SimpleHeaderConverter } from '../converters/simple-header-converter.js'
 import { StringConverter } from '../converters/string-converter.js';
 import { FileStreamSinkConnector } from '../file/file-stream-sink-connector.js';
 import { FileStreamSourceConnector } from '../file/file-stream-source-connector.js';
+import { PostgresSinkConnector } from '../postgres/postgres-sink-connector.js';
 import { PostgresSourceConnector } from '../postgres/postgres-source-connector.js';
 import { ExtractFieldKey, ExtractFieldValue } from '../transforms/extract-field.js';
+import { ExtractNewRecordState } from '../transforms/extract-new-record-state.js';
 import { Filter } from '../transforms/filter.js';
 import { InsertFieldKey, InsertFieldValue } from '../transforms/insert-field.js';
 import { MaskFieldKey, MaskFieldValue } from '../transforms/mask-field.js';
@@ -39,6 +41,15 @@ const BUILTINS: readonly Omit<PluginDesc, 'version' | 'location'>[] = [
     className: 'io.strom.connect.postgres.PostgresSourceConnector',
     type: 'source',
     ctor: PostgresSourceConnector,
+  },
+  // Strom's PostgreSQL sink, also under the name of Confluent's JDBC sink whose keys it reads.
+  { className: 'io.confluent.connect.jdbc.JdbcSinkConnector', type: 'sink', ctor: PostgresSinkConnector },
+  { className: 'io.strom.connect.postgres.PostgresSinkConnector', type: 'sink', ctor: PostgresSinkConnector },
+  // Debezium's unwrap transform, so that sinks write the rows of change events.
+  {
+    className: 'io.debezium.transforms.ExtractNewRecordState',
+    type: 'transformation',
+    ctor: ExtractNewRecordState,
   },
   { className: 'org.apache.kafka.connect.json.JsonConverter', type: 'converter', ctor: JsonConverter },
   { className: 'org.apache.kafka.connect.storage.StringConverter', type: 'converter', ctor: StringConverter },
