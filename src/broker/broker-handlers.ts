@@ -5,6 +5,7 @@ import { addOffsetsToTxnHandler } from './handlers/add-offsets-to-txn.js';
 import { addPartitionsToTxnHandler } from './handlers/add-partitions-to-txn.js';
 import { allocateProducerIdsHandler } from './handlers/allocate-producer-ids.js';
 import { alterConfigsHandler, incrementalAlterConfigsHandler } from './handlers/alter-configs.js';
+import { alterPartitionHandler } from './handlers/alter-partition.js';
 import { apiVersionsHandler } from './handlers/api-versions.js';
 import { alterClientQuotasHandler, describeClientQuotasHandler } from './handlers/client-quotas.js';
 import { createAclsHandler } from './handlers/create-acls.js';
@@ -104,6 +105,7 @@ export function brokerHandlers(
     describeUserScramCredentialsHandler(s),
     alterUserScramCredentialsHandler(s),
     allocateProducerIdsHandler(s),
+    alterPartitionHandler(s),
     describeAclsHandler(s),
     createAclsHandler(s),
     deleteAclsHandler(s),

@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from '../common/clock.js';
+import { type Clock, systemClock, type TimerHandle } from '../common/clock.js';
 import { type Logger, noopLogger } from '../common/logger.js';
 import { type Random, randomUuid, systemRandom } from '../common/random.js';
 import { effectiveTopicConfig, resolveTopicConfigs } from '../metadata/config-resolver.js';
@@ -16,6 +16,7 @@ import type { BrokerEndpoint, BrokerServices } from './broker-services.js';
 import { ClusterMembership } from './cluster/cluster-membership.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import { staticBrokerConfig } from './config/broker-config-describer.js';
+import { electionSettings } from './election-settings.js';
 import { FetchSessionCache } from './fetch/fetch-session-cache.js';
 import { GroupCoordinatorShell } from './group-coordinator/shell/group-coordinator-shell.js';
 import { LocalRequests } from './local-requests.js';
@@ -23,6 +24,8 @@ import { type BoundListener, SocketServer } from './network/socket-server.js';
 import { ProducerIdManager } from './producer-ids/producer-id-manager.js';
 import { Purgatory } from './purgatory/purgatory.js';
 import { ClientQuotas } from './quota/client-quotas.js';
+import { AlterPartitionSender } from './replica/alter-partition-sender.js';
+import { ReplicaFetcherManager } from './replica/replica-fetcher.js';
 import { ReplicaManager } from './replica/replica-manager.js';
 import { RequestDispatcher } from './request-dispatcher.js';
 import { Authorizer, parseSuperUsers } from './security/authorizer.js';
@@ -66,6 +69,8 @@ export class Broker {
     readonly localRequests: LocalRequests,
     /** Checks SASL credentials as the SASL listeners do (the web console's login). */
     readonly sasl: SaslAuthenticator,
+    /** The follower side of replication in a cluster; null on a single node. */
+    private readonly replication: { fetchers: ReplicaFetcherManager; stop: () => void } | null,
   ) {}
 
   static async start(config: BrokerConfig, options: BrokerOptions = {}): Promise<Broker> {
@@ -132,6 +137,9 @@ export class Broker {
         options.metrics ?? null,
       );
       const replicaManager = replicas;
+      const fetchers = cluster
+        ? wireReplication(config, cluster, metadata, replicaManager, logs, clock, logger)
+        : null;
       const groups = new GroupCoordinatorShell({
         nodeId,
         config,
@@ -269,10 +277,16 @@ export class Broker {
       bound = await server.start(config.listeners, security.tls);
       replicaManager.loadInBackground();
       if (cluster) {
-        await cluster.join(metadata, advertisedEndpoints(config, bound), randomUuid(random), {
-          suspend: () => replicaManager.setLeadershipSuspended(true),
-          resume: () => replicaManager.setLeadershipSuspended(false),
-        });
+        await cluster.join(
+          metadata,
+          advertisedEndpoints(config, bound),
+          randomUuid(random),
+          {
+            suspend: () => replicaManager.setLeadershipSuspended(true),
+            resume: () => replicaManager.setLeadershipSuspended(false),
+          },
+          electionSettings(replicaManager),
+        );
       } else {
         await registerBroker(services, bound, random);
       }
@@ -295,6 +309,7 @@ export class Broker {
         observer,
         localRequests,
         sasl,
+        fetchers,
       );
     } catch (err) {
       await cluster?.close().catch(() => undefined);
@@ -321,6 +336,7 @@ export class Broker {
       // Parked joins and syncs would hold the drain for their rebalance timeout: answer them now.
       this.services.groups.close();
       this.services.transactions.close();
+      this.replication?.stop();
       await this.server.close();
       for (const p of this.purgatories) p.expireAll();
       // Ending the session first lets the controller fence this broker at once, not after the timeout.
@@ -331,6 +347,81 @@ export class Broker {
     })();
     return this.closing;
   }
+}
+
+/**
+ * Replication in a cluster: the replica fetchers (followers fetch from their leaders on the
+ * inter-broker listener), AlterPartition from leaders to the active controller, and the periodic
+ * ISR check (Kafka's isr-expiration task, every replica.lag.time.max.ms / 2).
+ */
+function wireReplication(
+  config: BrokerConfig,
+  cluster: ClusterMembership,
+  metadata: MetadataManager,
+  replicas: ReplicaManager,
+  logs: LogManager,
+  clock: Clock,
+  logger: Logger,
+): { fetchers: ReplicaFetcherManager; stop: () => void } {
+  const listenerName = config.listenerConfig.interBrokerListenerName;
+  const fetchers = new ReplicaFetcherManager({
+    settings: {
+      nodeId: config.nodeId,
+      fetchMaxBytes: config.get('replica.fetch.max.bytes'),
+      fetchResponseMaxBytes: config.get('replica.fetch.response.max.bytes'),
+      fetchWaitMaxMs: config.get('replica.fetch.wait.max.ms'),
+      fetchMinBytes: config.get('replica.fetch.min.bytes'),
+      fetchBackoffMs: config.get('replica.fetch.backoff.ms'),
+      socketTimeoutMs: config.get('replica.socket.timeout.ms'),
+      numFetchers: config.get('num.replica.fetchers'),
+      listenerName,
+    },
+    client: () => cluster.interBroker,
+    image: () => metadata.image,
+    brokerEpoch: () => cluster.brokerEpoch,
+    logs,
+    clock,
+    logger: logger.child({ component: 'replica-fetcher' }),
+    onLogChanged: (p) => replicas.fetchPurgatory.checkAndComplete(p.key),
+  });
+  const alterPartition = new AlterPartitionSender({
+    channel: () => cluster.channel,
+    nodeId: config.nodeId,
+    brokerEpoch: () => cluster.brokerEpoch,
+    clock,
+    logger: logger.child({ component: 'alter-partition' }),
+    onAnswer: (p, proposal, answer) => replicas.onAlterPartitionAnswer(p, proposal, answer),
+    retryBackoffMs: config.get('replica.fetch.backoff.ms'),
+  });
+  const lagMs = config.get('replica.lag.time.max.ms');
+  replicas.setReplication({
+    clock,
+    replicaLagTimeMaxMs: lagMs,
+    eligibleLeaderReplicasEnabled: true,
+    isrEligibility: (id) => {
+      const b = metadata.image.brokers.get(id);
+      return b !== undefined && !b.fenced && !b.inControlledShutdown ? b.brokerEpoch : null;
+    },
+    sendAlterPartition: (p, proposal) => alterPartition.send(p, proposal),
+    follow: (p) => fetchers.follow(p),
+    unfollow: (p) => fetchers.unfollow(p),
+  });
+  let stopped = false;
+  let timer: TimerHandle | null = null;
+  const tick = (): void => {
+    if (stopped) return;
+    replicas.tickLeaders();
+    timer = clock.setTimer(Math.max(1, Math.floor(lagMs / 2)), tick);
+  };
+  timer = clock.setTimer(Math.max(1, Math.floor(lagMs / 2)), tick);
+  return {
+    fetchers,
+    stop: () => {
+      stopped = true;
+      timer?.cancel();
+      fetchers.close();
+    },
+  };
 }
 
 function existingClusterId(logDirs: readonly string[]): string | null {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiKey } from '../../src/protocol/generated/api-registry.js';
 import type { DescribeClusterResponse } from '../../src/protocol/generated/messages/describe-cluster-response.js';
+import type { DescribeLogDirsResponse } from '../../src/protocol/generated/messages/describe-log-dirs-response.js';
 import type { MetadataResponse } from '../../src/protocol/generated/messages/metadata-response.js';
 import { type EtcdProcess, startEtcd } from './etcd-process.js';
 import { request } from './request.js';
@@ -183,6 +184,11 @@ export class ClusterBroker {
     });
   }
 
+  /** DescribeLogDirs v4 of every partition this broker hosts. */
+  describeLogDirs(): Promise<DescribeLogDirsResponse> {
+    return request<DescribeLogDirsResponse>(this.bootstrap, ApiKey.DescribeLogDirs, 4, { topics: null });
+  }
+
   /** DescribeCluster v1, asked of this broker. */
   describeCluster(): Promise<DescribeClusterResponse> {
     return request<DescribeClusterResponse>(this.bootstrap, ApiKey.DescribeCluster, 1, {
@@ -205,6 +211,7 @@ export interface ClusterView {
       leader: number;
       leaderEpoch: number;
       replicas: number[];
+      isr: number[];
     }[];
   }[];
 }
@@ -226,6 +233,7 @@ export function clusterView(md: MetadataResponse): ClusterView {
             leader: p.leaderId,
             leaderEpoch: p.leaderEpoch,
             replicas: [...p.replicaNodes],
+            isr: [...p.isrNodes],
           }))
           .sort((a, b) => a.partition - b.partition),
       }))

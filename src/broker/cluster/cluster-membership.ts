@@ -1,5 +1,6 @@
 import type { Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
+import type { ElectionSettings } from '../../metadata/controller/partition-elections.js';
 import { BrokerLivenessController } from '../../metadata/etcd/broker-liveness-controller.js';
 import { BrokerSession } from '../../metadata/etcd/broker-session.js';
 import { ControllerElection } from '../../metadata/etcd/controller-election.js';
@@ -144,6 +145,7 @@ export class ClusterMembership {
     endPoints: readonly BrokerEndpoint[],
     incarnationId: string,
     gate: LeadershipGate,
+    electionSettings?: ElectionSettings,
   ): Promise<void> {
     const { config, clock, logger } = this.options;
     const nodeId = config.nodeId;
@@ -156,6 +158,7 @@ export class ClusterMembership {
       clock,
       logger,
       retryMs: this.heartbeatMs,
+      ...(electionSettings !== undefined && { electionSettings }),
     });
     // The first controller of a cluster records the metadata.version, as a single node does.
     this.election.onElected(() => {

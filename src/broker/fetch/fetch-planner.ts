@@ -33,6 +33,8 @@ export interface FetchLimits {
   readonly isolationLevel: number;
   /** Followers read to the log end; consumers to the high watermark. */
   readonly isFollower: boolean;
+  /** The fetching follower's broker id (-1 for a consumer): the leader checks it is a replica in its epoch. */
+  readonly replicaId?: number;
   /** Topics the principal may not read: their partitions answer TOPIC_AUTHORIZATION_FAILED unread. */
   readonly deniedTopics?: ReadonlySet<string>;
 }
@@ -74,6 +76,17 @@ export function planFetch(
     }
     try {
       const log = p.log;
+      // Kafka's Partition.fetchRecords for a follower: a replica of this partition in this
+      // leader epoch (FENCED_LEADER_EPOCH for an older one, NOT_LEADER_OR_FOLLOWER for a stranger).
+      const replicaId = limits.replicaId ?? -1;
+      const followerError =
+        replicaId >= 0 && p.leaderState !== null
+          ? p.leaderState.checkFollowerFetch(replicaId, req.currentLeaderEpoch)
+          : ErrorCode.NONE;
+      if (followerError !== ErrorCode.NONE) {
+        out.push(failedRead(req, followerError, p));
+        continue;
+      }
       // read_committed consumers read below the last stable offset and get the aborted
       // transactions to filter out (KIP-98): the broker sends the stored bytes either way.
       const committed = !limits.isFollower && limits.isolationLevel === ISOLATION_READ_COMMITTED;

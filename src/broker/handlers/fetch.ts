@@ -108,6 +108,7 @@ export function fetchHandler(s: BrokerServices) {
       minOneMessage: v >= 3,
       isolationLevel: v >= 4 ? req.isolationLevel : 0,
       isFollower,
+      replicaId,
       deniedTopics: s.authorizer.enabled ? deniedTopics(s, ctx, session.partitions, isFollower) : undefined,
     };
     // The records this response may carry are reserved from the connection's budget before
@@ -117,6 +118,8 @@ export function fetchHandler(s: BrokerServices) {
     const lease = reserved instanceof Promise ? await reserved : reserved;
     const plan = () => planFetch(s.metadata.image, s.replicas, session.partitions, limits);
     let reads = plan();
+    // The leader learns the follower's log end offset from where it fetches (before any long poll).
+    if (isFollower) s.replicas.onFollowerFetch(replicaId, reads);
     if (req.maxWaitMs > 0 && !fetchIsReady(reads, minBytes) && session.partitions.length > 0) {
       reads = await new Promise<PlannedRead[]>((resolve) => {
         // The purgatory checks at once: the plan above just said no. A satisfied check's plan is

@@ -1,5 +1,7 @@
 import { ErrorCode } from '../../protocol/error-codes.js';
 import type { PartitionLog } from '../../storage/partition-log.js';
+import type { PartitionFollower } from '../replication/partition-follower.js';
+import type { PartitionLeader } from '../replication/partition-leader.js';
 
 /**
  * A partition this broker holds a replica of: its log and what the metadata says about it. The log
@@ -9,12 +11,19 @@ import type { PartitionLog } from '../../storage/partition-log.js';
 export class HostedPartition {
   leaderId = -1;
   leaderEpoch = -1;
+  partitionEpoch = -1;
   replicas: number[] = [];
   isr: number[] = [];
+  /** The leader side of replication while this broker leads (created when the log opens). */
+  leaderState: PartitionLeader | null = null;
+  /** The follower side while this broker follows another leader (run by the replica fetcher). */
+  follower: PartitionFollower<Buffer> | null = null;
   private opened: PartitionLog | null = null;
   private leadershipPending = false;
   /** Became leader here: a log reopened later (see `log`) records the epoch and high watermark again. */
   private leads = false;
+  /** Builds the leader state on the open log (the replica manager's, which runs its effects). */
+  private makeLeader: ((log: PartitionLog) => void) | null = null;
 
   constructor(
     readonly topic: string,
@@ -45,18 +54,32 @@ export class HostedPartition {
     return this.opened !== null;
   }
 
-  /** This broker became leader at `leaderEpoch`: record where the epoch starts, move the high watermark. */
-  becomeLeader(): void {
+  /**
+   * This broker became leader at `leaderEpoch`: once the log is open, record where the epoch starts
+   * and build the leader state with `makeLeader` (which also moves the high watermark).
+   */
+  becomeLeader(makeLeader: (log: PartitionLog) => void): void {
     this.leads = true;
+    this.makeLeader = makeLeader;
     if (this.opened === null) this.leadershipPending = true;
     else this.applyLeadership();
+  }
+
+  /** Leadership moved away (or the partition is no longer hosted): no leader state any more. */
+  stopLeading(): PartitionLeader | null {
+    const l = this.leaderState;
+    this.leads = false;
+    this.leadershipPending = false;
+    this.makeLeader = null;
+    this.leaderState = null;
+    return l;
   }
 
   private applyLeadership(): void {
     this.leadershipPending = false;
     const log = this.opened!;
     if (log.epochs.latestEpoch() < this.leaderEpoch) log.assignEpochStartOffset(this.leaderEpoch);
-    this.maybeIncrementHighWatermark();
+    this.makeLeader?.(log);
   }
 
   get key(): string {
@@ -72,20 +95,5 @@ export class HostedPartition {
     return currentLeaderEpoch > this.leaderEpoch
       ? ErrorCode.UNKNOWN_LEADER_EPOCH
       : ErrorCode.FENCED_LEADER_EPOCH;
-  }
-
-  /**
-   * Moves the high watermark to the smallest log end offset in the ISR. With this broker the only
-   * replica in the ISR that is its own log end offset; followers report theirs when replication lands.
-   */
-  maybeIncrementHighWatermark(followerEndOffsets: ReadonlyMap<number, number> = new Map()): boolean {
-    let highWatermark = this.log.logEndOffset;
-    for (const r of this.isr) {
-      const followerEnd = followerEndOffsets.get(r);
-      if (followerEnd !== undefined) highWatermark = Math.min(highWatermark, followerEnd);
-    }
-    if (highWatermark <= this.log.highWatermark) return false;
-    this.log.setHighWatermark(highWatermark);
-    return true;
   }
 }

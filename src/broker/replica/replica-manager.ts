@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
 import { METADATA_TOPIC } from '../../metadata/local-metadata-log.js';
 import type { MetadataImage } from '../../metadata/metadata-image.js';
@@ -6,10 +7,12 @@ import { ErrorCode } from '../../protocol/error-codes.js';
 import type { AppendOrigin } from '../../storage/append-validator.js';
 import type { DurabilityMode } from '../../storage/log-config.js';
 import type { LogManager } from '../../storage/log-manager.js';
-import type { AppendResult, TransactionMarker } from '../../storage/partition-log.js';
+import type { AppendResult, PartitionLog, TransactionMarker } from '../../storage/partition-log.js';
 import { StorageError } from '../../storage/storage-error.js';
 import type { BrokerMetrics } from '../broker-metrics.js';
 import type { Purgatory } from '../purgatory/purgatory.js';
+import { type LeaderEffect, PartitionLeader } from '../replication/partition-leader.js';
+import type { AlterPartitionProposal } from '../replication/replication-types.js';
 import { HostedPartition } from './hosted-partition.js';
 import { toLogConfig } from './log-config-mapping.js';
 import { kafkaErrorFor } from './storage-error-codes.js';
@@ -17,6 +20,33 @@ import { kafkaErrorFor } from './storage-error-codes.js';
 export type PartitionLookup =
   | { partition: HostedPartition; errorCode: 0 }
   | { partition: null; errorCode: number };
+
+/** What the replica manager needs to replicate in a cluster; a single node runs with the defaults. */
+export interface ReplicationWiring {
+  readonly clock: Clock;
+  /** replica.lag.time.max.ms. */
+  readonly replicaLagTimeMaxMs: number;
+  /** KIP-966: the high watermark stands still while the ISR is below min.insync.replicas (clusters). */
+  readonly eligibleLeaderReplicasEnabled: boolean;
+  /** Whether a broker may join an ISR now, and its broker epoch (KIP-841); null if it may not. */
+  readonly isrEligibility: (brokerId: number) => bigint | null;
+  /** Sends a leader's AlterPartition to the controller and feeds the answer back (`onAlterPartitionAnswer`). */
+  readonly sendAlterPartition: ((p: HostedPartition, proposal: AlterPartitionProposal) => void) | null;
+  /** Starts or moves this broker's fetching of a partition it follows (the replica fetcher). */
+  readonly follow: ((p: HostedPartition) => void) | null;
+  /** Stops fetching a partition and resolves once no fetched data is being applied to it any more. */
+  readonly unfollow: ((p: HostedPartition) => Promise<void>) | null;
+}
+
+const SINGLE_NODE: ReplicationWiring = {
+  clock: systemClock,
+  replicaLagTimeMaxMs: 30_000,
+  eligibleLeaderReplicasEnabled: false,
+  isrEligibility: () => null,
+  sendAlterPartition: null,
+  follow: null,
+  unfollow: null,
+};
 
 export interface AppendOutcome {
   errorCode: number;
@@ -40,6 +70,7 @@ export class ReplicaManager {
   private readonly configCache = new Map<string, TopicConfig>();
   private warnedMetadataTopic = false;
   private leadershipSuspended = false;
+  private replication: ReplicationWiring = SINGLE_NODE;
   /** Settles when `loadInBackground` has opened every log it found on disk. */
   backgroundLoad: Promise<void> = Promise.resolve();
   /** False from `loadInBackground` until it has opened every log it found (readiness checks this). */
@@ -56,6 +87,11 @@ export class ReplicaManager {
     /** Null when nothing listens: appends and fetches then skip the accounting. */
     private readonly metrics: BrokerMetrics | null = null,
   ) {}
+
+  /** Wires replication in (a cluster): followers fetch, leaders send AlterPartition. Call before `applyImage`. */
+  setReplication(wiring: ReplicationWiring): void {
+    this.replication = wiring;
+  }
 
   /** The storage LogConfig of a topic (passed to the LogManager as its topicConfig callback). */
   logConfigFor(topic: string) {
@@ -159,9 +195,29 @@ export class ReplicaManager {
         p.isr = [...state.isr];
         const becameLeader =
           state.leader === this.nodeId && (p.leaderId !== this.nodeId || p.leaderEpoch !== state.leaderEpoch);
+        const partitionChanged = state.partitionEpoch !== p.partitionEpoch;
+        const wasLeader = p.leaderId === this.nodeId;
         p.leaderId = state.leader;
         p.leaderEpoch = state.leaderEpoch;
-        if (becameLeader) p.becomeLeader();
+        p.partitionEpoch = state.partitionEpoch;
+        if (becameLeader) await this.becomeLeader(p);
+        else if (state.leader === this.nodeId) {
+          // The same leader epoch, a new partition epoch: the ISR changed (our AlterPartition, or
+          // the controller took a fenced broker out of it).
+          const l = p.leaderState;
+          if (l !== null && partitionChanged) {
+            this.runLeader(
+              p,
+              l.onPartitionChange(state.isr, state.partitionEpoch, this.replication.clock.nowMs()),
+            );
+            this.producePurgatory.checkAndComplete(key);
+          }
+        } else {
+          if (wasLeader || p.leaderState !== null) this.stopLeading(p);
+          // Kafka's makeFollower: fetch from the new leader, truncating first (the fetcher does).
+          if (state.leader >= 0) this.replication.follow?.(p);
+          else await this.replication.unfollow?.(p);
+        }
         // A log not opened yet reads the current config when it opens.
         if (changedConfigTopics.has(topic.name) && p.isLoaded)
           p.log.updateConfig(this.logConfigFor(topic.name));
@@ -174,6 +230,8 @@ export class ReplicaManager {
       if (list?.[p.partition] === p) list[p.partition] = undefined;
       if (list?.every((x) => x === undefined)) this.byTopic.delete(p.topic);
       this.configCache.delete(p.topic);
+      this.stopLeading(p);
+      await this.replication.unfollow?.(p);
       try {
         await this.logs.deleteLog({ topic: p.topic, partition: p.partition });
         this.logger.info({ topic: p.topic, partition: p.partition }, 'partition deleted');
@@ -182,6 +240,111 @@ export class ReplicaManager {
       }
       this.producePurgatory.checkAndComplete(key);
       this.fetchPurgatory.checkAndComplete(key);
+    }
+  }
+
+  /**
+   * Kafka's makeLeader: stop fetching (and wait until no fetched batch is being applied), then, once
+   * the log is open, build the leader state with the ISR from the metadata.
+   */
+  private async becomeLeader(p: HostedPartition): Promise<void> {
+    await this.replication.unfollow?.(p);
+    this.stopLeading(p);
+    p.becomeLeader((log) => this.makeLeader(p, log));
+  }
+
+  private makeLeader(p: HostedPartition, log: PartitionLog): void {
+    const w = this.replication;
+    const nowMs = w.clock.nowMs();
+    const topicConfig = () => this.topicConfig(p.topic);
+    const l = new PartitionLeader({
+      topicId: p.topicId,
+      partitionId: p.partition,
+      localBrokerId: this.nodeId,
+      leaderEpoch: p.leaderEpoch,
+      partitionEpoch: p.partitionEpoch,
+      replicas: p.replicas,
+      isr: p.isr,
+      logEndOffset: log.logEndOffset,
+      highWatermark: log.highWatermark,
+      nowMs,
+      config: {
+        replicaLagTimeMaxMs: w.replicaLagTimeMaxMs,
+        get minInsyncReplicas() {
+          return topicConfig()['min.insync.replicas'];
+        },
+        eligibleLeaderReplicasEnabled: w.eligibleLeaderReplicasEnabled,
+      },
+      isrEligibility: w.isrEligibility,
+    });
+    p.leaderState = l;
+    this.runLeader(p, l.onLocalAppend(log.logEndOffset, nowMs));
+  }
+
+  /** Leadership ended: waiting acks=all produces are answered NOT_LEADER_OR_FOLLOWER (the client retries on the new leader). */
+  private stopLeading(p: HostedPartition): void {
+    if (p.stopLeading() !== null) this.producePurgatory.checkAndComplete(p.key);
+  }
+
+  /**
+   * Runs a leader's effects in order: a high watermark moved up is set on the log (and so
+   * checkpointed) and wakes the acks=all produces and consumer fetches waiting for it; an
+   * AlterPartition goes to the controller. Returns whether the high watermark moved.
+   */
+  private runLeader(p: HostedPartition, effects: readonly LeaderEffect[]): boolean {
+    let moved = false;
+    for (const e of effects) {
+      if (e.type === 'highWatermark') {
+        p.log.setHighWatermark(e.highWatermark);
+        moved = true;
+      } else if (e.type === 'alterPartition') this.replication.sendAlterPartition?.(p, e.proposal);
+    }
+    if (moved) {
+      this.producePurgatory.checkAndComplete(p.key);
+      this.fetchPurgatory.checkAndComplete(p.key);
+    }
+    return moved;
+  }
+
+  /** The controller answered a leader's AlterPartition (ignored if leadership moved on meanwhile). */
+  onAlterPartitionAnswer(
+    p: HostedPartition,
+    proposal: AlterPartitionProposal,
+    answer: Parameters<PartitionLeader['onAlterPartitionAnswer']>[0] | null,
+  ): void {
+    const l = p.leaderState;
+    if (l === null || l.pendingProposal !== proposal) return;
+    const nowMs = this.replication.clock.nowMs();
+    this.runLeader(p, answer === null ? l.onAlterPartitionFailed() : l.onAlterPartitionAnswer(answer, nowMs));
+    this.producePurgatory.checkAndComplete(p.key);
+  }
+
+  /**
+   * A follower fetched these partitions from this leader (Kafka's updateFollowerFetchState): each
+   * served at its fetch offset tells the leader the follower's log end offset.
+   */
+  onFollowerFetch(
+    replicaId: number,
+    reads: readonly {
+      errorCode: number;
+      partition: HostedPartition | null;
+      request: { fetchOffset: bigint };
+    }[],
+  ): void {
+    const nowMs = this.replication.clock.nowMs();
+    for (const r of reads) {
+      const l = r.partition?.leaderState;
+      if (r.errorCode !== ErrorCode.NONE || !l) continue;
+      this.runLeader(r.partition!, l.onFollowerFetch(replicaId, Number(r.request.fetchOffset), nowMs));
+    }
+  }
+
+  /** The periodic ISR check of every partition led here with followers (Kafka's isr-expiration task). */
+  tickLeaders(): void {
+    const nowMs = this.replication.clock.nowMs();
+    for (const p of this.partitions.values()) {
+      const l = p.leaderState;
+      if (l !== null && p.replicas.length > 1) this.runLeader(p, l.tick(nowMs));
     }
   }
 
@@ -215,8 +378,7 @@ export class ReplicaManager {
       (r): AppendOutcome => {
         // acks=all producers wait for the high watermark; fetchers for new records (consumers up
         // to the high watermark, followers up to the log end): one check each.
-        if (p.maybeIncrementHighWatermark()) this.producePurgatory.checkAndComplete(p.key);
-        this.fetchPurgatory.checkAndComplete(p.key);
+        if (!this.afterLocalAppend(p)) this.fetchPurgatory.checkAndComplete(p.key);
         this.metrics?.bytesIn(p.topic, p.partition, records.length, r.recordCount);
         return {
           errorCode: ErrorCode.NONE,
@@ -261,9 +423,8 @@ export class ReplicaManager {
     }
     return appended.then(
       (offset) => {
-        if (p.maybeIncrementHighWatermark()) this.producePurgatory.checkAndComplete(p.key);
         // read_committed fetches wait for the last stable offset, which a marker moves.
-        this.fetchPurgatory.checkAndComplete(p.key);
+        if (!this.afterLocalAppend(p)) this.fetchPurgatory.checkAndComplete(p.key);
         return { errorCode: ErrorCode.NONE, errorMessage: null, offset };
       },
       (err: unknown) => {
@@ -273,6 +434,13 @@ export class ReplicaManager {
         return { errorCode: mapped.code, errorMessage: mapped.message, offset: -1 };
       },
     );
+  }
+
+  /** The leader's own log grew: the high watermark may move (at once with no other ISR member). */
+  private afterLocalAppend(p: HostedPartition): boolean {
+    const l = p.leaderState;
+    if (l === null) return false;
+    return this.runLeader(p, l.onLocalAppend(p.log.logEndOffset, this.replication.clock.nowMs()));
   }
 
   /** Counts the record bytes a fetch response carries, once the fetch's reads are final. */
@@ -296,16 +464,30 @@ export class ReplicaManager {
   ): Promise<AppendOutcome> {
     const r = await this.appendToLeader(p, records, prechecked, origin);
     if (r.errorCode !== ErrorCode.NONE) return r;
-    const moved = () => this.partitions.get(p.key) !== p || p.leaderId !== this.nodeId;
+    // The leader state this append was made under: another one (a new leader epoch here) or none
+    // means leadership moved, and the record may be truncated away by the next leader.
+    const leader = p.leaderState;
+    const moved = () =>
+      this.partitions.get(p.key) !== p || p.leaderId !== this.nodeId || p.leaderState !== leader;
+    // Kafka's DelayedProduce: done once the high watermark passes the batch, or at once with
+    // NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR falls below min.insync.replicas (KIP-966).
+    const outcome = (): number | null =>
+      leader !== null
+        ? leader.replicationOutcome(r.nextOffset)
+        : p.log.highWatermark >= r.nextOffset
+          ? ErrorCode.NONE
+          : null;
     return new Promise((resolve) => {
       this.producePurgatory.tryCompleteElseWatch(
         {
-          isSatisfied: () => p.log.highWatermark >= r.nextOffset || moved(),
+          isSatisfied: () => moved() || outcome() !== null,
           complete: (expired) => {
-            if (moved()) resolve({ ...r, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, errorMessage: null });
-            else if (expired && p.log.highWatermark < r.nextOffset) {
-              resolve({ ...r, errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: null });
-            } else resolve(r);
+            const errorCode = moved() ? ErrorCode.NOT_LEADER_OR_FOLLOWER : outcome();
+            if (errorCode === null) {
+              if (expired) resolve({ ...r, errorCode: ErrorCode.REQUEST_TIMED_OUT, errorMessage: null });
+              else resolve(r);
+            } else if (errorCode !== ErrorCode.NONE) resolve({ ...r, errorCode, errorMessage: null });
+            else resolve(r);
           },
         },
         [p.key],

@@ -355,16 +355,24 @@ export class PartitionLeader {
    */
   private completeWaiting(): LeaderEffect[] {
     const out: LeaderEffect[] = [];
-    const enough = this.maximalIsr.length >= this.config.minInsyncReplicas;
     for (const [requestId, requiredOffset] of this.waiting) {
-      if (this.highWatermarkValue < requiredOffset && (enough || !this.elrEnabled)) continue;
+      const errorCode = this.replicationOutcome(requiredOffset);
+      if (errorCode === null) continue;
       this.waiting.delete(requestId);
-      out.push({
-        type: 'complete',
-        requestId,
-        errorCode: enough ? ErrorCode.NONE : ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND,
-      });
+      out.push({ type: 'complete', requestId, errorCode });
     }
     return out;
+  }
+
+  /**
+   * Kafka's checkEnoughReplicasReachOffset for one acks=all produce that needs the high watermark
+   * at `requiredOffset`: null while it must wait, else its answer (NONE, or
+   * NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR is below min.insync.replicas). A shell that parks
+   * produces in its own purgatory asks this instead of `awaitReplication`.
+   */
+  replicationOutcome(requiredOffset: number): number | null {
+    const enough = this.maximalIsr.length >= this.config.minInsyncReplicas;
+    if (this.highWatermarkValue < requiredOffset && (enough || !this.elrEnabled)) return null;
+    return enough ? ErrorCode.NONE : ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND;
   }
 }

@@ -1,9 +1,13 @@
-import type { BrokerEndpoint, MetadataImage } from '../metadata-image.js';
+import { applyMetadataRecord } from '../apply-metadata-record.js';
+import { imageToRecords } from '../image-to-records.js';
+import { type BrokerEndpoint, MetadataImage } from '../metadata-image.js';
 import type { ControllerResult, MetadataRecord } from './metadata-record.js';
-
-/** PartitionChangeRecord's values for "unchanged" (-2) and "no leader" (-1). */
-const LEADER_UNCHANGED = -2;
-const NO_LEADER = -1;
+import {
+  brokerAvailable,
+  brokerUnavailable,
+  type ElectionSettings,
+  type UncleanElection,
+} from './partition-elections.js';
 
 /** A broker that holds a live session: what its registration key in etcd says. */
 export interface LiveBroker {
@@ -17,36 +21,61 @@ export interface LiveBroker {
 
 /**
  * The controller's answer to the set of live broker sessions, as Kafka's ClusterControlManager
- * and ReplicationControlManager answer registrations and missed heartbeats:
+ * and ReplicationControlManager answer registrations and missed heartbeats, as one batch of
+ * records (one metadata append, so no reader sees half of it):
  *
- * - a live broker whose registration is missing or from another incarnation or epoch is registered
- *   (RegisterBrokerRecord, unfenced: its session is live now); a fenced one whose session is back
- *   with the same epoch is unfenced (BrokerRegistrationChangeRecord fenced = -1);
- * - a registered, unfenced broker without a live session is fenced (fenced = 1);
- * - each partition led by a broker fenced now loses its leader (PartitionChangeRecord leader -1,
- *   which bumps the leader epoch): with replication factor 1 it is offline until its broker comes
- *   back, then the first ISR replica that is live again leads it, in a new leader epoch.
+ * 1. a registered, unfenced broker without a live session, or whose session is another
+ *    incarnation or epoch (it restarted), is fenced (fenced = 1);
+ * 2. every fenced (or shutting-down) broker leaves the ISRs and the partitions it led get new
+ *    leaders from the ISR, else the ELR, in a new leader epoch (`brokerUnavailable`, KIP-966; with
+ *    neither the partition has no leader until one returns, unless unclean election is enabled);
+ * 3. a live broker whose registration is missing or from another incarnation or epoch is
+ *    registered (RegisterBrokerRecord, unfenced: its session is live now); a fenced one whose
+ *    session is back with the same epoch is unfenced (fenced = -1);
+ * 4. partitions without a leader are elected again where a live broker may lead them
+ *    (`brokerAvailable`).
  *
- * Pure: the same image and sessions give the same records, in broker id and image order.
+ * Each step reads the image as the steps before it left it. Pure: the same image and sessions
+ * give the same records, in broker id and image order; nothing is written when nothing changed.
  */
 export function reconcileBrokers(
   image: MetadataImage,
   live: ReadonlyMap<number, LiveBroker>,
-): ControllerResult<void> {
+  settings: ElectionSettings = DEFAULT_SETTINGS,
+): ControllerResult<{ uncleanElections: UncleanElection[] }> {
   const records: MetadataRecord[] = [];
-  const usable = new Set<number>();
+  const uncleanElections: UncleanElection[] = [];
+  let scratch: MetadataImage | null = null;
+  const add = (rs: readonly MetadataRecord[]): void => {
+    if (rs.length === 0) return;
+    scratch ??= copyOf(image);
+    for (const r of rs) {
+      applyMetadataRecord(scratch, r);
+      records.push(r);
+    }
+  };
+  const now = (): MetadataImage => scratch ?? image;
   const ids = [...new Set([...image.brokers.keys(), ...live.keys()])].sort((a, b) => a - b);
   for (const id of ids) {
     const registered = image.brokers.get(id);
     const session = live.get(id);
-    if (session) {
-      usable.add(id);
-      if (
-        !registered ||
-        registered.incarnationId !== session.incarnationId ||
-        registered.brokerEpoch !== session.brokerEpoch
-      ) {
-        records.push({
+    if (registered && !registered.fenced && (!session || !sameSession(registered, session)))
+      add([registrationChange(id, registered.brokerEpoch, 1)]);
+  }
+  for (const id of ids) {
+    const b = now().brokers.get(id);
+    if (!b || !(b.fenced || b.inControlledShutdown)) continue;
+    const r = brokerUnavailable(now(), id, settings);
+    add(r.records);
+    uncleanElections.push(...r.response.uncleanElections);
+  }
+  for (const id of ids) {
+    const registered = now().brokers.get(id);
+    const session = live.get(id);
+    if (!session) continue;
+    if (!registered || !sameSession(registered, session)) {
+      add([
+        {
           type: 'RegisterBrokerRecord',
           data: {
             brokerId: id,
@@ -58,37 +87,41 @@ export function reconcileBrokers(
             fenced: false,
             inControlledShutdown: false,
           },
-        });
-      } else if (registered.fenced) {
-        records.push(registrationChange(id, registered.brokerEpoch, -1));
-      }
-    } else if (registered && !registered.fenced) {
-      records.push(registrationChange(id, registered.brokerEpoch, 1));
-    }
-  }
-  for (const topic of image.topicsById.values()) {
-    for (const p of topic.partitions.values()) {
-      let leader = LEADER_UNCHANGED;
-      if (p.leader !== NO_LEADER && !usable.has(p.leader)) leader = NO_LEADER;
-      else if (p.leader === NO_LEADER) leader = p.isr.find((r) => usable.has(r)) ?? LEADER_UNCHANGED;
-      if (leader === LEADER_UNCHANGED) continue;
-      records.push({
-        type: 'PartitionChangeRecord',
-        data: {
-          partitionId: p.partitionId,
-          topicId: topic.topicId,
-          isr: null,
-          leader,
-          replicas: null,
-          removingReplicas: null,
-          addingReplicas: null,
-          leaderRecoveryState: -1,
-          directories: null,
         },
-      });
-    }
+      ]);
+    } else if (registered.fenced) add([registrationChange(id, registered.brokerEpoch, -1)]);
   }
-  return { records, response: undefined };
+  for (const id of ids) {
+    const b = now().brokers.get(id);
+    if (!b || b.fenced || b.inControlledShutdown || !live.has(id)) continue;
+    // A broker's process restart keeps what it wrote (the page cache survives it), so it comes
+    // back as cleanly stopped for KIP-966; see docs/reliability.md for what this does not cover.
+    const r = brokerAvailable(now(), id, true, settings);
+    add(r.records);
+    uncleanElections.push(...r.response.uncleanElections);
+  }
+  return { records, response: { uncleanElections } };
+}
+
+/** Kafka's defaults: min.insync.replicas 1, no unclean election, KIP-966 on. */
+const DEFAULT_SETTINGS: ElectionSettings = {
+  minInsyncReplicas: () => 1,
+  uncleanLeaderElectionEnable: () => false,
+  eligibleLeaderReplicasEnabled: true,
+};
+
+function sameSession(
+  registered: { incarnationId: string; brokerEpoch: bigint },
+  session: LiveBroker,
+): boolean {
+  return registered.incarnationId === session.incarnationId && registered.brokerEpoch === session.brokerEpoch;
+}
+
+/** A scratch copy to decide later steps on (only built when a step wrote something). */
+function copyOf(image: MetadataImage): MetadataImage {
+  const copy = new MetadataImage();
+  for (const r of imageToRecords(image)) applyMetadataRecord(copy, r);
+  return copy;
 }
 
 function registrationChange(brokerId: number, brokerEpoch: bigint, fenced: number): MetadataRecord {

@@ -1,6 +1,7 @@
 import type { Clock } from '../../common/clock.js';
 import type { Logger } from '../../common/logger.js';
 import { type LiveBroker, reconcileBrokers } from '../controller/broker-liveness.js';
+import type { ElectionSettings } from '../controller/partition-elections.js';
 import type { MetadataManager } from '../metadata-manager.js';
 import { brokerKeys, liveBrokerOf } from './broker-session.js';
 import type { ControllerElection } from './controller-election.js';
@@ -16,13 +17,16 @@ export interface BrokerLivenessControllerOptions {
   readonly logger: Logger;
   /** How long after a failed reconciliation (etcd unreachable) to try again. */
   readonly retryMs: number;
+  /** The topic settings elections read (min.insync.replicas, unclean.leader.election.enable). */
+  readonly electionSettings?: ElectionSettings;
 }
 
 /**
  * The active controller's watch on broker sessions: while this broker is the controller, every
  * change under `<prefix>/brokers/` (a session created, or deleted when its lease expired) makes it
- * run the pure `reconcileBrokers` through the metadata manager, so registrations, fencing and the
- * leaders of the fenced brokers' partitions change only through records in the metadata log.
+ * run the pure `reconcileBrokers` through the metadata manager, so registrations, fencing, ISR
+ * removal and the election of new leaders for the fenced brokers' partitions (failover) change
+ * only through records in the metadata log.
  */
 export class BrokerLivenessController {
   private watcher: EtcdWatch | null = null;
@@ -87,7 +91,15 @@ export class BrokerLivenessController {
       const b = liveBrokerOf(kv);
       live.set(b.brokerId, b);
     }
-    await this.options.metadata.submit((image) => reconcileBrokers(image, live));
+    const { uncleanElections } = await this.options.metadata.submit((image) =>
+      reconcileBrokers(image, live, this.options.electionSettings),
+    );
+    // unclean.leader.election.enable: an explicit choice that may lose committed records; say so.
+    for (const u of uncleanElections)
+      this.options.logger.warn(
+        { topic: u.topic, partition: u.partition, leader: u.leader },
+        'unclean leader election: the new leader may lack committed records',
+      );
   }
 
   close(): void {

@@ -51,14 +51,15 @@ describe('reconcileBrokers (the controller answering live broker sessions)', () 
         },
       });
     }
-    // Broker 2's session is gone: fenced, its partition loses its leader in a new epoch.
+    // Broker 2's session is gone: fenced, and its partition (replication factor 1) has no other
+    // replica to lead it: no leader, in a new epoch, with broker 2 kept as its eligible leader (KIP-966).
     assert.deepEqual(step(image, [live(1, 10n)]), [
       'BrokerRegistrationChangeRecord',
       'PartitionChangeRecord',
     ]);
     assert.equal(image.brokers.get(2)!.fenced, true);
     const p1 = image.topic('t')!.partitions.get(1)!;
-    assert.deepEqual([p1.leader, p1.leaderEpoch], [-1, 1]);
+    assert.deepEqual([p1.leader, p1.leaderEpoch, p1.isr, p1.eligibleLeaderReplicas], [-1, 1, [], [2]]);
     assert.deepEqual(step(image, [live(1, 10n)]), [], 'fencing is written once');
     // A new session (new epoch): registered again, leads again in a further epoch.
     assert.deepEqual(step(image, [live(1, 10n), live(2, 20n)]), [
@@ -66,8 +67,50 @@ describe('reconcileBrokers (the controller answering live broker sessions)', () 
       'PartitionChangeRecord',
     ]);
     assert.deepEqual([image.brokers.get(2)!.fenced, image.brokers.get(2)!.brokerEpoch], [false, 20n]);
-    assert.deepEqual([p1.leader, p1.leaderEpoch], [2, 2]);
+    assert.deepEqual([p1.leader, p1.leaderEpoch, p1.isr], [2, 2, [2]]);
     assert.equal(image.topic('t')!.partitions.get(0)!.leaderEpoch, 0, 'the other partition untouched');
+  });
+
+  it('fails over: a fenced leader is replaced from the ISR in a new leader epoch, and rejoins as a replica only', () => {
+    const image = new MetadataImage();
+    step(image, [live(1, 10n), live(2, 11n), live(3, 12n)]);
+    applyMetadataRecord(image, {
+      type: 'TopicRecord',
+      data: { name: 't', topicId: 'AAAAAAAAAAAAAAAAAAAAAg' },
+    });
+    applyMetadataRecord(image, {
+      type: 'PartitionRecord',
+      data: {
+        partitionId: 0,
+        topicId: 'AAAAAAAAAAAAAAAAAAAAAg',
+        replicas: [1, 2, 3],
+        isr: [1, 2, 3],
+        removingReplicas: [],
+        addingReplicas: [],
+        leader: 1,
+        leaderEpoch: 0,
+        partitionEpoch: 0,
+        leaderRecoveryState: 0,
+        directories: [],
+      },
+    });
+    const p = image.topic('t')!.partitions.get(0)!;
+    assert.deepEqual(step(image, [live(2, 11n), live(3, 12n)]), [
+      'BrokerRegistrationChangeRecord',
+      'PartitionChangeRecord',
+    ]);
+    assert.deepEqual([p.leader, p.leaderEpoch, p.isr], [2, 1, [2, 3]]);
+    // Broker 1 restarts (new epoch): registered, but it joins the ISR only through its leader's
+    // AlterPartition once it has caught up; leadership stays.
+    assert.deepEqual(step(image, [live(1, 20n), live(2, 11n), live(3, 12n)]), ['RegisterBrokerRecord']);
+    assert.deepEqual([p.leader, p.leaderEpoch, p.isr], [2, 1, [2, 3]]);
+    // Broker 2 restarts at once (its old session replaced by a new one): out of the ISR first.
+    assert.deepEqual(step(image, [live(1, 20n), live(2, 21n), live(3, 12n)]), [
+      'BrokerRegistrationChangeRecord',
+      'PartitionChangeRecord',
+      'RegisterBrokerRecord',
+    ]);
+    assert.deepEqual([p.leader, p.leaderEpoch, p.isr], [3, 2, [3]]);
   });
 
   it('ignores a registration change for another broker epoch', () => {

@@ -119,7 +119,11 @@ export class GroupCoordinatorShell {
   private run(effects: GroupEffect[]): void {
     for (const e of effects) {
       if (e.type === 'append') {
-        this.durable = this.durable.then(() => this.append(e.partition, e.records, e.producer));
+        const appended = this.durable.then(() => this.append(e.partition, e.records, e.producer));
+        // A failed append is logged and reloads the partition; with no response chained on it
+        // (an expiration sweep's records) it must not be an unhandled rejection.
+        appended.catch(() => undefined);
+        this.durable = appended;
       } else {
         const waiter = this.pending.get(e.requestId);
         if (!waiter) continue;

@@ -180,7 +180,11 @@ export class TransactionCoordinatorShell {
               else this.inFlight.set(id, n);
             }
           };
-          this.durable = this.durable.then(() => this.append(e.partition, e.records)).finally(settled);
+          const appended = this.durable.then(() => this.append(e.partition, e.records)).finally(settled);
+          // A failed append is logged and reloads the partition; the responses chained on it answer
+          // NOT_COORDINATOR. With none chained (a sweep's records) it must not be an unhandled rejection.
+          appended.catch(() => undefined);
+          this.durable = appended;
           break;
         }
         case 'respond': {

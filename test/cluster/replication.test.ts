@@ -1,0 +1,175 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Kafka } from '../../src/client/index.js';
+import type { Producer } from '../../src/client/producer/producer.js';
+import { clusterView, startCluster, type TestCluster, waitUntil } from '../helpers/cluster-processes.js';
+
+const TOPIC = 'replicated';
+const PARTITIONS = 3;
+const SESSION_TIMEOUT_MS = 2000;
+
+/**
+ * Replication with real processes: three brokers and a real etcd, a topic of replication factor 3
+ * and min.insync.replicas 2, acks=all producers. Leaders are SIGKILLed while records are produced;
+ * every acknowledged record must be read back at the offset it was acknowledged with, from the
+ * new leaders, and a broker that was down catches up and rejoins every ISR.
+ */
+describe('replication factor 3 across three broker processes', () => {
+  let cluster: TestCluster;
+  let kafka: Kafka;
+  let producer: Producer;
+  const acked = new Map<string, { partition: number; offset: bigint }>();
+  let sent = 0;
+
+  async function produce(tag: string, count = 30): Promise<void> {
+    const values = Array.from({ length: count }, () => `${tag}-${sent++}`);
+    const metas = await Promise.all(values.map((v) => producer.send(TOPIC, { key: v, value: v })));
+    metas.forEach((m, i) => {
+      acked.set(values[i]!, { partition: m.partition, offset: m.offset });
+    });
+  }
+
+  /** The partitions as the live brokers agree on them. */
+  async function partitions() {
+    const view = await cluster.converged();
+    return view.topics.find((t) => t.name === TOPIC)!.partitions;
+  }
+
+  async function waitFullIsr(): Promise<void> {
+    let last = '';
+    await waitUntil(
+      'every partition led, with all three replicas in its ISR',
+      async () => {
+        const md = await cluster.live[0]!.metadata();
+        const ps = clusterView(md).topics.find((t) => t.name === TOPIC)?.partitions ?? [];
+        last = JSON.stringify(ps.map((p) => ({ p: p.partition, leader: p.leader, isr: p.isr })));
+        return ps.length === PARTITIONS && ps.every((p) => p.leader >= 0 && p.isr.length === 3);
+      },
+      30_000,
+      () => last,
+    );
+  }
+
+  async function checkNothingLost(): Promise<void> {
+    const consumer = kafka.consumer({ autoOffsetReset: 'earliest' });
+    consumer.assign(Array.from({ length: PARTITIONS }, (_, partition) => ({ topic: TOPIC, partition })));
+    const found = new Map<string, { partition: number; offset: bigint }>();
+    try {
+      await waitUntil(
+        'every acknowledged record read back',
+        async () => {
+          for (const r of await consumer.poll({ timeoutMs: 500 }))
+            found.set(r.value!.toString(), { partition: r.partition, offset: r.offset });
+          return [...acked.keys()].every((v) => found.has(v));
+        },
+        30_000,
+        () => `missing: ${[...acked.keys()].filter((v) => !found.has(v)).join(',')}`,
+      );
+    } finally {
+      await consumer.close();
+    }
+    for (const [v, at] of acked) assert.deepEqual(found.get(v), at, `${v} where it was acknowledged`);
+  }
+
+  before(async () => {
+    cluster = await startCluster({
+      brokers: 3,
+      sessionTimeoutMs: SESSION_TIMEOUT_MS,
+      // Short fetch waits and backoffs, so a follower finds its new leader quickly.
+      overrides: { 'replica.fetch.backoff.ms': '200', 'replica.lag.time.max.ms': '3000' },
+    });
+    kafka = new Kafka({
+      bootstrapServers: cluster.bootstrapServers,
+      clientId: 'replication',
+      retryBackoffMs: 100,
+    });
+    const admin = kafka.admin();
+    try {
+      await admin.createTopics([
+        {
+          topic: TOPIC,
+          numPartitions: PARTITIONS,
+          replicationFactor: 3,
+          configs: { 'min.insync.replicas': '2' },
+        },
+      ]);
+    } finally {
+      await admin.close();
+    }
+    producer = kafka.producer({ acks: -1, lingerMs: 0, deliveryTimeoutMs: 60_000 });
+  });
+
+  after(async () => {
+    await producer?.close();
+    await cluster?.close();
+  });
+
+  it('acks=all is answered once the followers have the records; each leader is followed by both others', async () => {
+    await waitFullIsr();
+    await produce('initial');
+    await checkNothingLost();
+    // Every broker hosts every partition's log: the leader's and both followers' are the same size.
+    const sizes = new Map<number, number[]>();
+    await waitUntil(
+      'followers hold as many bytes as their leaders',
+      async () => {
+        for (const b of cluster.live) {
+          const res = await b.describeLogDirs();
+          const ps = res.results.flatMap((d) =>
+            d.topics.filter((t) => t.name === TOPIC).flatMap((t) => t.partitions),
+          );
+          sizes.set(
+            b.nodeId,
+            [...ps].sort((x, y) => x.partitionIndex - y.partitionIndex).map((p) => Number(p.partitionSize)),
+          );
+        }
+        const all = [...sizes.values()].map((s) => JSON.stringify(s));
+        return all.length === 3 && all.every((s) => s === all[0]) && !all[0]!.includes('[]');
+      },
+      15_000,
+      () => JSON.stringify([...sizes]),
+    );
+  });
+
+  it('SIGKILL a leader during acks=all production: a follower of the ISR leads, and every acknowledged record is there', async () => {
+    await waitFullIsr();
+    const before = await partitions();
+    const victim = before[0]!.leader;
+    const production = produce('during-kill', 60);
+    await cluster.broker(victim).kill('SIGKILL');
+    await production;
+    await produce('after-kill');
+    const now = await partitions();
+    for (const p of now) {
+      assert.notEqual(p.leader, victim, `partition ${p.partition} moved off the killed broker`);
+      assert.ok(p.leader >= 0, `partition ${p.partition} has a leader`);
+      const was = before.find((x) => x.partition === p.partition)!;
+      if (was.leader === victim) assert.ok(p.leaderEpoch > was.leaderEpoch, 'a new leader epoch');
+    }
+    await checkNothingLost();
+    // The killed broker comes back as a follower, truncates, catches up and rejoins every ISR.
+    await cluster.broker(victim).start();
+    await waitFullIsr();
+    await produce('after-rejoin');
+    await checkNothingLost();
+  });
+
+  it('a follower down while records are written catches up and rejoins the ISR', async () => {
+    await waitFullIsr();
+    const controller = await cluster.controllerId();
+    const leaders = new Set((await partitions()).map((p) => p.leader));
+    const victim =
+      cluster.brokers.find((b) => b.nodeId !== controller && !leaders.has(b.nodeId)) ??
+      cluster.brokers.find((b) => b.nodeId !== controller)!;
+    await victim.kill('SIGKILL');
+    await waitUntil(
+      'the stopped broker out of every ISR',
+      async () => (await partitions()).every((p) => !p.isr.includes(victim.nodeId)),
+      15_000,
+    );
+    await produce('while-follower-down', 90);
+    await victim.start();
+    await waitFullIsr();
+    await checkNothingLost();
+  });
+});
