@@ -8,6 +8,7 @@ import { alterConfigsHandler, incrementalAlterConfigsHandler } from './handlers/
 import { alterPartitionHandler } from './handlers/alter-partition.js';
 import { apiVersionsHandler } from './handlers/api-versions.js';
 import { alterClientQuotasHandler, describeClientQuotasHandler } from './handlers/client-quotas.js';
+import { controlledShutdownHandler } from './handlers/controlled-shutdown.js';
 import { createAclsHandler } from './handlers/create-acls.js';
 import { createPartitionsHandler } from './handlers/create-partitions.js';
 import { createTopicsHandler } from './handlers/create-topics.js';
@@ -106,6 +107,7 @@ export function brokerHandlers(
     alterUserScramCredentialsHandler(s),
     allocateProducerIdsHandler(s),
     alterPartitionHandler(s),
+    controlledShutdownHandler(s),
     describeAclsHandler(s),
     createAclsHandler(s),
     deleteAclsHandler(s),

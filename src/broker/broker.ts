@@ -14,6 +14,7 @@ import { BrokerObserver } from './broker-observer.js';
 import { registerBroker } from './broker-registration.js';
 import type { BrokerEndpoint, BrokerServices } from './broker-services.js';
 import { ClusterMembership } from './cluster/cluster-membership.js';
+import { moveLeadershipBeforeShutdown } from './cluster/controlled-shutdown-client.js';
 import type { BrokerConfig } from './config/broker-config.js';
 import { staticBrokerConfig } from './config/broker-config-describer.js';
 import { electionSettings } from './election-settings.js';
@@ -40,6 +41,14 @@ import { TransactionCoordinatorShell } from './transaction-coordinator/shell/tra
  * uses the broker's request.timeout.ms, 30 s by default.
  */
 const TXN_APPEND_TIMEOUT_MS = 30_000;
+
+/**
+ * How long a stopping broker waits for the controller to move its leadership (Kafka's brokers wait
+ * for the controller's shouldShutDown): past it, it stops anyway and its session's end fails the
+ * partitions over as a crash would. Well inside `strom server`'s 5 s shutdown deadline: moving
+ * leadership is one metadata append and its arrival here.
+ */
+const CONTROLLED_SHUTDOWN_LIMIT_MS = 3_000;
 
 export interface BrokerOptions {
   readonly logger?: Logger;
@@ -328,11 +337,35 @@ export class Broker {
     return `${host.includes(':') ? `[${host}]` : host}:${l.boundPort}`;
   }
 
+  /**
+   * In a cluster, before anything stops: the controller moves this broker's leadership to other
+   * in-sync replicas (and out of the ISRs) while it still serves, so acks=all producers are told
+   * NOT_LEADER_OR_FOLLOWER and retry on the new leaders rather than time out (bounded).
+   */
+  private async controlledShutdown(): Promise<void> {
+    const s = this.services;
+    const cluster = s.cluster;
+    const channel = cluster?.channel;
+    if (!cluster || !channel || cluster.brokerEpoch < 0n) return;
+    const me = s.metadata.image.brokers.get(s.nodeId);
+    if (me === undefined || me.fenced) return;
+    await moveLeadershipBeforeShutdown({
+      channel,
+      metadata: s.metadata,
+      nodeId: s.nodeId,
+      brokerEpoch: cluster.brokerEpoch,
+      clock: s.clock,
+      logger: s.logger.child({ component: 'controlled-shutdown' }),
+      limitMs: CONTROLLED_SHUTDOWN_LIMIT_MS,
+    });
+  }
+
   close(): Promise<void> {
     this.closing ??= (async () => {
       const log = this.services.logger;
       log.info({}, 'broker shutting down');
       this.observer.markClosing();
+      await this.controlledShutdown();
       // Parked joins and syncs would hold the drain for their rebalance timeout: answer them now.
       this.services.groups.close();
       this.services.transactions.close();

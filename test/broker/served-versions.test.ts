@@ -56,10 +56,11 @@ const SERVED: Record<string, readonly [number, number]> = {
   DescribeUserScramCredentials: [0, 0],
   AlterUserScramCredentials: [0, 0],
   // Inter-broker APIs: requests forwarded to the active controller (KIP-590), producer id blocks from it (KIP-730)
-  // and leaders' ISR changes to it (KIP-497).
+  // leaders' ISR changes to it (KIP-497) and brokers' controlled shutdown.
   Envelope: [0, 0],
   AllocateProducerIds: [0, 0],
   AlterPartition: [0, 3],
+  ControlledShutdown: [2, 3],
   DescribeAcls: [0, 3],
   CreateAcls: [0, 3],
   DeleteAcls: [0, 3],

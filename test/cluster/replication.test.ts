@@ -154,6 +154,49 @@ describe('replication factor 3 across three broker processes', () => {
     await checkNothingLost();
   });
 
+  it('SIGTERM a leader during acks=all production: leadership moves before it stops, and no producer sees an error', async () => {
+    await waitFullIsr();
+    const before = await partitions();
+    const victim = cluster.broker(before[0]!.leader);
+    const errors: string[] = [];
+    // Retriable answers (NOT_LEADER_OR_FOLLOWER) are retried inside the client; anything else, or a
+    // record not acknowledged within the delivery timeout, reaches the application as an error.
+    const strict = kafka.producer({ acks: -1, lingerMs: 0, deliveryTimeoutMs: 15_000 });
+    let stop = false;
+    const production = (async () => {
+      let i = 0;
+      while (!stop) {
+        const v = `sigterm-${i++}`;
+        try {
+          const m = await strict.send(TOPIC, { key: v, value: v });
+          acked.set(v, { partition: m.partition, offset: m.offset });
+        } catch (err) {
+          errors.push(`${v}: ${(err as Error).message}`);
+        }
+      }
+    })();
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      await victim.kill('SIGTERM');
+      assert.equal(await victim.exited, 0, 'a clean stop');
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      stop = true;
+      await production;
+      await strict.close();
+    }
+    assert.deepEqual(errors, [], 'no produce failed');
+    assert.match(
+      victim.output(),
+      /controlled shutdown: this broker leads no partition/,
+      'leadership moved while the broker still served, not after its session ended',
+    );
+    for (const p of await partitions()) assert.notEqual(p.leader, victim.nodeId);
+    await checkNothingLost();
+    await victim.start();
+    await waitFullIsr();
+  });
+
   it('a follower down while records are written catches up and rejoins the ISR', async () => {
     await waitFullIsr();
     const controller = await cluster.controllerId();

@@ -10,8 +10,9 @@ import { kcat, python } from './helpers/run-client.js';
 /**
  * Real clients against three `strom server` processes and etcd: librdkafka (kcat and
  * confluent-kafka-python) routes produce and consume to the leaders of a topic spread over the
- * brokers; the controller SIGKILLed is replaced within the session timeout; a SIGKILLed broker's
- * partitions are LEADER_NOT_AVAILABLE until it returns, then serve everything they held.
+ * brokers; the controller SIGKILLed is replaced within the session timeout; an acks=all producer
+ * rides the SIGKILL of a leader of a replicated topic; a SIGKILLed broker's partitions of
+ * replication factor 1 are LEADER_NOT_AVAILABLE until it returns, then serve everything they held.
  */
 
 const COUNT = 600;
@@ -84,6 +85,56 @@ describe('a three-broker cluster with real clients', () => {
       20_000,
     );
     await cluster.broker(old).restart();
+    await cluster.waitForBrokers([1, 2, 3]);
+  });
+
+  test('replication factor 3: an idempotent acks=all confluent-kafka-python producer rides the SIGKILL of a leader, and kcat reads every acknowledged record at its offset', async () => {
+    const topic = 'cluster-replicated';
+    const res = await request<CreateTopicsResponse>(cluster.live[0]!.bootstrap, ApiKey.CreateTopics, 7, {
+      topics: [
+        {
+          name: topic,
+          numPartitions: 3,
+          replicationFactor: 3,
+          configs: [{ name: 'min.insync.replicas', value: '2' }],
+        },
+      ],
+      timeoutMs: 10_000,
+    });
+    assert.equal(res.topics[0]!.errorCode, ErrorCode.NONE);
+    await cluster.waitForBrokers([1, 2, 3]);
+    const controller = await cluster.controllerId();
+    const leaders = (await cluster.converged()).topics.find((t) => t.name === topic)!.partitions;
+    const victim = cluster.broker(leaders.find((p) => p.leader !== controller)?.leader ?? leaders[0]!.leader);
+    const bootstrap = cluster.brokers
+      .filter((b) => b !== victim)
+      .map((b) => b.bootstrap)
+      .join(',');
+    const count = 400;
+    const producing = python(
+      'confluent_kafka_compat.py',
+      ['produce-paced', bootstrap, topic, count, 6],
+      120_000,
+    );
+    await new Promise((r) => setTimeout(r, 2500));
+    await victim.kill('SIGKILL');
+    const acked = (await producing).split('\n').filter((l) => l.length > 0);
+    assert.equal(acked.length, count, 'every record acknowledged, none failed');
+    const read = await kcat(bootstrap, [
+      '-C',
+      '-t',
+      topic,
+      '-o',
+      'beginning',
+      '-e',
+      '-q',
+      '-f',
+      '%p\t%o\t%k\n',
+    ]);
+    const lines = new Set(read.split('\n').filter((l) => l.length > 0));
+    for (const a of acked) assert.ok(lines.has(a), `${a} read back where it was acknowledged`);
+    assert.equal(lines.size, count, 'no duplicates (idempotence)');
+    await victim.start();
     await cluster.waitForBrokers([1, 2, 3]);
   });
 

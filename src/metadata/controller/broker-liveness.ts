@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../protocol/error-codes.js';
 import { applyMetadataRecord } from '../apply-metadata-record.js';
 import { imageToRecords } from '../image-to-records.js';
 import { type BrokerEndpoint, MetadataImage } from '../metadata-image.js';
@@ -101,6 +102,60 @@ export function reconcileBrokers(
     uncleanElections.push(...r.response.uncleanElections);
   }
   return { records, response: { uncleanElections } };
+}
+
+/** What a controlled shutdown answers: the partitions the broker still leads (none to move them to). */
+export interface ControlledShutdownOutcome {
+  readonly errorCode: number;
+  readonly remaining: { topic: string; partition: number }[];
+  readonly uncleanElections: UncleanElection[];
+}
+
+/**
+ * A broker asks to stop (Kafka's BrokerHeartbeat with wantShutDown, KRaft's
+ * handleBrokerInControlledShutdown; ControlledShutdown on the wire): it is marked in controlled
+ * shutdown, so it may neither lead nor join an ISR (KIP-841), leaves every ISR, and each partition
+ * it led gets a new leader from the ISR or ELR, in one batch. A request from another incarnation
+ * is STALE_BROKER_EPOCH; a fenced broker has nothing to move. Answers with the partitions it
+ * still leads afterwards (none unless no replica can take them).
+ */
+export function controlledShutdown(
+  image: MetadataImage,
+  brokerId: number,
+  brokerEpoch: bigint,
+  settings: ElectionSettings = DEFAULT_SETTINGS,
+): ControllerResult<ControlledShutdownOutcome> {
+  const b = image.brokers.get(brokerId);
+  if (b === undefined || (brokerEpoch !== -1n && b.brokerEpoch !== brokerEpoch))
+    return {
+      records: [],
+      response: { errorCode: ErrorCode.STALE_BROKER_EPOCH, remaining: [], uncleanElections: [] },
+    };
+  const records: MetadataRecord[] = [];
+  let scratch = image;
+  if (!b.fenced && !b.inControlledShutdown) {
+    scratch = copyOf(image);
+    const mark: MetadataRecord = {
+      type: 'BrokerRegistrationChangeRecord',
+      data: { brokerId, brokerEpoch: b.brokerEpoch, fenced: 0, inControlledShutdown: 1, logDirs: [] },
+    };
+    applyMetadataRecord(scratch, mark);
+    records.push(mark);
+  }
+  const moved = brokerUnavailable(scratch, brokerId, settings);
+  if (moved.records.length > 0 && scratch === image) scratch = copyOf(image);
+  for (const r of moved.records) {
+    applyMetadataRecord(scratch, r);
+    records.push(r);
+  }
+  const remaining: { topic: string; partition: number }[] = [];
+  for (const t of scratch.topicsById.values())
+    for (const p of t.partitions.values())
+      if (p.leader === brokerId) remaining.push({ topic: t.name, partition: p.partitionId });
+  return {
+    records,
+    response: { errorCode: ErrorCode.NONE, remaining, uncleanElections: moved.response.uncleanElections },
+  };
 }
 
 /** Kafka's defaults: min.insync.replicas 1, no unclean election, KIP-966 on. */

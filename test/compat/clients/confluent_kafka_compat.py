@@ -12,6 +12,9 @@ usage: confluent_kafka_compat.py MODE BOOTSTRAP TOPIC [ARGS...]
   consume   BOOTSTRAP TOPIC COUNT           read COUNT records of partition 0 from the start; one line each
   produce-one BOOTSTRAP TOPIC BYTES         send one BYTES-long value; print OK or the error's name
   durable   BOOTSTRAP TOPIC START COUNT     acks=all; print "offset<TAB>index" for each acknowledged record
+  produce-paced BOOTSTRAP TOPIC COUNT SECONDS  acks=all and idempotent, COUNT keyed records spread over
+                                            SECONDS; print "partition<TAB>offset<TAB>key" for each
+                                            acknowledged record; fails on any delivery error
   list-groups BOOTSTRAP                     AdminClient.list_groups (ListGroups + DescribeGroups); JSON
   consume-isolated BOOTSTRAP TOPIC LEVEL    read partition 0 from the start to its end with isolation.level
                                             LEVEL (read_committed: up to the last stable offset, aborted
@@ -236,6 +239,35 @@ def durable(bootstrap, topic, start, count):
     p.flush(10)
 
 
+def produce_paced(bootstrap, topic, count, seconds):
+    p = Producer({
+        "bootstrap.servers": bootstrap,
+        "client.id": CLIENT_ID,
+        "acks": "all",
+        "enable.idempotence": True,
+        "linger.ms": 5,
+        "retry.backoff.ms": 100,
+        "message.timeout.ms": 60000,
+    })
+    errors = []
+
+    def delivered(err, msg):
+        if err is not None:
+            errors.append(err)
+            return
+        sys.stdout.write("%d\t%d\t%s\n" % (msg.partition(), msg.offset(), msg.key().decode()))
+
+    count = int(count)
+    pause = float(seconds) / count
+    for i in range(count):
+        key, value = record(i)
+        p.produce(topic, key=key, value=value, on_delivery=delivered)
+        p.poll(pause)
+    if p.flush(60) != 0 or errors:
+        fail("produce failed: %r" % errors[:5])
+    sys.stdout.flush()
+
+
 def group_consume(bootstrap, topic, group, count):
     count = int(count)
     c = Consumer({
@@ -356,6 +388,7 @@ MODES = {
     "admin": admin,
     "produce": produce,
     "produce-keyed": produce_keyed,
+    "produce-paced": produce_paced,
     "consume": consume,
     "consume-isolated": consume_isolated,
     "group-consume": group_consume,

@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { applyMetadataRecord } from '../../../src/metadata/apply-metadata-record.js';
-import { type LiveBroker, reconcileBrokers } from '../../../src/metadata/controller/broker-liveness.js';
+import {
+  controlledShutdown,
+  type LiveBroker,
+  reconcileBrokers,
+} from '../../../src/metadata/controller/broker-liveness.js';
 import { MetadataImage } from '../../../src/metadata/metadata-image.js';
+import { ErrorCode } from '../../../src/protocol/error-codes.js';
 
 const live = (id: number, epoch: bigint, incarnation = 'AAAAAAAAAAAAAAAAAAAAAQ'): LiveBroker => ({
   brokerId: id,
@@ -111,6 +116,54 @@ describe('reconcileBrokers (the controller answering live broker sessions)', () 
       'RegisterBrokerRecord',
     ]);
     assert.deepEqual([p.leader, p.leaderEpoch, p.isr], [3, 2, [3]]);
+  });
+
+  it('controlled shutdown: the broker is marked, leaves the ISRs and its leadership moves in one batch', () => {
+    const image = new MetadataImage();
+    step(image, [live(1, 10n), live(2, 11n), live(3, 12n)]);
+    applyMetadataRecord(image, {
+      type: 'TopicRecord',
+      data: { name: 't', topicId: 'AAAAAAAAAAAAAAAAAAAAAg' },
+    });
+    for (const [partitionId, replicas] of [
+      [0, [1, 2, 3]],
+      [1, [1]],
+    ] as const)
+      applyMetadataRecord(image, {
+        type: 'PartitionRecord',
+        data: {
+          partitionId,
+          topicId: 'AAAAAAAAAAAAAAAAAAAAAg',
+          replicas: [...replicas],
+          isr: [...replicas],
+          removingReplicas: [],
+          addingReplicas: [],
+          leader: 1,
+          leaderEpoch: 0,
+          partitionEpoch: 0,
+          leaderRecoveryState: 0,
+          directories: [],
+        },
+      });
+    assert.equal(controlledShutdown(image, 1, 9n).response.errorCode, ErrorCode.STALE_BROKER_EPOCH);
+    const r = controlledShutdown(image, 1, 10n);
+    assert.deepEqual(
+      r.records.map((x) => x.type),
+      ['BrokerRegistrationChangeRecord', 'PartitionChangeRecord', 'PartitionChangeRecord'],
+    );
+    for (const x of r.records) applyMetadataRecord(image, x);
+    assert.equal(image.brokers.get(1)!.inControlledShutdown, true);
+    const [p0, p1] = [0, 1].map((i) => image.topic('t')!.partitions.get(i)!);
+    assert.deepEqual([p0!.leader, p0!.leaderEpoch, p0!.isr], [2, 1, [2, 3]]);
+    // Its only replica: no other may lead (as in Kafka); it is offline until the broker returns.
+    assert.deepEqual([p1!.leader, p1!.leaderEpoch], [-1, 1]);
+    assert.deepEqual(r.response.remaining, []);
+    // Asked again (a retry): nothing more to write.
+    assert.deepEqual(controlledShutdown(image, 1, 10n).records, []);
+    // Its session ends: fenced; registered again later, it leads its single-replica partition again.
+    step(image, [live(2, 11n), live(3, 12n)]);
+    step(image, [live(1, 20n), live(2, 11n), live(3, 12n)]);
+    assert.deepEqual([p1!.leader, p0!.leader, p0!.isr], [1, 2, [2, 3]]);
   });
 
   it('ignores a registration change for another broker epoch', () => {
