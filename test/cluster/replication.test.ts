@@ -1,8 +1,19 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import { Kafka } from '../../src/client/index.js';
 import type { Producer } from '../../src/client/producer/producer.js';
 import { clusterView, startCluster, type TestCluster, waitUntil } from '../helpers/cluster-processes.js';
+import { STROM_BIN } from '../helpers/server-process.js';
+
+const run = promisify(execFile);
+
+/** `strom ARGS`: its standard output. */
+async function strom(args: readonly string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, [STROM_BIN, ...args], { timeout: 30_000 });
+  return stdout;
+}
 
 const TOPIC = 'replicated';
 const PARTITIONS = 3;
@@ -211,8 +222,27 @@ describe('replication factor 3 across three broker processes', () => {
       15_000,
     );
     await produce('while-follower-down', 90);
+    // kafka-topics.sh's view of it: every partition is under-replicated while the broker is away.
+    const under = await strom([
+      'topics',
+      '--bootstrap-server',
+      cluster.bootstrapServers,
+      '--describe',
+      '--under-replicated-partitions',
+    ]);
+    const listed = under.split('\n').filter((l) => l.includes(`Topic: ${TOPIC}\t`));
+    assert.equal(listed.length, PARTITIONS, under);
+    for (const l of listed) assert.doesNotMatch(l.split('Isr: ')[1]!, new RegExp(`\\b${victim.nodeId}\\b`));
     await victim.start();
     await waitFullIsr();
     await checkNothingLost();
+    const none = await strom([
+      'topics',
+      '--bootstrap-server',
+      cluster.bootstrapServers,
+      '--describe',
+      '--under-replicated-partitions',
+    ]);
+    assert.equal(none.split('\n').filter((l) => l.includes(`Topic: ${TOPIC}\t`)).length, 0, none);
   });
 });
