@@ -23,6 +23,7 @@ import { describeGroupsHandler } from './handlers/describe-groups.js';
 import { describeLogDirsHandler } from './handlers/describe-log-dirs.js';
 import { describeProducersHandler } from './handlers/describe-producers.js';
 import { describeTransactionsHandler } from './handlers/describe-transactions.js';
+import { electLeadersHandler } from './handlers/elect-leaders.js';
 import { endTxnHandler } from './handlers/end-txn.js';
 import { envelopeHandler } from './handlers/envelope.js';
 import { fetchHandler } from './handlers/fetch.js';
@@ -108,6 +109,7 @@ export function brokerHandlers(
     allocateProducerIdsHandler(s),
     alterPartitionHandler(s),
     controlledShutdownHandler(s),
+    electLeadersHandler(s),
     describeAclsHandler(s),
     createAclsHandler(s),
     deleteAclsHandler(s),

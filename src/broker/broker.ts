@@ -13,6 +13,7 @@ import type { BrokerMetrics } from './broker-metrics.js';
 import { BrokerObserver } from './broker-observer.js';
 import { registerBroker } from './broker-registration.js';
 import type { BrokerEndpoint, BrokerServices } from './broker-services.js';
+import { AutoLeaderRebalance } from './cluster/auto-leader-rebalance.js';
 import { ClusterMembership } from './cluster/cluster-membership.js';
 import { moveLeadershipBeforeShutdown } from './cluster/controlled-shutdown-client.js';
 import type { BrokerConfig } from './config/broker-config.js';
@@ -384,8 +385,9 @@ export class Broker {
 
 /**
  * Replication in a cluster: the replica fetchers (followers fetch from their leaders on the
- * inter-broker listener), AlterPartition from leaders to the active controller, and the periodic
- * ISR check (Kafka's isr-expiration task, every replica.lag.time.max.ms / 2).
+ * inter-broker listener), AlterPartition from leaders to the active controller, the periodic
+ * ISR check (Kafka's isr-expiration task, every replica.lag.time.max.ms / 2), and, while this
+ * broker is the controller, the preferred-leader rebalance (auto.leader.rebalance.enable).
  */
 function wireReplication(
   config: BrokerConfig,
@@ -439,6 +441,17 @@ function wireReplication(
     follow: (p) => fetchers.follow(p),
     unfollow: (p) => fetchers.unfollow(p),
   });
+  const rebalance = config.get('auto.leader.rebalance.enable')
+    ? new AutoLeaderRebalance({
+        metadata,
+        isActiveController: () => cluster.isActiveController,
+        settings: electionSettings(replicas),
+        intervalMs: config.get('leader.imbalance.check.interval.seconds') * 1000,
+        imbalancePercentage: config.get('leader.imbalance.per.broker.percentage'),
+        clock,
+        logger: logger.child({ component: 'leader-rebalance' }),
+      })
+    : null;
   let stopped = false;
   let timer: TimerHandle | null = null;
   const tick = (): void => {
@@ -452,6 +465,7 @@ function wireReplication(
     stop: () => {
       stopped = true;
       timer?.cancel();
+      rebalance?.close();
       fetchers.close();
     },
   };

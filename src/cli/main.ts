@@ -14,6 +14,7 @@ import { registerDeleteRecordsCommand } from './delete-records-command.js';
 import { registerDumpLogCommand } from './dump-log-command.js';
 import { ExitCode } from './exit-codes.js';
 import { registerGetOffsetsCommand } from './get-offsets-command.js';
+import { registerLeaderElectionCommand } from './leader-election-command.js';
 import { registerProducerPerfTestCommand } from './producer-perf-test-command.js';
 import { registerServerCommand } from './server-command.js';
 import { registerTopicsCommand } from './topics-command.js';
@@ -58,6 +59,7 @@ Every command takes Kafka's flags and --help. Examples:
     registerConfigsCommand,
     registerGetOffsetsCommand,
     registerDeleteRecordsCommand,
+    registerLeaderElectionCommand,
     registerDumpLogCommand,
     registerTransactionsCommand,
     registerClusterCommand,

@@ -61,6 +61,7 @@ const SERVED: Record<string, readonly [number, number]> = {
   AllocateProducerIds: [0, 0],
   AlterPartition: [0, 3],
   ControlledShutdown: [2, 3],
+  ElectLeaders: [0, 2],
   DescribeAcls: [0, 3],
   CreateAcls: [0, 3],
   DeleteAcls: [0, 3],

@@ -11,6 +11,7 @@ const COMMANDS = [
   'configs',
   'get-offsets',
   'delete-records',
+  'leader-election',
   'dump-log',
   'transactions',
   'cluster',

@@ -87,7 +87,12 @@ describe('replication factor 3 across three broker processes', () => {
       brokers: 3,
       sessionTimeoutMs: SESSION_TIMEOUT_MS,
       // Short fetch waits and backoffs, so a follower finds its new leader quickly.
-      overrides: { 'replica.fetch.backoff.ms': '200', 'replica.lag.time.max.ms': '3000' },
+      // auto.leader.rebalance.enable off: the test moves leadership back itself, when it chooses.
+      overrides: {
+        'replica.fetch.backoff.ms': '200',
+        'replica.lag.time.max.ms': '3000',
+        'auto.leader.rebalance.enable': 'false',
+      },
     });
     kafka = new Kafka({
       bootstrapServers: cluster.bootstrapServers,
@@ -163,6 +168,43 @@ describe('replication factor 3 across three broker processes', () => {
     await waitFullIsr();
     await produce('after-rejoin');
     await checkNothingLost();
+    // Its leadership stays where failover put it until a preferred election gives it back.
+    const moved = (await partitions()).filter((p) => p.replicas[0] === victim && p.leader !== victim);
+    assert.ok(moved.length > 0, 'the restarted broker leads none of its preferred partitions yet');
+    const out = await strom([
+      'leader-election',
+      '--bootstrap-server',
+      cluster.bootstrapServers,
+      '--election-type',
+      'preferred',
+      '--all-topic-partitions',
+    ]);
+    assert.match(
+      out,
+      new RegExp(
+        `^Successfully completed leader election \\(PREFERRED\\) for partitions .*${TOPIC}-${moved[0]!.partition}`,
+        'm',
+      ),
+    );
+    await waitUntil(
+      'the preferred replicas lead again',
+      async () => (await partitions()).every((p) => p.leader === p.replicas[0]),
+      15_000,
+    );
+    await produce('after-preferred-election');
+    await checkNothingLost();
+    const again = await strom([
+      'leader-election',
+      '--bootstrap-server',
+      cluster.bootstrapServers,
+      '--election-type',
+      'PREFERRED',
+      '--topic',
+      TOPIC,
+      '--partition',
+      String(moved[0]!.partition),
+    ]);
+    assert.equal(again, `Valid replica already elected for partitions ${TOPIC}-${moved[0]!.partition}\n`);
   });
 
   it('SIGTERM a leader during acks=all production: leadership moves before it stops, and no producer sees an error', async () => {

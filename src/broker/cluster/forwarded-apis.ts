@@ -7,6 +7,7 @@ import type { CreatePartitionsRequest } from '../../protocol/generated/messages/
 import type { CreateTopicsRequest } from '../../protocol/generated/messages/create-topics-request.js';
 import type { DeleteAclsRequest } from '../../protocol/generated/messages/delete-acls-request.js';
 import type { DeleteTopicsRequest } from '../../protocol/generated/messages/delete-topics-request.js';
+import type { ElectLeadersRequest } from '../../protocol/generated/messages/elect-leaders-request.js';
 import type { IncrementalAlterConfigsRequest } from '../../protocol/generated/messages/incremental-alter-configs-request.js';
 import { ZERO_UUID } from '../../protocol/primitives/uuid.js';
 
@@ -119,6 +120,17 @@ export const FORWARDED_APIS: ReadonlyMap<number, ErrorResponseOf> = new Map<numb
         errorCode,
         errorMessage,
         matchingAcls: [],
+      })),
+    }),
+  ],
+  [
+    ApiKey.ElectLeaders,
+    (body, _v, errorCode, errorMessage) => ({
+      throttleTimeMs: 0,
+      errorCode,
+      replicaElectionResults: ((body as ElectLeadersRequest).topicPartitions ?? []).map((t) => ({
+        topic: t.topic,
+        partitionResult: t.partitions.map((partitionId) => ({ partitionId, errorCode, errorMessage })),
       })),
     }),
   ],

@@ -514,6 +514,26 @@ const brokerKeys = [
     validate: Validators.atLeast(1),
   },
   {
+    name: 'auto.leader.rebalance.enable',
+    type: 'boolean',
+    defaultValue: true,
+    doc: 'The controller moves leadership back to preferred replicas when a broker leads too few of its own',
+  },
+  {
+    name: 'leader.imbalance.check.interval.seconds',
+    type: 'long',
+    defaultValue: 300,
+    doc: 'How often the controller checks the leader imbalance',
+    validate: Validators.atLeast(1),
+  },
+  {
+    name: 'leader.imbalance.per.broker.percentage',
+    type: 'int',
+    defaultValue: 10,
+    doc: "Share of a broker's preferred partitions led elsewhere above which they are moved back",
+    validate: Validators.atLeast(0),
+  },
+  {
     name: 'num.replica.fetchers',
     type: 'int',
     defaultValue: 1,

@@ -318,6 +318,48 @@ export class Admin extends GroupAdmin {
     }, options.signal);
   }
 
+  /**
+   * ElectLeaders (Java's Admin.electLeaders): a PREFERRED or UNCLEAN election for the given
+   * partitions, or for every partition (null; then those needing none are left out). Returns each
+   * partition's error code (NONE, ELECTION_NOT_NEEDED, PREFERRED_LEADER_NOT_AVAILABLE,
+   * ELIGIBLE_LEADERS_NOT_AVAILABLE, UNKNOWN_TOPIC_OR_PARTITION...) and message.
+   */
+  async electLeaders(
+    electionType: 'preferred' | 'unclean',
+    partitions: readonly { topic: string; partition: number }[] | null,
+    options: AdminOptions = {},
+  ): Promise<{ topic: string; partition: number; errorCode: number; errorMessage: string | null }[]> {
+    const res = await this.retrying(async () => {
+      const node = await this.controller(options.signal);
+      const r = await this.cluster.request(
+        node,
+        Apis.ElectLeaders,
+        {
+          electionType: electionType === 'preferred' ? 0 : 1,
+          topicPartitions:
+            partitions === null
+              ? null
+              : [...groupBy(partitions, (p) => p.topic)].map(([topic, ps]) => ({
+                  topic,
+                  partitions: ps.map((p) => p.partition),
+                })),
+          timeoutMs: options.timeoutMs ?? 30000,
+        },
+        { signal: options.signal },
+      );
+      checkErrorCode(r.errorCode, 'ElectLeaders');
+      return r;
+    }, options.signal);
+    return res.replicaElectionResults.flatMap((t) =>
+      t.partitionResult.map((p) => ({
+        topic: t.topic,
+        partition: p.partitionId,
+        errorCode: p.errorCode,
+        errorMessage: p.errorMessage,
+      })),
+    );
+  }
+
   /** Offsets by time: 'earliest', 'latest', or the first offset at or after a timestamp (ms). */
   listOffsets(
     queries: readonly { topic: string; partition: number; timestamp: OffsetTimestamp }[],

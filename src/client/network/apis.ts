@@ -38,6 +38,8 @@ import { DescribeTransactionsRequest } from '../../protocol/generated/messages/d
 import { DescribeTransactionsResponse } from '../../protocol/generated/messages/describe-transactions-response.js';
 import { DescribeUserScramCredentialsRequest } from '../../protocol/generated/messages/describe-user-scram-credentials-request.js';
 import { DescribeUserScramCredentialsResponse } from '../../protocol/generated/messages/describe-user-scram-credentials-response.js';
+import { ElectLeadersRequest } from '../../protocol/generated/messages/elect-leaders-request.js';
+import { ElectLeadersResponse } from '../../protocol/generated/messages/elect-leaders-response.js';
 import { EndTxnRequest } from '../../protocol/generated/messages/end-txn-request.js';
 import { EndTxnResponse } from '../../protocol/generated/messages/end-txn-response.js';
 import { FetchRequest } from '../../protocol/generated/messages/fetch-request.js';
@@ -112,6 +114,7 @@ export const Apis = {
   DeleteRecords: api(DeleteRecordsRequest, DeleteRecordsResponse),
   DescribeConfigs: api(DescribeConfigsRequest, DescribeConfigsResponse),
   CreatePartitions: api(CreatePartitionsRequest, CreatePartitionsResponse),
+  ElectLeaders: api(ElectLeadersRequest, ElectLeadersResponse),
   DeleteGroups: api(DeleteGroupsRequest, DeleteGroupsResponse),
   IncrementalAlterConfigs: api(IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse),
   DescribeCluster: api(DescribeClusterRequest, DescribeClusterResponse),
