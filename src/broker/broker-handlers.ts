@@ -65,6 +65,7 @@ export function brokerHandlers(
   const forwarding = {
     mustForward: () => s.forwarding.mustForward(),
     channel: () => s.forwarding.channel(),
+    catchUp: () => s.forwarding.catchUp(),
   };
   const local: ApiHandler[] = [
     apiVersionsHandler(supported),

@@ -2,6 +2,7 @@ import { type Clock, systemClock, type TimerHandle } from '../common/clock.js';
 import { type Logger, noopLogger } from '../common/logger.js';
 import { type Random, randomUuid, systemRandom } from '../common/random.js';
 import { effectiveTopicConfig, resolveTopicConfigs } from '../metadata/config-resolver.js';
+import type { EtcdKv } from '../metadata/etcd/etcd-kv.js';
 import { LocalMetadataLog } from '../metadata/local-metadata-log.js';
 import { ConfigResourceType } from '../metadata/metadata-image.js';
 import { MetadataManager } from '../metadata/metadata-manager.js';
@@ -57,6 +58,8 @@ export interface BrokerOptions {
   readonly metrics?: BrokerMetrics;
   readonly clock?: Clock;
   readonly random?: Random;
+  /** The etcd client of a cluster; by default one over `metadata.etcd.endpoints` (tests wrap it to delay or cut it). */
+  readonly etcdKv?: EtcdKv;
 }
 
 /**
@@ -97,6 +100,7 @@ export class Broker {
       config,
       clock,
       logger: logger.child({ component: 'cluster' }),
+      ...(options.etcdKv ? { kv: options.etcdKv } : {}),
     });
     let clusterId: string;
     try {
@@ -161,6 +165,7 @@ export class Broker {
       const forwarding = {
         mustForward: () => cluster !== null && !cluster.isActiveController,
         channel: () => cluster?.channel ?? null,
+        catchUp: () => metadata.catchUp(),
       };
       const producerIds = new ProducerIdManager(
         metadata,

@@ -17,11 +17,22 @@ import { FORWARDED_APIS } from './forwarded-apis.js';
 /** How long a forwarded request may wait for the controller (Kafka's request.timeout.ms default). */
 const FORWARD_TIMEOUT_MS = 30_000;
 
+/**
+ * How long a broker waits, after the controller answered a forwarded request, for its own image
+ * to apply the change before answering anyway (the change is committed either way).
+ */
+const CATCH_UP_TIMEOUT_MS = 5_000;
+
 /** What forwarding needs from the broker. */
 export interface ForwardingContext {
   /** True when this broker must forward: in a cluster, and not the active controller. */
   readonly mustForward: () => boolean;
   readonly channel: () => ControllerChannel | null;
+  /**
+   * Applies every metadata record committed so far to this broker's image (a read of the shared
+   * log, not a wait for its watch); resolves once applied.
+   */
+  readonly catchUp: () => Promise<void>;
 }
 
 /**
@@ -29,6 +40,11 @@ export interface ForwardingContext {
  * before; on any other broker of a cluster the request goes to the controller in an Envelope
  * (KIP-590) with the client's principal and address, and the controller's answer is the client's.
  * When no controller answers in time, every entry gets REQUEST_TIMED_OUT.
+ *
+ * The controller answers once its records are committed in etcd, and this broker's image learns
+ * of them only when its watch fires. So that a client reading back what it just changed through
+ * the same broker (CreateTopics then Metadata, as Kafka clients and scripts do) sees the change,
+ * the broker reads the log up to its head before it answers, bounded by CATCH_UP_TIMEOUT_MS.
  */
 export function forwardToController(handler: ApiHandler, f: ForwardingContext): ApiHandler {
   const errorResponse = FORWARDED_APIS.get(handler.apiKey);
@@ -68,8 +84,9 @@ export function forwardToController(handler: ApiHandler, f: ForwardingContext): 
             `The controller refused the forwarded request (error ${res.errorCode}).`,
           ) as HandlerResult<unknown>;
         }
-        return decodeResponse(header.apiKey, header.apiVersion, res.responseData)
-          .body as HandlerResult<unknown>;
+        const response = decodeResponse(header.apiKey, header.apiVersion, res.responseData).body;
+        await caughtUp(f, ctx);
+        return response as HandlerResult<unknown>;
       } catch (err) {
         if (!(err instanceof ControllerUnavailableError)) throw err;
         ctx.log.warn({ api: header.api.name, err: err.message }, 'forwarding to the controller timed out');
@@ -82,6 +99,29 @@ export function forwardToController(handler: ApiHandler, f: ForwardingContext): 
       }
     },
   };
+}
+
+/** Waits, bounded, for this broker's image to apply what the controller committed; never fails the answer. */
+async function caughtUp(f: ForwardingContext, ctx: RequestContext): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), CATCH_UP_TIMEOUT_MS);
+  });
+  try {
+    const outcome = await Promise.race([f.catchUp().then(() => 'applied' as const), timeout]);
+    if (outcome === 'timeout')
+      ctx.log.warn(
+        { api: ctx.header.api.name, timeoutMs: CATCH_UP_TIMEOUT_MS },
+        'the metadata image did not apply the forwarded change in time; answering anyway',
+      );
+  } catch (err) {
+    ctx.log.warn(
+      { api: ctx.header.api.name, err: (err as Error).message },
+      'reading the metadata log after a forwarded change failed; answering anyway',
+    );
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
