@@ -112,11 +112,20 @@ export class BrokerObserver {
 
   /** Calls `visit` for each partition this broker hosts. */
   forEachPartition(visit: (p: PartitionView) => void): void {
+    for (const p of this.partitions()) visit(p);
+  }
+
+  /**
+   * The hosted partitions' views, computed one at a time as the caller asks, so that a caller may
+   * yield to the event loop between them (a partition created or deleted meanwhile may or may not
+   * be visited, as with any live Map iteration).
+   */
+  *partitions(): IterableIterator<PartitionView> {
     const replicas = this.services.replicas;
     for (const p of replicas.all()) {
       const minIsr = replicas.topicConfig(p.topic)['min.insync.replicas'];
       const log = p.openedLog;
-      visit({
+      yield {
         topic: p.topic,
         partition: p.partition,
         leaderId: p.leaderId,
@@ -135,7 +144,7 @@ export class BrokerObserver {
             : replicas.logs.hasLog({ topic: p.topic, partition: p.partition })
               ? null
               : NEVER_WRITTEN,
-      });
+      };
     }
   }
 

@@ -1,4 +1,8 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { BrokerObserver, PartitionView, QuotaView } from '../broker/broker-observer.js';
+
+/** Partitions read between two yields to the event loop while a scrape takes its snapshot. */
+export const PARTITIONS_PER_SLICE = 1000;
 
 /** One group's committed offset of a partition and its lag. */
 export interface LagRow {
@@ -14,7 +18,9 @@ export interface LagRow {
 
 /**
  * What one scrape reads from the broker, read once: the families of the exposition are computed
- * from it, so 10,000 partitions are walked once per scrape, not once per family.
+ * from it, so 10,000 partitions are walked once per scrape, not once per family. The partitions
+ * are read in slices of PARTITIONS_PER_SLICE with a yield to the event loop between them, so a
+ * produce arriving during a scrape of 10,000 partitions waits for one slice, not for the walk.
  */
 export interface ScrapeSnapshot {
   readonly nodeId: number;
@@ -36,21 +42,34 @@ export interface ScrapeSnapshot {
   readonly quotas: readonly QuotaView[];
 }
 
-export function takeSnapshot(observer: BrokerObserver): ScrapeSnapshot {
+export async function takeSnapshot(observer: BrokerObserver): Promise<ScrapeSnapshot> {
   const partitions: PartitionView[] = [];
-  const byKey = new Map<string, PartitionView>();
   const replicas = { partitions: 0, leaders: 0, underReplicated: 0, underMinIsr: 0, atMinIsr: 0 };
-  observer.forEachPartition((p) => {
+  let slice = 0;
+  for (const p of observer.partitions()) {
     partitions.push(p);
-    byKey.set(`${p.topic}\u0000${p.partition}`, p);
+    if (++slice >= PARTITIONS_PER_SLICE) {
+      slice = 0;
+      await yieldToEventLoop();
+    }
     replicas.partitions++;
-    if (p.leaderId !== observer.nodeId) return;
+    if (p.leaderId !== observer.nodeId) continue;
     replicas.leaders++;
     if (p.isrCount < p.replicaCount) replicas.underReplicated++;
     if (p.isrCount < p.minIsr) replicas.underMinIsr++;
     else if (p.isrCount === p.minIsr) replicas.atMinIsr++;
-  });
-  const lag = lagRows(observer, (topic, partition) => byKey.get(`${topic}\u0000${partition}`)?.log);
+  }
+  // Lag rows only for partitions some group committed to: indexed by topic, then partition.
+  const byTopic = new Map<string, PartitionView[]>();
+  for (const p of partitions) {
+    let list = byTopic.get(p.topic);
+    if (list === undefined) {
+      list = [];
+      byTopic.set(p.topic, list);
+    }
+    list[p.partition] = p;
+  }
+  const lag = lagRows(observer, (topic, partition) => byTopic.get(topic)?.[partition]?.log);
   return {
     nodeId: observer.nodeId,
     clusterId: observer.clusterId,
