@@ -38,6 +38,12 @@ export interface ClusterOptions {
   /** Extra config keys for every broker. */
   overrides?: Readonly<Record<string, string>>;
   /**
+   * The security protocol of each broker's one listener, named after it (default PLAINTEXT). The
+   * harness's own requests (`metadata`, `describeCluster`, the `registered` wait) are plaintext:
+   * with another protocol, start with `ready: 'listening'` and ask with a client that speaks it.
+   */
+  listener?: 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
+  /**
    * What `startCluster` waits for: `registered` (default) until every broker's Metadata lists all
    * brokers; `listening` only until each answers /readyz.
    */
@@ -57,7 +63,7 @@ export class ClusterBroker {
 
   constructor(
     readonly nodeId: number,
-    /** host:port of its PLAINTEXT listener, as clients bootstrap with. */
+    /** host:port of its listener (PLAINTEXT unless ClusterOptions.listener says otherwise), as clients bootstrap with. */
     readonly bootstrap: string,
     /** Its HTTP listener (/readyz, /metrics). */
     readonly httpUrl: string,
@@ -369,7 +375,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
       mkdirSync(logDir);
       const config: Record<string, string> = {
         'node.id': String(nodeId),
-        listeners: `PLAINTEXT://127.0.0.1:${port}`,
+        listeners: `${options.listener ?? 'PLAINTEXT'}://127.0.0.1:${port}`,
         'log.dirs': logDir,
         'strom.http.listeners': `http://127.0.0.1:${httpPort}`,
         'metadata.etcd.endpoints': endpoint,

@@ -11,6 +11,7 @@ import type { BrokerEndpoint } from '../../metadata/metadata-image.js';
 import type { MetadataManager } from '../../metadata/metadata-manager.js';
 import { METADATA_VERSION_LEVEL } from '../advertised-endpoints.js';
 import type { BrokerConfig } from '../config/broker-config.js';
+import { type InterBrokerSecurity, interBrokerSecurity } from '../security/inter-broker-security.js';
 import { resolveClusterId } from './cluster-id.js';
 import { ControllerChannel } from './controller-channel.js';
 import { InterBrokerClient } from './inter-broker-client.js';
@@ -52,6 +53,7 @@ export class ClusterMembership {
   private constructor(
     readonly kv: EtcdKv,
     private readonly options: ClusterMembershipOptions,
+    private readonly security: InterBrokerSecurity,
   ) {
     this.prefix = options.config.get('metadata.etcd.prefix');
     this.heartbeatMs = options.config.get('broker.heartbeat.interval.ms');
@@ -70,13 +72,15 @@ export class ClusterMembership {
   static create(options: ClusterMembershipOptions): ClusterMembership | null {
     const endpoints = options.config.get('metadata.etcd.endpoints');
     if (!endpoints || endpoints.length === 0) return null;
+    // Read before anything connects: credentials missing for the inter-broker listener stop the start.
+    const security = interBrokerSecurity(options.config);
     const kv =
       options.kv ??
       new EtcdHttpClient(
         endpoints.map((e) => e.replace(/\/+$/, '')),
         options.logger,
       );
-    return new ClusterMembership(kv, options);
+    return new ClusterMembership(kv, options, security);
   }
 
   /** The cluster id from etcd (created by the first broker); refuses a broker of another cluster. */
@@ -101,11 +105,11 @@ export class ClusterMembership {
 
   /**
    * Opens the channel to the active controller (forwarded admin requests, topic creation, producer
-   * id blocks) over the inter-broker listener; call once the metadata is loaded.
+   * id blocks) over the inter-broker listener, with its security; call once the metadata is loaded.
    */
   openControllerChannel(metadata: MetadataManager): ControllerChannel {
     const { config, clock, logger } = this.options;
-    this.client = new InterBrokerClient(`strom-broker-${config.nodeId}`, logger);
+    this.client = new InterBrokerClient(`strom-broker-${config.nodeId}`, logger, this.security);
     this.channel = new ControllerChannel(this.client, {
       controllerId: () => this.election.controllerId,
       image: () => metadata.image,
