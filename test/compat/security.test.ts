@@ -1,19 +1,25 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { inspect } from 'node:util';
 import { Kafka as KafkaJs, logLevel, type SASLOptions } from 'kafkajs';
 import { Kafka } from '../../src/client/index.js';
 import { makeTestCertificates, type TestCertificates } from '../helpers/test-certificates.js';
 import { BrokerProcess, freePort } from './helpers/broker-process.js';
+import { assertConsumed } from './helpers/compat-records.js';
+import { buildGo } from './helpers/go-build.js';
 import { compileJavaCompat, javaCompat } from './helpers/java-client.js';
+import { type PlatformaticSecurity, platformaticConsume, platformaticProduce } from './helpers/js-clients.js';
 import { python, runClient, runOk } from './helpers/run-client.js';
 
 /**
  * Real clients against one broker process with four listeners: PLAINTEXT (administration), SSL
  * (client certificates required), SASL_PLAINTEXT (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) and
  * SASL_SSL (the three again, over TLS). kcat, confluent-kafka-python and kafka-python over each,
- * kafkajs with SASL and TLS, the Java client over SASL_SSL with SCRAM; wrong passwords are refused.
+ * kafkajs with SASL and TLS, sarama and @platformatic/kafka over SSL and SASL_SSL (PLAIN and
+ * SCRAM-SHA-512), the Java client over SASL_SSL with SCRAM; wrong passwords are refused.
  */
 
 const PLAIN_JAAS =
@@ -189,6 +195,87 @@ describe('TLS and SASL with real clients', () => {
       await admin.disconnect();
       assert.equal(offsets[0]!.high, '2', mechanism);
     }
+  });
+
+  /** The SSL case and SASL_SSL with PLAIN and SCRAM-SHA-512, the ones the issue asks of sarama and @platformatic/kafka. */
+  const tlsCases: [keyof typeof ports, 'PLAIN' | 'SCRAM-SHA-512' | undefined][] = [
+    ['SSL', undefined],
+    ['SASL_SSL', 'PLAIN'],
+    ['SASL_SSL', 'SCRAM-SHA-512'],
+  ];
+  const userOf = (mechanism: string) =>
+    mechanism === 'PLAIN' ? ['alice', 'alice-secret'] : ['bob', 'bob-secret'];
+
+  test('sarama over SSL (mutual TLS) and SASL_SSL with PLAIN and SCRAM-SHA-512', async () => {
+    const binDir = mkdtempSync(join(tmpdir(), 'strom-compat-go-'));
+    try {
+      const sarama = await buildGo(binDir, 'sarama-client');
+      for (const [listener, mechanism] of tlsCases) {
+        // sarama-client reads its security from the environment (security.go).
+        const env: NodeJS.ProcessEnv = { ...process.env, STROM_COMPAT_TLS_CA: certs.caFile };
+        if (listener === 'SSL') {
+          env.STROM_COMPAT_TLS_CERT = certs.aliceCertFile;
+          env.STROM_COMPAT_TLS_KEY = certs.aliceKeyFile;
+        } else {
+          const [user, password] = userOf(mechanism!);
+          Object.assign(env, {
+            STROM_COMPAT_SASL_MECHANISM: mechanism,
+            STROM_COMPAT_SASL_USER: user,
+            STROM_COMPAT_SASL_PASSWORD: password,
+          });
+        }
+        const topic = `sarama-${listener}-${mechanism ?? 'tls'}`.toLowerCase();
+        await runOk(sarama, ['produce', at(listener), topic, '500', 'none'], { env });
+        const out = await runOk(sarama, ['consume', at(listener), topic, '500'], { env });
+        assertConsumed(out, 500, { headers: true, label: `sarama ${listener} ${mechanism ?? ''}` });
+      }
+      const wrong = await runClient(sarama, ['consume', at('SASL_SSL'), 'sarama-sasl_ssl-plain', '1'], {
+        env: {
+          ...process.env,
+          STROM_COMPAT_TLS_CA: certs.caFile,
+          STROM_COMPAT_SASL_MECHANISM: 'SCRAM-SHA-512',
+          STROM_COMPAT_SASL_USER: 'bob',
+          STROM_COMPAT_SASL_PASSWORD: 'nope',
+        },
+        timeoutMs: 60_000,
+      });
+      assert.notEqual(wrong.code, 0);
+      assert.match(wrong.stderr, /SASL Authentication failed/);
+    } finally {
+      rmSync(binDir, { recursive: true, force: true });
+    }
+  });
+
+  test('@platformatic/kafka over SSL (mutual TLS) and SASL_SSL with PLAIN and SCRAM-SHA-512', async () => {
+    for (const [listener, mechanism] of tlsCases) {
+      const security: PlatformaticSecurity = {
+        tls:
+          listener === 'SSL'
+            ? { ca: certs.caPem, cert: certs.aliceCertPem, key: certs.aliceKeyPem }
+            : { ca: certs.caPem },
+      };
+      if (mechanism) {
+        const [username, password] = userOf(mechanism);
+        security.sasl = { mechanism, username, password };
+      }
+      const topic = `platformatic-${listener}-${mechanism ?? 'tls'}`.toLowerCase();
+      await platformaticProduce(at(listener), topic, 500, 'none', { security });
+      const out = await platformaticConsume(at(listener), topic, 500, security);
+      assertConsumed(out, 500, {
+        headers: true,
+        label: `@platformatic/kafka ${listener} ${mechanism ?? ''}`,
+      });
+    }
+    await assert.rejects(
+      platformaticProduce(at('SASL_SSL'), 'platformatic-refused', 1, 'none', {
+        security: {
+          tls: { ca: certs.caPem },
+          sasl: { mechanism: 'SCRAM-SHA-512', username: 'bob', password: 'nope' },
+        },
+      }),
+      // The client nests the broker's answer in its connection errors.
+      (err) => /invalid credentials with SASL mechanism SCRAM-SHA-512/.test(inspect(err, { depth: 12 })),
+    );
   });
 
   test('the Java client over SASL_SSL with SCRAM-SHA-512: admin, produce and consume', async () => {

@@ -58,12 +58,15 @@ export async function kafkajsProduce(
 
 export type PlatformaticCodec = 'none' | 'gzip' | 'snappy' | 'lz4';
 
+/** @platformatic/kafka's connection security (its `tls` and `sasl` options); plaintext when empty. */
+export type PlatformaticSecurity = Pick<ConstructorParameters<typeof Producer>[0], 'tls' | 'sasl'>;
+
 export async function platformaticProduce(
   bootstrap: string,
   topic: string,
   count: number,
   codec: PlatformaticCodec,
-  { idempotent = false }: { idempotent?: boolean } = {},
+  { idempotent = false, security = {} }: { idempotent?: boolean; security?: PlatformaticSecurity } = {},
 ): Promise<void> {
   const producer = new Producer({
     clientId: PLATFORMATIC_CLIENT_ID,
@@ -72,6 +75,7 @@ export async function platformaticProduce(
     autocreateTopics: true,
     retries: 2,
     idempotent,
+    ...security,
   });
   const headers = new Map(HEADERS.map(([k, v]) => [Buffer.from(k), Buffer.from(v)]));
   try {
@@ -101,12 +105,18 @@ const text = (b: Buffer | null | undefined) => (b === null || b === undefined ? 
  * Reads `count` records of partition 0 from offset 0 with plain Fetch requests (no group), in the
  * line format assertConsumed checks.
  */
-export async function platformaticConsume(bootstrap: string, topic: string, count: number): Promise<string> {
+export async function platformaticConsume(
+  bootstrap: string,
+  topic: string,
+  count: number,
+  security: PlatformaticSecurity = {},
+): Promise<string> {
   const consumer = new Consumer({
     clientId: PLATFORMATIC_CLIENT_ID,
     groupId: 'compat-unused',
     bootstrapBrokers: [bootstrap],
     retries: 2,
+    ...security,
   });
   try {
     const meta = await consumer.metadata({ topics: [topic] });

@@ -7,6 +7,8 @@
 //	sarama-client group-consume BOOTSTRAP TOPIC COUNT GROUP
 //	    (a ConsumerGroup member: reads COUNT records of partition 0 from the group's committed
 //	    offset, marks them, waits until the commit reached the coordinator, and leaves)
+//
+// Every mode connects over TLS, SASL or both when the environment says so (see secure).
 package main
 
 import (
@@ -40,6 +42,7 @@ func config() *sarama.Config {
 	c.Producer.Flush.Messages = 500
 	c.Producer.Flush.Frequency = 10 * time.Millisecond
 	c.Consumer.MaxWaitTime = 200 * time.Millisecond
+	secure(c)
 	return c
 }
 
