@@ -484,7 +484,11 @@ function existingClusterId(logDirs: readonly string[]): string | null {
   return null;
 }
 
-/** Brokers as clients reach them on a listener: advertised host, and the bound port when 0 was asked for. */
+/**
+ * Brokers as clients reach them on a listener: advertised host, and the bound port when 0 was asked
+ * for. A broker without that listener is left out, as Kafka's KRaftMetadataCache.getAliveBrokerNodes
+ * does: a client of one listener is never sent to another listener's port.
+ */
 function brokerEndpoints(
   s: BrokerServices,
   listenerName: string,
@@ -493,7 +497,7 @@ function brokerEndpoints(
   const out: BrokerEndpoint[] = [];
   for (const b of s.metadata.image.brokers.values()) {
     if (b.fenced) continue;
-    const ep = b.endPoints.find((e) => e.name === listenerName) ?? b.endPoints[0];
+    const ep = b.endPoints.find((e) => e.name === listenerName);
     if (!ep) continue;
     let port = ep.port;
     if (b.brokerId === s.nodeId && port === 0) port = bound.find((l) => l.name === ep.name)?.boundPort ?? 0;

@@ -33,7 +33,8 @@ export function metadataHandler(s: BrokerServices) {
       v >= 8 && req.includeTopicAuthorizedOperations
         ? authorizer.authorizedOperations(conn, AclResourceType.TOPIC, name)
         : null;
-    const describe = (t: TopicImage): TopicResponse => describeTopic(s, t, topicOps(t.name));
+    const describe = (t: TopicImage): TopicResponse =>
+      describeTopic(s, t, topicOps(t.name), conn.listenerName, v);
     // Kafka's KafkaApis.handleTopicMetadataRequest: topics the principal may not DESCRIBE are
     // left out of "all topics" and answered TOPIC_AUTHORIZATION_FAILED when named, whether they
     // exist or not; auto-creation needs CREATE on the cluster or on the topic.
@@ -76,7 +77,7 @@ export function metadataHandler(s: BrokerServices) {
           } else topics.push(errorTopic(rt.name, ZERO_UUID, ErrorCode.TOPIC_AUTHORIZATION_FAILED));
         } else topics.push(errorTopic(rt.name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
       }
-      if (toCreate.length > 0) topics.push(...(await autoCreate(s, [...new Set(toCreate)], topicOps)));
+      if (toCreate.length > 0) topics.push(...(await autoCreate(s, [...new Set(toCreate)], describe)));
     }
     let clusterAuthorizedOperations = AUTHORIZED_OPERATIONS_OMITTED;
     if (v >= 8 && v <= 10 && req.includeClusterAuthorizedOperations) {
@@ -99,7 +100,7 @@ export function metadataHandler(s: BrokerServices) {
 async function autoCreate(
   s: BrokerServices,
   names: string[],
-  topicOps: (name: string) => number | null,
+  describe: (t: TopicImage) => TopicResponse,
 ): Promise<TopicResponse[]> {
   const channel = s.forwarding.channel();
   const results =
@@ -118,9 +119,9 @@ async function autoCreate(
       : await autoCreateLocally(s, names);
   return results.map((r) => {
     const t = s.metadata.image.topic(r.name);
-    if (r.errorCode === ErrorCode.NONE && t) return describeTopic(s, t, topicOps(t.name));
+    if (r.errorCode === ErrorCode.NONE && t) return describe(t);
     // Another request may have created it first; report what exists.
-    if (r.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS && t) return describeTopic(s, t, topicOps(t.name));
+    if (r.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS && t) return describe(t);
     const code =
       r.errorCode === ErrorCode.INVALID_REPLICATION_FACTOR
         ? ErrorCode.INVALID_REPLICATION_FACTOR
@@ -166,21 +167,52 @@ function autoCreateLocally(s: BrokerServices, names: string[]) {
   );
 }
 
-function describeTopic(s: BrokerServices, t: TopicImage, operations: number | null): TopicResponse {
-  const live = new Set(
-    [...s.metadata.image.brokers.values()].filter((b) => !b.fenced).map((b) => b.brokerId),
-  );
+/**
+ * A topic's partitions as a client of `listenerName` sees them, as Kafka's
+ * KRaftMetadataCache.getPartitionMetadata: a leader that has no endpoint on that listener is
+ * answered as no leader, with LISTENER_NOT_FOUND from v6 and LEADER_NOT_AVAILABLE before; replicas
+ * that are fenced or lack the listener are offline; a v0 request, which cannot express them,
+ * sees only the replicas it can reach and REPLICA_NOT_AVAILABLE when some were left out.
+ */
+function describeTopic(
+  s: BrokerServices,
+  t: TopicImage,
+  operations: number | null,
+  listenerName: string,
+  version: number,
+): TopicResponse {
+  const brokers = s.metadata.image.brokers;
+  const reachable = (id: number): boolean => {
+    const b = brokers.get(id);
+    return b !== undefined && !b.fenced && b.endPoints.some((e) => e.name === listenerName);
+  };
   const partitions = [...t.partitions.values()]
     .sort((a, b) => a.partitionId - b.partitionId)
-    .map((p) => ({
-      errorCode: p.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
-      partitionIndex: p.partitionId,
-      leaderId: p.leader,
-      leaderEpoch: p.leaderEpoch,
-      replicaNodes: p.replicas,
-      isrNodes: p.isr,
-      offlineReplicas: p.replicas.filter((r) => !live.has(r)),
-    }));
+    .map((p) => {
+      const replicaNodes = version === 0 ? p.replicas.filter(reachable) : p.replicas;
+      const isrNodes = version === 0 ? p.isr.filter(reachable) : p.isr;
+      const leader = p.leader >= 0 ? brokers.get(p.leader) : undefined;
+      let errorCode: number = ErrorCode.NONE;
+      let leaderId = p.leader;
+      if (leader === undefined) {
+        errorCode = ErrorCode.LEADER_NOT_AVAILABLE;
+        leaderId = -1;
+      } else if (!leader.endPoints.some((e) => e.name === listenerName)) {
+        errorCode = version >= 6 ? ErrorCode.LISTENER_NOT_FOUND : ErrorCode.LEADER_NOT_AVAILABLE;
+        leaderId = -1;
+      } else if (replicaNodes.length < p.replicas.length || isrNodes.length < p.isr.length) {
+        errorCode = ErrorCode.REPLICA_NOT_AVAILABLE;
+      }
+      return {
+        errorCode,
+        partitionIndex: p.partitionId,
+        leaderId,
+        leaderEpoch: p.leaderEpoch,
+        replicaNodes,
+        isrNodes,
+        offlineReplicas: p.replicas.filter((r) => !reachable(r)),
+      };
+    });
   return {
     errorCode: ErrorCode.NONE,
     name: t.name,
