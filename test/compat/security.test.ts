@@ -28,7 +28,7 @@ const PLAIN_JAAS =
 describe('TLS and SASL with real clients', () => {
   let broker: BrokerProcess;
   let certs: TestCertificates;
-  const ports = { SSL: 0, SASL_PLAINTEXT: 0, SASL_SSL: 0 };
+  const ports = { SSL: 0, SASL_PLAINTEXT: 0, SASL_SSL: 0, REAUTH: 0 };
   const at = (listener: keyof typeof ports) => `localhost:${ports[listener]}`;
 
   before(async () => {
@@ -38,7 +38,12 @@ describe('TLS and SASL with real clients', () => {
     broker = await BrokerProcess.start({
       port,
       overrides: {
-        listeners: `PLAINTEXT://127.0.0.1:${port},SSL://localhost:${ports.SSL},SASL_PLAINTEXT://localhost:${ports.SASL_PLAINTEXT},SASL_SSL://localhost:${ports.SASL_SSL}`,
+        listeners: `PLAINTEXT://127.0.0.1:${port},SSL://localhost:${ports.SSL},SASL_PLAINTEXT://localhost:${ports.SASL_PLAINTEXT},SASL_SSL://localhost:${ports.SASL_SSL},REAUTH://localhost:${ports.REAUTH}`,
+        'listener.security.protocol.map':
+          'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL,REAUTH:SASL_PLAINTEXT',
+        // Sessions of 1.5 s on REAUTH only, for the re-authentication test (KIP-368).
+        'listener.name.reauth.sasl.enabled.mechanisms': 'SCRAM-SHA-512',
+        'listener.name.reauth.connections.max.reauth.ms': '1500',
         'ssl.keystore.type': 'PEM',
         'ssl.keystore.location': certs.serverPemFile,
         'ssl.truststore.type': 'PEM',
@@ -296,6 +301,29 @@ describe('TLS and SASL with real clients', () => {
     await javaCompat(['produce', at('SASL_SSL'), 'java-secured', 100, 'none', 1, 'default'], props);
     const consumed = await javaCompat(['consume', at('SASL_SSL'), 'java-secured', 100], props);
     assert.equal(consumed.trim().split('\n').length, 100);
+  });
+
+  test('the Java client re-authenticates on its connections before its SASL session ends (KIP-368)', async () => {
+    await compileJavaCompat();
+    const props = join(certs.dir, 'java-reauth.properties');
+    writeFileSync(
+      props,
+      [
+        'security.protocol=SASL_PLAINTEXT',
+        'sasl.mechanism=SCRAM-SHA-512',
+        'sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="bob" password="bob-secret";',
+      ].join('\n'),
+    );
+    // Eight records 400 ms apart: 3.2 s over sessions of 1.5 s.
+    const out = await javaCompat(['produce-paced', at('REAUTH'), 'java-reauth', 8, 400], props);
+    assert.equal(out.trim(), 'acked 8');
+    // A new connection authenticates right after its ApiVersions; a re-authentication is a
+    // SaslHandshake on a connection that has been producing. And no connection outlived its
+    // session: the broker would have closed it at its next Produce and logged why.
+    const sent = broker.requests.filter((r) => r.clientId === 'compat-java-paced').map((r) => r.api);
+    const reauthentications = sent.filter((api, i) => api === 'SaslHandshake' && sent[i - 1] === 'Produce');
+    assert.ok(reauthentications.length >= 1, sent.join(', '));
+    assert.doesNotMatch(broker.recentLog, /SASL session expired/);
   });
 
   test('wrong passwords and missing client certificates are refused, and the broker keeps serving', async () => {

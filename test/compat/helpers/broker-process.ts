@@ -158,6 +158,11 @@ export class BrokerProcess {
     });
   }
 
+  /** The broker's lines above debug level (the last 20,000 characters), to check what it logged. */
+  get recentLog(): string {
+    return this.output;
+  }
+
   /** Versions each API was sent at by clients whose id starts with `clientIdPrefix`. */
   versionsUsedBy(clientIdPrefix: string): Map<string, number[]> {
     const out = new Map<string, Set<number>>();

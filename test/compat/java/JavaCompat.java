@@ -71,6 +71,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *                                                 describeAcls with a MATCH filter on TOPIC and with ANY;
  *                                                 deleteAcls of the group ACL; a CLUSTER ACL on another name
  *                                                 (refused); one JSON object
+ * produce-paced BOOTSTRAP TOPIC COUNT PAUSE_MS   COUNT records to partition 0, one at a time: each acknowledged,
+ *                                                 then PAUSE_MS of quiet, so a SASL session shorter than the run
+ *                                                 must be renewed (KIP-368 re-authentication); prints "acked N"
  * read-committed BOOTSTRAP TOPIC PARTITIONS ISOLATION
  *                                                 every partition from the start up to its end offset under
  *                                                 ISOLATION (read_committed: the last stable offset); one line
@@ -113,6 +116,9 @@ public final class JavaCompat {
         break;
       case "acls":
         acls(bootstrap, args[2], args[3]);
+        break;
+      case "produce-paced":
+        producePaced(bootstrap, args[2], Integer.parseInt(args[3]), Long.parseLong(args[4]));
         break;
       case "read-committed":
         readCommitted(bootstrap, args[2], Integer.parseInt(args[3]), args[4]);
@@ -185,6 +191,20 @@ public final class JavaCompat {
       }
       for (Future<RecordMetadata> f : sent) f.get();
     }
+  }
+
+  static void producePaced(String bootstrap, String topic, int count, long pauseMs) throws Exception {
+    Properties p = producerProps(bootstrap, CLIENT_ID + "-paced");
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    int acked = 0;
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+      for (int i = 0; i < count; i++) {
+        producer.send(new ProducerRecord<>(topic, 0, bytes(key(i)), bytes(value(i)))).get();
+        acked++;
+        Thread.sleep(pauseMs);
+      }
+    }
+    System.out.println("acked " + acked);
   }
 
   static Properties consumerProps(String bootstrap, String clientId) {
