@@ -4,7 +4,8 @@ import pc from 'picocolors';
 import { jsonLinesLogger, type Logger, type LogLevel, prettyLinesLogger } from '../common/logger.js';
 import { parseProperties } from '../common/properties.js';
 import { StromError } from '../common/strom-error.js';
-import { type StandaloneWorker, startStandalone } from '../connect/runtime/standalone-worker.js';
+import { startDistributed } from '../connect/distributed/distributed-worker.js';
+import { startStandalone } from '../connect/runtime/standalone-worker.js';
 import { clientSecurityFrom } from './client-security.js';
 import { onClosedOutput } from './closed-output.js';
 import { ExitCode } from './exit-codes.js';
@@ -21,12 +22,13 @@ interface ConnectOptions {
 export function registerConnectCommand(program: Command, done: (code: number) => void): void {
   const connect = program
     .command('connect')
-    .description("Run a Strom Connect worker (Kafka's connect-standalone.sh)")
+    .description("Run a Strom Connect worker (Kafka's connect-standalone.sh and connect-distributed.sh)")
     .addHelpText(
       'after',
       `
 Examples:
-  strom connect standalone config/connect-standalone.properties config/connect-file-source.properties config/connect-file-sink.properties`,
+  strom connect standalone config/connect-standalone.properties config/connect-file-source.properties config/connect-file-sink.properties
+  strom connect distributed config/connect-distributed.properties`,
     );
   connect
     .command('standalone')
@@ -51,7 +53,31 @@ Examples (Kafka's quickstart step "import/export your data as streams of events"
   strom connect standalone config/connect-standalone.properties config/connect-file-source.properties config/connect-file-sink.properties`,
     )
     .action(async (workerFile: string, connectorFiles: string[], opts: ConnectOptions) => {
-      done(await runStandalone(workerFile, connectorFiles, opts));
+      done(await runWorker(workerFile, connectorFiles, opts, 'standalone'));
+    });
+  connect
+    .command('distributed')
+    .description(
+      "Run a distributed Connect worker: workers with the same group.id share connectors and tasks (Kafka's connect-distributed.sh)",
+    )
+    .argument(
+      '<worker.properties>',
+      'the worker config: bootstrap.servers, group.id, config/offset/status.storage.topic, converters, ...',
+    )
+    .option('--log-level <level>', 'debug, info, warn or error', 'info')
+    .option(
+      '--log-format <format>',
+      'pretty (readable lines, the default on a terminal) or json (one object per line, the default otherwise)',
+    )
+    .addHelpText(
+      'after',
+      `
+Connectors are created through the REST API of any worker (listeners, default http://:8083):
+  strom connect distributed config/connect-distributed.properties
+  curl -X POST -H 'Content-Type: application/json' localhost:8083/connectors -d @connector.json`,
+    )
+    .action(async (workerFile: string, opts: ConnectOptions) => {
+      done(await runWorker(workerFile, [], opts, 'distributed'));
     });
 }
 
@@ -98,10 +124,11 @@ export function readConnectorFile(file: string): Record<string, string> {
   return out;
 }
 
-async function runStandalone(
+async function runWorker(
   workerFile: string,
   connectorFiles: string[],
   opts: ConnectOptions,
+  mode: 'standalone' | 'distributed',
 ): Promise<number> {
   const logger = loggerFor(opts);
   if (!logger) {
@@ -126,9 +153,12 @@ async function runStandalone(
   process.once('SIGTERM', () => onStop('SIGTERM'));
   process.once('SIGINT', () => onStop('SIGINT'));
   onClosedOutput(() => onStop('closed output'));
-  let worker: StandaloneWorker;
+  let worker: { stop(): Promise<void> };
   try {
-    worker = await startStandalone({ workerProps, connectors, logger, kafka: security });
+    worker =
+      mode === 'standalone'
+        ? await startStandalone({ workerProps, connectors, logger, kafka: security })
+        : await startDistributed({ workerProps, logger, kafka: security });
   } catch (err) {
     const code = err instanceof StromError ? err.code : (err as NodeJS.ErrnoException).code;
     logger.error({ error: (err as Error).message, code }, 'worker failed to start');

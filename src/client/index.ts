@@ -58,6 +58,14 @@ export {
   type RebalanceListener,
   type TopicPartition,
 } from './consumer/consumer.js';
+export {
+  type GroupJoin,
+  GroupMember,
+  type GroupMemberHooks,
+  type GroupMemberOptions,
+  type GroupProtocol,
+  type JoinedMember,
+} from './group/group-member.js';
 export { Kafka, type KafkaConfig } from './kafka.js';
 export type { BrokerInfo, PartitionInfo, TopicInfo } from './network/cluster.js';
 export type { SaslOptions } from './network/sasl-mechanism.js';

@@ -3,6 +3,7 @@ import { type Logger, noopLogger } from '../common/logger.js';
 import { Admin } from './admin/admin.js';
 import { type BackoffOptions, DEFAULT_BACKOFF } from './backoff.js';
 import { Consumer, type ConsumerConfig } from './consumer/consumer.js';
+import { GroupMember, type GroupMemberHooks, type GroupMemberOptions } from './group/group-member.js';
 import { Cluster } from './network/cluster.js';
 import type { SaslOptions } from './network/sasl-mechanism.js';
 import { Producer, type ProducerConfig } from './producer/producer.js';
@@ -76,6 +77,11 @@ export class Kafka {
 
   consumer(config: ConsumerConfig = {}): Consumer {
     return new Consumer(this.cluster('consumer'), config);
+  }
+
+  /** A member of a group with its own protocol type and assignment (Connect workers use 'connect'). */
+  groupMember(options: GroupMemberOptions, hooks: GroupMemberHooks): GroupMember {
+    return new GroupMember(this.cluster('group'), options, hooks);
   }
 
   admin(): Admin {

@@ -4,7 +4,8 @@ import { StromError } from '../common/strom-error.js';
  * Stable codes of Connect's errors, after Kafka Connect's exception classes: DATA_ERROR is
  * DataException (a value that does not fit its schema, bytes a converter cannot read),
  * CONFIG_ERROR is ConfigException, CONNECT_ERROR is ConnectException (a connector or task failed),
- * RETRIABLE is RetriableException (the worker calls again), NOT_FOUND is NotFoundException.
+ * RETRIABLE is RetriableException (the worker calls again), NOT_FOUND is NotFoundException,
+ * CONFLICT is RebalanceNeededException (a distributed worker cannot answer during a rebalance).
  */
 export type ConnectErrorCode =
   | 'DATA_ERROR'
@@ -14,7 +15,8 @@ export type ConnectErrorCode =
   | 'NOT_FOUND'
   | 'ALREADY_EXISTS'
   | 'PLUGIN_NOT_FOUND'
-  | 'BAD_REQUEST';
+  | 'BAD_REQUEST'
+  | 'CONFLICT';
 
 export class ConnectError extends StromError {
   declare readonly code: ConnectErrorCode;

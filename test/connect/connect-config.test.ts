@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
+import { parseProperties } from '../../src/common/properties.js';
 import { SinkConnector, SourceConnector } from '../../src/connect/api/connector.js';
 import { SinkTask, SourceTask } from '../../src/connect/api/task.js';
 import { invalidConfigMessage, validateConnectorConfig } from '../../src/connect/config/config-infos.js';
 import { ConfigValidators, ConnectConfigDef } from '../../src/connect/config/connect-config-def.js';
 import type { ConnectError } from '../../src/connect/connect-error.js';
 import { builtinPlugins } from '../../src/connect/plugins/builtin-plugins.js';
+import { distributedWorkerConfigDef } from '../../src/connect/runtime/worker-config.js';
 
 class NoopSinkTask extends SinkTask {
   version(): string {
@@ -195,5 +199,37 @@ describe('validateConnectorConfig (the validate endpoint)', () => {
       },
     );
     await assert.rejects(validateConnectorConfig(plugins(), { name: 'x' }), /contains no connector type/);
+  });
+});
+
+describe('distributed worker config', () => {
+  it("parses config/connect-distributed.properties as shipped, with Kafka's defaults for what it leaves out", () => {
+    const text = readFileSync(resolve(process.cwd(), 'config/connect-distributed.properties'), 'utf8');
+    const parsed = distributedWorkerConfigDef().parse(Object.fromEntries(parseProperties(text)));
+    assert.equal(parsed.getString('group.id'), 'connect-cluster');
+    assert.equal(parsed.getString('config.storage.topic'), 'connect-configs');
+    assert.equal(parsed.getString('offset.storage.topic'), 'connect-offsets');
+    assert.equal(parsed.getString('status.storage.topic'), 'connect-status');
+    assert.equal(parsed.getInt('offset.storage.partitions'), 25);
+    assert.equal(parsed.getInt('session.timeout.ms'), 10000);
+    assert.equal(parsed.getInt('scheduled.rebalance.max.delay.ms'), 300000);
+    assert.equal(parsed.getString('connect.protocol'), 'sessioned');
+  });
+
+  it('refuses a worker without group.id, and exactly-once source support Strom does not have', () => {
+    const base = {
+      'group.id': 'g',
+      'config.storage.topic': 'c',
+      'offset.storage.topic': 'o',
+      'status.storage.topic': 's',
+      'key.converter': 'StringConverter',
+      'value.converter': 'StringConverter',
+    };
+    const { 'group.id': _, ...noGroup } = base;
+    assert.throws(() => distributedWorkerConfigDef().parse(noGroup), /group\.id/);
+    assert.throws(
+      () => distributedWorkerConfigDef().parse({ ...base, 'exactly.once.source.support': 'enabled' }),
+      /exactly\.once\.source\.support/,
+    );
   });
 });

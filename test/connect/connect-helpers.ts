@@ -36,16 +36,22 @@ export function startConnectProcess(args: readonly string[], cwd: string): Conne
   };
 }
 
-/** Waits until `check` holds, polling every 50 ms; fails with `describe()` after `timeoutMs`. */
+/**
+ * Waits until `check` holds, polling every 50 ms (after `refresh`, when given, gathers what it
+ * reads); fails with `describe()` after `timeoutMs`.
+ */
 export async function waitFor(
   check: () => boolean,
   describe: () => string,
   timeoutMs = 30_000,
+  refresh?: () => Promise<void>,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  for (;;) {
+    if (refresh) await refresh().catch(() => {});
+    if (check()) return;
     if (Date.now() > deadline) throw new Error(`timed out waiting: ${describe()}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, refresh ? 250 : 50));
   }
 }
 

@@ -4,14 +4,14 @@ import type { ConfigInfos } from '../config/config-infos.js';
 import { ConnectError } from '../connect-error.js';
 import { BUILTIN_PLUGIN_VERSION } from '../plugins/plugin-version.js';
 import type { Plugins, PluginType } from '../plugins/plugins.js';
+import type { Herder } from '../runtime/herder.js';
 import type { ConnectorOffset } from '../runtime/herder-types.js';
-import type { StandaloneHerder } from '../runtime/standalone-herder.js';
 import type { TargetState } from '../runtime/task-status.js';
 import { connectorPluginConfig, validateForPlugin } from './plugin-routes.js';
 import type { RestListener } from './rest-listeners.js';
 
 export interface RestServerOptions {
-  readonly herder: StandaloneHerder;
+  readonly herder: Herder;
   readonly plugins: Plugins;
   readonly logger: Logger;
   /** The Kafka cluster id GET / reports; asked once, when first needed. */
@@ -29,6 +29,7 @@ function statusOf(err: ConnectError): number {
     case 'NOT_FOUND':
       return 404;
     case 'ALREADY_EXISTS':
+    case 'CONFLICT':
       return 409;
     case 'BAD_REQUEST':
     case 'CONFIG_ERROR':
@@ -101,6 +102,40 @@ export async function buildRestServer(options: RestServerOptions): Promise<Fasti
     return sendError(reply, 500, err.message);
   });
   app.setNotFoundHandler((_request, reply) => sendError(reply, 404, 'HTTP 404 Not Found'));
+
+  // Distributed workers forward changes to the group's leader, which alone writes the config
+  // topic (Kafka's ConnectorsResource with forward=true); a request forwarded once is not again.
+  app.addHook('preHandler', async (request, reply) => {
+    if (!herder.forwardUrl || request.method === 'GET' || request.method === 'HEAD') return;
+    const path = request.url.split('?')[0] ?? '';
+    if (!path.startsWith('/connectors') || /^\/connectors\/[^/]+\/tasks\/[^/]+\/restart$/.test(path)) return;
+    const target = herder.forwardUrl();
+    if (target === null) return;
+    if ((request.query as { forward?: string }).forward === 'false')
+      throw new ConnectError(
+        'CONFLICT',
+        'Cannot complete request because of a conflicting operation (e.g. worker rebalance)',
+      );
+    const url = new URL(request.url, target);
+    url.searchParams.set('forward', 'false');
+    const hasBody = request.body !== undefined && request.body !== null;
+    const res = await fetch(url, {
+      method: request.method,
+      headers: hasBody ? { 'content-type': 'application/json' } : {},
+      body: hasBody ? JSON.stringify(request.body) : null,
+    }).catch((err: unknown) => {
+      throw new ConnectError(
+        'CONFLICT',
+        `Could not forward the request to the leader at ${target}: ${(err as Error).message}`,
+      );
+    });
+    const text = await res.text();
+    reply.code(res.status);
+    const location = res.headers.get('location');
+    if (location !== null) reply.header('location', location);
+    if (text === '') return reply.send();
+    return reply.type(res.headers.get('content-type') ?? 'application/json').send(text);
+  });
 
   let clusterId: Promise<string | null> | null = null;
   app.get('/', async () => {

@@ -1,7 +1,7 @@
 import { type ConfigInfos, type ConfigKeyInfo, configInfos } from '../config/config-infos.js';
 import { ConnectError } from '../connect-error.js';
 import type { PluginDesc, Plugins } from '../plugins/plugins.js';
-import type { StandaloneHerder } from '../runtime/standalone-herder.js';
+import type { Herder } from '../runtime/herder.js';
 
 /** Kafka's normalizedPluginName: the simple name without its Connector suffix. */
 function normalized(name: string): string {
@@ -16,7 +16,7 @@ function normalized(name: string): string {
  * plugin of the path (Kafka's "Included connector type ... does not match request type ...").
  */
 export async function validateForPlugin(
-  herder: StandaloneHerder,
+  herder: Herder,
   plugin: string,
   config: Record<string, string>,
 ): Promise<ConfigInfos> {

@@ -1,9 +1,10 @@
 import type { Admin } from '../../client/index.js';
 import type { Logger } from '../../common/logger.js';
-import type { SourceMap, TopicPartition } from '../api/connect-record.js';
-import type { Connector, SinkConnector, SourceConnector } from '../api/connector.js';
+import type { Connector } from '../api/connector.js';
 import { type ConfigInfos, invalidConfigMessage, validateConnectorConfig } from '../config/config-infos.js';
 import { ConnectError } from '../connect-error.js';
+import { alterConnectorOffsets, notStopped, readConnectorOffsets } from './connector-offsets.js';
+import type { Herder } from './herder.js';
 import type {
   ConnectorInfo,
   ConnectorOffset,
@@ -15,7 +16,6 @@ import type {
   TaskInfo,
   TaskStateJson,
 } from './herder-types.js';
-import { offsetKey, offsetValue, parseOffsetKey, parseOffsetValue } from './offset-store.js';
 import { type ConnectState, type TargetState, traceOf } from './task-status.js';
 import type { Worker } from './worker.js';
 import type { WorkerTask } from './worker-task.js';
@@ -53,7 +53,7 @@ const notFound = (name: string): ConnectError => new ConnectError('NOT_FOUND', `
  * the command line or the REST API and live in memory, source offsets in the worker's offset
  * file. Answers the REST API's questions with Kafka Connect's JSON shapes.
  */
-export class StandaloneHerder {
+export class StandaloneHerder implements Herder {
   private readonly connectors = new Map<string, ConnectorEntry>();
   /** Operations run one at a time, as Kafka's herder thread runs them. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -251,141 +251,23 @@ export class StandaloneHerder {
   /** GET /connectors/{name}/offsets (KIP-875). */
   async offsets(name: string): Promise<ConnectorOffsets> {
     const entry = this.entry(name);
-    if (entry.type === 'sink') {
-      const admin = this.options.admin();
-      try {
-        const offsets = await admin.listGroupOffsets(`connect-${name}`);
-        return {
-          offsets: offsets
-            .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)
-            .map((o) => ({
-              partition: { kafka_topic: o.topic, kafka_partition: o.partition },
-              offset: { kafka_offset: Number(o.offset) },
-            })),
-        };
-      } finally {
-        await admin.close();
-      }
-    }
-    const all = await this.options.worker.options.offsetStore.all();
-    const offsets: ConnectorOffset[] = [];
-    for (const [key, value] of all) {
-      const parsed = parseOffsetKey(key);
-      if (parsed?.connector === name)
-        offsets.push({ partition: { ...parsed.partition }, offset: { ...parseOffsetValue(value) } });
-    }
-    return { offsets };
+    return readConnectorOffsets(this.options.worker, this.options.admin, name, entry.type);
   }
 
   /** PATCH /connectors/{name}/offsets, or DELETE (reset) when `offsets` is null (KIP-875). */
   alterOffsets(name: string, offsets: readonly ConnectorOffset[] | null): Promise<OffsetsMessage> {
     return this.serial(async () => {
       const entry = this.entry(name);
-      if (entry.target !== 'STOPPED' || entry.state !== 'STOPPED')
-        throw new ConnectError(
-          'BAD_REQUEST',
-          `Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/${name}/stop' endpoint`,
-        );
-      const verb = offsets === null ? 'reset' : 'altered';
-      const confirmed =
-        entry.type === 'sink'
-          ? await this.alterSinkOffsets(entry, offsets)
-          : await this.alterSourceOffsets(entry, offsets);
-      return {
-        message: confirmed
-          ? `The offsets for this connector have been ${verb} successfully`
-          : `The Connect framework-managed offsets for this connector have been ${verb} successfully. However, if this connector manages offsets externally, they will need to be manually ${verb} in the system that the connector uses.`,
-      };
+      if (entry.target !== 'STOPPED' || entry.state !== 'STOPPED') throw notStopped(name);
+      return alterConnectorOffsets(
+        this.options.worker,
+        this.options.admin,
+        entry.name,
+        entry.config,
+        entry.type,
+        offsets,
+      );
     });
-  }
-
-  private async alterSourceOffsets(
-    entry: ConnectorEntry,
-    offsets: readonly ConnectorOffset[] | null,
-  ): Promise<boolean> {
-    const store = this.options.worker.options.offsetStore;
-    const changes = new Map<SourceMap, SourceMap | null>();
-    if (offsets === null) {
-      for (const key of (await store.all()).keys()) {
-        const parsed = parseOffsetKey(key);
-        if (parsed?.connector === entry.name) changes.set(parsed.partition, null);
-      }
-    } else {
-      for (const o of offsets) {
-        if (!isPlainMap(o.partition))
-          throw new ConnectError('BAD_REQUEST', 'Source partitions may not be null');
-        if (o.offset !== null && !isPlainMap(o.offset))
-          throw new ConnectError('BAD_REQUEST', 'Source offsets must be JSON objects or null');
-        changes.set(o.partition as SourceMap, o.offset as SourceMap | null);
-      }
-    }
-    const connector = this.options.worker.newConnector(entry.config) as SourceConnector;
-    const confirmed = await this.connectorCall(() => connector.alterOffsets(entry.config, changes));
-    const writes = new Map<string, string | null>();
-    for (const [partition, offset] of changes)
-      writes.set(offsetKey(entry.name, partition), offsetValue(offset));
-    await store.set(writes);
-    return confirmed;
-  }
-
-  private async alterSinkOffsets(
-    entry: ConnectorEntry,
-    offsets: readonly ConnectorOffset[] | null,
-  ): Promise<boolean> {
-    const group = `connect-${entry.name}`;
-    const changes = new Map<TopicPartition, bigint | null>();
-    for (const o of offsets ?? []) {
-      const topic = o.partition.kafka_topic;
-      const partition = o.partition.kafka_partition;
-      if (typeof topic !== 'string' || typeof partition !== 'number' || !Number.isInteger(partition))
-        throw new ConnectError(
-          'BAD_REQUEST',
-          'Each partition of a sink connector must have a string kafka_topic and an integer kafka_partition',
-        );
-      const offset = o.offset === null ? null : o.offset.kafka_offset;
-      if (offset !== null && (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0))
-        throw new ConnectError(
-          'BAD_REQUEST',
-          'Each offset of a sink connector must have a non-negative integer kafka_offset',
-        );
-      changes.set({ topic, partition }, offset === null ? null : BigInt(offset));
-    }
-    const connector = this.options.worker.newConnector(entry.config) as SinkConnector;
-    const confirmed = await this.connectorCall(() => connector.alterOffsets(entry.config, changes));
-    const admin = this.options.admin();
-    try {
-      if (offsets === null) {
-        const existing = await admin.listGroupOffsets(group);
-        if (existing.length > 0) await admin.deleteGroups([group]);
-      } else {
-        const set = [...changes].filter(([, o]) => o !== null).map(([tp, o]) => ({ ...tp, offset: o! }));
-        if (set.length > 0) await admin.alterGroupOffsets(group, set);
-        if ([...changes.values()].some((o) => o === null)) {
-          // A null offset resets one partition: the group keeps the others, so the rest are written back.
-          const keep = (await admin.listGroupOffsets(group)).filter(
-            (g) =>
-              ![...changes].some(
-                ([tp, o]) => o === null && tp.topic === g.topic && tp.partition === g.partition,
-              ),
-          );
-          await admin.deleteGroups([group]);
-          if (keep.length > 0) await admin.alterGroupOffsets(group, keep);
-        }
-      }
-    } finally {
-      await admin.close();
-    }
-    return confirmed;
-  }
-
-  private async connectorCall(call: () => boolean | Promise<boolean>): Promise<boolean> {
-    try {
-      return await call();
-    } catch (err) {
-      throw new ConnectError('BAD_REQUEST', `Failed to alter offsets: ${(err as Error).message}`, {
-        cause: err,
-      });
-    }
   }
 
   /** Stops every connector and task (worker shutdown). */
@@ -518,8 +400,4 @@ export class StandaloneHerder {
     );
     await this.stopConnectorInstance(entry);
   }
-}
-
-function isPlainMap(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -33,7 +33,7 @@ export interface StandaloneWorker {
 }
 
 /** The worker id Kafka gives a worker: the host and port of its REST API (advertised or bound). */
-function workerIdOf(
+export function workerIdOf(
   boundUrl: string | undefined,
   advertisedHost: string | null,
   advertisedPort: number | null,

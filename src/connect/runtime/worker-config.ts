@@ -1,4 +1,9 @@
-import { ConnectConfigDef, type ConnectConfigKey, type ParsedConfig } from '../config/connect-config-def.js';
+import {
+  ConfigValidators,
+  ConnectConfigDef,
+  type ConnectConfigKey,
+  type ParsedConfig,
+} from '../config/connect-config-def.js';
 
 /** Kafka Connect's worker keys shared by standalone and distributed workers (Kafka's WorkerConfig). */
 const COMMON_KEYS: readonly ConnectConfigKey[] = [
@@ -118,6 +123,105 @@ const STANDALONE_KEYS: readonly ConnectConfigKey[] = [
     documentation: 'File to store source connector offsets in.',
   },
 ];
+
+const topicKeys = (
+  store: 'config' | 'offset' | 'status',
+  what: string,
+  partitions: number | null,
+): ConnectConfigKey[] => [
+  {
+    name: `${store}.storage.topic`,
+    type: 'string',
+    importance: 'HIGH',
+    documentation: `The name of the Kafka topic where ${what} are stored`,
+    validator: ConfigValidators.nonEmptyString(),
+  },
+  {
+    name: `${store}.storage.replication.factor`,
+    type: 'short',
+    defaultValue: 3,
+    importance: 'LOW',
+    documentation: `Replication factor used when creating the ${what} storage topic; -1 for the broker's default`,
+  },
+  ...(partitions === null
+    ? []
+    : [
+        {
+          name: `${store}.storage.partitions`,
+          type: 'int',
+          defaultValue: partitions,
+          importance: 'LOW',
+          documentation: `The number of partitions used when creating the ${what} storage topic; -1 for the broker's default`,
+        } satisfies ConnectConfigKey,
+      ]),
+];
+
+/** The distributed worker's own keys (Kafka's DistributedConfig), with Kafka's defaults. */
+const DISTRIBUTED_KEYS: readonly ConnectConfigKey[] = [
+  {
+    name: 'group.id',
+    type: 'string',
+    importance: 'HIGH',
+    documentation: 'A unique string that identifies the Connect cluster group this worker belongs to.',
+    validator: ConfigValidators.nonEmptyString(),
+  },
+  ...topicKeys('config', 'connector configurations', null),
+  ...topicKeys('offset', 'source connector offsets', 25),
+  ...topicKeys('status', 'connector and task statuses', 5),
+  {
+    name: 'session.timeout.ms',
+    type: 'int',
+    defaultValue: 10000,
+    importance: 'HIGH',
+    documentation:
+      'The timeout used to detect worker failures. The worker sends periodic heartbeats to indicate its liveness to the broker.',
+  },
+  {
+    name: 'heartbeat.interval.ms',
+    type: 'int',
+    defaultValue: 3000,
+    importance: 'HIGH',
+    documentation:
+      "The expected time between heartbeats to the group coordinator when using Kafka's group management facilities.",
+  },
+  {
+    name: 'rebalance.timeout.ms',
+    type: 'int',
+    defaultValue: 60000,
+    importance: 'HIGH',
+    documentation: 'The maximum allowed time for each worker to join the group once a rebalance has begun.',
+  },
+  {
+    name: 'scheduled.rebalance.max.delay.ms',
+    type: 'int',
+    defaultValue: 300000,
+    importance: 'LOW',
+    documentation:
+      'The maximum delay that is scheduled in order to wait for the return of one or more departed workers before rebalancing and reassigning their connectors and tasks to the group.',
+    validator: ConfigValidators.between(0, 2147483647),
+  },
+  {
+    name: 'connect.protocol',
+    type: 'string',
+    defaultValue: 'sessioned',
+    importance: 'LOW',
+    documentation: 'Compatibility mode for Kafka Connect Protocol',
+    validator: ConfigValidators.oneOfIgnoreCase('eager', 'default', 'compatible', 'sessioned'),
+  },
+  {
+    name: 'exactly.once.source.support',
+    type: 'string',
+    defaultValue: 'disabled',
+    importance: 'HIGH',
+    documentation:
+      'Whether to enable exactly-once support for source connectors in the cluster by using transactions to write source records and their source offsets (KIP-618). Strom accepts only disabled for now.',
+    validator: ConfigValidators.oneOfIgnoreCase('disabled'),
+  },
+];
+
+export function distributedWorkerConfigDef(): ConnectConfigDef {
+  return new ConnectConfigDef([...COMMON_KEYS, ...DISTRIBUTED_KEYS]);
+}
 
 export function standaloneWorkerConfigDef(): ConnectConfigDef {
   return new ConnectConfigDef([...COMMON_KEYS, ...STANDALONE_KEYS]);
