@@ -1,9 +1,19 @@
 // Strom Streams, Kafka Streams in TypeScript: `import { StreamsBuilder, Serdes } from 'strom/streams'`.
 
 export type { Change } from './dsl/change.js';
-export { BranchedKStream, KGroupedStream, KStream, KTable } from './dsl/kstream.js';
+export {
+  BranchedKStream,
+  KGroupedStream,
+  KStream,
+  KTable,
+  SessionWindowedKStream,
+  TimeWindowedKStream,
+} from './dsl/kstream.js';
 export type { Branched, Consumed, Grouped, Materialized, Produced, Repartitioned } from './dsl/options.js';
 export { StreamsBuilder } from './dsl/streams-builder.js';
+export { BufferConfig, Suppressed } from './dsl/suppress.js';
+export { WindowedSerdes } from './dsl/windowed-serdes.js';
+export { JoinWindows, SessionWindows, TimeWindows } from './dsl/windows.js';
 export { KafkaStreams, type KafkaStreamsState, type StreamsConfig } from './kafka-streams.js';
 export type {
   Cancellable,
@@ -25,7 +35,22 @@ export type {
   ValueAndTimestamp,
 } from './state/key-value-store.js';
 export type { StateStore, StoreBuilder } from './state/state-store.js';
-export { type KeyValueBytesStoreSupplier, Stores } from './state/stores.js';
+export {
+  type KeyValueBytesStoreSupplier,
+  type SessionBytesStoreSupplier,
+  Stores,
+  type WindowBytesStoreSupplier,
+} from './state/stores.js';
+export type {
+  ReadOnlySessionStore,
+  ReadOnlyWindowStore,
+  SessionBytesStore,
+  SessionStore,
+  Window,
+  WindowBytesStore,
+  Windowed,
+  WindowStore,
+} from './state/window-store.js';
 export { StreamsError, type StreamsErrorCode } from './streams-error.js';
 export { TestInputTopic, type TestInputTopicOptions } from './test-utils/test-input-topic.js';
 export { TestOutputTopic, type TestRecord } from './test-utils/test-output-topic.js';

@@ -1,5 +1,6 @@
 import type { ProcessorSupplier } from '../processor/processor.js';
 import type { Serde } from '../serdes.js';
+import type { StateStore, StoreBuilder } from '../state/state-store.js';
 import { Stores } from '../state/stores.js';
 import { Topology } from '../topology/topology.js';
 import type { StreamPartitioner } from '../topology/topology-model.js';
@@ -7,6 +8,15 @@ import type { Materialized } from './options.js';
 import { passThroughProcessor } from './stream-processors.js';
 
 const REPARTITION_SUFFIX = '-repartition';
+
+function withLogging<S extends StateStore>(
+  builder: StoreBuilder<S>,
+  materialized: Materialized<unknown, unknown> | undefined,
+): StoreBuilder<S> {
+  return materialized?.loggingEnabled === false
+    ? builder.withLoggingDisabled()
+    : builder.withLoggingEnabled(materialized?.logConfig);
+}
 
 /**
  * What the DSL classes share: the topology being written and Kafka's name counter. Kafka's
@@ -66,6 +76,41 @@ export class InternalBuilder {
         ? builder.withLoggingDisabled()
         : builder.withLoggingEnabled(materialized?.logConfig);
     this.topology.addStateStore(builder, processor);
+  }
+
+  /** Adds a timestamped in-memory window store (the DSL's windowed aggregations), connected to `processor`. */
+  addWindowStore(
+    name: string,
+    keySerde: Serde<unknown> | null,
+    valueSerde: Serde<unknown> | null,
+    materialized: Materialized<unknown, unknown> | undefined,
+    processor: string,
+    retentionMs: number,
+    windowSizeMs: number,
+    retainDuplicates: boolean,
+  ): void {
+    const builder = Stores.timestampedWindowStoreBuilder(
+      Stores.inMemoryWindowStore(name, retentionMs, windowSizeMs, retainDuplicates),
+      keySerde,
+      valueSerde,
+    );
+    this.topology.addStateStore(withLogging(builder, materialized), processor);
+  }
+
+  addSessionStore(
+    name: string,
+    keySerde: Serde<unknown> | null,
+    valueSerde: Serde<unknown> | null,
+    materialized: Materialized<unknown, unknown> | undefined,
+    processor: string,
+    retentionMs: number,
+  ): void {
+    const builder = Stores.sessionStoreBuilder(
+      Stores.inMemorySessionStore(name, retentionMs),
+      keySerde,
+      valueSerde,
+    );
+    this.topology.addStateStore(withLogging(builder, materialized), processor);
   }
 
   /**

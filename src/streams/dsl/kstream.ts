@@ -1,5 +1,8 @@
 import { type Serde, Serdes } from '../serdes.js';
 import type { KeyValue } from '../state/key-value-store.js';
+import { Stores } from '../state/stores.js';
+import type { Windowed } from '../state/window-store.js';
+import { StreamsError } from '../streams-error.js';
 import type { StreamPartitioner, TopicNameExtractor } from '../topology/topology-model.js';
 import type { Change } from './change.js';
 import type { InternalBuilder } from './internal-builder.js';
@@ -14,12 +17,16 @@ import {
   passThroughProcessor,
   peekProcessor,
 } from './stream-processors.js';
+import { type Suppressed, suppressProcessor } from './suppress.js';
 import {
   aggregateProcessor,
   tableFilterProcessor,
   tableMapValuesProcessor,
   tableToStreamProcessor,
 } from './table-processors.js';
+import { sessionWindowAggregateProcessor, timeWindowAggregateProcessor } from './window-processors.js';
+import { WindowedSerdes } from './windowed-serdes.js';
+import { type SessionWindows, TimeWindows } from './windows.js';
 
 // KStream, its split, KGroupedStream and KTable live in one file because each makes the others
 // (a grouped stream makes a table, a table's toStream a stream), and src/ has no import cycles.
@@ -335,20 +342,7 @@ export class KGroupedStream<K, V> {
     const b = this.builder;
     const storeName = b.storeNameFor(materialized as Materialized<unknown, unknown>, prefix);
     const name = b.newProcessorName(prefix);
-    let parent = this.nodeName;
-    if (this.repartitionRequired) {
-      // A named grouping shares its repartition topic between aggregations, as in Kafka.
-      if (this.repartitionSource === null || this.repartitionName === null)
-        this.repartitionSource = b.addRepartition(
-          this.repartitionName ?? storeName,
-          this.nodeName,
-          this.keySerde as Serde<unknown> | null,
-          this.valueSerde as Serde<unknown> | null,
-          null,
-          null,
-        );
-      parent = this.repartitionSource;
-    }
+    const parent = this.aggregationParent(storeName);
     const keySerde = materialized.key ?? this.keySerde;
     b.addProcessor(name, aggregateProcessor<K, V, A>(storeName, initializer, aggregator), parent);
     b.addKeyValueStore(
@@ -360,6 +354,248 @@ export class KGroupedStream<K, V> {
     );
     return new KTable(b, name, keySerde, valueSerde, storeName);
   }
+
+  /**
+   * Windowed aggregation: TimeWindows (tumbling, hopping) or SessionWindows, each key's records
+   * aggregated per window into a KTable keyed by Windowed<K>.
+   */
+  windowedBy(windows: TimeWindows): TimeWindowedKStream<K, V>;
+  windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>;
+  windowedBy(
+    windows: TimeWindows | SessionWindows,
+  ): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
+    const parent = (storeName: string) => this.aggregationParent(storeName);
+    return windows instanceof TimeWindows
+      ? new TimeWindowedKStream(this.builder, windows, parent, this.keySerde, this.valueSerde)
+      : new SessionWindowedKStream(this.builder, windows, parent, this.keySerde, this.valueSerde);
+  }
+
+  /**
+   * The node an aggregation reads: the grouping's, or a repartition topic's source when the key
+   * may have changed. A named grouping shares its repartition topic between aggregations, as in Kafka.
+   */
+  private aggregationParent(storeName: string): string {
+    if (!this.repartitionRequired) return this.nodeName;
+    if (this.repartitionSource === null || this.repartitionName === null)
+      this.repartitionSource = this.builder.addRepartition(
+        this.repartitionName ?? storeName,
+        this.nodeName,
+        this.keySerde as Serde<unknown> | null,
+        this.valueSerde as Serde<unknown> | null,
+        null,
+        null,
+      );
+    return this.repartitionSource;
+  }
+}
+
+/**
+ * Kafka's TimeWindowedKStream: count, reduce and aggregate per key and time window, into a
+ * timestamped window store kept for the window size plus grace (or Materialized.retentionMs).
+ * Names as Kafka's: KSTREAM-AGGREGATE- / KSTREAM-REDUCE- and their STATE-STORE.
+ */
+export class TimeWindowedKStream<K, V> {
+  /** @internal */
+  constructor(
+    private readonly builder: InternalBuilder,
+    private readonly windows: TimeWindows,
+    private readonly parent: (storeName: string) => string,
+    private readonly keySerde: Serde<K> | null,
+    private readonly valueSerde: Serde<V> | null,
+  ) {}
+
+  count(materialized?: Materialized<K, number>): KTable<Windowed<K>, number> {
+    // Kafka burns a name for an unnamed Materialized here too (TimeWindowedKStreamImpl.count).
+    if (materialized && materialized.name === undefined) this.builder.newStoreName('KSTREAM-AGGREGATE-');
+    return this.build<number>(
+      materialized ?? {},
+      'KSTREAM-AGGREGATE-',
+      materialized?.value ?? Serdes.Long,
+      () => 0,
+      (_k, _v, n) => n + 1,
+    );
+  }
+
+  reduce(
+    reducer: (aggregate: V, value: V) => V,
+    materialized: Materialized<K, V> = {},
+  ): KTable<Windowed<K>, V> {
+    return this.build<V>(
+      materialized,
+      'KSTREAM-REDUCE-',
+      materialized.value ?? this.valueSerde,
+      null,
+      (_k, v, a) => reducer(a, v),
+    );
+  }
+
+  aggregate<A>(
+    initializer: () => A,
+    aggregator: (key: K, value: V, aggregate: A) => A,
+    materialized: Materialized<K, A> = {},
+  ): KTable<Windowed<K>, A> {
+    return this.build<A>(
+      materialized,
+      'KSTREAM-AGGREGATE-',
+      materialized.value ?? null,
+      initializer,
+      aggregator,
+    );
+  }
+
+  private build<A>(
+    materialized: Materialized<K, A>,
+    prefix: string,
+    valueSerde: Serde<A> | null,
+    initializer: (() => A) | null,
+    aggregator: (key: K, value: V, aggregate: A) => A,
+  ): KTable<Windowed<K>, A> {
+    const b = this.builder;
+    const w = this.windows;
+    const storeName = b.storeNameFor(materialized as Materialized<unknown, unknown>, prefix);
+    const name = b.newProcessorName(prefix);
+    const parent = this.parent(storeName);
+    const retentionMs = materialized.retentionMs ?? w.size() + w.gracePeriodMs();
+    if (retentionMs < w.size() + w.gracePeriodMs())
+      throw new StreamsError(
+        'TOPOLOGY_INVALID',
+        `The retention period of the window store ${storeName} must be no smaller than its window size plus the grace period. Got size=[${w.size()}], grace=[${w.gracePeriodMs()}], retention=[${retentionMs}]`,
+      );
+    const keySerde = materialized.key ?? this.keySerde;
+    b.addProcessor(
+      name,
+      timeWindowAggregateProcessor<K, V, A>(w, storeName, initializer, aggregator),
+      parent,
+    );
+    b.addWindowStore(
+      storeName,
+      keySerde as Serde<unknown> | null,
+      valueSerde as Serde<unknown> | null,
+      materialized as Materialized<unknown, unknown>,
+      name,
+      retentionMs,
+      w.size(),
+      false,
+    );
+    return new KTable(
+      b,
+      name,
+      keySerde ? WindowedSerdes.timeWindowedSerdeFrom(keySerde, w.size()) : null,
+      valueSerde,
+      storeName,
+      { graceMs: w.gracePeriodMs(), sizeMs: w.size() },
+    );
+  }
+}
+
+/**
+ * Kafka's SessionWindowedKStream: count, reduce and aggregate per key and session, into a
+ * session store kept for the inactivity gap plus grace (or Materialized.retentionMs).
+ */
+export class SessionWindowedKStream<K, V> {
+  /** @internal */
+  constructor(
+    private readonly builder: InternalBuilder,
+    private readonly windows: SessionWindows,
+    private readonly parent: (storeName: string) => string,
+    private readonly keySerde: Serde<K> | null,
+    private readonly valueSerde: Serde<V> | null,
+  ) {}
+
+  count(materialized?: Materialized<K, number>): KTable<Windowed<K>, number> {
+    if (materialized && materialized.name === undefined) this.builder.newStoreName('KSTREAM-AGGREGATE-');
+    return this.build<number>(
+      materialized ?? {},
+      'KSTREAM-AGGREGATE-',
+      materialized?.value ?? Serdes.Long,
+      () => 0,
+      (_k, _v, n) => n + 1,
+      (_k, a, b) => a + b,
+    );
+  }
+
+  reduce(
+    reducer: (aggregate: V, value: V) => V,
+    materialized: Materialized<K, V> = {},
+  ): KTable<Windowed<K>, V> {
+    return this.build<V>(
+      materialized,
+      'KSTREAM-REDUCE-',
+      materialized.value ?? this.valueSerde,
+      null,
+      (_k, v, a) => reducer(a, v),
+      (_k, a, b) => reducer(a, b),
+    );
+  }
+
+  /** `merger` combines the aggregates of two sessions a record joins into one. */
+  aggregate<A>(
+    initializer: () => A,
+    aggregator: (key: K, value: V, aggregate: A) => A,
+    merger: (key: K, aggregate1: A, aggregate2: A) => A,
+    materialized: Materialized<K, A> = {},
+  ): KTable<Windowed<K>, A> {
+    return this.build<A>(
+      materialized,
+      'KSTREAM-AGGREGATE-',
+      materialized.value ?? null,
+      initializer,
+      aggregator,
+      merger,
+    );
+  }
+
+  private build<A>(
+    materialized: Materialized<K, A>,
+    prefix: string,
+    valueSerde: Serde<A> | null,
+    initializer: (() => A) | null,
+    aggregator: (key: K, value: V, aggregate: A) => A,
+    merger: (key: K, aggregate1: A, aggregate2: A) => A,
+  ): KTable<Windowed<K>, A> {
+    const b = this.builder;
+    const w = this.windows;
+    const storeName = b.storeNameFor(materialized as Materialized<unknown, unknown>, prefix);
+    const name = b.newProcessorName(prefix);
+    const parent = this.parent(storeName);
+    const minRetention = w.inactivityGap() + w.gracePeriodMs();
+    const retentionMs = materialized.retentionMs ?? minRetention;
+    if (retentionMs < minRetention)
+      throw new StreamsError(
+        'TOPOLOGY_INVALID',
+        `The retention period of the session store ${storeName} must be no smaller than the session inactivity gap plus the grace period. Got gap=[${w.inactivityGap()}], grace=[${w.gracePeriodMs()}], retention=[${retentionMs}]`,
+      );
+    const keySerde = materialized.key ?? this.keySerde;
+    b.addProcessor(
+      name,
+      sessionWindowAggregateProcessor<K, V, A>(w, storeName, initializer, aggregator, merger),
+      parent,
+    );
+    b.addSessionStore(
+      storeName,
+      keySerde as Serde<unknown> | null,
+      valueSerde as Serde<unknown> | null,
+      materialized as Materialized<unknown, unknown>,
+      name,
+      retentionMs,
+    );
+    return new KTable(
+      b,
+      name,
+      keySerde ? WindowedSerdes.sessionWindowedSerdeFrom(keySerde) : null,
+      valueSerde,
+      storeName,
+      { graceMs: w.inactivityGap() + w.gracePeriodMs(), sizeMs: null },
+    );
+  }
+}
+
+/** What a windowed KTable knows of its windows, for suppress(untilWindowCloses). */
+interface WindowInfo {
+  /** How long after a window's end it may still change: grace (sessions: gap + grace). */
+  readonly graceMs: number;
+  /** The size of time windows; null for sessions. */
+  readonly sizeMs: number | null;
 }
 
 /**
@@ -375,7 +611,52 @@ export class KTable<K, V> {
     /** @internal */ readonly valueSerde: Serde<V> | null,
     /** The store holding the table, when it is materialized (its queryable name). */
     readonly storeName: string | null,
+    /** @internal Set on the tables of windowed aggregations and the tables derived from them. */
+    readonly windowInfo: WindowInfo | null = null,
   ) {}
+
+  /**
+   * Kafka's suppress: holds updates back. Suppressed.untilWindowCloses emits each window's final
+   * result once stream time passes its end plus the grace period (a windowed table only);
+   * Suppressed.untilTimeLimit emits a key's latest value a time after its first held update.
+   */
+  suppress(suppressed: Suppressed<K>): KTable<K, V> {
+    const b = this.builder;
+    const window = this.windowInfo;
+    if (suppressed.kind === 'window-close' && window === null)
+      throw new StreamsError(
+        'TOPOLOGY_INVALID',
+        'suppress(untilWindowCloses) applies only to a windowed KTable (the result of a windowed aggregation)',
+      );
+    const name = suppressed.name ?? b.newProcessorName('KTABLE-SUPPRESS-');
+    const storeName =
+      suppressed.name !== null ? `${suppressed.name}-store` : b.newStoreName('KTABLE-SUPPRESS-');
+    const keySerde = this.keySerde;
+    const valueSerde = this.valueSerde;
+    // A windowed table without a key serde uses the application's default inside the windowed one.
+    const keys = (defaultKey: Serde<unknown>): Serde<K> =>
+      keySerde ??
+      ((window === null
+        ? defaultKey
+        : window.sizeMs === null
+          ? WindowedSerdes.sessionWindowedSerdeFrom(defaultKey)
+          : WindowedSerdes.timeWindowedSerdeFrom(defaultKey, window.sizeMs)) as Serde<K>);
+    const values = (defaultValue: Serde<unknown>): Serde<V> => valueSerde ?? (defaultValue as Serde<V>);
+    b.addProcessor(
+      name,
+      suppressProcessor<K, V>(suppressed, window?.graceMs ?? 0, storeName, keys, values),
+      this.nodeName,
+    );
+    b.topology.addStateStore(
+      Stores.keyValueStoreBuilder(
+        Stores.inMemoryKeyValueStore(storeName),
+        Serdes.ByteArray,
+        Serdes.ByteArray,
+      ),
+      name,
+    );
+    return new KTable(b, name, keySerde, valueSerde, null, window);
+  }
 
   /** Keeps rows whose value satisfies the predicate; an update that fails it deletes the key downstream. */
   filter(
@@ -445,7 +726,7 @@ export class KTable<K, V> {
         materialized as Materialized<unknown, unknown>,
         name,
       );
-    return new KTable(b, name, keySerde, valueSerde, storeName);
+    return new KTable(b, name, keySerde, valueSerde, storeName, this.windowInfo);
   }
 }
 

@@ -37,6 +37,11 @@ export interface Materialized<K, V> {
   loggingEnabled?: boolean;
   /** Topic configs of the changelog beyond cleanup.policy=compact. */
   logConfig?: Record<string, string>;
+  /**
+   * Window and session stores: how long windows are kept (Materialized.withRetention); default
+   * and minimum the window size (or inactivity gap) plus the grace period.
+   */
+  retentionMs?: number;
 }
 
 /** Kafka's Repartitioned: an explicit repartition through `<application.id>-<name>-repartition`. */

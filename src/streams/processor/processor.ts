@@ -1,4 +1,5 @@
 import type { Logger } from '../../common/logger.js';
+import type { Serde } from '../serdes.js';
 import type { RecordMetadata, StreamRecord } from './stream-record.js';
 
 /** Kafka's PunctuationType: by the task's stream time, or by the wall clock. */
@@ -41,11 +42,20 @@ export interface ProcessorContext<KForward = unknown, VForward = unknown> {
   schedule(intervalMs: number, type: PunctuationType, punctuator: Punctuator): Cancellable;
   /** A store connected to this processor (addStateStore / connectProcessorAndStateStores). */
   getStateStore<S>(name: string): S;
+  /**
+   * Counts a record the processor skipped (a window already closed, a null key), in the task's
+   * dropped-records-total as Kafka's task-level dropped-records sensor.
+   */
+  recordDroppedRecord(): void;
   /** Asks for a commit as soon as possible (at the end of the current record). */
   commit(): void;
   /** The task's stream time: the largest timestamp it has processed; -1 before the first record. */
   currentStreamTimeMs(): number;
   currentSystemTimeMs(): number;
+  /** The application's default key serde (Kafka's ProcessorContext.keySerde()). */
+  keySerde(): Serde<unknown>;
+  /** The application's default value serde. */
+  valueSerde(): Serde<unknown>;
 }
 
 /** Kafka Streams' api.Processor. */

@@ -71,6 +71,8 @@ export class StreamTask {
   private current: { metadata: RecordMetadata | null; timestamp: number } = { metadata: null, timestamp: -1 };
   private currentNode: string | null = null;
   commitRequested = false;
+  /** Records processors skipped (Kafka's dropped-records-total of stream-task-metrics). */
+  droppedRecordsTotal = 0;
 
   constructor(
     id: TaskId,
@@ -347,8 +349,13 @@ export class StreamTask {
       commit() {
         task.commitRequested = true;
       },
+      recordDroppedRecord() {
+        task.droppedRecordsTotal++;
+      },
       currentStreamTimeMs: () => task.streamTime,
       currentSystemTimeMs: () => task.settings.wallClockMs(),
+      keySerde: () => task.settings.defaultKeySerde,
+      valueSerde: () => task.settings.defaultValueSerde,
     };
   }
 }

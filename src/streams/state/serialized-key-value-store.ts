@@ -15,14 +15,14 @@ import {
  * holds the plain value with the timestamp as the record's (Kafka's RecordConverters do the same
  * on restore), so the changelog reads as Kafka Streams writes it.
  */
-interface ValueFormat<V> {
+export interface ValueFormat<V> {
   toStored(topic: string, value: V): Buffer | null;
   fromStored(topic: string, stored: Buffer): V | null;
   toChange(key: Buffer, stored: Buffer | null, recordTimestampMs: number): ChangelogRecord;
   fromChange(change: ChangelogRecord): Buffer | null;
 }
 
-function plainFormat<V>(serde: Serde<V>): ValueFormat<V> {
+export function plainFormat<V>(serde: Serde<V>): ValueFormat<V> {
   return {
     toStored: (topic, value) => serde.serialize(topic, value),
     fromStored: (topic, stored) => serde.deserialize(topic, stored),
@@ -31,7 +31,7 @@ function plainFormat<V>(serde: Serde<V>): ValueFormat<V> {
   };
 }
 
-function timestampedFormat<V>(serde: Serde<V>): ValueFormat<ValueAndTimestamp<V>> {
+export function timestampedFormat<V>(serde: Serde<V>): ValueFormat<ValueAndTimestamp<V>> {
   return {
     toStored(topic, vt) {
       const bytes = serde.serialize(topic, vt.value);

@@ -5,7 +5,9 @@ import { StreamTask } from '../runtime/stream-task.js';
 import { type Serde, Serdes } from '../serdes.js';
 import type { KeyValue, KeyValueStore, ValueAndTimestamp } from '../state/key-value-store.js';
 import { SerializedKeyValueStore } from '../state/serialized-key-value-store.js';
+import { SerializedSessionStore, SerializedWindowStore } from '../state/serialized-window-store.js';
 import type { StateStore } from '../state/state-store.js';
+import type { SessionStore, WindowStore } from '../state/window-store.js';
 import { StreamsError } from '../streams-error.js';
 import type { Topology } from '../topology/topology.js';
 import { type RecordPipe, TestInputTopic, type TestInputTopicOptions } from './test-input-topic.js';
@@ -116,6 +118,21 @@ export class TopologyTestDriver implements RecordPipe, OutputQueues {
     return new Set(this.outputs.keys());
   }
 
+  /**
+   * The task's metrics, as Kafka's TopologyTestDriver.metrics(): dropped-records-total of
+   * stream-task-metrics counts records skipped (late for their window, null keys).
+   */
+  metrics(): { name: string; group: string; tags: Record<string, string>; value: number }[] {
+    return [
+      {
+        name: 'dropped-records-total',
+        group: 'stream-task-metrics',
+        tags: { 'task-id': '0_0' },
+        value: this.task.droppedRecordsTotal,
+      },
+    ];
+  }
+
   getStateStore(name: string): StateStore | null {
     return this.task.store(name);
   }
@@ -130,6 +147,17 @@ export class TopologyTestDriver implements RecordPipe, OutputQueues {
     if (store instanceof SerializedKeyValueStore && store.timestamped)
       return new PlainValues<K, V>(store as KeyValueStore<K, ValueAndTimestamp<V>>);
     return store as KeyValueStore<K, V>;
+  }
+
+  /** A window store by name; the DSL's are timestamped (values with their record timestamps). */
+  getWindowStore<K, V>(name: string): WindowStore<K, V> | null {
+    const store = this.task.store(name);
+    return store instanceof SerializedWindowStore ? (store as WindowStore<K, V>) : null;
+  }
+
+  getSessionStore<K, V>(name: string): SessionStore<K, V> | null {
+    const store = this.task.store(name);
+    return store instanceof SerializedSessionStore ? (store as SessionStore<K, V>) : null;
   }
 
   getTimestampedKeyValueStore<K, V>(name: string): KeyValueStore<K, ValueAndTimestamp<V>> | null {
