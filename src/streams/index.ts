@@ -3,13 +3,23 @@
 export type { Change } from './dsl/change.js';
 export {
   BranchedKStream,
+  GlobalKTable,
   KGroupedStream,
   KStream,
   KTable,
   SessionWindowedKStream,
   TimeWindowedKStream,
 } from './dsl/kstream.js';
-export type { Branched, Consumed, Grouped, Materialized, Produced, Repartitioned } from './dsl/options.js';
+export type {
+  Branched,
+  Consumed,
+  Grouped,
+  Joined,
+  Materialized,
+  Produced,
+  Repartitioned,
+  StreamJoined,
+} from './dsl/options.js';
 export { StreamsBuilder } from './dsl/streams-builder.js';
 export { BufferConfig, Suppressed } from './dsl/suppress.js';
 export { WindowedSerdes } from './dsl/windowed-serdes.js';

@@ -1,5 +1,6 @@
 import { Kafka, type KafkaConfig } from '../client/index.js';
 import { type Logger, noopLogger } from '../common/logger.js';
+import { GlobalState, GlobalStreamThread } from './runtime/global-state.js';
 import { StreamThread } from './runtime/stream-thread.js';
 import { createInternalTopics, planTopics } from './runtime/topic-plan.js';
 import { type Serde, Serdes } from './serdes.js';
@@ -60,6 +61,8 @@ export class KafkaStreams {
   private currentState: KafkaStreamsState = 'CREATED';
   private readonly listeners: ((next: KafkaStreamsState, previous: KafkaStreamsState) => void)[] = [];
   private thread: StreamThread | null = null;
+  private globalThread: GlobalStreamThread | null = null;
+  private globalState: GlobalState | null = null;
   private threadDone: Promise<void> | null = null;
   private readonly kafka: Kafka;
   private readonly logger: Logger;
@@ -124,6 +127,24 @@ export class KafkaStreams {
       const known = sinks.filter((t) => existing.has(t));
       if (known.length > 0)
         for (const info of await admin.describeTopics(known)) counts.set(info.name, info.partitions.length);
+      if (this.topology.model.globalNodes.size > 0) {
+        // Global tables are bootstrapped from their whole topics before any task processes.
+        this.globalState = new GlobalState(this.topology.model, {
+          applicationId: config.applicationId,
+          defaultKeySerde: config.defaultKeySerde ?? Serdes.String,
+          defaultValueSerde: config.defaultValueSerde ?? Serdes.String,
+          collector: { send: () => {}, partitionsFor: () => null },
+          wallClockMs: Date.now,
+          logger: this.logger,
+        });
+        this.globalThread = new GlobalStreamThread(
+          this.kafka,
+          this.globalState,
+          exactlyOnce,
+          config.pollMs ?? 100,
+        );
+        await this.globalThread.start();
+      }
       thread = new StreamThread(
         this.kafka,
         this.topology.model,
@@ -144,6 +165,7 @@ export class KafkaStreams {
               : { heartbeatIntervalMs: config.heartbeatIntervalMs }),
           },
           logger: this.logger,
+          ...(this.globalState ? { globalStores: this.globalState.stores } : {}),
         },
         counts,
         (state) => {
@@ -151,6 +173,8 @@ export class KafkaStreams {
         },
       );
     } catch (err) {
+      await this.globalThread?.close().catch(() => {});
+      this.globalThread = null;
       this.transition('PENDING_ERROR');
       this.transition('ERROR');
       throw err;
@@ -176,6 +200,7 @@ export class KafkaStreams {
       }
       await this.threadDone;
     }
+    await this.closeGlobalThread();
     if (!failed) this.transition('NOT_RUNNING');
   }
 
@@ -184,12 +209,15 @@ export class KafkaStreams {
    * queries, store(StoreQueryParameters)): a key is read from the local task that holds it.
    */
   store<K, V>(name: string): ReadOnlyKeyValueStore<K, V> {
+    const global = this.globalState?.stores.get(name);
     const stores = (): ReadOnlyKeyValueStore<K, unknown>[] => {
       if (this.currentState !== 'RUNNING' && this.currentState !== 'REBALANCING')
         throw new StreamsError(
           'ILLEGAL_STATE',
           `KafkaStreams is not running. State is ${this.currentState}.`,
         );
+      // A global store is one store, whichever task reads it.
+      if (global) return [global as unknown as ReadOnlyKeyValueStore<K, unknown>];
       return (this.thread?.allTasks() ?? []).flatMap((t) => {
         const s = t.store(name);
         return s ? [s as unknown as ReadOnlyKeyValueStore<K, unknown>] : [];
@@ -220,6 +248,17 @@ export class KafkaStreams {
     return this.thread?.taskIds ?? [];
   }
 
+  private async closeGlobalThread(): Promise<void> {
+    const global = this.globalThread;
+    this.globalThread = null;
+    if (global)
+      await global
+        .close()
+        .catch((err: unknown) =>
+          this.logger.warn({ err: String(err) }, 'global stream thread did not close cleanly'),
+        );
+  }
+
   private async fail(err: unknown): Promise<void> {
     this.logger.error(
       { err: err instanceof Error ? err.message : String(err) },
@@ -229,6 +268,7 @@ export class KafkaStreams {
     const thread = this.thread;
     this.thread = null;
     if (thread) await thread.close(false).catch(() => {});
+    await this.closeGlobalThread();
     this.transition('ERROR');
   }
 

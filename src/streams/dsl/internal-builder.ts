@@ -2,7 +2,7 @@ import type { ProcessorSupplier } from '../processor/processor.js';
 import type { Serde } from '../serdes.js';
 import type { StateStore, StoreBuilder } from '../state/state-store.js';
 import { Stores } from '../state/stores.js';
-import { Topology } from '../topology/topology.js';
+import { type SourceOptions, Topology } from '../topology/topology.js';
 import type { StreamPartitioner } from '../topology/topology-model.js';
 import type { Materialized } from './options.js';
 import { passThroughProcessor } from './stream-processors.js';
@@ -111,6 +111,27 @@ export class InternalBuilder {
       valueSerde,
     );
     this.topology.addStateStore(withLogging(builder, materialized), processor);
+  }
+
+  /**
+   * Kafka's addGlobalStore: a source of the whole topic and the processor that keeps the store,
+   * outside every sub-topology; the store has no changelog (its topic is its changelog).
+   */
+  addGlobalStore(
+    builder: StoreBuilder,
+    sourceName: string,
+    topic: string,
+    source: SourceOptions<unknown, unknown>,
+    processorName: string,
+    supplier: ProcessorSupplier<never, never, unknown, unknown>,
+  ): void {
+    const model = this.topology.model;
+    this.topology.addSource(sourceName, topic, source);
+    this.addProcessor(processorName, supplier, sourceName);
+    model.globalNodes.add(sourceName);
+    model.globalNodes.add(processorName);
+    model.globalStores.add(builder.name);
+    this.topology.addStateStore(builder.withLoggingDisabled(), processorName);
   }
 
   /**

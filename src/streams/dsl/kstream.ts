@@ -1,12 +1,22 @@
 import { type Serde, Serdes } from '../serdes.js';
 import type { KeyValue } from '../state/key-value-store.js';
+import type { StateStore, StoreBuilder } from '../state/state-store.js';
 import { Stores } from '../state/stores.js';
 import type { Windowed } from '../state/window-store.js';
 import { StreamsError } from '../streams-error.js';
 import type { StreamPartitioner, TopicNameExtractor } from '../topology/topology-model.js';
 import type { Change } from './change.js';
 import type { InternalBuilder } from './internal-builder.js';
-import type { Branched, Grouped, Materialized, Produced, Repartitioned } from './options.js';
+import type {
+  Branched,
+  Grouped,
+  Joined,
+  Materialized,
+  Produced,
+  Repartitioned,
+  StreamJoined,
+} from './options.js';
+import { joinWindowProcessor, SharedTimeSupplier, streamJoinProcessor } from './stream-join-processors.js';
 import {
   branchProcessor,
   filterProcessor,
@@ -19,14 +29,27 @@ import {
 } from './stream-processors.js';
 import { type Suppressed, suppressProcessor } from './suppress.js';
 import {
+  derivedValueGetter,
+  storeValueGetter,
+  streamTableJoinProcessor,
+  type TableJoinKind,
+  type TableValueGetter,
+  tableJoinProcessor,
+  tableJoinValueGetter,
+} from './table-join-processors.js';
+import {
   aggregateProcessor,
+  materializing,
   tableFilterProcessor,
   tableMapValuesProcessor,
   tableToStreamProcessor,
 } from './table-processors.js';
 import { sessionWindowAggregateProcessor, timeWindowAggregateProcessor } from './window-processors.js';
 import { WindowedSerdes } from './windowed-serdes.js';
-import { type SessionWindows, TimeWindows } from './windows.js';
+import { JoinWindows, type SessionWindows, TimeWindows } from './windows.js';
+
+/** A join's value joiner as the processors call it: (left value, right value, key). */
+type Joiner<K, V, VO, VR> = (value: V, otherValue: VO, key: K) => VR;
 
 // KStream, its split, KGroupedStream and KTable live in one file because each makes the others
 // (a grouped stream makes a table, a table's toStream a stream), and src/ has no import cycles.
@@ -202,6 +225,328 @@ export class KStream<K, V> {
       true,
       grouped.name ?? null,
     );
+  }
+
+  /**
+   * Kafka's KStream.join. With another stream and JoinWindows: each pair of records of one key
+   * whose timestamps are within the window, `joiner(value, otherValue, key)`, timestamped with the
+   * later of the two. With a table: each record joined with the table's current value for its key
+   * (records the table lacks are dropped). Inputs must be co-partitioned; a stream whose key may
+   * have changed is repartitioned first.
+   */
+  join<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: (value: V, otherValue: VO, key: K) => VR,
+    windows: JoinWindows,
+    streamJoined?: StreamJoined<K, V, VO>,
+  ): KStream<K, VR>;
+  join<VT, VR>(
+    table: KTable<K, VT>,
+    joiner: (value: V, tableValue: VT, key: K) => VR,
+    joined?: Joined<K, V, VT>,
+  ): KStream<K, VR>;
+  join<KG, VG, VR>(
+    globalTable: GlobalKTable<KG, VG>,
+    keySelector: (key: K, value: V) => KG,
+    joiner: (value: V, globalValue: VG, key: K) => VR,
+    named?: string,
+  ): KStream<K, VR>;
+  join<VO, VR>(
+    other: KStream<K, VO> | KTable<K, VO> | GlobalKTable<unknown, VO>,
+    joiner: ((value: V, otherValue: VO, key: K) => VR) | ((key: K, value: V) => unknown),
+    windowsOrJoined?: JoinWindows | Joined<K, V, VO> | ((value: V, globalValue: VO, key: K) => VR),
+    streamJoined: StreamJoined<K, V, VO> | string = {},
+  ): KStream<K, VR> {
+    if (other instanceof GlobalKTable)
+      return this.globalJoin(
+        other,
+        joiner as (k: K, v: V) => unknown,
+        windowsOrJoined as Joiner<K, V, VO, VR>,
+        false,
+        streamJoined as string | undefined,
+      );
+    return this.dispatchJoin(
+      other,
+      joiner as Joiner<K, V, VO, VR>,
+      windowsOrJoined as JoinWindows | Joined<K, V, VO> | undefined,
+      streamJoined as StreamJoined<K, V, VO>,
+      'inner',
+    );
+  }
+
+  /**
+   * Kafka's KStream.leftJoin. With a stream: as join, and a record that found no match in its
+   * window is joined with null once the window has closed (Kafka 3.x: no early null results).
+   * With a table: every record, joined with the table's value or null.
+   */
+  leftJoin<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: (value: V, otherValue: VO | null, key: K) => VR,
+    windows: JoinWindows,
+    streamJoined?: StreamJoined<K, V, VO>,
+  ): KStream<K, VR>;
+  leftJoin<VT, VR>(
+    table: KTable<K, VT>,
+    joiner: (value: V, tableValue: VT | null, key: K) => VR,
+    joined?: Joined<K, V, VT>,
+  ): KStream<K, VR>;
+  leftJoin<KG, VG, VR>(
+    globalTable: GlobalKTable<KG, VG>,
+    keySelector: (key: K, value: V) => KG | null,
+    joiner: (value: V, globalValue: VG | null, key: K) => VR,
+    named?: string,
+  ): KStream<K, VR>;
+  leftJoin<VO, VR>(
+    other: KStream<K, VO> | KTable<K, VO> | GlobalKTable<unknown, VO>,
+    joiner: ((value: V, otherValue: VO | null, key: K) => VR) | ((key: K, value: V) => unknown),
+    windowsOrJoined?: JoinWindows | Joined<K, V, VO> | ((value: V, globalValue: VO | null, key: K) => VR),
+    streamJoined: StreamJoined<K, V, VO> | string = {},
+  ): KStream<K, VR> {
+    if (other instanceof GlobalKTable)
+      return this.globalJoin(
+        other,
+        joiner as (k: K, v: V) => unknown,
+        windowsOrJoined as Joiner<K, V, VO, VR>,
+        true,
+        streamJoined as string | undefined,
+      );
+    return this.dispatchJoin(
+      other,
+      joiner as Joiner<K, V, VO, VR>,
+      windowsOrJoined as JoinWindows | Joined<K, V, VO> | undefined,
+      streamJoined as StreamJoined<K, V, VO>,
+      'left',
+    );
+  }
+
+  /**
+   * Kafka's stream-globalTable join: each record looks up `keySelector(key, value)` in the global
+   * table, which holds every partition, so nothing is repartitioned or co-partitioned.
+   */
+  private globalJoin<VG, VR>(
+    table: GlobalKTable<unknown, VG>,
+    keySelector: (key: K, value: V) => unknown,
+    joiner: Joiner<K, V, VG, VR>,
+    left: boolean,
+    named: string | undefined,
+  ): KStream<K, VR> {
+    const b = this.builder;
+    const name =
+      (typeof named === 'string' ? named : undefined) ??
+      b.newProcessorName(left ? 'KSTREAM-LEFTJOIN-' : 'KSTREAM-JOIN-');
+    b.addProcessor(
+      name,
+      streamTableJoinProcessor<K, V, unknown, VG, VR>(
+        storeValueGetter<unknown, VG>(table.storeName),
+        left,
+        joiner as (v: V, t: VG | null, k: K) => VR,
+        keySelector,
+      ),
+      this.nodeName,
+    );
+    b.topology.model.connect([name], [table.storeName]);
+    return new KStream(b, name, this.keySerde, null, this.repartitionRequired);
+  }
+
+  /** Kafka's KStream.outerJoin: as leftJoin, for the records of both streams. */
+  outerJoin<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: (value: V | null, otherValue: VO | null, key: K) => VR,
+    windows: JoinWindows,
+    streamJoined: StreamJoined<K, V, VO> = {},
+  ): KStream<K, VR> {
+    return this.streamJoin(other, joiner as Joiner<K, V, VO, VR>, windows, streamJoined, 'outer');
+  }
+
+  private dispatchJoin<VO, VR>(
+    other: KStream<K, VO> | KTable<K, VO>,
+    joiner: Joiner<K, V, VO, VR>,
+    windowsOrJoined: JoinWindows | Joined<K, V, VO> | undefined,
+    streamJoined: StreamJoined<K, V, VO>,
+    kind: 'inner' | 'left',
+  ): KStream<K, VR> {
+    if (other instanceof KStream) {
+      if (!(windowsOrJoined instanceof JoinWindows))
+        throw new StreamsError('TOPOLOGY_INVALID', 'a stream-stream join needs JoinWindows');
+      return this.streamJoin(other, joiner, windowsOrJoined, streamJoined, kind);
+    }
+    const joined = (windowsOrJoined ?? {}) as Joined<K, V, VO>;
+    let stream: KStream<K, V> = this;
+    if (this.repartitionRequired)
+      stream = this.repartitionForJoin(
+        joined.name ?? this.nodeName,
+        joined.key ?? this.keySerde,
+        joined.value ?? this.valueSerde,
+      );
+    const b = this.builder;
+    const name = joined.name ?? b.newProcessorName(kind === 'left' ? 'KSTREAM-LEFTJOIN-' : 'KSTREAM-JOIN-');
+    const getter = other.valueGetter();
+    b.addProcessor(
+      name,
+      streamTableJoinProcessor<K, V, K, VO, VR>(
+        getter,
+        kind === 'left',
+        joiner as (v: V, t: VO | null, k: K) => VR,
+      ),
+      stream.nodeName,
+    );
+    b.topology.model.connect([name], getter.storeNames());
+    b.topology.model.copartitionGroups.push([stream.nodeName, other.nodeName]);
+    return new KStream(b, name, joined.key ?? this.keySerde, null, false);
+  }
+
+  /**
+   * Kafka's KStreamImplJoin: each side's records go through KSTREAM-WINDOWED- into its window
+   * store (`<KSTREAM-JOINTHIS-n>-store`, `<KSTREAM-JOINOTHER-n>-store`, kept for the window plus
+   * grace, duplicates retained); KSTREAM-JOINTHIS-/JOINOTHER- (OUTERTHIS-/OUTEROTHER- for outer
+   * sides) look up the other side's store; KSTREAM-MERGE- unites the results. Left and outer joins
+   * share KSTREAM-OUTERSHARED-n-store, where unmatched records wait for their window to close.
+   */
+  private streamJoin<VO, VR>(
+    other: KStream<K, VO>,
+    joiner: Joiner<K, V, VO, VR>,
+    windows: JoinWindows,
+    sj: StreamJoined<K, V, VO>,
+    kind: 'inner' | 'left' | 'outer',
+  ): KStream<K, VR> {
+    const b = this.builder;
+    const keySerde = sj.key ?? this.keySerde ?? other.keySerde;
+    let left: KStream<K, V> = this;
+    let right: KStream<K, VO> = other;
+    // Kafka names the topics after the join's name plus -left / -right, else after the node.
+    if (left.repartitionRequired)
+      left = left.repartitionForJoin(
+        sj.name ? `${sj.name}-left` : left.nodeName,
+        keySerde,
+        sj.value ?? left.valueSerde,
+      );
+    if (right.repartitionRequired)
+      right = right.repartitionForJoin(
+        sj.name ? `${sj.name}-right` : right.nodeName,
+        keySerde,
+        sj.otherValue ?? right.valueSerde,
+      );
+    const leftOuter = kind !== 'inner';
+    const rightOuter = kind === 'outer';
+    const thisSuffix = rightOuter ? '-outer-this-join' : '-this-join';
+    const otherSuffix = leftOuter ? '-outer-other-join' : '-other-join';
+    const thisWindowed = sj.name ? `${sj.name}-this-windowed` : b.newProcessorName('KSTREAM-WINDOWED-');
+    const otherWindowed = sj.name ? `${sj.name}-other-windowed` : b.newProcessorName('KSTREAM-WINDOWED-');
+    const thisGenerated = b.newProcessorName(rightOuter ? 'KSTREAM-OUTERTHIS-' : 'KSTREAM-JOINTHIS-');
+    const otherGenerated = b.newProcessorName(leftOuter ? 'KSTREAM-OUTEROTHER-' : 'KSTREAM-JOINOTHER-');
+    const thisJoin = sj.name ? sj.name + thisSuffix : thisGenerated;
+    const otherJoin = sj.name ? sj.name + otherSuffix : otherGenerated;
+    const merge = sj.name ? `${sj.name}-merge` : b.newProcessorName('KSTREAM-MERGE-');
+    const thisStore = `${sj.storeName ? sj.storeName + thisSuffix : thisGenerated}-store`;
+    const otherStore = `${sj.storeName ? sj.storeName + otherSuffix : otherGenerated}-store`;
+    const outerStore = !leftOuter
+      ? null
+      : `${
+          sj.storeName
+            ? sj.storeName + (rightOuter ? '-outer-shared-join' : '-left-shared-join')
+            : `KSTREAM-OUTERSHARED-${thisGenerated.slice(thisGenerated.lastIndexOf('-') + 1)}`
+        }-store`;
+
+    b.addProcessor(thisWindowed, joinWindowProcessor<K, V>(thisStore), left.nodeName);
+    b.addProcessor(otherWindowed, joinWindowProcessor<K, VO>(otherStore), right.nodeName);
+    const time = new SharedTimeSupplier();
+    const leftValues = sj.value ?? left.valueSerde;
+    const rightValues = sj.otherValue ?? right.valueSerde;
+    const serdes = {
+      keySerde: (d: Serde<unknown>) => (keySerde ?? d) as Serde<K>,
+      leftValueSerde: (d: Serde<unknown>) => (leftValues ?? d) as Serde<unknown>,
+      rightValueSerde: (d: Serde<unknown>) => (rightValues ?? d) as Serde<unknown>,
+    };
+    const common = {
+      outerStoreName: outerStore,
+      windowsBeforeMs: windows.beforeMs,
+      windowsAfterMs: windows.afterMs,
+      graceMs: windows.gracePeriodMs(),
+      joiner: joiner as (l: unknown, r: unknown, k: K) => VR,
+      time,
+      ...serdes,
+    };
+    b.addProcessor(
+      thisJoin,
+      streamJoinProcessor<K, V, VO, VR>({
+        ...common,
+        otherStoreName: otherStore,
+        isLeftSide: true,
+        outer: leftOuter,
+        beforeMs: windows.beforeMs,
+        afterMs: windows.afterMs,
+      }),
+      thisWindowed,
+    );
+    b.addProcessor(
+      otherJoin,
+      streamJoinProcessor<K, VO, V, VR>({
+        ...common,
+        otherStoreName: thisStore,
+        isLeftSide: false,
+        outer: rightOuter,
+        beforeMs: windows.afterMs,
+        afterMs: windows.beforeMs,
+      }),
+      otherWindowed,
+    );
+    b.addProcessor(merge, passThroughProcessor(), thisJoin, otherJoin);
+    const retentionMs = windows.size() + windows.gracePeriodMs();
+    const logged = <S extends StateStore>(builder: StoreBuilder<S>): StoreBuilder<S> =>
+      sj.loggingEnabled === false ? builder.withLoggingDisabled() : builder;
+    b.topology.addStateStore(
+      logged(
+        Stores.windowStoreBuilder(
+          Stores.inMemoryWindowStore(thisStore, retentionMs, windows.size(), true),
+          keySerde,
+          leftValues,
+        ),
+      ),
+      thisWindowed,
+      otherJoin,
+    );
+    b.topology.addStateStore(
+      logged(
+        Stores.windowStoreBuilder(
+          Stores.inMemoryWindowStore(otherStore, retentionMs, windows.size(), true),
+          keySerde,
+          rightValues,
+        ),
+      ),
+      otherWindowed,
+      thisJoin,
+    );
+    if (outerStore !== null)
+      b.topology.addStateStore(
+        logged(
+          Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(outerStore),
+            Serdes.ByteArray,
+            Serdes.ByteArray,
+          ),
+        ),
+        thisJoin,
+        otherJoin,
+      );
+    b.topology.model.copartitionGroups.push([thisWindowed, otherWindowed]);
+    return new KStream(b, merge, keySerde, null, false);
+  }
+
+  /** Kafka's repartitionForJoin: through `<prefix>-repartition`, keyed by the current key. */
+  private repartitionForJoin(
+    prefix: string,
+    keySerde: Serde<K> | null,
+    valueSerde: Serde<V> | null,
+  ): KStream<K, V> {
+    const source = this.builder.addRepartition(
+      prefix,
+      this.nodeName,
+      keySerde as Serde<unknown> | null,
+      valueSerde as Serde<unknown> | null,
+      null,
+      null,
+    );
+    return new KStream(this.builder, source, keySerde, valueSerde, false);
   }
 
   private derive<KR, VR>(
@@ -613,7 +958,22 @@ export class KTable<K, V> {
     readonly storeName: string | null,
     /** @internal Set on the tables of windowed aggregations and the tables derived from them. */
     readonly windowInfo: WindowInfo | null = null,
+    /** @internal How operations read the table's values when it has no store of its own. */
+    private readonly getterFactory: (() => TableValueGetter<K, V>) | null = null,
   ) {}
+
+  /**
+   * @internal Kafka's valueGetterSupplier: reads the table's store, or derives the value through
+   * the parents' (a source table is materialized on first use).
+   */
+  valueGetter(): TableValueGetter<K, V> {
+    if (this.windowInfo === null && this.storeName !== null) return storeValueGetter<K, V>(this.storeName);
+    if (this.getterFactory !== null) return this.getterFactory();
+    throw new StreamsError(
+      'TOPOLOGY_INVALID',
+      `KTable ${this.nodeName} cannot be read by key: a windowed table or a suppressed one cannot be joined`,
+    );
+  }
 
   /**
    * Kafka's suppress: holds updates back. Suppressed.untilWindowCloses emits each window's final
@@ -655,7 +1015,7 @@ export class KTable<K, V> {
       ),
       name,
     );
-    return new KTable(b, name, keySerde, valueSerde, null, window);
+    return new KTable(b, name, keySerde, valueSerde, null, window, () => this.valueGetter());
   }
 
   /** Keeps rows whose value satisfies the predicate; an update that fails it deletes the key downstream. */
@@ -664,8 +1024,13 @@ export class KTable<K, V> {
     materialized?: Materialized<K, V>,
     named?: string,
   ): KTable<K, V> {
-    return this.deriveTable(named, 'KTABLE-FILTER-', materialized, this.valueSerde, (store) =>
-      tableFilterProcessor(predicate, false, store),
+    return this.deriveTable(
+      named,
+      'KTABLE-FILTER-',
+      materialized,
+      this.valueSerde,
+      (store) => tableFilterProcessor(predicate, false, store),
+      () => derivedValueGetter(this.valueGetter(), (k, v) => (predicate(k, v) ? v : null)),
     );
   }
 
@@ -674,8 +1039,13 @@ export class KTable<K, V> {
     materialized?: Materialized<K, V>,
     named?: string,
   ): KTable<K, V> {
-    return this.deriveTable(named, 'KTABLE-FILTER-', materialized, this.valueSerde, (store) =>
-      tableFilterProcessor(predicate, true, store),
+    return this.deriveTable(
+      named,
+      'KTABLE-FILTER-',
+      materialized,
+      this.valueSerde,
+      (store) => tableFilterProcessor(predicate, true, store),
+      () => derivedValueGetter(this.valueGetter(), (k, v) => (predicate(k, v) ? null : v)),
     );
   }
 
@@ -684,8 +1054,13 @@ export class KTable<K, V> {
     materialized?: Materialized<K, VR>,
     named?: string,
   ): KTable<K, VR> {
-    return this.deriveTable<VR>(named, 'KTABLE-MAPVALUES-', materialized, null, (store) =>
-      tableMapValuesProcessor(mapper, store),
+    return this.deriveTable<VR>(
+      named,
+      'KTABLE-MAPVALUES-',
+      materialized,
+      null,
+      (store) => tableMapValuesProcessor(mapper, store),
+      () => derivedValueGetter(this.valueGetter(), (k, v) => mapper(v, k)),
     );
   }
 
@@ -708,6 +1083,7 @@ export class KTable<K, V> {
     materialized: Materialized<K, VR> | undefined,
     defaultValueSerde: Serde<VR> | null,
     supplier: (storeName: string | null) => ReturnType<typeof tableFilterProcessor>,
+    getter: () => TableValueGetter<K, VR>,
   ): KTable<K, VR> {
     const b = this.builder;
     // Kafka materializes only a named store, but an unnamed Materialized still uses up a number
@@ -726,7 +1102,103 @@ export class KTable<K, V> {
         materialized as Materialized<unknown, unknown>,
         name,
       );
-    return new KTable(b, name, keySerde, valueSerde, storeName, this.windowInfo);
+    return new KTable(b, name, keySerde, valueSerde, storeName, this.windowInfo, getter);
+  }
+
+  /** Kafka's KTable.join: a key is in the result while it is in both tables; `joiner(value, otherValue)`. */
+  join<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: (value: V, otherValue: VO) => VR,
+    materialized?: Materialized<K, VR>,
+    named?: string,
+  ): KTable<K, VR> {
+    return this.tableJoin(other, 'inner', joiner as (v: V | null, o: VO | null) => VR, materialized, named);
+  }
+
+  /** Kafka's KTable.leftJoin: every key of this table, joined with the other's value or null. */
+  leftJoin<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: (value: V, otherValue: VO | null) => VR,
+    materialized?: Materialized<K, VR>,
+    named?: string,
+  ): KTable<K, VR> {
+    return this.tableJoin(other, 'left', joiner as (v: V | null, o: VO | null) => VR, materialized, named);
+  }
+
+  /** Kafka's KTable.outerJoin: every key of either table. */
+  outerJoin<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: (value: V | null, otherValue: VO | null) => VR,
+    materialized?: Materialized<K, VR>,
+    named?: string,
+  ): KTable<K, VR> {
+    return this.tableJoin(other, 'outer', joiner, materialized, named);
+  }
+
+  /**
+   * Kafka's KTableImpl.doJoin: KTABLE-JOINTHIS- reads updates of this table against the other's
+   * values, KTABLE-JOINOTHER- the other way round, KTABLE-MERGE- unites them (and keeps the
+   * result when materialized). The tables must be co-partitioned.
+   */
+  private tableJoin<VO, VR>(
+    other: KTable<K, VO>,
+    kind: TableJoinKind,
+    joiner: (value: V | null, otherValue: VO | null) => VR,
+    materialized: Materialized<K, VR> | undefined,
+    named: string | undefined,
+  ): KTable<K, VR> {
+    const b = this.builder;
+    const thisName = named ? `${named}-join-this` : b.newProcessorName('KTABLE-JOINTHIS-');
+    const otherName = named ? `${named}-join-other` : b.newProcessorName('KTABLE-JOINOTHER-');
+    const mergeName = named ?? b.newProcessorName('KTABLE-MERGE-');
+    const thisGetter = this.valueGetter();
+    const otherGetter = other.valueGetter();
+    const j = joiner as (l: unknown, r: unknown) => VR;
+    b.addProcessor(thisName, tableJoinProcessor<K, V, VO, VR>(kind, true, otherGetter, j), this.nodeName);
+    b.topology.model.connect([thisName], otherGetter.storeNames());
+    b.addProcessor(otherName, tableJoinProcessor<K, VO, V, VR>(kind, false, thisGetter, j), other.nodeName);
+    b.topology.model.connect([otherName], thisGetter.storeNames());
+    if (materialized && materialized.name === undefined) b.newStoreName('KTABLE-MERGE-');
+    const storeName = materialized?.name ?? null;
+    b.addProcessor(
+      mergeName,
+      materializing<K, VR>(storeName, (r) => r.value as Change<VR>),
+      thisName,
+      otherName,
+    );
+    const keySerde = materialized?.key ?? this.keySerde;
+    const valueSerde = materialized?.value ?? null;
+    if (storeName !== null)
+      b.addKeyValueStore(
+        storeName,
+        keySerde as Serde<unknown> | null,
+        valueSerde as Serde<unknown> | null,
+        materialized as Materialized<unknown, unknown>,
+        mergeName,
+      );
+    b.topology.model.copartitionGroups.push([this.nodeName, other.nodeName]);
+    return new KTable<K, VR>(b, mergeName, keySerde, valueSerde, storeName, null, () =>
+      tableJoinValueGetter(kind, this.valueGetter(), other.valueGetter(), joiner),
+    );
+  }
+}
+
+/**
+ * Kafka's GlobalKTable: a table of every partition of its topic, held whole by every instance
+ * (StreamsBuilder.globalTable); streams join it by any key they choose.
+ */
+export class GlobalKTable<K, V> {
+  /** Unused: the key and value types. */
+  declare readonly types?: [K, V];
+
+  /** @internal */
+  constructor(
+    /** The global store holding the table. */
+    readonly storeName: string,
+  ) {}
+
+  queryableStoreName(): string {
+    return this.storeName;
   }
 }
 

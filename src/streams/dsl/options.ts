@@ -63,3 +63,25 @@ export interface Branched<KS> {
    */
   chain?: (branch: KS) => KS | undefined;
 }
+
+/** Kafka's StreamJoined: the serdes and names of a stream-stream join's stores. */
+export interface StreamJoined<K, V, VO> {
+  key?: Serde<K>;
+  value?: Serde<V>;
+  otherValue?: Serde<VO>;
+  /** Names the join's processors (`<name>-this-windowed`, `-this-join`, `-merge`…) and repartition topics. */
+  name?: string;
+  /** Names the stores `<storeName>-this-join-store`, `-other-join-store` instead of generated names. */
+  storeName?: string;
+  /** Whether the stores have changelogs (default true). */
+  loggingEnabled?: boolean;
+}
+
+/** Kafka's Joined: the serdes and name of a stream-table join. */
+export interface Joined<K, V, VO> {
+  key?: Serde<K>;
+  value?: Serde<V>;
+  otherValue?: Serde<VO>;
+  /** The join processor's name, and the repartition topic's prefix. */
+  name?: string;
+}

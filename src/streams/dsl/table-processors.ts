@@ -51,7 +51,7 @@ export function tableSourceProcessor<K, V>(
 }
 
 /** Keeps a table operation's result in a store when it is materialized, as Kafka's KTable processors do. */
-function materializing<K, V>(
+export function materializing<K, V>(
   storeName: string | null,
   fn: (record: StreamRecord<K, Change<unknown>>) => Change<V> | null,
 ): ProcessorSupplier<K, Change<unknown>, K, Change<V>> {

@@ -35,6 +35,8 @@ export interface TaskSettings {
   readonly collector: RecordCollector;
   readonly wallClockMs: () => number;
   readonly logger: Logger;
+  /** The global stores (GlobalKTable), shared by every task and kept by their owner, not the task. */
+  readonly globalStores?: ReadonlyMap<string, StateStore>;
 }
 
 /** An input record as the consumer hands it over: bytes, where it came from, its timestamp. */
@@ -92,7 +94,7 @@ export class StreamTask {
       if (def.kind === 'source') for (const t of def.topics) this.sourceByTopic.set(resolveTopic(t), def);
       if (def.kind === 'processor')
         for (const store of def.stores)
-          if (!this.stores.has(store))
+          if (!this.stores.has(store) && !model.globalStores.has(store))
             this.stores.set(
               store,
               model.storeBuilders
@@ -112,7 +114,7 @@ export class StreamTask {
   }
 
   store(name: string): StateStore | null {
-    return this.stores.get(name) ?? null;
+    return this.stores.get(name) ?? this.settings.globalStores?.get(name) ?? null;
   }
 
   /** The stores' changelog topics (logging enabled) with their store names. */
@@ -344,7 +346,7 @@ export class StreamTask {
             'STORE_UNAVAILABLE',
             `Processor ${def.name} has no access to StateStore ${name} as the store is not connected to the processor.`,
           );
-        return task.stores.get(name) as S;
+        return (task.stores.get(name) ?? task.settings.globalStores?.get(name)) as S;
       },
       commit() {
         task.commitRequested = true;

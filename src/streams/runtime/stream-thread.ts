@@ -4,6 +4,7 @@ import { ConcurrencyLimit } from '../../common/concurrency-limit.js';
 import type { Logger } from '../../common/logger.js';
 import { taskIdString } from '../processor/processor.js';
 import type { Serde } from '../serdes.js';
+import type { StateStore } from '../state/state-store.js';
 import type { TopologyModel } from '../topology/topology-model.js';
 import { RecordSender } from './record-sender.js';
 import { restoreTask } from './state-restorer.js';
@@ -26,6 +27,8 @@ export interface StreamThreadSettings {
   /** transaction.timeout.ms of the producer under exactly_once_v2. */
   readonly transactionTimeoutMs: number;
   readonly logger: Logger;
+  /** The global stores every task reads (GlobalKTable), kept by the global stream thread. */
+  readonly globalStores?: ReadonlyMap<string, StateStore>;
 }
 
 const tpKey = (topic: string, partition: number): string => `${topic}-${partition}`;
@@ -335,6 +338,7 @@ export class StreamThread {
           collector: this.sender,
           wallClockMs: Date.now,
           logger: this.settings.logger,
+          ...(this.settings.globalStores ? { globalStores: this.settings.globalStores } : {}),
         },
         (topic) => (this.model.internalTopics.has(topic) ? `${this.settings.applicationId}-${topic}` : topic),
       );

@@ -50,6 +50,7 @@ export async function planTopics(
   if (missing.length > 0)
     throw new StreamsError('MISSING_SOURCE_TOPIC', `Missing source topics: ${missing.join(', ')}`);
   const counts = new Map<string, number>();
+  const copartitioned = new Set(model.copartitionGroups.flatMap((g) => upstreamTopics(model, g)));
   if (external.length > 0)
     for (const info of await admin.describeTopics(external)) counts.set(info.name, info.partitions.length);
   for (const t of model.internalTopics.values()) if (t.partitions !== null) counts.set(t.name, t.partitions);
@@ -72,6 +73,16 @@ export async function planTopics(
   for (let round = 0; round <= groups.length; round++)
     for (const t of model.internalTopics.values()) {
       if (counts.has(t.name)) continue;
+      const upstream = writers(t.name).map(taskCount);
+      if (upstream.length > 0 && upstream.every((c) => c !== undefined))
+        counts.set(t.name, Math.max(...(upstream as number[])));
+    }
+
+  enforceCopartitioning(model, counts);
+  // Repartition topics set by co-partitioning change the task counts downstream of them.
+  for (let round = 0; round <= groups.length; round++)
+    for (const t of model.internalTopics.values()) {
+      if (t.partitions !== null || copartitioned.has(t.name)) continue;
       const upstream = writers(t.name).map(taskCount);
       if (upstream.length > 0 && upstream.every((c) => c !== undefined))
         counts.set(t.name, Math.max(...(upstream as number[])));
@@ -108,6 +119,57 @@ export async function planTopics(
   const bySource = new Map<string, number>();
   for (const sub of subtopologies) for (const t of sub.sourceTopics) bySource.set(t, sub.id);
   return { subtopologies, internalTopics, subtopologyOf: (topic) => bySource.get(topic) };
+}
+
+/** The source topics upstream of the nodes: what a join's inputs read. */
+function upstreamTopics(model: TopologyModel, nodeNames: readonly string[]): string[] {
+  const out = new Set<string>();
+  const seen = new Set<string>();
+  const stack = [...nodeNames];
+  while (stack.length > 0) {
+    const name = stack.pop()!;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    const def = model.nodes.get(name);
+    if (!def) continue;
+    if (def.kind === 'source') for (const t of def.topics) out.add(t);
+    else stack.push(...def.parents);
+  }
+  return [...out];
+}
+
+/**
+ * Kafka's CopartitionedTopicsEnforcer: the inputs of a join must have as many partitions each,
+ * so that partition p of both meets in one task. Source topics of different sizes are a
+ * TopologyException ("Topics not co-partitioned"); repartition topics without an asked count
+ * take the source topics' count (or the largest repartition count when all are repartition topics).
+ */
+function enforceCopartitioning(model: TopologyModel, counts: Map<string, number>): void {
+  for (const group of model.copartitionGroups) {
+    const topics = upstreamTopics(model, group).sort();
+    const internal = topics.filter((t) => model.internalTopics.has(t));
+    const external = topics.filter((t) => !model.internalTopics.has(t));
+    const sizes = new Set(external.map((t) => counts.get(t)));
+    if (sizes.size > 1)
+      throw new StreamsError(
+        'TOPOLOGY_INVALID',
+        `Topics not co-partitioned: [${external.join(',')}] (partitions: ${external.map((t) => counts.get(t)).join(',')})`,
+      );
+    const fixed = internal.filter((t) => model.internalTopics.get(t)!.partitions !== null);
+    let target: number | undefined = external.length > 0 ? counts.get(external[0]!) : undefined;
+    if (target === undefined) {
+      const known = internal.map((t) => counts.get(t)).filter((c): c is number => c !== undefined);
+      if (known.length > 0) target = Math.max(...known);
+    }
+    if (target === undefined) continue;
+    for (const t of fixed)
+      if (counts.get(t) !== target)
+        throw new StreamsError(
+          'TOPOLOGY_INVALID',
+          `Number of partitions [${counts.get(t)}] of repartition topic [${t}] doesn't match number of partitions [${target}] of the source topic.`,
+        );
+    for (const t of internal) counts.set(t, target);
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import { type Logger, noopLogger } from '../../common/logger.js';
 import type { Header } from '../processor/stream-record.js';
+import { GlobalState } from '../runtime/global-state.js';
 import type { CollectedRecord } from '../runtime/record-collector.js';
 import { StreamTask } from '../runtime/stream-task.js';
 import { type Serde, Serdes } from '../serdes.js';
@@ -34,6 +35,7 @@ export interface TopologyTestDriverConfig {
  */
 export class TopologyTestDriver implements RecordPipe, OutputQueues {
   private readonly task: StreamTask;
+  private readonly global: GlobalState;
   private readonly outputs = new Map<string, CollectedRecord[]>();
   /** What the task wrote since the last capture. */
   private readonly written: CollectedRecord[] = [];
@@ -54,18 +56,22 @@ export class TopologyTestDriver implements RecordPipe, OutputQueues {
       send: (record: CollectedRecord) => this.written.push(record),
       partitionsFor: () => 1,
     };
+    const settings = {
+      applicationId: this.applicationId,
+      defaultKeySerde: config.defaultKeySerde ?? Serdes.String,
+      defaultValueSerde: config.defaultValueSerde ?? Serdes.String,
+      collector,
+      wallClockMs: () => this.wallClockMs,
+      logger: config.logger ?? noopLogger,
+    };
+    // Global tables are kept apart, as in Kafka's driver: records piped to their topics update
+    // the global stores, which the task reads.
+    this.global = new GlobalState(model, settings);
     this.task = new StreamTask(
       { subtopology: 0, partition: 0 },
       model,
-      [...model.nodes.keys()],
-      {
-        applicationId: this.applicationId,
-        defaultKeySerde: config.defaultKeySerde ?? Serdes.String,
-        defaultValueSerde: config.defaultValueSerde ?? Serdes.String,
-        collector,
-        wallClockMs: () => this.wallClockMs,
-        logger: config.logger ?? noopLogger,
-      },
+      [...model.nodes.keys()].filter((n) => !model.globalNodes.has(n)),
+      { ...settings, globalStores: this.global.stores },
       (topic) => (model.internalTopics.has(topic) ? `${this.applicationId}-${topic}` : topic),
     );
     this.task.initialize();
@@ -98,6 +104,20 @@ export class TopologyTestDriver implements RecordPipe, OutputQueues {
     record: { key: Buffer | null; value: Buffer | null; timestamp: number; headers?: readonly Header[] },
   ): void {
     this.checkOpen();
+    if (this.global.topics.includes(topic)) {
+      const offset = this.offsets.get(topic) ?? 0n;
+      this.offsets.set(topic, offset + 1n);
+      this.global.process({
+        topic,
+        partition: 0,
+        offset,
+        timestamp: record.timestamp,
+        key: record.key,
+        value: record.value,
+        headers: record.headers ?? [],
+      });
+      return;
+    }
     if (!this.task.inputTopics.includes(topic))
       throw new StreamsError('ILLEGAL_STATE', `Unknown topic: ${topic}`);
     this.processInput(topic, record.key, record.value, record.timestamp, record.headers ?? []);
@@ -172,6 +192,7 @@ export class TopologyTestDriver implements RecordPipe, OutputQueues {
     this.closed = true;
     this.task.flush();
     this.task.close();
+    this.global.close();
   }
 
   /** @internal read by TestOutputTopic */

@@ -23,8 +23,8 @@ export function describeTopology(model: TopologyModel): string {
     list.length === 0 ? 'none' : [...list].sort(order).join(', ');
 
   let out = 'Topologies:\n ';
-  model.subtopologies().forEach((group, id) => {
-    out += `  Sub-topology: ${id}\n`;
+  model.nodeGroups().forEach(({ nodes: group, global }, id) => {
+    out += `  Sub-topology: ${id}${global ? ' for global store (will not generate tasks)' : ''}\n`;
     for (const name of [...group].sort(order)) {
       const node = model.nodes.get(name)!;
       const successors = children.get(name) ?? [];

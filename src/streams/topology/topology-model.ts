@@ -74,8 +74,15 @@ export class TopologyModel {
   readonly nodes = new Map<string, NodeDef>();
   readonly storeBuilders = new Map<string, StoreBuilder>();
   readonly internalTopics = new Map<string, InternalTopicDef>();
-  /** Source topics that must have the same partition count (joins). */
+  /**
+   * Nodes whose upstream source topics must have the same partition count (the two inputs of a
+   * join), as Kafka's copartitionSources; checked when the application plans its topics.
+   */
   readonly copartitionGroups: string[][] = [];
+  /** The sources and processors that maintain global stores (GlobalKTable): no tasks, every instance runs them. */
+  readonly globalNodes = new Set<string>();
+  /** Stores every task shares, filled from their whole topic by the global processors. */
+  readonly globalStores = new Set<string>();
   private readonly topicToSource = new Map<string, string>();
 
   addNode(node: NodeDef): void {
@@ -152,10 +159,11 @@ export class TopologyModel {
   }
 
   /**
-   * The sub-topologies: nodes connected by parent links or by a shared store, numbered in the
-   * order their first node was added (Kafka's makeNodeGroups over a union-find of nodes).
+   * Kafka's node groups: nodes connected by parent links or by a shared store (global stores do
+   * not connect), numbered in the order their first node was added (makeNodeGroups over a
+   * union-find of nodes). A group of global nodes keeps its number but generates no tasks.
    */
-  subtopologies(): string[][] {
+  nodeGroups(): { nodes: string[]; global: boolean }[] {
     const parent = new Map<string, string>();
     const find = (n: string): string => {
       let root = n;
@@ -175,6 +183,7 @@ export class TopologyModel {
       for (const p of node.parents) union(node.name, p);
       if (node.kind === 'processor')
         for (const store of node.stores) {
+          if (this.globalStores.has(store)) continue;
           const owner = storeOwner.get(store);
           if (owner === undefined) storeOwner.set(store, node.name);
           else union(node.name, owner);
@@ -190,7 +199,17 @@ export class TopologyModel {
       }
       group.push(name);
     }
-    return [...groups.values()];
+    return [...groups.values()].map((nodes) => ({
+      nodes,
+      global: nodes.some((n) => this.globalNodes.has(n)),
+    }));
+  }
+
+  /** The sub-topologies that generate tasks: the node groups without the global ones, numbered from 0. */
+  subtopologies(): string[][] {
+    return this.nodeGroups()
+      .filter((g) => !g.global)
+      .map((g) => g.nodes);
   }
 
   /** Children of each node, in the order they were added. */
