@@ -23,7 +23,7 @@ export type {
 export { StreamsBuilder } from './dsl/streams-builder.js';
 export { BufferConfig, Suppressed } from './dsl/suppress.js';
 export { WindowedSerdes } from './dsl/windowed-serdes.js';
-export { JoinWindows, SessionWindows, TimeWindows } from './dsl/windows.js';
+export { JoinWindows, SessionWindows, SlidingWindows, TimeWindows } from './dsl/windows.js';
 export { KafkaStreams, type KafkaStreamsState, type StreamsConfig } from './kafka-streams.js';
 export type {
   Cancellable,

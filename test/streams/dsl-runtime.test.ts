@@ -113,6 +113,30 @@ describe('windows, joins and global tables of Strom Streams against a broker', (
     );
     assert.ok(keys.includes('page@1000/0'), keys.join(','));
     assert.ok(keys.includes('home@0/0'), keys.join(','));
+
+    // A new instance restores the window store from that changelog: one more click in [0, 1000)
+    // (still within grace of stream time 2500) makes its count 4, not 1.
+    const restarted = new KafkaStreams(builder.build(), {
+      applicationId: 'windowed-count',
+      bootstrapServers: broker.bootstrap,
+      commitIntervalMs: 100,
+    });
+    await restarted.start();
+    try {
+      const again = kafka.producer();
+      await again.send('clicks', { key: 'page', value: 'x', timestamp: 900n });
+      await again.close();
+      await waitFor('the restored count', async () => {
+        for (const r of await readAll(kafka, 'clicks-per-second', 2)) {
+          const k = tw.deserialize('clicks-per-second', r.key) as Windowed<string>;
+          latest.set(`${k.key}@${k.window.start}`, Number(r.value!.readBigInt64BE(0)));
+        }
+        return latest.get('page@0') !== 3;
+      });
+    } finally {
+      await restarted.close();
+    }
+    assert.equal(latest.get('page@0'), 4);
   });
 
   it('joins two topics within a join window (left join: an unpaid order gets its null result once its window closed)', async () => {

@@ -5,6 +5,7 @@ import {
   type KStream,
   Serdes,
   SessionWindows,
+  SlidingWindows,
   StreamsBuilder,
   Suppressed,
   TimeWindows,
@@ -245,6 +246,62 @@ describe('windowed aggregations (TopologyTestDriver)', () => {
     assert.deepEqual(rows(reduced).at(-1), ['a', 0, 10, 'p+q+r', 10]);
     const aggregated = driver.createOutputTopic('aggregated', sw, S).readRecordsToList();
     assert.deepEqual(rows(aggregated).at(-1), ['a', 0, 10, '|p|qr', 10]);
+    driver.close();
+  });
+});
+
+describe('sliding windows (TopologyTestDriver)', () => {
+  it('aggregates every distinct set of records at most the time difference apart, as KIP-450 defines them', () => {
+    const tw = WindowedSerdes.timeWindowedSerdeFrom(S, 10);
+    const { driver, input } = drive((s) =>
+      s
+        .groupByKey()
+        .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(10, 5))
+        .count()
+        .toStream()
+        .to('out', { key: tw, value: L }),
+    );
+    const out = driver.createOutputTopic('out', tw, L);
+    input.pipeInput('a', 'x', 10);
+    assert.deepEqual(rows(out.readRecordsToList()), [['a', 0, 10, 1, 10]]);
+    input.pipeInput('a', 'x', 15);
+    // The right window of the record at 10 now holds 15; the left window of 15 holds both.
+    assert.deepEqual(rows(out.readRecordsToList()), [
+      ['a', 11, 21, 1, 15],
+      ['a', 5, 15, 2, 15],
+    ]);
+    input.pipeInput('a', 'x', 12); // out of order, within grace (stream time 15, close 10)
+    assert.deepEqual(rows(out.readRecordsToList()), [
+      ['a', 5, 15, 3, 15],
+      ['a', 11, 21, 2, 15],
+      ['a', 2, 12, 2, 12],
+      ['a', 13, 23, 1, 15],
+    ]);
+    input.pipeInput('a', 'x', 40);
+    assert.deepEqual(rows(out.readRecordsToList()), [['a', 30, 40, 1, 40]]);
+    input.pipeInput('a', 'x', 3); // every window of 3 ends before 40 - 5: dropped
+    assert.equal(out.isEmpty(), true);
+    assert.equal(dropped(driver), 1);
+    driver.close();
+  });
+
+  it('puts records earlier than the time difference into the window [0, d]', () => {
+    const tw = WindowedSerdes.timeWindowedSerdeFrom(S, 10);
+    const { driver, input } = drive((s) =>
+      s
+        .groupByKey()
+        .windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(10))
+        .reduce((a, v) => a + v)
+        .toStream()
+        .to('out', { key: tw, value: S }),
+    );
+    input.pipeInput('a', 'p', 2);
+    input.pipeInput('a', 'q', 5);
+    assert.deepEqual(rows(driver.createOutputTopic('out', tw, S).readRecordsToList()), [
+      ['a', 0, 10, 'p', 2],
+      ['a', 3, 13, 'q', 5],
+      ['a', 0, 10, 'pq', 5],
+    ]);
     driver.close();
   });
 });

@@ -16,6 +16,7 @@ import type {
   Repartitioned,
   StreamJoined,
 } from './options.js';
+import { slidingWindowAggregateProcessor } from './sliding-window-processor.js';
 import { joinWindowProcessor, SharedTimeSupplier, streamJoinProcessor } from './stream-join-processors.js';
 import {
   branchProcessor,
@@ -46,7 +47,7 @@ import {
 } from './table-processors.js';
 import { sessionWindowAggregateProcessor, timeWindowAggregateProcessor } from './window-processors.js';
 import { WindowedSerdes } from './windowed-serdes.js';
-import { JoinWindows, type SessionWindows, TimeWindows } from './windows.js';
+import { JoinWindows, type SessionWindows, SlidingWindows, TimeWindows } from './windows.js';
 
 /** A join's value joiner as the processors call it: (left value, right value, key). */
 type Joiner<K, V, VO, VR> = (value: V, otherValue: VO, key: K) => VR;
@@ -704,13 +705,13 @@ export class KGroupedStream<K, V> {
    * Windowed aggregation: TimeWindows (tumbling, hopping) or SessionWindows, each key's records
    * aggregated per window into a KTable keyed by Windowed<K>.
    */
-  windowedBy(windows: TimeWindows): TimeWindowedKStream<K, V>;
+  windowedBy(windows: TimeWindows | SlidingWindows): TimeWindowedKStream<K, V>;
   windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>;
   windowedBy(
-    windows: TimeWindows | SessionWindows,
+    windows: TimeWindows | SlidingWindows | SessionWindows,
   ): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
     const parent = (storeName: string) => this.aggregationParent(storeName);
-    return windows instanceof TimeWindows
+    return windows instanceof TimeWindows || windows instanceof SlidingWindows
       ? new TimeWindowedKStream(this.builder, windows, parent, this.keySerde, this.valueSerde)
       : new SessionWindowedKStream(this.builder, windows, parent, this.keySerde, this.valueSerde);
   }
@@ -735,7 +736,8 @@ export class KGroupedStream<K, V> {
 }
 
 /**
- * Kafka's TimeWindowedKStream: count, reduce and aggregate per key and time window, into a
+ * Kafka's TimeWindowedKStream (and SlidingWindowedKStream, for SlidingWindows): count, reduce
+ * and aggregate per key and time window, into a
  * timestamped window store kept for the window size plus grace (or Materialized.retentionMs).
  * Names as Kafka's: KSTREAM-AGGREGATE- / KSTREAM-REDUCE- and their STATE-STORE.
  */
@@ -743,7 +745,7 @@ export class TimeWindowedKStream<K, V> {
   /** @internal */
   constructor(
     private readonly builder: InternalBuilder,
-    private readonly windows: TimeWindows,
+    private readonly windows: TimeWindows | SlidingWindows,
     private readonly parent: (storeName: string) => string,
     private readonly keySerde: Serde<K> | null,
     private readonly valueSerde: Serde<V> | null,
@@ -800,16 +802,23 @@ export class TimeWindowedKStream<K, V> {
     const storeName = b.storeNameFor(materialized as Materialized<unknown, unknown>, prefix);
     const name = b.newProcessorName(prefix);
     const parent = this.parent(storeName);
-    const retentionMs = materialized.retentionMs ?? w.size() + w.gracePeriodMs();
-    if (retentionMs < w.size() + w.gracePeriodMs())
+    // Sliding windows need the windows up to twice the time difference back (Kafka's
+    // SlidingWindowStoreMaterializer); time windows their size plus grace.
+    const sliding = w instanceof SlidingWindows;
+    const sizeMs = w instanceof SlidingWindows ? w.timeDifferenceMs : w.size();
+    const minRetentionMs = (sliding ? 2 * sizeMs : sizeMs) + w.gracePeriodMs();
+    const retentionMs = materialized.retentionMs ?? minRetentionMs;
+    if (retentionMs < minRetentionMs)
       throw new StreamsError(
         'TOPOLOGY_INVALID',
-        `The retention period of the window store ${storeName} must be no smaller than its window size plus the grace period. Got size=[${w.size()}], grace=[${w.gracePeriodMs()}], retention=[${retentionMs}]`,
+        `The retention period of the window store ${storeName} must be no smaller than ${sliding ? 'twice the time difference' : 'its window size'} plus the grace period. Got size=[${sizeMs}], grace=[${w.gracePeriodMs()}], retention=[${retentionMs}]`,
       );
     const keySerde = materialized.key ?? this.keySerde;
     b.addProcessor(
       name,
-      timeWindowAggregateProcessor<K, V, A>(w, storeName, initializer, aggregator),
+      w instanceof SlidingWindows
+        ? slidingWindowAggregateProcessor<K, V, A>(w, storeName, initializer, aggregator)
+        : timeWindowAggregateProcessor<K, V, A>(w, storeName, initializer, aggregator),
       parent,
     );
     b.addWindowStore(
@@ -819,16 +828,16 @@ export class TimeWindowedKStream<K, V> {
       materialized as Materialized<unknown, unknown>,
       name,
       retentionMs,
-      w.size(),
+      sizeMs,
       false,
     );
     return new KTable(
       b,
       name,
-      keySerde ? WindowedSerdes.timeWindowedSerdeFrom(keySerde, w.size()) : null,
+      keySerde ? WindowedSerdes.timeWindowedSerdeFrom(keySerde, sizeMs) : null,
       valueSerde,
       storeName,
-      { graceMs: w.gracePeriodMs(), sizeMs: w.size() },
+      { graceMs: w.gracePeriodMs(), sizeMs },
     );
   }
 }

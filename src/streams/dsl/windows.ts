@@ -91,6 +91,33 @@ export class SessionWindows {
 }
 
 /**
+ * Kafka's SlidingWindows (KIP-450): windows of `timeDifferenceMs` defined by the records
+ * themselves: each record opens the window [t - d, t] ending at it and, when later records fall
+ * within d after it, the window [t + 1, t + 1 + d] starting just after it; both ends inclusive.
+ * So every distinct set of records at most d apart is aggregated once.
+ */
+export class SlidingWindows {
+  private constructor(
+    readonly timeDifferenceMs: number,
+    readonly graceMs: number,
+  ) {}
+
+  static ofTimeDifferenceWithNoGrace(timeDifferenceMs: number): SlidingWindows {
+    return SlidingWindows.ofTimeDifferenceAndGrace(timeDifferenceMs, 0);
+  }
+
+  static ofTimeDifferenceAndGrace(timeDifferenceMs: number, graceMs: number): SlidingWindows {
+    checkMs('Window time difference', timeDifferenceMs, 0);
+    checkMs('Window grace period', graceMs, 0);
+    return new SlidingWindows(timeDifferenceMs, graceMs);
+  }
+
+  gracePeriodMs(): number {
+    return this.graceMs;
+  }
+}
+
+/**
  * Kafka's JoinWindows: a record of one stream joins the other stream's records of the same key
  * whose timestamps are at most `beforeMs` earlier and `afterMs` later (both `timeDifferenceMs`
  * unless changed with before/after).
