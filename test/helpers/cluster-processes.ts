@@ -7,6 +7,7 @@ import type { DescribeClusterResponse } from '../../src/protocol/generated/messa
 import type { DescribeLogDirsResponse } from '../../src/protocol/generated/messages/describe-log-dirs-response.js';
 import type { MetadataResponse } from '../../src/protocol/generated/messages/metadata-response.js';
 import { type EtcdProcess, startEtcd } from './etcd-process.js';
+import type { NetnsNetwork } from './netns-network.js';
 import { request } from './request.js';
 import { freePort, STROM_BIN } from './server-process.js';
 
@@ -52,6 +53,17 @@ export interface ClusterOptions {
   waitLimitMs?: number;
   /** An etcd to use instead of starting one (left running by `close`). */
   etcdEndpoint?: string;
+  /**
+   * Runs etcd and each broker in its own network namespace of this network (nodes named `etcd`
+   * and `broker-<id>`), listening on and advertising the namespace's address, so that a test can
+   * isolate one of them. The caller creates and closes the network.
+   */
+  network?: NetnsNetwork;
+}
+
+/** The network node name of broker `nodeId` in `ClusterOptions.network`. */
+export function brokerNodeName(nodeId: number): string {
+  return `broker-${nodeId}`;
 }
 
 /** One `strom server` process of the cluster, restartable on the same ports and log dir. */
@@ -69,6 +81,8 @@ export class ClusterBroker {
     readonly httpUrl: string,
     readonly logDir: string,
     private readonly args: readonly string[],
+    /** A command prefix the broker runs under (`ip netns exec <ns>`), none by default. */
+    private readonly wrap: readonly string[] = [],
   ) {}
 
   get running(): boolean {
@@ -102,7 +116,8 @@ export class ClusterBroker {
   }
 
   private spawn(): void {
-    const child = spawn(process.execPath, [STROM_BIN, 'server', ...this.args], {
+    const command = [...this.wrap, process.execPath, STROM_BIN, 'server', ...this.args];
+    const child = spawn(command[0]!, command.slice(1), {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.process = child;
@@ -363,21 +378,25 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
   let etcd: EtcdProcess | null = null;
   const brokers: ClusterBroker[] = [];
   try {
+    const net = options.network;
     if (!options.etcdEndpoint) {
-      etcd = await startEtcd();
+      etcd = await startEtcd(15_000, net ? { host: net.address('etcd'), wrap: net.exec('etcd') } : undefined);
     }
     const endpoint = options.etcdEndpoint ?? etcd!.endpoint;
     // One prefix per cluster, so that clusters sharing an etcd do not see each other.
     const prefix = `/strom-test-${process.pid}-${Date.now().toString(36)}`;
     for (let nodeId = 1; nodeId <= count; nodeId++) {
-      const [port, httpPort] = [await freePort(), await freePort()];
+      // In a namespace of its own a broker has its address alone, so Kafka's default port is free.
+      const node = brokerNodeName(nodeId);
+      const host = net ? net.address(node) : '127.0.0.1';
+      const [port, httpPort] = net ? [9092, 8080] : [await freePort(), await freePort()];
       const logDir = join(dir, `broker-${nodeId}`);
       mkdirSync(logDir);
       const config: Record<string, string> = {
         'node.id': String(nodeId),
-        listeners: `${options.listener ?? 'PLAINTEXT'}://127.0.0.1:${port}`,
+        listeners: `${options.listener ?? 'PLAINTEXT'}://${host}:${port}`,
         'log.dirs': logDir,
-        'strom.http.listeners': `http://127.0.0.1:${httpPort}`,
+        'strom.http.listeners': `http://${host}:${httpPort}`,
         'metadata.etcd.endpoints': endpoint,
         'metadata.etcd.prefix': prefix,
         'broker.session.timeout.ms': String(sessionTimeoutMs),
@@ -388,7 +407,14 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
       const args = ['--log-format', 'json'];
       for (const [k, v] of Object.entries(config)) args.push('--override', `${k}=${v}`);
       brokers.push(
-        new ClusterBroker(nodeId, `127.0.0.1:${port}`, `http://127.0.0.1:${httpPort}`, logDir, args),
+        new ClusterBroker(
+          nodeId,
+          `${host}:${port}`,
+          `http://${host}:${httpPort}`,
+          logDir,
+          args,
+          net?.exec(node),
+        ),
       );
     }
     const cluster = new TestCluster(brokers, etcd, endpoint, prefix, sessionTimeoutMs, dir, waitLimitMs);

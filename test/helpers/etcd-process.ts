@@ -21,15 +21,24 @@ export interface EtcdProcess {
   stop(): Promise<void>;
 }
 
+/** Where etcd runs when not on 127.0.0.1: an address of its own and the command prefix that puts it there. */
+export interface EtcdPlacement {
+  host: string;
+  /** e.g. `ip netns exec <namespace>` (see NetnsNetwork.exec). */
+  wrap: readonly string[];
+}
+
 /**
  * Starts Debian's `etcd` (etcd-server) as a child process on free ports with a temporary data
  * dir, and waits until its /health answers. CI installs etcd-server; without the binary this fails.
  */
-export async function startEtcd(timeoutMs = 15_000): Promise<EtcdProcess> {
-  const [clientPort, peerPort] = [await freePort(), await freePort()];
+export async function startEtcd(timeoutMs = 15_000, placement?: EtcdPlacement): Promise<EtcdProcess> {
+  // In a namespace of its own the address is etcd's alone, so its default ports are free.
+  const [clientPort, peerPort] = placement ? [2379, 2380] : [await freePort(), await freePort()];
+  const host = placement?.host ?? '127.0.0.1';
   const dir = mkdtempSync(join(tmpdir(), 'strom-etcd-'));
-  const endpoint = `http://127.0.0.1:${clientPort}`;
-  const peer = `http://127.0.0.1:${peerPort}`;
+  const endpoint = `http://${host}:${clientPort}`;
+  const peer = `http://${host}:${peerPort}`;
   const args = [
     '--name=test',
     `--data-dir=${join(dir, 'data')}`,
@@ -49,7 +58,10 @@ export async function startEtcd(timeoutMs = 15_000): Promise<EtcdProcess> {
     }
   };
   const start = async (): Promise<void> => {
-    const c = spawn('etcd', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const wrap = placement?.wrap ?? [];
+    const c = spawn(wrap[0] ?? 'etcd', [...wrap.slice(1), ...(wrap.length > 0 ? ['etcd'] : []), ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     child = c;
     running.add(c);
     let err = '';
