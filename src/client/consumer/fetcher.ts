@@ -45,6 +45,10 @@ export class Fetcher {
   private dataArrived = false;
   private readonly abort = new AbortController();
   private readonly openOptions: OpenOptions;
+  /** The metadata update asked for partitions without a known leader, while one is pending. */
+  private leaderRefresh: Promise<void> | null = null;
+  /** Leader refreshes in a row that still left a partition without a leader: the back-off's attempt. */
+  private leaderRefreshes = 0;
 
   constructor(
     private readonly cluster: Cluster,
@@ -57,8 +61,10 @@ export class Fetcher {
   /** Starts loops for leaders that have fetchable partitions; wakes idle loops. */
   ensureFetching(): void {
     if (this.closed) return;
+    let leaderless = false;
     for (const s of this.state.partitions.values()) {
       const leader = this.cluster.leaderFor(s.topic, s.partition);
+      if (leader < 0 && !s.paused && s.fetchPosition !== null) leaderless = true;
       if (leader >= 0 && !this.loops.has(leader)) {
         this.loops.set(
           leader,
@@ -66,7 +72,28 @@ export class Fetcher {
         );
       }
     }
+    if (leaderless) this.refreshForLeaders();
+    else this.leaderRefreshes = 0;
     this.wake();
+  }
+
+  /**
+   * A partition to fetch has no known leader (its broker was fenced or is down): ask for metadata
+   * again, with back-off, and start fetching once a leader is known, as Java's AbstractFetcher
+   * (prepareFetchRequests) requests a metadata update for such a partition. Without this the
+   * partition was never fetched again: the fetch loop of its old leader had ended, and nothing
+   * else refreshes the metadata of assigned partitions.
+   */
+  private refreshForLeaders(): void {
+    if (this.leaderRefresh) return;
+    const delay = backoffMs(this.leaderRefreshes++, this.cluster.options.backoff);
+    this.leaderRefresh = sleep(delay, this.abort.signal)
+      .then(() => this.refreshMetadata())
+      .catch(() => undefined)
+      .finally(() => {
+        this.leaderRefresh = null;
+        this.ensureFetching();
+      });
   }
 
   wake(): void {
@@ -307,7 +334,7 @@ export class Fetcher {
     this.closed = true;
     this.abort.abort();
     this.wake();
-    await Promise.allSettled([...this.loops.values()]);
+    await Promise.allSettled([...this.loops.values(), this.leaderRefresh]);
   }
 }
 
