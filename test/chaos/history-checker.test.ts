@@ -147,6 +147,23 @@ describe('history checker', () => {
     ]);
   });
 
+  it('a consumer that did not read a partition to its end stalled, which is no safety violation', () => {
+    const r = checkHistory([
+      sent('p0:0', 0, 'acked', 0),
+      sent('p0:1', 1, 'acked', 0),
+      sent('p0:2', 1, 'acked', 1),
+      read('p0:0', 0, 0),
+      read('p0:1', 1, 0),
+      final('p0:0', 0, 0),
+      final('p0:1', 1, 0),
+      final('p0:2', 1, 1),
+    ]);
+    assert.equal(r.valid, true);
+    assert.deepEqual(r.stalled, [{ client: 'c0', partition: 1, readThrough: '1', end: '2' }]);
+    assert.deepEqual(r.byClient.c0, { acked: 0, failed: 0, unknown: 0, reads: 2 });
+    assert.match(formatReport(r), /liveness: c0 read partition 1 only up to 1 of 2/);
+  });
+
   it('values name their producer and sequence number', () => {
     assert.deepEqual(parseValue('kafkajs-0:12'), { client: 'kafkajs-0', seq: 12 });
     assert.equal(parseValue('no-seq'), null);

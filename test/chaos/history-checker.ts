@@ -66,6 +66,13 @@ export interface CheckResult {
     offsetChanged: number;
     unexpected: number;
   };
+  /**
+   * Liveness, not safety (no effect on `valid`): a consumer that had not read a partition up to
+   * the final read's end when it stopped, i.e. did not ride through the faults.
+   */
+  stalled: { client: string; partition: number; readThrough: string; end: string }[];
+  /** Per driver: its sends by outcome and its reads, to see every driver took part. */
+  byClient: Record<string, { acked: number; failed: number; unknown: number; reads: number }>;
   /** Each kind's first examples (at most `EXAMPLES_KEPT`), for the report. */
   lost: { value: string; acked?: Placement; readAt?: Placement }[];
   duplicated: { value: string; at: Placement[] }[];
@@ -121,6 +128,8 @@ export function checkHistory(events: Iterable<HistoryEvent>): CheckResult {
       offsetChanged: 0,
       unexpected: 0,
     },
+    stalled: [],
+    byClient: {},
     lost: [],
     duplicated: [],
     reordered: [],
@@ -152,8 +161,12 @@ export function checkHistory(events: Iterable<HistoryEvent>): CheckResult {
     }
   }
 
+  const clientCounts = (name: string): CheckResult['byClient'][string] =>
+    (r.byClient[name] ??= { acked: 0, failed: 0, unknown: 0, reads: 0 });
+  for (const e of reads) clientCounts(e.client).reads++;
   for (const p of produced.values()) {
     r.counts[p.outcome]++;
+    clientCounts(p.client)[p.outcome]++;
     const now = finalAt.get(p.value);
     if (p.outcome === 'unknown' && now) r.counts.unknownWritten++;
     if (p.outcome !== 'acked') continue;
@@ -217,9 +230,37 @@ export function checkHistory(events: Iterable<HistoryEvent>): CheckResult {
     }
   }
 
+  r.stalled = stalledConsumers(reads, final);
   const c = r.counts;
   r.valid = c.lost + c.duplicated + c.reordered + c.offsetChanged + c.unexpected === 0;
   return r;
+}
+
+/** Each consumer's partitions it had not read up to the final read's end. */
+export function stalledConsumers(
+  reads: readonly ReadEvent[],
+  final: readonly ReadEvent[],
+): CheckResult['stalled'] {
+  const end = new Map<number, bigint>();
+  for (const e of final) {
+    const o = BigInt(e.offset) + 1n;
+    if ((end.get(e.partition) ?? -1n) < o) end.set(e.partition, o);
+  }
+  const through = new Map<string, Map<number, bigint>>();
+  for (const e of reads) {
+    const m = through.get(e.client) ?? new Map<number, bigint>();
+    through.set(e.client, m);
+    const o = BigInt(e.offset) + 1n;
+    if ((m.get(e.partition) ?? 0n) < o) m.set(e.partition, o);
+  }
+  const stalled: CheckResult['stalled'] = [];
+  for (const [client, m] of through) {
+    for (const [partition, e] of [...end].sort((a, b) => a[0] - b[0])) {
+      const t = m.get(partition) ?? 0n;
+      if (t < e) stalled.push({ client, partition, readThrough: t.toString(), end: e.toString() });
+    }
+  }
+  return stalled;
 }
 
 /** Parses JSON lines of history events (as the external drivers print them); other lines are skipped. */
@@ -264,6 +305,15 @@ export function formatReport(r: CheckResult): string {
       `${c.unknown} unknown of which ${c.unknownWritten} written), ${c.reads} reads, ${c.finalRecords} records in the final read`,
     `lost ${c.lost}, duplicated ${c.duplicated}, reordered ${c.reordered}, offset changed ${c.offsetChanged}, unexpected ${c.unexpected}`,
   ];
+  const drivers = Object.entries(r.byClient).map(
+    ([name, x]) => `${name} ${x.acked}/${x.unknown}/${x.failed}/${x.reads}`,
+  );
+  if (drivers.length > 0) lines.push(`drivers (acked/unknown/failed/reads): ${drivers.join(', ')}`);
+  for (const x of r.stalled) {
+    lines.push(
+      `  liveness: ${x.client} read partition ${x.partition} only up to ${x.readThrough} of ${x.end}`,
+    );
+  }
   const at = (p: Placement | undefined | null): string => (p ? `${p.partition}@${p.offset}` : '-');
   for (const x of r.lost) lines.push(`  lost ${x.value} (acked at ${at(x.acked)}, read at ${at(x.readAt)})`);
   for (const x of r.duplicated) lines.push(`  duplicated ${x.value} at ${x.at.map(at).join(', ')}`);
