@@ -199,19 +199,25 @@ export async function topicPage(ctx, name) {
       'section',
       { 'aria-labelledby': 'configs-h' },
       h('h2', { id: 'configs-h' }, 'Configs'),
-      table(
-        'Configs',
-        ['Name', 'Value', 'Source'],
-        t.configs.map((c) =>
-          h(
-            'tr',
-            { class: c.source === 'DYNAMIC_TOPIC_CONFIG' ? 'set' : null },
-            h('th', { scope: 'row' }, c.name),
-            h('td', null, c.sensitive ? '(sensitive)' : (c.value ?? 'null')),
-            h('td', null, c.source),
+      t.configs === null
+        ? h(
+            'p',
+            { class: 'muted', role: 'note' },
+            `Not authorized to describe this topic's configs (${t.configsError.error}).`,
+          )
+        : table(
+            'Configs',
+            ['Name', 'Value', 'Source'],
+            t.configs.map((c) =>
+              h(
+                'tr',
+                { class: c.source === 'DYNAMIC_TOPIC_CONFIG' ? 'set' : null },
+                h('th', { scope: 'row' }, c.name),
+                h('td', null, c.sensitive ? '(sensitive)' : (c.value ?? 'null')),
+                h('td', null, c.source),
+              ),
+            ),
           ),
-        ),
-      ),
       h(
         'form',
         {

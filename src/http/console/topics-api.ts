@@ -1,6 +1,6 @@
 import type { BrokerObserver } from '../../broker/broker-observer.js';
 import { ConfigResourceType } from '../../metadata/metadata-image.js';
-import { ErrorCode } from '../../protocol/error-codes.js';
+import { ErrorCode, errorInfo } from '../../protocol/error-codes.js';
 import { CreateTopicsRequest } from '../../protocol/generated/messages/create-topics-request.js';
 import { CreateTopicsResponse } from '../../protocol/generated/messages/create-topics-response.js';
 import { DeleteTopicsRequest } from '../../protocol/generated/messages/delete-topics-request.js';
@@ -195,17 +195,28 @@ export async function topicDetail(kafka: KafkaAs, observer: BrokerObserver, topi
       lastStableOffset: stable.get(p.partitionIndex) ?? null,
       sizeBytes: sizes.get(p.partitionIndex) ?? null,
     }));
-  return { name: topic, topicId: t.topicId, internal: t.isInternal, partitions, configs };
+  return { name: topic, topicId: t.topicId, internal: t.isInternal, partitions, ...configs };
 }
 
-async function describeTopicConfigs(kafka: KafkaAs, topic: string): Promise<ConfigEntry[]> {
+/**
+ * The topic's configs; null with the error when the principal may describe the topic but not its
+ * configs (DESCRIBE_CONFIGS is its own ACL operation), so the rest of the topic page still shows.
+ */
+async function describeTopicConfigs(
+  kafka: KafkaAs,
+  topic: string,
+): Promise<{ configs: ConfigEntry[] | null; configsError: { error: string; message: string } | null }> {
   const res = await kafka.send(DescribeConfigsRequest, DescribeConfigsResponse, 4, {
     resources: [{ resourceType: ConfigResourceType.TOPIC, resourceName: topic, configurationKeys: null }],
   });
   const r = res.results[0];
-  if (r === undefined) return [];
+  if (r === undefined) return { configs: [], configsError: null };
+  if (r.errorCode === ErrorCode.TOPIC_AUTHORIZATION_FAILED) {
+    const info = errorInfo(r.errorCode);
+    return { configs: null, configsError: { error: info.name, message: r.errorMessage ?? info.message } };
+  }
   checkKafka(r.errorCode, r.errorMessage);
-  return r.configs
+  const configs = r.configs
     .map((c) => ({
       name: c.name,
       value: c.isSensitive ? null : c.value,
@@ -214,6 +225,7 @@ async function describeTopicConfigs(kafka: KafkaAs, topic: string): Promise<Conf
       sensitive: c.isSensitive,
     }))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
+  return { configs, configsError: null };
 }
 
 /** POST /api/topics {name, partitions, replicationFactor, configs}: CreateTopics. */
