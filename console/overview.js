@@ -16,7 +16,7 @@ export async function overviewPage(ctx) {
       h(
         'ul',
         { class: 'stats', 'aria-label': 'Cluster summary' },
-        stat('Brokers', num(o.brokers.length)),
+        stat('Brokers', num(o.brokers.filter((b) => !b.fenced).length)),
         stat('Controller', o.controllerId < 0 ? 'none' : `broker ${o.controllerId}`),
         stat('Topics', num(o.topics)),
         stat('Partitions', num(o.partitions)),
@@ -45,22 +45,20 @@ export async function overviewPage(ctx) {
         h('h2', { id: 'brokers-h' }, 'Brokers'),
         table(
           'Brokers',
-          ['Node', 'Host', 'Port', 'Rack', 'Role'],
+          ['Node', 'Host', 'Port', 'Rack', 'Status', 'Role'],
           o.brokers.map((b) =>
             h(
               'tr',
-              null,
+              { class: b.fenced ? 'fenced' : null },
               h('td', null, b.nodeId),
               h('td', null, b.host),
               h('td', null, b.port),
               h('td', null, b.rack ?? '–'),
+              h('td', null, b.fenced ? 'fenced' : 'active'),
               h(
                 'td',
                 null,
-                [
-                  b.nodeId === o.controllerId ? 'controller' : null,
-                  b.nodeId === o.nodeId ? 'this broker' : null,
-                ]
+                [b.controller ? 'controller' : null, b.nodeId === o.nodeId ? 'this broker' : null]
                   .filter(Boolean)
                   .join(', ') || '–',
               ),

@@ -184,7 +184,7 @@ export async function topicPage(ctx, name) {
             'tr',
             null,
             h('th', { scope: 'row' }, p.partition),
-            h('td', null, p.leader < 0 ? 'none' : p.leader),
+            h('td', null, p.offline ? 'none (offline)' : p.leader),
             h('td', null, p.replicas.join(', ')),
             h('td', null, p.isr.join(', ')),
             h('td', null, num(p.logStartOffset)),

@@ -148,6 +148,28 @@ export class BrokerObserver {
     }
   }
 
+  /**
+   * Every broker registered in the metadata, fenced ones too (DescribeCluster lists only the live
+   * ones): its rack, whether it is fenced, and its first advertised endpoint.
+   */
+  registeredBrokers(): {
+    nodeId: number;
+    host: string;
+    port: number;
+    rack: string | null;
+    fenced: boolean;
+  }[] {
+    return [...this.services.metadata.image.brokers.values()]
+      .sort((a, b) => a.brokerId - b.brokerId)
+      .map((b) => ({
+        nodeId: b.brokerId,
+        host: b.endPoints[0]?.host ?? '',
+        port: b.endPoints[0]?.port ?? -1,
+        rack: b.rack,
+        fenced: b.fenced,
+      }));
+  }
+
   hasTopic(topic: string): boolean {
     return this.services.metadata.image.topicsByName.has(topic);
   }

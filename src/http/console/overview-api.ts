@@ -9,13 +9,24 @@ export interface Overview {
   readonly clusterId: string;
   readonly controllerId: number;
   readonly nodeId: number;
-  readonly brokers: readonly { nodeId: number; host: string; port: number; rack: string | null }[];
+  /** Live brokers as DescribeCluster lists them, then fenced ones from the metadata. */
+  readonly brokers: readonly OverviewBroker[];
   readonly topics: number;
   readonly partitions: number;
   readonly offlinePartitions: number;
   readonly underReplicatedPartitions: number;
   readonly sizeBytes: number;
   readonly throughput: readonly ThroughputPoint[];
+}
+
+export interface OverviewBroker {
+  readonly nodeId: number;
+  readonly host: string;
+  readonly port: number;
+  readonly rack: string | null;
+  /** Fenced by the controller (its session expired or it stopped): it leads nothing meanwhile. */
+  readonly fenced: boolean;
+  readonly controller: boolean;
 }
 
 /**
@@ -48,7 +59,7 @@ export async function overview(
     clusterId: cluster.clusterId,
     controllerId: cluster.controllerId,
     nodeId: observer.nodeId,
-    brokers: cluster.brokers.map((b) => ({ nodeId: b.brokerId, host: b.host, port: b.port, rack: b.rack })),
+    brokers: brokersOf(cluster, observer),
     topics: topics.length,
     partitions,
     offlinePartitions: offline,
@@ -56,4 +67,26 @@ export async function overview(
     sizeBytes,
     throughput: sampler.throughput(),
   };
+}
+
+/**
+ * The brokers a client sees (DescribeCluster: the live ones, at this listener's advertised
+ * addresses) and, from this broker's metadata, the registered brokers that are fenced, which
+ * DescribeCluster leaves out as Kafka's does.
+ */
+function brokersOf(cluster: DescribeClusterResponse, observer: BrokerObserver): OverviewBroker[] {
+  const live = cluster.brokers.map((b) => ({
+    nodeId: b.brokerId,
+    host: b.host,
+    port: b.port,
+    rack: b.rack,
+    fenced: false,
+    controller: b.brokerId === cluster.controllerId,
+  }));
+  const listed = new Set(live.map((b) => b.nodeId));
+  const fenced = observer
+    .registeredBrokers()
+    .filter((b) => b.fenced && !listed.has(b.nodeId))
+    .map((b) => ({ ...b, controller: false }));
+  return [...live, ...fenced].sort((a, b) => a.nodeId - b.nodeId);
 }

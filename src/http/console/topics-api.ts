@@ -96,6 +96,8 @@ export async function topicsPage(
 export interface PartitionDetail {
   readonly partition: number;
   readonly leader: number;
+  /** No leader: its replicas' brokers are all fenced or gone (Kafka's offline partition). */
+  readonly offline: boolean;
   readonly leaderEpoch: number;
   readonly replicas: readonly number[];
   readonly isr: readonly number[];
@@ -187,6 +189,7 @@ export async function topicDetail(kafka: KafkaAs, observer: BrokerObserver, topi
     .map((p) => ({
       partition: p.partitionIndex,
       leader: p.leaderId,
+      offline: p.leaderId < 0,
       leaderEpoch: p.leaderEpoch,
       replicas: p.replicaNodes,
       isr: p.isrNodes,
