@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { measureCeilings } from './ceilings.js';
 import { installSignalHandlers, killAllSync } from './child-processes.js';
 import { runAcls, runClients, runIdempotence, runSecurity, runTransactions } from './client-workloads.js';
+import { runClusterWorkloads } from './cluster-workloads.js';
 import { runConnect } from './connect-workloads.js';
 import { runConsoleCost } from './console-workloads.js';
 import { runKafkaWorkloads } from './kafka-workloads.js';
@@ -176,6 +177,7 @@ async function main(): Promise<void> {
     }
     if (opts.only.has('strom')) await guard('metrics', () => runMetricsCost(ctx));
     if (opts.only.has('strom')) await guard('console', () => runConsoleCost(ctx));
+    if (opts.only.has('strom')) await guard('cluster', () => runClusterWorkloads(ctx));
     if (opts.only.has('partitions')) {
       await guard('partitions', async () => {
         await manyPartitions(ctx, join(dataDir, 'many'));
