@@ -8,22 +8,46 @@ import type {
 const inRange = (k: Buffer, from: Buffer | null, to: Buffer | null): boolean =>
   (from === null || Buffer.compare(k, from) >= 0) && (to === null || Buffer.compare(k, to) <= 0);
 
-/** Sorted numbers kept lazily: sorted again only when read after a new one arrived. */
+/**
+ * Times kept sorted as they arrive (a binary search and an insert, so a store of one window per
+ * record, as a join's, costs no sort per record), with the first index at or after a time.
+ */
 class SortedTimes {
-  private list: number[] | null = [];
-  private readonly set = new Set<number>();
+  private readonly list: number[] = [];
+
   add(t: number): void {
-    if (!this.set.has(t)) {
-      this.set.add(t);
-      this.list = null;
-    }
+    const i = this.lowerBound(t);
+    if (this.list[i] !== t) this.list.splice(i, 0, t);
   }
+
+  isEmpty(): boolean {
+    return this.list.length === 0;
+  }
+
   delete(t: number): void {
-    if (this.set.delete(t)) this.list = null;
+    const i = this.lowerBound(t);
+    if (this.list[i] === t) this.list.splice(i, 1);
   }
-  sorted(): number[] {
-    if (this.list === null) this.list = [...this.set].sort((a, b) => a - b);
-    return this.list;
+
+  /** The times from `from` to `to` inclusive, in order; nothing may be added or deleted meanwhile. */
+  *between(from: number, to: number): Generator<number> {
+    for (let i = this.lowerBound(from); i < this.list.length && this.list[i]! <= to; i++) yield this.list[i]!;
+  }
+
+  /** The times before `before`, in order (a copy). */
+  before(before: number): number[] {
+    return this.list.slice(0, this.lowerBound(before));
+  }
+
+  private lowerBound(t: number): number {
+    let lo = 0;
+    let hi = this.list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.list[mid]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 }
 
@@ -38,6 +62,11 @@ export class InMemoryWindowBytesStore implements WindowBytesStore {
   /** Window start to key (latin1 of its bytes) to its entries: one, or every duplicate in put order. */
   private readonly segments = new Map<number, Map<string, WindowBytesEntry[]>>();
   private readonly starts = new SortedTimes();
+  /**
+   * Each key's window starts, so a fetch of one key (every join lookup) reads its own windows
+   * rather than every window in the time range.
+   */
+  private readonly startsByKey = new Map<string, SortedTimes>();
   private observedStreamTimeMs = -1;
   private count = 0;
 
@@ -63,13 +92,22 @@ export class InMemoryWindowBytesStore implements WindowBytesStore {
       const list = segment.get(id);
       if (list && this.retainDuplicates) list.push(entry);
       else if (list) list[0] = entry;
-      else segment.set(id, [entry]);
+      else {
+        segment.set(id, [entry]);
+        let keyStarts = this.startsByKey.get(id);
+        if (!keyStarts) {
+          keyStarts = new SortedTimes();
+          this.startsByKey.set(id, keyStarts);
+        }
+        keyStarts.add(windowStartMs);
+      }
       if (!list || this.retainDuplicates) this.count++;
     } else if (!this.retainDuplicates) {
       // A delete among duplicates names no one entry: Kafka skips it too.
       const segment = this.segments.get(windowStartMs);
       if (segment?.delete(id)) {
         this.count--;
+        this.forgetKeyStart(id, windowStartMs);
         if (segment.size === 0) this.dropSegment(windowStartMs);
       }
     }
@@ -93,14 +131,13 @@ export class InMemoryWindowBytesStore implements WindowBytesStore {
     const single =
       keyFrom !== null && keyTo !== null && keyFrom.equals(keyTo) ? keyFrom.toString('latin1') : null;
     const out: WindowBytesEntry[] = [];
-    for (const start of this.starts.sorted()) {
-      if (start < from) continue;
-      if (start > timeToMs) break;
+    if (single !== null) {
+      for (const start of this.startsByKey.get(single)?.between(from, timeToMs) ?? [])
+        out.push(...(this.segments.get(start)?.get(single) ?? []));
+      return out;
+    }
+    for (const start of this.starts.between(from, timeToMs)) {
       const segment = this.segments.get(start)!;
-      if (single !== null) {
-        out.push(...(segment.get(single) ?? []));
-        continue;
-      }
       // Kafka's skip-list orders a window's entries by key bytes (duplicates in put order).
       const lists = [...segment.values()].filter((l) => inRange(l[0]!.key, keyFrom, keyTo));
       lists.sort((a, b) => Buffer.compare(a[0]!.key, b[0]!.key));
@@ -117,21 +154,29 @@ export class InMemoryWindowBytesStore implements WindowBytesStore {
 
   close(): void {
     this.segments.clear();
+    this.startsByKey.clear();
     this.count = 0;
   }
 
   private removeExpired(): void {
     const minLive = this.observedStreamTimeMs - this.retentionPeriodMs + 1;
-    for (const start of this.starts.sorted()) {
-      if (start >= minLive) break;
-      this.dropSegment(start);
-    }
+    for (const start of this.starts.before(minLive)) this.dropSegment(start);
   }
 
   private dropSegment(start: number): void {
-    for (const l of this.segments.get(start)?.values() ?? []) this.count -= l.length;
+    for (const [id, l] of this.segments.get(start) ?? []) {
+      this.count -= l.length;
+      this.forgetKeyStart(id, start);
+    }
     this.segments.delete(start);
     this.starts.delete(start);
+  }
+
+  private forgetKeyStart(id: string, start: number): void {
+    const keyStarts = this.startsByKey.get(id);
+    if (!keyStarts) return;
+    keyStarts.delete(start);
+    if (keyStarts.isEmpty()) this.startsByKey.delete(id);
   }
 }
 
@@ -197,8 +242,7 @@ export class InMemorySessionBytesStore implements SessionBytesStore {
   ): SessionBytesEntry[] {
     const from = Math.max(earliestEndMs, this.observedStreamTimeMs - this.retentionPeriodMs + 1);
     const out: SessionBytesEntry[] = [];
-    for (const end of this.ends.sorted()) {
-      if (end < from) continue;
+    for (const end of this.ends.between(from, Number.MAX_SAFE_INTEGER)) {
       const keys = [...this.byEnd.get(end)!.values()]
         .map((starts) => [...starts.values()].sort((a, b) => a.startMs - b.startMs))
         .filter((s) => s.length > 0 && inRange(s[0]!.key, keyFrom, keyTo))
@@ -221,8 +265,7 @@ export class InMemorySessionBytesStore implements SessionBytesStore {
 
   private removeExpired(): void {
     const minLive = this.observedStreamTimeMs - this.retentionPeriodMs + 1;
-    for (const end of this.ends.sorted()) {
-      if (end >= minLive) break;
+    for (const end of this.ends.before(minLive)) {
       for (const starts of this.byEnd.get(end)!.values()) this.count -= starts.size;
       this.byEnd.delete(end);
       this.ends.delete(end);
