@@ -292,6 +292,7 @@ describe('GlobalKTable (TopologyTestDriver)', () => {
       topology.describe(),
       /Sub-topology: 0 for global store \(will not generate tasks\)\n {4}Source: KSTREAM-SOURCE-0000000000 \(topics: \[users\]\)/,
     );
+    assert.match(topology.describe(), /Processor: KSTREAM-JOIN-0000000003 \(stores: \[\]\)/);
     driver.close();
   });
 });

@@ -345,7 +345,7 @@ export class KStream<K, V> {
       ),
       this.nodeName,
     );
-    b.topology.model.connect([name], [table.storeName]);
+    // Not connected: every processor may read a global store, and Kafka's describe() lists none.
     return new KStream(b, name, this.keySerde, null, this.repartitionRequired);
   }
 

@@ -341,12 +341,15 @@ export class StreamTask {
             );
       },
       getStateStore<S>(name: string): S {
+        // Global stores are open to every processor, connected or not, as in Kafka.
+        const global = task.settings.globalStores?.get(name);
+        if (global) return global as S;
         if (!def.stores.includes(name))
           throw new StreamsError(
             'STORE_UNAVAILABLE',
             `Processor ${def.name} has no access to StateStore ${name} as the store is not connected to the processor.`,
           );
-        return (task.stores.get(name) ?? task.settings.globalStores?.get(name)) as S;
+        return task.stores.get(name) as S;
       },
       commit() {
         task.commitRequested = true;
