@@ -216,7 +216,7 @@ describe('distributed worker config', () => {
     assert.equal(parsed.getString('connect.protocol'), 'sessioned');
   });
 
-  it('refuses a worker without group.id, and exactly-once source support Strom does not have', () => {
+  it('refuses a worker without group.id, and an exactly.once.source.support Kafka does not have', () => {
     const base = {
       'group.id': 'g',
       'config.storage.topic': 'c',
@@ -228,8 +228,10 @@ describe('distributed worker config', () => {
     const { 'group.id': _, ...noGroup } = base;
     assert.throws(() => distributedWorkerConfigDef().parse(noGroup), /group\.id/);
     assert.throws(
-      () => distributedWorkerConfigDef().parse({ ...base, 'exactly.once.source.support': 'enabled' }),
+      () => distributedWorkerConfigDef().parse({ ...base, 'exactly.once.source.support': 'always' }),
       /exactly\.once\.source\.support/,
     );
+    const enabled = distributedWorkerConfigDef().parse({ ...base, 'exactly.once.source.support': 'enabled' });
+    assert.equal(enabled.getString('exactly.once.source.support'), 'enabled');
   });
 });

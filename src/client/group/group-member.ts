@@ -127,6 +127,9 @@ export class GroupMember {
       try {
         if (this.coordinator < 0)
           this.coordinator = await findCoordinator(this.cluster, this.options.groupId, 0, signal);
+        // A heartbeat of the old generation answered during the join would reset the member id
+        // the join is about to get; heartbeats start again once the new generation is synced.
+        this.stopHeartbeat();
         if (!prepared) {
           await this.hooks.onJoinPrepare(this.generationId, this.memberId);
           prepared = true;
@@ -228,6 +231,8 @@ export class GroupMember {
           memberId: this.memberId,
           groupInstanceId: this.options.groupInstanceId ?? null,
         });
+        // Stopped while waiting (a join began): the answer is about a generation that is over.
+        if (token !== this.heartbeatToken) return;
         if (res.errorCode === ErrorCode.REBALANCE_IN_PROGRESS) this.requestRejoin();
         else if (RESET_MEMBER.has(res.errorCode)) {
           this.resetMember();
@@ -238,6 +243,7 @@ export class GroupMember {
           this.requestRejoin();
         }
       } catch (err) {
+        if (token !== this.heartbeatToken) return;
         this.log.debug({ err }, 'heartbeat failed');
         this.coordinator = -1;
         this.requestRejoin();

@@ -19,10 +19,21 @@ export interface RecordMetadata {
 /** Reports a record a sink task could not process to the dead letter queue (KIP-610). */
 export type ErrantRecordReporter = (record: SinkRecord, error: Error) => Promise<void>;
 
+/**
+ * Lets a task of a connector with `transaction.boundary=connector` say where transactions end
+ * (Kafka's TransactionContext, KIP-618): after the current batch, or after a given record.
+ */
+export interface TransactionContext {
+  commitTransaction(record?: SourceRecord): void;
+  abortTransaction(record?: SourceRecord): void;
+}
+
 /** What a source task can ask of its worker (Kafka's SourceTaskContext). */
 export interface SourceTaskContext {
   configs(): Readonly<Record<string, string>>;
   offsetStorageReader(): OffsetStorageReader;
+  /** Null unless the worker runs exactly-once sources and the connector defines transaction boundaries. */
+  transactionContext?(): TransactionContext | null;
 }
 
 /** What a sink task can ask of its worker (Kafka's SinkTaskContext). */

@@ -297,6 +297,18 @@ export function sourceConnectorConfigDef(): ConnectConfigDef {
     displayName: 'Transaction Boundary',
   });
   def.define({
+    name: 'transaction.boundary.interval.ms',
+    type: 'long',
+    defaultValue: null,
+    importance: 'LOW',
+    documentation:
+      "If 'transaction.boundary' is set to 'interval', determines the interval for producer transaction commits by connector tasks. If unset, defaults to the value of the worker-level 'offset.flush.interval.ms' property.",
+    group: 'Exactly Once Support',
+    orderInGroup: 3,
+    width: 'SHORT',
+    displayName: 'Transaction boundary interval',
+  });
+  def.define({
     name: 'offsets.storage.topic',
     type: 'string',
     defaultValue: null,

@@ -17,7 +17,7 @@ import type {
   TaskStateJson,
 } from '../runtime/herder-types.js';
 import { type ConnectState, type TargetState, traceOf } from '../runtime/task-status.js';
-import type { Worker } from '../runtime/worker.js';
+import { taskTransactionalId, type Worker } from '../runtime/worker.js';
 import type { WorkerTask } from '../runtime/worker-task.js';
 import {
   type ConfigSnapshot,
@@ -49,6 +49,8 @@ export interface DistributedHerderOptions {
   readonly configTopic: TopicSettings;
   readonly statusStore: KafkaStatusBackingStore;
   readonly taskShutdownTimeoutMs: number;
+  /** exactly.once.source.support=enabled: a source connector's old tasks are fenced before new task configs. */
+  readonly exactlyOnceSource: boolean;
   readonly group: Pick<
     WorkerCoordinatorOptions,
     | 'groupId'
@@ -271,8 +273,32 @@ export class DistributedHerder implements Herder {
     const next = await this.options.worker.taskConfigs(local.connector, config);
     const current = this.configState.snapshot().taskConfigs.get(name) ?? [];
     if (JSON.stringify(next) === JSON.stringify(current)) return;
+    if (this.options.exactlyOnceSource && !this.options.worker.isSink(config))
+      await this.fenceTasks(name, next.length, current.length);
     await Promise.all(next.map((c, i) => this.configLog.send(...configRecords.task(name, i, c))));
     await this.configLog.send(...configRecords.commit(name, next.length));
+  }
+
+  /**
+   * Fences the producers of a source connector's tasks that the new task configs drop, before
+   * writing them (Kafka's zombie fencing, KIP-618): initializing a task's transactional id bumps
+   * its epoch, so a task of the old generation still running somewhere can commit nothing more.
+   * Tasks the new generation keeps are fenced by their successors' own initialization.
+   */
+  private async fenceTasks(name: string, from: number, to: number): Promise<void> {
+    const kafka = this.options.worker.options.kafka;
+    for (let task = from; task < to; task++) {
+      const producer = kafka.producer({
+        acks: 'all',
+        transactionalId: taskTransactionalId(this.options.group.groupId, { connector: name, task }),
+      });
+      try {
+        await producer.initTransactions();
+      } finally {
+        await producer.close();
+      }
+    }
+    if (to > from) this.log.info({ connector: name, from, to }, 'fenced the tasks the new generation drops');
   }
 
   private async stopConnector_(name: string): Promise<void> {

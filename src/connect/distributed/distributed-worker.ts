@@ -34,7 +34,10 @@ export interface DistributedWorker {
 }
 
 function topicOf(parsed: ParsedConfig, store: 'config' | 'offset' | 'status'): TopicSettings {
+  const eos = String(parsed.getString('exactly.once.source.support')).toLowerCase();
   return {
+    // With exactly-once sources (and while preparing for them) offsets are read as committed.
+    readCommitted: store === 'offset' && eos !== 'disabled',
     topic: parsed.getString(`${store}.storage.topic`)!,
     // The config topic has one partition, so its records keep one order (Kafka requires it).
     partitions: store === 'config' ? 1 : parsed.getInt(`${store}.storage.partitions`),
@@ -59,7 +62,10 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
   await offsetStore.start();
   await statusStore.start();
   let workerId = '';
+  const groupId = parsed.getString('group.id')!;
+  const exactlyOnce = String(parsed.getString('exactly.once.source.support')).toLowerCase() === 'enabled';
   const worker = new Worker({
+    exactlyOnceSource: exactlyOnce ? { groupId, offsetTopic: offsetStore.topic } : null,
     get workerId() {
       return workerId;
     },
@@ -77,9 +83,10 @@ export async function startDistributed(options: DistributedOptions): Promise<Dis
     logger,
     configTopic: topicOf(parsed, 'config'),
     statusStore,
+    exactlyOnceSource: exactlyOnce,
     taskShutdownTimeoutMs: parsed.getLong('task.shutdown.graceful.timeout.ms'),
     group: {
-      groupId: parsed.getString('group.id')!,
+      groupId,
       sessionTimeoutMs: parsed.getInt('session.timeout.ms'),
       heartbeatIntervalMs: parsed.getInt('heartbeat.interval.ms'),
       rebalanceTimeoutMs: parsed.getInt('rebalance.timeout.ms'),

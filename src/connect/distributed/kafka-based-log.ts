@@ -6,6 +6,8 @@ export interface TopicSettings {
   readonly topic: string;
   readonly partitions: number;
   readonly replicationFactor: number;
+  /** Read only committed records (the offset topic under exactly-once sources, KIP-618). */
+  readonly readCommitted?: boolean;
 }
 
 /**
@@ -34,8 +36,11 @@ export class KafkaBasedLog {
     return this.settings.topic;
   }
 
-  /** Creates the topic when missing (compacted), reads it to its end and keeps following it. */
-  async start(admin: Admin): Promise<void> {
+  /**
+   * Creates the topic when missing (compacted), reads it to its end (unless `readToEnd` is false:
+   * the caller reads to the end before it needs the data) and keeps following it.
+   */
+  async start(admin: Admin, readToEnd = true): Promise<void> {
     const { topic, partitions, replicationFactor } = this.settings;
     if (!(await admin.listTopics()).includes(topic)) {
       try {
@@ -56,12 +61,16 @@ export class KafkaBasedLog {
     if (!info) throw new ConnectError('CONNECT_ERROR', `The internal topic ${topic} has no metadata`);
     this.partitions = info.partitions.map((p) => p.partition).sort((a, b) => a - b);
     this.producer = this.kafka.producer({ acks: 'all' });
-    this.consumer = this.kafka.consumer({ autoOffsetReset: 'earliest', fetchMaxWaitMs: 100 });
+    this.consumer = this.kafka.consumer({
+      autoOffsetReset: 'earliest',
+      fetchMaxWaitMs: 100,
+      isolationLevel: this.settings.readCommitted ? 'read_committed' : 'read_uncommitted',
+    });
     this.consumer.assign(this.partitions.map((partition) => ({ topic, partition })));
     await this.consumer.seekToBeginning();
     this.running = true;
     this.loop = this.follow();
-    await this.readToEnd(admin);
+    if (readToEnd) await this.readToEnd(admin);
   }
 
   private async follow(): Promise<void> {
@@ -104,6 +113,10 @@ export class KafkaBasedLog {
       })),
     );
     const ends = new Map(answers.map((a) => [a.partition, a.offset]));
+    this.logger.debug(
+      { topic: this.settings.topic, ends: [...ends].map(([p, o]) => `${p}:${o}`) },
+      'reading to the end',
+    );
     await new Promise<void>((resolve) => {
       this.waiters.push({ ends, resolve });
       this.wakeWaiters();

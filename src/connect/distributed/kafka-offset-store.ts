@@ -12,6 +12,7 @@ import { KafkaBasedLog, type TopicSettings } from './kafka-based-log.js';
 export class KafkaOffsetBackingStore implements OffsetBackingStore {
   private readonly data = new Map<string, string>();
   private readonly log: KafkaBasedLog;
+  private readonly readCommitted: boolean;
 
   constructor(
     kafka: Kafka,
@@ -19,6 +20,7 @@ export class KafkaOffsetBackingStore implements OffsetBackingStore {
     private readonly admin: Admin,
     logger: Logger,
   ) {
+    this.readCommitted = settings.readCommitted === true;
     this.log = new KafkaBasedLog(
       kafka,
       settings,
@@ -32,8 +34,17 @@ export class KafkaOffsetBackingStore implements OffsetBackingStore {
     );
   }
 
+  get topic(): string {
+    return this.log.topic;
+  }
+
+  /**
+   * Under read_committed the start does not wait for the end: a transaction a killed worker left
+   * open holds the last stable offset until the task's new producer fences it, which happens after
+   * the worker starts; every read (get, all) reads to the end first anyway.
+   */
   start(): Promise<void> {
-    return this.log.start(this.admin);
+    return this.log.start(this.admin, !this.readCommitted);
   }
 
   stop(): Promise<void> {

@@ -214,8 +214,8 @@ const DISTRIBUTED_KEYS: readonly ConnectConfigKey[] = [
     defaultValue: 'disabled',
     importance: 'HIGH',
     documentation:
-      'Whether to enable exactly-once support for source connectors in the cluster by using transactions to write source records and their source offsets (KIP-618). Strom accepts only disabled for now.',
-    validator: ConfigValidators.oneOfIgnoreCase('disabled'),
+      'Whether to enable exactly-once support for source connectors in the cluster by using transactions to write source records and their source offsets, and by proactively fencing out old task generations before bringing up new ones.',
+    validator: ConfigValidators.oneOfIgnoreCase('disabled', 'preparing', 'enabled'),
   },
 ];
 

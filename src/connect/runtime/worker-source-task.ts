@@ -49,12 +49,12 @@ interface Submitted {
 export class WorkerSourceTask extends WorkerTask {
   private readonly submitted = new Map<string, { partition: SourceMap; records: Submitted[] }>();
   private inFlight = 0;
-  private producerError: Error | null = null;
+  protected producerError: Error | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
   private readonly waiters: (() => void)[] = [];
 
-  constructor(private readonly deps: WorkerSourceTaskDeps) {
+  constructor(protected readonly deps: WorkerSourceTaskDeps) {
     super(deps.id, deps.logger, deps.onState);
   }
 
@@ -93,7 +93,7 @@ export class WorkerSourceTask extends WorkerTask {
    * Transforms and converts one record, each stage under the error handler; null when a transform
    * dropped it or errors.tolerance=all skipped a failed stage. Synchronous unless a stage failed.
    */
-  private toProducerRecord(original: SourceRecord): Routed | null | Promise<Routed | null> {
+  protected toProducerRecord(original: SourceRecord): Routed | null | Promise<Routed | null> {
     const { transform, errorHandler } = this.deps;
     const transformed = errorHandler.execute(
       'TRANSFORMATION',

@@ -10,6 +10,7 @@ import type { Plugins } from '../plugins/plugins.js';
 import { transformChain } from '../transforms/transform-chain.js';
 import { kafkaConfigOf, sinkConsumerConfig, sourceProducerConfig } from './client-configs.js';
 import { ErrorHandler, errorHandlingConfig } from './error-handler.js';
+import { ExactlyOnceWorkerSourceTask, type TransactionBoundary } from './exactly-once-source-task.js';
 import type { OffsetBackingStore } from './offset-store.js';
 import type { ConnectorTaskId, StateListener, TargetState } from './task-status.js';
 import { WorkerSinkTask } from './worker-sink-task.js';
@@ -24,6 +25,16 @@ export interface WorkerOptions {
   readonly kafka: Kafka;
   readonly logger: Logger;
   readonly offsetFlushIntervalMs: number;
+  /**
+   * Set when the worker runs source tasks exactly once (exactly.once.source.support=enabled):
+   * the group whose id prefixes the tasks' transactional ids, and the offset topic.
+   */
+  readonly exactlyOnceSource?: { readonly groupId: string; readonly offsetTopic: string } | null;
+}
+
+/** A source task's transactional.id, as Kafka names it: `<group.id>-<connector>-<task>` (KIP-618). */
+export function taskTransactionalId(groupId: string, id: ConnectorTaskId): string {
+  return `${groupId}-${id.connector}-${id.task}`;
 }
 
 /**
@@ -103,7 +114,33 @@ export class Worker {
       isStopping: () => stopping,
     });
     let worker: WorkerTask;
-    if (task instanceof SourceTask) {
+    const eos = this.options.exactlyOnceSource ?? null;
+    if (task instanceof SourceTask && eos !== null) {
+      const source = sourceConnectorConfigDef().parse(connectorProps);
+      const interval = source.get('transaction.boundary.interval.ms');
+      worker = new ExactlyOnceWorkerSourceTask({
+        id,
+        task,
+        taskConfig,
+        producer: kafka.producer({
+          ...sourceProducerConfig(props, connectorProps, taskLogger),
+          transactionalId: taskTransactionalId(eos.groupId, id),
+        }),
+        keyConverter,
+        valueConverter,
+        headerConverter,
+        transform,
+        errorHandler,
+        offsetStore: this.options.offsetStore,
+        offsetFlushIntervalMs: this.options.offsetFlushIntervalMs,
+        logger,
+        onState,
+        offsetTopic: eos.offsetTopic,
+        boundary: String(source.getString('transaction.boundary')).toLowerCase() as TransactionBoundary,
+        boundaryIntervalMs:
+          interval === null || interval === undefined ? this.options.offsetFlushIntervalMs : Number(interval),
+      });
+    } else if (task instanceof SourceTask) {
       worker = new WorkerSourceTask({
         id,
         task,
