@@ -4,13 +4,18 @@
  *
  * - connect-string: a standalone worker (in this process) runs FileStreamSource (a file of N lines
  *   of about 100 bytes) into a fresh one-partition topic and FileStreamSink from it into another
- *   file, StringConverter for keys and values; timed from creating the two connectors to the last
- *   line in the sink file.
+ *   file, StringConverter for keys and values.
  * - connect-json: the same with JsonConverter and schemas.enable=true (each value in Kafka's
  *   envelope, parsed again by the sink).
+ * - connect-distributed: connect-string's copy run by a distributed worker (in this process, alone
+ *   in its group), its configs, offsets and statuses in topics.
  * - baseline: the Strom client alone: the file's lines sent with sendBatch (1,000 a call, acks=all)
  *   and read back by a consumer that appends each value as a line to a file; the same bytes moved
  *   without Connect's tasks, converters and offsets.
+ *
+ * The sink connector is created first; once its consumer owns the topic's partition (the group
+ * join, reported apart) the source is created and the rate is the steady state: lines per second
+ * from the first line in the output file to the last, source, topic and sink running together.
  *
  * The broker is `strom server` in its own process. Prints the figures; the last line is
  * `BENCH_JSON {...}` for the benchmark suite (bench/suite/connect-workloads.ts). Asserts nothing.
@@ -22,18 +27,35 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka } from '../src/client/index.js';
 import { noopLogger } from '../src/common/logger.js';
+import { startDistributed } from '../src/connect/distributed/distributed-worker.js';
+import type { Herder } from '../src/connect/runtime/herder.js';
 import { startStandalone } from '../src/connect/runtime/standalone-worker.js';
 import { environment } from './measure.js';
 import { startStrom, stopStrom } from './suite/strom-process.js';
 
-type Mode = 'baseline' | 'connect-string' | 'connect-json';
-const MODES: readonly Mode[] = ['baseline', 'connect-string', 'connect-json'];
+type Mode = 'baseline' | 'connect-string' | 'connect-json' | 'connect-distributed';
+const MODES: readonly Mode[] = ['baseline', 'connect-string', 'connect-json', 'connect-distributed'];
 
 export interface ConnectRun {
   mode: Mode;
+  /** Steady state: lines per second from the first line in the output to the last. */
   recordsPerSec: number;
   spread: [number, number];
+  /** Median milliseconds of the sink's group join before the copy (0: the baseline assigns). */
+  joinMs: number;
+  /** Median milliseconds from the start of the copy to the first line in the output. */
+  firstLineMs: number;
   rounds: number;
+}
+
+/** When the first line reached the output and when the last did (performance.now()). */
+interface Timing {
+  /** When the copy began: the sink ready (Connect) or the first send (baseline). */
+  startMs: number;
+  /** The sink's group join before the copy (0 for the baseline's assigned consumer). */
+  joinMs: number;
+  firstMs: number;
+  lastMs: number;
 }
 
 function arg(name: string, dflt: number): number {
@@ -52,18 +74,28 @@ function sizeOf(file: string): number {
   }
 }
 
-async function waitForSize(file: string, bytes: number, timeoutMs: number): Promise<void> {
+/** Polls the output every 5 ms: when its first bytes appeared and when it reached `bytes`. */
+async function watchOutput(
+  file: string,
+  bytes: number,
+  timeoutMs: number,
+): Promise<{ firstMs: number; lastMs: number }> {
   const deadline = Date.now() + timeoutMs;
-  while (sizeOf(file) < bytes) {
-    if (Date.now() > deadline) throw new Error(`${file} reached ${sizeOf(file)} of ${bytes} bytes`);
+  let firstMs = 0;
+  for (;;) {
+    const size = sizeOf(file);
+    if (size > 0 && firstMs === 0) firstMs = performance.now();
+    if (size >= bytes) return { firstMs, lastMs: performance.now() };
+    if (Date.now() > deadline) throw new Error(`${file} reached ${size} of ${bytes} bytes`);
     await new Promise((r) => setTimeout(r, 5));
   }
 }
 
-async function runBaseline(bootstrap: string, input: string, output: string, topic: string): Promise<number> {
+async function runBaseline(bootstrap: string, input: string, output: string, topic: string): Promise<Timing> {
   const kafka = new Kafka({ bootstrapServers: bootstrap, clientId: 'connect-bench' });
   const lines = readFileSync(input, 'utf8').split('\n').slice(0, -1);
-  const t0 = performance.now();
+  const startMs = performance.now();
+  const watched = watchOutput(output, statSync(input).size, 600_000);
   const producer = kafka.producer({ acks: 'all', lingerMs: 5 });
   const consumer = kafka.consumer({ autoOffsetReset: 'earliest' });
   const consumed = (async () => {
@@ -92,10 +124,10 @@ async function runBaseline(bootstrap: string, input: string, output: string, top
     );
   await Promise.all(sends);
   await consumed;
-  const ms = performance.now() - t0;
+  const { firstMs, lastMs } = await watched;
   await producer.close();
   await consumer.close();
-  return ms;
+  return { startMs, firstMs, lastMs, joinMs: 0 };
 }
 
 async function runConnect(
@@ -105,37 +137,77 @@ async function runConnect(
   output: string,
   topic: string,
   json: boolean,
-): Promise<number> {
+  distributed: boolean,
+): Promise<Timing> {
   const converter = json
     ? 'org.apache.kafka.connect.json.JsonConverter'
     : 'org.apache.kafka.connect.storage.StringConverter';
-  const worker = await startStandalone({
-    workerProps: {
-      'bootstrap.servers': bootstrap,
-      'key.converter': converter,
-      'value.converter': converter,
-      'offset.storage.file.filename': join(dir, `${topic}.offsets`),
-      'offset.flush.interval.ms': '10000',
-      listeners: 'http://127.0.0.1:0',
-    },
-    logger: noopLogger,
-  });
-  const expected = statSync(input).size;
-  const t0 = performance.now();
+  const common = {
+    'bootstrap.servers': bootstrap,
+    'key.converter': converter,
+    'value.converter': converter,
+    'offset.flush.interval.ms': '10000',
+    listeners: 'http://127.0.0.1:0',
+  };
+  const worker = distributed
+    ? await startDistributed({
+        workerProps: {
+          ...common,
+          'group.id': `bench-${topic}`,
+          'config.storage.topic': `${topic}-configs`,
+          'offset.storage.topic': `${topic}-offsets`,
+          'status.storage.topic': `${topic}-status`,
+          'config.storage.replication.factor': '1',
+          'offset.storage.replication.factor': '1',
+          'status.storage.replication.factor': '1',
+        },
+        logger: noopLogger,
+      })
+    : await startStandalone({
+        workerProps: { ...common, 'offset.storage.file.filename': join(dir, `${topic}.offsets`) },
+        logger: noopLogger,
+      });
+  if (distributed) {
+    // The first rebalance of the worker's own group must elect it leader before it takes connectors.
+    const isLeader = (): boolean => {
+      try {
+        return (worker.herder as Herder).forwardUrl?.() === null;
+      } catch {
+        return false; // no leader known yet
+      }
+    };
+    while (!isLeader()) await new Promise((r) => setTimeout(r, 20));
+  }
+  // The sink starts first and the copy is timed once its consumer owns the topic's partition:
+  // the group join (the broker's group.initial.rebalance.delay.ms, and in distributed mode the
+  // workers' rebalance that assigns the task) is measured apart, as the start-up.
+  const admin = new Kafka({ bootstrapServers: bootstrap, clientId: 'connect-bench-admin' }).admin();
+  await admin.createTopics([{ topic, numPartitions: 1, replicationFactor: 1 }]);
+  const joinStartMs = performance.now();
+  // A sink of its own name each round: its group (connect-<name>) has no members of earlier rounds.
+  const sink = `sink-${topic}`;
+  await worker.herder.putConnectorConfig(
+    sink,
+    { 'connector.class': 'FileStreamSink', file: output, topics: topic },
+    false,
+  );
+  for (;;) {
+    const [group] = await admin.describeGroups([`connect-${sink}`]).catch(() => []);
+    if (group?.state === 'Stable' && group.members[0]?.assignment?.has(topic)) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const startMs = performance.now();
+  const joinMs = startMs - joinStartMs;
+  await admin.close();
+  const watched = watchOutput(output, statSync(input).size, 600_000);
   await worker.herder.putConnectorConfig(
     'source',
     { 'connector.class': 'FileStreamSource', file: input, topic },
     false,
   );
-  await worker.herder.putConnectorConfig(
-    'sink',
-    { 'connector.class': 'FileStreamSink', file: output, topics: topic },
-    false,
-  );
-  await waitForSize(output, expected, 600_000);
-  const ms = performance.now() - t0;
+  const { firstMs, lastMs } = await watched;
   await worker.stop();
-  return ms;
+  return { startMs, firstMs, lastMs, joinMs };
 }
 
 async function main(): Promise<void> {
@@ -150,20 +222,49 @@ async function main(): Promise<void> {
     console.log(
       `Strom Connect file pipeline: ${records} lines of ~100 bytes, ${rounds} round(s); ${environment()}`,
     );
-    const rates: Record<Mode, number[]> = { baseline: [], 'connect-string': [], 'connect-json': [] };
+    const rates: Record<Mode, number[]> = {
+      baseline: [],
+      'connect-string': [],
+      'connect-json': [],
+      'connect-distributed': [],
+    };
+    const joins: Record<Mode, number[]> = {
+      baseline: [],
+      'connect-string': [],
+      'connect-json': [],
+      'connect-distributed': [],
+    };
+    const firsts: Record<Mode, number[]> = {
+      baseline: [],
+      'connect-string': [],
+      'connect-json': [],
+      'connect-distributed': [],
+    };
     for (let round = 0; round < rounds; round++) {
       // The modes' order turns each round, so none always runs on a warmer machine.
       const order = MODES.map((_, i) => MODES[(i + round) % MODES.length]!);
       for (const mode of order) {
         const topic = `${mode}-${round}`;
         const output = join(dir, `${topic}.out`);
-        const ms =
+        const t =
           mode === 'baseline'
             ? await runBaseline(bootstrap, input, output, topic)
-            : await runConnect(bootstrap, dir, input, output, topic, mode === 'connect-json');
-        rates[mode].push(records / (ms / 1000));
+            : await runConnect(
+                bootstrap,
+                dir,
+                input,
+                output,
+                topic,
+                mode === 'connect-json',
+                mode === 'connect-distributed',
+              );
+        // The first line is in the output at firstMs; the other records - 1 followed it.
+        const rate = (records - 1) / (Math.max(t.lastMs - t.firstMs, 1) / 1000);
+        rates[mode].push(rate);
+        joins[mode].push(t.joinMs);
+        firsts[mode].push(t.firstMs - t.startMs);
         console.log(
-          `  round ${round + 1} ${mode.padEnd(15)} ${Math.round(records / (ms / 1000)).toLocaleString('en-US')} records/s`,
+          `  round ${round + 1} ${mode.padEnd(19)} ${Math.round(rate).toLocaleString('en-US')} records/s steady, group join ${Math.round(t.joinMs)} ms, first line after ${Math.round(t.firstMs - t.startMs)} ms`,
         );
       }
     }
@@ -172,11 +273,13 @@ async function main(): Promise<void> {
       mode,
       recordsPerSec: median(rates[mode]),
       spread: [Math.min(...rates[mode]), Math.max(...rates[mode])],
+      joinMs: median(joins[mode]),
+      firstLineMs: median(firsts[mode]),
       rounds,
     }));
     for (const r of results)
       console.log(
-        `${r.mode.padEnd(15)} ${Math.round(r.recordsPerSec).toLocaleString('en-US')} records/s median`,
+        `${r.mode.padEnd(19)} ${Math.round(r.recordsPerSec).toLocaleString('en-US')} records/s median (steady state), group join ${Math.round(r.joinMs)} ms, first line after ${Math.round(r.firstLineMs)} ms`,
       );
     console.log(`BENCH_JSON ${JSON.stringify({ results })}`);
   } finally {
