@@ -17,6 +17,7 @@ import { registerGetOffsetsCommand } from './get-offsets-command.js';
 import { registerLeaderElectionCommand } from './leader-election-command.js';
 import { registerProducerPerfTestCommand } from './producer-perf-test-command.js';
 import { registerServerCommand } from './server-command.js';
+import { registerStreamsApplicationResetCommand } from './streams-application-reset-command.js';
 import { registerTopicsCommand } from './topics-command.js';
 import { registerTransactionsCommand } from './transactions-command.js';
 import { versionText } from './version.js';
@@ -67,6 +68,7 @@ Every command takes Kafka's flags and --help. Examples:
     registerAclsCommand,
     registerProducerPerfTestCommand,
     registerConsumerPerfTestCommand,
+    registerStreamsApplicationResetCommand,
   ])
     register(program, done);
   if (argv[0] === '-V' || argv[0] === '--version') {

@@ -24,6 +24,19 @@ export { StreamsBuilder } from './dsl/streams-builder.js';
 export { BufferConfig, Suppressed } from './dsl/suppress.js';
 export { WindowedSerdes } from './dsl/windowed-serdes.js';
 export { JoinWindows, SessionWindows, SlidingWindows, TimeWindows } from './dsl/windows.js';
+export {
+  DefaultProductionExceptionHandler,
+  type DeserializationExceptionHandler,
+  type ErrorHandlerContext,
+  type HandlerResponse,
+  LogAndContinueExceptionHandler,
+  LogAndFailExceptionHandler,
+  type OutputRecord,
+  type ProductionExceptionHandler,
+  type RawInputRecord,
+  type StreamsUncaughtExceptionHandler,
+  type StreamThreadExceptionResponse,
+} from './exception-handlers.js';
 export { KafkaStreams, type KafkaStreamsState, type StreamsConfig } from './kafka-streams.js';
 export type {
   Cancellable,

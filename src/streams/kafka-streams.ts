@@ -1,8 +1,18 @@
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Kafka, type KafkaConfig } from '../client/index.js';
 import { type Logger, noopLogger } from '../common/logger.js';
+import type {
+  DeserializationExceptionHandler,
+  ProductionExceptionHandler,
+  StreamsUncaughtExceptionHandler,
+  StreamThreadExceptionResponse,
+} from './exception-handlers.js';
 import { GlobalState, GlobalStreamThread } from './runtime/global-state.js';
 import { StreamThread } from './runtime/stream-thread.js';
-import { createInternalTopics, planTopics } from './runtime/topic-plan.js';
+import { createInternalTopics, planTopics, type TopicPlan } from './runtime/topic-plan.js';
 import { type Serde, Serdes } from './serdes.js';
 import type { KeyValue, ReadOnlyKeyValueStore, ValueAndTimestamp } from './state/key-value-store.js';
 import { SerializedKeyValueStore } from './state/serialized-key-value-store.js';
@@ -37,6 +47,15 @@ export interface StreamsConfig {
    * read_committed readers of its output before the coordinator aborts it.
    */
   transactionTimeoutMs?: number;
+  /**
+   * state.dir: where persistent stores keep their files, `<stateDir>/<application.id>/<task id>/`
+   * (default `kafka-streams` in the OS temp dir, as Kafka's `${java.io.tmpdir}/kafka-streams`).
+   */
+  stateDir?: string;
+  /** default.deserialization.exception.handler (default LogAndFailExceptionHandler). */
+  defaultDeserializationExceptionHandler?: DeserializationExceptionHandler;
+  /** default.production.exception.handler (default DefaultProductionExceptionHandler: FAIL). */
+  defaultProductionExceptionHandler?: ProductionExceptionHandler;
   /** Connection settings of the clients beyond the bootstrap servers: ssl, sasl, clientId, timeouts. */
   client?: Omit<KafkaConfig, 'bootstrapServers'>;
   logger?: Logger;
@@ -66,6 +85,15 @@ export class KafkaStreams {
   private threadDone: Promise<void> | null = null;
   private readonly kafka: Kafka;
   private readonly logger: Logger;
+  private uncaughtExceptionHandler: StreamsUncaughtExceptionHandler | null = null;
+  /** What start() worked out, kept to make a replacement thread (REPLACE_THREAD). */
+  private plan: TopicPlan | null = null;
+  private partitionCounts = new Map<string, number>();
+  private threadIndex = 0;
+  /** Records restored by threads that were replaced. */
+  private restoredBefore = 0;
+  /** Kafka's processId: one per instance, part of every thread's transactional id. */
+  private readonly processId = randomUUID();
 
   constructor(
     private readonly topology: Topology,
@@ -83,6 +111,19 @@ export class KafkaStreams {
       logger: this.logger,
       clientId: config.client?.clientId ?? config.applicationId,
     });
+  }
+
+  /**
+   * Kafka's setUncaughtExceptionHandler (KIP-671): decides what a stream thread's failure does.
+   * Without one, as in Kafka, the instance shuts down (SHUTDOWN_CLIENT) and ends in ERROR.
+   */
+  setUncaughtExceptionHandler(handler: StreamsUncaughtExceptionHandler): void {
+    if (this.currentState !== 'CREATED')
+      throw new StreamsError(
+        'ILLEGAL_STATE',
+        'Can only set UncaughtExceptionHandler before calling start(). ',
+      );
+    this.uncaughtExceptionHandler = handler;
   }
 
   get state(): KafkaStreamsState {
@@ -104,7 +145,6 @@ export class KafkaStreams {
       throw new StreamsError('ILLEGAL_STATE', `KafkaStreams cannot start in state ${this.currentState}`);
     this.transition('REBALANCING');
     const config = this.config;
-    const exactlyOnce = config.processingGuarantee === 'exactly_once_v2';
     const admin = this.kafka.admin();
     let thread: StreamThread;
     try {
@@ -127,6 +167,7 @@ export class KafkaStreams {
       const known = sinks.filter((t) => existing.has(t));
       if (known.length > 0)
         for (const info of await admin.describeTopics(known)) counts.set(info.name, info.partitions.length);
+      const exactlyOnce = config.processingGuarantee === 'exactly_once_v2';
       if (this.topology.model.globalNodes.size > 0) {
         // Global tables are bootstrapped from their whole topics before any task processes.
         this.globalState = new GlobalState(this.topology.model, {
@@ -136,6 +177,8 @@ export class KafkaStreams {
           collector: { send: () => {}, partitionsFor: () => null },
           wallClockMs: Date.now,
           logger: this.logger,
+          // Kafka keeps the global stores in <state.dir>/<application.id>/global.
+          taskDir: join(this.appStateDir, 'global'),
         });
         this.globalThread = new GlobalStreamThread(
           this.kafka,
@@ -145,33 +188,9 @@ export class KafkaStreams {
         );
         await this.globalThread.start();
       }
-      thread = new StreamThread(
-        this.kafka,
-        this.topology.model,
-        plan,
-        {
-          applicationId: config.applicationId,
-          exactlyOnce,
-          commitIntervalMs: config.commitIntervalMs ?? (exactlyOnce ? 100 : 30_000),
-          transactionTimeoutMs: config.transactionTimeoutMs ?? 10_000,
-          pollMs: config.pollMs ?? 100,
-          defaultKeySerde: config.defaultKeySerde ?? Serdes.String,
-          defaultValueSerde: config.defaultValueSerde ?? Serdes.String,
-          consumerConfig: {
-            maxPollRecords: config.maxPollRecords ?? 1000,
-            ...(config.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: config.sessionTimeoutMs }),
-            ...(config.heartbeatIntervalMs === undefined
-              ? {}
-              : { heartbeatIntervalMs: config.heartbeatIntervalMs }),
-          },
-          logger: this.logger,
-          ...(this.globalState ? { globalStores: this.globalState.stores } : {}),
-        },
-        counts,
-        (state) => {
-          if (this.currentState === 'REBALANCING' || this.currentState === 'RUNNING') this.transition(state);
-        },
-      );
+      this.plan = plan;
+      this.partitionCounts = counts;
+      thread = this.newThread();
     } catch (err) {
       await this.globalThread?.close().catch(() => {});
       this.globalThread = null;
@@ -181,8 +200,54 @@ export class KafkaStreams {
     } finally {
       await admin.close();
     }
+    this.runThread(thread);
+  }
+
+  private runThread(thread: StreamThread): void {
     this.thread = thread;
-    this.threadDone = thread.start().catch((err: unknown) => this.fail(err));
+    this.threadDone = thread.start().catch((err: unknown) => this.onThreadFailed(thread, err));
+  }
+
+  /** A stream thread for the plan start() made; each gets the next thread index. */
+  private newThread(): StreamThread {
+    const config = this.config;
+    const exactlyOnce = config.processingGuarantee === 'exactly_once_v2';
+    return new StreamThread(
+      this.kafka,
+      this.topology.model,
+      this.plan!,
+      {
+        applicationId: config.applicationId,
+        exactlyOnce,
+        commitIntervalMs: config.commitIntervalMs ?? (exactlyOnce ? 100 : 30_000),
+        transactionTimeoutMs: config.transactionTimeoutMs ?? 10_000,
+        pollMs: config.pollMs ?? 100,
+        defaultKeySerde: config.defaultKeySerde ?? Serdes.String,
+        defaultValueSerde: config.defaultValueSerde ?? Serdes.String,
+        consumerConfig: {
+          maxPollRecords: config.maxPollRecords ?? 1000,
+          ...(config.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: config.sessionTimeoutMs }),
+          ...(config.heartbeatIntervalMs === undefined
+            ? {}
+            : { heartbeatIntervalMs: config.heartbeatIntervalMs }),
+        },
+        ...(config.defaultDeserializationExceptionHandler
+          ? { deserializationExceptionHandler: config.defaultDeserializationExceptionHandler }
+          : {}),
+        ...(config.defaultProductionExceptionHandler
+          ? { productionExceptionHandler: config.defaultProductionExceptionHandler }
+          : {}),
+        ...(this.globalState ? { globalStores: this.globalState.stores } : {}),
+        threadIndex: ++this.threadIndex,
+        appStateDir: this.appStateDir,
+        logger: this.logger,
+      },
+      this.partitionCounts,
+      (state) => {
+        if (this.currentState === 'REBALANCING' || this.currentState === 'RUNNING') this.transition(state);
+      },
+      this.processId,
+    );
   }
 
   /** Stops processing: commits, flushes and closes the tasks' state, leaves the group. */
@@ -192,6 +257,7 @@ export class KafkaStreams {
     if (!failed) this.transition('PENDING_SHUTDOWN');
     const thread = this.thread;
     this.thread = null;
+    if (thread) this.restoredBefore += thread.restoredRecords;
     if (thread) {
       try {
         await thread.close();
@@ -243,6 +309,30 @@ export class KafkaStreams {
     };
   }
 
+  /** `<state.dir>/<application.id>`. */
+  private get appStateDir(): string {
+    return join(this.config.stateDir ?? join(tmpdir(), 'kafka-streams'), this.config.applicationId);
+  }
+
+  /**
+   * Kafka's cleanUp: deletes this application's local state (`<state.dir>/<application.id>`), so
+   * the next start restores every store from its changelog. Only before start() or after close().
+   */
+  cleanUp(): void {
+    if (
+      this.currentState !== 'CREATED' &&
+      this.currentState !== 'NOT_RUNNING' &&
+      this.currentState !== 'ERROR'
+    )
+      throw new StreamsError('ILLEGAL_STATE', 'Cannot clean up while running.');
+    rmSync(this.appStateDir, { recursive: true, force: true });
+  }
+
+  /** Changelog records this instance restored into its stores since it started (all threads). */
+  get restoredRecords(): number {
+    return this.restoredBefore + (this.thread?.restoredRecords ?? 0);
+  }
+
   /** The tasks this instance runs now, as Kafka's `<subtopology>_<partition>`. */
   localTaskIds(): string[] {
     return this.thread?.taskIds ?? [];
@@ -259,6 +349,41 @@ export class KafkaStreams {
         );
   }
 
+  /**
+   * A stream thread failed: the uncaught exception handler decides. REPLACE_THREAD closes the
+   * thread dirty and starts a new one (its tasks' records since the last commit are processed
+   * again); SHUTDOWN_CLIENT stops this instance in ERROR.
+   */
+  private async onThreadFailed(thread: StreamThread, err: unknown): Promise<void> {
+    const error = err instanceof Error ? err : new Error(String(err));
+    let response: StreamThreadExceptionResponse = 'SHUTDOWN_CLIENT';
+    if (this.uncaughtExceptionHandler) {
+      try {
+        response = this.uncaughtExceptionHandler(error);
+      } catch (handlerErr) {
+        this.logger.error({ err: String(handlerErr) }, 'the uncaught exception handler threw; shutting down');
+      }
+    }
+    if (this.thread !== thread) return;
+    if (
+      response === 'REPLACE_THREAD' &&
+      (this.currentState === 'RUNNING' || this.currentState === 'REBALANCING')
+    ) {
+      this.logger.error(
+        { err: error.message, thread: thread.threadId },
+        'stream thread failed; replacing it',
+      );
+      this.thread = null;
+      this.restoredBefore += thread.restoredRecords;
+      await thread.close(false).catch(() => {});
+      if (this.currentState !== 'RUNNING' && this.currentState !== 'REBALANCING') return;
+      this.transition('REBALANCING');
+      this.runThread(this.newThread());
+      return;
+    }
+    await this.fail(error);
+  }
+
   private async fail(err: unknown): Promise<void> {
     this.logger.error(
       { err: err instanceof Error ? err.message : String(err) },
@@ -267,6 +392,7 @@ export class KafkaStreams {
     this.transition('PENDING_ERROR');
     const thread = this.thread;
     this.thread = null;
+    if (thread) this.restoredBefore += thread.restoredRecords;
     if (thread) await thread.close(false).catch(() => {});
     await this.closeGlobalThread();
     this.transition('ERROR');

@@ -6,6 +6,12 @@ export type StreamsErrorCode =
   | 'TOPOLOGY_INVALID'
   /** A serde could not write or read a key or value (a wrong type, malformed bytes). */
   | 'SERIALIZATION_FAILED'
+  /** A source could not read a record and the deserialization exception handler said FAIL. */
+  | 'DESERIALIZATION_FAILED'
+  /** The producer could not write an output record and the production exception handler said FAIL. */
+  | 'PRODUCTION_FAILED'
+  /** An exception handler threw instead of answering. */
+  | 'HANDLER_FAILED'
   /** A processor asked for a store it is not connected to, or a store was used before init. */
   | 'STORE_UNAVAILABLE'
   /** A configuration value is missing or not allowed. */

@@ -57,7 +57,12 @@ describe('Strom Streams word count read by kcat', () => {
     for (const line of LINES) await producer.send('text-lines', { key: null, value: line });
     await producer.close();
 
-    const child = spawn(process.execPath, [script], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // The example keeps its persistent store in the default state.dir under the OS temp dir: this
+    // test's own directory, so no other run's state is read.
+    const child = spawn(process.execPath, [script], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, TMPDIR: dir },
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();

@@ -16,6 +16,7 @@ interface ChildConfig {
   counts: string;
   sessionTimeoutMs: number;
   transactionTimeoutMs: number;
+  stateDir: string;
   stallAt?: number;
   stallMs?: number;
 }
@@ -47,6 +48,7 @@ const streams = new KafkaStreams(builder.build(), {
   sessionTimeoutMs: config.sessionTimeoutMs,
   heartbeatIntervalMs: Math.floor(config.sessionTimeoutMs / 4),
   transactionTimeoutMs: config.transactionTimeoutMs,
+  stateDir: config.stateDir,
   logger: jsonLinesLogger((line) => say(`log ${line.trimEnd()}`), 'warn'),
 });
 streams.onStateChange((next) => {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +13,7 @@ const PARTITIONS = 3;
 const KEYS = 30;
 /** sub-topology 0 (source, echo, repartition sink) and 1 (count) on each of the 3 partitions */
 const ALL_TASKS = ['0_0', '0_1', '0_2', '1_0', '1_1', '1_2'];
+const stateDirs: string[] = [];
 
 async function waitFor(what: string, check: () => Promise<boolean> | boolean, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -29,7 +32,10 @@ class AppProcess {
   private stderr = '';
 
   constructor(config: Record<string, unknown>) {
-    this.child = spawn(process.execPath, [CHILD, JSON.stringify(config)], {
+    // Each instance keeps its persistent stores in its own directory, as on its own machine.
+    const stateDir = mkdtempSync(join(tmpdir(), 'strom-streams-eos-'));
+    stateDirs.push(stateDir);
+    this.child = spawn(process.execPath, [CHILD, JSON.stringify({ ...config, stateDir })], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout!.on('data', (d: Buffer) => {
@@ -164,6 +170,7 @@ describe('Strom Streams exactly_once_v2 across a crash and a fenced thread', () 
   after(async () => {
     for (const app of apps) app.kill();
     await broker.close();
+    for (const dir of stateDirs) rmSync(dir, { recursive: true, force: true });
   });
 
   async function createTopics(prefix: string): Promise<{ input: string; echo: string; counts: string }> {

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type StartedBroker, startBroker } from '../../src/broker/start-broker.js';
 import { Kafka } from '../../src/client/index.js';
@@ -58,6 +61,8 @@ function expectedCounts(lines: string[]): Map<string, number> {
 }
 
 describe('KafkaStreams against a broker', () => {
+  // The stores are persistent by default: this run's state stays apart from other runs'.
+  const stateDir = mkdtempSync(join(tmpdir(), 'strom-streams-state-'));
   let broker: StartedBroker;
   let kafka: Kafka;
   before(async () => {
@@ -76,12 +81,14 @@ describe('KafkaStreams against a broker', () => {
   });
   after(async () => {
     await broker.close();
+    rmSync(stateDir, { recursive: true, force: true });
   });
 
   const lines = ['Hello Kafka Streams', 'All streams lead to Kafka', 'Join Kafka Summit', 'hello again'];
   const more = ['kafka streams restored', 'streams again'];
   const config = () => ({
     applicationId: 'word-count',
+    stateDir,
     bootstrapServers: broker.bootstrap,
     commitIntervalMs: 100,
     sessionTimeoutMs: 6000,

@@ -1,5 +1,6 @@
 import { decodeAssignment, type TopicPartitions } from '../../protocol/consumer-protocol.js';
-import { checkErrorCode } from '../client-error.js';
+import { ErrorCode } from '../../protocol/error-codes.js';
+import { ClientError, checkErrorCode } from '../client-error.js';
 import { groupBy } from '../collections.js';
 import { Apis } from '../network/apis.js';
 import type { Cluster } from '../network/cluster.js';
@@ -118,6 +119,52 @@ export class GroupAdmin {
       );
       for (const r of res.results) checkErrorCode(r.errorCode, r.groupId);
     }
+  }
+
+  /**
+   * Removes members from a group at once, without waiting for their sessions to expire (Kafka's
+   * Admin.removeMembersFromConsumerGroup, KIP-345 and KIP-571): LeaveGroup v3+ naming each member
+   * by its group instance id when static, else its member id. Without `members`, every member the
+   * group has now. Resolves with the members removed; a member the group no longer has is skipped.
+   */
+  async removeMembersFromConsumerGroup(
+    groupId: string,
+    options: {
+      members?: readonly { memberId?: string; groupInstanceId?: string | null }[];
+      reason?: string;
+      signal?: AbortSignal;
+    } = {},
+  ): Promise<{ memberId: string; groupInstanceId: string | null }[]> {
+    const members =
+      options.members?.map((m) => ({
+        memberId: m.memberId ?? '',
+        groupInstanceId: m.groupInstanceId ?? null,
+      })) ??
+      ((await this.describeGroups([groupId], options))[0]?.members ?? []).map((m) => ({
+        memberId: m.groupInstanceId === null ? m.memberId : '',
+        groupInstanceId: m.groupInstanceId,
+      }));
+    if (members.length === 0) return [];
+    const node = await findCoordinator(this.cluster, groupId, 0, options.signal);
+    const reason = options.reason ?? 'member was removed by an admin';
+    const res = await this.cluster.request(
+      node,
+      Apis.LeaveGroup,
+      (version) => {
+        if (version < 3)
+          throw new ClientError('UNSUPPORTED_API', 'removing members needs LeaveGroup v3 or newer (KIP-345)');
+        return { groupId, members: members.map((m) => ({ ...m, reason })) };
+      },
+      options,
+    );
+    checkErrorCode(res.errorCode, groupId);
+    const removed: { memberId: string; groupInstanceId: string | null }[] = [];
+    for (const m of res.members) {
+      if (m.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) continue;
+      checkErrorCode(m.errorCode, `${groupId} member ${m.groupInstanceId ?? m.memberId}`);
+      removed.push({ memberId: m.memberId, groupInstanceId: m.groupInstanceId });
+    }
+    return removed;
   }
 
   /** Committed offsets of a group, for all its partitions or the given topics. */

@@ -55,10 +55,14 @@ export class InternalBuilder {
    * operation's prefix (which uses up a number of the counter, as in Kafka).
    */
   storeNameFor(materialized: Materialized<unknown, unknown> | undefined, generatedPrefix: string): string {
-    return materialized?.name ?? this.newStoreName(generatedPrefix);
+    return materialized?.storeSupplier?.name ?? materialized?.name ?? this.newStoreName(generatedPrefix);
   }
 
-  /** Adds a timestamped in-memory key-value store, with its changelog unless disabled, connected to `processor`. */
+  /**
+   * Adds a timestamped key-value store, with its changelog unless disabled, connected to
+   * `processor`: persistent unless the Materialized asks for memory or gives its own supplier, as
+   * Kafka's DSL defaults to RocksDB.
+   */
   addKeyValueStore(
     name: string,
     keySerde: Serde<unknown> | null,
@@ -66,11 +70,12 @@ export class InternalBuilder {
     materialized: Materialized<unknown, unknown> | undefined,
     processor: string,
   ): void {
-    let builder = Stores.timestampedKeyValueStoreBuilder(
-      Stores.inMemoryKeyValueStore(name),
-      keySerde,
-      valueSerde,
-    );
+    const supplier =
+      materialized?.storeSupplier ??
+      (materialized?.storeType === 'in_memory'
+        ? Stores.inMemoryKeyValueStore(name)
+        : Stores.persistentTimestampedKeyValueStore(name));
+    let builder = Stores.timestampedKeyValueStoreBuilder(supplier, keySerde, valueSerde);
     builder =
       materialized?.loggingEnabled === false
         ? builder.withLoggingDisabled()

@@ -1,4 +1,5 @@
 import type { Serde } from '../serdes.js';
+import type { KeyValueBytesStoreSupplier } from '../state/stores.js';
 import type { StreamPartitioner, TimestampExtractor } from '../topology/topology-model.js';
 
 /** Kafka's Consumed: how a source reads its topic. */
@@ -35,6 +36,13 @@ export interface Materialized<K, V> {
   value?: Serde<V>;
   /** Whether the store has a changelog topic (default true). */
   loggingEnabled?: boolean;
+  /**
+   * Kafka's Materialized.withStoreType (KIP-591): 'persistent' (the default, Kafka's ROCKS_DB) keeps
+   * the store on disk under state.dir; 'in_memory' keeps it in memory, rebuilt from the changelog.
+   */
+  storeType?: 'persistent' | 'in_memory';
+  /** Kafka's Materialized.as(KeyValueBytesStoreSupplier): the store to use; its name wins over `name`. */
+  storeSupplier?: KeyValueBytesStoreSupplier;
   /** Topic configs of the changelog beyond cleanup.policy=compact. */
   logConfig?: Record<string, string>;
   /**

@@ -35,11 +35,17 @@ export class GlobalState {
     const context: StateStoreContext = {
       applicationId: settings.applicationId,
       taskId: { subtopology: -1, partition: -1 },
+      taskDir: settings.taskDir ?? null,
       recordTimestampMs: () => -1,
       logChange: () => {},
       register: () => {},
     };
-    for (const store of this.stores.values()) store.init(context);
+    for (const store of this.stores.values()) {
+      store.init(context);
+      // The global topics are replayed from their beginning at every start (there is no global
+      // checkpoint yet), so a persistent global store starts empty.
+      store.wipe?.();
+    }
     this.task = new StreamTask(
       { subtopology: -1, partition: -1 },
       model,

@@ -1,5 +1,8 @@
 import type { Producer } from '../../client/index.js';
+import type { ProductionExceptionHandler } from '../exception-handlers.js';
+import { StreamsError } from '../streams-error.js';
 import type { CollectedRecord, RecordCollector } from './record-collector.js';
+import { isTaskMigrated } from './task-migrated.js';
 
 /**
  * The RecordCollector of a running application, as Kafka's RecordCollectorImpl: records go to the
@@ -13,9 +16,15 @@ export class RecordSender implements RecordCollector {
   /** Bumped when the producer is replaced: records queued for the old one are dropped. */
   private generation = 0;
 
+  /** Records the production exception handler chose to drop (CONTINUE), for the log and tests. */
+  skipped = 0;
+  /** The offset of the last acknowledged record per topic-partition (`topic\0partition`), for checkpoints. */
+  readonly acked = new Map<string, bigint>();
+
   constructor(
     private producer: Producer,
     private readonly partitionCounts: (topic: string) => number | null,
+    private readonly handler: ProductionExceptionHandler | null = null,
   ) {}
 
   /**
@@ -80,16 +89,53 @@ export class RecordSender implements RecordCollector {
           headers: record.headers.map((h) => ({ key: h.key, value: h.value })),
           ...(record.partition === undefined ? {} : { partition: record.partition }),
         },
-        (err) => {
-          if (err && generation === this.generation) this.failure ??= err;
+        (err, metadata) => {
+          if (generation !== this.generation) return;
+          if (err) this.failed(record, err);
+          else if (metadata) {
+            const key = `${metadata.topic}\u0000${metadata.partition}`;
+            const previous = this.acked.get(key);
+            if (previous === undefined || metadata.offset > previous) this.acked.set(key, metadata.offset);
+          }
         },
       );
       return wait?.catch((err: Error) => {
-        if (generation === this.generation) this.failure ??= err;
+        if (generation === this.generation) this.failed(record, err);
       });
     } catch (err) {
-      this.failure ??= err as Error;
+      this.failed(record, err as Error);
       return undefined;
     }
+  }
+
+  /**
+   * Kafka's RecordCollectorImpl.recordSendError: fencing and rebalancing errors always fail the
+   * next commit (the tasks migrated); any other goes to the production exception handler, which
+   * may drop the record (CONTINUE) rather than fail the thread.
+   */
+  private failed(record: CollectedRecord, err: Error): void {
+    if (this.failure !== null) return;
+    if (this.handler !== null && !isTaskMigrated(err)) {
+      let response: 'CONTINUE' | 'FAIL';
+      try {
+        response = this.handler.handle(null, record, err);
+      } catch (cause) {
+        this.failure = new StreamsError('HANDLER_FAILED', 'the production exception handler threw', {
+          cause,
+        });
+        return;
+      }
+      if (response === 'CONTINUE') {
+        this.skipped++;
+        return;
+      }
+      this.failure = new StreamsError(
+        'PRODUCTION_FAILED',
+        `Error encountered sending record to topic ${record.topic}: ${err.message}; the production exception handler says FAIL`,
+        { cause: err },
+      );
+      return;
+    }
+    this.failure = err;
   }
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '../../common/logger.js';
+import type { DeserializationExceptionHandler, ProductionExceptionHandler } from '../exception-handlers.js';
 import type {
   Cancellable,
   Processor,
@@ -37,6 +38,12 @@ export interface TaskSettings {
   readonly logger: Logger;
   /** The global stores (GlobalKTable), shared by every task and kept by their owner, not the task. */
   readonly globalStores?: ReadonlyMap<string, StateStore>;
+  /** `<state.dir>/<application.id>/<task id>` for persistent stores; null when the application has none. */
+  readonly taskDir?: string | null;
+  /** default.deserialization.exception.handler (LogAndFail when not given). */
+  readonly deserializationExceptionHandler?: DeserializationExceptionHandler;
+  /** default.production.exception.handler, for records a sink cannot serialize (FAIL when not given). */
+  readonly productionExceptionHandler?: ProductionExceptionHandler;
 }
 
 /** An input record as the consumer hands it over: bytes, where it came from, its timestamp. */
@@ -117,11 +124,25 @@ export class StreamTask {
     return this.stores.get(name) ?? this.settings.globalStores?.get(name) ?? null;
   }
 
-  /** The stores' changelog topics (logging enabled) with their store names. */
-  changelogTopics(): { store: string; topic: string }[] {
+  /** The stores' changelog topics (logging enabled) with their store names and whether they persist. */
+  changelogTopics(): { store: string; topic: string; persistent: boolean }[] {
     return this.storeNames
       .filter((s) => this.model.storeBuilders.get(s)!.loggingEnabled)
-      .map((store) => ({ store, topic: changelogTopicName(this.settings.applicationId, store) }));
+      .map((store) => ({
+        store,
+        topic: changelogTopicName(this.settings.applicationId, store),
+        persistent: this.stores.get(store)!.persistent,
+      }));
+  }
+
+  /** Whether any store keeps its data on disk (then the task has a directory and a checkpoint). */
+  get hasPersistentStores(): boolean {
+    return [...this.stores.values()].some((s) => s.persistent);
+  }
+
+  /** Deletes a store's data before it is restored from its changelog's beginning. */
+  wipeStore(name: string): void {
+    this.stores.get(name)?.wipe?.();
   }
 
   /** Opens the stores and the processors, for a task whose stores need no restoring. */
@@ -138,6 +159,7 @@ export class StreamTask {
     const storeContext: StateStoreContext = {
       applicationId: this.settings.applicationId,
       taskId: this.id,
+      taskDir: this.settings.taskDir ?? null,
       recordTimestampMs: () => this.current.timestamp,
       logChange: (storeName, change) =>
         this.settings.collector.send({
@@ -182,11 +204,15 @@ export class StreamTask {
         'ILLEGAL_STATE',
         `task ${taskIdString(this.id)} has no source for ${input.topic}`,
       );
-    const key = (source.keySerde ?? this.settings.defaultKeySerde).deserialize(input.topic, input.key);
-    const value = (source.valueSerde ?? this.settings.defaultValueSerde).deserialize(
-      input.topic,
-      input.value,
-    );
+    let key: unknown;
+    let value: unknown;
+    try {
+      key = (source.keySerde ?? this.settings.defaultKeySerde).deserialize(input.topic, input.key);
+      value = (source.valueSerde ?? this.settings.defaultValueSerde).deserialize(input.topic, input.value);
+    } catch (err) {
+      this.handleDeserializationError(source, input, err as Error);
+      return;
+    }
     const timestamp = source.timestampExtractor
       ? source.timestampExtractor({ ...input, key, value })
       : input.timestamp;
@@ -214,6 +240,44 @@ export class StreamTask {
     }
   }
 
+  /**
+   * Kafka's RecordDeserializer: the handler decides whether the thread fails (LogAndFail, the
+   * default) or the record is skipped (LogAndContinue), its offset committed as if processed.
+   */
+  private handleDeserializationError(source: SourceNodeDef, input: InputRecord, err: Error): void {
+    const context = {
+      topic: input.topic,
+      partition: input.partition,
+      offset: input.offset,
+      taskId: taskIdString(this.id),
+      processorNodeId: source.name,
+    };
+    let response: 'CONTINUE' | 'FAIL' = 'FAIL';
+    try {
+      response = this.settings.deserializationExceptionHandler?.handle(context, input, err) ?? 'FAIL';
+    } catch (handlerErr) {
+      throw new StreamsError('HANDLER_FAILED', 'the deserialization exception handler threw', {
+        cause: handlerErr,
+      });
+    }
+    const fields = {
+      topic: input.topic,
+      partition: input.partition,
+      offset: input.offset.toString(),
+      err: err.message,
+    };
+    if (response === 'CONTINUE') {
+      this.settings.logger.warn(fields, 'skipping record that could not be deserialized');
+      return;
+    }
+    this.settings.logger.error(fields, 'record could not be deserialized; the handler says FAIL');
+    throw new StreamsError(
+      'DESERIALIZATION_FAILED',
+      `Deserialization exception handler is set to fail upon a deserialization error: ${input.topic}-${input.partition} offset ${input.offset}: ${err.message}`,
+      { cause: err },
+    );
+  }
+
   /** Runs the stream-time punctuators due at the current stream time. */
   maybePunctuateStreamTime(): boolean {
     if (this.streamTime < 0) return false;
@@ -231,9 +295,16 @@ export class StreamTask {
     for (const store of this.stores.values()) store.flush();
   }
 
-  close(): void {
+  /**
+   * Closes the processors and stores. Closed dirty (`clean` false: the task migrated or failed),
+   * stores forget what they did not flush, so their files stay as of the last commit.
+   */
+  close(clean = true): void {
     for (const node of this.nodes.values()) if ('processor' in node) node.processor.close?.();
-    for (const store of this.stores.values()) store.close();
+    for (const store of this.stores.values()) {
+      if (!clean) store.discard?.();
+      store.close();
+    }
   }
 
   private punctuate(node: string, punctuator: Punctuator, timeMs: number): void {
@@ -292,11 +363,40 @@ export class StreamTask {
       key = keySerde.serialize(topic, record.key);
       value = valueSerde.serialize(topic, record.value);
     } catch (cause) {
-      throw new StreamsError(
+      const error = new StreamsError(
         'SERIALIZATION_FAILED',
         `sink ${def.name} could not serialize a record for topic ${topic} with key serde ${keySerde.name} and value serde ${valueSerde.name}`,
         { cause },
       );
+      const metadata = this.current.metadata;
+      const handler = this.settings.productionExceptionHandler?.handleSerializationException;
+      const response = handler
+        ? handler.call(
+            this.settings.productionExceptionHandler,
+            {
+              topic: metadata?.topic ?? '',
+              partition: metadata?.partition ?? -1,
+              offset: metadata?.offset ?? -1n,
+              taskId: taskIdString(this.id),
+              processorNodeId: def.name,
+            },
+            {
+              topic,
+              partition: undefined,
+              key: record.key,
+              value: record.value,
+              timestamp: record.timestamp,
+            },
+            error,
+          )
+        : 'FAIL';
+      if (response === 'FAIL') throw error;
+      // KIP-399: the production exception handler chose to drop the record.
+      this.settings.logger.warn(
+        { topic, sink: def.name, err: error.message },
+        'skipping record that could not be serialized',
+      );
+      return;
     }
     let partition: number | undefined;
     if (def.partitioner) {

@@ -11,6 +11,12 @@ export interface KeyValueBytesStore {
   size(): number;
   flush(): void;
   close(): void;
+  /** A persistent store opens its files under the task's directory (Kafka's state.dir/<app>/<task>). */
+  open?(taskDir: string): void;
+  /** Deletes everything the store holds, before a restore from the changelog's beginning. */
+  wipe?(): void;
+  /** Forgets the changes not yet flushed: the task is closed dirty. */
+  discard?(): void;
 }
 
 /**

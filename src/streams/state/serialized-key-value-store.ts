@@ -108,9 +108,24 @@ export class SerializedKeyValueStore<K, V> implements KeyValueStore<K, V>, State
     this.context = context;
     // Serdes see the changelog topic, as Kafka's store serdes do.
     this.topic = changelogTopicName(context.applicationId, this.name);
+    if (this.inner.open) {
+      if (context.taskDir === undefined || context.taskDir === null)
+        throw new StreamsError('STORE_UNAVAILABLE', `persistent store ${this.name} needs a state directory`);
+      this.inner.open(context.taskDir);
+    }
     context.register(this, (batch) => {
       for (const change of batch) this.inner.put(change.key, this.format.fromChange(change));
+      // A persistent store writes each restored batch out, so a long restore holds one batch in memory.
+      if (this.inner.persistent) this.inner.flush();
     });
+  }
+
+  wipe(): void {
+    this.inner.wipe?.();
+  }
+
+  discard(): void {
+    this.inner.discard?.();
   }
 
   get(key: K): V | null {

@@ -15,6 +15,8 @@ export interface ChangelogRecord {
 export interface StateStoreContext {
   readonly applicationId: string;
   readonly taskId: TaskId;
+  /** The task's directory, `<state.dir>/<application.id>/<task id>`, for persistent stores; null where there is none. */
+  readonly taskDir?: string | null;
   /** The timestamp of the record being processed (changes made outside a record log this). */
   recordTimestampMs(): number;
   /** Sends one change to the store's changelog; a no-op when logging is disabled or there is no runtime. */
@@ -31,6 +33,10 @@ export interface StateStore {
   init(context: StateStoreContext): void;
   flush(): void;
   close(): void;
+  /** Deletes the store's data (persistent stores, before a restore from the changelog's beginning). */
+  wipe?(): void;
+  /** Forgets changes not yet flushed (the task is closed dirty). */
+  discard?(): void;
 }
 
 /** Kafka's StoreBuilder: builds one store per task, with its changelog settings. */

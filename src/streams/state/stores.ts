@@ -3,6 +3,7 @@ import { StreamsError } from '../streams-error.js';
 import { InMemoryKeyValueBytesStore, type KeyValueBytesStore } from './in-memory-bytes-store.js';
 import { InMemorySessionBytesStore, InMemoryWindowBytesStore } from './in-memory-window-store.js';
 import type { KeyValueStore, ValueAndTimestamp } from './key-value-store.js';
+import { LmdbKeyValueBytesStore } from './lmdb-key-value-bytes-store.js';
 import { plainFormat, SerializedKeyValueStore, timestampedFormat } from './serialized-key-value-store.js';
 import { SerializedSessionStore, SerializedWindowStore } from './serialized-window-store.js';
 import type { SerdeDefaults, StateStore, StoreBuilder } from './state-store.js';
@@ -108,6 +109,20 @@ function serdeOrDefault<T>(
 export const Stores = {
   inMemoryKeyValueStore(name: string): KeyValueBytesStoreSupplier {
     return { name, get: () => new InMemoryKeyValueBytesStore() };
+  },
+
+  /**
+   * Kafka's persistentKeyValueStore: on disk under the task's directory (LMDB here, RocksDB in
+   * Kafka), kept across restarts; a restart restores only the changelog records after the task's
+   * checkpoint.
+   */
+  persistentKeyValueStore(name: string): KeyValueBytesStoreSupplier {
+    return { name, get: () => new LmdbKeyValueBytesStore(name) };
+  },
+
+  /** Kafka's persistentTimestampedKeyValueStore: the same store; the builder decides the value format. */
+  persistentTimestampedKeyValueStore(name: string): KeyValueBytesStoreSupplier {
+    return { name, get: () => new LmdbKeyValueBytesStore(name) };
   },
 
   keyValueStoreBuilder<K, V>(

@@ -1,3 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Logger, noopLogger } from '../../common/logger.js';
 import type { Header } from '../processor/stream-record.js';
 import { GlobalState } from '../runtime/global-state.js';
@@ -46,6 +50,7 @@ export class TopologyTestDriver implements RecordPipe, OutputQueues {
   private readonly internalTopics: Set<string>;
   private wallClockMs: number;
   private closed = false;
+  private readonly stateDir = join(tmpdir(), `strom-streams-test-${randomUUID()}`);
 
   constructor(topology: Topology, config: TopologyTestDriverConfig = {}) {
     this.applicationId = config.applicationId ?? 'topology-test-driver';
@@ -63,6 +68,9 @@ export class TopologyTestDriver implements RecordPipe, OutputQueues {
       collector,
       wallClockMs: () => this.wallClockMs,
       logger: config.logger ?? noopLogger,
+      // Persistent stores get a directory of their own, removed by close(), as Kafka's driver
+      // gives its task a temporary state.dir.
+      taskDir: this.stateDir,
     };
     // Global tables are kept apart, as in Kafka's driver: records piped to their topics update
     // the global stores, which the task reads.
@@ -193,6 +201,7 @@ export class TopologyTestDriver implements RecordPipe, OutputQueues {
     this.task.flush();
     this.task.close();
     this.global.close();
+    rmSync(this.stateDir, { recursive: true, force: true });
   }
 
   /** @internal read by TestOutputTopic */
