@@ -74,6 +74,11 @@ export type {
   Windowed,
   WindowStore,
 } from './state/window-store.js';
+export {
+  type QueryableStoreType,
+  QueryableStoreTypes,
+  StoreQueryParameters,
+} from './store-query-parameters.js';
 export { StreamsError, type StreamsErrorCode } from './streams-error.js';
 export { TestInputTopic, type TestInputTopicOptions } from './test-utils/test-input-topic.js';
 export { TestOutputTopic, type TestRecord } from './test-utils/test-output-topic.js';

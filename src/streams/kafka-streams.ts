@@ -16,6 +16,7 @@ import { createInternalTopics, planTopics, type TopicPlan } from './runtime/topi
 import { type Serde, Serdes } from './serdes.js';
 import type { KeyValue, ReadOnlyKeyValueStore, ValueAndTimestamp } from './state/key-value-store.js';
 import { SerializedKeyValueStore } from './state/serialized-key-value-store.js';
+import type { StoreQueryParameters } from './store-query-parameters.js';
 import { StreamsError } from './streams-error.js';
 import type { Topology } from './topology/topology.js';
 
@@ -272,9 +273,20 @@ export class KafkaStreams {
 
   /**
    * A read-only view of a key-value store over the tasks of this instance (Kafka's interactive
-   * queries, store(StoreQueryParameters)): a key is read from the local task that holds it.
+   * queries): `store('name')` or `store(StoreQueryParameters.fromNameAndType('name',
+   * QueryableStoreTypes.keyValueStore()))`, optionally `.withPartition(p)` for one task. A key is
+   * read from the local task that holds it; `timestampedKeyValueStore()` gives `ValueAndTimestamp`s.
    */
-  store<K, V>(name: string): ReadOnlyKeyValueStore<K, V> {
+  store<K, V>(query: string | StoreQueryParameters<unknown>): ReadOnlyKeyValueStore<K, V> {
+    const name = typeof query === 'string' ? query : query.storeName;
+    const timestampedView =
+      typeof query !== 'string' && query.queryableStoreType.kind === 'timestampedKeyValue';
+    const partition = typeof query === 'string' ? null : query.partition;
+    if (!this.topology.model.storeBuilders.has(name))
+      throw new StreamsError(
+        'STORE_UNAVAILABLE',
+        `Cannot get state store ${name} because no such store is registered in the topology.`,
+      );
     const global = this.globalState?.stores.get(name);
     const stores = (): ReadOnlyKeyValueStore<K, unknown>[] => {
       if (this.currentState !== 'RUNNING' && this.currentState !== 'REBALANCING')
@@ -285,12 +297,21 @@ export class KafkaStreams {
       // A global store is one store, whichever task reads it.
       if (global) return [global as unknown as ReadOnlyKeyValueStore<K, unknown>];
       return (this.thread?.allTasks() ?? []).flatMap((t) => {
+        if (partition !== null && t.id.partition !== partition) return [];
         const s = t.store(name);
-        return s ? [s as unknown as ReadOnlyKeyValueStore<K, unknown>] : [];
+        if (!s) return [];
+        if (timestampedView && !(s instanceof SerializedKeyValueStore && s.timestamped))
+          throw new StreamsError(
+            'STORE_UNAVAILABLE',
+            `Cannot get state store ${name}: it holds no timestamps, ask for QueryableStoreTypes.keyValueStore()`,
+          );
+        return [s as unknown as ReadOnlyKeyValueStore<K, unknown>];
       });
     };
     const plain = (s: ReadOnlyKeyValueStore<K, unknown>, v: unknown): V =>
-      (s instanceof SerializedKeyValueStore && s.timestamped ? (v as ValueAndTimestamp<V>).value : v) as V;
+      (!timestampedView && s instanceof SerializedKeyValueStore && s.timestamped
+        ? (v as ValueAndTimestamp<V>).value
+        : v) as V;
     const merged = (
       pick: (s: ReadOnlyKeyValueStore<K, unknown>) => KeyValue<K, unknown>[],
     ): KeyValue<K, V>[] =>

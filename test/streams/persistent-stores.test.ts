@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type StartedBroker, startBroker } from '../../src/broker/start-broker.js';
 import { Kafka } from '../../src/client/index.js';
-import { KafkaStreams, Serdes, StreamsBuilder, type Topology } from '../../src/streams/index.js';
+import {
+  KafkaStreams,
+  QueryableStoreTypes,
+  Serdes,
+  StoreQueryParameters,
+  StreamsBuilder,
+  type Topology,
+  type ValueAndTimestamp,
+} from '../../src/streams/index.js';
 import { LmdbKeyValueBytesStore } from '../../src/streams/state/lmdb-key-value-bytes-store.js';
 
 const b = (s: string): Buffer => Buffer.from(s);
@@ -120,6 +128,30 @@ describe('persistent stores of a running application', () => {
         const all = streams.store<string, number>('counts').all();
         return all.reduce((n, e) => n + e.value, 0) === total;
       });
+      // Interactive queries through Kafka's StoreQueryParameters, plain and timestamped, by partition.
+      const plainStore = streams.store<string, number>(
+        StoreQueryParameters.fromNameAndType('counts', QueryableStoreTypes.keyValueStore<string, number>()),
+      );
+      const withTime = streams.store<string, ValueAndTimestamp<number>>(
+        StoreQueryParameters.fromNameAndType(
+          'counts',
+          QueryableStoreTypes.timestampedKeyValueStore<string, number>(),
+        ).withPartition(0),
+      );
+      assert.equal(withTime.get('k1')?.value, plainStore.get('k1'));
+      assert.ok((withTime.get('k1')?.timestamp ?? 0) > 0);
+      assert.equal(
+        streams
+          .store<string, number>(
+            StoreQueryParameters.fromNameAndType('counts', QueryableStoreTypes.keyValueStore()).withPartition(
+              1,
+            ),
+          )
+          .get('k1'),
+        null,
+        'no local task of partition 1',
+      );
+      assert.throws(() => streams.store('no-such-store'), /no such store/);
       if (processingGuarantee === 'exactly_once_v2')
         assert.ok(
           !existsSync(join(stateDir, applicationId, '0_0', '.checkpoint')),
