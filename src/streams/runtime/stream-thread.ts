@@ -11,6 +11,7 @@ import type { TopologyModel } from '../topology/topology-model.js';
 import { OffsetCheckpoint } from './offset-checkpoint.js';
 import { RecordSender } from './record-sender.js';
 import { restoreTask } from './state-restorer.js';
+import { stickyTaskAssignor } from './sticky-task-assignor.js';
 import { StreamTask } from './stream-task.js';
 import { isTaskMigrated } from './task-migrated.js';
 import type { TopicPlan } from './topic-plan.js';
@@ -84,8 +85,8 @@ export class StreamThread {
       autoCommit: false,
       // Kafka Streams reads from the earliest offset when the group has none (StreamsConfig).
       autoOffsetReset: 'earliest',
-      // The range assignor gives partition p of every co-partitioned input to one member.
-      assignors: ['range'],
+      // Tasks, not partitions: partition p of every co-partitioned input to one member, sticky.
+      assignors: [stickyTaskAssignor(plan)],
       isolationLevel: settings.exactlyOnce ? 'read_committed' : 'read_uncommitted',
       ...settings.consumerConfig,
     });
@@ -381,6 +382,8 @@ export class StreamThread {
   }
 
   private async assign(tps: TopicPartition[]): Promise<void> {
+    // Every rebalance passes through REBALANCING, also a cooperative one that revoked nothing here.
+    this.onStateChange('REBALANCING');
     for (const tp of tps) {
       const sub = this.plan.subtopologyOf(tp.topic);
       if (sub === undefined) continue;
