@@ -8,6 +8,8 @@
 //	    (a ConsumerGroup member: reads COUNT records of partition 0 from the group's committed
 //	    offset, marks them, waits until the commit reached the coordinator, and leaves)
 //
+// and the modes of cluster.go, which spread over every partition of a topic.
+//
 // Every mode connects over TLS, SASL or both when the environment says so (see secure).
 package main
 
@@ -241,6 +243,14 @@ func main() {
 		consume(os.Args[2], os.Args[3], count)
 	case "group-consume":
 		groupConsume(os.Args[2], os.Args[3], count, os.Args[5])
+	case "produce-keyed":
+		produceKeyed(os.Args[2], os.Args[3], count)
+	case "consume-all":
+		consumeAll(os.Args[2], os.Args[3], count)
+	case "group-consume-all":
+		groupConsumeAll(os.Args[2], os.Args[3], count, os.Args[5])
+	case "create-topic":
+		createTopic(os.Args[2], os.Args[3], count, os.Args[5])
 	default:
 		records.Fail("unknown mode %s", os.Args[1])
 	}
