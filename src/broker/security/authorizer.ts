@@ -10,6 +10,7 @@ import {
 } from '../../metadata/acl/acl-binding.js';
 import type { AclDecision, AclIndex } from '../../metadata/acl/acl-index.js';
 import type { ConnectionContext } from '../network/connection.js';
+import type { ConnectionSession } from './connection-session.js';
 
 export interface AuthorizerConfig {
   /** authorizer.class.name is set: requests are authorized. */
@@ -47,6 +48,12 @@ export function clientHost(clientAddress: string): string {
   const ip = colon < 0 ? clientAddress : clientAddress.slice(0, colon);
   // An IPv4 client on a dual-stack socket: Java reports the IPv4 address.
   return ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip;
+}
+
+/** The connection's client host, parsed from its address on first use and kept in its session. */
+function hostOf(connection: ConnectionContext, session: ConnectionSession): string {
+  if (session.clientHost === null) session.clientHost = clientHost(connection.clientAddress);
+  return session.clientHost;
 }
 
 export function parseSuperUsers(value: string | null): Set<string> {
@@ -99,8 +106,12 @@ export class Authorizer {
     if (session === undefined) return true;
     const principal = session.principal;
     if (this.config.superUsers.has(principal)) return true;
-    const host = clientHost(connection.clientAddress);
-    const decision = this.acls().decide(
+    const acls = this.acls();
+    // Produce asks the same question request after request: the connection remembers the answer
+    // while the ACLs stay as they are, and its host is parsed from its address once.
+    if (session.authorizations.has(acls, principal, operation, resourceType, resourceName)) return true;
+    const host = hostOf(connection, session);
+    const decision = acls.decide(
       principal,
       host,
       operation,
@@ -108,9 +119,8 @@ export class Authorizer {
       resourceName,
       this.config.allowEveryoneIfNoAclFound,
     );
-    if (!decision.allowed && logIfDenied) {
-      this.logDenial(principal, host, operation, resourceType, resourceName, decision);
-    }
+    if (decision.allowed) session.authorizations.add(operation, resourceType, resourceName);
+    else if (logIfDenied) this.logDenial(principal, host, operation, resourceType, resourceName, decision);
     return decision.allowed;
   }
 
@@ -130,7 +140,7 @@ export class Authorizer {
     if (this.authorize(connection, operation, resourceType, 'hardcode', false)) return true;
     return this.acls().allowsSomeResource(
       session.principal,
-      clientHost(connection.clientAddress),
+      hostOf(connection, session),
       operation,
       resourceType,
     );

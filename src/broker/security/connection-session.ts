@@ -1,4 +1,5 @@
 import type { SecurityProtocol } from '../config/listener-config.js';
+import { AuthorizationCache } from './authorization-cache.js';
 import type { SaslServer } from './sasl/sasl-server.js';
 
 /** A SASL exchange begun by SaslHandshake. */
@@ -29,6 +30,10 @@ export class ConnectionSession {
    * After it only the SASL APIs are served: anything else closes the connection (KIP-368).
    */
   sessionExpiresAtMs: number | null = null;
+  /** The client's IP as ACL hosts name it, worked out once from its address by the authorizer. */
+  clientHost: string | null = null;
+  /** The authorizer's allowed decisions for this connection. */
+  readonly authorizations = new AuthorizationCache();
 
   constructor(
     readonly securityProtocol: SecurityProtocol,

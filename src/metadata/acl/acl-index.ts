@@ -88,9 +88,15 @@ export class AclIndex {
   private readonly byId = new Map<string, StoredAcl>();
   private readonly byKey = new Map<string, StoredAcl>();
   private readonly byType = new Map<number, ResourceTypeAcls>();
+  private changes = 0;
 
   get size(): number {
     return this.byId.size;
+  }
+
+  /** Counts every add and remove: a decision remembered at one version holds while it is unchanged. */
+  get version(): number {
+    return this.changes;
   }
 
   get(id: string): StoredAcl | undefined {
@@ -114,6 +120,7 @@ export class AclIndex {
 
   add(acl: StoredAcl): void {
     if (this.byId.has(acl.id)) this.remove(acl.id);
+    this.changes++;
     this.byId.set(acl.id, acl);
     this.byKey.set(aclKey(acl), acl);
     let t = this.byType.get(acl.resourceType);
@@ -141,6 +148,7 @@ export class AclIndex {
   remove(id: string): StoredAcl | undefined {
     const acl = this.byId.get(id);
     if (!acl) return undefined;
+    this.changes++;
     this.byId.delete(id);
     if (this.byKey.get(aclKey(acl)) === acl) this.byKey.delete(aclKey(acl));
     const t = this.byType.get(acl.resourceType);

@@ -40,6 +40,53 @@ describe('Authorizer', () => {
     assert.ok(a.authorizeByResourceType(connection('User:bob'), Op.WRITE, Res.TOPIC));
   });
 
+  it("remembers a connection's allowed decisions only while the ACLs are unchanged", () => {
+    const index = new AclIndex();
+    let image = index;
+    const a = new Authorizer(
+      { enabled: true, superUsers: new Set(), allowEveryoneIfNoAclFound: false },
+      () => image,
+      captureLogger([]),
+    );
+    const grant = {
+      id: 'w1',
+      resourceType: Res.TOPIC,
+      resourceName: 'events',
+      patternType: Pattern.PREFIXED,
+      principal: 'User:carol',
+      host: '*',
+      operation: Op.WRITE,
+      permissionType: Perm.ALLOW,
+    };
+    index.add(grant);
+    const conn = connection('User:carol');
+    assert.ok(a.authorize(conn, Op.WRITE, Res.TOPIC, 'events-1'));
+    assert.ok(a.authorize(conn, Op.WRITE, Res.TOPIC, 'events-1'), 'asked again');
+    // The ACL deleted while the connection is open: the next request is denied at once.
+    index.remove('w1');
+    assert.ok(!a.authorize(conn, Op.WRITE, Res.TOPIC, 'events-1'));
+    // A DENY added beside the ALLOW wins from the next request on.
+    index.add(grant);
+    assert.ok(a.authorize(conn, Op.WRITE, Res.TOPIC, 'events-1'));
+    index.add({
+      ...grant,
+      id: 'd1',
+      resourceName: 'events-1',
+      patternType: Pattern.LITERAL,
+      permissionType: Perm.DENY,
+    });
+    assert.ok(!a.authorize(conn, Op.WRITE, Res.TOPIC, 'events-1'));
+    // A new image (a snapshot loaded) is another index: nothing remembered from the old one holds.
+    image = new AclIndex();
+    assert.ok(!a.authorize(conn, Op.WRITE, Res.TOPIC, 'events-2'));
+    // Another principal on the same connection (never in Kafka, but the cache must not tell).
+    image = index;
+    index.remove('d1');
+    assert.ok(a.authorize(conn, Op.WRITE, Res.TOPIC, 'events-1'));
+    conn.session!.principal = 'User:dave';
+    assert.ok(!a.authorize(conn, Op.WRITE, Res.TOPIC, 'events-1'));
+  });
+
   it('asks the ACLs with the connection principal and host; super users and the broker itself pass', () => {
     const a = new Authorizer(
       {
