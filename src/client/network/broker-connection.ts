@@ -12,6 +12,7 @@ import type { MessageInput } from '../../protocol/message-codec.js';
 import { ClientError, KafkaError } from '../client-error.js';
 import { type BrokerApiRange, clientVersionRange, negotiateVersions } from './api-versions.js';
 import type { ClientApi } from './apis.js';
+import { clientThrottleMs } from './client-throttle.js';
 import { fitToVersion } from './fit-to-version.js';
 import { type SaslOptions, saslClientExchange } from './sasl-mechanism.js';
 
@@ -67,6 +68,8 @@ export class BrokerConnection {
   private versions = new Map<number, number>();
   private connecting: Promise<void> | null = null;
   private closedError: ClientError | null = null;
+  /** Until when (epoch ms) the broker throttles this client: no request is sent before (KIP-219). */
+  private throttledUntilMs = 0;
   readonly log: Logger;
 
   constructor(readonly options: ConnectionOptions) {
@@ -301,9 +304,34 @@ export class BrokerConnection {
     if (version === undefined) {
       throw new ClientError('UNSUPPORTED_API', `broker ${this.options.nodeId} does not support ${api.name}`);
     }
+    await this.throttled(options.signal);
     const input = typeof body === 'function' ? (body as (v: number) => MessageInput<Req>)(version) : body;
     const fitted = fitToVersion(api.request.fields, version, input) as MessageInput<Req>;
     return (await this.send(api.apiKey, version, fitted, options)) as Res;
+  }
+
+  /**
+   * Waits while the broker throttles this client (KIP-219): a response that carried
+   * throttle_time_ms at a version where the client must honour it holds every later request to
+   * this broker until that time has passed, as Java's NetworkClient does for a throttled node.
+   */
+  private async throttled(signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      const waitMs = this.throttledUntilMs - Date.now();
+      if (waitMs <= 0) return;
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = (): void => {
+          clearTimeout(timer);
+          reject(new ClientError('ABORTED', 'aborted', { cause: signal?.reason }));
+        };
+        const timer = setTimeout(() => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        }, waitMs);
+        if (signal?.aborted) onAbort();
+        else signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    }
   }
 
   private send(
@@ -370,7 +398,10 @@ export class BrokerConnection {
     this.pending.delete(correlationId);
     p.cleanup();
     try {
-      p.resolve(decodeResponse(p.apiKey, p.version, frame).body);
+      const body = decodeResponse(p.apiKey, p.version, frame).body;
+      const throttleMs = clientThrottleMs(p.apiKey, p.version, body);
+      if (throttleMs > 0) this.throttledUntilMs = Math.max(this.throttledUntilMs, Date.now() + throttleMs);
+      p.resolve(body);
     } catch (err) {
       if (p.apiKey === ApiKey.ApiVersions && p.version > 0) {
         // KIP-511: a broker that does not know our ApiVersions version answers in v0.
