@@ -8,9 +8,9 @@ import { type CheckResult, checkHistory, type ReadEvent, stalledConsumers } from
 import {
   type FaultKind,
   healEverything,
-  NETWORK_FAULTS,
   type NemesisContext,
   planFaults,
+  ROOT_FAULTS,
   runFault,
 } from './nemesis.js';
 import {
@@ -56,6 +56,8 @@ export interface TrialResult {
 const TOPIC = 'chaos';
 const SESSION_TIMEOUT_MS = 2000;
 const CONSUMER_CATCH_UP_MS = 15_000;
+/** Each broker's log dir when disk-full is drawn: room for a trial's records, small to fill. */
+const LOG_DIR_TMPFS_BYTES = 256 * 1024 * 1024;
 
 /** Waits until every live broker names a leader for every partition of the topic. */
 async function waitAllLed(cluster: TestCluster, partitions: number): Promise<void> {
@@ -112,8 +114,8 @@ export async function runTrial(o: TrialOptions): Promise<TrialResult> {
   const noNetns = netnsUnavailable();
   let kinds = [...o.kinds];
   if (noNetns) {
-    for (const k of kinds.filter((x) => NETWORK_FAULTS.has(x))) skippedKinds.push(`${k}: ${noNetns}`);
-    kinds = kinds.filter((x) => !NETWORK_FAULTS.has(x));
+    for (const k of kinds.filter((x) => ROOT_FAULTS.has(x))) skippedKinds.push(`${k}: ${noNetns}`);
+    kinds = kinds.filter((x) => !ROOT_FAULTS.has(x));
   }
   const net = noNetns
     ? null
@@ -130,6 +132,7 @@ export async function runTrial(o: TrialOptions): Promise<TrialResult> {
   try {
     cluster = await startCluster({
       network: net ?? undefined,
+      ...(kinds.includes('disk-full') ? { logDirTmpfsBytes: LOG_DIR_TMPFS_BYTES } : {}),
       sessionTimeoutMs: SESSION_TIMEOUT_MS,
       waitLimitMs: 30_000,
     });

@@ -1,4 +1,4 @@
-import { brokerNodeName, type TestCluster } from '../helpers/cluster-processes.js';
+import { brokerNodeName, fillDisk, type TestCluster } from '../helpers/cluster-processes.js';
 import type { NetnsNetwork } from '../helpers/netns-network.js';
 import type { Prng } from '../helpers/prng.js';
 
@@ -18,6 +18,7 @@ export const FAULT_KINDS = [
   'rolling-restart',
   'etcd-stop',
   'delay',
+  'disk-full',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -31,10 +32,11 @@ export const FAULT_DESCRIPTIONS: Record<FaultKind, string> = {
     'stop each broker in turn with SIGTERM and start it again, waiting until it is registered',
   'etcd-stop': 'SIGKILL etcd for the fault time, then start it again on the same data',
   delay: "add 50-200 ms delay and 0-10 % loss to that leader's packets (tc netem), then remove it",
+  'disk-full': "fill that leader's log dir (a tmpfs) to the last byte, then free it",
 };
 
-/** Faults that need the network namespaces (root). */
-export const NETWORK_FAULTS: ReadonlySet<FaultKind> = new Set(['isolate', 'cut', 'delay']);
+/** Faults that need root: network namespaces, and mounting a tmpfs per log dir for disk-full. */
+export const ROOT_FAULTS: ReadonlySet<FaultKind> = new Set(['isolate', 'cut', 'delay', 'disk-full']);
 
 export interface PlannedFault {
   kind: FaultKind;
@@ -132,6 +134,12 @@ export async function runFault(ctx: NemesisContext, f: PlannedFault): Promise<st
       await sleep(f.durationMs);
       needNet().heal(node);
       return `cut broker ${target} from the other brokers for ${f.durationMs} ms`;
+    case 'disk-full': {
+      const free = fillDisk(broker.logDir);
+      await sleep(f.durationMs);
+      free();
+      return `filled broker ${target}'s disk for ${f.durationMs} ms`;
+    }
     case 'delay': {
       const delayMs = 50 + (f.tieBreak % 151);
       const loss = f.tieBreak % 11;

@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiKey } from '../../src/protocol/generated/api-registry.js';
@@ -22,7 +22,20 @@ import { freePort, STROM_BIN } from './server-process.js';
 const running = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const c of running) c.kill('SIGKILL');
+  for (const dir of mounted) unmount(dir);
 });
+
+/** Log dirs mounted as tmpfs (`ClusterOptions.logDirTmpfsBytes`), unmounted by `close` or at exit. */
+const mounted = new Set<string>();
+
+function unmount(dir: string): void {
+  if (!mounted.delete(dir)) return;
+  try {
+    execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
+  } catch {
+    // not mounted any more
+  }
+}
 
 /** The output kept per broker for failure messages: the last bytes only, so memory stays bounded. */
 const OUTPUT_KEPT_BYTES = 256 * 1024;
@@ -59,6 +72,11 @@ export interface ClusterOptions {
    * isolate one of them. The caller creates and closes the network.
    */
   network?: NetnsNetwork;
+  /**
+   * Mounts each broker's log dir as a tmpfs of this many bytes (root only), so that a test can fill
+   * one broker's disk (see `fillDisk`). Unmounted by `close`.
+   */
+  logDirTmpfsBytes?: number;
 }
 
 /** The network node name of broker `nodeId` in `ClusterOptions.network`. */
@@ -364,6 +382,7 @@ export class TestCluster {
   async close(): Promise<void> {
     await Promise.all(this.brokers.map((b) => b.kill('SIGKILL')));
     await this.etcd?.stop();
+    for (const b of this.brokers) unmount(b.logDir);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
@@ -392,6 +411,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
       const [port, httpPort] = net ? [9092, 8080] : [await freePort(), await freePort()];
       const logDir = join(dir, `broker-${nodeId}`);
       mkdirSync(logDir);
+      if (options.logDirTmpfsBytes !== undefined) {
+        execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${options.logDirTmpfsBytes}`, 'tmpfs', logDir]);
+        mounted.add(logDir);
+      }
       const config: Record<string, string> = {
         'node.id': String(nodeId),
         listeners: `${options.listener ?? 'PLAINTEXT'}://${host}:${port}`,
@@ -424,9 +447,35 @@ export async function startCluster(options: ClusterOptions = {}): Promise<TestCl
   } catch (err) {
     await Promise.all(brokers.map((b) => b.kill('SIGKILL')));
     await etcd?.stop();
+    for (const b of brokers) unmount(b.logDir);
+    for (const d of mounted) if (d.startsWith(dir)) unmount(d);
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+}
+
+/**
+ * Fills the filesystem of `dir` (a tmpfs log dir) to the last byte with a file `.chaos-fill`, and
+ * returns a function that removes it: writes in that dir fail with ENOSPC until then.
+ */
+export function fillDisk(dir: string): () => void {
+  const path = join(dir, '.chaos-fill');
+  const fd = openSync(path, 'w');
+  const chunk = Buffer.alloc(1 << 20);
+  try {
+    for (let size = chunk.length; size > 0; ) {
+      try {
+        writeSync(fd, chunk, 0, size);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+        // Then smaller pieces, down to the last block.
+        size >>= 1;
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return () => rmSync(path, { force: true });
 }
 
 /**
