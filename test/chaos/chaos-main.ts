@@ -19,7 +19,7 @@ const USAGE = `usage: npm run test:chaos -- [options]
 ${FAULT_KINDS.map((k) => `                             ${k}: ${FAULT_DESCRIPTIONS[k]}`).join('\n')}
   --clients a,b            workload drivers: strom, python (confluent-kafka-python), kafkajs
                            (default strom,python,kafkajs)
-  --replication-factor R   of the workload's topic (default 1)
+  --replication-factor R   of the workload's topic (default 3)
   --min-insync-replicas M  of the topic when R > 1 (default 2)
   --partitions P           of the topic (default 6)
   --json FILE              write every trial's result as JSON to FILE
@@ -85,7 +85,7 @@ const clients = list<ClientKind>(
   ['strom', 'python', 'kafkajs'],
   ['strom', 'python', 'kafkajs'],
 );
-const replicationFactor = int('replication-factor', values['replication-factor'], 1, 1);
+const replicationFactor = int('replication-factor', values['replication-factor'], 3, 1);
 const minInsyncReplicas = int('min-insync-replicas', values['min-insync-replicas'], 2, 1);
 const partitions = int('partitions', values.partitions, 6, 1);
 if (replicationFactor > 3) fail('--replication-factor: the cluster has three brokers');
