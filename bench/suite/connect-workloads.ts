@@ -1,9 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import type { ConnectRun } from '../connect.bench.js';
+import type { PostgresBenchResults } from '../postgres.bench.js';
 import { runBenchScript } from './child-processes.js';
 import type { SuiteContext } from './suite-context.js';
 
 const CONNECT_SCRIPT = fileURLToPath(new URL('../connect.bench.js', import.meta.url));
+const POSTGRES_SCRIPT = fileURLToPath(new URL('../postgres.bench.js', import.meta.url));
 
 /** Strom Connect's file pipeline (bench/connect.bench.ts) against the same copy made with the client alone. */
 export async function runConnect(ctx: SuiteContext): Promise<void> {
@@ -43,4 +45,50 @@ export async function runConnect(ctx: SuiteContext): Promise<void> {
       note: note(r),
     });
   }
+}
+
+/** Strom Connect's PostgreSQL CDC source and sink (bench/postgres.bench.ts) against a PostgreSQL of the same machine. */
+export async function runPostgresConnectors(ctx: SuiteContext): Promise<void> {
+  const changes = ctx.quick ? 5_000 : 50_000;
+  const seconds = ctx.quick ? 3 : 15;
+  ctx.progress(`connect: PostgreSQL CDC and sink, ${changes} changes, lag over ${seconds} s`);
+  const r = await runBenchScript<PostgresBenchResults>(ctx, 'connect-postgres', POSTGRES_SCRIPT, [
+    '--changes',
+    String(changes),
+    '--seconds',
+    String(seconds),
+  ]);
+  if (!r) return;
+  ctx.rec.add({
+    section: 'clients',
+    id: 'clients.strom.connect.postgres-cdc',
+    label: 'Strom Connect: PostgreSQL CDC source to the topic, JsonConverter with schemas',
+    system: 'strom',
+    value: r.cdcChangesPerSec,
+    unit: 'changes/s',
+    baseline: {
+      label: 'the source task alone (decoding, no worker or broker)',
+      value: r.cdcBaselineChangesPerSec,
+    },
+    note: `${r.changes} single-row inserts in transactions of 1,000`,
+  });
+  ctx.rec.add({
+    section: 'clients',
+    id: 'clients.strom.connect.postgres-cdc-lag-p99',
+    label: `Strom Connect: PostgreSQL CDC lag p99 (commit to read from the topic) at ${Math.round(r.lagRatePerSec)} changes/s`,
+    system: 'strom',
+    value: r.lagP99Ms,
+    unit: 'ms',
+    note: `p50 ${r.lagP50Ms} ms`,
+  });
+  ctx.rec.add({
+    section: 'clients',
+    id: 'clients.strom.connect.postgres-sink',
+    label: 'Strom Connect: JDBC sink into PostgreSQL with ExtractNewRecordState, upsert',
+    system: 'strom',
+    value: r.sinkRowsPerSec,
+    unit: 'rows/s',
+    baseline: { label: 'the same rows with pg by hand (multi-row upserts)', value: r.sinkBaselineRowsPerSec },
+    note: 'includes the sink group join (3 s initial rebalance delay)',
+  });
 }

@@ -6,7 +6,7 @@ import { measureCeilings } from './ceilings.js';
 import { installSignalHandlers, killAllSync } from './child-processes.js';
 import { runAcls, runClients, runIdempotence, runSecurity, runTransactions } from './client-workloads.js';
 import { runClusterWorkloads } from './cluster-workloads.js';
-import { runConnect } from './connect-workloads.js';
+import { runConnect, runPostgresConnectors } from './connect-workloads.js';
 import { runConsoleCost } from './console-workloads.js';
 import { runKafkaWorkloads } from './kafka-workloads.js';
 import { describeMachine } from './machine.js';
@@ -192,6 +192,7 @@ async function main(): Promise<void> {
     if (opts.only.has('clients')) await guard('acls', () => runAcls(ctx));
     if (opts.only.has('clients')) await guard('transactions', () => runTransactions(ctx));
     if (opts.only.has('clients')) await guard('connect', () => runConnect(ctx));
+    if (opts.only.has('clients')) await guard('connect-postgres', () => runPostgresConnectors(ctx));
     if (opts.only.has('peers')) {
       for (const p of opts.peers) {
         const target = { system: p.name, section: `peer:${p.name}`, host: p.host, port: p.port };
