@@ -146,6 +146,13 @@ describe('PostgreSQL CDC source task', () => {
     while ((await confirmed()) < commitLsn && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 50));
     assert.equal(await confirmed(), commitLsn);
+    // Idle past wal_sender_timeout (3 s in these tests): the stream is still served afterwards, and
+    // the answers to the server's keepalives repeat the stored position without moving it.
+    await new Promise((r) => setTimeout(r, 4000));
+    await db.query("INSERT INTO items (id, name) VALUES (6, 'six')");
+    const late = await pollUntil(task, 1);
+    assert.equal((late[0]!.key as Struct).get('id'), 6);
+    assert.equal(await confirmed(), commitLsn);
     await task.stop();
 
     // A restart (as after a crash) sends again exactly what follows the stored offset, then new changes.
@@ -153,7 +160,7 @@ describe('PostgreSQL CDC source task', () => {
     await db.query("INSERT INTO items (id, name, note) VALUES (5, 'five', 'added')");
     task = newTask(stored);
     await task.start(props);
-    const resumed = await pollUntil(task, 6);
+    const resumed = await pollUntil(task, 7);
     assert.deepEqual(
       resumed.map((r) => [r.value === null ? 'tombstone' : value(r).get('op'), (r.key as Struct).get('id')]),
       [
@@ -162,12 +169,13 @@ describe('PostgreSQL CDC source task', () => {
         ['d', 3],
         ['tombstone', 3],
         ['c', 4],
+        ['c', 6],
         ['c', 5],
       ],
     );
-    assert.equal(after_(resumed[5]!).get('note'), 'added');
+    assert.equal(after_(resumed[6]!).get('note'), 'added');
     assert.equal(
-      after_(resumed[4]!).schema.field('note'),
+      after_(resumed[5]!).schema.field('note'),
       null,
       'events before ALTER TABLE keep the old columns',
     );
