@@ -123,6 +123,32 @@ describe('JsonConverter', () => {
     );
     assert.throws(() => json({ 'decimal.format': 'TEXT' }), /String must be one of/);
   });
+
+  it('caches schemas both ways without changing what is written or read', () => {
+    const schema = SchemaBuilder.struct()
+      .name('db.public.t.Value')
+      .field('id', SchemaBuilder.int32().build())
+      .field('price', SchemaBuilder.decimal(2).defaultValue(DecimalValue.parse('0.50')).build())
+      .build();
+    const value = (id: number) => new Struct(schema).put('id', id).put('price', DecimalValue.parse('1.25'));
+    const c = json({ 'schemas.cache.size': '1' });
+    const first = c.fromConnectData('t', schema, value(1))!;
+    const second = c.fromConnectData('t', schema, value(2))!;
+    assert.equal(first.toString(), json().fromConnectData('t', schema, value(1))!.toString());
+    assert.equal(second.toString().replace('"id":2', '"id":1'), first.toString());
+    // Reconfiguring changes how the schema's default is written: the cached text is not reused.
+    c.configure({ 'decimal.format': 'NUMERIC' }, false);
+    assert.match(c.fromConnectData('t', schema, value(1))!.toString(), /"default":0\.5/);
+    // Reading: one Schema per distinct envelope schema, the cache bounded by schemas.cache.size.
+    const r = json({ 'schemas.cache.size': '1' });
+    const a = r.toConnectData('t', first);
+    assert.equal(r.toConnectData('t', second).schema, a.schema);
+    const other = json().fromConnectData('t', SchemaBuilder.int64().build(), 7n)!;
+    assert.equal(r.toConnectData('t', other).value, 7);
+    const again = r.toConnectData('t', first);
+    assert.notEqual(again.schema, a.schema);
+    assert.ok(valuesEqual(again.value, a.value));
+  });
 });
 
 describe('StringConverter and ByteArrayConverter', () => {

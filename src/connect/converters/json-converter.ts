@@ -23,6 +23,14 @@ const ENVELOPE_ERROR =
 export class JsonConverter implements Converter, HeaderConverter {
   private schemasEnabled = true;
   private options: JsonValueOptions = { decimalFormat: 'BASE64', replaceNullWithDefault: true };
+  /**
+   * Kafka's fromConnectSchemaCache and toConnectSchemaCache: connectors reuse their Schema objects
+   * (a CDC source has one per table), so the envelope's schema text is built once per schema, and
+   * a sink reading many records of one schema parses it into a Schema once.
+   */
+  private schemaTextCache = new WeakMap<Schema, string>();
+  private readonly schemaFromTextCache = new Map<string, Schema>();
+  private schemaCacheSize = 1000;
 
   config(): ConnectConfigDef {
     return new ConnectConfigDef([
@@ -80,19 +88,23 @@ export class JsonConverter implements Converter, HeaderConverter {
   configure(configs: Readonly<Record<string, string>>, _isKey?: boolean): void {
     const parsed = this.config().parse(configs);
     this.schemasEnabled = parsed.getBoolean('schemas.enable');
+    this.schemaCacheSize = parsed.getInt('schemas.cache.size');
     this.options = {
       decimalFormat: String(parsed.getString('decimal.format')).toUpperCase() as DecimalFormat,
       replaceNullWithDefault: parsed.getBoolean('replace.null.with.default'),
     };
+    // Cached schema texts depend on the options (defaults are written as payloads).
+    this.schemaTextCache = new WeakMap();
+    this.schemaFromTextCache.clear();
   }
 
   fromConnectData(_topic: string, schema: Schema | null, value: ConnectValue): Buffer | null {
     if (schema === null && value === null) return null;
-    const payload = valueToJson(schema, value, this.options);
-    const node: JsonNode = this.schemasEnabled
-      ? { schema: schema === null ? null : this.schemaJson(schema), payload }
-      : payload;
-    return Buffer.from(writeJson(node));
+    const payload = writeJson(valueToJson(schema, value, this.options));
+    if (!this.schemasEnabled) return Buffer.from(payload);
+    return Buffer.from(
+      `{"schema":${schema === null ? 'null' : this.schemaText(schema)},"payload":${payload}}`,
+    );
   }
 
   toConnectData(_topic: string, value: Buffer | null): SchemaAndValue {
@@ -108,7 +120,7 @@ export class JsonConverter implements Converter, HeaderConverter {
     if (!this.schemasEnabled) return { schema: null, value: valueFromJson(null, json) };
     if (!isJsonObject(json) || Object.keys(json).length !== 2 || !('schema' in json) || !('payload' in json))
       throw new DataError(ENVELOPE_ERROR);
-    const schema = schemaFromJson(json.schema!, (s, d) => withDefault(s, valueFromJson(s, d)));
+    const schema = this.schemaFromEnvelope(json.schema!);
     return { schema, value: valueFromJson(schema, json.payload) };
   }
 
@@ -120,9 +132,48 @@ export class JsonConverter implements Converter, HeaderConverter {
     return this.toConnectData(topic, value);
   }
 
+  private schemaText(schema: Schema): string {
+    let text = this.schemaTextCache.get(schema);
+    if (text === undefined) {
+      text = writeJson(this.schemaJson(schema));
+      this.schemaTextCache.set(schema, text);
+    }
+    return text;
+  }
+
+  /** The envelope's schema as a Schema, from a bounded cache keyed by its JSON text (least recently used out). */
+  private schemaFromEnvelope(node: JsonNode): Schema | null {
+    if (node === null) return null;
+    const key = schemaCacheKey(node);
+    const cached = this.schemaFromTextCache.get(key);
+    if (cached !== undefined) {
+      this.schemaFromTextCache.delete(key);
+      this.schemaFromTextCache.set(key, cached);
+      return cached;
+    }
+    const schema = schemaFromJson(node, (s, d) => withDefault(s, valueFromJson(s, d)));
+    if (schema !== null && this.schemaCacheSize > 0) {
+      if (this.schemaFromTextCache.size >= this.schemaCacheSize) {
+        const oldest = this.schemaFromTextCache.keys().next().value;
+        if (oldest !== undefined) this.schemaFromTextCache.delete(oldest);
+      }
+      this.schemaFromTextCache.set(key, schema);
+    }
+    return schema;
+  }
+
   /** The envelope's schema JSON: the schema's default is written as its payload would be. */
   schemaJson(schema: Schema): { [key: string]: JsonNode } {
     return schemaToJson(schema, (s) => valueToJson(s, s.defaultValue ?? null, this.options));
+  }
+}
+
+/** A cache key for a schema node: JSON.stringify is native and fast; a bigint default needs writeJson. */
+function schemaCacheKey(node: JsonNode): string {
+  try {
+    return JSON.stringify(node);
+  } catch {
+    return writeJson(node);
   }
 }
 
