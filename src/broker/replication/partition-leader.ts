@@ -340,7 +340,15 @@ export class PartitionLeader {
     const maximal = this.maximalIsr;
     if (this.elrEnabled && maximal.length < this.config.minInsyncReplicas) return [];
     for (const f of this.followers.values()) {
-      if (!maximal.includes(f.brokerId) && !(f.logEndOffset >= 0 && this.isCaughtUp(f, nowMs))) continue;
+      // Kafka's shouldWaitForReplicaToJoinIsr: a follower outside the ISR holds the high watermark
+      // back only while it is caught up AND may join the ISR; a fenced or shutting-down broker
+      // (its session expired, the controller took it out of the ISR) must not, or acks=all waits
+      // for a dead replica until replica.lag.time.max.ms passes.
+      if (
+        !maximal.includes(f.brokerId) &&
+        !(f.logEndOffset >= 0 && this.isCaughtUp(f, nowMs) && this.isrEligibility(f.brokerId) !== null)
+      )
+        continue;
       if (f.logEndOffset < candidate) candidate = f.logEndOffset;
     }
     if (candidate <= this.highWatermarkValue) return [];

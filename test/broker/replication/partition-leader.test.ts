@@ -40,6 +40,39 @@ describe('PartitionLeader (Kafka Partition, leader side)', () => {
     assert.equal(l.highWatermark, 10);
   });
 
+  it('completes a waiting acks=all as soon as the controller takes a fenced follower out of the ISR', () => {
+    const fenced = new Set<number>();
+    const l = new PartitionLeader({
+      topicId: 'topic-id',
+      partitionId: 0,
+      localBrokerId: 1,
+      leaderEpoch: 5,
+      partitionEpoch: 10,
+      replicas: [1, 2, 3],
+      isr: [1, 2, 3],
+      logEndOffset: 0,
+      highWatermark: 0,
+      nowMs: T0,
+      config: { replicaLagTimeMaxMs: 30_000, minInsyncReplicas: 2 },
+      isrEligibility: (id) => (fenced.has(id) ? null : BigInt(100 + id)),
+    });
+    l.onLocalAppend(5, T0);
+    l.onFollowerFetch(2, 5, T0);
+    l.onFollowerFetch(3, 5, T0);
+    assert.equal(l.highWatermark, 5);
+    // Broker 2 dies after fetching to 5; the leader appends and waits for the ISR.
+    l.onLocalAppend(8, T0 + 100);
+    assert.deepEqual(l.awaitReplication(1, 7), []);
+    assert.deepEqual(l.onFollowerFetch(3, 8, T0 + 200), [], 'broker 2 is still in the ISR');
+    // Its session expires: the controller fences it and takes it out of the ISR, well within
+    // replica.lag.time.max.ms of its last caught-up fetch.
+    fenced.add(2);
+    assert.deepEqual(l.onPartitionChange([1, 3], 11, T0 + 9_000), [
+      { type: 'highWatermark', highWatermark: 8 },
+      { type: 'complete', requestId: 1, errorCode: ErrorCode.NONE },
+    ]);
+  });
+
   it('answers acks=all once the high watermark passes the batch, and refuses it with too small an ISR', () => {
     const l = leader({ isr: [1, 2], minIsr: 2 });
     assert.equal(l.checkProduce(-1), ErrorCode.NONE);
