@@ -18,6 +18,8 @@ export interface TestCertificates {
   readonly serverCertPem: string;
   /** The same key and certificate in a PKCS12 keystore, password `serverpw`. */
   readonly serverP12File: string;
+  /** The test CA's certificate alone in a PKCS12 truststore, password `trustpw`. */
+  readonly caP12File: string;
   /** The broker's key encrypted with `keypw`, and its certificate, in one PEM file. */
   readonly serverEncryptedPemFile: string;
   /** A client certificate for CN=alice,OU=Eng,O=Strom signed by the test CA. */
@@ -120,6 +122,10 @@ export function makeTestCertificates(): TestCertificates {
     ],
     dir,
   );
+  openssl(
+    ['pkcs12', '-export', '-nokeys', '-in', 'ca.pem', '-out', 'ca-trust.p12', '-passout', 'pass:trustpw'],
+    dir,
+  );
   openssl(['pkey', '-in', 'server.key', '-aes256', '-passout', 'pass:keypw', '-out', 'server-enc.key'], dir);
   writeFileSync(join(dir, 'server-encrypted.pem'), read('server-enc.key') + read('server.pem'));
   return {
@@ -130,6 +136,7 @@ export function makeTestCertificates(): TestCertificates {
     serverKeyPem: read('server.key'),
     serverCertPem: read('server.pem'),
     serverP12File: join(dir, 'server.p12'),
+    caP12File: join(dir, 'ca-trust.p12'),
     serverEncryptedPemFile: join(dir, 'server-encrypted.pem'),
     aliceKeyPem: read('alice.key'),
     aliceCertPem: read('alice.pem'),

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createSecureContext, type SecureVersion, type TlsOptions } from 'node:tls';
 import { InvalidConfigError } from '../../common/config-def.js';
 import type { BrokerConfig } from '../config/broker-config.js';
+import { pkcs12TrustedCertificates } from './pkcs12-truststore.js';
 import { SslPrincipalMapper } from './ssl-principal-mapper.js';
 
 export type SslClientAuth = 'none' | 'requested' | 'required';
@@ -165,13 +166,8 @@ export function truststoreCertificates(raw: (key: string) => string | null, type
   } else if (location !== null) {
     key = 'ssl.truststore.location';
     const bytes = readStore(key, location);
-    if (storeFormat(key, location, bytes, type) === 'PKCS12') {
-      // Node reads a PKCS12 file only as a key with its chain, not as a list of trusted certificates.
-      throw new InvalidConfigError(
-        key,
-        `${location} is a PKCS12 truststore; give the certificates as PEM instead (openssl pkcs12 -in ${location} -nokeys -out truststore.pem) with ssl.truststore.type=PEM`,
-      );
-    }
+    if (storeFormat(key, location, bytes, type) === 'PKCS12')
+      return pkcs12TrustedCertificates(key, location, bytes, raw('ssl.truststore.password')).join('\n');
     text = bytes.toString('utf8');
   } else {
     return null;

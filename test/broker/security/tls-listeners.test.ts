@@ -34,6 +34,10 @@ describe('TLS listeners', () => {
         'ssl.truststore.type': 'PEM',
         'ssl.truststore.location': certs.caFile,
         'listener.name.secure.ssl.client.auth': 'required',
+        // The required-auth listener trusts the CA through a PKCS12 truststore, the others through PEM.
+        'listener.name.secure.ssl.truststore.type': 'PKCS12',
+        'listener.name.secure.ssl.truststore.location': certs.caP12File,
+        'listener.name.secure.ssl.truststore.password': 'trustpw',
         'ssl.principal.mapping.rules': 'RULE:^CN=([^,]*),OU=Eng,.*$/$1/U,DEFAULT',
         'listener.name.optional.ssl.client.auth': 'requested',
         'listener.name.optional.ssl.keystore.type': 'PKCS12',

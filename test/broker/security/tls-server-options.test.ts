@@ -97,9 +97,10 @@ describe('TLS settings of a listener', () => {
         'ssl.keystore.type': 'PEM',
         'ssl.keystore.location': certs.serverPemFile,
         'ssl.truststore.type': 'PKCS12',
-        'ssl.truststore.location': certs.serverP12File,
+        'ssl.truststore.location': certs.caP12File,
+        'ssl.truststore.password': 'wrong',
       }),
-      /PKCS12 truststore; give the certificates as PEM/,
+      /cannot read .* as a PKCS12 truststore \(wrong ssl.truststore.password/,
     );
     assert.match(
       refusal({
@@ -109,6 +110,18 @@ describe('TLS settings of a listener', () => {
       }),
       /TLS settings not usable/,
     );
+  });
+
+  it('reads the trusted certificates of a PKCS12 truststore, as Java does', () => {
+    const t = tls({
+      'ssl.keystore.type': 'PEM',
+      'ssl.keystore.location': certs.serverPemFile,
+      'ssl.truststore.type': 'PKCS12',
+      'ssl.truststore.location': certs.caP12File,
+      'ssl.truststore.password': 'trustpw',
+    });
+    const pem = (text: string) => text.replace(/\s+/g, '');
+    assert.equal(pem(String(t.options.ca)), pem(certs.caPem));
   });
 
   it('takes ssl.enabled.protocols and Java names of cipher suites', () => {
