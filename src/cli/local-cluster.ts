@@ -83,8 +83,8 @@ export class LocalCluster {
     const endpoints = o.etcdEndpoints ?? [await this.startEtcd(dataDir)];
     const brokers: { nodeId: number; address: string; health: string; member: Member }[] = [];
     for (let nodeId = 1; nodeId <= o.nodes; nodeId++) {
-      const port = o.port === 0 ? await freePort() : o.port + nodeId - 1;
-      const httpPort = o.httpPort === 0 ? await freePort() : o.httpPort + nodeId - 1;
+      const port = o.port === 0 ? await this.freePort() : o.port + nodeId - 1;
+      const httpPort = o.httpPort === 0 ? await this.freePort() : o.httpPort + nodeId - 1;
       const logDir = join(dataDir, `broker-${nodeId}`);
       mkdirSync(logDir, { recursive: true });
       const config = [
@@ -118,10 +118,17 @@ export class LocalCluster {
     return brokers.map((b) => b.address).join(',');
   }
 
+  /** Ports this cluster has handed out: the OS may give the same free port to two probes in a row. */
+  private readonly portsTaken = new Set<number>();
+
+  private freePort(): Promise<number> {
+    return freePortNotIn(this.portsTaken);
+  }
+
   private async startEtcd(dataDir: string): Promise<string> {
     const o = this.options;
-    const clientPort = o.etcdPort === 0 ? await freePort() : o.etcdPort;
-    const peerPort = o.etcdPort === 0 ? await freePort() : o.etcdPort + 1;
+    const clientPort = o.etcdPort === 0 ? await this.freePort() : o.etcdPort;
+    const peerPort = o.etcdPort === 0 ? await this.freePort() : o.etcdPort + 1;
     const endpoint = `http://127.0.0.1:${clientPort}`;
     const peer = `http://127.0.0.1:${peerPort}`;
     const member = this.spawn('etcd', join(dataDir, 'logs', 'etcd.log'), 'etcd', [
@@ -231,6 +238,22 @@ function tail(file: string, lines = 20): string {
     return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
     return '';
+  }
+}
+
+/**
+ * A free port not in `taken`, which it is added to. Probing port 0 twice may return the same port
+ * (it was free both times), and two listeners of one broker given the same port fail at start.
+ */
+export async function freePortNotIn(
+  taken: Set<number>,
+  probe: () => Promise<number> = freePort,
+): Promise<number> {
+  for (;;) {
+    const port = await probe();
+    if (taken.has(port)) continue;
+    taken.add(port);
+    return port;
   }
 }
 
