@@ -342,10 +342,13 @@ class LeaderFetcher {
       this.failAll(list, err);
       return;
     }
+    const answers = answersByPartition(
+      res.topics,
+      (t) => t.topic,
+      (x) => x.partition,
+    );
     for (const d of list) {
-      const a = res.topics
-        .find((t) => t.topic === d.f.p.topic)
-        ?.partitions.find((x) => x.partition === d.f.p.partition);
+      const a = answers.get(d.f.p.topic)?.get(d.f.p.partition);
       const answer = a
         ? { errorCode: a.errorCode, leaderEpoch: a.leaderEpoch, endOffset: Number(a.endOffset) }
         : { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, leaderEpoch: -1, endOffset: -1 };
@@ -383,10 +386,13 @@ class LeaderFetcher {
       this.failAll(list, err);
       return;
     }
+    const answers = answersByPartition(
+      res.topics,
+      (t) => t.name,
+      (x) => x.partitionIndex,
+    );
     for (const d of list) {
-      const a = res.topics
-        .find((t) => t.name === d.f.p.topic)
-        ?.partitions.find((x) => x.partitionIndex === d.f.p.partition);
+      const a = answers.get(d.f.p.topic)?.get(d.f.p.partition);
       const answer = a
         ? { errorCode: a.errorCode, offset: Number(a.offset) }
         : { errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, offset: -1 };
@@ -443,10 +449,13 @@ class LeaderFetcher {
       return;
     }
     const nowMs = this.deps.clock.nowMs();
+    const answers = answersByPartition(
+      res.responses,
+      (t) => t.topicId,
+      (x) => x.partitionIndex,
+    );
     for (const d of list) {
-      const a = res.responses
-        .find((t) => t.topicId === d.f.p.topicId)
-        ?.partitions.find((x) => x.partitionIndex === d.f.p.partition);
+      const a = answers.get(d.f.p.topicId)?.get(d.f.p.partition);
       const errorCode =
         res.errorCode !== ErrorCode.NONE ? res.errorCode : (a?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR);
       const records = a?.records && a.records.length > 0 ? a.records : null;
@@ -468,6 +477,30 @@ class LeaderFetcher {
       await this.apply(d.f.p, effects);
     }
   }
+}
+
+/**
+ * A response's partitions by topic key and partition index, built once per response: looking each
+ * requested partition up with a linear find over topics and partitions cost O(partitions²) per
+ * fetch round, on the replication path of a leader with thousands of partitions.
+ */
+function answersByPartition<T extends { readonly partitions: readonly unknown[] }, K>(
+  topics: readonly T[],
+  topicKey: (t: T) => K,
+  partitionIndex: (p: T['partitions'][number]) => number,
+): Map<K, Map<number, T['partitions'][number]>> {
+  const out = new Map<K, Map<number, T['partitions'][number]>>();
+  for (const t of topics) {
+    let byPartition = out.get(topicKey(t));
+    if (byPartition === undefined) {
+      byPartition = new Map();
+      out.set(topicKey(t), byPartition);
+    }
+    // The first answer for a partition wins, as the find it replaces did.
+    for (const p of t.partitions)
+      if (!byPartition.has(partitionIndex(p))) byPartition.set(partitionIndex(p), p);
+  }
+  return out;
 }
 
 function groupByTopic<T>(
